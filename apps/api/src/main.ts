@@ -1,0 +1,4 @@
+import { runServiceMain } from '@flint/service-kit';
+import { ApiModule } from './api.module';
+
+runServiceMain('api', (runtime) => ApiModule.forRuntime(runtime));

@@ -1,0 +1,66 @@
+import type { Definition } from '@flint/contracts';
+import type { ApplyResult } from '@flint/store';
+
+export interface ApiProblem {
+  path: string;
+  message: string;
+}
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly issues: ApiProblem[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/** The part of Flint's REST API the CLI needs. */
+export class FlintApiClient {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly apiKey: string | undefined,
+  ) {}
+
+  async applyDefinitions(definitions: Definition[]): Promise<ApplyResult[]> {
+    const body = await this.request('PUT', '/api/definitions', { definitions });
+    return (body as { results: ApplyResult[] }).results;
+  }
+
+  private async request(method: string, path: string, payload: unknown): Promise<unknown> {
+    const url = new URL(path, this.baseUrl);
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers: {
+          'content-type': 'application/json',
+          ...(this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {}),
+        },
+        body: JSON.stringify(payload),
+      });
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string } }).cause?.code ?? String(err);
+      throw new ApiError(0, `cannot reach the Flint API at ${this.baseUrl} (${cause})`);
+    }
+    const text = await response.text();
+    const body = parseJson(text);
+    if (response.ok) return body;
+    const error = (body as { error?: { message?: string; issues?: ApiProblem[] } } | undefined)?.error;
+    throw new ApiError(
+      response.status,
+      error?.message ?? `HTTP ${response.status}: ${text.slice(0, 200)}`,
+      error?.issues ?? [],
+    );
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

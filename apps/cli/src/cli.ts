@@ -1,0 +1,79 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { ApiError, FlintApiClient } from './api-client';
+import { type LoadResult, formatProblem, loadDefinitionFiles } from './definition-files';
+
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Where the local stack leaves the admin key it generated, so `flint` works there without setup. */
+export const LOCAL_ADMIN_KEY_FILE = '.flint/local/admin-api-key';
+
+/** Runs the `flint` command line and returns the exit code; never calls `process.exit` itself. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  let exitCode = 0;
+  const program = new Command('flint')
+    .description('Manage Flint sources and triggers')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+
+  program
+    .command('validate')
+    .description('check definition files without applying them')
+    .requiredOption('-f, --file <paths...>', 'definition files or folders (YAML or JSON)')
+    .action(async (options: { file: string[] }) => {
+      const loaded = await loadDefinitionFiles(options.file);
+      exitCode = reportProblems(loaded, io);
+      if (exitCode === 0) io.out(`${loaded.definitions.length} definition(s) valid`);
+    });
+
+  program
+    .command('apply')
+    .description('validate definition files and store them; nothing is applied if any file is invalid')
+    .requiredOption('-f, --file <paths...>', 'definition files or folders (YAML or JSON)')
+    .option('--api-url <url>', 'Flint API base URL (env FLINT_API_URL)')
+    .option('--api-key <key>', 'API key (env FLINT_API_KEY)')
+    .action(async (options: { file: string[]; apiUrl?: string; apiKey?: string }) => {
+      const loaded = await loadDefinitionFiles(options.file);
+      exitCode = reportProblems(loaded, io);
+      if (exitCode !== 0) return;
+      const client = new FlintApiClient(
+        options.apiUrl ?? io.env.FLINT_API_URL ?? 'http://127.0.0.1:8080',
+        options.apiKey ?? resolveApiKey(io.env),
+      );
+      try {
+        const results = await client.applyDefinitions(loaded.definitions.map((d) => d.definition));
+        for (const r of results) io.out(`${r.kind} ${r.id}: ${r.action} (version ${r.version})`);
+      } catch (err) {
+        if (!(err instanceof ApiError)) throw err;
+        io.err(`apply failed: ${err.message}`);
+        for (const issue of err.issues) io.err(`  ${issue.path}: ${issue.message}`);
+        exitCode = 1;
+      }
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    throw err;
+  }
+  return exitCode;
+}
+
+function reportProblems(loaded: LoadResult, io: CliIo): number {
+  if (loaded.problems.length === 0) return 0;
+  for (const problem of loaded.problems) io.err(formatProblem(problem));
+  io.err(`${loaded.problems.length} problem(s); nothing was applied`);
+  return 1;
+}
+
+function resolveApiKey(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.FLINT_API_KEY) return env.FLINT_API_KEY;
+  if (env.FLINT_ADMIN_API_KEY) return env.FLINT_ADMIN_API_KEY;
+  if (existsSync(LOCAL_ADMIN_KEY_FILE)) return readFileSync(LOCAL_ADMIN_KEY_FILE, 'utf8').trim();
+  return undefined;
+}

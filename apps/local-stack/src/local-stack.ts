@@ -1,0 +1,78 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { Logger } from '@nestjs/common';
+import { type RunningService, type ServiceName, startService } from '@flint/service-kit';
+import { type Store, openStore, storeConfigFromEnv } from '@flint/store';
+import { FlintApiClient } from '../../cli/src/api-client';
+import { LOCAL_ADMIN_KEY_FILE } from '../../cli/src/cli';
+import { formatProblem, loadDefinitionFiles } from '../../cli/src/definition-files';
+import { SERVICE_MODULES } from './service-modules';
+
+export interface LocalStack {
+  services: Map<ServiceName, RunningService>;
+  adminKey: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * All seven services in one process around one store. The embedded database (PGlite) accepts a single
+ * connection and its multiplexing would interleave transactions, so sharing one in-process instance,
+ * whose store serializes transactions, is the only safe way for several services to use it.
+ */
+export async function startLocalStack(env: NodeJS.ProcessEnv, logger: Logger): Promise<LocalStack> {
+  const adminKey = env.FLINT_ADMIN_API_KEY ?? (await localAdminKey());
+  const serviceEnv = { ...env, FLINT_ADMIN_API_KEY: adminKey };
+  const store: Store = await openStore(storeConfigFromEnv(serviceEnv));
+  const services = new Map<ServiceName, RunningService>();
+  const stop = async () => {
+    for (const running of [...services.values()].reverse()) await running.stop();
+    await store.close();
+  };
+  try {
+    for (const [name, buildModule] of Object.entries(SERVICE_MODULES) as [
+      ServiceName,
+      (typeof SERVICE_MODULES)[ServiceName],
+    ][]) {
+      const running = await startService(name, buildModule, {
+        env: serviceEnv,
+        store,
+        handleSignals: false,
+        logger: new Logger(name),
+      });
+      services.set(name, running);
+      logger.log(`${name} listening on ${running.url}`);
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { services, adminKey, stop };
+}
+
+/** Applies the example definitions through the API, the same path `flint apply` takes. */
+export async function applyExamples(
+  stack: LocalStack,
+  folder: string,
+  logger: Logger,
+): Promise<void> {
+  const loaded = await loadDefinitionFiles([folder]);
+  if (loaded.problems.length > 0) {
+    throw new Error(`invalid example definitions:\n${loaded.problems.map(formatProblem).join('\n')}`);
+  }
+  const api = stack.services.get('api');
+  if (!api) throw new Error('the api service is not running');
+  const client = new FlintApiClient(api.url, stack.adminKey);
+  const results = await client.applyDefinitions(loaded.definitions.map((d) => d.definition));
+  for (const r of results) logger.log(`example ${r.kind} ${r.id}: ${r.action} (version ${r.version})`);
+}
+
+async function localAdminKey(): Promise<string> {
+  if (existsSync(LOCAL_ADMIN_KEY_FILE)) return (await readFile(LOCAL_ADMIN_KEY_FILE, 'utf8')).trim();
+  const key = `flint_local_${randomBytes(24).toString('base64url')}`;
+  await mkdir(dirname(LOCAL_ADMIN_KEY_FILE), { recursive: true });
+  await writeFile(LOCAL_ADMIN_KEY_FILE, `${key}\n`, { mode: 0o600 });
+  await chmod(LOCAL_ADMIN_KEY_FILE, 0o600);
+  return key;
+}

@@ -1,0 +1,27 @@
+import { Logger } from '@nestjs/common';
+import { exitOnSignal } from '@flint/service-kit';
+import { applyExamples, startLocalStack } from './local-stack';
+
+const logger = new Logger('flint');
+
+async function main(): Promise<void> {
+  const stack = await startLocalStack(process.env, logger);
+  exitOnSignal(() => stack.stop(), 30000, logger);
+  await applyExamples(stack, process.env.FLINT_EXAMPLES_DIR ?? 'examples', logger);
+  const webhook = stack.services.get('webhook')?.url;
+  const api = stack.services.get('api')?.url;
+  logger.log(
+    [
+      'Flint is up.',
+      `  Send an event:  curl -X POST ${webhook}/hooks/demo -H 'content-type: application/json' -d '{"hello":"world"}'`,
+      `  API:            ${api}/api (admin key in ${process.env.FLINT_ADMIN_API_KEY ? 'FLINT_ADMIN_API_KEY' : '.flint/local/admin-api-key'})`,
+      `  Health:         ${[...stack.services.values()].map((s) => `${s.url}/health`).join(' ')}`,
+      '  Stop:           Ctrl-C',
+    ].join('\n'),
+  );
+}
+
+main().catch((err: unknown) => {
+  logger.error(`failed to start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,4 @@
+import { runServiceMain } from '@flint/service-kit';
+import { RunnerModule } from './runner.module';
+
+runServiceMain('runner', (runtime) => RunnerModule.forRuntime(runtime));

@@ -1,0 +1,4 @@
+import { runServiceMain } from '@flint/service-kit';
+import { WebhookModule } from './webhook.module';
+
+runServiceMain('webhook', (runtime) => WebhookModule.forRuntime(runtime));

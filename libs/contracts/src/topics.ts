@@ -1,0 +1,33 @@
+import { z } from 'zod';
+
+/** Default topic names; every one can be renamed through the environment. */
+export const DEFAULT_TOPICS = {
+  events: 'flint.events',
+  runs: 'flint.runs',
+  triggers: 'flint.triggers',
+  dlq: 'flint.dlq',
+} as const;
+
+export type TopicRole = keyof typeof DEFAULT_TOPICS;
+export type TopicNames = Record<TopicRole, string>;
+
+const topicName = z
+  .string()
+  .regex(/^[a-zA-Z0-9._-]{1,249}$/, 'a Kafka topic name: letters, digits, ".", "_" or "-"');
+
+const TopicEnvSchema = z.object({
+  FLINT_TOPIC_EVENTS: topicName.default(DEFAULT_TOPICS.events),
+  FLINT_TOPIC_RUNS: topicName.default(DEFAULT_TOPICS.runs),
+  FLINT_TOPIC_TRIGGERS: topicName.default(DEFAULT_TOPICS.triggers),
+  FLINT_TOPIC_DLQ: topicName.default(DEFAULT_TOPICS.dlq),
+});
+
+export function topicNamesFromEnv(env: NodeJS.ProcessEnv = process.env): TopicNames {
+  const parsed = TopicEnvSchema.parse(env);
+  return {
+    events: parsed.FLINT_TOPIC_EVENTS,
+    runs: parsed.FLINT_TOPIC_RUNS,
+    triggers: parsed.FLINT_TOPIC_TRIGGERS,
+    dlq: parsed.FLINT_TOPIC_DLQ,
+  };
+}

@@ -1,0 +1,87 @@
+import 'reflect-metadata';
+import type { DynamicModule, INestApplication, LoggerService } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { type RuntimeOptions, type ServiceRuntime, openServiceRuntime } from './service-runtime';
+import type { ServiceName } from './service-config';
+
+export interface RunningService {
+  readonly runtime: ServiceRuntime;
+  readonly app: INestApplication;
+  /** The address the service listens on, e.g. `http://127.0.0.1:8080`. */
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+export interface StartServiceOptions extends RuntimeOptions {
+  logger?: LoggerService | false;
+  /** Install SIGTERM/SIGINT handlers; off when a launcher manages several services in one process. */
+  handleSignals?: boolean;
+}
+
+/**
+ * Boots one service: runtime first (fails fast on bad configuration or an unreachable database), then
+ * the Nest application on Fastify. `stop()` closes Nest (running every shutdown hook, so consumers drain)
+ * and then the runtime's connections.
+ */
+export async function startService(
+  service: ServiceName,
+  buildModule: (runtime: ServiceRuntime) => DynamicModule,
+  options: StartServiceOptions = {},
+): Promise<RunningService> {
+  const runtime = await openServiceRuntime(service, options);
+  let app: NestFastifyApplication;
+  try {
+    app = await NestFactory.create<NestFastifyApplication>(
+      buildModule(runtime),
+      new FastifyAdapter(),
+      { logger: options.logger ?? new Logger(service), abortOnError: false },
+    );
+    await app.listen(runtime.config.port, runtime.config.host);
+  } catch (err) {
+    await runtime.close();
+    throw err;
+  }
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : runtime.config.port;
+  const host = runtime.config.host === '0.0.0.0' ? '127.0.0.1' : runtime.config.host;
+  let stopped: Promise<void> | undefined;
+  const running: RunningService = {
+    runtime,
+    app,
+    url: `http://${host}:${port}`,
+    stop() {
+      stopped ??= app.close().then(() => runtime.close());
+      return stopped;
+    },
+  };
+  if (options.handleSignals ?? true) {
+    exitOnSignal(() => running.stop(), runtime.config.shutdownTimeoutMs, new Logger(service));
+  }
+  return running;
+}
+
+/**
+ * SIGTERM (Kubernetes, docker stop) or SIGINT (Ctrl-C) drains the service and exits 0; a drain that
+ * outlives the timeout exits 1 rather than hanging past the pod's grace period unnoticed.
+ */
+export function exitOnSignal(stop: () => Promise<void>, timeoutMs: number, logger: Logger): void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    logger.log(`${signal} received, draining`);
+    const timer = setTimeout(() => {
+      logger.error(`shutdown took longer than ${timeoutMs} ms, exiting`);
+      process.exit(1);
+    }, timeoutMs);
+    timer.unref();
+    stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error(`shutdown failed: ${String(err)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}

@@ -1,0 +1,58 @@
+import { type TopicNames, topicNamesFromEnv } from '@flint/contracts';
+import { createKafka, kafkaConfigFromEnv, kafkaHealthCheck } from '@flint/kafka';
+import { type Store, openStore, storeConfigFromEnv, storeHealthCheck } from '@flint/store';
+import type { Kafka } from 'kafkajs';
+import type { Registry } from 'prom-client';
+import type { HealthCheck } from './health-check';
+import { createServiceRegistry } from './metrics';
+import { type ServiceConfig, type ServiceName, serviceConfigFromEnv } from './service-config';
+
+/**
+ * What every Flint service is built on: its validated configuration, a Kafka client, the store, topic
+ * names, its metrics registry and the health checks that decide readiness. Built before Nest so that a
+ * bad environment fails the boot with a clear message, and so the local stack can hand one embedded
+ * store to all seven services.
+ */
+export interface ServiceRuntime {
+  readonly config: ServiceConfig;
+  readonly env: NodeJS.ProcessEnv;
+  readonly kafka: Kafka;
+  readonly store: Store;
+  readonly topics: TopicNames;
+  readonly registry: Registry;
+  readonly healthChecks: readonly HealthCheck[];
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  env?: NodeJS.ProcessEnv;
+  /** A store owned by the caller (the local stack shares one embedded database); not closed by the runtime. */
+  store?: Store;
+}
+
+export async function openServiceRuntime(
+  service: ServiceName,
+  options: RuntimeOptions = {},
+): Promise<ServiceRuntime> {
+  const env = options.env ?? process.env;
+  const config = serviceConfigFromEnv(service, env);
+  const topics = topicNamesFromEnv(env);
+  const kafkaConfig = kafkaConfigFromEnv(env, `flint-${service}`);
+  const store = options.store ?? (await openStore(storeConfigFromEnv(env)));
+  const kafka = createKafka(kafkaConfig);
+  const kafkaCheck = kafkaHealthCheck(kafka);
+  const ownsStore = options.store === undefined;
+  return {
+    config,
+    env,
+    kafka,
+    store,
+    topics,
+    registry: createServiceRegistry(service),
+    healthChecks: [kafkaCheck, storeHealthCheck(store)],
+    async close() {
+      await kafkaCheck.close();
+      if (ownsStore) await store.close();
+    },
+  };
+}
