@@ -56,14 +56,17 @@ cmd_fetch() {
   # leaves a half-filled libs folder that looks complete.
   local staging
   staging="$(mktemp -d "$CACHE_DIR/libs.staging.XXXXXX")"
-  if ! mvn -B -q -Dstyle.color=never -f "$SCRIPT_DIR/pom.xml" \
+  local mvn_log="$staging.log"
+  if ! mvn -B -Dstyle.color=never -f "$SCRIPT_DIR/pom.xml" \
     -Dkafka.version="$KAFKA_VERSION" \
     -DincludeScope=runtime \
     -DoutputDirectory="$staging" \
-    dependency:copy-dependencies; then
-    rm -rf "$staging"
+    dependency:copy-dependencies >"$mvn_log" 2>&1; then
+    grep -E 'ERROR|BUILD' "$mvn_log" | tail -n 20 >&2
+    rm -rf "$staging" "$mvn_log"
     fail "Maven could not fetch org.apache.kafka:kafka_2.13:$KAFKA_VERSION (is Maven Central reachable?)"
   fi
+  rm -f "$mvn_log"
   [[ -f "$staging/kafka_2.13-$KAFKA_VERSION.jar" ]] || {
     rm -rf "$staging"
     fail "Maven finished but kafka_2.13-$KAFKA_VERSION.jar is missing"
