@@ -11,15 +11,18 @@ export const DEFAULT_TOPICS = {
 export type TopicRole = keyof typeof DEFAULT_TOPICS;
 export type TopicNames = Record<TopicRole, string>;
 
-const topicName = z
+export const TopicNameSchema = z
   .string()
-  .regex(/^[a-zA-Z0-9._-]{1,249}$/, 'a Kafka topic name: letters, digits, ".", "_" or "-"');
+  .regex(
+    /^[a-zA-Z0-9._-]{1,249}$/,
+    'must be a Kafka topic name: 1-249 letters, digits, ".", "_" or "-"',
+  );
 
 const TopicEnvSchema = z.object({
-  FLINT_TOPIC_EVENTS: topicName.default(DEFAULT_TOPICS.events),
-  FLINT_TOPIC_RUNS: topicName.default(DEFAULT_TOPICS.runs),
-  FLINT_TOPIC_TRIGGERS: topicName.default(DEFAULT_TOPICS.triggers),
-  FLINT_TOPIC_DLQ: topicName.default(DEFAULT_TOPICS.dlq),
+  FLINT_TOPIC_EVENTS: TopicNameSchema.default(DEFAULT_TOPICS.events),
+  FLINT_TOPIC_RUNS: TopicNameSchema.default(DEFAULT_TOPICS.runs),
+  FLINT_TOPIC_TRIGGERS: TopicNameSchema.default(DEFAULT_TOPICS.triggers),
+  FLINT_TOPIC_DLQ: TopicNameSchema.default(DEFAULT_TOPICS.dlq),
 });
 
 export function topicNamesFromEnv(env: NodeJS.ProcessEnv = process.env): TopicNames {

@@ -1,0 +1,29 @@
+# One image for all seven Flint services; FLINT_SERVICE chooses which one a container runs
+# (deploy/docker/entrypoint.sh). Build: docker build -t flint .  Run: docker run -e FLINT_SERVICE=api ...
+
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+# Dependencies first, so editing the source does not reinstall them.
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY libs ./libs
+COPY apps ./apps
+RUN npm run build && npm prune --omit=dev --no-audit --no-fund
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production \
+    FLINT_DATA_DIR=/data/flint
+WORKDIR /app
+# The application files stay owned by root, so the service cannot rewrite its own code; the only
+# writable place is /data (state, and the folder the file watcher is given).
+RUN mkdir -p /data/flint /data/watched && chown -R node:node /data
+COPY --from=build /app/package.json ./package.json
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY bin ./bin
+COPY examples ./examples
+COPY deploy/docker/entrypoint.sh ./deploy/docker/entrypoint.sh
+USER node
+EXPOSE 8080 8081 8082 8083 8084 8085 8086
+ENTRYPOINT ["/bin/sh", "/app/deploy/docker/entrypoint.sh"]

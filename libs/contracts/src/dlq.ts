@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { IsoDateTimeSchema } from './primitives';
+
+/** Kafka headers a message carries on `flint.dlq`, next to its original key, value and headers. */
+export const DLQ_HEADERS = {
+  reason: 'flint_dlq_reason',
+  /** Human-readable detail of the reason, e.g. the validation error. */
+  error: 'flint_dlq_error',
+  sourceTopic: 'flint_dlq_source_topic',
+  sourcePartition: 'flint_dlq_source_partition',
+  sourceOffset: 'flint_dlq_source_offset',
+  failedAt: 'flint_dlq_failed_at',
+} as const;
+
+export const DLQ_REASONS = [
+  /** The bytes or headers could not be decoded (not JSON, not a CloudEvent in binary mode). */
+  'undecodable',
+  /** Decoded, but the message does not match its contract. */
+  'invalid',
+  /** Valid, but the handler failed permanently or ran out of retries. */
+  'processing-failed',
+] as const;
+export const DlqReasonSchema = z.enum(DLQ_REASONS, {
+  error: `must be one of: ${DLQ_REASONS.join(', ')}`,
+});
+export type DlqReason = z.infer<typeof DlqReasonSchema>;
+
+/** The DLQ headers of a message, read back as strings (as Kafka clients deliver them). */
+export const DlqHeadersSchema = z.object({
+  [DLQ_HEADERS.reason]: DlqReasonSchema,
+  [DLQ_HEADERS.error]: z.string().optional(),
+  [DLQ_HEADERS.sourceTopic]: z.string().min(1, 'must not be empty'),
+  [DLQ_HEADERS.sourcePartition]: z.string().regex(/^\d+$/, 'must be a partition number'),
+  [DLQ_HEADERS.sourceOffset]: z.string().regex(/^\d+$/, 'must be an offset'),
+  [DLQ_HEADERS.failedAt]: IsoDateTimeSchema,
+});
+export type DlqHeaders = z.infer<typeof DlqHeadersSchema>;

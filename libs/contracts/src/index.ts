@@ -1,0 +1,33 @@
+export * from './cloud-event';
+export * from './topics';
+export * from './primitives';
+export * from './duration';
+export * from './sources/webhook-config';
+export * from './sources/poller-config';
+export * from './sources/cron-config';
+export * from './sources/file-config';
+export * from './sources/event-config';
+export * from './sources/run-status-config';
+export {
+  DEFAULT_OWNER,
+  InlineSourceSchema,
+  type InlineSourceInput,
+  SOURCE_PROVIDERS,
+  SourceDefinitionSchema,
+  type SourceDefinition,
+  type SourceDefinitionInput,
+  type SourceProvider,
+  StoredSourceSchema,
+  type StoredSource,
+} from './sources/source-definition';
+export * from './triggers/target';
+export * from './triggers/retry-policy';
+export * from './triggers/trigger-options';
+export * from './triggers/trigger-definition';
+export * from './definition';
+export * from './run-request';
+export * from './run-status';
+export * from './dlq';
+export { formatIssuePath, formatZodIssues, type FormattedIssue } from './format-issues';
+export { INLINE_SECRET_MESSAGE } from './strict';
+export { buildJsonSchemas } from './json-schema';

@@ -1,0 +1,127 @@
+import { z } from 'zod';
+import { EventTypeSchema, IdSchema, OwnerSchema, VersionSchema } from '../primitives';
+import {
+  DEFAULT_OWNER,
+  InlineSourceSchema,
+  type SourceDefinition,
+  storedFields,
+} from '../sources/source-definition';
+import { hasNoDuplicates, strictObject } from '../strict';
+import { RetryPolicySchema } from './retry-policy';
+import { TargetSchema } from './target';
+import {
+  BatchSchema,
+  ConcurrencySchema,
+  DedupeSchema,
+  InputMappingSchema,
+  MatchSchema,
+} from './trigger-options';
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** An inline source once its id and owner are filled in from its trigger. */
+export type InlineSource = DistributiveOmit<SourceDefinition, 'kind'>;
+
+/** The id of the `index`th inline source of a trigger that does not name it. */
+export function inlineSourceId(triggerId: string, index: number): string {
+  return index === 0 ? `${triggerId}-source` : `${triggerId}-source-${index + 1}`;
+}
+
+const triggerFields = {
+  kind: z.literal('trigger'),
+  id: IdSchema,
+  owner: OwnerSchema.default(DEFAULT_OWNER),
+  enabled: z.boolean().default(true),
+  description: z.string().max(1024, 'must be at most 1024 characters').optional(),
+  version: VersionSchema.optional(),
+  /** Source ids, or sources declared inline when no other trigger needs them. */
+  sources: z
+    .array(
+      z.union([IdSchema, InlineSourceSchema], {
+        error: 'must be a source id or an inline source definition',
+      }),
+    )
+    .min(1, 'must list at least one source; leave it out to listen by eventTypes only')
+    .optional(),
+  /** Listen by CloudEvent type alone (custom events, run-status events). */
+  eventTypes: z
+    .array(EventTypeSchema)
+    .min(1, 'must list at least one event type; leave it out to listen to sources only')
+    .refine(hasNoDuplicates, 'must not repeat an event type')
+    .optional(),
+  condition: z
+    .string()
+    .max(4096, 'must be at most 4096 characters')
+    .regex(/\S/, 'must be a non-empty CEL expression; leave it out to match every event')
+    .optional()
+    .describe('CEL expression over `event`; the trigger fires only when it is true.'),
+  match: MatchSchema.optional(),
+  dedupe: DedupeSchema.optional(),
+  batch: BatchSchema.optional(),
+  concurrency: ConcurrencySchema.optional(),
+  target: TargetSchema,
+  input: InputMappingSchema.optional(),
+  retry: RetryPolicySchema.prefault({}),
+};
+
+interface ParsedTrigger {
+  id: string;
+  owner: string;
+  sources?: Array<string | z.output<typeof InlineSourceSchema>>;
+  eventTypes?: string[];
+}
+
+function checkTrigger(trigger: ParsedTrigger, ctx: z.RefinementCtx): void {
+  if (trigger.sources === undefined && trigger.eventTypes === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['sources'],
+      message: 'a trigger needs "sources", "eventTypes" or both to know which events it listens to',
+    });
+  }
+  const seen = new Set<string>();
+  trigger.sources?.forEach((source, index) => {
+    const id = typeof source === 'string' ? source : (source.id ?? inlineSourceId(trigger.id, index));
+    if (seen.has(id)) {
+      ctx.addIssue({ code: 'custom', path: ['sources', index], message: `source "${id}" is listed twice` });
+    }
+    seen.add(id);
+  });
+}
+
+function resolveInlineSources<T extends ParsedTrigger>(
+  trigger: T,
+): Omit<T, 'sources'> & { sources?: Array<string | InlineSource> } {
+  if (trigger.sources === undefined) return trigger;
+  return {
+    ...trigger,
+    sources: trigger.sources.map((source, index) =>
+      typeof source === 'string'
+        ? source
+        : ({
+            ...source,
+            id: source.id ?? inlineSourceId(trigger.id, index),
+            owner: source.owner ?? trigger.owner,
+          } as InlineSource),
+    ),
+  };
+}
+
+export const TriggerDefinitionSchema = strictObject(triggerFields)
+  .superRefine(checkTrigger)
+  .transform(resolveInlineSources)
+  .describe('A Flint trigger: which events start which workflow with which input.');
+export type TriggerDefinition = z.infer<typeof TriggerDefinitionSchema>;
+export type TriggerDefinitionInput = z.input<typeof TriggerDefinitionSchema>;
+
+export const StoredTriggerSchema = strictObject({ ...triggerFields, ...storedFields })
+  .superRefine(checkTrigger)
+  .transform(resolveInlineSources);
+export type StoredTrigger = z.infer<typeof StoredTriggerSchema>;
+
+/** The inline sources of a trigger as full source definitions, for storing and serving them. */
+export function inlineSourceDefinitions(trigger: TriggerDefinition): SourceDefinition[] {
+  return (trigger.sources ?? [])
+    .filter((source): source is InlineSource => typeof source !== 'string')
+    .map((source) => ({ kind: 'source', ...source }) as SourceDefinition);
+}

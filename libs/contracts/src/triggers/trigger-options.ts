@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { DurationSchema } from '../duration';
+import { CelExpressionSchema } from '../primitives';
+import { strictObject } from '../strict';
+
+/** A dotted path into the CloudEvent, e.g. `type` or `data.ref`. */
+const EventPathSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/,
+    'must be a dotted path into the event like "type" or "data.ref"',
+  );
+
+const MatchBoundSchema = z.union([z.number(), z.string()], {
+  error: 'must be a number or a string',
+});
+
+const MATCH_OPERATORS = ['gt', 'gte', 'lt', 'lte', 'prefix', 'exists'] as const;
+
+const MatchOperatorsSchema = strictObject({
+  gt: MatchBoundSchema.optional(),
+  gte: MatchBoundSchema.optional(),
+  lt: MatchBoundSchema.optional(),
+  lte: MatchBoundSchema.optional(),
+  prefix: z.string().optional(),
+  exists: z.boolean().optional(),
+}).refine((operators) => MATCH_OPERATORS.some((name) => operators[name] !== undefined), {
+  message: `must set at least one of: ${MATCH_OPERATORS.join(', ')}`,
+});
+
+const MatchScalarSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+/** One condition of `match`: equals a value, is any of a list, or passes comparison operators. */
+export const MatchValueSchema = z.union(
+  [
+    z.string(),
+    z.number(),
+    z.boolean(),
+    z.null(),
+    z.array(MatchScalarSchema).min(1, 'must list at least one value'),
+    MatchOperatorsSchema,
+  ],
+  {
+    error: `must be a value, a list of values (any of) or an object with ${MATCH_OPERATORS.join(', ')}`,
+  },
+);
+
+/** Structured shorthand for simple conditions; all entries must hold (and with `condition`, too). */
+export const MatchSchema = z
+  .record(EventPathSchema, MatchValueSchema)
+  .refine((match) => Object.keys(match).length > 0, 'must have at least one entry');
+export type Match = z.infer<typeof MatchSchema>;
+
+export const DEFAULT_DEDUPE_WINDOW = '24h';
+
+/** Within the window, events with the same key start one run; without a key the event id is the key. */
+export const DedupeSchema = strictObject({
+  key: CelExpressionSchema.optional(),
+  window: DurationSchema.default(DEFAULT_DEDUPE_WINDOW),
+});
+export type Dedupe = z.infer<typeof DedupeSchema>;
+
+/** Collects events into one run: when `size` events are in, or `timeout` after the first one. */
+export const BatchSchema = strictObject({
+  size: z
+    .number()
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(10_000, 'must be at most 10000')
+    .optional(),
+  timeout: DurationSchema.optional(),
+  /** Separate batches per key value. */
+  key: CelExpressionSchema.optional(),
+}).refine((batch) => batch.size !== undefined || batch.timeout !== undefined, {
+  message: 'set "size", "timeout" or both',
+});
+export type Batch = z.infer<typeof BatchSchema>;
+
+export const ConcurrencySchema = strictObject({
+  allowConcurrent: z.boolean().default(true),
+  /** Limits apply per value of this expression; one limit for the whole trigger when absent. */
+  key: CelExpressionSchema.optional(),
+  /** When a run is busy and no more may start: skip the new one or queue it. */
+  onBusy: z.enum(['skip', 'queue'], { error: 'must be "skip" or "queue"' }).default('skip'),
+  /** Most runs at once per key when concurrent runs are allowed. */
+  max: z
+    .number()
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(10_000, 'must be at most 10000')
+    .optional(),
+}).refine((concurrency) => concurrency.max === undefined || concurrency.allowConcurrent, {
+  message: 'only applies when allowConcurrent is true (false already means one run at a time)',
+  path: ['max'],
+});
+export type Concurrency = z.infer<typeof ConcurrencySchema>;
+
+/** The workflow input: one CEL expression, or a map of input field to CEL expression. */
+export const InputMappingSchema = z.union(
+  [
+    CelExpressionSchema,
+    z.record(z.string().min(1, 'must not be empty').max(256), CelExpressionSchema),
+  ],
+  { error: 'must be a CEL expression or a map of input field to CEL expression' },
+);
+export type InputMapping = z.infer<typeof InputMappingSchema>;

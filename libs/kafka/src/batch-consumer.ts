@@ -1,0 +1,172 @@
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { DEFAULT_RETRY, type RetryPolicy } from './backoff';
+import {
+  BatchAbandonedError,
+  type BatchHandler,
+  BatchProcessor,
+  type Decode,
+  errorText,
+} from './batch-processor';
+import { jsonStderrLog, type KafkaLog } from './log';
+import type { IncomingMessage } from './messages';
+import type { EventProducer } from './producer';
+
+export interface BatchConsumerOptions<T> {
+  kafka: Kafka;
+  groupId: string;
+  topics: string[];
+  /** Produces the dead letters and the handler's output; its acknowledgement gates every commit. */
+  producer: EventProducer;
+  dlqTopic: string;
+  /** Turns a raw message into what the handler wants; a throw sends the message to the DLQ. */
+  decode: Decode<T>;
+  /** Returns the records to produce for the batch; a throw is retried with backoff. */
+  handle: BatchHandler<T>;
+  retry?: Partial<RetryPolicy>;
+  log?: KafkaLog;
+  /** Where a group with no committed offset starts; from the beginning unless told otherwise, so a
+   * new group never skips what was published before it first ran. */
+  fromBeginning?: boolean;
+  sessionTimeoutMs?: number;
+}
+
+/**
+ * Consumes topics in batches with commit-after-produce: a batch's offsets are committed only after
+ * everything it produced (dead letters and handler output) is acknowledged by Kafka. A crash at any
+ * point therefore replays the batch; nothing is skipped. `stop()` drains: no new batches are fetched,
+ * the batch in flight finishes and commits (or, if it is stuck retrying, is abandoned uncommitted),
+ * then the consumer leaves the group.
+ */
+export class BatchConsumer<T> {
+  private readonly consumer: Consumer;
+  private readonly processor: BatchProcessor<T>;
+  private readonly log: KafkaLog;
+  private readonly inFlight = new Set<Promise<void>>();
+  private state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
+  private crashListeners: ((error: Error, willRestart: boolean) => void)[] = [];
+
+  constructor(private readonly options: BatchConsumerOptions<T>) {
+    this.log = options.log ?? jsonStderrLog;
+    this.consumer = options.kafka.consumer({
+      groupId: options.groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+    });
+    this.processor = new BatchProcessor<T>({
+      decode: options.decode,
+      handle: options.handle,
+      dlqTopic: options.dlqTopic,
+      retry: { ...DEFAULT_RETRY, ...options.retry },
+      send: (records) => options.producer.sendRecords(records),
+      log: this.log,
+    });
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      this.log('error', 'Kafka consumer crashed', {
+        groupId: options.groupId,
+        error: payload.error.message,
+        restart: payload.restart,
+      });
+      for (const listener of this.crashListeners) listener(payload.error, payload.restart);
+    });
+  }
+
+  /** Called when the consumer crashes; `willRestart` says whether kafkajs restarts it by itself. */
+  onCrash(listener: (error: Error, willRestart: boolean) => void): void {
+    this.crashListeners.push(listener);
+  }
+
+  /** The underlying kafkajs consumer, for instrumentation events. */
+  get kafkaConsumer(): Consumer {
+    return this.consumer;
+  }
+
+  /** Joins the group and starts consuming; resolves once the group is joined. */
+  async start(): Promise<void> {
+    if (this.state !== 'idle') throw new Error(`BatchConsumer cannot start when ${this.state}`);
+    this.state = 'running';
+    await this.options.producer.connect();
+    await this.consumer.connect();
+    await this.consumer.subscribe({
+      topics: this.options.topics,
+      fromBeginning: this.options.fromBeginning ?? true,
+    });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.track(this.onBatch(payload)),
+    });
+  }
+
+  /** Drains and disconnects; safe to call more than once. */
+  async stop(): Promise<void> {
+    if (this.state === 'stopped' || this.state === 'stopping') return;
+    this.state = 'stopping';
+    // kafkajs stops fetching and waits for the batch in flight before it leaves the group.
+    await this.consumer.stop();
+    await Promise.allSettled([...this.inFlight]);
+    await this.consumer.disconnect();
+    this.state = 'stopped';
+  }
+
+  private track(batch: Promise<void>): Promise<void> {
+    this.inFlight.add(batch);
+    return batch.finally(() => this.inFlight.delete(batch));
+  }
+
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    const messages = batch.messages.map((m) => incoming(batch.topic, batch.partition, m));
+    const last = batch.messages[batch.messages.length - 1];
+    if (last === undefined) return;
+    const stopping = () => this.state !== 'running' || !payload.isRunning();
+    try {
+      await this.processor.process(messages, {
+        topic: batch.topic,
+        partition: batch.partition,
+        heartbeat: () => payload.heartbeat(),
+        isStopping: stopping,
+      });
+    } catch (err) {
+      if (err instanceof BatchAbandonedError) {
+        // Not resolving the offsets leaves the batch uncommitted, so whoever owns the partition next
+        // processes it again.
+        this.log('info', err.message, { topic: batch.topic, partition: batch.partition });
+        return;
+      }
+      this.log('error', 'giving up on the batch for now; it will be replayed', {
+        topic: batch.topic,
+        partition: batch.partition,
+        firstOffset: batch.firstOffset(),
+        error: errorText(err),
+      });
+      throw err;
+    }
+    // Everything the batch produced is acknowledged: now, and only now, the offsets may move on.
+    payload.resolveOffset(last.offset);
+    await payload.commitOffsetsIfNecessary({
+      topics: [
+        {
+          topic: batch.topic,
+          partitions: [{ partition: batch.partition, offset: nextOffset(last.offset) }],
+        },
+      ],
+    });
+  }
+}
+
+function incoming(topic: string, partition: number, message: KafkaMessage): IncomingMessage {
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key ?? null,
+    value: message.value ?? null,
+    headers: message.headers ?? {},
+    timestamp: message.timestamp,
+  };
+}
+
+/** The committed offset is the next one to read, one past the last processed message. */
+function nextOffset(offset: string): string {
+  return (BigInt(offset) + 1n).toString();
+}

@@ -1,0 +1,126 @@
+import { backoffDelay, type RetryPolicy, waitWithHeartbeat } from './backoff';
+import { deadLetterCause, deadLetterRecord } from './dead-letter';
+import type { KafkaLog } from './log';
+import type { IncomingMessage, OutgoingRecord } from './messages';
+
+/** A message that decoded cleanly, with the message it came from. */
+export interface Decoded<T> {
+  value: T;
+  message: IncomingMessage;
+}
+
+/** What a batch handler may use while it works on one topic-partition's batch. */
+export interface BatchContext {
+  topic: string;
+  partition: number;
+  /** Call during long work so the group does not reassign the partition. */
+  heartbeat(): Promise<void>;
+  /** True once the consumer is shutting down; a handler may finish early and throw. */
+  isStopping(): boolean;
+}
+
+export type Decode<T> = (message: IncomingMessage) => T;
+export type BatchHandler<T> = (items: Decoded<T>[], ctx: BatchContext) => Promise<OutgoingRecord[]>;
+
+export interface BatchProcessorOptions<T> {
+  decode: Decode<T>;
+  handle: BatchHandler<T>;
+  dlqTopic: string;
+  retry: RetryPolicy;
+  /** Produces records and resolves only once Kafka has acknowledged all of them. */
+  send: (records: OutgoingRecord[]) => Promise<unknown>;
+  log: KafkaLog;
+  now?: () => Date;
+}
+
+/** The batch was given up because the consumer is stopping; nothing of it may be committed. */
+export class BatchAbandonedError extends Error {
+  override readonly name = 'BatchAbandonedError';
+}
+
+/** A step kept failing through every retry; the batch must be replayed, not committed. */
+export class RetriesExhaustedError extends Error {
+  override readonly name = 'RetriesExhaustedError';
+}
+
+/**
+ * Takes one topic-partition batch from raw messages to acknowledged output: undecodable messages go
+ * to the dead-letter topic, the rest to the handler, and the handler's records to Kafka. It resolves
+ * only when everything the batch produces is acknowledged; only then may the caller commit. Failing
+ * steps are retried with backoff; a step is never repeated once it has succeeded, except that a
+ * replayed batch (after a crash or exhausted retries) runs again in full — at least once, never lost.
+ */
+export class BatchProcessor<T> {
+  private readonly now: () => Date;
+
+  constructor(private readonly options: BatchProcessorOptions<T>) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async process(messages: IncomingMessage[], ctx: BatchContext): Promise<void> {
+    const decoded: Decoded<T>[] = [];
+    const deadLetters: OutgoingRecord[] = [];
+    for (const message of messages) {
+      try {
+        decoded.push({ value: this.options.decode(message), message });
+      } catch (err) {
+        const cause = deadLetterCause(err);
+        this.options.log('warn', 'message sent to the dead-letter topic', {
+          topic: message.topic,
+          partition: message.partition,
+          offset: message.offset,
+          dlqTopic: this.options.dlqTopic,
+          ...cause,
+        });
+        deadLetters.push(deadLetterRecord(message, cause, this.options.dlqTopic, this.now()));
+      }
+    }
+    if (deadLetters.length > 0) {
+      await this.withRetries('producing dead letters', ctx, () => this.options.send(deadLetters));
+    }
+    if (decoded.length === 0) return;
+    const output = await this.withRetries('handling the batch', ctx, () =>
+      this.options.handle(decoded, ctx),
+    );
+    if (output.length > 0) {
+      await this.withRetries('producing the output', ctx, () => this.options.send(output));
+    }
+  }
+
+  private async withRetries<R>(step: string, ctx: BatchContext, run: () => Promise<R>): Promise<R> {
+    const { retry, log } = this.options;
+    for (let attempt = 1; ; attempt++) {
+      if (ctx.isStopping() && attempt > 1) {
+        throw new BatchAbandonedError(`stopped while retrying ${step}; the batch will be replayed`);
+      }
+      try {
+        return await run();
+      } catch (err) {
+        const where = {
+          topic: ctx.topic,
+          partition: ctx.partition,
+          attempt,
+          error: errorText(err),
+        };
+        if (attempt >= retry.attempts) {
+          throw new RetriesExhaustedError(
+            `${step} failed ${attempt} times for ${ctx.topic}[${ctx.partition}]: ${errorText(err)}`,
+          );
+        }
+        const delayMs = backoffDelay(attempt, retry);
+        log('warn', `${step} failed; retrying in ${delayMs} ms`, where);
+        await waitWithHeartbeat(
+          delayMs,
+          () => ctx.heartbeat(),
+          () => ctx.isStopping(),
+        );
+      }
+    }
+  }
+}
+
+export function errorText(err: unknown): string {
+  if (err instanceof Error) return err.message || err.name;
+  if (typeof err === 'object' && err !== null && 'message' in err) return String(err.message);
+  return String(err);
+}

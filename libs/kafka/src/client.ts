@@ -1,0 +1,41 @@
+import { readFileSync } from 'node:fs';
+import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
+import type { KafkaConfig } from './config';
+import { jsonStderrLog, type KafkaLog, kafkajsLogCreator } from './log';
+
+export interface CreateKafkaOptions {
+  /** Receives kafkajs's warnings and errors; its info chatter is dropped. */
+  log?: KafkaLog;
+}
+
+/** A kafkajs client for the validated configuration. Credentials go to kafkajs only, never to a log. */
+export function createKafka(config: KafkaConfig, options: CreateKafkaOptions = {}): Kafka {
+  return new Kafka({
+    clientId: config.clientId,
+    brokers: config.brokers,
+    ssl: tlsOptions(config),
+    sasl: saslOptions(config),
+    connectionTimeout: config.connectionTimeoutMs,
+    logLevel: logLevel.WARN,
+    logCreator: kafkajsLogCreator(options.log ?? jsonStderrLog),
+  });
+}
+
+function tlsOptions(config: KafkaConfig): { ca: Buffer[] } | boolean {
+  if (!config.ssl) return false;
+  if (config.sslCaFile === undefined) return true;
+  try {
+    return { ca: [readFileSync(config.sslCaFile)] };
+  } catch (err) {
+    throw new Error(
+      `KAFKA_SSL_CA_FILE ${config.sslCaFile} cannot be read: ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+}
+
+function saslOptions(config: KafkaConfig): SASLOptions | undefined {
+  if (config.sasl === undefined) return undefined;
+  const { mechanism, username, password } = config.sasl;
+  return { mechanism, username, password };
+}

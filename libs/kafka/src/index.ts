@@ -1,0 +1,24 @@
+export * from './backoff';
+export * from './batch-consumer';
+export {
+  BatchAbandonedError,
+  type BatchContext,
+  type BatchHandler,
+  BatchProcessor,
+  type BatchProcessorOptions,
+  type Decode,
+  type Decoded,
+  RetriesExhaustedError,
+} from './batch-processor';
+export * from './client';
+export * from './cloud-event-binding';
+export * from './config';
+export * from './dead-letter';
+export * from './health';
+export * from './log';
+export * from './messages';
+export * from './nest/flint-kafka.context';
+export * from './nest/flint-kafka.server';
+export * from './producer';
+export * from './topics';
+export * from './trace-context';

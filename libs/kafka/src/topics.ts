@@ -1,0 +1,77 @@
+import type { TopicNames, TopicRole } from '@flint/contracts';
+import { ConfigResourceTypes, type ITopicConfig, type Kafka } from 'kafkajs';
+
+export interface TopicSettings {
+  partitions: number;
+  replicationFactor: number;
+}
+
+export interface ProvisionResult {
+  created: string[];
+  existing: string[];
+}
+
+const THIRTY_DAYS_MS = 30 * 24 * 60 * 60 * 1000;
+
+/**
+ * Per-topic settings that Flint relies on. The triggers topic holds the current definition of each
+ * trigger, so it must be compacted or definitions vanish after retention; poison messages are kept
+ * longer than events so there is time to look at them.
+ */
+const TOPIC_CONFIG: Record<TopicRole, Record<string, string>> = {
+  events: {},
+  runs: {},
+  triggers: { 'cleanup.policy': 'compact' },
+  dlq: { 'retention.ms': String(THIRTY_DAYS_MS) },
+};
+
+/**
+ * Creates whichever of Flint's topics do not exist yet; safe to run at every start and from several
+ * services at once. An existing triggers topic that is not compacted is an error, not something to
+ * fix silently on someone's cluster.
+ */
+export async function provisionTopics(
+  kafka: Kafka,
+  topics: TopicNames,
+  settings: TopicSettings,
+): Promise<ProvisionResult> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const present = new Set(await admin.listTopics());
+    const roles = Object.keys(topics) as TopicRole[];
+    const missing = roles.filter((role) => !present.has(topics[role]));
+    let created: string[] = [];
+    if (missing.length > 0) {
+      const wanted: ITopicConfig[] = missing.map((role) => ({
+        topic: topics[role],
+        numPartitions: settings.partitions,
+        replicationFactor: settings.replicationFactor,
+        configEntries: Object.entries(TOPIC_CONFIG[role]).map(([name, value]) => ({ name, value })),
+      }));
+      // False, not an error, when another service created them all in the meantime.
+      const createdAny = await admin.createTopics({ topics: wanted, waitForLeaders: true });
+      if (createdAny) created = wanted.map((t) => t.topic);
+    }
+    await assertCompacted(admin, topics.triggers);
+    const existing = roles.map((role) => topics[role]).filter((t) => !created.includes(t));
+    return { created, existing };
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function assertCompacted(admin: ReturnType<Kafka['admin']>, topic: string): Promise<void> {
+  const { resources } = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['cleanup.policy'] }],
+  });
+  const policy = resources[0]?.configEntries.find((e) => e.configName === 'cleanup.policy');
+  if (!policy?.configValue.split(',').includes('compact')) {
+    throw new Error(
+      `topic ${topic} exists with cleanup.policy=${policy?.configValue ?? 'unknown'}, but Flint keeps ` +
+        'the current trigger definitions there and needs cleanup.policy=compact; change the topic ' +
+        'config or point FLINT_TOPIC_TRIGGERS at another topic',
+    );
+  }
+}

@@ -1,0 +1,44 @@
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = join(__dirname, '..', '..');
+const VARIABLE = /\b(?:FLINT|KAFKA|DATABASE|OTEL)_[A-Z0-9_]*[A-Z0-9]\b/g;
+/** Prefixes, not variables: code that builds a name such as `FLINT_${service}_PORT`. */
+const NOT_VARIABLES = new Set(['FLINT_TOPIC', 'KAFKA_SASL', 'KAFKA_SSL_CA']);
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sourceFiles(path);
+    const isSource = /\.(ts|mjs|sh)$/.test(name) && !/\.(spec|test)\.ts$/.test(name);
+    return isSource ? [path] : [];
+  });
+}
+
+describe('docs/configuration.md', () => {
+  const doc = readFileSync(join(root, 'docs', 'configuration.md'), 'utf8');
+  const used = new Map<string, string>();
+  for (const dir of ['apps', 'libs', 'scripts']) {
+    for (const file of sourceFiles(join(root, dir))) {
+      for (const name of readFileSync(file, 'utf8').match(VARIABLE) ?? []) {
+        if (!NOT_VARIABLES.has(name) && !used.has(name)) used.set(name, relative(root, file));
+      }
+    }
+  }
+
+  it('finds the variables the code reads', () => {
+    expect(used.has('KAFKA_BROKERS')).toBe(true);
+    expect(used.has('DATABASE_URL')).toBe(true);
+  });
+
+  it('documents every environment variable the code reads', () => {
+    const undocumented = [...used].filter(([name]) => !doc.includes(`\`${name}\``));
+    expect(undocumented.map(([name, file]) => `${name} (read in ${file})`)).toEqual([]);
+  });
+
+  it('documents the port variable of every service', () => {
+    for (const service of ['API', 'WEBHOOK', 'POLLER', 'CRON', 'FILE_WATCHER', 'EVALUATOR', 'RUNNER']) {
+      expect(doc).toContain(`\`FLINT_${service}_PORT\``);
+    }
+  });
+});
