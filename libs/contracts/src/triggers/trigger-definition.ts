@@ -92,17 +92,18 @@ function checkTrigger(trigger: ParsedTrigger, ctx: z.RefinementCtx): void {
 function resolveInlineSources<T extends ParsedTrigger>(
   trigger: T,
 ): Omit<T, 'sources'> & { sources?: Array<string | InlineSource> } {
-  if (trigger.sources === undefined) return trigger;
+  const { sources, ...rest } = trigger;
+  if (sources === undefined) return rest;
   return {
-    ...trigger,
-    sources: trigger.sources.map((source, index) =>
+    ...rest,
+    sources: sources.map((source, index) =>
       typeof source === 'string'
         ? source
-        : ({
+        : {
             ...source,
             id: source.id ?? inlineSourceId(trigger.id, index),
             owner: source.owner ?? trigger.owner,
-          } as InlineSource),
+          },
     ),
   };
 }

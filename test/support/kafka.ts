@@ -1,0 +1,159 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+// Only Node and kafkajs here: jest loads this file for globalSetup, where the @flint/* path aliases
+// do not resolve.
+import type { Kafka } from 'kafkajs';
+
+const ROOT = join(__dirname, '..', '..');
+const KAFKA_SCRIPT = join(ROOT, 'scripts', 'kafka', 'kafka.sh');
+
+/** Set by `startTestKafka` when it started a broker of its own, so teardown stops only that one. */
+const OWN_BROKER_DIR = 'FLINT_TEST_KAFKA_DATA_DIR';
+
+const run = promisify(execFile);
+
+/**
+ * Makes a broker available to the integration tests through `KAFKA_BROKERS`: the cluster it already
+ * names, or a fresh local broker on free ports with its own data dir, so a test run neither
+ * touches nor depends on the developer's `npm start` broker.
+ */
+export async function startTestKafka(): Promise<void> {
+  if (process.env.KAFKA_BROKERS) return;
+  const dataDir = join(ROOT, '.flint', `test-kafka-${process.pid}`);
+  await rm(dataDir, { recursive: true, force: true });
+  const [port, controllerPort] = await freePorts(2);
+  const env = {
+    ...process.env,
+    FLINT_KAFKA_DATA_DIR: dataDir,
+    FLINT_KAFKA_PORT: String(port),
+    FLINT_KAFKA_CONTROLLER_PORT: String(controllerPort),
+  };
+  delete env.KAFKA_BROKERS;
+  try {
+    await run('bash', [KAFKA_SCRIPT, 'start'], { env, maxBuffer: 10 * 1024 * 1024 });
+  } catch (err) {
+    const { stdout = '', stderr = '' } = err as { stdout?: string; stderr?: string };
+    await run('bash', [KAFKA_SCRIPT, 'stop'], { env }).catch(() => undefined);
+    throw new Error(`the test Kafka broker did not start:\n${stdout}${stderr}`, { cause: err });
+  }
+  process.env[OWN_BROKER_DIR] = dataDir;
+  process.env.KAFKA_BROKERS = `127.0.0.1:${port}`;
+}
+
+/** Stops the broker `startTestKafka` started, if any, and deletes its data. */
+export async function stopTestKafka(): Promise<void> {
+  const dataDir = process.env[OWN_BROKER_DIR];
+  if (!dataDir) return;
+  await run('bash', [KAFKA_SCRIPT, 'stop'], {
+    env: { ...process.env, FLINT_KAFKA_DATA_DIR: dataDir },
+  });
+  await rm(dataDir, { recursive: true, force: true });
+  delete process.env[OWN_BROKER_DIR];
+  delete process.env.KAFKA_BROKERS;
+}
+
+/** Ports the OS reports free right now; the broker binds them moments later. */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+          const server = createServer();
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
+    ),
+  );
+  const ports = servers.map((server) => {
+    const address = server.address();
+    if (address === null || typeof address === 'string') throw new Error('no TCP port assigned');
+    return address.port;
+  });
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  return ports;
+}
+
+/** A log for Kafka clients in tests: silent unless something is an error. */
+export function quietLog(level: string, message: string, fields?: Record<string, unknown>): void {
+  if (level === 'error') console.error(message, fields ?? {});
+}
+
+/** A name no other test (or earlier run) uses, so tests share the broker without interfering. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+export interface TestTopicOptions {
+  partitions?: number;
+  config?: Record<string, string>;
+}
+
+/** Creates a topic with a unique name and waits until it has leaders. */
+export async function createTestTopic(
+  kafka: Kafka,
+  prefix: string,
+  options: TestTopicOptions = {},
+): Promise<string> {
+  const topic = uniqueName(prefix);
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        {
+          topic,
+          numPartitions: options.partitions ?? 1,
+          replicationFactor: 1,
+          configEntries: Object.entries(options.config ?? {}).map(([name, value]) => ({
+            name,
+            value,
+          })),
+        },
+      ],
+    });
+  } finally {
+    await admin.disconnect();
+  }
+  return topic;
+}
+
+export interface WaitForOptions {
+  timeoutMs?: number;
+  intervalMs?: number;
+  /** Named in the timeout error, so a failure says what never happened. */
+  description?: string;
+}
+
+/**
+ * Polls until `predicate` returns something other than false/undefined/null, and returns that.
+ * Tests wait for conditions with generous timeouts instead of sleeping for fixed times.
+ */
+export async function waitFor<T>(
+  predicate: () => T | false | undefined | null | Promise<T | false | undefined | null>,
+  options: WaitForOptions = {},
+): Promise<T> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const intervalMs = options.intervalMs ?? 100;
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const result = await predicate();
+      if (result !== false && result !== undefined && result !== null) return result;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() >= deadline) {
+      const what = options.description ?? 'the condition';
+      const why = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${why}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
