@@ -26,7 +26,7 @@ export async function startTestKafka(): Promise<void> {
   const dataDir = join(ROOT, '.flint', `test-kafka-${process.pid}`);
   await rm(dataDir, { recursive: true, force: true });
   const [port, controllerPort] = await freePorts(2);
-  const env = {
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     FLINT_KAFKA_DATA_DIR: dataDir,
     FLINT_KAFKA_PORT: String(port),
@@ -155,5 +155,88 @@ export async function waitFor<T>(
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${why}`);
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/** A message read back in a test, with header values as strings. */
+export interface ReadMessage {
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+}
+
+/**
+ * Reads a topic from the beginning with a throwaway consumer group until `count` messages arrived;
+ * fails if they do not within the timeout. Reading more than `count` is not an error: they are all
+ * returned, so a test can see duplicates.
+ */
+export async function readMessages(
+  kafka: Kafka,
+  topic: string,
+  count: number,
+  options: WaitForOptions = {},
+): Promise<ReadMessage[]> {
+  const consumer = kafka.consumer({ groupId: uniqueName('test-reader') });
+  const received: ReadMessage[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        received.push({
+          partition,
+          offset: message.offset,
+          key: message.key,
+          value: message.value,
+          headers: Object.fromEntries(
+            Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)]),
+          ),
+        });
+      },
+    });
+    await waitFor(() => received.length >= count, {
+      timeoutMs: options.timeoutMs ?? 60_000,
+      description: options.description ?? `${count} messages on ${topic}`,
+    });
+    return received;
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+/** Every message on the topic now: reads up to the current end offsets of all partitions. */
+export async function readAllMessages(kafka: Kafka, topic: string): Promise<ReadMessage[]> {
+  const ends = await endOffsets(kafka, topic);
+  const total = [...ends.values()].reduce((sum, end) => sum + end, 0);
+  return total === 0 ? [] : readMessages(kafka, topic, total);
+}
+
+/** Partition → offset after the last message (the high watermark). */
+export async function endOffsets(kafka: Kafka, topic: string): Promise<Map<number, number>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return new Map(offsets.map((o) => [o.partition, Number(o.high)]));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Partition → the group's committed offset; -1 where it committed nothing yet. */
+export async function committedOffsets(
+  kafka: Kafka,
+  groupId: string,
+  topic: string,
+): Promise<Map<number, number>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return new Map(committed?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? []);
+  } finally {
+    await admin.disconnect();
   }
 }

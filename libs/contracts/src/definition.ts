@@ -10,7 +10,9 @@ const kindError = discriminatorError('kind', 'kind', DEFINITION_KINDS);
 
 /** Anything a user applies: a source or a trigger, told apart by `kind`. */
 export const DefinitionSchema = z
-  .discriminatedUnion('kind', [SourceDefinitionSchema, TriggerDefinitionSchema], { error: kindError })
+  .discriminatedUnion('kind', [SourceDefinitionSchema, TriggerDefinitionSchema], {
+    error: kindError,
+  })
   .describe('A Flint source or trigger definition.');
 export type Definition = z.infer<typeof DefinitionSchema>;
 export type DefinitionInput = z.input<typeof DefinitionSchema>;

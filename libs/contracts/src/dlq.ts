@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IsoDateTimeSchema } from './primitives';
+import { requiredOr } from './strict';
 
 /** Kafka headers a message carries on `flint.dlq`, next to its original key, value and headers. */
 export const DLQ_HEADERS = {
@@ -21,7 +22,7 @@ export const DLQ_REASONS = [
   'processing-failed',
 ] as const;
 export const DlqReasonSchema = z.enum(DLQ_REASONS, {
-  error: `must be one of: ${DLQ_REASONS.join(', ')}`,
+  error: requiredOr(`must be one of: ${DLQ_REASONS.join(', ')}`),
 });
 export type DlqReason = z.infer<typeof DlqReasonSchema>;
 

@@ -18,7 +18,8 @@ function durationMs(text: string): number | undefined {
 /** Parses a duration string such as "24h", "30m", "10s", "250ms" or "1h30m" into milliseconds. */
 export function parseDuration(text: string): number {
   const ms = durationMs(text);
-  if (ms === undefined) throw new Error(`invalid duration ${JSON.stringify(text)}: ${DURATION_RULE}`);
+  if (ms === undefined)
+    throw new Error(`invalid duration ${JSON.stringify(text)}: ${DURATION_RULE}`);
   return ms;
 }
 

@@ -48,7 +48,9 @@ function formatIssue(issue: Issue, prefix: readonly PropertyKey[]): FormattedIss
       return [{ path: formatIssuePath(path), message }];
     }
     case 'unrecognized_keys': {
-      const message = isZodDefault(issue.message) ? unknownKeysMessage(issue.keys, []) : issue.message;
+      const message = isZodDefault(issue.message)
+        ? unknownKeysMessage(issue.keys, [])
+        : issue.message;
       const where = issue.keys.length === 1 ? [...path, issue.keys[0]] : path;
       return [{ path: formatIssuePath(where), message }];
     }
@@ -69,7 +71,9 @@ function isTypeMismatch(branch: readonly Issue[]): boolean {
   if (branch.length !== 1 || branch[0].path.length > 0) return false;
   const only = branch[0];
   if (only.code === 'invalid_type' || only.code === 'invalid_value') return true;
-  return only.code === 'invalid_union' && only.errors.length > 0 && only.errors.every(isTypeMismatch);
+  return (
+    only.code === 'invalid_union' && only.errors.length > 0 && only.errors.every(isTypeMismatch)
+  );
 }
 
 function unionMessage(branches: readonly Issue[][]): string {
@@ -77,7 +81,12 @@ function unionMessage(branches: readonly Issue[][]): string {
     branch.length === 1 && branch[0].code === 'invalid_type' ? [typeName(branch[0].expected)] : [],
   );
   if (expected.length !== branches.length || expected.length === 0) return 'is not valid here';
-  return `must be ${[...new Set(expected)].join(' or ')}`;
+  return `must be ${joinAlternatives([...new Set(expected)])}`;
+}
+
+function joinAlternatives(items: string[]): string {
+  if (items.length < 2) return items.join('');
+  return `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
 }
 
 /** zod's own English messages start with a capital letter; the schemas' messages do not. */
@@ -104,7 +113,8 @@ function readableMessage(issue: Issue): string {
     case 'invalid_format':
       if (issue.format === 'regex' && issue.pattern) return `must match ${issue.pattern}`;
       if (issue.format === 'url') return 'must be a URL';
-      if (issue.format === 'datetime') return 'must be an ISO 8601 date-time like "2024-05-01T12:00:00Z"';
+      if (issue.format === 'datetime')
+        return 'must be an ISO 8601 date-time like "2024-05-01T12:00:00Z"';
       return `must be a valid ${issue.format}`;
     case 'not_multiple_of':
       return `must be a multiple of ${String(issue.divisor)}`;
@@ -113,7 +123,12 @@ function readableMessage(issue: Issue): string {
   }
 }
 
-function sizeMessage(origin: string, limit: number, inclusive: boolean, bound: 'least' | 'most'): string {
+function sizeMessage(
+  origin: string,
+  limit: number,
+  inclusive: boolean,
+  bound: 'least' | 'most',
+): string {
   if (origin === 'string') {
     if (bound === 'least' && limit <= 1) return 'must not be empty';
     return `must be at ${bound} ${limit} characters`;

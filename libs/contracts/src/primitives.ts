@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { strictObject } from './strict';
+import { requiredOr, strictObject } from './strict';
 
 const SLUG = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const SLUG_RULE =
@@ -29,8 +29,13 @@ export const VersionSchema = z
 
 export const IsoDateTimeSchema = z.iso.datetime({
   offset: true,
-  error: 'must be an ISO 8601 date-time like "2024-05-01T12:00:00Z"',
+  error: requiredOr('must be an ISO 8601 date-time like "2024-05-01T12:00:00Z"'),
 });
+
+export const TraceparentSchema = z
+  .string()
+  .regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/, 'must be a W3C traceparent')
+  .describe('W3C trace context, so one trace follows an event across services.');
 
 export const SecretNameSchema = z
   .string()
@@ -49,7 +54,7 @@ export const HeaderNameSchema = z
 
 /** A header value, either literal or taken from a secret (credentials). */
 export const HeaderValueSchema = z.union([z.string(), SecretRefSchema], {
-  error: 'must be a string or { secretRef: <secret name> }',
+  error: requiredOr('must be a string or { secretRef: <secret name> }'),
 });
 export type HeaderValue = z.infer<typeof HeaderValueSchema>;
 
@@ -57,7 +62,7 @@ export const HeadersSchema = z.record(HeaderNameSchema, HeaderValueSchema);
 
 export const HttpUrlSchema = z.url({
   protocol: /^https?$/,
-  error: 'must be an http:// or https:// URL',
+  error: requiredOr('must be an http:// or https:// URL'),
 });
 
 export const EventTypeSchema = z

@@ -1,11 +1,20 @@
 import { z } from 'zod';
 import { ProviderSchema } from './cloud-event';
-import { IdSchema, IsoDateTimeSchema, OwnerSchema, VersionSchema } from './primitives';
+import {
+  IdSchema,
+  IsoDateTimeSchema,
+  OwnerSchema,
+  TraceparentSchema,
+  VersionSchema,
+} from './primitives';
 import { strictObject } from './strict';
 import { RetryPolicySchema } from './triggers/retry-policy';
 import { TargetSchema } from './triggers/target';
 
-const KeySchema = z.string().min(1, 'must not be empty').max(1024, 'must be at most 1024 characters');
+const KeySchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(1024, 'must be at most 1024 characters');
 
 /** What the evaluator asks the runner to start, on `flint.runs`. */
 export const RunRequestSchema = strictObject({
@@ -17,17 +26,16 @@ export const RunRequestSchema = strictObject({
   target: TargetSchema,
   input: z.unknown(),
   /** The events that caused the run: one, or a batch. */
-  eventIds: z.array(z.string().min(1, 'must not be empty')).min(1, 'must list at least one event id'),
+  eventIds: z
+    .array(z.string().min(1, 'must not be empty'))
+    .min(1, 'must list at least one event id'),
   dedupeKey: KeySchema.optional(),
   concurrencyKey: KeySchema.optional(),
   retry: RetryPolicySchema,
   requestedAt: IsoDateTimeSchema,
   /** When Flint accepted the earliest causing event; the start of the latency metric. */
   acceptedAt: IsoDateTimeSchema,
-  traceparent: z
-    .string()
-    .regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/, 'must be a W3C traceparent')
-    .optional(),
+  traceparent: TraceparentSchema.optional(),
   /** Provider of the first causing event, the `provider` label of the run metrics. */
   provider: ProviderSchema,
 });

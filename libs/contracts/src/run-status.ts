@@ -1,17 +1,17 @@
 import { z } from 'zod';
 import { IdSchema, IsoDateTimeSchema, WorkflowNameSchema } from './primitives';
-import { strictObject } from './strict';
+import { requiredOr, strictObject } from './strict';
 
 export const RUN_STATUSES = ['REQUESTED', 'STARTED', 'SUCCEEDED', 'FAILED', 'SKIPPED'] as const;
 export const RunStatusSchema = z.enum(RUN_STATUSES, {
-  error: `must be one of: ${RUN_STATUSES.join(', ')}`,
+  error: requiredOr(`must be one of: ${RUN_STATUSES.join(', ')}`),
 });
 export type RunStatus = z.infer<typeof RunStatusSchema>;
 
 /** Final statuses, the ones a run-status source can chain on. */
 export const TERMINAL_RUN_STATUSES = ['SUCCEEDED', 'FAILED', 'SKIPPED'] as const;
 export const TerminalRunStatusSchema = z.enum(TERMINAL_RUN_STATUSES, {
-  error: `must be one of: ${TERMINAL_RUN_STATUSES.join(', ')}`,
+  error: requiredOr(`must be one of: ${TERMINAL_RUN_STATUSES.join(', ')}`),
 });
 export type TerminalRunStatus = z.infer<typeof TerminalRunStatusSchema>;
 
@@ -25,7 +25,9 @@ export function runStatusEventType(status: RunStatus): string {
 /** The status a run-status event type stands for, or undefined for any other event type. */
 export function runStatusFromEventType(type: string): RunStatus | undefined {
   if (!type.startsWith(RUN_STATUS_EVENT_TYPE_PREFIX)) return undefined;
-  const parsed = RunStatusSchema.safeParse(type.slice(RUN_STATUS_EVENT_TYPE_PREFIX.length).toUpperCase());
+  const parsed = RunStatusSchema.safeParse(
+    type.slice(RUN_STATUS_EVENT_TYPE_PREFIX.length).toUpperCase(),
+  );
   return parsed.success ? parsed.data : undefined;
 }
 

@@ -34,7 +34,7 @@ function unknownKeyMessage(key: string, allowed: readonly string[]): string {
   if (isInlineSecretKey(key)) return INLINE_SECRET_MESSAGE;
   const suggestion = closestKey(key, allowed);
   if (suggestion) return `unknown key "${key}"; did you mean "${suggestion}"?`;
-  if (allowed.length === 0) return `unknown key "${key}"; this object takes no keys`;
+  if (allowed.length === 0) return `unknown key "${key}"`;
   return `unknown key "${key}"; allowed keys: ${allowed.join(', ')}`;
 }
 
@@ -43,24 +43,29 @@ function closestKey(key: string, allowed: readonly string[]): string | undefined
   let best: { key: string; distance: number } | undefined;
   for (const candidate of allowed) {
     const distance = editDistance(lower, candidate.toLowerCase());
-    if (distance <= Math.max(1, Math.floor(candidate.length / 4)) && (!best || distance < best.distance)) {
+    const tolerance = candidate.length <= 4 ? 1 : 2;
+    if (distance <= tolerance && (!best || distance < best.distance)) {
       best = { key: candidate, distance };
     }
   }
   return best?.key;
 }
 
+/** Edits (insert, delete, substitute, swap two neighbours) needed to turn `a` into `b`. */
 function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  const rows = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i <= a.length; i++) {
-    const current = [i];
     for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min(previous[j] + 1, current[j - 1] + 1, substitution));
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      rows[i][j] = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        rows[i][j] = Math.min(rows[i][j], rows[i - 2][j - 2] + 1);
+      }
     }
-    previous = current;
   }
-  return previous[b.length];
+  return rows[a.length][b.length];
 }
 
 /**
@@ -91,7 +96,10 @@ export function discriminatorError(
     if (issue.code === 'invalid_type' && issue.input === undefined) return requiredMessage;
     if (issue.code !== 'invalid_union') return undefined;
     const input = issue.input;
-    const value = typeof input === 'object' && input !== null ? (input as Record<string, unknown>)[key] : undefined;
+    const value =
+      typeof input === 'object' && input !== null
+        ? (input as Record<string, unknown>)[key]
+        : undefined;
     if (value === undefined) return `required; expected one of: ${values.join(', ')}`;
     return `unknown ${label} ${JSON.stringify(value)}; expected one of: ${values.join(', ')}`;
   };
@@ -100,4 +108,9 @@ export function discriminatorError(
 /** An array refinement rejecting repeated values, which would only hide a copy-paste mistake. */
 export function hasNoDuplicates(values: readonly unknown[]): boolean {
   return new Set(values).size === values.length;
+}
+
+/** An error map for a schema with one rule: "required" when the value is missing, else the rule. */
+export function requiredOr(message: string): z.core.$ZodErrorMap {
+  return (issue) => (issue.input === undefined ? 'required' : message);
 }

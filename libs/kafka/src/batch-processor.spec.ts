@@ -97,7 +97,7 @@ describe('BatchProcessor', () => {
   it('does not call the handler when every message is poison', async () => {
     const h = harness();
     await h.processor.process([message(1, 'x'), message(2, null)], h.ctx);
-    expect(h.steps).toEqual(['send dlq']);
+    expect(h.steps).toEqual(['send dlq,dlq']);
     expect(h.sent[0]!.map((r) => r.headers?.[DLQ_HEADERS.error])).toEqual([
       expect.stringContaining('JSON'),
       'no n in the message',

@@ -1,4 +1,5 @@
 import type { CloudEvent } from '@flint/contracts';
+import type { IHeaders } from 'kafkajs';
 import {
   CloudEventEncodeError,
   decodeCloudEvent,
@@ -27,7 +28,11 @@ function event(overrides: Partial<CloudEvent> = {}): CloudEvent {
 }
 
 /** What a consumer sees: kafkajs hands every header value over as a Buffer. */
-function asConsumed(message: ReturnType<typeof encodeCloudEvent>) {
+function asConsumed(message: ReturnType<typeof encodeCloudEvent>): {
+  key: Buffer;
+  value: Buffer | null;
+  headers: IHeaders;
+} {
   return {
     key: Buffer.from(message.key),
     value: message.value,
@@ -96,9 +101,9 @@ describe('encodeCloudEvent', () => {
   });
 
   it('refuses structured data under a non-JSON content type', () => {
-    expect(() => encodeCloudEvent(event({ datacontenttype: 'text/plain', data: { a: 1 } }))).toThrow(
-      'data of content type text/plain must be a string or bytes, got object',
-    );
+    expect(() =>
+      encodeCloudEvent(event({ datacontenttype: 'text/plain', data: { a: 1 } })),
+    ).toThrow('data of content type text/plain must be a string or bytes, got object');
   });
 });
 
@@ -111,7 +116,10 @@ describe('decodeCloudEvent', () => {
   it('round-trips text and binary data', () => {
     const text = event({ datacontenttype: 'text/plain; charset=utf-8', data: 'plain text' });
     expect(decodeCloudEvent(asConsumed(encodeCloudEvent(text)))).toEqual(text);
-    const binary = event({ datacontenttype: 'application/octet-stream', data: Buffer.from([9, 8]) });
+    const binary = event({
+      datacontenttype: 'application/octet-stream',
+      data: Buffer.from([9, 8]),
+    });
     expect(decodeCloudEvent(asConsumed(encodeCloudEvent(binary)))).toEqual(binary);
   });
 
@@ -186,7 +194,7 @@ describe('decodeCloudEvent', () => {
 
   it('rejects a repeated header instead of guessing which one counts', () => {
     const message = asConsumed(encodeCloudEvent(event()));
-    message.headers.ce_id = [Buffer.from('a'), Buffer.from('b')] as unknown as Buffer;
+    message.headers.ce_id = [Buffer.from('a'), Buffer.from('b')];
     expect(decodeError(message)).toBe('header ce_id appears 2 times; expected once');
   });
 

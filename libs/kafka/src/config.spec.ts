@@ -70,7 +70,10 @@ describe('kafkaConfigFromEnv', () => {
     [{ KAFKA_SSL_CA_FILE: '/ca.pem' }, ['KAFKA_SSL: must be true when KAFKA_SSL_CA_FILE is set']],
     [{ KAFKA_TOPIC_PARTITIONS: 'three' }, ['KAFKA_TOPIC_PARTITIONS: expected a whole number']],
     [{ KAFKA_REPLICATION_FACTOR: '0' }, ['KAFKA_REPLICATION_FACTOR: expected a number above 0']],
-    [{ KAFKA_CONNECTION_TIMEOUT_MS: '1.5' }, ['KAFKA_CONNECTION_TIMEOUT_MS: expected a whole number']],
+    [
+      { KAFKA_CONNECTION_TIMEOUT_MS: '1.5' },
+      ['KAFKA_CONNECTION_TIMEOUT_MS: expected a whole number'],
+    ],
     [{ KAFKA_CLIENT_ID: 'has space' }, ['KAFKA_CLIENT_ID: letters, digits']],
   ])('rejects %j with a message naming the variable', (env, expected) => {
     let error: unknown;

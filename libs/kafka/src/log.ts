@@ -26,11 +26,20 @@ const LEVELS: Partial<Record<logLevel, LogLevel>> = {
   [logLevel.DEBUG]: 'debug',
 };
 
-/** Routes kafkajs's own log entries into a `KafkaLog`. */
+/**
+ * Routes kafkajs's own log entries into a `KafkaLog`. kafkajs logs every error response from a
+ * broker as an error, even the retriable ones it then retries (a coordinator still loading, a
+ * leader moving); those become warnings, and a request that finally fails surfaces as the caller's
+ * error instead.
+ */
 export function kafkajsLogCreator(log: KafkaLog): logCreator {
   return () =>
     ({ namespace, level, log: entry }) => {
       const { message, timestamp: _timestamp, logger: _logger, ...fields } = entry;
-      log(LEVELS[level] ?? 'info', `kafkajs ${namespace}: ${message}`, withoutSecrets(fields));
+      let mapped = LEVELS[level] ?? 'info';
+      if (mapped === 'error' && namespace === 'Connection' && message.startsWith('Response ')) {
+        mapped = 'warn';
+      }
+      log(mapped, `kafkajs ${namespace}: ${message}`, withoutSecrets(fields));
     };
 }

@@ -50,7 +50,14 @@ export async function provisionTopics(
         configEntries: Object.entries(TOPIC_CONFIG[role]).map(([name, value]) => ({ name, value })),
       }));
       // False, not an error, when another service created them all in the meantime.
-      const createdAny = await admin.createTopics({ topics: wanted, waitForLeaders: true });
+      const createdAny = await admin
+        .createTopics({ topics: wanted, waitForLeaders: true })
+        .catch((err: unknown) => {
+          const names = wanted.map((t) => t.topic).join(', ');
+          throw new Error(`could not create Kafka topics ${names}: ${topicErrors(err)}`, {
+            cause: err,
+          });
+        });
       if (createdAny) created = wanted.map((t) => t.topic);
     }
     await assertCompacted(admin, topics.triggers);
@@ -74,4 +81,14 @@ async function assertCompacted(admin: ReturnType<Kafka['admin']>, topic: string)
         'config or point FLINT_TOPIC_TRIGGERS at another topic',
     );
   }
+}
+
+/** kafkajs reports per-topic failures inside an aggregate error whose own message says little. */
+function topicErrors(err: unknown): string {
+  const errors = (err as { errors?: unknown }).errors;
+  if (!Array.isArray(errors) || errors.length === 0) return (err as Error).message;
+  const messages = errors.map((e: { topic?: string; message?: string }) =>
+    e.topic ? `${e.topic}: ${e.message}` : String(e.message),
+  );
+  return [...new Set(messages)].join('; ');
 }

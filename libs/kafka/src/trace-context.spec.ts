@@ -54,7 +54,11 @@ const w3cPropagator: TextMapPropagator = {
   fields: () => ['traceparent', 'tracestate'],
 };
 
-const span = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 };
+const span = {
+  traceId: '0af7651916cd43dd8448eb211c80319c',
+  spanId: 'b7ad6b7169203331',
+  traceFlags: 1,
+};
 const spanContext = trace.setSpanContext(ROOT_CONTEXT, span);
 
 const event: CloudEvent = {

@@ -47,7 +47,11 @@ export const PollerConfigSchema = strictObject({
     .min(1, 'must be at least 1')
     .max(7 * 86_400, 'must be at most 604800 (a week)'),
   /** Random delay added to each poll so many pollers do not hit an API in step. */
-  jitterSeconds: z.number().int('must be a whole number of seconds').min(0, 'must be 0 or more').default(0),
+  jitterSeconds: z
+    .number()
+    .int('must be a whole number of seconds')
+    .min(0, 'must be 0 or more')
+    .default(0),
   /** JSONPath of the list of items in the response; `$` when the response is the list. */
   itemsPath: JsonPathSchema.default('$'),
   /** Expression giving an item's stable key, its event id, e.g. `item.id`. */

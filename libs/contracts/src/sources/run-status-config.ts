@@ -6,7 +6,10 @@ import { hasNoDuplicates, strictObject } from '../strict';
 /** Events about finished runs, for chaining: "when workflow A fails with TimeoutError, start B". */
 export const RunStatusConfigSchema = strictObject({
   /** Only runs of these triggers; all when absent. */
-  triggers: z.array(IdSchema).min(1, 'must not be empty; leave it out to match every trigger').optional(),
+  triggers: z
+    .array(IdSchema)
+    .min(1, 'must not be empty; leave it out to match every trigger')
+    .optional(),
   /** Only runs of these workflows; all when absent. */
   workflows: z
     .array(WorkflowNameSchema)

@@ -9,7 +9,14 @@ import { RunStatusConfigSchema } from './run-status-config';
 import { WebhookConfigSchema } from './webhook-config';
 
 /** Kinds of source a definition can declare (the `provider` field). */
-export const SOURCE_PROVIDERS = ['webhook', 'poller', 'cron', 'file', 'event', 'run-status'] as const;
+export const SOURCE_PROVIDERS = [
+  'webhook',
+  'poller',
+  'cron',
+  'file',
+  'event',
+  'run-status',
+] as const;
 export type SourceProvider = (typeof SOURCE_PROVIDERS)[number];
 
 export const DEFAULT_OWNER = 'default';

@@ -29,7 +29,11 @@ export const WebhookAuthSchema = z.discriminatedUnion(
         .default(300),
     }),
     strictObject({ type: z.literal('bearer'), secretRef: SecretNameSchema }),
-    strictObject({ type: z.literal('api-key'), secretRef: SecretNameSchema, header: HeaderNameSchema }),
+    strictObject({
+      type: z.literal('api-key'),
+      secretRef: SecretNameSchema,
+      header: HeaderNameSchema,
+    }),
     strictObject({ type: z.literal('none') }),
   ],
   {
@@ -49,7 +53,10 @@ export const WebhookEventIdSchema = strictObject({
   /** Dotted path into the JSON body, e.g. `id` or `data.object.id`. */
   bodyField: z
     .string()
-    .regex(/^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/, 'must be a dotted path into the body like "data.id"')
+    .regex(
+      /^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/,
+      'must be a dotted path into the body like "data.id"',
+    )
     .optional(),
 }).refine((value) => (value.header === undefined) !== (value.bodyField === undefined), {
   message: 'set exactly one of "header" or "bodyField"',

@@ -15,7 +15,11 @@ export const BackoffSchema = strictObject({
     .default(60_000),
   multiplier: z.number().min(1, 'must be at least 1').max(10, 'must be at most 10').default(2),
   /** Fraction of each delay that is randomized, so retries of many runs spread out. */
-  jitter: z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1').default(0.2),
+  jitter: z
+    .number()
+    .min(0, 'must be between 0 and 1')
+    .max(1, 'must be between 0 and 1')
+    .default(0.2),
 }).refine((backoff) => backoff.maxMs >= backoff.initialMs, {
   message: 'must be at least initialMs',
   path: ['maxMs'],

@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { TopicNameSchema } from '../topics';
-import { CelExpressionSchema, HeadersSchema, HttpUrlSchema, WorkflowNameSchema } from '../primitives';
+import {
+  CelExpressionSchema,
+  HeadersSchema,
+  HttpUrlSchema,
+  WorkflowNameSchema,
+} from '../primitives';
 import { discriminatorError, hasNoDuplicates, strictObject } from '../strict';
 
 export const TARGET_TYPES = ['http', 'kafka', 'local'] as const;

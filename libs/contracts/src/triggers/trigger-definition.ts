@@ -81,9 +81,14 @@ function checkTrigger(trigger: ParsedTrigger, ctx: z.RefinementCtx): void {
   }
   const seen = new Set<string>();
   trigger.sources?.forEach((source, index) => {
-    const id = typeof source === 'string' ? source : (source.id ?? inlineSourceId(trigger.id, index));
+    const id =
+      typeof source === 'string' ? source : (source.id ?? inlineSourceId(trigger.id, index));
     if (seen.has(id)) {
-      ctx.addIssue({ code: 'custom', path: ['sources', index], message: `source "${id}" is listed twice` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sources', index],
+        message: `source "${id}" is listed twice`,
+      });
     }
     seen.add(id);
   });
@@ -124,5 +129,5 @@ export type StoredTrigger = z.infer<typeof StoredTriggerSchema>;
 export function inlineSourceDefinitions(trigger: TriggerDefinition): SourceDefinition[] {
   return (trigger.sources ?? [])
     .filter((source): source is InlineSource => typeof source !== 'string')
-    .map((source) => ({ kind: 'source', ...source }) as SourceDefinition);
+    .map((source): SourceDefinition => ({ kind: 'source', ...source }));
 }

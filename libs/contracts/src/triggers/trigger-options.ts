@@ -28,7 +28,9 @@ const MatchOperatorsSchema = strictObject({
   message: `must set at least one of: ${MATCH_OPERATORS.join(', ')}`,
 });
 
-const MatchScalarSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+const MatchScalarSchema = z.union([z.string(), z.number(), z.boolean(), z.null()], {
+  error: 'must be a string, number, boolean or null',
+});
 
 /** One condition of `match`: equals a value, is any of a list, or passes comparison operators. */
 export const MatchValueSchema = z.union(

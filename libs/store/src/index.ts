@@ -1,0 +1,38 @@
+export {
+  StoreConfigSchema,
+  StoreConfigError,
+  storeConfigFromEnv,
+  pgliteDataDir,
+  type StoreConfig,
+} from './config';
+export type { Queryable, Store, StoreKind } from './store';
+export { PostgresStore, type PostgresStoreOptions } from './postgres-store';
+export { PgliteStore, type PgliteStoreOptions } from './pglite-store';
+export { DataDirLockedError } from './data-dir-lock';
+export { openStore, type OpenStoreOptions } from './open-store';
+export { storeHealthCheck, type StoreHealthCheck } from './health';
+export { MIGRATIONS, type Migration } from './migrations';
+export {
+  MigrationError,
+  appliedMigrations,
+  pendingMigrations,
+  runMigrations,
+  type AppliedMigration,
+  type MigrationReport,
+} from './migrator';
+export {
+  DefinitionRepository,
+  type ApplyAction,
+  type ApplyResult,
+  type DefinitionFilter,
+  type DefinitionRepositoryOptions,
+  type DeleteResult,
+} from './definition-repository';
+export { DefinitionNotFoundError, DuplicateDefinitionError, VersionConflictError } from './errors';
+export { enqueueOutbox, type OutboxMessage, type OutboxRecord } from './outbox';
+export {
+  OutboxRelay,
+  type OutboxRelayLog,
+  type OutboxRelayOptions,
+  type PublishOutbox,
+} from './outbox-relay';
