@@ -3,6 +3,14 @@ import { join, relative } from 'node:path';
 
 const root = join(__dirname, '..', '..');
 const VARIABLE = /\b(?:FLINT|KAFKA|DATABASE|OTEL)_[A-Z0-9_]*[A-Z0-9]\b/g;
+/** In shell scripts only `${NAME:-default}` reads the environment; other names are the script's own. */
+const SHELL_VARIABLE = /\$\{((?:FLINT|KAFKA|DATABASE|OTEL)_[A-Z0-9_]*[A-Z0-9]):[-+=?]/g;
+
+function variablesIn(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  if (file.endsWith('.sh')) return [...text.matchAll(SHELL_VARIABLE)].map((m) => m[1]);
+  return text.match(VARIABLE) ?? [];
+}
 /** Prefixes, not variables: code that builds a name such as `FLINT_${service}_PORT`. */
 const NOT_VARIABLES = new Set(['FLINT_TOPIC', 'KAFKA_SASL', 'KAFKA_SSL_CA']);
 
@@ -20,7 +28,7 @@ describe('docs/configuration.md', () => {
   const used = new Map<string, string>();
   for (const dir of ['apps', 'libs', 'scripts']) {
     for (const file of sourceFiles(join(root, dir))) {
-      for (const name of readFileSync(file, 'utf8').match(VARIABLE) ?? []) {
+      for (const name of variablesIn(file)) {
         if (!NOT_VARIABLES.has(name) && !used.has(name)) used.set(name, relative(root, file));
       }
     }

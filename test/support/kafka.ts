@@ -89,22 +89,24 @@ export function uniqueName(prefix: string): string {
 }
 
 export interface TestTopicOptions {
+  /** The exact name, when a test needs one fixed in advance; otherwise `prefix` plus a unique suffix. */
+  name?: string;
   partitions?: number;
   config?: Record<string, string>;
 }
 
-/** Creates a topic with a unique name and waits until it has leaders. */
+/** Creates a topic (by default with a unique name) and waits until it has leaders. */
 export async function createTestTopic(
   kafka: Kafka,
   prefix: string,
   options: TestTopicOptions = {},
 ): Promise<string> {
-  const topic = uniqueName(prefix);
+  const topic = options.name ?? uniqueName(prefix);
   const admin = kafka.admin();
   await admin.connect();
   try {
     await admin.createTopics({
-      waitForLeaders: true,
+      waitForLeaders: false,
       topics: [
         {
           topic,
@@ -117,6 +119,16 @@ export async function createTestTopic(
         },
       ],
     });
+    // Not kafkajs's waitForLeaders: it fails when the new topic is briefly missing from metadata.
+    await waitFor(
+      async () => {
+        const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+        return topics.every(
+          (t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0),
+        );
+      },
+      { description: `leaders for the partitions of ${topic}` },
+    );
   } finally {
     await admin.disconnect();
   }
@@ -178,7 +190,8 @@ export async function readMessages(
   count: number,
   options: WaitForOptions = {},
 ): Promise<ReadMessage[]> {
-  const consumer = kafka.consumer({ groupId: uniqueName('test-reader') });
+  // A short fetch wait, so disconnecting does not sit out a long poll.
+  const consumer = kafka.consumer({ groupId: uniqueName('test-reader'), maxWaitTimeInMs: 250 });
   const received: ReadMessage[] = [];
   await consumer.connect();
   try {

@@ -28,6 +28,8 @@ export interface BatchConsumerOptions<T> {
    * new group never skips what was published before it first ran. */
   fromBeginning?: boolean;
   sessionTimeoutMs?: number;
+  /** How long a fetch waits for new messages; also bounds how long `stop()` waits for an idle poll. */
+  maxWaitTimeMs?: number;
 }
 
 /**
@@ -51,6 +53,7 @@ export class BatchConsumer<T> {
       groupId: options.groupId,
       allowAutoTopicCreation: false,
       sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+      maxWaitTimeInMs: options.maxWaitTimeMs ?? 1000,
     });
     this.processor = new BatchProcessor<T>({
       decode: options.decode,

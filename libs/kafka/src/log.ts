@@ -28,18 +28,18 @@ const LEVELS: Partial<Record<logLevel, LogLevel>> = {
 
 /**
  * Routes kafkajs's own log entries into a `KafkaLog`. kafkajs logs every error response from a
- * broker as an error, even the retriable ones it then retries (a coordinator still loading, a
- * leader moving); those become warnings, and a request that finally fails surfaces as the caller's
- * error instead.
+ * broker, and every failed attempt it is about to retry, as an error (a coordinator still loading,
+ * a leader moving); those become warnings, and a request that finally fails surfaces as the
+ * caller's error instead.
  */
 export function kafkajsLogCreator(log: KafkaLog): logCreator {
   return () =>
     ({ namespace, level, log: entry }) => {
       const { message, timestamp: _timestamp, logger: _logger, ...fields } = entry;
       let mapped = LEVELS[level] ?? 'info';
-      if (mapped === 'error' && namespace === 'Connection' && message.startsWith('Response ')) {
-        mapped = 'warn';
-      }
+      const retrying =
+        (namespace === 'Connection' && message.startsWith('Response ')) || 'retryTime' in fields;
+      if (mapped === 'error' && retrying) mapped = 'warn';
       log(mapped, `kafkajs ${namespace}: ${message}`, withoutSecrets(fields));
     };
 }

@@ -1,5 +1,5 @@
 import type { TopicNames, TopicRole } from '@flint/contracts';
-import { ConfigResourceTypes, type ITopicConfig, type Kafka } from 'kafkajs';
+import { type Admin, ConfigResourceTypes, type ITopicConfig, type Kafka } from 'kafkajs';
 
 export interface TopicSettings {
   partitions: number;
@@ -51,14 +51,20 @@ export async function provisionTopics(
       }));
       // False, not an error, when another service created them all in the meantime.
       const createdAny = await admin
-        .createTopics({ topics: wanted, waitForLeaders: true })
+        .createTopics({ topics: wanted, waitForLeaders: false })
         .catch((err: unknown) => {
           const names = wanted.map((t) => t.topic).join(', ');
-          throw new Error(`could not create Kafka topics ${names}: ${topicErrors(err)}`, {
-            cause: err,
-          });
+          throw new Error(
+            `could not create Kafka topics ${names} with ${settings.partitions} partitions and ` +
+              `replication factor ${settings.replicationFactor}: ${topicErrors(err)}`,
+            { cause: err },
+          );
         });
       if (createdAny) created = wanted.map((t) => t.topic);
+      await waitForTopicLeaders(
+        admin,
+        wanted.map((t) => t.topic),
+      );
     }
     await assertCompacted(admin, topics.triggers);
     const existing = roles.map((role) => topics[role]).filter((t) => !created.includes(t));
@@ -68,7 +74,39 @@ export async function provisionTopics(
   }
 }
 
-async function assertCompacted(admin: ReturnType<Kafka['admin']>, topic: string): Promise<void> {
+/**
+ * Waits until every partition of the topics has a leader, so producing right after provisioning
+ * works. kafkajs's own `waitForLeaders` gives up when a fresh topic is briefly unknown to the
+ * broker's metadata cache, which happens on a busy single-node cluster; this tolerates that.
+ */
+export async function waitForTopicLeaders(
+  admin: Admin,
+  topics: string[],
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastProblem: string;
+  for (;;) {
+    try {
+      const { topics: metadata } = await admin.fetchTopicMetadata({ topics });
+      const leaderless = metadata.filter(
+        (t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0),
+      );
+      if (leaderless.length === 0) return;
+      lastProblem = `no leader yet for ${leaderless.map((t) => t.name).join(', ')}`;
+    } catch (err) {
+      lastProblem = (err as Error).message;
+    }
+    if (Date.now() >= deadline) {
+      throw new Error(
+        `topics ${topics.join(', ')} not ready after ${timeoutMs} ms: ${lastProblem}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function assertCompacted(admin: Admin, topic: string): Promise<void> {
   const { resources } = await admin.describeConfigs({
     includeSynonyms: false,
     resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['cleanup.policy'] }],

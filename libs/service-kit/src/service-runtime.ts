@@ -1,5 +1,5 @@
 import { type TopicNames, topicNamesFromEnv } from '@flint/contracts';
-import { createKafka, kafkaConfigFromEnv, kafkaHealthCheck } from '@flint/kafka';
+import { type TopicSettings, createKafka, kafkaConfigFromEnv, kafkaHealthCheck } from '@flint/kafka';
 import { type Store, openStore, storeConfigFromEnv, storeHealthCheck } from '@flint/store';
 import type { Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
@@ -19,6 +19,8 @@ export interface ServiceRuntime {
   readonly kafka: Kafka;
   readonly store: Store;
   readonly topics: TopicNames;
+  /** Partitions and replication factor for the topics a service creates. */
+  readonly kafkaTopicSettings: TopicSettings;
   readonly registry: Registry;
   readonly healthChecks: readonly HealthCheck[];
   close(): Promise<void>;
@@ -48,6 +50,10 @@ export async function openServiceRuntime(
     kafka,
     store,
     topics,
+    kafkaTopicSettings: {
+      partitions: kafkaConfig.topicPartitions,
+      replicationFactor: kafkaConfig.replicationFactor,
+    },
     registry: createServiceRegistry(service),
     healthChecks: [kafkaCheck, storeHealthCheck(store)],
     async close() {

@@ -20,7 +20,8 @@ export async function openStore(
     : await PgliteStore.open({ dataDir: pgliteDataDir(config) });
   if (options.migrate ?? true) {
     try {
-      options.onMigrated?.(await runMigrations(store));
+      const report = await runMigrations(store);
+      options.onMigrated?.(report);
     } catch (err) {
       await store.close();
       throw err;

@@ -30,7 +30,7 @@ describe('kafkaHealthCheck', () => {
       kafkaConfigFromEnv({ KAFKA_BROKERS: `127.0.0.1:${port}` }, 'flint-health-test'),
       { log: () => undefined },
     );
-    const check = kafkaHealthCheck(kafka, { timeoutMs: 5000 });
+    const check = kafkaHealthCheck(kafka, { timeoutMs: 1500 });
     try {
       await expect(check.check()).rejects.toThrow(/^Kafka is unreachable: /);
       // A later check tries again rather than reusing the failed connection.
@@ -55,7 +55,7 @@ describe('kafkaHealthCheck', () => {
       ),
       { log: (level, message, fields) => entries.push(JSON.stringify({ level, message, fields })) },
     );
-    const check = kafkaHealthCheck(kafka, { timeoutMs: 5000 });
+    const check = kafkaHealthCheck(kafka, { timeoutMs: 1500 });
     await expect(check.check()).rejects.toThrow(/^Kafka is unreachable: /);
     await check.close();
     expect(entries.length).toBeGreaterThan(0);

@@ -68,12 +68,9 @@ describe('FlintKafkaServer as a Nest transport', () => {
     const [input, dlq] = await Promise.all([
       createTestTopic(kafka, 'nest-in'),
       createTestTopic(kafka, 'nest-dlq'),
+      // The controller's output topic is fixed when the class is declared.
+      createTestTopic(kafka, 'nest-out', { name: OUTPUT_TOPIC }),
     ]);
-    // The controller's output topic is fixed when the class is declared, so it is created by name.
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: OUTPUT_TOPIC }] });
-    await admin.disconnect();
 
     await producer.send(input!, [
       encodeCloudEvent(testEvent(1)),
