@@ -9,14 +9,18 @@ const env = { ...process.env };
 function run(command, args) {
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env });
   if (result.status !== 0) {
-    console.error(`flint: "${command} ${args.join(' ')}" failed (exit ${result.status ?? result.signal})`);
+    console.error(
+      `flint: "${command} ${args.join(' ')}" failed (exit ${result.status ?? result.signal})`,
+    );
     process.exit(1);
   }
 }
 
 function dependenciesMissing() {
   const marker = `${root}node_modules/.package-lock.json`;
-  return !existsSync(marker) || statSync(`${root}package-lock.json`).mtimeMs > statSync(marker).mtimeMs;
+  return (
+    !existsSync(marker) || statSync(`${root}package-lock.json`).mtimeMs > statSync(marker).mtimeMs
+  );
 }
 
 if (dependenciesMissing()) run('npm', ['ci', '--no-audit', '--no-fund']);
@@ -45,6 +49,7 @@ process.on('SIGINT', () => stop('SIGINT'));
 process.on('SIGTERM', () => stop('SIGTERM'));
 
 stack.on('exit', (code) => {
-  if (ownBroker) spawnSync('bash', ['scripts/kafka/kafka.sh', 'stop'], { cwd: root, stdio: 'inherit', env });
+  if (ownBroker)
+    spawnSync('bash', ['scripts/kafka/kafka.sh', 'stop'], { cwd: root, stdio: 'inherit', env });
   process.exit(stopping ? 0 : (code ?? 1));
 });

@@ -146,6 +146,14 @@ EOF
 }
 
 write_log4j_properties() {
+  # The command-line tools report only problems, to their own output.
+  cat >"$DATA_DIR/tools-log4j.properties" <<EOF
+log4j.rootLogger=WARN, stderr
+log4j.appender.stderr=org.apache.log4j.ConsoleAppender
+log4j.appender.stderr.Target=System.err
+log4j.appender.stderr.layout=org.apache.log4j.PatternLayout
+log4j.appender.stderr.layout.ConversionPattern=[%d] %p %m (%c)%n
+EOF
   cat >"$DATA_DIR/log4j.properties" <<EOF
 log4j.rootLogger=INFO, file
 log4j.appender.file=org.apache.log4j.RollingFileAppender
@@ -169,7 +177,7 @@ format_storage() {
   local cluster_id
   cluster_id="$(generate_cluster_id)"
   log "formatting KRaft storage in $DATA_DIR/data (cluster id $cluster_id)"
-  java -Xmx256m -cp "$LIBS_DIR/*" -Dlog4j.configuration="file:$DATA_DIR/log4j.properties" \
+  java -Xmx256m -cp "$LIBS_DIR/*" -Dlog4j.configuration="file:$DATA_DIR/tools-log4j.properties" \
     kafka.tools.StorageTool format --ignore-formatted \
     -t "$cluster_id" -c "$DATA_DIR/server.properties" >"$DATA_DIR/format.out" 2>&1 ||
     fail "formatting storage failed:
@@ -189,7 +197,7 @@ broker_answers() {
     node "$SCRIPT_DIR/probe.mjs" "127.0.0.1:$PORT" >/dev/null 2>&1
   else
     java -Xmx128m -XX:TieredStopAtLevel=1 -cp "$LIBS_DIR/*" \
-      -Dlog4j.configuration="file:$DATA_DIR/log4j.properties" \
+      -Dlog4j.configuration="file:$DATA_DIR/tools-log4j.properties" \
       kafka.admin.TopicCommand --bootstrap-server "127.0.0.1:$PORT" --list >/dev/null 2>&1
   fi
 }
@@ -243,23 +251,24 @@ cmd_start() {
   format_storage
 
   log "starting Kafka $KAFKA_VERSION on 127.0.0.1:$PORT (data in $DATA_DIR)"
-  # A session of its own, so Ctrl-C in the terminal that ran `start` does not reach the broker; the
-  # pid file is written by the process that becomes the JVM, so it holds the JVM's own pid.
+  # A session of its own (where setsid exists; macOS lacks it), so Ctrl-C in the terminal that ran
+  # `start` does not reach the broker; the pid file is written by the process that becomes the JVM,
+  # so it holds the JVM's own pid.
+  local detach=()
+  command -v setsid >/dev/null && detach=(setsid)
   # shellcheck disable=SC2086 # HEAP_OPTS is a list of flags
-  setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$(pid_file)" \
+  ${detach[@]+"${detach[@]}"} bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$(pid_file)" \
     java $HEAP_OPTS -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError \
     -Djava.awt.headless=true -Dlog4j.configuration="file:$DATA_DIR/log4j.properties" \
     -cp "$LIBS_DIR/*" kafka.Kafka "$DATA_DIR/server.properties" \
     </dev/null >"$DATA_DIR/kafka.out" 2>&1 &
 
   local deadline=$((SECONDS + 10))
-  until pid="$(running_pid)"; do
-    ((SECONDS < deadline)) || {
-      log_tail >&2
-      fail "the broker process did not start"
-    }
-    sleep 0.2
+  until [[ -s "$(pid_file)" ]]; do
+    ((SECONDS < deadline)) || fail "the broker process did not start"
+    sleep 0.1
   done
+  pid="$(cat "$(pid_file)")"
   wait_until_ready "$pid"
   log "ready at 127.0.0.1:$PORT (pid $pid, log $DATA_DIR/kafka.log)"
 }

@@ -45,7 +45,15 @@ describe('docs/configuration.md', () => {
   });
 
   it('documents the port variable of every service', () => {
-    for (const service of ['API', 'WEBHOOK', 'POLLER', 'CRON', 'FILE_WATCHER', 'EVALUATOR', 'RUNNER']) {
+    for (const service of [
+      'API',
+      'WEBHOOK',
+      'POLLER',
+      'CRON',
+      'FILE_WATCHER',
+      'EVALUATOR',
+      'RUNNER',
+    ]) {
       expect(doc).toContain(`\`FLINT_${service}_PORT\``);
     }
   });

@@ -3,7 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { SERVICE_NAMES, portVariable } from '@flint/service-kit';
-import { type LocalStack, applyExamples, startLocalStack } from '../../apps/local-stack/src/local-stack';
+import {
+  type LocalStack,
+  applyExamples,
+  startLocalStack,
+} from '../../apps/local-stack/src/local-stack';
 
 /** README command 1 without the shell around it: seven services, one embedded database, the examples. */
 describe('local stack on the embedded database', () => {
@@ -56,7 +60,9 @@ describe('local stack on the embedded database', () => {
     expect(lines.some((l) => /example trigger demo-echo: (created|unchanged)/.test(l))).toBe(true);
 
     const again: string[] = [];
-    await applyExamples(stack, 'examples', { log: (l: string) => again.push(l) } as unknown as Logger);
+    await applyExamples(stack, 'examples', {
+      log: (l: string) => again.push(l),
+    } as unknown as Logger);
     expect(again.every((l) => l.includes(': unchanged'))).toBe(true);
   });
 });

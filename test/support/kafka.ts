@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -23,6 +23,7 @@ const run = promisify(execFile);
  */
 export async function startTestKafka(): Promise<void> {
   if (process.env.KAFKA_BROKERS) return;
+  await removeAbandonedBrokers();
   const dataDir = join(ROOT, '.flint', `test-kafka-${process.pid}`);
   await rm(dataDir, { recursive: true, force: true });
   const [port, controllerPort] = await freePorts(2);
@@ -54,6 +55,33 @@ export async function stopTestKafka(): Promise<void> {
   await rm(dataDir, { recursive: true, force: true });
   delete process.env[OWN_BROKER_DIR];
   delete process.env.KAFKA_BROKERS;
+}
+
+/**
+ * Stops and deletes the brokers of earlier test runs that died without their teardown (killed,
+ * Ctrl-C); a run still in progress (its jest process alive) keeps its broker.
+ */
+async function removeAbandonedBrokers(): Promise<void> {
+  const flintDir = join(ROOT, '.flint');
+  const entries = await readdir(flintDir).catch(() => [] as string[]);
+  for (const entry of entries) {
+    const owner = /^test-kafka-(\d+)$/.exec(entry)?.[1];
+    if (owner === undefined || isAlive(Number(owner))) continue;
+    const dataDir = join(flintDir, entry);
+    await run('bash', [KAFKA_SCRIPT, 'stop'], {
+      env: { ...process.env, FLINT_KAFKA_DATA_DIR: dataDir },
+    }).catch(() => undefined);
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Ports the OS reports free right now; the broker binds them moments later. */

@@ -25,6 +25,7 @@ export async function createTestDatabase(): Promise<void> {
     if (process.env.CI) {
       throw new Error(
         `${reason}. CI requires it; set FLINT_TEST_PG_ADMIN_URL if it runs elsewhere.`,
+        { cause: err },
       );
     }
     console.warn(

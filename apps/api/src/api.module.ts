@@ -17,10 +17,15 @@ export class ApiModule {
       providers: [
         OutboxPublisher,
         AdminKeyGuard,
-        { provide: AdminKeyVerifier, useValue: new AdminKeyVerifier(runtime.env.FLINT_ADMIN_API_KEY) },
+        {
+          provide: AdminKeyVerifier,
+          useValue: new AdminKeyVerifier(runtime.env.FLINT_ADMIN_API_KEY),
+        },
         {
           provide: DefinitionRepository,
-          useValue: new DefinitionRepository(runtime.store, { triggersTopic: runtime.topics.triggers }),
+          useValue: new DefinitionRepository(runtime.store, {
+            triggersTopic: runtime.topics.triggers,
+          }),
         },
         {
           provide: DefinitionApplier,

@@ -48,7 +48,8 @@ export class FlintApiClient {
     const text = await response.text();
     const body = parseJson(text);
     if (response.ok) return body;
-    const error = (body as { error?: { message?: string; issues?: ApiProblem[] } } | undefined)?.error;
+    const error = (body as { error?: { message?: string; issues?: ApiProblem[] } } | undefined)
+      ?.error;
     throw new ApiError(
       response.status,
       error?.message ?? `HTTP ${response.status}: ${text.slice(0, 200)}`,

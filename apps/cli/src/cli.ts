@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { ApiError, FlintApiClient } from './api-client';
 import { type LoadResult, formatProblem, loadDefinitionFiles } from './definition-files';
@@ -7,6 +8,8 @@ export interface CliIo {
   out(line: string): void;
   err(line: string): void;
   env: NodeJS.ProcessEnv;
+  /** Folder relative paths, including the local stack's key file, are resolved against. */
+  cwd: string;
 }
 
 /** Where the local stack leaves the admin key it generated, so `flint` works there without setup. */
@@ -18,7 +21,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const program = new Command('flint')
     .description('Manage Flint sources and triggers')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+    .configureOutput({
+      writeOut: (s) => io.out(s.trimEnd()),
+      writeErr: (s) => io.err(s.trimEnd()),
+    });
 
   program
     .command('validate')
@@ -32,7 +38,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 
   program
     .command('apply')
-    .description('validate definition files and store them; nothing is applied if any file is invalid')
+    .description(
+      'validate definition files and store them; nothing is applied if any file is invalid',
+    )
     .requiredOption('-f, --file <paths...>', 'definition files or folders (YAML or JSON)')
     .option('--api-url <url>', 'Flint API base URL (env FLINT_API_URL)')
     .option('--api-key <key>', 'API key (env FLINT_API_KEY)')
@@ -42,7 +50,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       if (exitCode !== 0) return;
       const client = new FlintApiClient(
         options.apiUrl ?? io.env.FLINT_API_URL ?? 'http://127.0.0.1:8080',
-        options.apiKey ?? resolveApiKey(io.env),
+        options.apiKey ?? resolveApiKey(io.env, io.cwd),
       );
       try {
         const results = await client.applyDefinitions(loaded.definitions.map((d) => d.definition));
@@ -71,9 +79,10 @@ function reportProblems(loaded: LoadResult, io: CliIo): number {
   return 1;
 }
 
-function resolveApiKey(env: NodeJS.ProcessEnv): string | undefined {
+function resolveApiKey(env: NodeJS.ProcessEnv, cwd: string): string | undefined {
   if (env.FLINT_API_KEY) return env.FLINT_API_KEY;
   if (env.FLINT_ADMIN_API_KEY) return env.FLINT_ADMIN_API_KEY;
-  if (existsSync(LOCAL_ADMIN_KEY_FILE)) return readFileSync(LOCAL_ADMIN_KEY_FILE, 'utf8').trim();
+  const localKey = resolve(cwd, LOCAL_ADMIN_KEY_FILE);
+  if (existsSync(localKey)) return readFileSync(localKey, 'utf8').trim();
   return undefined;
 }

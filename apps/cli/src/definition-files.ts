@@ -1,6 +1,11 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { type Definition, DefinitionSchema, definitionKey, formatZodIssues } from '@flint/contracts';
+import {
+  type Definition,
+  DefinitionSchema,
+  definitionKey,
+  formatZodIssues,
+} from '@flint/contracts';
 import { parseAllDocuments } from 'yaml';
 
 export interface LoadedDefinition {
@@ -118,6 +123,11 @@ function describeFsError(err: unknown): string {
 }
 
 export function formatProblem(problem: FileProblem): string {
-  const where = problem.document !== undefined ? `${problem.file} (document ${problem.document + 1})` : problem.file;
-  return problem.path ? `${where}: ${problem.path}: ${problem.message}` : `${where}: ${problem.message}`;
+  const where =
+    problem.document !== undefined
+      ? `${problem.file} (document ${problem.document + 1})`
+      : problem.file;
+  return problem.path
+    ? `${where}: ${problem.path}: ${problem.message}`
+    : `${where}: ${problem.message}`;
 }

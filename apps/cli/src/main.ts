@@ -4,6 +4,7 @@ runCli(process.argv.slice(2), {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
   env: process.env,
+  cwd: process.cwd(),
 }).then(
   (code) => {
     process.exitCode = code;

@@ -59,17 +59,21 @@ export async function applyExamples(
 ): Promise<void> {
   const loaded = await loadDefinitionFiles([folder]);
   if (loaded.problems.length > 0) {
-    throw new Error(`invalid example definitions:\n${loaded.problems.map(formatProblem).join('\n')}`);
+    throw new Error(
+      `invalid example definitions:\n${loaded.problems.map(formatProblem).join('\n')}`,
+    );
   }
   const api = stack.services.get('api');
   if (!api) throw new Error('the api service is not running');
   const client = new FlintApiClient(api.url, stack.adminKey);
   const results = await client.applyDefinitions(loaded.definitions.map((d) => d.definition));
-  for (const r of results) logger.log(`example ${r.kind} ${r.id}: ${r.action} (version ${r.version})`);
+  for (const r of results)
+    logger.log(`example ${r.kind} ${r.id}: ${r.action} (version ${r.version})`);
 }
 
 async function localAdminKey(): Promise<string> {
-  if (existsSync(LOCAL_ADMIN_KEY_FILE)) return (await readFile(LOCAL_ADMIN_KEY_FILE, 'utf8')).trim();
+  if (existsSync(LOCAL_ADMIN_KEY_FILE))
+    return (await readFile(LOCAL_ADMIN_KEY_FILE, 'utf8')).trim();
   const key = `flint_local_${randomBytes(24).toString('base64url')}`;
   await mkdir(dirname(LOCAL_ADMIN_KEY_FILE), { recursive: true });
   await writeFile(LOCAL_ADMIN_KEY_FILE, `${key}\n`, { mode: 0o600 });

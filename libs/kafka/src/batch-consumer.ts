@@ -45,6 +45,7 @@ export class BatchConsumer<T> {
   private readonly log: KafkaLog;
   private readonly inFlight = new Set<Promise<void>>();
   private state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
+  private stopping: Promise<void> | undefined;
   private crashListeners: ((error: Error, willRestart: boolean) => void)[] = [];
 
   constructor(private readonly options: BatchConsumerOptions<T>) {
@@ -100,9 +101,16 @@ export class BatchConsumer<T> {
     });
   }
 
-  /** Drains and disconnects; safe to call more than once. */
-  async stop(): Promise<void> {
-    if (this.state === 'stopped' || this.state === 'stopping') return;
+  /**
+   * Drains and disconnects; every caller waits for the same drain. The producer belongs to the
+   * caller and stays connected.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.drain();
+    return this.stopping;
+  }
+
+  private async drain(): Promise<void> {
     this.state = 'stopping';
     // kafkajs stops fetching and waits for the batch in flight before it leaves the group.
     await this.consumer.stop();
@@ -121,13 +129,13 @@ export class BatchConsumer<T> {
     const messages = batch.messages.map((m) => incoming(batch.topic, batch.partition, m));
     const last = batch.messages[batch.messages.length - 1];
     if (last === undefined) return;
-    const stopping = () => this.state !== 'running' || !payload.isRunning();
+    const isStopping = () => this.state !== 'running' || !payload.isRunning();
     try {
       await this.processor.process(messages, {
         topic: batch.topic,
         partition: batch.partition,
         heartbeat: () => payload.heartbeat(),
-        isStopping: stopping,
+        isStopping,
       });
     } catch (err) {
       if (err instanceof BatchAbandonedError) {

@@ -7,11 +7,17 @@ const failing = (name: string, reason: string): HealthCheck => ({
     throw new Error(reason);
   },
 });
-const hanging = (name: string): HealthCheck => ({ name, check: () => new Promise(() => undefined) });
+const hanging = (name: string): HealthCheck => ({
+  name,
+  check: () => new Promise(() => undefined),
+});
 
 describe('HealthReporter', () => {
   it('is ok when every dependency answers', async () => {
-    const report = await new HealthReporter('api', [healthy('kafka'), healthy('database')]).report();
+    const report = await new HealthReporter('api', [
+      healthy('kafka'),
+      healthy('database'),
+    ]).report();
     expect(report.status).toBe('ok');
     expect(report.service).toBe('api');
     expect(report.checks.kafka.ok).toBe(true);

@@ -1,5 +1,10 @@
 import { type TopicNames, topicNamesFromEnv } from '@flint/contracts';
-import { type TopicSettings, createKafka, kafkaConfigFromEnv, kafkaHealthCheck } from '@flint/kafka';
+import {
+  type TopicSettings,
+  createKafka,
+  kafkaConfigFromEnv,
+  kafkaHealthCheck,
+} from '@flint/kafka';
 import { type Store, openStore, storeConfigFromEnv, storeHealthCheck } from '@flint/store';
 import type { Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';

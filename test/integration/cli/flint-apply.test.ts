@@ -11,10 +11,12 @@ const ADMIN_KEY = 'test-admin-key-0123456789';
 const run = `${Date.now()}-${process.pid}`;
 const triggersTopic = `test.triggers.${run}`;
 
+let dir: string;
+
 function captureIo(env: NodeJS.ProcessEnv = {}): CliIo & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
   const stderr: string[] = [];
-  return { stdout, stderr, out: (l) => stdout.push(l), err: (l) => stderr.push(l), env };
+  return { stdout, stderr, out: (l) => stdout.push(l), err: (l) => stderr.push(l), env, cwd: dir };
 }
 
 const source = (id: string) => `
@@ -37,7 +39,6 @@ target: { type: local, workflow: echo }
 
 describe('flint apply and validate against a running API', () => {
   let api: RunningService;
-  let dir: string;
 
   beforeAll(async () => {
     const ports = Object.fromEntries(SERVICE_NAMES.map((s) => [portVariable(s), '0']));
@@ -63,9 +64,16 @@ describe('flint apply and validate against a running API', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const apply = (paths: string[], key: string | undefined = ADMIN_KEY) => {
+  const apply = (paths: string[], key: string | null = ADMIN_KEY) => {
     const io = captureIo({});
-    const args = ['apply', '-f', ...paths, '--api-url', api.url, ...(key ? ['--api-key', key] : [])];
+    const args = [
+      'apply',
+      '-f',
+      ...paths,
+      '--api-url',
+      api.url,
+      ...(key ? ['--api-key', key] : []),
+    ];
     return runCli(args, io).then((code) => ({ code, ...io }));
   };
 
@@ -125,7 +133,10 @@ describe('flint apply and validate against a running API', () => {
 
   it('validate reports problems without needing the API', async () => {
     const file = join(dir, 'unknown-provider.json');
-    await writeFile(file, JSON.stringify({ kind: 'source', id: 'x', provider: 'carrier-pigeon', config: {} }));
+    await writeFile(
+      file,
+      JSON.stringify({ kind: 'source', id: 'x', provider: 'carrier-pigeon', config: {} }),
+    );
     const io = captureIo();
     expect(await runCli(['validate', '-f', file], io)).toBe(1);
     expect(io.stderr.join('\n')).toMatch(/unknown-provider\.json \(document 1\): provider: /);
@@ -139,7 +150,7 @@ describe('flint apply and validate against a running API', () => {
     const folder = join(dir, 'auth');
     await mkdir(folder, { recursive: true });
     await writeFile(join(folder, 's.yaml'), source(`auth-${run}`));
-    const noKey = await apply([folder], undefined);
+    const noKey = await apply([folder], null);
     expect(noKey.code).toBe(1);
     expect(noKey.stderr.join('\n')).toContain('missing API key');
     const wrongKey = await apply([folder], 'not-the-key');
@@ -162,6 +173,10 @@ async function readTopic(topic: string, atLeast: number): Promise<Map<string, un
   });
   const consumer = kafka.consumer({ groupId: `reader-${run}-${Math.random()}` });
   const seen = new Map<string, unknown>();
+  const admin = kafka.admin();
+  await admin.connect();
+  await waitFor(async () => (await admin.listTopics()).includes(topic), { timeoutMs: 60000 });
+  await admin.disconnect();
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });

@@ -2,7 +2,14 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { type AddressInfo, type Server, type Socket, createServer, connect } from 'node:net';
 import { join } from 'node:path';
-import { type RunningService, SERVICE_NAMES, type ServiceName, portVariable, startService } from '@flint/service-kit';
+import {
+  type HealthReport,
+  type RunningService,
+  SERVICE_NAMES,
+  type ServiceName,
+  portVariable,
+  startService,
+} from '@flint/service-kit';
 import { SERVICE_MODULES } from '../../../apps/local-stack/src/service-modules';
 import { waitFor } from '../../support/kafka';
 
@@ -15,9 +22,9 @@ async function start(name: ServiceName, env = serviceEnv()): Promise<RunningServ
   return startService(name, SERVICE_MODULES[name], { env, handleSignals: false, logger: false });
 }
 
-async function health(service: RunningService): Promise<{ status: number; body: any }> {
+async function health(service: RunningService): Promise<{ status: number; body: HealthReport }> {
   const response = await fetch(`${service.url}/health`);
-  return { status: response.status, body: await response.json() };
+  return { status: response.status, body: (await response.json()) as HealthReport };
 }
 
 describe('every service boots, reports health truthfully and serves metrics', () => {
@@ -96,7 +103,8 @@ describe('every service boots, reports health truthfully and serves metrics', ()
     const exited = once(child, 'exit');
     try {
       await waitFor(
-        async () => (await fetch(`http://127.0.0.1:${port}/health/live`).catch(() => null))?.ok === true,
+        async () =>
+          (await fetch(`http://127.0.0.1:${port}/health/live`).catch(() => null))?.ok === true,
         { timeoutMs: 60000 },
       );
       child.kill('SIGTERM');

@@ -7,7 +7,12 @@ import {
 } from '@flint/store';
 import { cronSource, localTrigger } from './definitions';
 import { describeIfPostgres } from '../../support/postgres';
-import { describeEachStore, type OpenedStore, postgresBackend } from './store-backends';
+import {
+  describeEachStore,
+  emptyTables,
+  type OpenedStore,
+  postgresBackend,
+} from './store-backends';
 
 const TOPIC = 'flint.triggers.test';
 
@@ -25,11 +30,12 @@ describeEachStore('DefinitionRepository', (backend) => {
   let db: OpenedStore;
   let repository: DefinitionRepository;
 
-  beforeEach(async () => {
+  beforeAll(async () => {
     db = await backend.open();
     repository = new DefinitionRepository(db.store, { triggersTopic: TOPIC });
   });
-  afterEach(() => db.dispose());
+  beforeEach(() => emptyTables(db.store));
+  afterAll(() => db.dispose());
 
   it('creates new definitions at version 1 and publishes them through the outbox', async () => {
     const source = cronSource('tick', { owner: 'payments' });

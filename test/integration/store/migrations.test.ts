@@ -40,78 +40,90 @@ async function columns(store: Store, table: string): Promise<Record<string, stri
 }
 
 describeEachStore('migrations', (backend) => {
-  let db: OpenedStore;
+  describe('from an empty database', () => {
+    let db: OpenedStore;
 
-  beforeEach(async () => {
-    db = await backend.open({ migrate: false });
-  });
-  afterEach(() => db.dispose());
-
-  it('creates the schema from nothing, then applies nothing the second time', async () => {
-    const first = await runMigrations(db.store);
-    expect(first.applied).toEqual(MIGRATIONS.map(({ version, name }) => ({ version, name })));
-    expect(await tables(db.store)).toEqual(EXPECTED_TABLES);
-
-    const second = await runMigrations(db.store);
-    expect(second.applied).toEqual([]);
-    expect(await tables(db.store)).toEqual(EXPECTED_TABLES);
-    expect((await appliedMigrations(db.store)).map((m) => m.version)).toEqual(
-      MIGRATIONS.map((m) => m.version),
-    );
-  });
-
-  it('creates the columns the services rely on', async () => {
-    await runMigrations(db.store);
-    expect(await columns(db.store, 'runs')).toMatchObject({
-      run_id: 'text',
-      status: 'text',
-      attempts: 'integer',
-      input: 'jsonb',
-      event_ids: 'ARRAY',
-      claim_expires_at: 'timestamp with time zone',
+    beforeEach(async () => {
+      db = await backend.open({ migrate: false });
     });
-    expect(await columns(db.store, 'sources')).toMatchObject({
-      provider: 'text',
-      version: 'integer',
-      body: 'jsonb',
-      deleted_at: 'timestamp with time zone',
+    afterEach(() => db.dispose());
+
+    it('creates the schema, then applies nothing the second time', async () => {
+      const first = await runMigrations(db.store);
+      expect(first.applied).toEqual(MIGRATIONS.map(({ version, name }) => ({ version, name })));
+      expect(await tables(db.store)).toEqual(EXPECTED_TABLES);
+
+      const second = await runMigrations(db.store);
+      expect(second.applied).toEqual([]);
+      expect(await tables(db.store)).toEqual(EXPECTED_TABLES);
+      expect((await appliedMigrations(db.store)).map((m) => m.version)).toEqual(
+        MIGRATIONS.map((m) => m.version),
+      );
+      expect(await columns(db.store, 'runs')).toMatchObject({
+        run_id: 'text',
+        status: 'text',
+        attempts: 'integer',
+        input: 'jsonb',
+        event_ids: 'ARRAY',
+        claim_expires_at: 'timestamp with time zone',
+      });
+      expect(await columns(db.store, 'sources')).toMatchObject({
+        provider: 'text',
+        version: 'integer',
+        body: 'jsonb',
+        deleted_at: 'timestamp with time zone',
+      });
+      expect(await columns(db.store, 'outbox')).toMatchObject({ id: 'bigint', value: 'jsonb' });
     });
-    expect(await columns(db.store, 'outbox')).toMatchObject({ id: 'bigint', value: 'jsonb' });
+
+    it('keeps the schema and data across a restart and applies nothing then', async () => {
+      await runMigrations(db.store);
+      await db.store.query(
+        "INSERT INTO leases (name, holder, expires_at) VALUES ('x', 'me', now())",
+      );
+      await db.store.close();
+      const reopened = await db.reopen();
+      expect((await runMigrations(reopened)).applied).toEqual([]);
+      expect(await reopened.query('SELECT name, holder FROM leases')).toEqual([
+        { name: 'x', holder: 'me' },
+      ]);
+    });
   });
 
-  it('keeps the schema across a restart and applies nothing then', async () => {
-    await runMigrations(db.store);
-    await db.store.query("INSERT INTO leases (name, holder, expires_at) VALUES ('x', 'me', now())");
-    await db.store.close();
-    const reopened = await db.reopen();
-    expect((await runMigrations(reopened)).applied).toEqual([]);
-    expect(await reopened.query('SELECT name, holder FROM leases')).toEqual([
-      { name: 'x', holder: 'me' },
-    ]);
-  });
+  describe('on a migrated database', () => {
+    let db: OpenedStore;
 
-  it('rolls a failing migration back completely and names it', async () => {
-    const broken: Migration[] = [
-      ...MIGRATIONS,
-      {
-        version: 9001,
-        name: 'broken',
-        statements: ['CREATE TABLE half_done (id int)', 'ALTER TABLE no_such_table ADD x int'],
-      },
-    ];
-    const failure = runMigrations(db.store, broken);
-    await expect(failure).rejects.toThrow(MigrationError);
-    await expect(failure).rejects.toThrow(/migration 9001 "broken" failed: .*no_such_table/);
-    expect(await tables(db.store)).toEqual(EXPECTED_TABLES);
-    expect((await appliedMigrations(db.store)).map((m) => m.version)).not.toContain(9001);
-  });
+    beforeAll(async () => {
+      db = await backend.open();
+    });
+    afterAll(() => db.dispose());
 
-  it('refuses a database whose history disagrees with the code', async () => {
-    await runMigrations(db.store);
-    await db.store.query("UPDATE schema_migrations SET name = 'renamed' WHERE version = 1");
-    await expect(runMigrations(db.store)).rejects.toThrow(
-      'database records migration 1 as "renamed" but this code calls it "initial"',
-    );
+    it('rolls a failing migration back completely and names it', async () => {
+      const broken: Migration[] = [
+        ...MIGRATIONS,
+        {
+          version: 9001,
+          name: 'broken',
+          statements: ['CREATE TABLE half_done (id int)', 'ALTER TABLE no_such_table ADD x int'],
+        },
+      ];
+      const failure = runMigrations(db.store, broken);
+      await expect(failure).rejects.toThrow(MigrationError);
+      await expect(failure).rejects.toThrow(/migration 9001 "broken" failed: .*no_such_table/);
+      expect(await tables(db.store)).toEqual(EXPECTED_TABLES);
+      expect((await appliedMigrations(db.store)).map((m) => m.version)).not.toContain(9001);
+    });
+
+    it('refuses a database whose history disagrees with the code', async () => {
+      await db.store.query("UPDATE schema_migrations SET name = 'renamed' WHERE version = 1");
+      try {
+        await expect(runMigrations(db.store)).rejects.toThrow(
+          'database records migration 1 as "renamed" but this code calls it "initial"',
+        );
+      } finally {
+        await db.store.query("UPDATE schema_migrations SET name = 'initial' WHERE version = 1");
+      }
+    });
   });
 });
 

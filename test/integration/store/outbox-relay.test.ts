@@ -7,7 +7,12 @@ import {
 } from '@flint/store';
 import { describeIfPostgres } from '../../support/postgres';
 import { cronSource } from './definitions';
-import { describeEachStore, type OpenedStore, postgresBackend } from './store-backends';
+import {
+  describeEachStore,
+  emptyTables,
+  type OpenedStore,
+  postgresBackend,
+} from './store-backends';
 
 async function enqueue(
   store: Store,
@@ -37,10 +42,11 @@ async function eventually(condition: () => Promise<boolean>, timeoutMs = 30_000)
 describeEachStore('OutboxRelay', (backend) => {
   let db: OpenedStore;
 
-  beforeEach(async () => {
+  beforeAll(async () => {
     db = await backend.open();
   });
-  afterEach(() => db.dispose());
+  beforeEach(() => emptyTables(db.store));
+  afterAll(() => db.dispose());
 
   it('publishes in id order, a batch at a time, and marks what it published', async () => {
     const total = 12;

@@ -20,6 +20,19 @@ export interface OpenedStore {
   dispose(): Promise<void>;
 }
 
+/**
+ * Empties every table but the migration history, so tests can share one migrated database: creating
+ * an embedded one takes seconds, emptying it milliseconds.
+ */
+export async function emptyTables(store: Store): Promise<void> {
+  const tables = await store.query<{ table_name: string }>(
+    `SELECT table_name FROM information_schema.tables
+      WHERE table_schema = 'public' AND table_name <> 'schema_migrations'`,
+  );
+  const names = tables.map((table) => `"${table.table_name}"`).join(', ');
+  if (names) await store.query(`TRUNCATE ${names} RESTART IDENTITY`);
+}
+
 export interface StoreBackend {
   kind: StoreKind;
   /** A fresh, empty database; migrated unless told otherwise. */

@@ -19,7 +19,9 @@ export class InvalidDefinitionsError extends Error {
   }
 }
 
-const ApplyRequestSchema = z.object({ definitions: z.array(z.unknown()).min(1).max(1000) }).strict();
+const ApplyRequestSchema = z
+  .object({ definitions: z.array(z.unknown()).min(1).max(1000) })
+  .strict();
 
 /**
  * Validates a batch of source and trigger definitions as a whole and stores it in one transaction:
@@ -43,7 +45,10 @@ export class DefinitionApplier {
       const parsed = DefinitionSchema.safeParse(raw);
       if (!parsed.success) {
         for (const issue of formatZodIssues(parsed.error)) {
-          issues.push({ path: joinPath(`definitions[${index}]`, issue.path), message: issue.message });
+          issues.push({
+            path: joinPath(`definitions[${index}]`, issue.path),
+            message: issue.message,
+          });
         }
         return;
       }
@@ -59,7 +64,8 @@ export class DefinitionApplier {
       seen.set(key, index);
       definitions.push(parsed.data);
     });
-    if (issues.length === 0) issues.push(...(await this.missingSourceReferences(definitions, seen)));
+    if (issues.length === 0)
+      issues.push(...(await this.missingSourceReferences(definitions, seen)));
     if (issues.length > 0) throw new InvalidDefinitionsError(issues);
 
     const results = await this.repository.apply(definitions);

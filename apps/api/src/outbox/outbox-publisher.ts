@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { type TopicNames } from '@flint/contracts';
 import { EventProducer, provisionTopics } from '@flint/kafka';
 import { type OutboxRecord, OutboxRelay, type Store } from '@flint/store';
