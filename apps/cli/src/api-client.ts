@@ -1,5 +1,9 @@
-import type { Definition } from '@flint/contracts';
-import type { ApplyResult } from '@flint/store';
+import {
+  ApiErrorBodySchema,
+  type ApplyResult,
+  ApplyResponseSchema,
+  type Definition,
+} from '@flint/contracts';
 
 export interface ApiProblem {
   path: string;
@@ -26,7 +30,9 @@ export class FlintApiClient {
 
   async applyDefinitions(definitions: Definition[]): Promise<ApplyResult[]> {
     const body = await this.request('PUT', '/api/definitions', { definitions });
-    return (body as { results: ApplyResult[] }).results;
+    const parsed = ApplyResponseSchema.safeParse(body);
+    if (!parsed.success) throw new ApiError(200, 'the API answered with an unexpected body');
+    return parsed.data.results;
   }
 
   private async request(method: string, path: string, payload: unknown): Promise<unknown> {
@@ -48,13 +54,11 @@ export class FlintApiClient {
     const text = await response.text();
     const body = parseJson(text);
     if (response.ok) return body;
-    const error = (body as { error?: { message?: string; issues?: ApiProblem[] } } | undefined)
-      ?.error;
-    throw new ApiError(
-      response.status,
-      error?.message ?? `HTTP ${response.status}: ${text.slice(0, 200)}`,
-      error?.issues ?? [],
-    );
+    const error = ApiErrorBodySchema.safeParse(body);
+    if (!error.success) {
+      throw new ApiError(response.status, `HTTP ${response.status}: ${text.slice(0, 200)}`);
+    }
+    throw new ApiError(response.status, error.data.error.message, error.data.error.issues ?? []);
   }
 }
 

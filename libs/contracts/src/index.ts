@@ -31,3 +31,4 @@ export * from './dlq';
 export { formatIssuePath, formatZodIssues, type FormattedIssue } from './format-issues';
 export { INLINE_SECRET_MESSAGE } from './strict';
 export { buildJsonSchemas } from './json-schema';
+export * from './api';

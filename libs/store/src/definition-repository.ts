@@ -1,4 +1,5 @@
 import {
+  type ApplyResult,
   type Definition,
   type DefinitionKind,
   definitionKey,
@@ -8,16 +9,6 @@ import { definitionBody, type JsonObject, sameJson } from './definition-body';
 import { DefinitionNotFoundError, DuplicateDefinitionError, VersionConflictError } from './errors';
 import { enqueueOutbox } from './outbox';
 import type { Queryable, Store } from './store';
-
-export type ApplyAction = 'created' | 'updated' | 'unchanged';
-
-export interface ApplyResult {
-  kind: DefinitionKind;
-  id: string;
-  action: ApplyAction;
-  /** The stored version after the apply. */
-  version: number;
-}
 
 export interface DeleteResult {
   kind: DefinitionKind;

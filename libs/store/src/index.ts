@@ -22,8 +22,6 @@ export {
 } from './migrator';
 export {
   DefinitionRepository,
-  type ApplyAction,
-  type ApplyResult,
   type DefinitionFilter,
   type DefinitionRepositoryOptions,
   type DeleteResult,

@@ -1,11 +1,12 @@
 import {
+  ApplyRequestSchema,
+  type ApplyResult,
   type Definition,
   DefinitionSchema,
   definitionKey,
   formatZodIssues,
 } from '@flint/contracts';
-import type { ApplyResult, DefinitionRepository } from '@flint/store';
-import { z } from 'zod';
+import type { DefinitionRepository } from '@flint/store';
 
 export interface DefinitionIssue {
   path: string;
@@ -18,10 +19,6 @@ export class InvalidDefinitionsError extends Error {
     super(`${issues.length} problem(s) in the definitions; nothing was applied`);
   }
 }
-
-const ApplyRequestSchema = z
-  .object({ definitions: z.array(z.unknown()).min(1).max(1000) })
-  .strict();
 
 /**
  * Validates a batch of source and trigger definitions as a whole and stores it in one transaction:

@@ -8,8 +8,8 @@ import {
   Query,
   UseGuards,
 } from '@nestjs/common';
-import { type StoredDefinition } from '@flint/contracts';
-import { type ApplyResult, DefinitionRepository, VersionConflictError } from '@flint/store';
+import type { ApplyResponse, StoredDefinition } from '@flint/contracts';
+import { DefinitionRepository, VersionConflictError } from '@flint/store';
 import { AdminKeyGuard } from '../auth/admin-key.guard';
 import { DefinitionApplier, InvalidDefinitionsError } from './definition-applier';
 
@@ -22,7 +22,7 @@ export class DefinitionsController {
   ) {}
 
   @Put()
-  async apply(@Body() body: unknown): Promise<{ results: ApplyResult[] }> {
+  async apply(@Body() body: unknown): Promise<ApplyResponse> {
     try {
       return { results: await this.applier.apply(body) };
     } catch (err) {
