@@ -22,3 +22,4 @@ export * from './nest/flint-kafka.server';
 export * from './producer';
 export * from './topics';
 export * from './trace-context';
+export * from './definition-feed';
