@@ -39,7 +39,6 @@ export async function startLocalStack(env: NodeJS.ProcessEnv, logger: Logger): P
         env: serviceEnv,
         store,
         handleSignals: false,
-        logger: new Logger(name),
       });
       services.set(name, running);
       logger.log(`${name} listening on ${running.url}`);

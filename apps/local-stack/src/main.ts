@@ -1,12 +1,14 @@
 import { Logger } from '@nestjs/common';
 import { exitOnSignal } from '@flint/service-kit';
+import { startTelemetry } from '@flint/telemetry';
 import { applyExamples, startLocalStack } from './local-stack';
 
 const logger = new Logger('flint');
 
 async function main(): Promise<void> {
+  const telemetry = startTelemetry({ serviceName: 'flint-local' });
   const stack = await startLocalStack(process.env, logger);
-  exitOnSignal(() => stack.stop(), 30000, logger);
+  exitOnSignal(() => stack.stop().then(() => telemetry.shutdown()), 30000, logger);
   await applyExamples(stack, process.env.FLINT_EXAMPLES_DIR ?? 'examples', logger);
   const webhook = stack.services.get('webhook')?.url;
   const api = stack.services.get('api')?.url;

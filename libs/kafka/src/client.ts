@@ -6,6 +6,11 @@ import { jsonStderrLog, type KafkaLog, kafkajsLogCreator } from './log';
 export interface CreateKafkaOptions {
   /** Receives kafkajs's warnings and errors; its info chatter is dropped. */
   log?: KafkaLog;
+  /**
+   * Give up on the first failed connection instead of retrying: for probes such as the health check,
+   * whose retries kafkajs would otherwise keep running after the probe has already answered.
+   */
+  failFast?: boolean;
 }
 
 /** A kafkajs client for the validated configuration. Credentials go to kafkajs only, never to a log. */
@@ -18,6 +23,7 @@ export function createKafka(config: KafkaConfig, options: CreateKafkaOptions = {
     connectionTimeout: config.connectionTimeoutMs,
     logLevel: logLevel.WARN,
     logCreator: kafkajsLogCreator(options.log ?? jsonStderrLog),
+    ...(options.failFast ? { retry: { retries: 0 } } : {}),
   });
 }
 

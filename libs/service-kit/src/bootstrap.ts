@@ -1,8 +1,9 @@
 import 'reflect-metadata';
-import type { DynamicModule, INestApplication, LoggerService } from '@nestjs/common';
+import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { type RuntimeOptions, type ServiceRuntime, openServiceRuntime } from './service-runtime';
 import type { ServiceName } from './service-config';
 
@@ -15,7 +16,8 @@ export interface RunningService {
 }
 
 export interface StartServiceOptions extends RuntimeOptions {
-  logger?: LoggerService | false;
+  /** `false` silences Nest's own messages (tests); by default they go to the service's JSON logger. */
+  logger?: false;
   /** Install SIGTERM/SIGINT handlers; off when a launcher manages several services in one process. */
   handleSignals?: boolean;
 }
@@ -36,8 +38,9 @@ export async function startService(
     app = await NestFactory.create<NestFastifyApplication>(
       buildModule(runtime),
       new FastifyAdapter(),
-      { logger: options.logger ?? new Logger(service), abortOnError: false },
+      { logger: options.logger, bufferLogs: options.logger !== false, abortOnError: false },
     );
+    if (options.logger !== false) app.useLogger(app.get(PinoNestLogger));
     await app.listen(runtime.config.port, runtime.config.host);
   } catch (err) {
     await runtime.close();

@@ -6,3 +6,4 @@ export * from './service-config';
 export * from './service-kit.module';
 export * from './service-runtime';
 export * from './run-service';
+export * from './service-logger';

@@ -1,4 +1,5 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
 import {
   HEALTH_REPORTER,
   KAFKA,
@@ -30,6 +31,11 @@ export class ServiceKitModule {
     ];
     return {
       module: ServiceKitModule,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: { logger: runtime.logger, autoLogging: false, quietReqLogger: true },
+        }),
+      ],
       controllers: [HealthController, MetricsController],
       providers,
       exports: providers.map((p) => p.provide),

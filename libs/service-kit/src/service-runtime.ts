@@ -7,9 +7,11 @@ import {
 } from '@flint/kafka';
 import { type Store, openStore, storeConfigFromEnv, storeHealthCheck } from '@flint/store';
 import type { Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { HealthCheck } from './health-check';
 import { createServiceRegistry } from './metrics';
+import { createServiceLogger, kafkaLogFor } from './service-logger';
 import { type ServiceConfig, type ServiceName, serviceConfigFromEnv } from './service-config';
 
 /**
@@ -27,6 +29,8 @@ export interface ServiceRuntime {
   /** Partitions and replication factor for the topics a service creates. */
   readonly kafkaTopicSettings: TopicSettings;
   readonly registry: Registry;
+  /** The service's structured logger (pino, JSON lines with the trace id). */
+  readonly logger: Logger;
   readonly healthChecks: readonly HealthCheck[];
   close(): Promise<void>;
 }
@@ -45,9 +49,11 @@ export async function openServiceRuntime(
   const config = serviceConfigFromEnv(service, env);
   const topics = topicNamesFromEnv(env);
   const kafkaConfig = kafkaConfigFromEnv(env, `flint-${service}`);
+  const logger = createServiceLogger(service, env);
   const store = options.store ?? (await openStore(storeConfigFromEnv(env)));
-  const kafka = createKafka(kafkaConfig);
-  const kafkaCheck = kafkaHealthCheck(kafka);
+  const kafkaLog = kafkaLogFor(logger.child({ component: 'kafka' }));
+  const kafka = createKafka(kafkaConfig, { log: kafkaLog });
+  const kafkaCheck = kafkaHealthCheck(createKafka(kafkaConfig, { log: kafkaLog, failFast: true }));
   const ownsStore = options.store === undefined;
   return {
     config,
@@ -60,6 +66,7 @@ export async function openServiceRuntime(
       replicationFactor: kafkaConfig.replicationFactor,
     },
     registry: createServiceRegistry(service),
+    logger,
     healthChecks: [kafkaCheck, storeHealthCheck(store)],
     async close() {
       await kafkaCheck.close();

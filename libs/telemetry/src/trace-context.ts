@@ -1,0 +1,56 @@
+import {
+  type Context,
+  ROOT_CONTEXT,
+  type Span,
+  type SpanOptions,
+  SpanStatusCode,
+  context,
+  propagation,
+  trace,
+} from '@opentelemetry/api';
+
+/** The context a W3C `traceparent` header describes, or the root context when there is none. */
+export function contextFromTraceparent(traceparent: string | undefined): Context {
+  if (!traceparent) return ROOT_CONTEXT;
+  return propagation.extract(ROOT_CONTEXT, { traceparent });
+}
+
+/** The W3C `traceparent` of a span, for messages and requests that continue its trace. */
+export function traceparentOf(span: Span): string | undefined {
+  const carrier: Record<string, string> = {};
+  propagation.inject(trace.setSpan(context.active(), span), carrier);
+  return carrier.traceparent;
+}
+
+/**
+ * Runs `work` inside a new span, ending it when `work` settles and recording a thrown error on it.
+ * The span is the active one inside `work`, so logs and produced messages carry its trace id.
+ */
+export async function inSpan<T>(
+  tracerName: string,
+  name: string,
+  options: SpanOptions & { parent?: Context },
+  work: (span: Span) => Promise<T>,
+): Promise<T> {
+  const tracer = trace.getTracer(tracerName);
+  const parent = options.parent ?? context.active();
+  return tracer.startActiveSpan(name, options, parent, async (span) => {
+    try {
+      return await work(span);
+    } catch (err) {
+      span.recordException(err as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+      throw err;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/** Trace and span id of the active span, for log lines; empty outside any span. */
+export function activeTraceIds(): { trace_id?: string; span_id?: string } {
+  const span = trace.getSpan(context.active());
+  const ids = span?.spanContext();
+  if (!ids || !trace.isSpanContextValid(ids)) return {};
+  return { trace_id: ids.traceId, span_id: ids.spanId };
+}
