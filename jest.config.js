@@ -1,7 +1,8 @@
 /** Unit specs live beside the code (`*.spec.ts`); integration tests against the real broker and
  * database live in `test/integration` and share one broker and one fresh database per run. */
 const moduleNameMapper = {
-  '^@flint/(contracts|kafka|store|service-kit|provider-sdk|telemetry|conditions)$': '<rootDir>/libs/$1/src/index.ts',
+  '^@flint/(contracts|kafka|store|service-kit|provider-sdk|telemetry|conditions)$':
+    '<rootDir>/libs/$1/src/index.ts',
 };
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 
