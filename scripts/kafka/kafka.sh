@@ -179,7 +179,7 @@ format_storage() {
   log "formatting KRaft storage in $DATA_DIR/data (cluster id $cluster_id)"
   java -Xmx256m -cp "$LIBS_DIR/*" -Dlog4j.configuration="file:$DATA_DIR/tools-log4j.properties" \
     kafka.tools.StorageTool format --ignore-formatted \
-    -t "$cluster_id" -c "$DATA_DIR/server.properties" >"$DATA_DIR/format.out" 2>&1 ||
+    --cluster-id="$cluster_id" --config="$DATA_DIR/server.properties" >"$DATA_DIR/format.out" 2>&1 ||
     fail "formatting storage failed:
 $(tail -n 30 "$DATA_DIR/format.out")"
 }
