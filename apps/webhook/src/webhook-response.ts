@@ -1,0 +1,21 @@
+import type { ApiErrorBody, FormattedIssue } from '@flint/contracts';
+
+export interface WebhookResponse {
+  status: number;
+  body: { eventId: string } | ApiErrorBody;
+  headers?: Record<string, string>;
+}
+
+/** Every error as `{ error: { code, message, issues? } }`, like the API's. */
+export function errorResponse(
+  status: number,
+  code: string,
+  message: string,
+  options: { issues?: FormattedIssue[]; headers?: Record<string, string> } = {},
+): WebhookResponse {
+  const error: ApiErrorBody['error'] = { code, message };
+  if (options.issues) error.issues = options.issues;
+  const response: WebhookResponse = { status, body: { error } };
+  if (options.headers) response.headers = options.headers;
+  return response;
+}

@@ -1,0 +1,122 @@
+import type {
+  CloudEvent,
+  CronConfig,
+  FileConfig,
+  PollerConfig,
+  Provider,
+  SourceProvider,
+  StoredSource,
+  WebhookConfig,
+} from '@flint/contracts';
+import type { KafkaLog } from '@flint/kafka';
+import type { Store } from '@flint/store';
+import type { Clock } from './clock';
+import type { SecretResolver } from './secrets';
+
+/** The source providers that run as their own service; `event` and `run-status` have no service. */
+export type RunnableProvider = Extract<SourceProvider, Provider>;
+
+/** A source definition of one provider kind, with its config typed for that provider. */
+export type SourceOf<K extends RunnableProvider> = StoredSource & { provider: K };
+
+interface ConfigByProvider {
+  webhook: WebhookConfig;
+  poller: PollerConfig;
+  cron: CronConfig;
+  file: FileConfig;
+}
+
+/** The parsed config (defaults filled in) of a source of one provider kind. */
+export type ConfigOf<K extends RunnableProvider> = ConfigByProvider[K];
+
+/** Structured log of one source; every entry carries the source id and provider. */
+export type ProviderLog = KafkaLog;
+
+/** What a provider hands to `emit`: the runtime adds everything Flint needs to route the event. */
+export interface EmitInput {
+  /**
+   * Stable id from the origin (a delivery id, an item key, source id + slot time): a redelivery with
+   * the same id is recognised downstream. Generated when absent.
+   */
+  id?: string;
+  type: string;
+  subject?: string;
+  data?: unknown;
+  /** When the event happened at the origin; defaults to when it was accepted. */
+  time?: Date | string;
+  /** Defaults to `application/json` when `data` is present. */
+  datacontenttype?: string;
+  dataschema?: string;
+  /** CloudEvent `source` attribute; defaults to the Flint source id. */
+  source?: string;
+}
+
+export interface EmitOptions {
+  /**
+   * How many times to try before giving up with `EmitFailedError`; default: until it succeeds or the
+   * source is stopped (then `EmitAbortedError`). A webhook bounds it to answer 503 promptly.
+   */
+  attempts?: number;
+  /** Gives up (with `EmitFailedError`) after this long, however many attempts are left. */
+  timeoutMs?: number;
+  /** When Flint accepted the event(s); defaults to now. */
+  acceptedAt?: Date;
+  /** W3C traceparent of the request the event came from; else the active span's or a fresh one. */
+  traceparent?: string;
+}
+
+/**
+ * Publishes events of the running source to `flint.events`. Resolves with the CloudEvents as
+ * published only once Kafka acknowledged them (all in-sync replicas): acknowledge to the origin after.
+ */
+export interface Emit {
+  (event: EmitInput, options?: EmitOptions): Promise<CloudEvent>;
+  /** A batch in one produce request; all or nothing from the caller's view. */
+  many(events: readonly EmitInput[], options?: EmitOptions): Promise<CloudEvent[]>;
+}
+
+/** Everything a provider's run loop of one source may use. */
+export interface SourceContext<K extends RunnableProvider = RunnableProvider, Config = unknown> {
+  readonly source: SourceOf<K>;
+  /** What `validate` returned for this source's config. */
+  readonly config: Config;
+  /** Aborted when the source is changed, disabled, deleted, its lease lost, or the service stops. */
+  readonly signal: AbortSignal;
+  readonly store: Store;
+  readonly log: ProviderLog;
+  readonly clock: Clock;
+  readonly secrets: SecretResolver;
+  /** This replica's identity, as written into leases and claims. */
+  readonly replicaId: string;
+}
+
+/**
+ * One kind of source. It knows nothing of Kafka: it validates a source's config and runs it,
+ * handing what it observes to `emit`.
+ */
+export interface SourceProviderImpl<
+  K extends RunnableProvider = RunnableProvider,
+  Config = unknown,
+> {
+  readonly kind: K;
+  /**
+   * Checks what the contract schema cannot (a cron expression parses, a JSON Schema compiles) and
+   * returns the config prepared for `run`. Throws `InvalidSourceError` with a clear message.
+   */
+  validate(config: ConfigOf<K>, source: SourceOf<K>): Config | Promise<Config>;
+  /**
+   * Runs one source until `ctx.signal` is aborted, then returns promptly. Throwing (or returning
+   * early) makes the runtime log it and start the source again after a backoff.
+   */
+  run(ctx: SourceContext<K, Config>, emit: Emit): Promise<void>;
+  /**
+   * Run each source on one replica at a time: the runtime holds a lease in the `leases` table
+   * (`<kind>:<source id>`) while `run` runs, and aborts `ctx.signal` if the lease is lost.
+   */
+  readonly exclusive?: boolean;
+}
+
+/** A source config the provider cannot run; the message is shown to whoever defined the source. */
+export class InvalidSourceError extends Error {
+  override readonly name = 'InvalidSourceError';
+}

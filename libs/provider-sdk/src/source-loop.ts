@@ -1,0 +1,184 @@
+import type { RetryPolicy } from '@flint/kafka';
+import { backoffDelay } from '@flint/kafka';
+import type { Store } from '@flint/store';
+import type { Counter } from 'prom-client';
+import { type Clock, systemClock } from './clock';
+import type { CoalescingSender } from './coalescing-sender';
+import { runExclusive } from './exclusive';
+import type {
+  ConfigOf,
+  ProviderLog,
+  RunnableProvider,
+  SourceContext,
+  SourceOf,
+  SourceProviderImpl,
+} from './provider';
+import type { SecretResolver } from './secrets';
+import { createEmit } from './source-emitter';
+
+export type SourceState =
+  'starting' | 'waiting-for-lease' | 'running' | 'invalid' | 'failed' | 'stopping';
+
+export interface SourceStatus {
+  id: string;
+  version: number;
+  state: SourceState;
+  /** Why the source is invalid or failed; never contains secret values. */
+  error?: string;
+}
+
+export interface SourceLoopDeps<K extends RunnableProvider, Config> {
+  provider: SourceProviderImpl<K, Config>;
+  sender: CoalescingSender;
+  received: Counter<'provider'>;
+  store: Store;
+  log: ProviderLog;
+  clock: Clock;
+  secrets: SecretResolver;
+  replicaId: string;
+  leaseTtlMs?: number;
+  restartBackoff: Omit<RetryPolicy, 'attempts'>;
+  emitBackoff: Omit<RetryPolicy, 'attempts'>;
+}
+
+/** A run that lasted this long was healthy: the next failure starts the backoff from the bottom. */
+const HEALTHY_RUN_MS = 60_000;
+
+/** The life of one source on this replica: validate, (claim,) run, restart after failures, stop. */
+export class SourceLoop<K extends RunnableProvider, Config> {
+  private readonly controller = new AbortController();
+  private readonly log: ProviderLog;
+  private state: SourceState = 'starting';
+  private error: string | undefined;
+  private done: Promise<void> | undefined;
+  /** The newest version of an unchanged definition (only version and change time moved). */
+  private currentVersion: number;
+
+  constructor(
+    readonly source: SourceOf<K>,
+    readonly fingerprint: string,
+    private readonly deps: SourceLoopDeps<K, Config>,
+  ) {
+    this.currentVersion = source.version;
+    const fields = { provider: source.provider, sourceId: source.id };
+    this.log = (level, message, extra) => deps.log(level, message, { ...fields, ...extra });
+  }
+
+  start(): void {
+    this.done ??= this.loop();
+  }
+
+  async stop(): Promise<void> {
+    this.state = 'stopping';
+    this.controller.abort();
+    await this.done;
+  }
+
+  /** A new version whose content is the same: the loop keeps running, its status shows the version. */
+  noteVersion(version: number): void {
+    this.currentVersion = version;
+  }
+
+  status(): SourceStatus {
+    const status: SourceStatus = {
+      id: this.source.id,
+      version: this.currentVersion,
+      state: this.state,
+    };
+    if (this.error !== undefined) status.error = this.error;
+    return status;
+  }
+
+  private async loop(): Promise<void> {
+    const signal = this.controller.signal;
+    const config = await this.validate();
+    if (config === undefined) return;
+    for (let failures = 0; !signal.aborted;) {
+      const startedAt = Date.now();
+      try {
+        await this.runOnce(config.value);
+        if (signal.aborted) return;
+        throw new Error('the run loop returned before the source was stopped');
+      } catch (err) {
+        if (signal.aborted) return;
+        failures = Date.now() - startedAt > HEALTHY_RUN_MS ? 1 : failures + 1;
+        const delay = backoffDelay(failures, { ...this.deps.restartBackoff, attempts: 0 });
+        this.state = 'failed';
+        this.error = messageOf(err);
+        this.log('error', `source failed, restarting in ${delay} ms: ${this.error}`);
+        await systemClock.sleep(delay, signal);
+      }
+    }
+  }
+
+  /** The provider's prepared config, or undefined (state invalid) until the definition changes. */
+  private async validate(): Promise<{ value: Config } | undefined> {
+    try {
+      return {
+        value: await this.deps.provider.validate(this.source.config as ConfigOf<K>, this.source),
+      };
+    } catch (err) {
+      this.state = 'invalid';
+      this.error = messageOf(err);
+      this.log('error', `source is invalid and will not run: ${this.error}`);
+      return undefined;
+    }
+  }
+
+  private async runOnce(config: Config): Promise<void> {
+    const { provider } = this.deps;
+    if (!provider.exclusive) {
+      await this.runProvider(config, this.controller.signal);
+      return;
+    }
+    this.state = 'waiting-for-lease';
+    await runExclusive(
+      {
+        db: this.deps.store,
+        name: `${this.source.provider}:${this.source.id}`,
+        holder: this.deps.replicaId,
+        signal: this.controller.signal,
+        ttlMs: this.deps.leaseTtlMs,
+        log: this.log,
+      },
+      async (leaseSignal) => {
+        await this.runProvider(config, leaseSignal);
+        if (!leaseSignal.aborted) {
+          throw new Error('the run loop returned before the source was stopped');
+        }
+        if (!this.controller.signal.aborted) this.state = 'waiting-for-lease';
+      },
+    );
+  }
+
+  private async runProvider(config: Config, signal: AbortSignal): Promise<void> {
+    const deps = this.deps;
+    const ctx: SourceContext<K, Config> = {
+      source: this.source,
+      config,
+      signal,
+      store: deps.store,
+      log: this.log,
+      clock: deps.clock,
+      secrets: deps.secrets,
+      replicaId: deps.replicaId,
+    };
+    const emit = createEmit({
+      sourceId: this.source.id,
+      provider: this.source.provider,
+      sender: deps.sender,
+      received: deps.received,
+      backoff: deps.emitBackoff,
+      clock: systemClock,
+      log: this.log,
+      signal,
+    });
+    this.state = 'running';
+    this.error = undefined;
+    await deps.provider.run(ctx, emit);
+  }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
