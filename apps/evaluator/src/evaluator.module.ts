@@ -1,9 +1,38 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { type ServiceRuntime, ServiceKitModule } from '@flint/service-kit';
+import { CelEngine } from '@flint/conditions';
+import { kafkaLogFor, type ServiceRuntime, ServiceKitModule } from '@flint/service-kit';
+import { Evaluator } from './evaluator';
+import { EvaluatorLifecycle } from './evaluator-lifecycle';
+import { evaluatorSettingsFromEnv } from './evaluator-settings';
 
 @Module({})
 export class EvaluatorModule {
   static forRuntime(runtime: ServiceRuntime): DynamicModule {
-    return { module: EvaluatorModule, imports: [ServiceKitModule.forRuntime(runtime)] };
+    const settings = evaluatorSettingsFromEnv(runtime.env);
+    const kafkaCheck = runtime.healthChecks.find((check) => check.name === 'kafka');
+    return {
+      module: EvaluatorModule,
+      imports: [ServiceKitModule.forRuntime(runtime)],
+      providers: [
+        {
+          provide: Evaluator,
+          // The CEL library is an ES module, loaded asynchronously once; Nest awaits the factory.
+          useFactory: async () =>
+            new Evaluator({
+              kafka: runtime.kafka,
+              store: runtime.store,
+              topics: runtime.topics,
+              topicSettings: runtime.kafkaTopicSettings,
+              registry: runtime.registry,
+              engine: await CelEngine.create(),
+              settings,
+              log: kafkaLogFor(runtime.logger.child({ component: 'evaluator' })),
+              probeKafka: kafkaCheck && (() => kafkaCheck.check()),
+            }),
+        },
+        EvaluatorLifecycle,
+      ],
+      exports: [Evaluator],
+    };
   }
 }

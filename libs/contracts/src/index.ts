@@ -26,6 +26,7 @@ export * from './triggers/trigger-options';
 export * from './triggers/trigger-definition';
 export * from './definition';
 export * from './run-request';
+export * from './run-id';
 export * from './run-status';
 export * from './dlq';
 export { formatIssuePath, formatZodIssues, type FormattedIssue } from './format-issues';

@@ -17,6 +17,7 @@ const request = {
   eventIds: ['delivery-1', 'delivery-2'],
   dedupeKey: 'abc123',
   concurrencyKey: 'org/repo',
+  concurrency: { allowConcurrent: false, key: 'event.data.repository', onBusy: 'queue' },
   retry: {
     maxAttempts: 3,
     backoff: { initialMs: 1000, maxMs: 60_000, multiplier: 2, jitter: 0.2 },
@@ -47,7 +48,7 @@ describe('RunRequestSchema', () => {
       {
         path: 'extra',
         message:
-          'unknown key "extra"; allowed keys: runId, triggerId, triggerVersion, owner, target, input, eventIds, dedupeKey, concurrencyKey, retry, requestedAt, acceptedAt, traceparent, provider',
+          'unknown key "extra"; allowed keys: runId, triggerId, triggerVersion, owner, target, input, eventIds, dedupeKey, concurrencyKey, concurrency, retry, requestedAt, acceptedAt, traceparent, provider',
       },
     ]);
   });

@@ -10,6 +10,7 @@ import {
 import { strictObject } from './strict';
 import { RetryPolicySchema } from './triggers/retry-policy';
 import { TargetSchema } from './triggers/target';
+import { ConcurrencySchema } from './triggers/trigger-options';
 
 const KeySchema = z
   .string()
@@ -30,7 +31,13 @@ export const RunRequestSchema = strictObject({
     .array(z.string().min(1, 'must not be empty'))
     .min(1, 'must list at least one event id'),
   dedupeKey: KeySchema.optional(),
+  /** The value of the trigger's concurrency key expression for this run. */
   concurrencyKey: KeySchema.optional(),
+  /**
+   * The trigger's concurrency policy, copied from its definition like `target` and `retry` so the
+   * runner needs no definition lookup; no limit when absent.
+   */
+  concurrency: ConcurrencySchema.optional(),
   retry: RetryPolicySchema,
   requestedAt: IsoDateTimeSchema,
   /** When Flint accepted the earliest causing event; the start of the latency metric. */

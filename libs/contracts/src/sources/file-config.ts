@@ -20,5 +20,51 @@ export const FileConfigSchema = strictObject({
     .max(3_600_000, 'must be at most 3600000 (an hour)')
     .default(1000),
   recursive: z.boolean().default(true),
+  /** Globs relative to the directory of files (and folders) to leave out, e.g. `tmp/**` or `*.part`. */
+  exclude: z
+    .array(z.string().min(1, 'must not be empty').max(1024))
+    .max(100, 'must list at most 100 globs')
+    .optional(),
+  /**
+   * Poll the file system instead of using native events: for network shares and container volumes
+   * where native events do not arrive.
+   */
+  usePolling: z.boolean().optional(),
+  /** How often to poll with `usePolling`; default 1000. */
+  pollIntervalMs: z
+    .number()
+    .int('must be a whole number of milliseconds')
+    .min(50, 'must be at least 50')
+    .max(3_600_000, 'must be at most 3600000 (an hour)')
+    .optional(),
+  /** Emit the files already there when the source is first started; by default they are only recorded. */
+  emitExisting: z.boolean().optional(),
+  /** Add the file's SHA-256 to its event (data.sha256) and event id; reads every file once. */
+  hashContent: z.boolean().optional(),
+}).refine((config) => config.pollIntervalMs === undefined || config.usePolling === true, {
+  message: 'only applies when usePolling is true',
+  path: ['pollIntervalMs'],
 });
 export type FileConfig = z.infer<typeof FileConfigSchema>;
+
+/** CloudEvent types of a file source's events: `flint.file.created`, `.modified`, `.deleted`. */
+export function fileEventType(event: FileEvent): string {
+  return `flint.file.${event}`;
+}
+
+export type FileEvent = (typeof FILE_EVENTS)[number];
+
+/** `data` of a file event. */
+export const FileEventDataSchema = z.object({
+  event: z.enum(FILE_EVENTS),
+  /** The watched directory, as configured. */
+  directory: z.string(),
+  /** Path relative to the directory, with "/" separators. */
+  path: z.string(),
+  /** Size in bytes; for a deleted file, its last known size. */
+  size: z.number(),
+  /** Modification time, ISO 8601; for a deleted file, its last known one. */
+  modifiedAt: z.string(),
+  sha256: z.string().optional(),
+});
+export type FileEventData = z.infer<typeof FileEventDataSchema>;

@@ -427,7 +427,7 @@ describe('SourceDefinitionSchema', () => {
           message:
             'unknown time zone "Mars/Olympus"; use an IANA name like "Europe/Berlin" or "UTC"',
         },
-        { path: 'config.misfire', message: 'must be "skip" or "catch-up"' },
+        { path: 'config.misfire', message: 'must be "skip", "fire-once" or "catch-up"' },
       ]);
       expect(
         problemsOf(

@@ -375,6 +375,20 @@ describe('TriggerDefinitionSchema', () => {
         { path: 'input.body', message: 'must be a non-empty CEL expression' },
       ]);
     });
+
+    it('takes numbers, booleans and null in an input map as they are', () => {
+      const input = { commit: 'event.data.after', retries: 3, dryRun: false, note: null };
+      expect(TriggerDefinitionSchema.parse(trigger({ input })).input).toEqual(input);
+      expect(problemsOf(TriggerDefinitionSchema, trigger({ input: { nested: { a: 1 } } }))).toEqual(
+        [
+          {
+            path: 'input.nested',
+            message:
+              'must be a CEL expression (static text is a CEL string literal, like "\'main\'"), or a number, true, false or null taken as is',
+          },
+        ],
+      );
+    });
   });
 
   describe('dedupe, batch, concurrency and retry', () => {
@@ -451,6 +465,71 @@ describe('TriggerDefinitionSchema', () => {
           trigger({ retry: { backoff: { initialMs: 5000, maxMs: 1000 } } }),
         ),
       ).toEqual([{ path: 'retry.backoff.maxMs', message: 'must be at least initialMs' }]);
+    });
+  });
+
+  describe('compound triggers', () => {
+    const compound = (extra: Record<string, unknown> = {}) =>
+      trigger({
+        sources: ['orders'],
+        eventTypes: ['com.example.payment.received'],
+        logic: 'all',
+        within: '1h',
+        ...extra,
+      });
+
+    it('accepts logic all with a window and a correlation key', () => {
+      const parsed = TriggerDefinitionSchema.parse(compound({ correlate: 'event.data.orderId' }));
+      expect(parsed).toMatchObject({
+        logic: 'all',
+        within: '1h',
+        correlate: 'event.data.orderId',
+      });
+      expect(TriggerDefinitionSchema.parse(trigger({ logic: 'any' })).logic).toBe('any');
+    });
+
+    it('leaves logic out of a trigger that does not set it', () => {
+      expect(TriggerDefinitionSchema.parse(trigger())).not.toHaveProperty('logic');
+    });
+
+    it('needs two members and a window for logic all', () => {
+      expect(
+        problemsOf(
+          TriggerDefinitionSchema,
+          trigger({ logic: 'all', eventTypes: undefined, within: undefined }),
+        ),
+      ).toEqual([
+        { path: 'logic', message: '"all" needs at least two sources or event types to wait for' },
+        {
+          path: 'within',
+          message: 'required when logic is "all": how long a partial match waits, like "1h"',
+        },
+      ]);
+    });
+
+    it('rejects compound options without logic all, an unknown logic and a batch', () => {
+      expect(
+        problemsOf(TriggerDefinitionSchema, trigger({ within: '1h', correlate: 'event.id' })),
+      ).toEqual([
+        { path: 'within', message: 'only applies when logic is "all"' },
+        { path: 'correlate', message: 'only applies when logic is "all"' },
+      ]);
+      expect(problemsOf(TriggerDefinitionSchema, trigger({ logic: 'some' }))).toEqual([
+        {
+          path: 'logic',
+          message:
+            'must be "any" (every matching event fires) or "all" (wait for an event from each)',
+        },
+      ]);
+      expect(problemsOf(TriggerDefinitionSchema, compound({ batch: { size: 2 } }))).toEqual([
+        {
+          path: 'batch',
+          message: 'cannot be combined with logic "all"; a compound match starts one run',
+        },
+      ]);
+      expect(problemsOf(TriggerDefinitionSchema, compound({ within: 'soon' }))[0]?.path).toBe(
+        'within',
+      );
     });
   });
 });

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { EventTypeSchema, IdSchema, OwnerSchema, VersionSchema } from '../primitives';
+import { DurationSchema } from '../duration';
+import {
+  CelExpressionSchema,
+  EventTypeSchema,
+  IdSchema,
+  OwnerSchema,
+  VersionSchema,
+} from '../primitives';
 import {
   DEFAULT_OWNER,
   InlineSourceSchema,
@@ -15,6 +22,8 @@ import {
   DedupeSchema,
   InputMappingSchema,
   MatchSchema,
+  type TriggerLogic,
+  TriggerLogicSchema,
 } from './trigger-options';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -56,6 +65,12 @@ const triggerFields = {
     .optional()
     .describe('CEL expression over `event`; the trigger fires only when it is true.'),
   match: MatchSchema.optional(),
+  /** `all` makes a compound trigger: one run when each source and event type has a matching event. */
+  logic: TriggerLogicSchema.optional(),
+  /** With `logic: all`, how long a partial match waits for the rest, counted from its first event. */
+  within: DurationSchema.optional(),
+  /** With `logic: all`, a CEL key over `event`; only events with equal keys complete a match together. */
+  correlate: CelExpressionSchema.optional(),
   dedupe: DedupeSchema.optional(),
   batch: BatchSchema.optional(),
   concurrency: ConcurrencySchema.optional(),
@@ -69,6 +84,10 @@ interface ParsedTrigger {
   owner: string;
   sources?: Array<string | z.output<typeof InlineSourceSchema>>;
   eventTypes?: string[];
+  logic?: TriggerLogic;
+  within?: string;
+  correlate?: string;
+  batch?: unknown;
 }
 
 function checkTrigger(trigger: ParsedTrigger, ctx: z.RefinementCtx): void {
@@ -92,6 +111,29 @@ function checkTrigger(trigger: ParsedTrigger, ctx: z.RefinementCtx): void {
     }
     seen.add(id);
   });
+  checkCompound(trigger, ctx);
+}
+
+/** `logic: all` needs something to wait for and a bound on how long; its options need it. */
+function checkCompound(trigger: ParsedTrigger, ctx: z.RefinementCtx): void {
+  const issue = (path: string, message: string) =>
+    ctx.addIssue({ code: 'custom', path: [path], message });
+  if (trigger.logic !== 'all') {
+    const onlyForAll = 'only applies when logic is "all"';
+    if (trigger.within !== undefined) issue('within', onlyForAll);
+    if (trigger.correlate !== undefined) issue('correlate', onlyForAll);
+    return;
+  }
+  const members = (trigger.sources?.length ?? 0) + (trigger.eventTypes?.length ?? 0);
+  if (members < 2) {
+    issue('logic', '"all" needs at least two sources or event types to wait for');
+  }
+  if (trigger.within === undefined) {
+    issue('within', 'required when logic is "all": how long a partial match waits, like "1h"');
+  }
+  if (trigger.batch !== undefined) {
+    issue('batch', 'cannot be combined with logic "all"; a compound match starts one run');
+  }
 }
 
 function resolveInlineSources<T extends ParsedTrigger>(

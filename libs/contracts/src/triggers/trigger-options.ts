@@ -97,12 +97,30 @@ export const ConcurrencySchema = strictObject({
 });
 export type Concurrency = z.infer<typeof ConcurrencySchema>;
 
-/** The workflow input: one CEL expression, or a map of input field to CEL expression. */
+/** One field of the workflow input: a CEL expression, or a number, boolean or null taken as is. */
+export const InputFieldSchema = z.union([CelExpressionSchema, z.number(), z.boolean(), z.null()], {
+  error:
+    'must be a CEL expression (static text is a CEL string literal, like "\'main\'"), or a number, true, false or null taken as is',
+});
+export type InputField = z.infer<typeof InputFieldSchema>;
+
+/** The workflow input: one CEL expression, or a map of input field to CEL expression or value. */
 export const InputMappingSchema = z.union(
   [
     CelExpressionSchema,
-    z.record(z.string().min(1, 'must not be empty').max(256), CelExpressionSchema),
+    z.record(z.string().min(1, 'must not be empty').max(256), InputFieldSchema),
   ],
   { error: 'must be a CEL expression or a map of input field to CEL expression' },
 );
 export type InputMapping = z.infer<typeof InputMappingSchema>;
+
+export const TRIGGER_LOGIC = ['any', 'all'] as const;
+export type TriggerLogic = (typeof TRIGGER_LOGIC)[number];
+
+/**
+ * How a trigger with several sources or event types fires: `any` (the default) runs once per matching
+ * event; `all` waits until each of them has seen a matching event within `within`, then runs once.
+ */
+export const TriggerLogicSchema = z.enum(TRIGGER_LOGIC, {
+  error: 'must be "any" (every matching event fires) or "all" (wait for an event from each)',
+});

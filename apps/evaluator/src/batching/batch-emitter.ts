@@ -1,0 +1,44 @@
+import { CelEvaluationError } from '@flint/conditions';
+import type { CloudEvent } from '@flint/contracts';
+import type { KafkaLog, OutgoingRecord } from '@flint/kafka';
+import { z } from 'zod';
+import type { CompiledTrigger } from '../definitions/compiled-trigger';
+import { MetricsTally } from '../evaluator-metrics';
+import { errorText } from '../pipeline/event-processor';
+import type { RunRequestMaker } from '../pipeline/run-request-maker';
+import { runRequestRecord } from '../pipeline/run-requests';
+import type { EmitBatch } from './batch-manager';
+
+export interface BatchEmitterOptions {
+  runs: RunRequestMaker;
+  runsTopic: string;
+  send: (records: OutgoingRecord[]) => Promise<unknown>;
+  metrics: { apply(tally: MetricsTally): void };
+  log: KafkaLog;
+}
+
+/**
+ * Sends a closed batch's run request. A batch whose input mapping fails on its events counts as one
+ * `result="error"` and is done with: retrying would fail the same way.
+ */
+export function batchEmitter(options: BatchEmitterOptions): EmitBatch {
+  return async (trigger: CompiledTrigger, events: CloudEvent[]) => {
+    const tally = new MetricsTally();
+    const first = events[0];
+    if (first === undefined) return;
+    try {
+      const request = options.runs.forBatch(trigger, events);
+      await options.send([runRequestRecord(options.runsTopic, request)]);
+      tally.runRequest(request.provider);
+    } catch (err) {
+      if (!(err instanceof CelEvaluationError || err instanceof z.ZodError)) throw err;
+      options.log('warn', 'a batch could not be turned into a run request; it is dropped', {
+        triggerId: trigger.id,
+        eventIds: events.map((event) => event.id),
+        error: errorText(err),
+      });
+      tally.filter(first.flintprovider, 'error');
+    }
+    options.metrics.apply(tally);
+  };
+}

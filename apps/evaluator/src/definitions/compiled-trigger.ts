@@ -1,0 +1,76 @@
+import {
+  type CelEngine,
+  type CompiledTriggerExpressions,
+  compileTriggerExpressions,
+  toCel,
+  TriggerExpressionError,
+} from '@flint/conditions';
+import { DEFAULT_DEDUPE_WINDOW, parseDuration, type StoredTrigger } from '@flint/contracts';
+
+/** A trigger definition version made ready to evaluate: expressions compiled, durations parsed. */
+export interface CompiledTrigger {
+  readonly kind: 'compiled';
+  readonly id: string;
+  readonly version: number;
+  readonly definition: StoredTrigger;
+  /** The `trigger` variable of its expressions. */
+  readonly variable: unknown;
+  readonly expressions: CompiledTriggerExpressions;
+  readonly dedupeWindowMs: number;
+  readonly batch?: { size?: number; timeoutMs?: number };
+  readonly compound?: { withinMs: number };
+}
+
+/**
+ * A trigger version whose expressions do not compile. The API rejects such definitions, so this only
+ * happens when an older or foreign writer put one on the topic; every event that reaches it counts as
+ * an error rather than silently doing nothing.
+ */
+export interface BrokenTrigger {
+  readonly kind: 'broken';
+  readonly id: string;
+  readonly version: number;
+  readonly definition: StoredTrigger;
+  readonly reason: string;
+}
+
+export type IndexedTrigger = CompiledTrigger | BrokenTrigger;
+
+export function compileTrigger(engine: CelEngine, definition: StoredTrigger): IndexedTrigger {
+  let expressions: CompiledTriggerExpressions;
+  try {
+    expressions = compileTriggerExpressions(engine, definition);
+  } catch (err) {
+    if (!(err instanceof TriggerExpressionError)) throw err;
+    return {
+      kind: 'broken',
+      id: definition.id,
+      version: definition.version,
+      definition,
+      reason: err.message,
+    };
+  }
+  const { batch, within } = definition;
+  return {
+    kind: 'compiled',
+    id: definition.id,
+    version: definition.version,
+    definition,
+    variable: toCel({
+      id: definition.id,
+      owner: definition.owner,
+      version: definition.version,
+      ...(definition.description === undefined ? {} : { description: definition.description }),
+    }),
+    expressions,
+    dedupeWindowMs: parseDuration(definition.dedupe?.window ?? DEFAULT_DEDUPE_WINDOW),
+    batch: batch && {
+      size: batch.size,
+      timeoutMs: batch.timeout === undefined ? undefined : parseDuration(batch.timeout),
+    },
+    compound:
+      definition.logic === 'all' && within !== undefined
+        ? { withinMs: parseDuration(within) }
+        : undefined,
+  };
+}

@@ -1,0 +1,179 @@
+import { CelEngine } from '@flint/conditions';
+import { runStatusEventType } from '@flint/contracts';
+import { storedSource, storedTrigger, webhookEvent } from '../testing/triggers';
+import { compileTrigger } from './compiled-trigger';
+import { TriggerIndex } from './trigger-index';
+
+const WEBHOOK = { path: 'github', auth: { type: 'none' } };
+
+describe('TriggerIndex', () => {
+  let engine: CelEngine;
+  let index: TriggerIndex;
+  let compilations: string[];
+
+  beforeAll(async () => {
+    engine = await CelEngine.create();
+  });
+
+  beforeEach(() => {
+    compilations = [];
+    index = new TriggerIndex((definition) => {
+      compilations.push(`${definition.id}@${definition.version}`);
+      return compileTrigger(engine, definition);
+    });
+  });
+
+  const reached = (event = webhookEvent()) =>
+    index.candidates(event).map((c) => `${c.trigger.id}:${c.members.join('+')}`);
+
+  it('finds triggers by the source id and by the type of an event', () => {
+    index.setSource('github', storedSource({ id: 'github', provider: 'webhook', config: WEBHOOK }));
+    index.setTrigger('deploy', storedTrigger({ id: 'deploy', sources: ['github'] }));
+    index.setTrigger('pushes', storedTrigger({ id: 'pushes', eventTypes: ['com.github.push'] }));
+    index.setTrigger('other', storedTrigger({ id: 'other', eventTypes: ['com.github.issue'] }));
+    expect(reached()).toEqual(['deploy:github', 'pushes:com.github.push']);
+    expect(reached(webhookEvent({ flintsourceid: 'gitlab', type: 'x' }))).toEqual([]);
+  });
+
+  it('takes only events of the provider of a source filed under its id', () => {
+    index.setSource('deploy', storedSource({ id: 'deploy', provider: 'webhook', config: WEBHOOK }));
+    index.setTrigger('on-hook', storedTrigger({ id: 'on-hook', sources: ['deploy'] }));
+    expect(reached(webhookEvent({ flintsourceid: 'deploy' }))).toEqual(['on-hook:deploy']);
+    // The runner files the run-status events of trigger "deploy" under that id.
+    expect(
+      reached(
+        webhookEvent({
+          flintsourceid: 'deploy',
+          flintprovider: 'runner',
+          type: 'flint.run.failed',
+        }),
+      ),
+    ).toEqual([]);
+  });
+
+  it('files a trigger under a source defined after it', () => {
+    index.setTrigger('deploy', storedTrigger({ id: 'deploy', sources: ['github'] }));
+    expect(index.unresolvedSourcesOf('deploy')).toEqual(['github']);
+    expect(reached()).toEqual([]);
+    index.setSource('github', storedSource({ id: 'github', provider: 'webhook', config: WEBHOOK }));
+    expect(reached()).toEqual(['deploy:github']);
+    expect(compilations).toEqual(['deploy@1']);
+    index.setSource('github', undefined);
+    expect(reached()).toEqual([]);
+  });
+
+  it('ignores disabled sources and removes disabled or deleted triggers', () => {
+    index.setSource(
+      'github',
+      storedSource({ id: 'github', provider: 'webhook', config: WEBHOOK, enabled: false }),
+    );
+    index.setTrigger('deploy', storedTrigger({ id: 'deploy', sources: ['github'] }));
+    expect(reached()).toEqual([]);
+    index.setTrigger('typed', storedTrigger({ id: 'typed', eventTypes: ['com.github.push'] }));
+    expect(reached()).toEqual(['typed:com.github.push']);
+    index.setTrigger(
+      'typed',
+      storedTrigger({ id: 'typed', eventTypes: ['com.github.push'], enabled: false, version: 2 }),
+    );
+    expect(reached()).toEqual([]);
+    index.setTrigger('deploy', undefined);
+    expect(index.size).toBe(0);
+  });
+
+  it('listens to inline sources, custom event types and several members at once', () => {
+    index.setTrigger(
+      'both',
+      storedTrigger({
+        id: 'both',
+        sources: [
+          { id: 'hook', provider: 'webhook', config: WEBHOOK },
+          { id: 'orders', provider: 'event', config: { types: ['com.example.order'] } },
+        ],
+        eventTypes: ['com.github.push'],
+      }),
+    );
+    expect(reached(webhookEvent({ flintsourceid: 'hook' }))).toEqual(['both:hook+com.github.push']);
+    expect(reached(webhookEvent({ flintsourceid: 'api', type: 'com.example.order' }))).toEqual([
+      'both:orders',
+    ]);
+    expect(index.membersOf('both')).toEqual(['hook', 'orders', 'com.github.push']);
+  });
+
+  it('compiles a trigger once per version', () => {
+    index.setTrigger('t', storedTrigger({ id: 't', eventTypes: ['a'] }));
+    index.setTrigger('t', storedTrigger({ id: 't', eventTypes: ['a'] }));
+    index.setTrigger('t', storedTrigger({ id: 't', eventTypes: ['b'], version: 2 }));
+    expect(compilations).toEqual(['t@1', 't@2']);
+    expect(index.get('t')?.version).toBe(2);
+    expect(reached(webhookEvent({ type: 'a' }))).toEqual([]);
+    expect(reached(webhookEvent({ type: 'b' }))).toEqual(['t:b']);
+  });
+
+  it('keeps a trigger whose expressions do not compile, marked broken', () => {
+    index.setTrigger('bad', storedTrigger({ id: 'bad', eventTypes: ['a'], condition: 'event.' }));
+    const trigger = index.get('bad');
+    expect(trigger?.kind).toBe('broken');
+    expect(trigger?.kind === 'broken' && trigger.reason).toMatch(/^condition: /);
+    expect(reached(webhookEvent({ type: 'a' }))).toEqual(['bad:a']);
+  });
+
+  describe('run-status sources', () => {
+    const runStatus = (data: Record<string, unknown>, provider: 'runner' | 'api' = 'runner') =>
+      webhookEvent({
+        type: runStatusEventType(data.status as 'FAILED'),
+        flintprovider: provider,
+        flintsourceid: 'runner',
+        data,
+      });
+
+    beforeEach(() => {
+      index.setSource(
+        'deploy-timeouts',
+        storedSource({
+          id: 'deploy-timeouts',
+          provider: 'run-status',
+          config: {
+            triggers: ['deploy'],
+            statuses: ['FAILED', 'SUCCEEDED'],
+            errorTypes: ['TimeoutError'],
+          },
+        }),
+      );
+      index.setTrigger('retry', storedTrigger({ id: 'retry', sources: ['deploy-timeouts'] }));
+    });
+
+    it('follows the runs of the named triggers with the named statuses and errors', () => {
+      expect(
+        reached(
+          runStatus({ triggerId: 'deploy', status: 'FAILED', error: { type: 'TimeoutError' } }),
+        ),
+      ).toEqual(['retry:deploy-timeouts']);
+      expect(reached(runStatus({ triggerId: 'deploy', status: 'SUCCEEDED' }))).toEqual([
+        'retry:deploy-timeouts',
+      ]);
+    });
+
+    it('ignores other triggers, statuses, errors and events not from the runner', () => {
+      expect(
+        reached(
+          runStatus({ triggerId: 'build', status: 'FAILED', error: { type: 'TimeoutError' } }),
+        ),
+      ).toEqual([]);
+      expect(
+        reached(runStatus({ triggerId: 'deploy', status: 'FAILED', error: { type: 'HttpError' } })),
+      ).toEqual([]);
+      expect(reached(runStatus({ triggerId: 'deploy', status: 'SKIPPED' }))).toEqual([]);
+      expect(
+        reached(
+          runStatus(
+            { triggerId: 'deploy', status: 'FAILED', error: { type: 'TimeoutError' } },
+            'api',
+          ),
+        ),
+      ).toEqual([]);
+      expect(
+        reached(webhookEvent({ type: 'flint.run.failed', flintprovider: 'runner', data: null })),
+      ).toEqual([]);
+    });
+  });
+});

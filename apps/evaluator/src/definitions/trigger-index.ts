@@ -1,0 +1,143 @@
+import type { CloudEvent, InlineSource, StoredTrigger } from '@flint/contracts';
+import type { IndexedTrigger } from './compiled-trigger';
+import {
+  type Listener,
+  listenersOf,
+  sourceKey,
+  type TriggerListeners,
+  typeKey,
+} from './trigger-listeners';
+
+/** A trigger an event reaches, and which of its sources or event types it reached it through. */
+export interface Candidate {
+  trigger: IndexedTrigger;
+  members: string[];
+}
+
+interface Entry {
+  trigger: IndexedTrigger;
+  listeners: TriggerListeners;
+}
+
+/**
+ * Every enabled trigger, filed by the keys an event can be looked up by (its source id and its type),
+ * so finding an event's triggers costs two map lookups however many triggers exist. Sources and
+ * triggers may arrive in any order: a trigger naming a source that is not defined yet is re-filed
+ * when the source arrives.
+ */
+export class TriggerIndex {
+  private readonly sources = new Map<string, InlineSource>();
+  private readonly entries = new Map<string, Entry>();
+  private readonly byKey = new Map<string, Map<string, Listener[]>>();
+  private readonly referencedBy = new Map<string, Set<string>>();
+
+  constructor(private readonly compile: (definition: StoredTrigger) => IndexedTrigger) {}
+
+  /** Adds, replaces or (with undefined) removes a source definition. */
+  setSource(id: string, source: InlineSource | undefined): void {
+    if (source === undefined) this.sources.delete(id);
+    else this.sources.set(id, source);
+    // A copy: filing a trigger again takes it out of this set and puts it back.
+    for (const triggerId of [...(this.referencedBy.get(id) ?? [])]) {
+      const entry = this.entries.get(triggerId);
+      if (entry) this.file(entry.trigger);
+    }
+  }
+
+  /**
+   * Adds, replaces or (with undefined) removes a trigger; a disabled trigger is removed. Returns the
+   * trigger as indexed. An unchanged version is not compiled again.
+   */
+  setTrigger(id: string, definition: StoredTrigger | undefined): IndexedTrigger | undefined {
+    if (definition === undefined || !definition.enabled) {
+      this.unfile(id);
+      return undefined;
+    }
+    const existing = this.entries.get(id)?.trigger;
+    const trigger =
+      existing && existing.version === definition.version ? existing : this.compile(definition);
+    this.file(trigger);
+    return trigger;
+  }
+
+  get(id: string): IndexedTrigger | undefined {
+    return this.entries.get(id)?.trigger;
+  }
+
+  /** The source ids and event types of a trigger; a compound match needs an event from each. */
+  membersOf(id: string): readonly string[] {
+    return this.entries.get(id)?.listeners.members ?? [];
+  }
+
+  /** Sources the trigger names that are not defined. */
+  unresolvedSourcesOf(id: string): readonly string[] {
+    return this.entries.get(id)?.listeners.unresolved ?? [];
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  triggers(): IndexedTrigger[] {
+    return [...this.entries.values()].map((entry) => entry.trigger);
+  }
+
+  /** The triggers an event reaches, each once, with the members it reached them through. */
+  candidates(event: CloudEvent): Candidate[] {
+    const found = new Map<string, Candidate>();
+    for (const key of [sourceKey(event.flintsourceid), typeKey(event.type)]) {
+      for (const [triggerId, listeners] of this.byKey.get(key) ?? []) {
+        for (const listener of listeners) {
+          if (listener.accepts && !listener.accepts(event)) continue;
+          let candidate = found.get(triggerId);
+          if (!candidate) {
+            candidate = { trigger: (this.entries.get(triggerId) as Entry).trigger, members: [] };
+            found.set(triggerId, candidate);
+          }
+          if (!candidate.members.includes(listener.member)) candidate.members.push(listener.member);
+        }
+      }
+    }
+    return [...found.values()];
+  }
+
+  private file(trigger: IndexedTrigger): void {
+    this.unfile(trigger.id);
+    const listeners = listenersOf(trigger.definition, (id) => this.sources.get(id));
+    this.entries.set(trigger.id, { trigger, listeners });
+    for (const listener of listeners.listeners) {
+      let byTrigger = this.byKey.get(listener.key);
+      if (!byTrigger) {
+        byTrigger = new Map();
+        this.byKey.set(listener.key, byTrigger);
+      }
+      const list = byTrigger.get(trigger.id) ?? [];
+      list.push(listener);
+      byTrigger.set(trigger.id, list);
+    }
+    for (const sourceId of listeners.sourceRefs) {
+      let triggers = this.referencedBy.get(sourceId);
+      if (!triggers) {
+        triggers = new Set();
+        this.referencedBy.set(sourceId, triggers);
+      }
+      triggers.add(trigger.id);
+    }
+  }
+
+  private unfile(id: string): void {
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    this.entries.delete(id);
+    for (const listener of entry.listeners.listeners) {
+      const byTrigger = this.byKey.get(listener.key);
+      byTrigger?.delete(id);
+      if (byTrigger?.size === 0) this.byKey.delete(listener.key);
+    }
+    for (const sourceId of entry.listeners.sourceRefs) {
+      const triggers = this.referencedBy.get(sourceId);
+      triggers?.delete(id);
+      if (triggers?.size === 0) this.referencedBy.delete(sourceId);
+    }
+  }
+}

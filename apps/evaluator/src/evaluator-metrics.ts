@@ -1,0 +1,111 @@
+import type { Provider } from '@flint/contracts';
+import { Counter, Gauge, type Registry } from 'prom-client';
+
+/** What one trigger made of one event. */
+export type FilterResult = 'matched' | 'dropped' | 'duplicate' | 'error';
+
+/**
+ * Counts gathered while a batch of events is processed and applied only once its output is in Kafka,
+ * so a batch that is retried is not counted twice.
+ */
+export class MetricsTally {
+  readonly received = new Map<Provider, number>();
+  readonly filtered = new Map<string, number>();
+  readonly runRequests = new Map<Provider, number>();
+  compoundExpired = 0;
+
+  receive(provider: Provider): void {
+    this.received.set(provider, (this.received.get(provider) ?? 0) + 1);
+  }
+
+  filter(provider: Provider, result: FilterResult): void {
+    const key = `${provider}\u0000${result}`;
+    this.filtered.set(key, (this.filtered.get(key) ?? 0) + 1);
+  }
+
+  runRequest(provider: Provider): void {
+    this.runRequests.set(provider, (this.runRequests.get(provider) ?? 0) + 1);
+  }
+
+  count(result: FilterResult): number {
+    let total = 0;
+    for (const [key, value] of this.filtered) if (key.endsWith(`\u0000${result}`)) total += value;
+    return total;
+  }
+}
+
+/** Values the gauges read when Prometheus scrapes. */
+export interface EvaluatorObservations {
+  triggers(): { active: number; broken: number };
+  openBatches(): number;
+}
+
+/** The evaluator's Prometheus metrics, on the service's own registry. */
+export class EvaluatorMetrics {
+  private readonly received: Counter<'provider'>;
+  private readonly filtered: Counter<'provider' | 'result'>;
+  private readonly runRequests: Counter<'provider'>;
+  private readonly compoundExpired: Counter;
+  constructor(registry: Registry, observe: EvaluatorObservations) {
+    const registers = [registry];
+    this.received = new Counter({
+      name: 'triggers_events_received_total',
+      help: 'Events the evaluator consumed, by the provider that published them.',
+      labelNames: ['provider'],
+      registers,
+    });
+    this.filtered = new Counter({
+      name: 'triggers_events_filtered_total',
+      help:
+        'Evaluations of an event against a trigger it reached (an event reaching none counts once as ' +
+        'dropped): matched, dropped (match or condition false), duplicate (dedupe), error (an ' +
+        'expression failed on the event).',
+      labelNames: ['provider', 'result'],
+      registers,
+    });
+    this.runRequests = new Counter({
+      name: 'flint_evaluator_run_requests_total',
+      help: 'Run requests the evaluator produced to the runs topic, by the provider of the first cause.',
+      labelNames: ['provider'],
+      registers,
+    });
+    this.compoundExpired = new Counter({
+      name: 'flint_evaluator_compound_expired_total',
+      help: 'Partial compound matches dropped because their window passed before they completed.',
+      registers,
+    });
+    new Gauge({
+      name: 'flint_evaluator_triggers',
+      help: 'Enabled triggers in memory: active, or broken (expressions that do not compile).',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        const { active, broken } = observe.triggers();
+        this.set({ state: 'active' }, active);
+        this.set({ state: 'broken' }, broken);
+      },
+    });
+    new Gauge({
+      name: 'flint_evaluator_open_batches',
+      help: 'Batches this evaluator holds that are collecting events or waiting to be emitted.',
+      registers,
+      collect() {
+        this.set(observe.openBatches());
+      },
+    });
+  }
+
+  apply(tally: MetricsTally): void {
+    for (const [provider, count] of tally.received) this.received.inc({ provider }, count);
+    for (const [key, count] of tally.filtered) {
+      const [provider, result] = key.split('\u0000') as [string, string];
+      this.filtered.inc({ provider, result }, count);
+    }
+    for (const [provider, count] of tally.runRequests) this.runRequests.inc({ provider }, count);
+    if (tally.compoundExpired > 0) this.compoundExpired.inc(tally.compoundExpired);
+  }
+
+  expiredMatches(count: number): void {
+    if (count > 0) this.compoundExpired.inc(count);
+  }
+}

@@ -1,0 +1,377 @@
+import { CelEngine } from '@flint/conditions';
+import {
+  type CloudEvent,
+  dedupeWindowIndex,
+  type RunRequest,
+  RunRequestSchema,
+  runIdForEvents,
+  runIdForKey,
+  runStatusEventType,
+} from '@flint/contracts';
+import type { OutgoingRecord } from '@flint/kafka';
+import { BatchManager } from '../batching/batch-manager';
+import { batchEmitter } from '../batching/batch-emitter';
+import { CompoundTracker } from '../compound/compound-tracker';
+import { compileTrigger } from '../definitions/compiled-trigger';
+import { TriggerIndex } from '../definitions/trigger-index';
+import { MetricsTally } from '../evaluator-metrics';
+import { ManualClock } from '../testing/manual-clock';
+import { MemoryBatchStore } from '../testing/memory-batch-store';
+import { MemoryCompoundStore } from '../testing/memory-compound-store';
+import { settle } from '../testing/settle';
+import { storedSource, storedTrigger, webhookEvent } from '../testing/triggers';
+import { DedupeWindow } from './dedupe-window';
+import { EventProcessor } from './event-processor';
+import { RunRequestMaker } from './run-request-maker';
+
+const RUNS = 'flint.runs';
+const HOUR = 3_600_000;
+
+describe('EventProcessor', () => {
+  let engine: CelEngine;
+  let clock: ManualClock;
+  let index: TriggerIndex;
+  let sent: OutgoingRecord[];
+  let tallies: MetricsTally[];
+  let logged: { message: string; fields?: Record<string, unknown> }[];
+  let failSends: number;
+  let processor: EventProcessor;
+  let batches: BatchManager;
+  let dedupe: DedupeWindow;
+
+  beforeAll(async () => {
+    engine = await CelEngine.create();
+  });
+
+  beforeEach(() => {
+    clock = new ManualClock();
+    index = new TriggerIndex((definition) => compileTrigger(engine, definition));
+    sent = [];
+    tallies = [];
+    logged = [];
+    failSends = 0;
+    dedupe = new DedupeWindow(1000);
+    const runs = new RunRequestMaker(clock);
+    const send = async (records: OutgoingRecord[]) => {
+      if (failSends > 0) {
+        failSends--;
+        throw new Error('Kafka is down');
+      }
+      sent.push(...records);
+    };
+    const metrics = { apply: (tally: MetricsTally) => tallies.push(tally) };
+    const log = (_level: string, message: string, fields?: Record<string, unknown>) =>
+      logged.push({ message, fields });
+    batches = new BatchManager({
+      store: new MemoryBatchStore(),
+      clock,
+      trigger: (id) => {
+        const trigger = index.get(id);
+        return trigger?.kind === 'compiled' ? trigger : undefined;
+      },
+      emit: batchEmitter({ runs, runsTopic: RUNS, send, metrics, log }),
+      log,
+    });
+    processor = new EventProcessor({
+      index,
+      dedupe,
+      batches,
+      compounds: new CompoundTracker(new MemoryCompoundStore(), clock, (t, members, completing) =>
+        runs.forCompound(t, members, completing),
+      ),
+      runs,
+      runsTopic: RUNS,
+      send,
+      metrics,
+      log,
+    });
+  });
+
+  const define = (fields: Record<string, unknown>) =>
+    index.setTrigger(fields.id as string, storedTrigger(fields));
+  const process = (...events: CloudEvent[]) =>
+    processor.process(events.map((event) => ({ event, partition: 0 })));
+  const requests = (): RunRequest[] =>
+    sent.map((record) => RunRequestSchema.parse(JSON.parse(String(record.value))));
+  const results = () => {
+    const total = new MetricsTally();
+    for (const tally of tallies) {
+      for (const [key, count] of tally.filtered)
+        total.filtered.set(key, (total.filtered.get(key) ?? 0) + count);
+    }
+    return {
+      matched: total.count('matched'),
+      dropped: total.count('dropped'),
+      duplicate: total.count('duplicate'),
+      error: total.count('error'),
+    };
+  };
+
+  it('turns a matching event into a run request keyed by a deterministic run id', async () => {
+    define({
+      id: 'deploy',
+      eventTypes: ['com.github.push'],
+      match: { 'data.ref': 'refs/heads/main' },
+      condition: 'event.data.n > 0',
+      input: { ref: 'event.data.ref', n: 'event.data.n * 2', env: "'prod'" },
+      concurrency: { key: 'event.data.ref', allowConcurrent: false },
+      retry: { maxAttempts: 5 },
+    });
+    const event = webhookEvent({
+      traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+    });
+    await process(event);
+    const [request] = requests();
+    const windowIndex = dedupeWindowIndex(new Date(event.flintacceptedat), 24 * HOUR);
+    expect(request).toMatchObject({
+      runId: runIdForKey('deploy', event.id, windowIndex),
+      triggerId: 'deploy',
+      triggerVersion: 1,
+      owner: 'default',
+      target: { type: 'local', workflow: 'echo' },
+      input: { ref: 'refs/heads/main', n: (event.data as { n: number }).n * 2, env: 'prod' },
+      eventIds: [event.id],
+      dedupeKey: event.id,
+      concurrencyKey: 'refs/heads/main',
+      concurrency: { allowConcurrent: false, onBusy: 'skip' },
+      retry: { maxAttempts: 5 },
+      acceptedAt: event.flintacceptedat,
+      requestedAt: new Date(clock.now()).toISOString(),
+      traceparent: event.traceparent,
+      provider: 'webhook',
+    });
+    expect(sent[0]).toMatchObject({
+      topic: RUNS,
+      key: request?.runId,
+      headers: { traceparent: event.traceparent },
+    });
+    expect(results()).toEqual({ matched: 1, dropped: 0, duplicate: 0, error: 0 });
+    expect(tallies[0]?.runRequests.get('webhook')).toBe(1);
+  });
+
+  it('passes the whole event as input when nothing is mapped', async () => {
+    define({ id: 'raw', eventTypes: ['com.github.push'] });
+    const event = webhookEvent();
+    await process(event);
+    expect(requests()[0]?.input).toEqual(event);
+  });
+
+  it('drops events that no trigger wants or that fail match or condition', async () => {
+    define({
+      id: 'main-only',
+      eventTypes: ['com.github.push'],
+      match: { 'data.ref': 'refs/heads/main' },
+    });
+    define({
+      id: 'big-only',
+      eventTypes: ['com.github.push'],
+      condition: 'event.data.n > 1000000',
+    });
+    await process(
+      webhookEvent({ data: { ref: 'refs/heads/dev', n: 1 } }),
+      webhookEvent({ type: 'x' }),
+    );
+    expect(sent).toEqual([]);
+    expect(results()).toEqual({ matched: 0, dropped: 3, duplicate: 0, error: 0 });
+  });
+
+  it('starts one run for the same event delivered three times', async () => {
+    define({ id: 'deploy', eventTypes: ['com.github.push'] });
+    const event = webhookEvent();
+    await process(event, event);
+    await process(event);
+    expect(requests().map((r) => r.eventIds)).toEqual([[event.id]]);
+    expect(results()).toEqual({ matched: 1, dropped: 0, duplicate: 2, error: 0 });
+  });
+
+  it('dedupes by a key expression within the window, and runs again after it', async () => {
+    define({
+      id: 'per-ref',
+      eventTypes: ['com.github.push'],
+      dedupe: { key: 'event.data.ref', window: '1h' },
+    });
+    const start = Date.parse('2026-01-02T03:00:00Z');
+    const first = webhookEvent({}, start);
+    await process(first, webhookEvent({}, start + 30 * 60_000));
+    await process(webhookEvent({}, start + HOUR - 1));
+    const later = webhookEvent({}, start + HOUR);
+    await process(later);
+    expect(requests().map((r) => r.eventIds[0])).toEqual([first.id, later.id]);
+    expect(requests().map((r) => r.dedupeKey)).toEqual(['refs/heads/main', 'refs/heads/main']);
+    expect(new Set(requests().map((r) => r.runId)).size).toBe(2);
+    expect(results().duplicate).toBe(2);
+  });
+
+  it('gives a replayed event the same run id even when the dedupe cache forgot it', async () => {
+    define({ id: 'deploy', eventTypes: ['com.github.push'], dedupe: { key: 'event.data.ref' } });
+    const event = webhookEvent();
+    await process(event);
+    dedupe.prune(Number.MAX_SAFE_INTEGER);
+    await process(event);
+    const [first, second] = requests();
+    expect(second?.runId).toBe(first?.runId);
+  });
+
+  it('counts a failing condition as an error, logs it with both ids, and goes on', async () => {
+    define({
+      id: 'fragile',
+      eventTypes: ['com.github.push'],
+      condition: 'event.data.missing.x == 1',
+    });
+    define({ id: 'sturdy', eventTypes: ['com.github.push'] });
+    const event = webhookEvent();
+    await process(event);
+    expect(requests().map((r) => r.triggerId)).toEqual(['sturdy']);
+    expect(results()).toEqual({ matched: 1, dropped: 0, duplicate: 0, error: 1 });
+    expect(logged).toContainEqual({
+      message: 'trigger evaluation failed; the event does not fire it',
+      fields: expect.objectContaining({
+        triggerId: 'fragile',
+        eventId: event.id,
+        error: 'No such key: missing',
+      }),
+    });
+  });
+
+  it('counts an input that cannot be mapped, or is not JSON, as an error', async () => {
+    define({ id: 'bad-input', eventTypes: ['com.github.push'], input: { x: 'event.data.nope' } });
+    define({ id: 'bytes', eventTypes: ['com.github.push'], input: "b'x'" });
+    define({ id: 'broken', eventTypes: ['com.github.push'], condition: '1 +' });
+    await process(webhookEvent());
+    expect(sent).toEqual([]);
+    expect(results().error).toBe(3);
+    expect(logged.map((l) => l.fields?.triggerId)).toEqual(['bad-input', 'bytes', 'broken']);
+  });
+
+  it('records nothing when producing fails, so the retried pass decides alike', async () => {
+    define({ id: 'deploy', eventTypes: ['com.github.push'] });
+    const event = webhookEvent();
+    failSends = 1;
+    await expect(process(event)).rejects.toThrow('Kafka is down');
+    expect(tallies).toEqual([]);
+    await process(event);
+    expect(requests()).toHaveLength(1);
+    expect(results()).toEqual({ matched: 1, dropped: 0, duplicate: 0, error: 0 });
+  });
+
+  it('batches events and maps over the batch', async () => {
+    define({
+      id: 'crawl',
+      eventTypes: ['com.example.url'],
+      batch: { size: 3 },
+      input: { urls: 'batch.map(e, e.data.url)', first: 'event.id' },
+    });
+    const events = ['a', 'b', 'c', 'd'].map((url) =>
+      webhookEvent({ type: 'com.example.url', data: { url } }),
+    );
+    await process(events[0] as CloudEvent, events[1] as CloudEvent);
+    expect(sent).toEqual([]);
+    await process(events[2] as CloudEvent, events[3] as CloudEvent);
+    const [request] = requests();
+    expect(request).toMatchObject({
+      runId: runIdForEvents(
+        'crawl',
+        events.slice(0, 3).map((e) => e.id),
+      ),
+      eventIds: events.slice(0, 3).map((e) => e.id),
+      input: { urls: ['a', 'b', 'c'], first: events[0]?.id },
+    });
+    expect(requests()).toHaveLength(1);
+    expect(results().matched).toBe(4);
+    expect(batches.openBatches).toBe(1);
+  });
+
+  it('emits a timed batch with its default input, the events', async () => {
+    define({ id: 'digest', eventTypes: ['com.github.push'], batch: { timeout: '1m' } });
+    const events = [webhookEvent(), webhookEvent()];
+    await process(...events);
+    clock.advance(60_000);
+    await settle();
+    expect(requests()[0]?.input).toEqual({ events });
+  });
+
+  it('waits for every member of a compound trigger, correlated by key', async () => {
+    define({
+      id: 'ship',
+      sources: [{ id: 'orders', provider: 'event', config: { types: ['com.example.order'] } }],
+      eventTypes: ['com.example.paid'],
+      logic: 'all',
+      within: '1h',
+      correlate: 'event.data.orderId',
+      input: { orderId: "events['orders'].data.orderId" },
+    });
+    const order = webhookEvent({ type: 'com.example.order', data: { orderId: 'o-1' } });
+    const otherPayment = webhookEvent({ type: 'com.example.paid', data: { orderId: 'o-2' } });
+    await process(order, otherPayment);
+    expect(sent).toEqual([]);
+    const payment = webhookEvent({ type: 'com.example.paid', data: { orderId: 'o-1' } });
+    await process(payment);
+    expect(requests()).toMatchObject([
+      { eventIds: [order.id, payment.id], input: { orderId: 'o-1' } },
+    ]);
+    await process(payment);
+    expect(requests()).toHaveLength(1);
+    expect(results()).toEqual({ matched: 3, dropped: 0, duplicate: 1, error: 0 });
+  });
+
+  it('chains on run-status events and maps the previous run into the next input', async () => {
+    index.setSource(
+      'deploy-timeouts',
+      storedSource({
+        id: 'deploy-timeouts',
+        provider: 'run-status',
+        config: { triggers: ['deploy'], statuses: ['FAILED'], errorTypes: ['TimeoutError'] },
+      }),
+    );
+    define({
+      id: 'retry-deploy',
+      sources: ['deploy-timeouts'],
+      input: { previous: 'event.data.input', reason: 'event.data.error.message' },
+    });
+    define({
+      id: 'big-results',
+      eventTypes: [runStatusEventType('SUCCEEDED')],
+      condition: "event.data.triggerId == 'report' && event.data.result.total > 100",
+      input: 'event.data.result',
+    });
+    const runStatus = (data: Record<string, unknown>) =>
+      webhookEvent({
+        type: runStatusEventType(data.status as 'FAILED'),
+        flintprovider: 'runner',
+        flintsourceid: 'runner',
+        data: { runId: 'r-1', attempt: 1, occurredAt: '2026-01-02T03:00:00Z', ...data },
+      });
+    await process(
+      runStatus({
+        triggerId: 'deploy',
+        status: 'FAILED',
+        error: { type: 'TimeoutError', message: 'took too long' },
+        input: { commit: 'abc' },
+      }),
+      runStatus({
+        triggerId: 'deploy',
+        status: 'FAILED',
+        error: { type: 'HttpError', message: '500' },
+      }),
+      runStatus({ triggerId: 'report', status: 'SUCCEEDED', result: { total: 150 } }),
+      runStatus({ triggerId: 'report', status: 'SUCCEEDED', result: { total: 50 } }),
+    );
+    expect(requests().map((r) => [r.triggerId, r.input, r.provider])).toEqual([
+      ['retry-deploy', { previous: { commit: 'abc' }, reason: 'took too long' }, 'runner'],
+      ['big-results', { total: 150 }, 'runner'],
+    ]);
+  });
+
+  it('fires custom-event triggers on events of their type from any source', async () => {
+    define({ id: 'on-order', eventTypes: ['com.example.order.created'] });
+    await process(
+      webhookEvent({
+        type: 'com.example.order.created',
+        flintprovider: 'api',
+        flintsourceid: 'api',
+      }),
+      webhookEvent({ type: 'com.example.order.created', flintsourceid: 'elsewhere' }),
+    );
+    expect(requests().map((r) => r.provider)).toEqual(['api', 'webhook']);
+  });
+});

@@ -1,0 +1,217 @@
+import { contextFromTraceparent, inSpan } from '@flint/telemetry';
+import { SpanKind } from '@opentelemetry/api';
+import { CelEvaluationError, EventContext } from '@flint/conditions';
+import type { CloudEvent } from '@flint/contracts';
+import type { KafkaLog, OutgoingRecord } from '@flint/kafka';
+import { z } from 'zod';
+import type { BatchAddOutcome } from '../batching/batch-manager';
+import type { CompoundOffer } from '../compound/compound-tracker';
+import type { CompiledTrigger } from '../definitions/compiled-trigger';
+import type { Candidate, TriggerIndex } from '../definitions/trigger-index';
+import { type FilterResult, MetricsTally } from '../evaluator-metrics';
+import type { DedupeWindow } from './dedupe-window';
+import type { RunRequestMaker } from './run-request-maker';
+import { runRequestRecord } from './run-requests';
+
+/** An event with the partition of the events topic it came from (which owns its batches). */
+export interface PartitionedEvent {
+  event: CloudEvent;
+  partition: number;
+}
+
+export interface EventProcessorOptions {
+  index: TriggerIndex;
+  dedupe: DedupeWindow;
+  batches: {
+    add(
+      trigger: CompiledTrigger,
+      batchKey: string,
+      partition: number,
+      event: CloudEvent,
+    ): Promise<BatchAddOutcome>;
+    flush(batchId: string): Promise<void>;
+  };
+  compounds: {
+    offer(
+      trigger: CompiledTrigger,
+      members: readonly string[],
+      reached: readonly string[],
+      correlationKey: string,
+      event: CloudEvent,
+    ): Promise<CompoundOffer>;
+  };
+  runs: RunRequestMaker;
+  runsTopic: string;
+  /** Produces records; resolves once Kafka acknowledged all of them. */
+  send: (records: OutgoingRecord[]) => Promise<unknown>;
+  metrics: { apply(tally: MetricsTally): void };
+  log: KafkaLog;
+}
+
+/** What one pass over a batch of events has decided so far. */
+interface Pass {
+  tally: MetricsTally;
+  records: OutgoingRecord[];
+  fullBatches: Set<string>;
+  /** Dedupe keys taken in this pass, remembered only once its output is in Kafka. */
+  keys: Map<string, { trigger: CompiledTrigger; key: string; at: number }>;
+}
+
+/**
+ * Decides what each event of a consumed batch fires, and gets it out: run requests produced, batched
+ * events persisted, compound matches advanced. It resolves only when all of that is done, so the
+ * caller may then commit the offsets. It keeps no state of its own until then: a pass that fails is
+ * simply run again (every store step is idempotent), and dedupe keys and metrics are recorded only
+ * after a pass succeeded.
+ */
+export class EventProcessor {
+  constructor(private readonly options: EventProcessorOptions) {}
+
+  async process(events: readonly PartitionedEvent[]): Promise<void> {
+    const pass: Pass = {
+      tally: new MetricsTally(),
+      records: [],
+      fullBatches: new Set(),
+      keys: new Map(),
+    };
+    for (const { event, partition } of events) {
+      await inSpan(
+        'flint-evaluator',
+        'flint.events process',
+        {
+          kind: SpanKind.CONSUMER,
+          parent: contextFromTraceparent(event.traceparent),
+          attributes: {
+            'messaging.system': 'kafka',
+            'messaging.operation.type': 'process',
+            'messaging.destination.partition.id': String(partition),
+            'messaging.message.id': event.id,
+            'cloudevents.event_type': event.type,
+          },
+        },
+        async (span) => {
+          const provider = event.flintprovider;
+          pass.tally.receive(provider);
+          const candidates = this.options.index.candidates(event);
+          span.setAttribute('flint.triggers.candidates', candidates.length);
+          if (candidates.length === 0) {
+            pass.tally.filter(provider, 'dropped');
+            return;
+          }
+          const context = new EventContext(event);
+          for (const candidate of candidates) {
+            pass.tally.filter(provider, await this.evaluate(candidate, context, partition, pass));
+          }
+        },
+      );
+    }
+    if (pass.records.length > 0) await this.options.send(pass.records);
+    for (const batchId of pass.fullBatches) await this.options.batches.flush(batchId);
+    for (const { trigger, key, at } of pass.keys.values()) {
+      this.options.dedupe.remember(trigger.id, key, at, trigger.dedupeWindowMs);
+    }
+    this.options.metrics.apply(pass.tally);
+  }
+
+  private async evaluate(
+    candidate: Candidate,
+    context: EventContext,
+    partition: number,
+    pass: Pass,
+  ): Promise<FilterResult> {
+    const { trigger } = candidate;
+    const event = context.event;
+    if (trigger.kind === 'broken') {
+      this.logError(trigger.id, event, trigger.reason);
+      return 'error';
+    }
+    try {
+      if (!trigger.expressions.filter.matches(context, trigger.variable)) return 'dropped';
+      const activation = { event: context.cel, trigger: trigger.variable };
+      const key = trigger.expressions.dedupeKey?.evaluate(activation) ?? event.id;
+      const at = Date.parse(event.flintacceptedat);
+      const passKey = `${trigger.id}\u0000${key}`;
+      if (pass.keys.has(passKey) || this.options.dedupe.isDuplicate(trigger.id, key, at)) {
+        return 'duplicate';
+      }
+      const result = await this.fire(trigger, candidate, context, key, partition, pass);
+      if (result !== 'duplicate') pass.keys.set(passKey, { trigger, key, at });
+      return result;
+    } catch (err) {
+      if (err instanceof CelEvaluationError || err instanceof z.ZodError) {
+        this.logError(trigger.id, event, errorText(err));
+        return 'error';
+      }
+      throw err;
+    }
+  }
+
+  private async fire(
+    trigger: CompiledTrigger,
+    candidate: Candidate,
+    context: EventContext,
+    dedupeKey: string,
+    partition: number,
+    pass: Pass,
+  ): Promise<FilterResult> {
+    const event = context.event;
+    const activation = { event: context.cel, trigger: trigger.variable };
+    if (trigger.batch) {
+      const batchKey = trigger.expressions.batchKey?.evaluate(activation) ?? '';
+      const added = await this.options.batches.add(trigger, batchKey, partition, event);
+      if (added.status === 'duplicate') return 'duplicate';
+      if (added.full) pass.fullBatches.add(added.batchId);
+      return 'matched';
+    }
+    if (trigger.compound) {
+      const correlationKey = trigger.expressions.correlate?.evaluate(activation) ?? '';
+      const offer = await this.options.compounds.offer(
+        trigger,
+        this.options.index.membersOf(trigger.id),
+        candidate.members,
+        correlationKey,
+        event,
+      );
+      pass.tally.compoundExpired += offer.expired;
+      switch (offer.status) {
+        case 'waiting':
+          return 'matched';
+        case 'duplicate':
+          return 'duplicate';
+        case 'failed':
+          this.logError(trigger.id, event, errorText(offer.error));
+          return 'error';
+        case 'fired':
+          this.queue(pass, offer.runRequest);
+          // A replayed member resends its match's run request (same run id) and is no new match.
+          return offer.replay ? 'duplicate' : 'matched';
+      }
+    }
+    this.queue(pass, this.options.runs.forEvent(trigger, context, dedupeKey));
+    return 'matched';
+  }
+
+  private queue(pass: Pass, request: Parameters<typeof runRequestRecord>[1]): void {
+    pass.records.push(runRequestRecord(this.options.runsTopic, request));
+    pass.tally.runRequest(request.provider);
+  }
+
+  private logError(triggerId: string, event: CloudEvent, error: string): void {
+    this.options.log('warn', 'trigger evaluation failed; the event does not fire it', {
+      triggerId,
+      eventId: event.id,
+      eventType: event.type,
+      sourceId: event.flintsourceid,
+      error,
+    });
+  }
+}
+
+export function errorText(err: unknown): string {
+  if (err instanceof z.ZodError) {
+    return err.issues
+      .map((issue) => `${issue.path.join('.') || 'value'}: ${issue.message}`)
+      .join('; ');
+  }
+  return err instanceof Error ? err.message : String(err);
+}

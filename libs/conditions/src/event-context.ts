@@ -1,0 +1,50 @@
+import type { CloudEvent } from '@flint/contracts';
+import { toCel } from './json-value';
+
+/** The CloudEvents core attributes; every other attribute is an extension. */
+const CORE_ATTRIBUTES = new Set([
+  'specversion',
+  'id',
+  'source',
+  'type',
+  'subject',
+  'time',
+  'datacontenttype',
+  'dataschema',
+  'data',
+]);
+
+/**
+ * The `event` an expression or `match` sees: the CloudEvent's attributes as they are on the wire
+ * (`event.type`, `event.data.ref`, `event.flintprovider`) plus `event.extensions`, a map of just the
+ * extension attributes.
+ */
+export function eventView(event: CloudEvent): Record<string, unknown> {
+  const extensions: Record<string, unknown> = {};
+  const view: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(event)) {
+    if (value === undefined) continue;
+    view[name] = value;
+    if (!CORE_ATTRIBUTES.has(name)) extensions[name] = value;
+  }
+  view.extensions = extensions;
+  return view;
+}
+
+/**
+ * One event as every trigger evaluates it. The plain view serves `match`; the CEL form (whole numbers
+ * as ints) is built on first use and then shared by all triggers that look at the event.
+ */
+export class EventContext {
+  readonly view: Record<string, unknown>;
+  private celValue: unknown;
+
+  constructor(readonly event: CloudEvent) {
+    this.view = eventView(event);
+  }
+
+  get cel(): unknown {
+    this.celValue ??= toCel(this.view);
+    return this.celValue;
+  }
+}

@@ -1,0 +1,33 @@
+export {
+  CEL_VARIABLES,
+  type CelActivation,
+  CelEngine,
+  type CelResultType,
+  type CelVariable,
+  type CompileOptions,
+  type CompiledExpression,
+} from './cel-engine';
+export { loadCel } from './cel-module';
+export { CelCompileError, CelEvaluationError, type SourcePosition, positionAt } from './errors';
+export { EventContext, eventView } from './event-context';
+export { eventFromJson, eventJson } from './event-json';
+export {
+  compileInputMapping,
+  type InputMapper,
+  InputMappingError,
+  type InputScope,
+  SCOPE_VARIABLES,
+} from './input-mapping';
+export { fromCel, type JsonValue, NotJsonError, toCel } from './json-value';
+export { compileMatch, type EventPredicate, lookup } from './match';
+export {
+  type CompiledTriggerExpressions,
+  compileTriggerExpressions,
+  type EventFilter,
+  inputScopeOf,
+  type KeyExpression,
+  MAX_KEY_LENGTH,
+  type TriggerExpressionSource,
+  TriggerExpressionError,
+  triggerExpressionProblems,
+} from './trigger-expressions';

@@ -1,0 +1,117 @@
+import { CelEngine } from './cel-engine';
+import { CelEvaluationError } from './errors';
+import { EventContext } from './event-context';
+import { sampleEvent } from './test-events';
+import {
+  compileTriggerExpressions,
+  inputScopeOf,
+  TriggerExpressionError,
+  triggerExpressionProblems,
+} from './trigger-expressions';
+
+describe('trigger expressions', () => {
+  let engine: CelEngine;
+  const event = new EventContext(sampleEvent());
+  const trigger = { id: 'deploy' };
+
+  beforeAll(async () => {
+    engine = await CelEngine.create();
+  });
+
+  it('filters with match and condition together', () => {
+    const { filter } = compileTriggerExpressions(engine, {
+      match: { 'data.role': 'admin' },
+      condition: 'event.data.amount > 1000',
+    });
+    expect(filter.matches(event, trigger)).toBe(true);
+    const strict = compileTriggerExpressions(engine, {
+      match: { 'data.role': 'admin' },
+      condition: 'event.data.amount > 2000',
+    });
+    expect(strict.filter.matches(event, trigger)).toBe(false);
+    const shorthandFails = compileTriggerExpressions(engine, {
+      match: { 'data.role': 'user' },
+      // Never reached: a failing match decides before the condition runs.
+      condition: 'event.data.nope == 1',
+    });
+    expect(shorthandFails.filter.matches(event, trigger)).toBe(false);
+    expect(compileTriggerExpressions(engine, {}).filter.matches(event, trigger)).toBe(true);
+  });
+
+  it('lets the condition see the trigger', () => {
+    const { filter } = compileTriggerExpressions(engine, { condition: "trigger.id == 'deploy'" });
+    expect(filter.matches(event, trigger)).toBe(true);
+    expect(filter.matches(event, { id: 'other' })).toBe(false);
+  });
+
+  it('throws CelEvaluationError when a condition fails or gives no bool', () => {
+    const missing = compileTriggerExpressions(engine, { condition: 'event.data.nope == 1' });
+    expect(() => missing.filter.matches(event, trigger)).toThrow(CelEvaluationError);
+    const notBool = compileTriggerExpressions(engine, { condition: 'event.data.role' });
+    expect(() => notBool.filter.matches(event, trigger)).toThrow(
+      'the condition must give true or false, but gave the string "admin"',
+    );
+  });
+
+  it('evaluates key expressions to strings', () => {
+    const compiled = compileTriggerExpressions(engine, {
+      dedupe: { key: 'event.data.ref' },
+      batch: { key: 'event.data.amount' },
+      concurrency: { key: "{'r': event.data.role}" },
+    });
+    const activation = { event: event.cel, trigger };
+    expect(compiled.dedupeKey?.evaluate(activation)).toBe('refs/heads/main');
+    expect(compiled.batchKey?.evaluate(activation)).toBe('1500');
+    expect(compiled.concurrencyKey?.evaluate(activation)).toBe('{"r":"admin"}');
+    const empty = compileTriggerExpressions(engine, { dedupe: { key: "''" } });
+    expect(() => empty.dedupeKey?.evaluate(activation)).toThrow('the key is an empty string');
+  });
+
+  it('refuses a key that is too long or not JSON', () => {
+    const compiled = compileTriggerExpressions(engine, {
+      dedupe: { key: "event.data.tags.map(t, t + '" + 'x'.repeat(600) + "')" },
+      correlate: "b'x'",
+    });
+    const activation = { event: event.cel, trigger };
+    expect(() => compiled.dedupeKey?.evaluate(activation)).toThrow(
+      /^the key is 12\d\d characters long; at most 1024 are allowed$/,
+    );
+    expect(() => compiled.correlate?.evaluate(activation)).toThrow('not JSON');
+  });
+
+  it('reports every expression that does not compile with its path', () => {
+    const source = {
+      condition: 'event.data.amount +',
+      dedupe: { key: 'batch.size()' },
+      batch: { key: "'a' - 1" },
+      correlate: 'event.id',
+      concurrency: { key: 'events' },
+      input: { ok: 'batch.size()', bad: 'event.', 'odd key': 'nope', retries: 3 },
+    };
+    expect(triggerExpressionProblems(engine, source)).toEqual([
+      {
+        path: 'condition',
+        message: expect.stringMatching(/^Unexpected token: EOF \(at line 1, column 20\)$/),
+      },
+      { path: 'dedupe.key', message: 'Unknown variable: batch (at line 1, column 1)' },
+      { path: 'batch.key', message: 'no such overload: string - int (at line 1, column 1)' },
+      { path: 'concurrency.key', message: 'Unknown variable: events (at line 1, column 1)' },
+      { path: 'input.bad', message: expect.stringContaining('(at line 1, column 7)') },
+      { path: 'input["odd key"]', message: 'Unknown variable: nope (at line 1, column 1)' },
+    ]);
+    expect(() => compileTriggerExpressions(engine, source)).toThrow(TriggerExpressionError);
+    expect(triggerExpressionProblems(engine, { condition: 'event.id == "x"' })).toEqual([]);
+  });
+
+  it('gives inputs the variables of their scope', () => {
+    expect(inputScopeOf({ batch: {} })).toBe('batch');
+    expect(inputScopeOf({ logic: 'all' })).toBe('compound');
+    expect(inputScopeOf({ logic: 'any' })).toBe('event');
+    expect(
+      triggerExpressionProblems(engine, { logic: 'all', input: { e: "events['a'].id" } }),
+    ).toEqual([]);
+    expect(triggerExpressionProblems(engine, { input: "events['a'].id" })).toEqual([
+      { path: 'input', message: 'Unknown variable: events (at line 1, column 1)' },
+    ]);
+  });
+});

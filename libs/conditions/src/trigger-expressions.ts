@@ -1,0 +1,210 @@
+import {
+  type FormattedIssue,
+  formatIssuePath,
+  type InputMapping,
+  type Match,
+  type TriggerLogic,
+} from '@flint/contracts';
+import type { CelActivation, CelEngine, CelVariable, CompiledExpression } from './cel-engine';
+import { CelCompileError, CelEvaluationError } from './errors';
+import type { EventContext } from './event-context';
+import { compileInputMapping, type InputMapper, type InputScope } from './input-mapping';
+import { fromCel, NotJsonError } from './json-value';
+import { compileMatch, type EventPredicate } from './match';
+
+/** The parts of a trigger definition that hold expressions. */
+export interface TriggerExpressionSource {
+  condition?: string;
+  match?: Match;
+  logic?: TriggerLogic;
+  correlate?: string;
+  dedupe?: { key?: string };
+  batch?: { key?: string };
+  concurrency?: { key?: string };
+  input?: InputMapping;
+}
+
+/** Decides whether one event passes a trigger's `match` and `condition`. */
+export interface EventFilter {
+  /** Throws `CelEvaluationError` when the condition fails on this event. */
+  matches(event: EventContext, trigger: unknown): boolean;
+}
+
+/** A key expression (dedupe, batch, correlation, concurrency) evaluated to a string. */
+export interface KeyExpression {
+  readonly source: string;
+  /** Throws `CelEvaluationError` when the expression fails or gives something that is no key. */
+  evaluate(activation: CelActivation): string;
+}
+
+export interface CompiledTriggerExpressions {
+  /** What the input mapping is computed over. */
+  scope: InputScope;
+  filter: EventFilter;
+  dedupeKey?: KeyExpression;
+  batchKey?: KeyExpression;
+  correlate?: KeyExpression;
+  concurrencyKey?: KeyExpression;
+  input: InputMapper;
+}
+
+/** Keys end up in run requests, which bound them, and in database keys. */
+export const MAX_KEY_LENGTH = 1024;
+
+const EVENT_VARIABLES: readonly CelVariable[] = ['event', 'trigger'];
+
+/** Every expression of a trigger that does not compile, with its path in the definition. */
+export class TriggerExpressionError extends Error {
+  override readonly name = 'TriggerExpressionError';
+
+  constructor(readonly problems: FormattedIssue[]) {
+    super(problems.map((problem) => `${problem.path}: ${problem.message}`).join('; '));
+  }
+}
+
+export function inputScopeOf(trigger: TriggerExpressionSource): InputScope {
+  if (trigger.batch !== undefined) return 'batch';
+  return trigger.logic === 'all' ? 'compound' : 'event';
+}
+
+/**
+ * Compiles every expression of a trigger, each with the variables its place allows. Throws a
+ * `TriggerExpressionError` listing all problems (not just the first), as a save-time check reports them.
+ */
+export function compileTriggerExpressions(
+  engine: CelEngine,
+  trigger: TriggerExpressionSource,
+): CompiledTriggerExpressions {
+  const problems: FormattedIssue[] = [];
+  const attempt = <T>(path: PropertyKey[], compile: () => T): T | undefined => {
+    try {
+      return compile();
+    } catch (err) {
+      if (!(err instanceof CelCompileError)) throw err;
+      problems.push({ path: formatIssuePath(path), message: err.message });
+      return undefined;
+    }
+  };
+  const key = (path: PropertyKey[], source: string | undefined) =>
+    source === undefined ? undefined : attempt(path, () => compileKey(engine, source));
+
+  const scope = inputScopeOf(trigger);
+  const condition =
+    trigger.condition === undefined
+      ? undefined
+      : attempt(['condition'], () =>
+          engine.compile(trigger.condition as string, {
+            variables: EVENT_VARIABLES,
+            result: 'bool',
+          }),
+        );
+  const dedupeKey = key(['dedupe', 'key'], trigger.dedupe?.key);
+  const batchKey = key(['batch', 'key'], trigger.batch?.key);
+  const correlate = key(['correlate'], trigger.correlate);
+  const concurrencyKey = key(['concurrency', 'key'], trigger.concurrency?.key);
+  const input = compileInput(engine, trigger.input, scope, problems);
+  if (problems.length > 0 || input === undefined) throw new TriggerExpressionError(problems);
+  return {
+    scope,
+    filter: eventFilter(trigger.match ? compileMatch(trigger.match) : undefined, condition),
+    dedupeKey,
+    batchKey,
+    correlate,
+    concurrencyKey,
+    input,
+  };
+}
+
+/** The problems `compileTriggerExpressions` would throw; empty when every expression compiles. */
+export function triggerExpressionProblems(
+  engine: CelEngine,
+  trigger: TriggerExpressionSource,
+): FormattedIssue[] {
+  try {
+    compileTriggerExpressions(engine, trigger);
+    return [];
+  } catch (err) {
+    if (err instanceof TriggerExpressionError) return err.problems;
+    throw err;
+  }
+}
+
+/** Each field separately, so every bad field is reported with its own path. */
+function compileInput(
+  engine: CelEngine,
+  mapping: InputMapping | undefined,
+  scope: InputScope,
+  problems: FormattedIssue[],
+): InputMapper | undefined {
+  const fields: [PropertyKey[], InputMapping][] =
+    typeof mapping === 'object'
+      ? Object.entries(mapping).flatMap(([field, value]) =>
+          typeof value === 'string' ? [[['input', field], value] as [PropertyKey[], string]] : [],
+        )
+      : mapping === undefined
+        ? []
+        : [[['input'], mapping]];
+  const before = problems.length;
+  for (const [path, expression] of fields) {
+    try {
+      compileInputMapping(engine, expression, scope);
+    } catch (err) {
+      if (!(err instanceof CelCompileError)) throw err;
+      problems.push({ path: formatIssuePath(path), message: err.message });
+    }
+  }
+  return problems.length > before ? undefined : compileInputMapping(engine, mapping, scope);
+}
+
+function eventFilter(
+  match: EventPredicate | undefined,
+  condition: CompiledExpression | undefined,
+): EventFilter {
+  return {
+    matches(event, trigger) {
+      if (match && !match(event.view)) return false;
+      if (!condition) return true;
+      const result = condition.evaluate({ event: event.cel, trigger });
+      if (typeof result !== 'boolean') {
+        throw new CelEvaluationError(
+          condition.source,
+          `the condition must give true or false, but gave ${describe(result)}`,
+        );
+      }
+      return result;
+    },
+  };
+}
+
+function compileKey(engine: CelEngine, source: string): KeyExpression {
+  const expression = engine.compile(source, { variables: EVENT_VARIABLES });
+  return {
+    source,
+    evaluate(activation) {
+      const value = expression.evaluate(activation);
+      let key: string;
+      try {
+        key = typeof value === 'string' ? value : JSON.stringify(fromCel(value));
+      } catch (err) {
+        if (err instanceof NotJsonError) throw new CelEvaluationError(source, err.message);
+        throw err;
+      }
+      if (key.length === 0) throw new CelEvaluationError(source, 'the key is an empty string');
+      if (key.length > MAX_KEY_LENGTH) {
+        throw new CelEvaluationError(
+          source,
+          `the key is ${key.length} characters long; at most ${MAX_KEY_LENGTH} are allowed`,
+        );
+      }
+      return key;
+    },
+  };
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'bigint') return `the int ${value}`;
+  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'a map' : `the ${typeof value} ${String(value)}`;
+}

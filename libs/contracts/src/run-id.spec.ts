@@ -1,0 +1,46 @@
+import { RunRequestSchema } from './run-request';
+import { dedupeWindowIndex, runIdForEvents, runIdForKey } from './run-id';
+
+describe('deterministic run ids', () => {
+  it('gives the same key in the same window the same id, and anything else another', () => {
+    const id = runIdForKey('deploy', 'delivery-1', 20_000);
+    expect(id).toBe(runIdForKey('deploy', 'delivery-1', 20_000));
+    expect(id).toMatch(/^deploy\.[0-9a-f]{32}$/);
+    const others = [
+      runIdForKey('deploy', 'delivery-2', 20_000),
+      runIdForKey('deploy', 'delivery-1', 20_001),
+      runIdForKey('deploy-2', 'delivery-1', 20_000),
+    ];
+    expect(new Set([id, ...others]).size).toBe(4);
+  });
+
+  it('cannot be made to collide by moving a separator between trigger and key', () => {
+    expect(runIdForKey('a', 'b-c', 1)).not.toBe(runIdForKey('a-b', 'c', 1));
+    expect(runIdForEvents('t', ['a,b'])).not.toBe(runIdForEvents('t', ['a', 'b']));
+  });
+
+  it('ignores the order and repetition of the causing events', () => {
+    const id = runIdForEvents('batch', ['e3', 'e1', 'e2']);
+    expect(runIdForEvents('batch', ['e1', 'e2', 'e3', 'e1'])).toBe(id);
+    expect(runIdForEvents('batch', ['e1', 'e2'])).not.toBe(id);
+    expect(runIdForEvents('batch', ['e1'])).not.toBe(runIdForKey('batch', 'e1', 0));
+  });
+
+  it('is a valid run id of a run request', () => {
+    const runId = runIdForKey('x'.repeat(63), 'k'.repeat(4096), 1);
+    expect(RunRequestSchema.shape.runId.safeParse(runId).success).toBe(true);
+  });
+
+  it('numbers fixed dedupe windows from the epoch', () => {
+    const hour = 3_600_000;
+    expect(dedupeWindowIndex(new Date('1970-01-01T00:59:59.999Z'), hour)).toBe(0);
+    expect(dedupeWindowIndex(new Date('1970-01-01T01:00:00Z'), hour)).toBe(1);
+    expect(dedupeWindowIndex(new Date('2024-05-01T12:30:00Z'), 24 * hour)).toBe(19844);
+    expect(() => dedupeWindowIndex(new Date(0), 0)).toThrow(
+      'a dedupe window must be a positive whole number of ms, got 0',
+    );
+    expect(() => dedupeWindowIndex(new Date('nope'), hour)).toThrow(
+      'cannot place an invalid date in a dedupe window',
+    );
+  });
+});

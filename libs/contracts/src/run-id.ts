@@ -1,0 +1,40 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Run ids are derived from what caused the run, never drawn at random: a run request replayed after a
+ * crash, a rebalance or a redelivery carries the same id, and the runner's claim on that id in the
+ * database is what makes a run start at most once.
+ */
+
+/** Readable prefix plus 128 bits of SHA-256, well within RunRequest's 512 characters. */
+function runId(triggerId: string, parts: readonly unknown[]): string {
+  // JSON keeps the parts apart: no choice of separator inside a key can make two inputs collide.
+  const digest = createHash('sha256')
+    .update(JSON.stringify([triggerId, ...parts]))
+    .digest('hex');
+  return `${triggerId}.${digest.slice(0, 32)}`;
+}
+
+/**
+ * The run id of a trigger's run for one dedupe key (the event id unless the trigger sets a key) in one
+ * dedupe window. `windowIndex` numbers fixed windows since the epoch (see `dedupeWindowIndex`), so the
+ * same key starts a new run once its window has passed.
+ */
+export function runIdForKey(triggerId: string, dedupeKey: string, windowIndex: number): string {
+  return runId(triggerId, ['key', windowIndex, dedupeKey]);
+}
+
+/** The run id of a run caused by several events (a batch or a compound match): order does not matter. */
+export function runIdForEvents(triggerId: string, eventIds: readonly string[]): string {
+  return runId(triggerId, ['events', ...[...new Set(eventIds)].sort()]);
+}
+
+/** The fixed dedupe window, of `windowMs`, that a moment falls into. */
+export function dedupeWindowIndex(at: Date, windowMs: number): number {
+  if (!Number.isInteger(windowMs) || windowMs <= 0) {
+    throw new Error(`a dedupe window must be a positive whole number of ms, got ${windowMs}`);
+  }
+  const ms = at.getTime();
+  if (Number.isNaN(ms)) throw new Error('cannot place an invalid date in a dedupe window');
+  return Math.floor(ms / windowMs);
+}

@@ -1,0 +1,229 @@
+import {
+  EvaluatorBatchRepository,
+  EvaluatorCompoundRepository,
+  type NewBatchMember,
+  type Store,
+} from '@flint/store';
+import { waitFor } from '../../support/kafka';
+import { describeEachStore, type OpenedStore } from '../store/store-backends';
+
+const T0 = new Date('2026-01-02T03:00:00Z');
+const at = (ms: number) => new Date(T0.getTime() + ms);
+
+/** A payload no jsonb column accepts: U+0000, as some JSON events carry. */
+const HOSTILE = { text: 'nul \u0000 here', emoji: '🚀', nested: { list: [1, 'two', null] } };
+
+describeEachStore('evaluator state', (backend) => {
+  let opened: OpenedStore;
+  let store: Store;
+
+  beforeAll(async () => {
+    opened = await backend.open();
+    store = opened.store;
+  });
+
+  afterAll(async () => {
+    await opened.dispose();
+  });
+
+  describe('batches', () => {
+    let batches: EvaluatorBatchRepository;
+    const member = (eventId: string, extra: Partial<NewBatchMember> = {}): NewBatchMember => ({
+      triggerId: 'crawl',
+      batchKey: '',
+      partition: 0,
+      eventId,
+      event: { id: eventId, data: HOSTILE },
+      openedAt: T0,
+      deadlineAt: at(30_000),
+      maxSize: 3,
+      ...extra,
+    });
+
+    beforeAll(() => {
+      batches = new EvaluatorBatchRepository(store);
+    });
+
+    it('collects events into one open batch per trigger, key and partition', async () => {
+      const first = await batches.add(member('e1'));
+      const second = await batches.add(member('e2'));
+      const otherKey = await batches.add(
+        member('e3', { batchKey: 'k'.repeat(1024) + '€'.repeat(500) }),
+      );
+      const otherPartition = await batches.add(member('e4', { partition: 1 }));
+      if (first.status !== 'added' || second.status !== 'added') throw new Error('not added');
+      expect(second.batch).toMatchObject({ id: first.batch.id, size: 2, status: 'open' });
+      expect(second.batch.deadlineAt).toEqual(at(30_000));
+      expect(otherKey.status === 'added' && otherKey.batch.id).not.toBe(first.batch.id);
+      expect(otherPartition.status === 'added' && otherPartition.batch.partition).toBe(1);
+      expect((await batches.pending([0])).map((b) => b.size).sort()).toEqual([1, 2]);
+    });
+
+    it('turns away an event already in a batch of the trigger, even with U+0000 in its id', async () => {
+      expect(await batches.add(member('e1'))).toEqual({ status: 'duplicate' });
+      const odd = member('odd\u0000id\\0', { triggerId: 'odd' });
+      expect((await batches.add(odd)).status).toBe('added');
+      expect(await batches.add(odd)).toEqual({ status: 'duplicate' });
+      expect((await batches.add(member('odd\\0id\\0', { triggerId: 'odd' }))).status).toBe('added');
+    });
+
+    it('closes a full batch, gives back its events in order and opens the next', async () => {
+      const third = await batches.add(member('e5'));
+      if (third.status !== 'added') throw new Error('not added');
+      expect(third.batch).toMatchObject({ size: 3, status: 'closed' });
+      const next = await batches.add(member('e6'));
+      expect(next.status === 'added' && next.batch.id).not.toBe(third.batch.id);
+      const closed = await batches.close(third.batch.id);
+      expect(closed?.triggerId).toBe('crawl');
+      expect(closed?.members.map((m) => (m.event as { id: string }).id)).toEqual([
+        'e1',
+        'e2',
+        'e5',
+      ]);
+      expect(closed?.members[0]?.event).toEqual({ id: 'e1', data: HOSTILE });
+      // Closing again gives the same members: emitting twice sends the same run request.
+      expect(await batches.close(third.batch.id)).toEqual(closed);
+    });
+
+    it('keeps an emitted batch only to recognise replays, until its keep time', async () => {
+      const [open] = await batches.pending([0]);
+      const added = await batches.add(member('e7', { triggerId: 'emit' }));
+      if (added.status !== 'added' || !open) throw new Error('not added');
+      await batches.close(added.batch.id);
+      await batches.markEmitted(added.batch.id, at(60_000));
+      expect(await batches.close(added.batch.id)).toBeUndefined();
+      expect((await batches.pending([0])).map((b) => b.id)).not.toContain(added.batch.id);
+      expect(await batches.add(member('e7', { triggerId: 'emit' }))).toEqual({
+        status: 'duplicate',
+      });
+      expect(await batches.deleteExpired(at(59_999))).toBe(0);
+      expect(await batches.deleteExpired(at(60_001))).toBe(1);
+      expect((await batches.add(member('e7', { triggerId: 'emit' }))).status).toBe('added');
+    });
+
+    it('discards a batch with its events', async () => {
+      const added = await batches.add(member('gone', { triggerId: 'discard' }));
+      if (added.status !== 'added') throw new Error('not added');
+      await batches.discard(added.batch.id);
+      expect(await batches.close(added.batch.id)).toBeUndefined();
+      expect((await batches.add(member('gone', { triggerId: 'discard' }))).status).toBe('added');
+    });
+  });
+
+  describe('compound matches', () => {
+    let compounds: EvaluatorCompoundRepository;
+    const key = (eventId: string, correlationKey = 'o-1') => ({
+      triggerId: 'ship',
+      correlationKey,
+      eventId,
+    });
+
+    beforeAll(() => {
+      compounds = new EvaluatorCompoundRepository(store);
+    });
+
+    it('keeps a partial match with its members and recognises its events', async () => {
+      const started = await compounds.withMatch(key('order-1'), async (session) => {
+        expect(session.open).toBeUndefined();
+        expect(session.membership).toBeUndefined();
+        const match = await session.start(T0, at(60_000));
+        await session.addMember(match.id, 'orders', { id: 'order-1', data: HOSTILE });
+        return match;
+      });
+      await compounds.withMatch(key('pay-1'), async (session) => {
+        expect(session.open).toEqual({
+          id: started.id,
+          startedAt: T0,
+          expiresAt: at(60_000),
+          members: { orders: { id: 'order-1', data: HOSTILE } },
+        });
+      });
+      await compounds.withMatch(key('order-1'), async (session) => {
+        expect(session.membership).toEqual({
+          matchId: started.id,
+          status: 'open',
+          runRequest: null,
+        });
+      });
+      await compounds.withMatch(key('x', 'o-2'), async (session) => {
+        expect(session.open).toBeUndefined();
+      });
+    });
+
+    it('finishes a match and hands its run request to replayed members', async () => {
+      const runRequest = { runId: 'ship.abc', input: { note: 'nul \u0000' } };
+      await compounds.withMatch(key('pay-1'), async (session) => {
+        const open = session.open;
+        if (!open) throw new Error('no open match');
+        await session.addMember(open.id, 'payments', { id: 'pay-1' });
+        await session.finish(open.id, { status: 'fired', runRequest }, at(120_000));
+      });
+      await compounds.withMatch(key('order-1'), async (session) => {
+        expect(session.membership).toMatchObject({ status: 'fired', runRequest });
+        expect(session.open).toBeUndefined();
+      });
+      expect(await compounds.sweep(at(119_999))).toEqual({ expired: 0, removed: 0 });
+      expect(await compounds.sweep(at(120_001))).toEqual({ expired: 0, removed: 1 });
+      await compounds.withMatch(key('order-1'), async (session) => {
+        expect(session.membership).toBeUndefined();
+      });
+    });
+
+    it('sweeps open matches whose window has passed', async () => {
+      await compounds.withMatch(key('late', 'o-3'), async (session) => {
+        const match = await session.start(T0, at(1000));
+        await session.addMember(match.id, 'orders', { id: 'late' });
+      });
+      expect(await compounds.sweep(at(999))).toEqual({ expired: 0, removed: 0 });
+      expect(await compounds.sweep(at(1001))).toEqual({ expired: 1, removed: 0 });
+    });
+
+    it('drops a match on request', async () => {
+      await compounds.withMatch(key('a', 'o-4'), async (session) => {
+        const match = await session.start(T0, at(1000));
+        await session.addMember(match.id, 'orders', { id: 'a' });
+      });
+      await compounds.withMatch(key('b', 'o-4'), async (session) => {
+        await session.drop(session.open?.id as string);
+      });
+      await compounds.withMatch(key('a', 'o-4'), async (session) => {
+        expect(session.open).toBeUndefined();
+        expect(session.membership).toBeUndefined();
+      });
+    });
+
+    if (backend.kind === 'postgres') {
+      it('lets replicas take turns on one match', async () => {
+        const replica = new EvaluatorCompoundRepository(await opened.openReplica());
+        let release!: () => void;
+        const held = new Promise<void>((resolve) => (release = resolve));
+        const order: string[] = [];
+        const first = compounds.withMatch(key('r1', 'o-5'), async (session) => {
+          const match = await session.start(T0, at(60_000));
+          await session.addMember(match.id, 'orders', { id: 'r1' });
+          order.push('first holds the match');
+          await held;
+          order.push('first done');
+        });
+        await waitFor(() => order.length > 0);
+        const second = replica.withMatch(key('r2', 'o-5'), async (session) => {
+          order.push(`second sees ${Object.keys(session.open?.members ?? {}).join(',')}`);
+        });
+        // The second session is waiting for the first's lock, not running beside it.
+        await waitFor(
+          async () =>
+            (
+              await store.query(
+                "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
+              )
+            ).length > 0,
+          { description: 'the second session to wait for the lock' },
+        );
+        expect(order).toEqual(['first holds the match']);
+        release();
+        await Promise.all([first, second]);
+        expect(order).toEqual(['first holds the match', 'first done', 'second sees orders']);
+      });
+    }
+  });
+});
