@@ -34,3 +34,40 @@ export {
   type OutboxRelayOptions,
   type PublishOutbox,
 } from './outbox-relay';
+export {
+  type ClaimOptions,
+  type ClaimOutcome,
+  type FinishAttempt,
+  type FinishResult,
+  type NewRun,
+  RunLeaseLostError,
+  type RunFilter,
+  RunRepository,
+  type RunTransition,
+  type StartAttemptOptions,
+  type TakenRun,
+} from './run-repository';
+export type {
+  RunAttemptOutcome,
+  RunAttemptRecord,
+  RunRecord,
+  RunResponse,
+  RunSourcePosition,
+} from './run-records';
+export {
+  type BatchAddResult,
+  type BatchMember,
+  type ClosedBatch,
+  EvaluatorBatchRepository,
+  type NewBatchMember,
+  type PendingBatch,
+} from './evaluator-batch-repository';
+export {
+  type CompoundMatch,
+  type CompoundMatchKey,
+  type CompoundMembership,
+  type CompoundOutcome,
+  type CompoundSession,
+  type CompoundSweep,
+  EvaluatorCompoundRepository,
+} from './evaluator-compound-repository';

@@ -37,6 +37,13 @@ export class PostgresStore implements Store {
       async (sql, params) => (await client.query(sql, params as unknown[] | undefined)).rows,
     );
     let broken = false;
+    // A connection that breaks while checked out emits 'error', which would crash the process with no
+    // listener (the pool listens only to idle clients). The pending query rejects by itself; the
+    // broken client is discarded instead of going back to the pool.
+    const onError = () => {
+      broken = true;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await fn(handle.tx).finally(handle.finish);
@@ -51,6 +58,7 @@ export class PostgresStore implements Store {
       }
       throw err;
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   }

@@ -1,7 +1,15 @@
 import { initialMigration } from './0001_initial';
+import { runExecutionMigration } from './0002_run_execution';
+import { cronSlotLifecycleMigration } from './0003_cron_slot_lifecycle';
+import { evaluatorStateMigration } from './0004_evaluator_state';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
 
 /** Every migration, oldest first. */
-export const MIGRATIONS: readonly Migration[] = [initialMigration];
+export const MIGRATIONS: readonly Migration[] = [
+  initialMigration,
+  runExecutionMigration,
+  cronSlotLifecycleMigration,
+  evaluatorStateMigration,
+];

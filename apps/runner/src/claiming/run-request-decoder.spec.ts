@@ -1,0 +1,66 @@
+import { MessageDecodeError } from '@flint/kafka';
+import type { IncomingMessage } from '@flint/kafka';
+import { decodeRunRequest } from './run-request-decoder';
+
+const valid = {
+  runId: 'deploy.abc',
+  triggerId: 'deploy',
+  triggerVersion: 1,
+  owner: 'default',
+  target: { type: 'local', workflow: 'echo' },
+  input: { a: 1 },
+  eventIds: ['e-1'],
+  retry: {},
+  requestedAt: '2024-05-01T12:00:00Z',
+  acceptedAt: '2024-05-01T12:00:00Z',
+  provider: 'webhook',
+};
+
+function message(value: string | null): IncomingMessage {
+  return {
+    topic: 'flint.runs',
+    partition: 0,
+    offset: '7',
+    key: null,
+    value: value === null ? null : Buffer.from(value),
+    headers: {},
+    timestamp: '0',
+  };
+}
+
+function decodeError(value: string | null): MessageDecodeError {
+  try {
+    decodeRunRequest(message(value));
+  } catch (err) {
+    return err as MessageDecodeError;
+  }
+  throw new Error('expected the message to be rejected');
+}
+
+describe('decodeRunRequest', () => {
+  it('decodes a valid request and applies the contract defaults', () => {
+    const request = decodeRunRequest(message(JSON.stringify(valid)));
+    expect(request.target).toEqual({ type: 'local', workflow: 'echo', timeoutMs: 30_000 });
+    expect(request.retry.maxAttempts).toBe(3);
+  });
+
+  it('calls bytes that are not JSON undecodable', () => {
+    const error = decodeError('{ nope');
+    expect(error).toBeInstanceOf(MessageDecodeError);
+    expect(error.reason).toBe('undecodable');
+    expect(error.message).toMatch(/^a run request must be JSON: /);
+    expect(decodeError(null).message).toBe(
+      'a run request must be a JSON object; the message value is empty',
+    );
+  });
+
+  it('calls JSON that breaks the contract invalid and names every problem', () => {
+    const error = decodeError(
+      JSON.stringify({ ...valid, eventIds: [], target: { type: 'ftp' }, runId: undefined }),
+    );
+    expect(error.reason).toBe('invalid');
+    expect(error.message).toContain('runId: required');
+    expect(error.message).toContain('eventIds: must list at least one event id');
+    expect(error.message).toContain('target.type');
+  });
+});

@@ -1,0 +1,26 @@
+import { formatZodIssues, type RunRequest, RunRequestSchema } from '@flint/contracts';
+import { type IncomingMessage, MessageDecodeError } from '@flint/kafka';
+
+/**
+ * A run request from its Kafka message: JSON that matches the RunRequest contract. Anything else is
+ * thrown as a MessageDecodeError naming the problem, and the consumer runtime dead-letters it.
+ */
+export function decodeRunRequest(message: IncomingMessage): RunRequest {
+  if (message.value === null || message.value.length === 0) {
+    throw new MessageDecodeError('a run request must be a JSON object; the message value is empty');
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(message.value.toString('utf8'));
+  } catch (err) {
+    throw new MessageDecodeError(`a run request must be JSON: ${(err as Error).message}`);
+  }
+  const parsed = RunRequestSchema.safeParse(json);
+  if (!parsed.success) {
+    const problems = formatZodIssues(parsed.error)
+      .map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message))
+      .join('; ');
+    throw new MessageDecodeError(`invalid run request: ${problems}`, 'invalid');
+  }
+  return parsed.data;
+}

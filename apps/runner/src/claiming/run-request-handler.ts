@@ -1,0 +1,61 @@
+import type { RunRequest } from '@flint/contracts';
+import type { Decoded, OutgoingRecord } from '@flint/kafka';
+import type { ClaimOutcome, RunRepository } from '@flint/store';
+import type { RunnerMetrics } from '../runner-metrics';
+import type { RunnerLog } from '../runner-log';
+import { runError } from '../execution/attempt-outcome';
+import type { RunStatusMessages } from '../status/run-status-messages';
+import { newRun } from './new-run';
+
+export interface RunRequestHandlerOptions {
+  repository: RunRepository;
+  messages: RunStatusMessages;
+  metrics: RunnerMetrics;
+  log: RunnerLog;
+  kafkaTargetTimeoutMs: number;
+  /** After the claims committed: wake the scheduler. */
+  onClaimed(outcomes: ClaimOutcome[]): void;
+}
+
+/**
+ * Handles a batch from the runs topic by claiming every run id in the database, and nothing more:
+ * starting is the scheduler's job. So the batch's offsets are committed as soon as its runs are
+ * durably claimed, and no slow or retried start holds up the partition. A replayed or repeated
+ * request finds its run id claimed and is only counted.
+ */
+export class RunRequestHandler {
+  constructor(private readonly options: RunRequestHandlerOptions) {}
+
+  async handle(items: Decoded<RunRequest>[]): Promise<OutgoingRecord[]> {
+    const { repository, messages, metrics, log } = this.options;
+    const outcomes = await repository.claim(
+      items.map((item) => newRun(item.value, item.message, this.options.kafkaTargetTimeoutMs)),
+      {
+        skippedMessages: (run) => [
+          messages.status(run, 'SKIPPED', {
+            attempt: 0,
+            error: runError(
+              'ConcurrencyLimitError',
+              run.statusReason ?? 'concurrency limit reached',
+            ),
+          }),
+        ],
+      },
+    );
+    outcomes.forEach((outcome, index) => {
+      const request = items[index]?.value as RunRequest;
+      const fields = { runId: outcome.runId, triggerId: request.triggerId };
+      if (outcome.outcome === 'duplicate') {
+        metrics.duplicate(request.provider);
+        log.info(fields, 'run id already claimed; duplicate request acknowledged, not started');
+      } else if (outcome.outcome === 'skipped') {
+        metrics.finishedRun(request.provider, 'SKIPPED');
+        log.info({ ...fields, reason: outcome.reason }, 'run skipped');
+      } else if (outcome.outcome === 'queued') {
+        log.info({ ...fields, reason: outcome.reason }, 'run queued');
+      }
+    });
+    this.options.onClaimed(outcomes);
+    return [];
+  }
+}

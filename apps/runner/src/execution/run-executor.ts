@@ -1,0 +1,243 @@
+import type { RunError, TargetType } from '@flint/contracts';
+import {
+  type FinishAttempt,
+  type FinishResult,
+  RunLeaseLostError,
+  type RunRecord,
+  type RunRepository,
+  type TakenRun,
+} from '@flint/store';
+import { sleep } from '@flint/kafka';
+import { contextFromTraceparent, inSpan, traceparentOf } from '@flint/telemetry';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import type { RunnerMetrics } from '../runner-metrics';
+import { errorText, type RunnerLog } from '../runner-log';
+import type { RunStatusMessages } from '../status/run-status-messages';
+import type { TargetStarter } from '../targets/target-starter';
+import { type AttemptOutcome, runError } from './attempt-outcome';
+import { retryDelayMs } from './retry-delay';
+
+export interface RunExecutorOptions {
+  repository: RunRepository;
+  starters: readonly TargetStarter[];
+  messages: RunStatusMessages;
+  metrics: RunnerMetrics;
+  /** This runner's lease holder name. */
+  holder: string;
+  log: RunnerLog;
+  /** A retry was scheduled for `at`; the scheduler should look again then. */
+  onRetryScheduled(at: Date): void;
+  /** Queued runs became due because a run finished. */
+  onAdmitted(): void;
+  /** Run-status events or dead letters were committed to the outbox. */
+  onEventsCommitted(): void;
+  random?: () => number;
+}
+
+/** Tries to record an outcome this often before leaving the run to lease expiry. */
+const FINISH_TRIES = 5;
+
+/**
+ * Makes one attempt of a run this runner has leased, and records what came of it: SUCCEEDED; another
+ * attempt later (retryable failure with attempts left); or FAILED, with the request dead-lettered
+ * when the workflow never started. Transitions and their events commit together (RunRepository).
+ *
+ * Recovery rule for a run taken over from an expired lease (its runner died mid-attempt): the lost
+ * attempt counts; if attempts are left the run gets the next one, else it FAILS with RunnerLostError.
+ */
+export class RunExecutor {
+  private readonly starters: ReadonlyMap<TargetType, TargetStarter>;
+  private readonly random: () => number;
+
+  constructor(private readonly options: RunExecutorOptions) {
+    this.starters = new Map(options.starters.map((starter) => [starter.type, starter]));
+    this.random = options.random ?? Math.random;
+  }
+
+  /** Never throws: a run whose outcome cannot be recorded is left to lease expiry and recovered. */
+  async execute(run: TakenRun): Promise<void> {
+    try {
+      await this.attempt(run);
+    } catch (err) {
+      const fields = { runId: run.runId, error: errorText(err) };
+      if (err instanceof RunLeaseLostError) {
+        this.options.log.warn(fields, 'lost the lease of a run; another runner carries on with it');
+      } else {
+        this.options.log.error(
+          fields,
+          'could not carry out the run; it is retried once its lease expires',
+        );
+      }
+    }
+  }
+
+  private async attempt(run: TakenRun): Promise<void> {
+    const { repository, messages, metrics, holder, log } = this.options;
+    const starter = this.starters.get(run.targetType);
+    if (starter === undefined) throw new Error(`no starter for target type ${run.targetType}`);
+    if (run.previousHolder !== undefined) {
+      log.warn(
+        { runId: run.runId, previousHolder: run.previousHolder, attempts: run.attempts },
+        'taking over a run whose runner stopped before finishing it',
+      );
+      if (run.attempts >= run.maxAttempts) {
+        const error = runError(
+          'RunnerLostError',
+          `the runner ${run.previousHolder} stopped during attempt ${run.attempts} of ` +
+            `${run.maxAttempts}; no attempts are left`,
+        );
+        await this.fail(run, run.attempts, 'lost', error, { wasStarted: run.status === 'STARTED' });
+        return;
+      }
+    }
+
+    const precheck = starter.precheck?.(run.request);
+    const startsBefore = starter.startedWhen === 'before' && precheck === undefined;
+    const firstStart = startsBefore && run.status === 'REQUESTED';
+    const startedAt = new Date();
+    const attempt = await repository.startAttempt(run.runId, holder, {
+      markStarted: startsBefore,
+      messages: firstStart
+        ? [messages.status(run, 'STARTED', { attempt: run.attempts + 1, occurredAt: startedAt })]
+        : [],
+    });
+    if (firstStart) {
+      metrics.started(run.provider, run.acceptedAt, startedAt);
+      this.options.onEventsCommitted();
+    }
+
+    const outcome = precheck ?? (await this.startTraced(starter, run, attempt));
+    await this.record(run, attempt, outcome, startsBefore || run.status === 'STARTED');
+  }
+
+  /** One span per attempt, child of the causing event's trace; the target continues from it. */
+  private startTraced(starter: TargetStarter, run: RunRecord, attempt: number) {
+    const { request } = run;
+    return inSpan(
+      'flint-runner',
+      `start ${run.targetType} target`,
+      {
+        parent: contextFromTraceparent(request.traceparent),
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'flint.run_id': run.runId,
+          'flint.trigger_id': run.triggerId,
+          'flint.attempt': attempt,
+        },
+      },
+      async (span) => {
+        const traceparent = traceparentOf(span) ?? request.traceparent;
+        const outcome = await starter.start({
+          request,
+          attempt,
+          ...(traceparent ? { traceparent } : {}),
+        });
+        if (outcome.kind === 'failed') {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.error.type });
+        }
+        return outcome;
+      },
+    );
+  }
+
+  private async record(
+    run: RunRecord,
+    attempt: number,
+    outcome: AttemptOutcome,
+    wasStarted: boolean,
+  ): Promise<void> {
+    const { messages, metrics, log } = this.options;
+    if (outcome.kind === 'succeeded') {
+      const now = new Date();
+      await this.finish(run, {
+        attempt,
+        attemptOutcome: 'succeeded',
+        ...(outcome.response ? { response: outcome.response } : {}),
+        run: { status: 'SUCCEEDED', result: outcome.result },
+        ...(outcome.logLines ? { logLines: outcome.logLines } : {}),
+        messages: [
+          ...(wasStarted ? [] : [messages.status(run, 'STARTED', { attempt, occurredAt: now })]),
+          messages.status(run, 'SUCCEEDED', { attempt, result: outcome.result, occurredAt: now }),
+        ],
+      });
+      if (!wasStarted) metrics.started(run.provider, run.acceptedAt, now);
+      metrics.attempt(run.provider, run.targetType, 'succeeded');
+      metrics.finishedRun(run.provider, 'SUCCEEDED');
+      log.info({ runId: run.runId, triggerId: run.triggerId, attempt }, 'run succeeded');
+      return;
+    }
+    if (outcome.retryable && attempt < run.maxAttempts) {
+      const delayMs = retryDelayMs(attempt, run.request.retry, outcome.retryAfterMs, this.random);
+      const nextAttemptAt = new Date(Date.now() + delayMs);
+      await this.finish(run, {
+        attempt,
+        attemptOutcome: 'retry',
+        error: outcome.error,
+        ...(outcome.response ? { response: outcome.response } : {}),
+        run: { status: 'REQUESTED', nextAttemptAt },
+        ...(outcome.logLines ? { logLines: outcome.logLines } : {}),
+      });
+      metrics.attempt(run.provider, run.targetType, 'retry');
+      log.info(
+        { runId: run.runId, attempt, delayMs, error: outcome.error },
+        'attempt failed; retrying later',
+      );
+      this.options.onRetryScheduled(nextAttemptAt);
+      return;
+    }
+    await this.fail(run, attempt, 'failed', outcome.error, {
+      wasStarted,
+      ...(outcome.response ? { response: outcome.response } : {}),
+      ...(outcome.logLines ? { logLines: outcome.logLines } : {}),
+    });
+  }
+
+  private async fail(
+    run: RunRecord,
+    attempt: number,
+    attemptOutcome: 'failed' | 'lost',
+    error: RunError,
+    extra: Pick<FinishAttempt, 'response' | 'logLines'> & { wasStarted: boolean },
+  ): Promise<void> {
+    const { messages, metrics, log } = this.options;
+    const { wasStarted, ...recorded } = extra;
+    await this.finish(run, {
+      attempt,
+      attemptOutcome,
+      error,
+      ...recorded,
+      run: { status: 'FAILED' },
+      messages: [
+        messages.status(run, 'FAILED', { attempt, error }),
+        // A workflow that never started is a dead letter: fix the target, then replay the request.
+        ...(wasStarted ? [] : [messages.deadLetter(run, error, attempt)]),
+      ],
+    });
+    metrics.attempt(run.provider, run.targetType, attemptOutcome);
+    metrics.finishedRun(run.provider, 'FAILED');
+    log.warn({ runId: run.runId, triggerId: run.triggerId, attempt, error }, 'run failed');
+  }
+
+  /** Retries database hiccups: an outcome not recorded means the start is repeated after lease expiry. */
+  private async finish(run: RunRecord, finish: FinishAttempt): Promise<FinishResult> {
+    for (let tryNo = 1; ; tryNo++) {
+      try {
+        const result = await this.options.repository.finishAttempt(
+          run.runId,
+          this.options.holder,
+          finish,
+        );
+        if (result.admitted.length > 0) this.options.onAdmitted();
+        if (finish.messages?.length) this.options.onEventsCommitted();
+        return result;
+      } catch (err) {
+        if (err instanceof RunLeaseLostError || tryNo >= FINISH_TRIES) throw err;
+        this.options.log.warn(
+          { runId: run.runId, try: tryNo, error: errorText(err) },
+          'recording the outcome of an attempt failed; trying again',
+        );
+        await sleep(200 * 2 ** tryNo);
+      }
+    }
+  }
+}

@@ -1,0 +1,45 @@
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { parseEnv } from '@flint/service-kit';
+import { z } from 'zod';
+
+const positiveMs = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const RunnerEnvSchema = z.object({
+  FLINT_RUNNER_GROUP_ID: z.string().min(1).default('flint-runner'),
+  FLINT_RUNNER_POLL_INTERVAL_MS: positiveMs(1000),
+  FLINT_RUNNER_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(50),
+  FLINT_RUNNER_LEASE_GRACE_MS: positiveMs(30_000),
+  FLINT_RUNNER_DRAIN_TIMEOUT_MS: positiveMs(10_000),
+  FLINT_RUNNER_KAFKA_TARGET_TIMEOUT_MS: positiveMs(30_000),
+});
+
+export interface RunnerConfig {
+  /** Consumer group of every runner replica on the runs topic. */
+  groupId: string;
+  /** Who holds a run's lease: unique per runner process, so a restarted runner is a new holder. */
+  holder: string;
+  /** How often the scheduler looks for due runs when nothing woke it earlier. */
+  pollIntervalMs: number;
+  /** Most attempts one runner makes at once. */
+  maxInFlight: number;
+  /** Added to an attempt's timeout to give its lease; after that the run counts as abandoned. */
+  leaseGraceMs: number;
+  /** How long shutdown waits for attempts in flight before leaving them to lease expiry. */
+  drainTimeoutMs: number;
+  /** Longest a `kafka` target's produce may take. */
+  kafkaTargetTimeoutMs: number;
+}
+
+export function runnerConfigFromEnv(env: NodeJS.ProcessEnv): RunnerConfig {
+  const parsed = parseEnv(RunnerEnvSchema, env);
+  return {
+    groupId: parsed.FLINT_RUNNER_GROUP_ID,
+    holder: `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`,
+    pollIntervalMs: parsed.FLINT_RUNNER_POLL_INTERVAL_MS,
+    maxInFlight: parsed.FLINT_RUNNER_MAX_IN_FLIGHT,
+    leaseGraceMs: parsed.FLINT_RUNNER_LEASE_GRACE_MS,
+    drainTimeoutMs: parsed.FLINT_RUNNER_DRAIN_TIMEOUT_MS,
+    kafkaTargetTimeoutMs: parsed.FLINT_RUNNER_KAFKA_TARGET_TIMEOUT_MS,
+  };
+}

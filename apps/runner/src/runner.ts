@@ -1,0 +1,179 @@
+import type { TopicNames } from '@flint/contracts';
+import {
+  BatchConsumer,
+  EventProducer,
+  type KafkaLog,
+  provisionTopics,
+  sleep,
+  type TopicSettings,
+} from '@flint/kafka';
+import { type OutboxRelay, RunRepository, type Store } from '@flint/store';
+import type { Kafka } from 'kafkajs';
+import type { Registry } from 'prom-client';
+import type { WorkflowRegistry } from '../../../libs/workflows/src';
+import { decodeRunRequest } from './claiming/run-request-decoder';
+import { RunRequestHandler } from './claiming/run-request-handler';
+import { RunExecutor } from './execution/run-executor';
+import { RunScheduler } from './execution/run-scheduler';
+import type { RunnerConfig } from './runner-config';
+import { errorText, type RunnerLog } from './runner-log';
+import { RunnerMetrics } from './runner-metrics';
+import { RunStatusMessages } from './status/run-status-messages';
+import { statusRelay } from './status/status-relay';
+import { HttpTargetStarter } from './targets/http-target';
+import { KafkaTargetStarter } from './targets/kafka-target';
+import { KeyExpressions } from './targets/key-expression';
+import { LocalTargetStarter } from './targets/local-target';
+import { TargetSecretResolver } from './targets/secrets';
+
+export interface RunnerDependencies {
+  /** Where target secrets come from (`FLINT_SECRETS_DIR`, `FLINT_SECRET_<NAME>`). */
+  env: NodeJS.ProcessEnv;
+  kafka: Kafka;
+  store: Store;
+  topics: TopicNames;
+  topicSettings: TopicSettings;
+  registry: Registry;
+  log: RunnerLog;
+  kafkaLog: KafkaLog;
+  config: RunnerConfig;
+  workflows: WorkflowRegistry;
+}
+
+/** How long to wait before trying Kafka again when the broker is not reachable at start. */
+const CONNECT_RETRY_MS = 2000;
+
+/**
+ * The runner: claims run requests from the runs topic (RunRequestHandler), carries out due runs from
+ * the database (RunScheduler, RunExecutor) and publishes what happened through the outbox. It starts
+ * its database work at once and its Kafka work as soon as the broker answers, so it boots (and reports
+ * Kafka unhealthy) while the broker is still coming up.
+ */
+export class Runner {
+  readonly repository: RunRepository;
+  readonly metrics: RunnerMetrics;
+  readonly scheduler: RunScheduler;
+  private readonly producer: EventProducer;
+  private readonly relay: OutboxRelay;
+  private readonly handler: RunRequestHandler;
+  private consumer: BatchConsumer<ReturnType<typeof decodeRunRequest>> | undefined;
+  private connecting: Promise<void> | undefined;
+  private stopping = false;
+  private readyResolve!: () => void;
+  /** Resolves once the runner consumes the runs topic. */
+  readonly ready = new Promise<void>((resolve) => (this.readyResolve = resolve));
+
+  constructor(private readonly deps: RunnerDependencies) {
+    const { store, config, topics, log } = deps;
+    this.repository = new RunRepository(store);
+    this.metrics = new RunnerMetrics(deps.registry);
+    this.producer = new EventProducer(deps.kafka);
+    const messages = new RunStatusMessages({ events: topics.events, dlq: topics.dlq });
+    this.relay = statusRelay(store, this.producer, log, config.pollIntervalMs);
+    const executor = new RunExecutor({
+      repository: this.repository,
+      starters: [
+        new HttpTargetStarter(new TargetSecretResolver(deps.env)),
+        new KafkaTargetStarter(this.producer, new KeyExpressions(), {
+          timeoutMs: config.kafkaTargetTimeoutMs,
+        }),
+        new LocalTargetStarter(deps.workflows),
+      ],
+      messages,
+      metrics: this.metrics,
+      holder: config.holder,
+      log,
+      onRetryScheduled: (at) => this.scheduler.wakeAt(at),
+      onAdmitted: () => this.scheduler.notify(),
+      // Publish a transition's events now rather than at the relay's next interval.
+      onEventsCommitted: () => this.relay.notify(),
+    });
+    this.scheduler = new RunScheduler(this.repository, (run) => executor.execute(run), {
+      holder: config.holder,
+      pollIntervalMs: config.pollIntervalMs,
+      maxInFlight: config.maxInFlight,
+      leaseGraceMs: config.leaseGraceMs,
+      log,
+      onInFlightChange: (count) => this.metrics.setInFlight(count),
+    });
+    this.handler = new RunRequestHandler({
+      repository: this.repository,
+      messages,
+      metrics: this.metrics,
+      log,
+      kafkaTargetTimeoutMs: config.kafkaTargetTimeoutMs,
+      onClaimed: () => {
+        this.scheduler.notify();
+        // Skip events were committed with their claims.
+        this.relay.notify();
+      },
+    });
+  }
+
+  start(): void {
+    this.scheduler.start();
+    this.connecting ??= this.connect();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const { drainTimeoutMs } = this.deps.config;
+    // A connect in progress (say, to a broker that is down) gets the drain time to finish or fail.
+    await within(this.connecting ?? Promise.resolve(), drainTimeoutMs);
+    await this.consumer?.stop();
+    await this.scheduler.stop(drainTimeoutMs);
+    await this.relay.stop();
+    // The last attempts' events were committed; publish them before leaving if Kafka lets us.
+    await within(
+      this.relay.relayAll().catch((err: unknown) => {
+        this.deps.log.warn({ error: errorText(err) }, 'could not publish the last run events');
+      }),
+      drainTimeoutMs,
+    );
+    await this.producer.disconnect();
+  }
+
+  private async connect(): Promise<void> {
+    while (!this.stopping) {
+      try {
+        await provisionTopics(this.deps.kafka, this.deps.topics, this.deps.topicSettings);
+        if (this.stopping) return;
+        this.relay.start();
+        const consumer = new BatchConsumer({
+          kafka: this.deps.kafka,
+          groupId: this.deps.config.groupId,
+          topics: [this.deps.topics.runs],
+          producer: this.producer,
+          dlqTopic: this.deps.topics.dlq,
+          decode: decodeRunRequest,
+          handle: (items) => this.handler.handle(items),
+          log: this.deps.kafkaLog,
+        });
+        this.consumer = consumer;
+        await consumer.start();
+        this.readyResolve();
+        return;
+      } catch (err) {
+        this.deps.log.warn(
+          { error: errorText(err) },
+          `cannot consume run requests yet; trying again in ${CONNECT_RETRY_MS} ms`,
+        );
+        await this.consumer?.stop().catch(() => undefined);
+        this.consumer = undefined;
+        await sleep(CONNECT_RETRY_MS);
+      }
+    }
+  }
+}
+
+/** Waits for `work`, but no longer than `ms`. */
+async function within(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    work,
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
+}

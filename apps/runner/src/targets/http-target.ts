@@ -1,0 +1,118 @@
+import type { HttpTarget, RunRequest } from '@flint/contracts';
+import { type SecretResolver, SecretNotFoundError } from '@flint/provider-sdk';
+import { type AttemptOutcome, failed } from '../execution/attempt-outcome';
+import { readBodyExcerpt } from './body-excerpt';
+import { parseRetryAfter } from './retry-after';
+import type { StartAttempt, TargetStarter } from './target-starter';
+
+/** Methods whose request carries the input as a JSON body. */
+const NO_BODY_METHODS = new Set(['GET']);
+
+/**
+ * Starts a workflow with one HTTP request: the input as a JSON body, the event's `traceparent` so the
+ * workflow engine continues the trace, and the run id as `Idempotency-Key` so an engine that honours
+ * it ignores a retried start. 2xx (or the configured codes) succeed; 5xx, 429, timeouts and network
+ * errors are worth retrying; any other status is final.
+ */
+export class HttpTargetStarter implements TargetStarter {
+  readonly type = 'http';
+  readonly startedWhen = 'on-success';
+
+  constructor(private readonly secrets: SecretResolver) {}
+
+  async start({ request, attempt, traceparent }: StartAttempt): Promise<AttemptOutcome> {
+    const target = request.target as HttpTarget;
+    let headers: Record<string, string>;
+    try {
+      headers = await this.headersFor(request, target, attempt, traceparent);
+    } catch (err) {
+      if (err instanceof SecretNotFoundError) return failed(err.name, err.message, false);
+      throw err;
+    }
+    const where = describeUrl(target.url);
+    let response: Response;
+    try {
+      response = await fetch(target.url, {
+        method: target.method,
+        headers,
+        body: NO_BODY_METHODS.has(target.method)
+          ? undefined
+          : JSON.stringify(request.input ?? null),
+        signal: AbortSignal.timeout(target.timeoutMs),
+      });
+    } catch (err) {
+      return requestFailure(err, where, target.timeoutMs);
+    }
+    const excerpt = await readBodyExcerpt(response.body);
+    const recorded = { status: response.status, excerpt: excerpt.text };
+    if (isSuccess(response.status, target.successCodes)) {
+      return {
+        kind: 'succeeded',
+        result: { status: response.status, body: bodyValue(excerpt.text, excerpt.truncated) },
+        response: recorded,
+      };
+    }
+    const message = `${target.method} ${where} answered ${response.status}${
+      excerpt.text ? `: ${excerpt.text.slice(0, 500)}` : ''
+    }`;
+    if (response.status === 429 || response.status >= 500) {
+      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+      return failed('HttpStatusError', message, true, {
+        response: recorded,
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      });
+    }
+    return failed('HttpStatusError', message, false, { response: recorded });
+  }
+
+  private async headersFor(
+    request: RunRequest,
+    target: HttpTarget,
+    attempt: number,
+    traceparent: string | undefined,
+  ): Promise<Record<string, string>> {
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'idempotency-key': request.runId,
+      'x-flint-run-id': request.runId,
+      'x-flint-trigger-id': request.triggerId,
+      'x-flint-attempt': String(attempt),
+    };
+    if (traceparent) headers.traceparent = traceparent;
+    for (const [name, value] of Object.entries(target.headers)) {
+      headers[name.toLowerCase()] =
+        typeof value === 'string' ? value : await this.secrets.resolve(value.secretRef);
+    }
+    return headers;
+  }
+}
+
+function isSuccess(status: number, successCodes: number[] | undefined): boolean {
+  return successCodes ? successCodes.includes(status) : status >= 200 && status < 300;
+}
+
+function requestFailure(err: unknown, where: string, timeoutMs: number): AttemptOutcome {
+  const error = err as Error & { cause?: { code?: string; message?: string } };
+  if (error.name === 'TimeoutError' || error.name === 'AbortError') {
+    return failed('TimeoutError', `no answer from ${where} within ${timeoutMs} ms`, true);
+  }
+  const cause = error.cause;
+  const detail = cause?.code ?? cause?.message ?? error.message;
+  return failed('NetworkError', `request to ${where} failed: ${detail}`, true);
+}
+
+/** The response body as JSON when it is complete JSON, else the text excerpt. */
+function bodyValue(text: string, truncated: boolean): unknown {
+  if (truncated || text === '') return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Origin and path only: a query string may carry a token, and errors end up in events and logs. */
+function describeUrl(raw: string): string {
+  const url = new URL(raw);
+  return `${url.origin}${url.pathname}`;
+}

@@ -1,0 +1,96 @@
+import type { CloudEvent, KafkaTarget, RunRequest } from '@flint/contracts';
+import { encodeCloudEvent, type EventProducer } from '@flint/kafka';
+import { type AttemptOutcome, errorOf, failed } from '../execution/attempt-outcome';
+import { KeyExpressionError, type KeyExpressions } from './key-expression';
+import type { StartAttempt, TargetStarter } from './target-starter';
+
+/** CloudEvent type of the command a `kafka` target receives. */
+export const START_COMMAND_TYPE = 'flint.workflow.start';
+
+export interface KafkaTargetOptions {
+  /** Longest a produce may take before the attempt counts as timed out. */
+  timeoutMs: number;
+}
+
+/**
+ * Starts a workflow by producing a command: the input as a CloudEvent (binary mode, id = run id) on
+ * the target topic, keyed by the key expression or else the run id. Acknowledged by all in-sync
+ * replicas means started; Kafka errors and timeouts are worth retrying, a bad key expression is not.
+ */
+export class KafkaTargetStarter implements TargetStarter {
+  readonly type = 'kafka';
+  readonly startedWhen = 'on-success';
+
+  constructor(
+    private readonly producer: EventProducer,
+    private readonly keys: KeyExpressions,
+    private readonly options: KafkaTargetOptions,
+  ) {}
+
+  async start({ request, traceparent }: StartAttempt): Promise<AttemptOutcome> {
+    const target = request.target as KafkaTarget;
+    let key: string;
+    try {
+      key = target.key ? await this.keys.evaluate(target.key, request) : request.runId;
+    } catch (err) {
+      if (err instanceof KeyExpressionError) return failed(err.name, err.message, false);
+      throw err;
+    }
+    const message = { ...encodeCloudEvent(startCommand(request, traceparent)), key };
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const [metadata] = await Promise.race([
+        this.producer.send(target.topic, [message]),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new ProduceTimeoutError(target.topic, this.options.timeoutMs)),
+            this.options.timeoutMs,
+          );
+        }),
+      ]);
+      return {
+        kind: 'succeeded',
+        result: {
+          topic: target.topic,
+          key,
+          partition: metadata?.partition ?? null,
+          offset: metadata?.baseOffset ?? null,
+        },
+      };
+    } catch (err) {
+      const error = errorOf(err);
+      return failed(
+        err instanceof ProduceTimeoutError ? 'TimeoutError' : error.type,
+        `producing the start command to ${target.topic} failed: ${error.message}`,
+        true,
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+class ProduceTimeoutError extends Error {
+  override readonly name = 'TimeoutError';
+
+  constructor(topic: string, timeoutMs: number) {
+    super(`${topic} did not acknowledge within ${timeoutMs} ms`);
+  }
+}
+
+export function startCommand(request: RunRequest, traceparent?: string): CloudEvent {
+  return {
+    specversion: '1.0',
+    id: request.runId,
+    source: `flint/triggers/${request.triggerId}`,
+    type: START_COMMAND_TYPE,
+    subject: request.runId,
+    time: new Date().toISOString(),
+    datacontenttype: 'application/json',
+    ...(request.input === undefined ? {} : { data: request.input }),
+    flintsourceid: request.triggerId,
+    flintprovider: 'runner',
+    flintacceptedat: request.acceptedAt,
+    ...(traceparent ? { traceparent } : {}),
+  };
+}
