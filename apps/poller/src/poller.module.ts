@@ -1,9 +1,24 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { ProviderService } from '@flint/provider-sdk';
 import { type ServiceRuntime, ServiceKitModule } from '@flint/service-kit';
+import { HostLimiter } from './host-limiter';
+import { PollerProvider } from './poller-provider';
+import { pollerSettingsFromEnv } from './poller-settings';
 
 @Module({})
 export class PollerModule {
   static forRuntime(runtime: ServiceRuntime): DynamicModule {
-    return { module: PollerModule, imports: [ServiceKitModule.forRuntime(runtime)] };
+    const settings = pollerSettingsFromEnv(runtime.env);
+    const provider = new PollerProvider({
+      limiter: new HostLimiter(settings.maxConcurrencyPerHost),
+      maxPagesPerPoll: settings.maxPagesPerPoll,
+    });
+    return {
+      module: PollerModule,
+      imports: [ServiceKitModule.forRuntime(runtime)],
+      providers: [
+        { provide: ProviderService, useFactory: () => new ProviderService(runtime, provider) },
+      ],
+    };
   }
 }

@@ -1,0 +1,74 @@
+import { type CronConfig, parseDuration } from '@flint/contracts';
+import {
+  type Emit,
+  InvalidSourceError,
+  type SourceContext,
+  type SourceOf,
+  type SourceProviderImpl,
+} from '@flint/provider-sdk';
+import type { Queryable } from '@flint/store';
+import { CronSourceRunner, type CronTimings } from './cron-source-runner';
+import { DEFAULT_MAX_CATCH_UP } from './misfire-plan';
+import { type Schedule, parseSchedule } from './schedule';
+import type { SlotLedger } from './slot-ledger';
+import { SqlSlotLedger } from './sql-slot-ledger';
+import { tickEvent } from './tick-event';
+
+/** A cron source ready to run: its schedule computed once at validation. */
+export interface PreparedCron {
+  config: CronConfig;
+  schedule: Schedule;
+  jitterMs: number;
+  maxCatchUp: number;
+}
+
+export interface CronProviderOptions {
+  timings?: Partial<CronTimings>;
+  /** Where slots are claimed; the `cron_slots` table of the service's store by default. */
+  ledger?: (db: Queryable) => SlotLedger;
+}
+
+/**
+ * Fires the slots of every cron source. Not exclusive: every replica runs every schedule and the
+ * slot ledger lets exactly one of them fire each slot, so a replica's death delays nothing.
+ */
+export class CronProvider implements SourceProviderImpl<'cron', PreparedCron> {
+  readonly kind = 'cron';
+
+  constructor(private readonly options: CronProviderOptions = {}) {}
+
+  validate(config: CronConfig): PreparedCron {
+    try {
+      return {
+        config,
+        schedule: parseSchedule(config.schedule, config.timezone),
+        jitterMs: config.jitter === undefined ? 0 : parseDuration(config.jitter),
+        maxCatchUp: config.maxCatchUp ?? DEFAULT_MAX_CATCH_UP,
+      };
+    } catch (err) {
+      throw new InvalidSourceError(`invalid schedule: ${(err as Error).message}`);
+    }
+  }
+
+  async run(ctx: SourceContext<'cron', PreparedCron>, emit: Emit): Promise<void> {
+    const { config, schedule, jitterMs, maxCatchUp } = ctx.config;
+    const source: SourceOf<'cron'> = ctx.source;
+    const runner = new CronSourceRunner({
+      sourceId: source.id,
+      schedule,
+      misfire: config.misfire,
+      maxCatchUp,
+      jitterMs,
+      since: Date.parse(source.updatedAt),
+      replicaId: ctx.replicaId,
+      ledger: (this.options.ledger ?? ((db) => new SqlSlotLedger(db)))(ctx.store),
+      clock: ctx.clock,
+      log: ctx.log,
+      fire: async (tick) => {
+        await emit(tickEvent(source.id, config, tick));
+      },
+      timings: this.options.timings,
+    });
+    await runner.run(ctx.signal);
+  }
+}
