@@ -1,5 +1,6 @@
-# One image for all seven Flint services; FLINT_SERVICE chooses which one a container runs
-# (deploy/docker/entrypoint.sh). Build: docker build -t flint .  Run: docker run -e FLINT_SERVICE=api ...
+# One image for all seven Flint services and the provisioning job; FLINT_SERVICE chooses which one a
+# container runs (deploy/docker/entrypoint.sh). Build: docker build -t flint .
+# Run: docker run -e FLINT_SERVICE=api ...   (FLINT_SERVICE=provision migrates and creates topics, then exits)
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
@@ -24,6 +25,7 @@ COPY --from=build /app/dist ./dist
 COPY bin ./bin
 COPY examples ./examples
 COPY deploy/docker/entrypoint.sh ./deploy/docker/entrypoint.sh
-USER node
+# The base image's `node` user, by number: Kubernetes can verify runAsNonRoot only for a numeric user.
+USER 1000:1000
 EXPOSE 8080 8081 8082 8083 8084 8085 8086
 ENTRYPOINT ["/bin/sh", "/app/deploy/docker/entrypoint.sh"]

