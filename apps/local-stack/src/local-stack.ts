@@ -3,7 +3,12 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Logger } from '@nestjs/common';
-import { type RunningService, type ServiceName, startService } from '@flint/service-kit';
+import {
+  type RunningService,
+  type ServiceName,
+  type StartServiceOptions,
+  startService,
+} from '@flint/service-kit';
 import { type Store, openStore, storeConfigFromEnv } from '@flint/store';
 import { FlintApiClient } from '../../cli/src/api-client';
 import { LOCAL_ADMIN_KEY_FILE } from '../../cli/src/cli';
@@ -21,7 +26,11 @@ export interface LocalStack {
  * connection and its multiplexing would interleave transactions, so sharing one in-process instance,
  * whose store serializes transactions, is the only safe way for several services to use it.
  */
-export async function startLocalStack(env: NodeJS.ProcessEnv, logger: Logger): Promise<LocalStack> {
+export async function startLocalStack(
+  env: NodeJS.ProcessEnv,
+  logger: Logger,
+  options: Pick<StartServiceOptions, 'logDestination'> = {},
+): Promise<LocalStack> {
   const adminKey = env.FLINT_ADMIN_API_KEY ?? (await localAdminKey());
   const serviceEnv = { ...env, FLINT_ADMIN_API_KEY: adminKey };
   const store: Store = await openStore(storeConfigFromEnv(serviceEnv));
@@ -39,6 +48,7 @@ export async function startLocalStack(env: NodeJS.ProcessEnv, logger: Logger): P
         env: serviceEnv,
         store,
         handleSignals: false,
+        ...options,
       });
       services.set(name, running);
       logger.log(`${name} listening on ${running.url}`);

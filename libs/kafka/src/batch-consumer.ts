@@ -7,6 +7,7 @@ import {
   type Decode,
   errorText,
 } from './batch-processor';
+import { KafkaMetrics } from './kafka-metrics';
 import { jsonStderrLog, type KafkaLog } from './log';
 import type { IncomingMessage } from './messages';
 import type { EventProducer } from './producer';
@@ -129,6 +130,9 @@ export class BatchConsumer<T> {
     const messages = batch.messages.map((m) => incoming(batch.topic, batch.partition, m));
     const last = batch.messages[batch.messages.length - 1];
     if (last === undefined) return;
+    const metrics = KafkaMetrics.of(this.options.kafka);
+    // Until it is committed, the batch itself is part of the lag.
+    metrics?.lag(batch.topic, batch.partition, Number(batch.offsetLagLow()) + 1);
     const isStopping = () => this.state !== 'running' || !payload.isRunning();
     try {
       await this.processor.process(messages, {
@@ -162,6 +166,7 @@ export class BatchConsumer<T> {
         },
       ],
     });
+    metrics?.lag(batch.topic, batch.partition, Number(batch.offsetLag()));
   }
 }
 

@@ -15,6 +15,7 @@ export * from './cloud-event-binding';
 export * from './config';
 export * from './dead-letter';
 export * from './health';
+export * from './kafka-metrics';
 export * from './log';
 export * from './messages';
 export * from './nest/flint-kafka.context';

@@ -1,6 +1,7 @@
 import type { CloudEvent } from '@flint/contracts';
 import { type Kafka, Partitioners, type Producer, type RecordMetadata } from 'kafkajs';
 import { encodeCloudEvent } from './cloud-event-binding';
+import { KafkaMetrics } from './kafka-metrics';
 import type { OutgoingMessage, OutgoingRecord } from './messages';
 
 /**
@@ -12,7 +13,7 @@ export class EventProducer {
   private readonly producer: Producer;
   private connecting: Promise<void> | undefined;
 
-  constructor(kafka: Kafka) {
+  constructor(private readonly kafka: Kafka) {
     this.producer = kafka.producer({
       idempotent: true,
       // kafkajs only guarantees idempotent ordering with one request in flight per broker.
@@ -41,7 +42,10 @@ export class EventProducer {
   async send(topic: string, messages: OutgoingMessage[]): Promise<RecordMetadata[]> {
     if (messages.length === 0) return [];
     await this.connect();
-    return this.producer.send({ topic, messages, acks: -1 });
+    return this.measured(
+      messages.map((message) => ({ ...message, topic })),
+      () => this.producer.send({ topic, messages, acks: -1 }),
+    );
   }
 
   /** Sends records bound for several topics in one request per broker; resolves once all are acked. */
@@ -54,10 +58,25 @@ export class EventProducer {
       messages.push(message);
       byTopic.set(topic, messages);
     }
-    return this.producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-    });
+    return this.measured(records, () =>
+      this.producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      }),
+    );
+  }
+
+  /** Times a produce request from send to acknowledgement; only acknowledged records are counted. */
+  private async measured(
+    records: readonly OutgoingRecord[],
+    send: () => Promise<RecordMetadata[]>,
+  ): Promise<RecordMetadata[]> {
+    const metrics = KafkaMetrics.of(this.kafka);
+    if (metrics === undefined) return send();
+    const started = process.hrtime.bigint();
+    const acknowledged = await send();
+    metrics.produced(records, Number(process.hrtime.bigint() - started) / 1e9);
+    return acknowledged;
   }
 
   /** Publishes one event keyed by its source id, so a source's events stay in order. */

@@ -1,5 +1,6 @@
 import { type TopicNames, topicNamesFromEnv } from '@flint/contracts';
 import {
+  KafkaMetrics,
   type TopicSettings,
   createKafka,
   kafkaConfigFromEnv,
@@ -7,7 +8,7 @@ import {
 } from '@flint/kafka';
 import { type Store, openStore, storeConfigFromEnv, storeHealthCheck } from '@flint/store';
 import type { Kafka } from 'kafkajs';
-import type { Logger } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { HealthCheck } from './health-check';
 import { createServiceRegistry } from './metrics';
@@ -39,6 +40,8 @@ export interface RuntimeOptions {
   env?: NodeJS.ProcessEnv;
   /** A store owned by the caller (the local stack shares one embedded database); not closed by the runtime. */
   store?: Store;
+  /** Where log lines go instead of stdout; tests read them. */
+  logDestination?: DestinationStream;
 }
 
 export async function openServiceRuntime(
@@ -49,10 +52,12 @@ export async function openServiceRuntime(
   const config = serviceConfigFromEnv(service, env);
   const topics = topicNamesFromEnv(env);
   const kafkaConfig = kafkaConfigFromEnv(env, `flint-${service}`);
-  const logger = createServiceLogger(service, env);
+  const logger = createServiceLogger(service, env, options.logDestination);
   const store = options.store ?? (await openStore(storeConfigFromEnv(env)));
   const kafkaLog = kafkaLogFor(logger.child({ component: 'kafka' }));
   const kafka = createKafka(kafkaConfig, { log: kafkaLog });
+  const registry = createServiceRegistry(service);
+  KafkaMetrics.attach(kafka, registry);
   const kafkaCheck = kafkaHealthCheck(createKafka(kafkaConfig, { log: kafkaLog, failFast: true }));
   const ownsStore = options.store === undefined;
   return {
@@ -65,7 +70,7 @@ export async function openServiceRuntime(
       partitions: kafkaConfig.topicPartitions,
       replicationFactor: kafkaConfig.replicationFactor,
     },
-    registry: createServiceRegistry(service),
+    registry,
     logger,
     healthChecks: [kafkaCheck, storeHealthCheck(store)],
     async close() {

@@ -1,5 +1,6 @@
 import {
   type Context,
+  type Link,
   ROOT_CONTEXT,
   type Span,
   type SpanOptions,
@@ -13,6 +14,17 @@ import {
 export function contextFromTraceparent(traceparent: string | undefined): Context {
   if (!traceparent) return ROOT_CONTEXT;
   return propagation.extract(ROOT_CONTEXT, { traceparent });
+}
+
+/**
+ * A link to the span a W3C `traceparent` names, for a span that gathers several traces (a batch, a
+ * compound match); undefined when the header is missing or malformed, so one bad event does not
+ * cost the others their links.
+ */
+export function linkFromTraceparent(traceparent: string | undefined): Link | undefined {
+  const spanContext = trace.getSpanContext(contextFromTraceparent(traceparent));
+  if (!spanContext || !trace.isSpanContextValid(spanContext)) return undefined;
+  return { context: spanContext };
 }
 
 /** The W3C `traceparent` of a span, for messages and requests that continue its trace. */

@@ -1,0 +1,231 @@
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { Logger } from '@nestjs/common';
+import { SERVICE_NAMES, portVariable } from '@flint/service-kit';
+import { type Telemetry, startTelemetry } from '@flint/telemetry';
+import {
+  type LocalStack,
+  applyExamples,
+  startLocalStack,
+} from '../../apps/local-stack/src/local-stack';
+import { uniqueName, waitFor } from '../support/kafka';
+import { OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver';
+import { type ScratchDatabase, createScratchDatabase } from '../support/postgres';
+import { readQuery } from '../deploy/support/promql';
+
+const SPAN_KIND = { SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUMER: 5 } as const;
+const quiet = { log: () => undefined } as unknown as Logger;
+const GITHUB_SECRET = 'e2e-github-hmac-secret-value';
+const BEARER_TOKEN = 'e2e-bearer-token-never-logged';
+
+/** Every Flint metric the alert rules and the Grafana dashboard query. */
+function monitoredMetrics(): Set<string> {
+  const root = join(__dirname, '..', '..');
+  const alerts = readFileSync(join(root, 'deploy/prometheus/alerts.yml'), 'utf8');
+  const dashboard = readFileSync(join(root, 'deploy/grafana/dashboards/flint.json'), 'utf8');
+  const queries = [
+    ...[...alerts.matchAll(/expr:\s*\|?\s*\n?([^\n]+(?:\n {10,}[^\n]+)*)/g)].map((m) => m[1]),
+    ...[...dashboard.matchAll(/"expr":\s*"((?:[^"\\]|\\.)*)"/g)].map((m) =>
+      JSON.parse(`"${m[1]}"`),
+    ),
+  ];
+  const names = new Set<string>();
+  for (const query of queries) {
+    for (const { metric } of readQuery(query.replace(/\$__rate_interval/g, '5m')).selectors) {
+      if (/^(triggers|flint)_/.test(metric)) {
+        names.add(metric.replace(/_(bucket|sum|count)$/, ''));
+      }
+    }
+  }
+  return names;
+}
+
+/**
+ * The pipeline the way a user drives it: the example definitions applied through the API, one HTTP
+ * call to the demo webhook, and then the echo workflow started once, one trace across webhook,
+ * evaluator and runner at an OTLP endpoint, and the metrics users chart on each service's /metrics.
+ */
+describe('end to end: webhook event → evaluator → runner → local workflow', () => {
+  let receiver: OtlpReceiver;
+  let telemetry: Telemetry;
+  let database: ScratchDatabase;
+  let stack: LocalStack;
+  let logs = '';
+
+  beforeAll(async () => {
+    receiver = await OtlpReceiver.start();
+    process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT = receiver.tracesUrl;
+    process.env.OTEL_EXPORTER_OTLP_PROTOCOL = 'http/json';
+    process.env.OTEL_BSP_SCHEDULE_DELAY = '200';
+    telemetry = startTelemetry({ serviceName: 'flint-e2e' });
+    database = await createScratchDatabase();
+    const run = uniqueName('e2e');
+    const ports = Object.fromEntries(SERVICE_NAMES.map((s) => [portVariable(s), '0']));
+    stack = await startLocalStack(
+      {
+        ...process.env,
+        ...ports,
+        FLINT_HOST: '127.0.0.1',
+        FLINT_LOG_LEVEL: 'debug',
+        FLINT_SECRET_GITHUB_WEBHOOK_SECRET: GITHUB_SECRET,
+        DATABASE_URL: database.url,
+        FLINT_ADMIN_API_KEY: 'e2e-admin-key',
+        FLINT_TOPIC_EVENTS: `${run}.events`,
+        FLINT_TOPIC_RUNS: `${run}.runs`,
+        FLINT_TOPIC_TRIGGERS: `${run}.triggers`,
+        FLINT_TOPIC_DLQ: `${run}.dlq`,
+        FLINT_EVALUATOR_GROUP_ID: `${run}-evaluator`,
+        FLINT_RUNNER_GROUP_ID: `${run}-runner`,
+        FLINT_RUNNER_POLL_INTERVAL_MS: '200',
+      },
+      quiet,
+      {
+        logDestination: new Writable({
+          write(chunk, _encoding, done) {
+            logs += String(chunk);
+            done();
+          },
+        }),
+      },
+    );
+    await applyExamples(stack, 'examples', quiet);
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+    await telemetry?.shutdown();
+    await receiver?.stop();
+    await database?.drop();
+  });
+
+  it('starts the echo workflow once, traced end to end and counted', async () => {
+    const webhook = stack.services.get('webhook')!.url;
+    const payload = { hello: 'world', n: 42 };
+
+    const accepted = await waitFor(
+      async () => {
+        const response = await fetch(`${webhook}/hooks/demo`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(payload),
+        });
+        return response.status === 202 ? ((await response.json()) as { eventId: string }) : null;
+      },
+      { timeoutMs: 90_000, description: 'the demo webhook to accept an event' },
+    );
+    expect(accepted.eventId).toEqual(expect.any(String));
+
+    const store = stack.services.get('runner')!.runtime.store;
+    const [run] = await waitFor(
+      async () => {
+        const rows = await store.query<{
+          status: string;
+          result: unknown;
+          event_ids: string[];
+          trace_id: string | null;
+        }>(`SELECT status, result, event_ids, trace_id FROM runs WHERE trigger_id = 'demo-echo'`);
+        return rows.length > 0 && rows[0].status === 'SUCCEEDED' ? rows : null;
+      },
+      { timeoutMs: 90_000, description: 'the demo-echo run to succeed' },
+    );
+    expect(run.event_ids).toEqual([accepted.eventId]);
+    expect(JSON.stringify(run.result)).toContain('"hello":"world"');
+
+    const spans = await waitFor(
+      () => {
+        const server = receiver.spans.find(
+          (s) => s.scope === 'flint-webhook' && s.kind === SPAN_KIND.SERVER,
+        );
+        if (!server) return null;
+        const trace = receiver.spans.filter((s) => s.traceId === server.traceId);
+        const scopes = new Set(trace.map((s) => s.scope));
+        return ['flint-webhook', 'flint-evaluator', 'flint-runner'].every((s) => scopes.has(s))
+          ? trace
+          : null;
+      },
+      { timeoutMs: 60_000, description: 'spans from webhook, evaluator and runner in one trace' },
+    );
+    const kinds = (scope: string) =>
+      spans.filter((s: ReceivedSpan) => s.scope === scope).map((s) => s.kind);
+    expect(kinds('flint-webhook')).toEqual(
+      expect.arrayContaining([SPAN_KIND.SERVER, SPAN_KIND.PRODUCER]),
+    );
+    expect(kinds('flint-evaluator')).toContain(SPAN_KIND.CONSUMER);
+    expect(kinds('flint-runner')).toContain(SPAN_KIND.CLIENT);
+    expect(run.trace_id).toBe(spans[0].traceId);
+
+    const only = (scope: string, kind: number) => {
+      const found = spans.filter((s) => s.scope === scope && s.kind === kind);
+      expect(found).toHaveLength(1);
+      return found[0];
+    };
+    const server = only('flint-webhook', SPAN_KIND.SERVER);
+    const producer = only('flint-webhook', SPAN_KIND.PRODUCER);
+    const consumer = spans.find(
+      (s) =>
+        s.scope === 'flint-evaluator' && s.attributes['messaging.message.id'] === accepted.eventId,
+    )!;
+    expect(consumer.kind).toBe(SPAN_KIND.CONSUMER);
+    const client = only('flint-runner', SPAN_KIND.CLIENT);
+    expect(server.parentSpanId).toBeUndefined();
+    expect(producer.parentSpanId).toBe(server.spanId);
+    expect(consumer.parentSpanId).toBe(producer.spanId);
+    expect([producer.spanId, consumer.spanId]).toContain(client.parentSpanId);
+
+    const metrics = async (service: 'webhook' | 'evaluator' | 'runner') =>
+      (await fetch(`${stack.services.get(service)!.url}/metrics`)).text();
+    expect(await metrics('webhook')).toMatch(
+      /^triggers_events_received_total\{[^}]*provider="webhook"[^}]*\} 1$/m,
+    );
+    expect(await metrics('evaluator')).toMatch(
+      /^triggers_events_filtered_total\{[^}]*result="matched"[^}]*\} 1$/m,
+    );
+    const runner = await metrics('runner');
+    expect(runner).toMatch(/^triggers_runs_started_total\{[^}]*provider="webhook"[^}]*\} 1$/m);
+    expect(runner).toMatch(/^triggers_latency_seconds_count\{[^}]*provider="webhook"[^}]*\} 1$/m);
+  });
+
+  it('serves every metric the alert rules and the dashboard query', async () => {
+    const scraped = await Promise.all(
+      [...stack.services.values()].map(async (s) => (await fetch(`${s.url}/metrics`)).text()),
+    );
+    const registered = new Set(
+      scraped.flatMap((text) => [...text.matchAll(/^# HELP (\S+) \S/gm)].map((m) => m[1])),
+    );
+    const monitored = monitoredMetrics();
+    expect(monitored.size).toBeGreaterThanOrEqual(4);
+    expect([...monitored].filter((metric) => !registered.has(metric))).toEqual([]);
+  });
+
+  it('never writes a secret or credential to the logs', async () => {
+    const webhook = stack.services.get('webhook')!.url;
+    const body = JSON.stringify({ ref: 'refs/heads/main', after: 'abc123' });
+    const signature = `sha256=${createHmac('sha256', GITHUB_SECRET).update(body).digest('hex')}`;
+    const signed = await fetch(`${webhook}/hooks/github`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'push',
+        'x-github-delivery': 'e2e-delivery-1',
+        'x-hub-signature-256': signature,
+        authorization: `Bearer ${BEARER_TOKEN}`,
+      },
+      body,
+    });
+    expect(signed.status).toBe(202);
+    const forged = await fetch(`${webhook}/hooks/github`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': 'sha256=00' },
+      body,
+    });
+    expect(forged.status).toBe(401);
+    expect(JSON.stringify(await forged.json())).not.toContain(GITHUB_SECRET);
+
+    expect(logs.length).toBeGreaterThan(0);
+    for (const secret of [GITHUB_SECRET, BEARER_TOKEN, signature, 'e2e-admin-key']) {
+      expect(logs).not.toContain(secret);
+    }
+  });
+});
