@@ -1,0 +1,138 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { cronDelay } from './scenarios/cron';
+import { endToEnd } from './scenarios/end-to-end';
+import { evaluatorAlone } from './scenarios/evaluator';
+import { webhookIngest } from './scenarios/webhook';
+import { type BenchStack, startBenchStack } from './support/bench-stack';
+import { machineInfo } from './support/machine';
+import { type BenchReport, markdownReport } from './support/report';
+import type { ScenarioResult } from './support/result';
+import { megabytes, rssAfterGc, sleep } from './support/stats';
+
+const SCENARIOS = ['webhook', 'e2e', 'evaluator', 'cron', 'memory'] as const;
+type ScenarioName = (typeof SCENARIOS)[number];
+const STACK_SCENARIOS: readonly ScenarioName[] = ['webhook', 'e2e', 'memory'];
+const RSS_GOAL_MB = 150;
+
+function log(line: string): void {
+  process.stderr.write(`[bench] ${line}\n`);
+}
+
+function selected(args: string[]): ScenarioName[] {
+  if (args.length === 0) return [...SCENARIOS];
+  const unknown = args.filter((arg) => !(SCENARIOS as readonly string[]).includes(arg));
+  if (unknown.length > 0) {
+    throw new Error(
+      `unknown scenario(s) ${unknown.join(', ')}; choose from ${SCENARIOS.join(', ')}`,
+    );
+  }
+  return args as ScenarioName[];
+}
+
+/**
+ * Runs the chosen scenarios: the pure ones first (no stack running), then those needing the local
+ * stack, with the webhook flood last so its backlog cannot slow the end-to-end measurement.
+ */
+async function main(): Promise<void> {
+  const chosen = selected(process.argv.slice(2));
+  const startedAt = new Date().toISOString();
+  const report: BenchReport = { startedAt, machine: machineInfo(), scenarios: [] };
+  const record = (result: ScenarioResult) => {
+    report.scenarios.push(result);
+    log(`${result.name} done in ${Math.round(result.durationMs / 1000)} s`);
+  };
+
+  if (chosen.includes('evaluator')) {
+    log('evaluator: 100, 10,000 and 100,000 triggers');
+    record(await evaluatorAlone({ triggerCounts: [100, 10_000, 100_000], measureMs: 5_000 }));
+  }
+  if (chosen.includes('cron')) {
+    log('cron: 1,000 schedules on the same second');
+    record(await cronDelay({ schedules: 1_000, measureMs: 6_000 }));
+  }
+  if (chosen.some((name) => STACK_SCENARIOS.includes(name))) {
+    log('starting the local stack');
+    const stack = await startBenchStack(log);
+    try {
+      await runStackScenarios(stack, chosen, record);
+    } finally {
+      log('stopping the local stack');
+      await stack.stop();
+    }
+  }
+
+  const folder = join(__dirname, 'results');
+  await mkdir(folder, { recursive: true });
+  const stamp = startedAt.replace(/[:.]/g, '-');
+  const markdown = markdownReport(report);
+  await writeFile(join(folder, `${stamp}.json`), `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(join(folder, `${stamp}.md`), markdown);
+  process.stdout.write(markdown);
+  log(`written to bench/results/${stamp}.json and .md`);
+}
+
+async function runStackScenarios(
+  stack: BenchStack,
+  chosen: ScenarioName[],
+  record: (result: ScenarioResult) => void,
+): Promise<void> {
+  const memory = chosen.includes('memory');
+  let idleRss = 0;
+  if (memory) {
+    // Idle: every service started and connected, nothing sent yet.
+    await sleep(5_000);
+    idleRss = rssAfterGc();
+  }
+  if (chosen.includes('e2e')) {
+    log('end to end: 100 and 1,000 events/s');
+    record(
+      await endToEnd(stack, { rates: [100, 1_000], windowMs: 15_000, drainTimeoutMs: 60_000 }),
+    );
+  }
+  if (memory) {
+    const peakRss = process.memoryUsage().rss;
+    const afterRss = rssAfterGc();
+    const idleMb = megabytes(idleRss);
+    record({
+      name: 'memory',
+      durationMs: 0,
+      measurements: [
+        {
+          scenario: 'memory',
+          metric: 'RSS idle, all 7 services in one process',
+          value: idleMb,
+          unit: 'MB',
+          goal: `≤ ${RSS_GOAL_MB} per service`,
+          met: idleMb <= RSS_GOAL_MB,
+          note: 'one process for all services (local stack); per-service RSS not measured',
+        },
+        {
+          scenario: 'memory',
+          metric: chosen.includes('e2e') ? 'RSS right after end to end' : 'RSS (no e2e run)',
+          value: megabytes(peakRss),
+          unit: 'MB',
+        },
+        {
+          scenario: 'memory',
+          metric: chosen.includes('e2e') ? 'RSS after end to end, after a GC' : 'RSS after a GC',
+          value: megabytes(afterRss),
+          unit: 'MB',
+        },
+      ],
+      details: { idleRss, peakRss, afterRss, heapUsed: process.memoryUsage().heapUsed },
+    });
+  }
+  if (chosen.includes('webhook')) {
+    log('webhook: autocannon against POST /hooks/demo');
+    record(await webhookIngest(stack, { connections: 50, durationS: 15 }));
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    process.exit(1);
+  },
+);
