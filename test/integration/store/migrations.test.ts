@@ -13,9 +13,14 @@ import { describeEachStore, type OpenedStore, postgresBackend } from './store-ba
 
 const EXPECTED_TABLES = [
   'cron_slots',
+  'evaluator_batch_events',
+  'evaluator_batches',
+  'evaluator_compound_events',
+  'evaluator_compound_matches',
   'leases',
   'outbox',
   'provider_state',
+  'run_attempts',
   'runs',
   'schema_migrations',
   'sources',
