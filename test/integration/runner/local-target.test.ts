@@ -226,8 +226,4 @@ describeIfPostgres('runner: local and kafka targets, concurrency', () => {
     const thirdDone = await bed.waitForStatus(third.runId, 'SUCCEEDED');
     expect(thirdDone.attempts).toBe(1);
   });
-
-  it.todo(
-    'a chained trigger on a failed run starts its follow-up workflow (end to end through the evaluator)',
-  );
 });
