@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { CelEngine, triggerExpressionProblems } from '@flint/conditions';
 import { DefinitionRepository } from '@flint/store';
 import { type ServiceRuntime, ServiceKitModule } from '@flint/service-kit';
 import { AdminKeyGuard } from './auth/admin-key.guard';
@@ -30,8 +31,16 @@ export class ApiModule {
         {
           provide: DefinitionApplier,
           inject: [DefinitionRepository, OutboxPublisher],
-          useFactory: (repository: DefinitionRepository, publisher: OutboxPublisher) =>
-            new DefinitionApplier(repository, () => publisher.notify()),
+          // A condition or mapping that does not compile is refused at save time, with its position,
+          // rather than discovered by the evaluator on the first event.
+          useFactory: async (repository: DefinitionRepository, publisher: OutboxPublisher) => {
+            const cel = await CelEngine.create();
+            return new DefinitionApplier(
+              repository,
+              () => publisher.notify(),
+              async (trigger) => triggerExpressionProblems(cel, trigger),
+            );
+          },
         },
       ],
     };

@@ -157,6 +157,19 @@ describe('flint apply and validate against a running API', () => {
     expect(wrongKey.stderr.join('\n')).toContain('invalid API key');
   });
 
+  it('refuses a trigger whose CEL condition does not compile, with the position', async () => {
+    const file = join(dir, 'bad-cel.yaml');
+    await writeFile(
+      file,
+      `${source(`cel-src-${run}`)}---\n${trigger(`cel-${run}`, `cel-src-${run}`)}condition: "event.data.x == "\n`,
+    );
+    const result = await apply([file]);
+    expect(result.code).toBe(1);
+    const errors = result.stderr.join('\n');
+    expect(errors).toMatch(/definitions\[1\]\.condition: .*(line|column|position)/i);
+    expect(result.stdout).toEqual([]);
+  });
+
   it('reports a trigger whose source does not exist', async () => {
     const file = join(dir, 'orphan.yaml');
     await writeFile(file, trigger(`orphan-${run}`, `missing-${run}`));

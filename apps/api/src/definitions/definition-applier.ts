@@ -2,6 +2,7 @@ import {
   ApplyRequestSchema,
   type ApplyResult,
   type Definition,
+  type TriggerDefinition,
   DefinitionSchema,
   definitionKey,
   formatZodIssues,
@@ -25,10 +26,14 @@ export class InvalidDefinitionsError extends Error {
  * one bad definition and nothing of the batch is applied. Publication to the triggers topic follows
  * through the outbox, so the relay is only nudged here.
  */
+/** Problems of a trigger's CEL expressions (condition, keys, input mapping), each with its position. */
+export type ExpressionChecker = (trigger: TriggerDefinition) => Promise<DefinitionIssue[]>;
+
 export class DefinitionApplier {
   constructor(
     private readonly repository: DefinitionRepository,
     private readonly onApplied: () => void,
+    private readonly checkExpressions: ExpressionChecker,
   ) {}
 
   async apply(body: unknown): Promise<ApplyResult[]> {
@@ -61,6 +66,16 @@ export class DefinitionApplier {
       seen.set(key, index);
       definitions.push(parsed.data);
     });
+    for (const [position, definition] of definitions.entries()) {
+      if (definition.kind !== 'trigger') continue;
+      const index = seen.get(definitionKey(definition)) ?? position;
+      for (const issue of await this.checkExpressions(definition)) {
+        issues.push({
+          path: joinPath(`definitions[${index}]`, issue.path),
+          message: issue.message,
+        });
+      }
+    }
     if (issues.length === 0)
       issues.push(...(await this.missingSourceReferences(definitions, seen)));
     if (issues.length > 0) throw new InvalidDefinitionsError(issues);
