@@ -46,6 +46,11 @@ describe('cron service', () => {
     collector = await fixture.collect();
   });
 
+  afterEach(async () => {
+    for (const service of [...fixture.services]) await fixture.stopService(service);
+    await fixture.removeAll();
+  });
+
   afterAll(async () => {
     await collector?.stop();
     await fixture?.close();

@@ -18,6 +18,7 @@ import { createTestTopic, quietLog, uniqueName, waitFor } from '../../support/ka
  */
 export class ProviderFixture {
   readonly services: RunningService[] = [];
+  private readonly published = new Set<string>();
   private constructor(
     readonly kafka: Kafka,
     readonly producer: EventProducer,
@@ -78,13 +79,23 @@ export class ProviderFixture {
 
   /** Publishes a definition the way the API's outbox relay does: key `kind:id`, JSON value. */
   async publish(definition: StoredDefinition): Promise<void> {
-    await this.producer.send(this.topics.triggers, [
-      { key: `${definition.kind}:${definition.id}`, value: JSON.stringify(definition) },
-    ]);
+    const key = `${definition.kind}:${definition.id}`;
+    await this.producer.send(this.topics.triggers, [{ key, value: JSON.stringify(definition) }]);
+    this.published.add(key);
   }
 
-  async remove(kind: 'source' | 'trigger', id: string): Promise<void> {
-    await this.producer.send(this.topics.triggers, [{ key: `${kind}:${id}`, value: null }]);
+  /**
+   * Deletes every definition published so far (tombstones), so services a later test starts do not
+   * also run the sources of earlier tests.
+   */
+  async removeAll(): Promise<void> {
+    const keys = [...this.published];
+    this.published.clear();
+    if (keys.length === 0) return;
+    await this.producer.send(
+      this.topics.triggers,
+      keys.map((key) => ({ key, value: null })),
+    );
   }
 
   async collect(): Promise<EventCollector> {

@@ -72,6 +72,7 @@ describe('file-watcher service', () => {
 
   afterEach(async () => {
     for (const service of [...fixture.services]) await fixture.stopService(service);
+    await fixture.removeAll();
     await rm(dir, { recursive: true, force: true });
   });
 

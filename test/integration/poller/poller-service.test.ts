@@ -58,6 +58,7 @@ describe('poller service', () => {
 
   afterEach(async () => {
     for (const service of [...fixture.services]) await fixture.stopService(service);
+    await fixture.removeAll();
     await api.stop();
   });
 
