@@ -3,10 +3,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '@nestjs/common';
 import type { Definition } from '@flint/contracts';
-import { SERVICE_NAMES, portVariable } from '@flint/service-kit';
 import { FlintApiClient } from '../../apps/cli/src/api-client';
 import { type LocalStack, startLocalStack } from '../../apps/local-stack/src/local-stack';
-import { uniqueName, waitFor } from '../support/kafka';
+import { isolatedStackEnv } from '../support/isolated-stack';
+import { waitFor } from '../support/kafka';
 import { type ScratchDatabase, createScratchDatabase } from '../support/postgres';
 
 const quiet = { log: () => undefined } as unknown as Logger;
@@ -29,24 +29,8 @@ describe('end to end: a failed run starts its follow-up workflow', () => {
     engine.listen(0, '127.0.0.1');
     await once(engine, 'listening');
     database = await createScratchDatabase();
-    const run = uniqueName('chain');
-    const ports = Object.fromEntries(SERVICE_NAMES.map((s) => [portVariable(s), '0']));
     stack = await startLocalStack(
-      {
-        ...process.env,
-        ...ports,
-        FLINT_HOST: '127.0.0.1',
-        FLINT_LOG_LEVEL: 'warn',
-        DATABASE_URL: database.url,
-        FLINT_ADMIN_API_KEY: ADMIN_KEY,
-        FLINT_TOPIC_EVENTS: `${run}.events`,
-        FLINT_TOPIC_RUNS: `${run}.runs`,
-        FLINT_TOPIC_TRIGGERS: `${run}.triggers`,
-        FLINT_TOPIC_DLQ: `${run}.dlq`,
-        FLINT_EVALUATOR_GROUP_ID: `${run}-evaluator`,
-        FLINT_RUNNER_GROUP_ID: `${run}-runner`,
-        FLINT_RUNNER_POLL_INTERVAL_MS: '200',
-      },
+      isolatedStackEnv(database.url, { FLINT_ADMIN_API_KEY: ADMIN_KEY }),
       quiet,
     );
     const engineUrl = `http://127.0.0.1:${(engine.address() as AddressInfo).port}/deploy`;

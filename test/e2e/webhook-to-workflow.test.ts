@@ -3,14 +3,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Logger } from '@nestjs/common';
-import { SERVICE_NAMES, portVariable } from '@flint/service-kit';
 import { type Telemetry, startTelemetry } from '@flint/telemetry';
 import {
   type LocalStack,
   applyExamples,
   startLocalStack,
 } from '../../apps/local-stack/src/local-stack';
-import { uniqueName, waitFor } from '../support/kafka';
+import { isolatedStackEnv } from '../support/isolated-stack';
+import { waitFor } from '../support/kafka';
 import { OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver';
 import { type ScratchDatabase, createScratchDatabase } from '../support/postgres';
 import { readQuery } from '../deploy/support/promql';
@@ -61,25 +61,12 @@ describe('end to end: webhook event → evaluator → runner → local workflow'
     process.env.OTEL_BSP_SCHEDULE_DELAY = '200';
     telemetry = startTelemetry({ serviceName: 'flint-e2e' });
     database = await createScratchDatabase();
-    const run = uniqueName('e2e');
-    const ports = Object.fromEntries(SERVICE_NAMES.map((s) => [portVariable(s), '0']));
     stack = await startLocalStack(
-      {
-        ...process.env,
-        ...ports,
-        FLINT_HOST: '127.0.0.1',
+      isolatedStackEnv(database.url, {
         FLINT_LOG_LEVEL: 'debug',
-        FLINT_SECRET_GITHUB_WEBHOOK_SECRET: GITHUB_SECRET,
-        DATABASE_URL: database.url,
         FLINT_ADMIN_API_KEY: 'e2e-admin-key',
-        FLINT_TOPIC_EVENTS: `${run}.events`,
-        FLINT_TOPIC_RUNS: `${run}.runs`,
-        FLINT_TOPIC_TRIGGERS: `${run}.triggers`,
-        FLINT_TOPIC_DLQ: `${run}.dlq`,
-        FLINT_EVALUATOR_GROUP_ID: `${run}-evaluator`,
-        FLINT_RUNNER_GROUP_ID: `${run}-runner`,
-        FLINT_RUNNER_POLL_INTERVAL_MS: '200',
-      },
+        FLINT_SECRET_GITHUB_WEBHOOK_SECRET: GITHUB_SECRET,
+      }),
       quiet,
       {
         logDestination: new Writable({

@@ -1,8 +1,12 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CelEngine } from '@flint/conditions';
-import { kafkaLogFor, type ServiceRuntime, ServiceKitModule } from '@flint/service-kit';
+import {
+  kafkaLogFor,
+  type ServiceRuntime,
+  ServiceKitModule,
+  workerLifecycle,
+} from '@flint/service-kit';
 import { Evaluator } from './evaluator';
-import { EvaluatorLifecycle } from './evaluator-lifecycle';
 import { evaluatorSettingsFromEnv } from './evaluator-settings';
 
 @Module({})
@@ -30,7 +34,7 @@ export class EvaluatorModule {
               probeKafka: kafkaCheck && (() => kafkaCheck.check()),
             }),
         },
-        EvaluatorLifecycle,
+        workerLifecycle(Evaluator),
       ],
       exports: [Evaluator],
     };

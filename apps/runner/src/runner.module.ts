@@ -1,9 +1,13 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { kafkaLogFor, type ServiceRuntime, ServiceKitModule } from '@flint/service-kit';
+import {
+  kafkaLogFor,
+  type ServiceRuntime,
+  ServiceKitModule,
+  workerLifecycle,
+} from '@flint/service-kit';
 import { BUILTIN_WORKFLOWS, type Workflow, WorkflowRegistry } from '../../../libs/workflows/src';
 import { Runner } from './runner';
 import { runnerConfigFromEnv } from './runner-config';
-import { RunnerLifecycle } from './runner-lifecycle';
 
 export interface RunnerModuleOptions {
   /** Local workflows besides the built-in ones (tests, embedding applications). */
@@ -29,7 +33,7 @@ export class RunnerModule {
     return {
       module: RunnerModule,
       imports: [ServiceKitModule.forRuntime(runtime)],
-      providers: [{ provide: Runner, useValue: runner }, RunnerLifecycle],
+      providers: [{ provide: Runner, useValue: runner }, workerLifecycle(Runner)],
       exports: [Runner],
     };
   }

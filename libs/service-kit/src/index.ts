@@ -7,3 +7,4 @@ export * from './service-kit.module';
 export * from './service-runtime';
 export * from './run-service';
 export * from './service-logger';
+export * from './worker-lifecycle';
