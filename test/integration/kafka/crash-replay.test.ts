@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { CloudEvent } from '@flint/contracts';
 import { BatchConsumer, decodeCloudEvent, EventProducer } from '@flint/kafka';
@@ -14,42 +13,9 @@ import {
 } from '../../support/kafka';
 import { type EchoOutput, echoHandler } from './fixtures/echo-handler';
 import { kafkaForTest, testEvent } from './fixtures/events';
+import { runTsFixture } from '../../support/ts-child-process';
 
-const ROOT = join(__dirname, '..', '..', '..');
 const CRASHING_CONSUMER = join(__dirname, 'fixtures', 'crashing-consumer.ts');
-
-interface ChildResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  output: string;
-}
-
-/** Runs the crashing consumer as a real process and waits for it to die. */
-function runCrashingConsumer(env: Record<string, string>): Promise<ChildResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', CRASHING_CONSUMER],
-      {
-        cwd: ROOT,
-        env: { ...process.env, ...env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json') },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`the crashing consumer never crashed:\n${output}`));
-    }, 90_000);
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, output });
-    });
-  });
-}
 
 describe('a consumer killed after producing but before committing', () => {
   let kafka: Kafka;
@@ -77,12 +43,17 @@ describe('a consumer killed after producing but before committing', () => {
     const inputEnds = await endOffsets(kafka, input!);
     expect([...inputEnds.values()].every((end) => end > 0)).toBe(true);
 
-    const crash = await runCrashingConsumer({
-      INPUT_TOPIC: input!,
-      OUTPUT_TOPIC: output!,
-      DLQ_TOPIC: dlq!,
-      GROUP_ID: groupId,
-    });
+    const crash = await runTsFixture(
+      CRASHING_CONSUMER,
+      {
+        ...process.env,
+        INPUT_TOPIC: input!,
+        OUTPUT_TOPIC: output!,
+        DLQ_TOPIC: dlq!,
+        GROUP_ID: groupId,
+      },
+      'the crashing consumer never crashed',
+    );
     expect(crash).toMatchObject({ signal: 'SIGKILL' });
     expect(crash.output).toContain('crashing before the commit');
 

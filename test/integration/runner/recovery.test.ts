@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { DLQ_HEADERS } from '@flint/contracts';
 import { newRun } from '../../../apps/runner/src/claiming/new-run';
@@ -6,41 +5,9 @@ import { committedOffsets, waitFor } from '../../support/kafka';
 import { describeIfPostgres } from '../../support/postgres';
 import { metricValue, runRequest, RunnerTestBed } from './runner-harness';
 import { TargetServer } from './target-server';
+import { runTsFixture } from '../../support/ts-child-process';
 
-const ROOT = join(__dirname, '..', '..', '..');
 const CLAIM_THEN_DIE = join(__dirname, 'fixtures', 'claim-then-die.ts');
-
-interface ChildResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  output: string;
-}
-
-function runClaimThenDie(env: NodeJS.ProcessEnv): Promise<ChildResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', CLAIM_THEN_DIE],
-      {
-        cwd: ROOT,
-        env: { ...env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json') },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`the runner never claimed anything:\n${output}`));
-    }, 90_000);
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, output });
-    });
-  });
-}
 
 describeIfPostgres('runner: recovery after a runner dies', () => {
   const bed = new RunnerTestBed('runner-recovery');
@@ -68,7 +35,11 @@ describeIfPostgres('runner: recovery after a runner dies', () => {
     });
     await bed.send(request);
 
-    const crash = await runClaimThenDie(bed.env());
+    const crash = await runTsFixture(
+      CLAIM_THEN_DIE,
+      bed.env(),
+      'the runner never claimed anything',
+    );
     expect(crash).toMatchObject({ signal: 'SIGKILL' });
     expect(crash.output).toContain(`claimed ${request.runId}:claimed`);
     expect(await bed.repository.get(request.runId)).toMatchObject({
