@@ -21,7 +21,10 @@ export class ApiError extends Error {
   }
 }
 
-/** The part of Flint's REST API the CLI needs. */
+/**
+ * Flint's REST API for the CLI. Each command's typed calls live next to the command and go through
+ * `request`, which turns every failure (unreachable API, error body, odd body) into an `ApiError`.
+ */
 export class FlintApiClient {
   constructor(
     private readonly baseUrl: string,
@@ -35,17 +38,23 @@ export class FlintApiClient {
     return parsed.data.results;
   }
 
-  private async request(method: string, path: string, payload: unknown): Promise<unknown> {
+  async request(
+    method: string,
+    path: string,
+    payload?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<unknown> {
     const url = new URL(path, this.baseUrl);
     let response: Response;
     try {
       response = await fetch(url, {
         method,
         headers: {
-          'content-type': 'application/json',
+          ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
           ...(this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {}),
+          ...headers,
         },
-        body: JSON.stringify(payload),
+        body: payload === undefined ? undefined : JSON.stringify(payload),
       });
     } catch (err) {
       const cause = (err as { cause?: { code?: string } }).cause?.code ?? String(err);

@@ -6,6 +6,7 @@ import {
 } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AdminKeyVerifier } from './api-key';
+import type { RequestWithPrincipal } from './principal';
 
 const REASONS = {
   missing: 'missing API key: send "Authorization: Bearer <key>"',
@@ -18,9 +19,12 @@ export class AdminKeyGuard implements CanActivate {
   constructor(private readonly verifier: AdminKeyVerifier) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const request = context.switchToHttp().getRequest<FastifyRequest & RequestWithPrincipal>();
     const verdict = this.verifier.verify(request.headers.authorization);
-    if (verdict === 'ok') return true;
+    if (verdict === 'ok') {
+      request.principal = { keyId: 'bootstrap', role: 'admin' };
+      return true;
+    }
     throw new UnauthorizedException({ error: { code: 'unauthorized', message: REASONS[verdict] } });
   }
 }
