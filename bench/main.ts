@@ -3,20 +3,57 @@ import { join } from 'node:path';
 import { cronDelay } from './scenarios/cron';
 import { endToEnd } from './scenarios/end-to-end';
 import { evaluatorAlone } from './scenarios/evaluator';
+import { memoryPerService, residentSetSizes } from './scenarios/memory-per-service';
+import { sustainedRate } from './scenarios/sustained-rate';
 import { webhookIngest } from './scenarios/webhook';
 import { type BenchStack, startBenchStack } from './support/bench-stack';
+import { startEchoLoad } from './support/echo-load';
 import { machineInfo } from './support/machine';
+import { type ProcessStack, startProcessStack } from './support/process-stack';
 import { type BenchReport, markdownReport } from './support/report';
 import type { ScenarioResult } from './support/result';
 import { megabytes, rssAfterGc, sleep } from './support/stats';
 
-const SCENARIOS = ['webhook', 'e2e', 'evaluator', 'cron', 'memory'] as const;
+const SCENARIOS = [
+  'webhook',
+  'e2e',
+  'evaluator',
+  'cron',
+  'memory',
+  'memory-per-service',
+  'sustained',
+] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 const STACK_SCENARIOS: readonly ScenarioName[] = ['webhook', 'e2e', 'memory'];
+/** Run on the seven services in processes of their own (`dist`), the load generator in this one. */
+const PROCESS_SCENARIOS: readonly ScenarioName[] = ['memory-per-service', 'sustained'];
+const SUSTAIN_RATES = [250, 500, 750, 1_000, 1_250, 1_500, 2_000, 2_500, 3_000];
 const RSS_GOAL_MB = 150;
 
 function log(line: string): void {
   process.stderr.write(`[bench] ${line}\n`);
+}
+
+interface Settings {
+  chosen: ScenarioName[];
+  sustainSeconds: number;
+}
+
+/** Scenario names, and `--sustain-seconds N` (default 60): the window of the `sustained` search. */
+function settings(args: string[]): Settings {
+  let sustainSeconds = 60;
+  const names: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--sustain-seconds') {
+      sustainSeconds = Number(args[++i]);
+      if (!Number.isFinite(sustainSeconds) || sustainSeconds < 4) {
+        throw new Error('--sustain-seconds takes a number of seconds, at least 4');
+      }
+    } else {
+      names.push(args[i]);
+    }
+  }
+  return { chosen: selected(names), sustainSeconds };
 }
 
 function selected(args: string[]): ScenarioName[] {
@@ -31,11 +68,12 @@ function selected(args: string[]): ScenarioName[] {
 }
 
 /**
- * Runs the chosen scenarios: the pure ones first (no stack running), then those needing the local
- * stack, with the webhook flood last so its backlog cannot slow the end-to-end measurement.
+ * Runs the chosen scenarios: the pure ones first (run after the stack, they measured 30–50 % lower:
+ * the stopped stack's heap and timers linger), then those needing the local stack, with the webhook
+ * flood last so its backlog cannot slow the end-to-end measurement.
  */
 async function main(): Promise<void> {
-  const chosen = selected(process.argv.slice(2));
+  const { chosen, sustainSeconds } = settings(process.argv.slice(2));
   const startedAt = new Date().toISOString();
   const report: BenchReport = { startedAt, machine: machineInfo(), scenarios: [] };
   const record = (result: ScenarioResult) => {
@@ -58,6 +96,16 @@ async function main(): Promise<void> {
       await runStackScenarios(stack, chosen, record);
     } finally {
       log('stopping the local stack');
+      await stack.stop();
+    }
+  }
+  if (chosen.some((name) => PROCESS_SCENARIOS.includes(name))) {
+    log('starting the seven services, each in its own process');
+    const stack = await startProcessStack(log);
+    try {
+      await runProcessScenarios(stack, chosen, sustainSeconds, record);
+    } finally {
+      log('stopping the service processes');
       await stack.stop();
     }
   }
@@ -105,7 +153,11 @@ async function runStackScenarios(
           unit: 'MB',
           goal: `≤ ${RSS_GOAL_MB} per service`,
           met: idleMb <= RSS_GOAL_MB,
-          note: 'one process for all services (local stack); per-service RSS not measured',
+          note: `one process for all services (local stack), ts-node included; per-service RSS not measured${
+            chosen.includes('evaluator') || chosen.includes('cron')
+              ? '; after the pure scenarios, whose heap the process keeps: run `memory` alone for the idle figure'
+              : ''
+          }`,
         },
         {
           scenario: 'memory',
@@ -126,6 +178,43 @@ async function runStackScenarios(
   if (chosen.includes('webhook')) {
     log('webhook: autocannon against POST /hooks/demo');
     record(await webhookIngest(stack, { connections: 50, durationS: 15 }));
+  }
+}
+
+async function runProcessScenarios(
+  stack: ProcessStack,
+  chosen: ScenarioName[],
+  sustainSeconds: number,
+  record: (result: ScenarioResult) => void,
+): Promise<void> {
+  // Idle: every service ready, nothing sent yet.
+  await sleep(5_000);
+  const idle = await residentSetSizes(stack);
+  const load = await startEchoLoad(stack);
+  try {
+    if (chosen.includes('memory-per-service')) {
+      log('memory per service: idle, then 500 events/s end to end for 20 s');
+      record(
+        await memoryPerService(stack, load, idle, {
+          loadRate: 500,
+          loadMs: 20_000,
+          drainTimeoutMs: 60_000,
+        }),
+      );
+    }
+    if (chosen.includes('sustained')) {
+      log(`sustained: rate search, ${sustainSeconds} s per rate`);
+      record(
+        await sustainedRate(stack, load, {
+          rates: SUSTAIN_RATES,
+          sustainMs: sustainSeconds * 1000,
+          refineToWithin: 125,
+          drainTimeoutMs: 120_000,
+        }),
+      );
+    }
+  } finally {
+    load.close();
   }
 }
 

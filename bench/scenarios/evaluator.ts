@@ -1,8 +1,8 @@
-import { CelEngine } from '@flint/conditions';
+import { CelEngine, compileTrigger } from '@flint/conditions';
 import { type CloudEvent, StoredTriggerSchema } from '@flint/contracts';
 import type { OutgoingRecord } from '@flint/kafka';
+import { TriggerActivityRecorder } from '../../apps/evaluator/src/activity/trigger-activity-recorder';
 import { systemClock } from '../../apps/evaluator/src/clock';
-import { compileTrigger } from '../../apps/evaluator/src/definitions/compiled-trigger';
 import { TriggerIndex } from '../../apps/evaluator/src/definitions/trigger-index';
 import { DedupeWindow } from '../../apps/evaluator/src/pipeline/dedupe-window';
 import {
@@ -72,6 +72,16 @@ export async function evaluatorAlone(options: EvaluatorOptions): Promise<Scenari
         runRequests += records.length;
       },
       metrics: { apply: () => undefined },
+      // The real recorder, so its cost on the hot path is measured; its flushes go nowhere.
+      activity: new TriggerActivityRecorder({
+        sink: { record: async () => undefined },
+        now: () => Date.now(),
+        flushIntervalMs: 5000,
+        eventsPerSource: 100,
+        retentionMs: 3_600_000,
+        excerptChars: 2048,
+        log: () => undefined,
+      }),
       log: () => undefined,
     });
     let n = 0;

@@ -45,7 +45,7 @@ export async function startBroker(log: (line: string) => void): Promise<Broker> 
   return { brokers: `127.0.0.1:${port}`, stop };
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

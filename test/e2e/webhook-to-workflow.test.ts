@@ -2,21 +2,13 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { Logger } from '@nestjs/common';
-import { type Telemetry, startTelemetry } from '@flint/telemetry';
-import {
-  type LocalStack,
-  applyExamples,
-  startLocalStack,
-} from '../../apps/local-stack/src/local-stack';
-import { isolatedStackEnv } from '../support/isolated-stack';
+import { type LocalStack, applyExamples } from '../../apps/local-stack/src/local-stack';
 import { waitFor } from '../support/kafka';
-import { OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver';
-import { type ScratchDatabase, createScratchDatabase } from '../support/postgres';
+import type { OtlpReceiver, ReceivedSpan } from '../support/otlp-receiver';
+import { type TracedStack, quietLogger, startTracedStack } from '../support/traced-stack';
 import { readQuery } from '../deploy/support/promql';
 
 const SPAN_KIND = { SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUMER: 5 } as const;
-const quiet = { log: () => undefined } as unknown as Logger;
 const GITHUB_SECRET = 'e2e-github-hmac-secret-value';
 const BEARER_TOKEN = 'e2e-bearer-token-never-logged';
 
@@ -48,26 +40,18 @@ function monitoredMetrics(): Set<string> {
  * evaluator and runner at an OTLP endpoint, and the metrics users chart on each service's /metrics.
  */
 describe('end to end: webhook event → evaluator → runner → local workflow', () => {
+  let traced: TracedStack;
   let receiver: OtlpReceiver;
-  let telemetry: Telemetry;
-  let database: ScratchDatabase;
   let stack: LocalStack;
   let logs = '';
 
   beforeAll(async () => {
-    receiver = await OtlpReceiver.start();
-    process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT = receiver.tracesUrl;
-    process.env.OTEL_EXPORTER_OTLP_PROTOCOL = 'http/json';
-    process.env.OTEL_BSP_SCHEDULE_DELAY = '200';
-    telemetry = startTelemetry({ serviceName: 'flint-e2e' });
-    database = await createScratchDatabase();
-    stack = await startLocalStack(
-      isolatedStackEnv(database.url, {
+    traced = await startTracedStack(
+      {
         FLINT_LOG_LEVEL: 'debug',
         FLINT_ADMIN_API_KEY: 'e2e-admin-key',
         FLINT_SECRET_GITHUB_WEBHOOK_SECRET: GITHUB_SECRET,
-      }),
-      quiet,
+      },
       {
         logDestination: new Writable({
           write(chunk, _encoding, done) {
@@ -77,15 +61,11 @@ describe('end to end: webhook event → evaluator → runner → local workflow'
         }),
       },
     );
-    await applyExamples(stack, 'examples', quiet);
+    ({ stack, receiver } = traced);
+    await applyExamples(stack, 'examples', quietLogger);
   });
 
-  afterAll(async () => {
-    await stack?.stop();
-    await telemetry?.shutdown();
-    await receiver?.stop();
-    await database?.drop();
-  });
+  afterAll(() => traced?.stop());
 
   it('starts the echo workflow once, traced end to end and counted', async () => {
     const webhook = stack.services.get('webhook')!.url;

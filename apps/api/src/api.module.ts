@@ -1,48 +1,19 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { CelEngine, triggerExpressionProblems } from '@flint/conditions';
-import { DefinitionRepository } from '@flint/store';
 import { type ServiceRuntime, ServiceKitModule } from '@flint/service-kit';
-import { AdminKeyGuard } from './auth/admin-key.guard';
-import { AdminKeyVerifier } from './auth/api-key';
-import { DefinitionApplier } from './definitions/definition-applier';
-import { DefinitionsController } from './definitions/definitions.controller';
+import { AccessModule } from './auth/access.module';
+import { definitionControllers, definitionProviders } from './definitions/definition-providers';
+import { DocsController } from './openapi/docs.controller';
 import { OutboxPublisher } from './outbox/outbox-publisher';
+import { historyControllers, historyProviders } from './runs/history.providers';
 
 @Module({})
 export class ApiModule {
   static forRuntime(runtime: ServiceRuntime): DynamicModule {
     return {
       module: ApiModule,
-      imports: [ServiceKitModule.forRuntime(runtime)],
-      controllers: [DefinitionsController],
-      providers: [
-        OutboxPublisher,
-        AdminKeyGuard,
-        {
-          provide: AdminKeyVerifier,
-          useValue: new AdminKeyVerifier(runtime.env.FLINT_ADMIN_API_KEY),
-        },
-        {
-          provide: DefinitionRepository,
-          useValue: new DefinitionRepository(runtime.store, {
-            triggersTopic: runtime.topics.triggers,
-          }),
-        },
-        {
-          provide: DefinitionApplier,
-          inject: [DefinitionRepository, OutboxPublisher],
-          // A condition or mapping that does not compile is refused at save time, with its position,
-          // rather than discovered by the evaluator on the first event.
-          useFactory: async (repository: DefinitionRepository, publisher: OutboxPublisher) => {
-            const cel = await CelEngine.create();
-            return new DefinitionApplier(
-              repository,
-              () => publisher.notify(),
-              async (trigger) => triggerExpressionProblems(cel, trigger),
-            );
-          },
-        },
-      ],
+      imports: [ServiceKitModule.forRuntime(runtime), AccessModule.forRuntime(runtime)],
+      controllers: [...definitionControllers, ...historyControllers, DocsController],
+      providers: [OutboxPublisher, ...definitionProviders(runtime), ...historyProviders(runtime)],
     };
   }
 }

@@ -1,8 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { ApiError, FlintApiClient } from './api-client';
-import { type LoadResult, formatProblem, loadDefinitionFiles } from './definition-files';
+import { FlintApiClient } from './api-client';
+import { registerAccessCommands } from './commands/access';
+import { registerDefinitionCommands } from './commands/definitions';
+import { registerEmitCommands } from './commands/emit';
+import { registerRunCommands } from './commands/runs';
+import { registerTestCommands } from './commands/test';
 
 export interface CliIo {
   out(line: string): void;
@@ -61,38 +65,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       writeErr: (s) => io.err(s.trimEnd()),
     });
 
-  program
-    .command('validate')
-    .description('check definition files without applying them')
-    .requiredOption('-f, --file <paths...>', 'definition files or folders (YAML or JSON)')
-    .action(async (options: { file: string[] }) => {
-      const loaded = await loadDefinitionFiles(options.file);
-      exitCode = reportProblems(loaded, io);
-      if (exitCode === 0) io.out(`${loaded.definitions.length} definition(s) valid`);
-    });
-
-  withApiOptions(
-    program
-      .command('apply')
-      .description(
-        'validate definition files and store them; nothing is applied if any file is invalid',
-      )
-      .requiredOption('-f, --file <paths...>', 'definition files or folders (YAML or JSON)'),
-  ).action(async (options: { file: string[] } & ApiOptions) => {
-    const loaded = await loadDefinitionFiles(options.file);
-    exitCode = reportProblems(loaded, io);
-    if (exitCode !== 0) return;
-    const client = context.client(options);
-    try {
-      const results = await client.applyDefinitions(loaded.definitions.map((d) => d.definition));
-      for (const r of results) io.out(`${r.kind} ${r.id}: ${r.action} (version ${r.version})`);
-    } catch (err) {
-      if (!(err instanceof ApiError)) throw err;
-      io.err(`apply failed: ${err.message}`);
-      for (const issue of err.issues) io.err(`  ${issue.path}: ${issue.message}`);
-      exitCode = 1;
-    }
-  });
+  registerDefinitionCommands(program, context);
+  registerAccessCommands(program, context);
+  registerRunCommands(program, context);
+  registerTestCommands(program, context);
+  registerEmitCommands(program, context);
 
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -101,13 +78,6 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     throw err;
   }
   return exitCode;
-}
-
-function reportProblems(loaded: LoadResult, io: CliIo): number {
-  if (loaded.problems.length === 0) return 0;
-  for (const problem of loaded.problems) io.err(formatProblem(problem));
-  io.err(`${loaded.problems.length} problem(s); nothing was applied`);
-  return 1;
 }
 
 function resolveApiKey(env: NodeJS.ProcessEnv, cwd: string): string | undefined {

@@ -6,7 +6,9 @@ import {
   type SourceOf,
   type SourceProviderImpl,
 } from '@flint/provider-sdk';
-import type { Queryable } from '@flint/store';
+import type { Queryable, Store } from '@flint/store';
+import type { Counter, Registry } from 'prom-client';
+import { cronSlotsSkippedCounter, SKIPPED_SLOTS_REASONS } from './cron-metrics';
 import { CronSourceRunner, type CronTimings } from './cron-source-runner';
 import { DEFAULT_MAX_CATCH_UP } from './misfire-plan';
 import { type Schedule, parseSchedule } from './schedule';
@@ -26,6 +28,8 @@ export interface CronProviderOptions {
   timings?: Partial<CronTimings>;
   /** Where slots are claimed; the `cron_slots` table of the service's store by default. */
   ledger?: (db: Queryable) => SlotLedger;
+  /** Where `triggers_cron_slots_skipped_total{reason}` is registered. */
+  registry?: Registry;
 }
 
 /**
@@ -34,8 +38,14 @@ export interface CronProviderOptions {
  */
 export class CronProvider implements SourceProviderImpl<'cron', PreparedCron> {
   readonly kind = 'cron';
+  private readonly skipped: Counter<'reason'> | undefined;
 
-  constructor(private readonly options: CronProviderOptions = {}) {}
+  constructor(private readonly options: CronProviderOptions = {}) {
+    if (options.registry) {
+      this.skipped = cronSlotsSkippedCounter(options.registry);
+      for (const reason of SKIPPED_SLOTS_REASONS) this.skipped.inc({ reason }, 0);
+    }
+  }
 
   validate(config: CronConfig): PreparedCron {
     try {
@@ -59,16 +69,27 @@ export class CronProvider implements SourceProviderImpl<'cron', PreparedCron> {
       misfire: config.misfire,
       maxCatchUp,
       jitterMs,
-      since: Date.parse(source.updatedAt),
+      definedAt: Date.parse(source.updatedAt),
+      scheduleKey: JSON.stringify([config.schedule.trim(), config.timezone]),
       replicaId: ctx.replicaId,
-      ledger: (this.options.ledger ?? ((db) => new SqlSlotLedger(db)))(ctx.store),
+      ledger: this.ledger(ctx.store),
       clock: ctx.clock,
       log: ctx.log,
       fire: async (tick) => {
         await emit(tickEvent(source.id, config, tick));
       },
+      onSkipped: (reason, count) => this.skipped?.inc({ reason }, count),
       timings: this.options.timings,
     });
     await runner.run(ctx.signal);
+  }
+
+  /** A disabled or deleted source forgets its schedule: enabled again, it misses nothing from before. */
+  async retire(source: SourceOf<'cron'>, store: Store): Promise<void> {
+    await this.ledger(store).forgetSchedule(source.id);
+  }
+
+  private ledger(db: Queryable): SlotLedger {
+    return (this.options.ledger ?? ((queryable) => new SqlSlotLedger(queryable)))(db);
   }
 }

@@ -1,8 +1,14 @@
 import type { CronMisfirePolicy } from '@flint/contracts';
 import { ManualClock, type ProviderLog } from '@flint/provider-sdk';
-import { CronSourceRunner, type CronSourceRunnerOptions, type Tick } from './cron-source-runner';
+import {
+  CronSourceRunner,
+  type CronSourceRunnerOptions,
+  type SkippedSlotsReason,
+  type Tick,
+} from './cron-source-runner';
 import { DEFAULT_MAX_CATCH_UP } from './misfire-plan';
 import { parseSchedule } from './schedule';
+import { slotJitterMs } from './slot-jitter';
 import { InMemorySlotLedger } from './testing/in-memory-slot-ledger';
 
 const at = (iso: string) => new Date(iso).getTime();
@@ -19,6 +25,7 @@ class Harness {
   readonly ledger: InMemorySlotLedger;
   readonly ticks: Tick[] = [];
   readonly logs: LogEntry[] = [];
+  readonly skipped: Array<{ reason: SkippedSlotsReason; count: number }> = [];
   private readonly controllers: AbortController[] = [];
   private readonly running: Promise<void>[] = [];
   failNextFires = 0;
@@ -39,7 +46,8 @@ class Harness {
       misfire: 'skip',
       maxCatchUp: DEFAULT_MAX_CATCH_UP,
       jitterMs: 0,
-      since: this.clock.now().getTime(),
+      definedAt: this.clock.now().getTime(),
+      scheduleKey: 'every second',
       replicaId: 'replica-a',
       ledger: this.ledger,
       clock: this.clock,
@@ -51,6 +59,7 @@ class Harness {
         }
         this.ticks.push(tick);
       },
+      onSkipped: (reason, count) => this.skipped.push({ reason, count }),
       ...options,
     });
     const controller = new AbortController();
@@ -137,7 +146,7 @@ describe('CronSourceRunner', () => {
     await harness.start({
       expression: '* * * * *',
       misfire: 'catch-up',
-      since: at('2024-05-01T10:00:10Z'),
+      definedAt: at('2024-05-01T10:00:10Z'),
     });
     await harness.advance(60_000);
     expect(harness.scheduled()).toEqual(['2024-05-01T10:01:00.000Z']);
@@ -153,7 +162,7 @@ describe('CronSourceRunner', () => {
       const restarted = new Harness(restart);
       await restarted.ledger.claim('tick', lastFired, 'replica-gone', 60_000);
       await restarted.ledger.markFired('tick', lastFired, 'replica-gone');
-      await restarted.start({ expression: '* * * * *', misfire, maxCatchUp, since: definedAt });
+      await restarted.start({ expression: '* * * * *', misfire, maxCatchUp, definedAt });
       return restarted;
     }
 
@@ -163,8 +172,9 @@ describe('CronSourceRunner', () => {
       expect(harness.logs).toContainEqual({
         level: 'warn',
         message:
-          'skipped at least 2 missed slot(s) of cron source tick (misfire policy skip), up to 2024-05-01T10:10:00.000Z',
+          'skipped 10 missed slot(s) of cron source tick (misfire policy skip), up to 2024-05-01T10:10:00.000Z',
       });
+      expect(harness.skipped).toEqual([{ reason: 'skip', count: 10 }]);
       await harness.advance(30_000);
       expect(harness.scheduled()).toEqual(['2024-05-01T10:11:00.000Z']);
       expect(harness.ticks[0].missed).toBe(false);
@@ -172,6 +182,7 @@ describe('CronSourceRunner', () => {
 
     it('fire-once fires only the latest missed slot, marked as missed', async () => {
       harness = await restartWith('fire-once');
+      expect(harness.skipped).toEqual([{ reason: 'fire-once', count: 9 }]);
       expect(harness.scheduled()).toEqual(['2024-05-01T10:10:00.000Z']);
       expect(harness.ticks[0]).toMatchObject({ missed: true, actual: at(restart) });
       await harness.advance(30_000);
@@ -194,8 +205,68 @@ describe('CronSourceRunner', () => {
         '2024-05-01T10:10:00.000Z',
       ]);
       expect(harness.logs.map((entry) => entry.message)).toContainEqual(
-        'skipped at least 1 missed slot(s) of cron source tick (misfire policy catch-up), all before 2024-05-01T10:08:00.000Z',
+        'skipped 7 missed slot(s) of cron source tick (misfire policy catch-up), all before 2024-05-01T10:08:00.000Z',
       );
+      expect(harness.skipped).toEqual([{ reason: 'catch-up-limit', count: 7 }]);
+    });
+
+    it('keeps the misfire window when the definition changed during the downtime, but not the schedule', async () => {
+      const restarted = new Harness(restart);
+      await restarted.ledger.recordSchedule('tick', {
+        scheduleKey: 'every minute',
+        since: definedAt,
+        definedAt,
+        jitterMs: 0,
+        previousJitterMs: 0,
+      });
+      await restarted.ledger.claim('tick', lastFired, 'replica-gone', 60_000);
+      await restarted.ledger.markFired('tick', lastFired, 'replica-gone');
+      harness = restarted;
+      // Switched to catch-up at 10:05, while no replica ran.
+      await harness.start({
+        expression: '* * * * *',
+        scheduleKey: 'every minute',
+        misfire: 'catch-up',
+        definedAt: at('2024-05-01T10:05:00Z'),
+      });
+      expect(harness.scheduled()).toEqual(
+        Array.from({ length: 10 }, (_, i) => iso(lastFired + (i + 1) * 60_000)),
+      );
+    });
+
+    it('starts a new window when the schedule changed', async () => {
+      const restarted = new Harness(restart);
+      await restarted.ledger.recordSchedule('tick', {
+        scheduleKey: 'every hour',
+        since: definedAt,
+        definedAt,
+        jitterMs: 0,
+        previousJitterMs: 0,
+      });
+      harness = restarted;
+      await harness.start({
+        expression: '* * * * *',
+        scheduleKey: 'every minute',
+        misfire: 'catch-up',
+        definedAt: at('2024-05-01T10:08:00Z'),
+      });
+      expect(harness.scheduled()).toEqual(['2024-05-01T10:09:00.000Z', '2024-05-01T10:10:00.000Z']);
+    });
+
+    it('counts skipped slots once when two replicas come back', async () => {
+      harness = new Harness(restart);
+      await harness.ledger.claim('tick', lastFired, 'replica-gone', 60_000);
+      await harness.ledger.markFired('tick', lastFired, 'replica-gone');
+      for (const replicaId of ['replica-a', 'replica-b']) {
+        await harness.start({
+          expression: '* * * * *',
+          misfire: 'fire-once',
+          definedAt,
+          replicaId,
+        });
+      }
+      expect(harness.scheduled()).toEqual(['2024-05-01T10:10:00.000Z']);
+      expect(harness.skipped).toEqual([{ reason: 'fire-once', count: 9 }]);
     });
 
     it('fires nothing twice when restarted again', async () => {
@@ -204,7 +275,7 @@ describe('CronSourceRunner', () => {
       const ledger = harness.ledger;
       await harness.stop();
       harness = new Harness(restart, ledger, clock);
-      await harness.start({ expression: '* * * * *', misfire: 'catch-up', since: definedAt });
+      await harness.start({ expression: '* * * * *', misfire: 'catch-up', definedAt });
       expect(harness.ticks).toEqual([]);
     });
   });
@@ -272,6 +343,83 @@ describe('CronSourceRunner', () => {
     const delays = harness.ticks.map((tick) => tick.actual - tick.scheduled);
     for (const delay of delays) expect(delay).toBeLessThan(20_000 + 100);
     expect(new Set(delays).size).toBeGreaterThan(1);
+  });
+
+  describe('when the definition changes while a slot waits for its jitter', () => {
+    const slot = at('2024-05-01T11:00:00Z');
+    const delay = slotJitterMs('tick', slot, 3_600_000);
+
+    /** Runs an hourly schedule with a 1 h jitter until halfway to the 11:00 slot's delayed time. */
+    async function waitingForJitter(): Promise<Harness> {
+      const waiting = new Harness('2024-05-01T10:30:00Z');
+      await waiting.start({
+        expression: '0 * * * *',
+        jitterMs: 3_600_000,
+        definedAt: at('2024-05-01T10:30:00Z'),
+      });
+      await waiting.advance(slot + delay / 2 - at('2024-05-01T10:30:00Z'), 60_000);
+      expect(waiting.ticks).toEqual([]);
+      await waiting.stop();
+      return waiting;
+    }
+
+    it('has a delay long enough to change the definition in', () => {
+      expect(delay).toBeGreaterThan(10 * 60_000);
+    });
+
+    it('fires the slot at once, and once, when the jitter is removed', async () => {
+      const before = await waitingForJitter();
+      harness = new Harness('', before.ledger, before.clock);
+      await harness.start({
+        expression: '0 * * * *',
+        jitterMs: 0,
+        definedAt: before.clock.now().getTime(),
+      });
+      expect(harness.scheduled()).toEqual(['2024-05-01T11:00:00.000Z']);
+      expect(harness.ticks[0].missed).toBe(false);
+      expect(harness.skipped).toEqual([]);
+      await harness.advance(3_600_000, 4_000);
+      expect(harness.scheduled()).toEqual(['2024-05-01T11:00:00.000Z', '2024-05-01T12:00:00.000Z']);
+    });
+
+    it('fires the slot once, later, when the misfire policy and jitter change', async () => {
+      const before = await waitingForJitter();
+      harness = new Harness('', before.ledger, before.clock);
+      await harness.start({
+        expression: '0 * * * *',
+        jitterMs: 3_000_000,
+        misfire: 'fire-once',
+        definedAt: before.clock.now().getTime(),
+      });
+      await harness.advance(3_600_000, 4_000);
+      expect(harness.scheduled()).toEqual(['2024-05-01T11:00:00.000Z']);
+      expect(harness.ticks[0].missed).toBe(false);
+      expect(harness.ledger.slots('tick', 'skipped')).toEqual([]);
+    });
+  });
+
+  it('starts afresh after the source was disabled and its schedule forgotten', async () => {
+    harness = new Harness('2024-05-01T10:00:30Z');
+    await harness.start({
+      expression: '* * * * *',
+      misfire: 'catch-up',
+      definedAt: at('2024-05-01T10:00:00Z'),
+    });
+    await harness.advance(60_000);
+    expect(harness.scheduled()).toEqual(['2024-05-01T10:01:00.000Z']);
+    await harness.stop();
+    // Disabled at 10:01:30; enabled again at 10:30:30 with the same schedule.
+    await harness.ledger.forgetSchedule('tick');
+    const { ledger, clock } = harness;
+    clock.set('2024-05-01T10:30:30Z');
+    harness = new Harness('', ledger, clock);
+    await harness.start({
+      expression: '* * * * *',
+      misfire: 'catch-up',
+      definedAt: clock.now().getTime(),
+    });
+    await harness.advance(30_000);
+    expect(harness.scheduled()).toEqual(['2024-05-01T10:31:00.000Z']);
   });
 
   it('prunes old fired slots but keeps the latest', async () => {

@@ -1,6 +1,7 @@
 import type { CronMisfirePolicy } from '@flint/contracts';
 import type { Clock, ProviderLog } from '@flint/provider-sdk';
 import { type MisfirePlan, misfireLimit, planMisfire } from './misfire-plan';
+import { nextScheduleRecord } from './schedule-record';
 import type { Schedule } from './schedule';
 import type { SlotLedger } from './slot-ledger';
 import { slotJitterMs } from './slot-jitter';
@@ -17,6 +18,21 @@ export interface Tick {
 
 /** Publishes a slot's event; resolves once Kafka acknowledged it. */
 export type FireTick = (tick: Tick) => Promise<void>;
+
+/**
+ * Why missed slots were not fired: the `skip` policy, `fire-once` firing only the latest, or
+ * `catch-up` firing only the latest `maxCatchUp`.
+ */
+export type SkippedSlotsReason = 'skip' | 'fire-once' | 'catch-up-limit';
+
+const SKIP_REASONS: Record<CronMisfirePolicy, SkippedSlotsReason> = {
+  skip: 'skip',
+  'fire-once': 'fire-once',
+  'catch-up': 'catch-up-limit',
+};
+
+/** Missed slots older than the ones a policy looks at are counted up to this many per outage. */
+export const MAX_COUNTED_SKIPPED_SLOTS = 1_000;
 
 export interface CronTimings {
   /** A slot this late (plus the jitter) is still fired as on time; later, the misfire policy decides. */
@@ -48,16 +64,21 @@ export interface CronSourceRunnerOptions {
   maxCatchUp: number;
   /** Largest delay added to a slot; 0 for none. */
   jitterMs: number;
+  /** When the definition last changed (its `updatedAt`). */
+  definedAt: number;
   /**
-   * Slots at or before this were never this definition's to fire (it did not exist yet, or had
-   * another schedule): the definition's last change.
+   * Identifies the schedule (expression and time zone). Slots before the schedule became the
+   * source's were never its to fire; a change of anything else (jitter, misfire policy, payload)
+   * keeps the slots already due, so a change while slots are pending neither skips nor repeats them.
    */
-  since: number;
+  scheduleKey: string;
   replicaId: string;
   ledger: SlotLedger;
   clock: Clock;
   log: ProviderLog;
   fire: FireTick;
+  /** Counts slots the misfire policy dropped; each outage is counted by one replica only. */
+  onSkipped?: (reason: SkippedSlotsReason, count: number) => void;
   timings?: Partial<CronTimings>;
 }
 
@@ -77,6 +98,8 @@ export class CronSourceRunner {
   private nextRecoveryAt = Number.NEGATIVE_INFINITY;
   private nextPruneAt = Number.NEGATIVE_INFINITY;
   private failures = 0;
+  /** The jitter of the definition before this one, which slots due before the change keep. */
+  private previousJitterMs = 0;
 
   constructor(private readonly options: CronSourceRunnerOptions) {
     this.timings = { ...DEFAULT_CRON_TIMINGS, ...options.timings };
@@ -121,8 +144,13 @@ export class CronSourceRunner {
   }
 
   private async loadCursor(): Promise<void> {
-    const watermark = await this.options.ledger.watermark(this.options.sourceId);
-    this.cursor = Math.max(this.options.since, watermark ?? Number.NEGATIVE_INFINITY);
+    const { ledger, sourceId, scheduleKey, definedAt, jitterMs } = this.options;
+    const stored = await ledger.schedule(sourceId);
+    const record = nextScheduleRecord(stored, { scheduleKey, definedAt, jitterMs });
+    if (record !== stored) await ledger.recordSchedule(sourceId, record);
+    this.previousJitterMs = record.previousJitterMs;
+    const watermark = await ledger.watermark(sourceId);
+    this.cursor = Math.max(record.since, watermark ?? Number.NEGATIVE_INFINITY);
   }
 
   /**
@@ -132,7 +160,7 @@ export class CronSourceRunner {
   private async handleMissed(now: number, signal: AbortSignal): Promise<void> {
     const { schedule, ledger, sourceId, misfire, maxCatchUp, replicaId } = this.options;
     const { claimTimeoutMs } = this.timings;
-    const cutoff = now - this.timings.lateToleranceMs - this.options.jitterMs;
+    const cutoff = this.missedCutoff(now);
     const stale =
       now >= this.nextRecoveryAt ? await ledger.staleClaims(sourceId, claimTimeoutMs) : [];
     if (now >= this.nextRecoveryAt) this.nextRecoveryAt = now + claimTimeoutMs;
@@ -147,22 +175,44 @@ export class CronSourceRunner {
     const lastMissed = Math.max(...missed);
     // Rows only where they matter: dropped claims, and the newest slot so the watermark moves on.
     const skipRows = plan.skip.filter((slot) => stale.includes(slot) || slot === lastMissed);
-    await ledger.markSkipped(sourceId, skipRows, replicaId, claimTimeoutMs);
-    if (plan.skip.length > 0 || recent.more) this.logSkipped(plan, recent.more);
+    const recorded = await ledger.markSkipped(sourceId, skipRows, replicaId, claimTimeoutMs);
+    const older =
+      recent.more && recent.slots.length > 0
+        ? schedule.countBetween(this.cursor, recent.slots[0] - 1, MAX_COUNTED_SKIPPED_SLOTS)
+        : 0;
+    const skipped = plan.skip.length + older;
+    if (skipped > 0) this.logSkipped(plan, skipped, older >= MAX_COUNTED_SKIPPED_SLOTS);
 
+    // The replica that records the newest missed slot (skipped, or claimed to fire) counts the outage.
+    let counts = recorded.includes(lastMissed);
     for (const slot of plan.fire) {
       if (signal.aborted) return;
-      await this.fireSlot(slot, true, signal);
+      const claimed = await this.fireSlot(slot, true, signal);
+      if (slot === lastMissed) counts = claimed;
     }
+    if (counts && skipped > 0) this.options.onSkipped?.(SKIP_REASONS[misfire], skipped);
     // Always a slot, never an arbitrary time: cron-parser's answers near DST changes depend on where
     // the walk starts, and they are right when it starts from a slot.
     this.cursor = Math.max(this.cursor, lastMissed);
   }
 
-  /** `more`: older missed slots exist that were not even listed; they are skipped too. */
-  private logSkipped(plan: MisfirePlan, more: boolean): void {
+  /**
+   * Slots at or before this are missed. A slot may be late by the tolerance plus the jitter; one due
+   * before the definition changed keeps the previous jitter if that was longer, so a change while it
+   * waits for its jitter fires it rather than treating it as missed. Once the new definition's own
+   * allowance reaches past the change, it applies alone.
+   */
+  private missedCutoff(now: number): number {
+    const { lateToleranceMs } = this.timings;
+    const cutoff = now - lateToleranceMs - this.options.jitterMs;
+    if (cutoff > this.options.definedAt) return cutoff;
+    return Math.min(cutoff, now - lateToleranceMs - this.previousJitterMs);
+  }
+
+  /** `atLeast`: so many older slots were missed that they were not all counted. */
+  private logSkipped(plan: MisfirePlan, skipped: number, atLeast: boolean): void {
     const { skip, fire } = plan;
-    const count = more ? `at least ${skip.length + 1}` : String(skip.length);
+    const count = atLeast ? `at least ${skipped}` : String(skipped);
     const which =
       skip.length > 0
         ? `up to ${new Date(skip[skip.length - 1]).toISOString()}`
@@ -170,20 +220,20 @@ export class CronSourceRunner {
     this.options.log(
       'warn',
       `skipped ${count} missed slot(s) of cron source ${this.options.sourceId} (misfire policy ${this.options.misfire}), ${which}`,
-      { skipped: skip.length, more },
+      { skipped },
     );
   }
 
-  /** Claims and fires one slot; a slot another replica holds counts as handled. */
-  private async fireSlot(slot: number, missed: boolean, signal: AbortSignal): Promise<void> {
+  /** Claims and fires one slot; a slot another replica holds counts as handled. True if claimed. */
+  private async fireSlot(slot: number, missed: boolean, signal: AbortSignal): Promise<boolean> {
     const { ledger, sourceId, replicaId, clock } = this.options;
-    if (!(await ledger.claim(sourceId, slot, replicaId, this.timings.claimTimeoutMs))) return;
+    if (!(await ledger.claim(sourceId, slot, replicaId, this.timings.claimTimeoutMs))) return false;
     try {
       await this.options.fire({ scheduled: slot, actual: clock.now().getTime(), missed });
     } catch (err) {
       // Not fired: free the slot so no one mistakes it for fired; it is retried or handled as missed.
       await ledger.release(sourceId, slot, replicaId).catch(() => undefined);
-      if (signal.aborted) return;
+      if (signal.aborted) return false;
       throw err;
     }
     try {
@@ -194,6 +244,7 @@ export class CronSourceRunner {
         error: errorText(err),
       });
     }
+    return true;
   }
 
   private async prune(now: number): Promise<void> {

@@ -14,7 +14,8 @@ export class CronModule {
       providers: [
         {
           provide: ProviderService,
-          useFactory: () => new ProviderService(runtime, new CronProvider({ timings })),
+          useFactory: () =>
+            new ProviderService(runtime, new CronProvider({ timings, registry: runtime.registry })),
         },
       ],
     };

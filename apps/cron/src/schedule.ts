@@ -1,5 +1,5 @@
 import { everyIntervalMs } from '@flint/contracts';
-import { CronExpressionParser } from 'cron-parser';
+import { type CronExpression, CronExpressionParser } from 'cron-parser';
 
 /** The most recent slots of a window, and whether older ones were left out. */
 export interface RecentSlots {
@@ -20,6 +20,11 @@ export interface Schedule {
   slotsBetween(after: number, until: number, limit: number): number[];
   /** Slots in (`after`, `until`], the latest `limit` of them, oldest first. */
   latestSlots(after: number, until: number, limit: number): RecentSlots;
+  /**
+   * How many slots are in (`after`, `until`]: exact for `@every`, counted up to `cap` for a cron
+   * expression (each is computed, so a long window of a dense schedule would take long).
+   */
+  countBetween(after: number, until: number, cap: number): number;
 }
 
 export class ScheduleError extends Error {
@@ -66,6 +71,12 @@ export class IntervalSchedule implements Schedule {
     const slots = Array.from({ length: count }, (_, i) => last - (count - 1 - i) * this.intervalMs);
     return { slots, more: total > count };
   }
+
+  countBetween(after: number, until: number): number {
+    const first = this.nextAfter(after);
+    if (until < first) return 0;
+    return Math.floor((until - first) / this.intervalMs) + 1;
+  }
 }
 
 /**
@@ -75,12 +86,23 @@ export class IntervalSchedule implements Schedule {
  * start of the definition), which is what gives those answers.
  */
 export class CronSchedule implements Schedule {
+  /**
+   * Parsed once and moved to each walk's start with `reset`: parsing on every call was most of the
+   * work of a slot (1,000 schedules due on the same second waited ~0.2 ms each for it). Safe to share
+   * because every walk runs to its end synchronously, before the next `reset`.
+   */
+  private readonly parsed: CronExpression;
+
   constructor(
     readonly expression: string,
     readonly timezone: string,
   ) {
     try {
-      this.iterator(Date.now()).next();
+      this.parsed = CronExpressionParser.parse(expression, {
+        currentDate: new Date(),
+        tz: timezone,
+      });
+      this.parsed.next();
     } catch (err) {
       throw new ScheduleError(
         `cannot compute "${expression}" in time zone "${timezone}": ${(err as Error).message}`,
@@ -115,6 +137,10 @@ export class CronSchedule implements Schedule {
     return { slots, more };
   }
 
+  countBetween(after: number, until: number, cap: number): number {
+    return this.slotsBetween(after, until, cap).length;
+  }
+
   /** The `count`-th slot before `until` going back, or -Infinity when there are fewer. */
   private anchorBefore(until: number, count: number): number {
     // `prev` returns slots strictly before its start, so start just after `until` to include it.
@@ -127,15 +153,13 @@ export class CronSchedule implements Schedule {
     return slot;
   }
 
-  private iterator(from: number) {
-    return CronExpressionParser.parse(this.expression, {
-      currentDate: new Date(from),
-      tz: this.timezone,
-    });
+  private iterator(from: number): CronExpression {
+    this.parsed.reset(new Date(from));
+    return this.parsed;
   }
 }
 
-function prevOrUndefined(iterator: ReturnType<typeof CronExpressionParser.parse>) {
+function prevOrUndefined(iterator: CronExpression) {
   // cron-parser gives up when no earlier date exists (e.g. before the epoch of a yearly schedule).
   try {
     return iterator.prev().getTime();

@@ -1,4 +1,4 @@
-import type { CelEngine } from '@flint/conditions';
+import { type CelEngine, type CompiledTrigger, compileTrigger } from '@flint/conditions';
 import type { CloudEvent, TopicNames } from '@flint/contracts';
 import {
   BatchConsumer,
@@ -10,9 +10,15 @@ import {
   provisionTopics,
   type TopicSettings,
 } from '@flint/kafka';
-import { EvaluatorBatchRepository, EvaluatorCompoundRepository, type Store } from '@flint/store';
+import {
+  ActivityRepository,
+  EvaluatorBatchRepository,
+  EvaluatorCompoundRepository,
+  type Store,
+} from '@flint/store';
 import type { Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
+import { TriggerActivityRecorder } from './activity/trigger-activity-recorder';
 import { batchEmitter } from './batching/batch-emitter';
 import { BatchManager } from './batching/batch-manager';
 import { type Clock, systemClock } from './clock';
@@ -21,7 +27,6 @@ import {
   applyDefinitionChange,
   reportUnresolvedSources,
 } from './definitions/apply-definition-change';
-import { compileTrigger, type CompiledTrigger } from './definitions/compiled-trigger';
 import { TriggerIndex } from './definitions/trigger-index';
 import { EvaluatorMetrics } from './evaluator-metrics';
 import type { EvaluatorSettings } from './evaluator-settings';
@@ -44,6 +49,8 @@ export interface EvaluatorDependencies {
 }
 
 const CONNECT_RETRY_MS = 2000;
+/** Enough of an event's data to recognise it in the history; the event itself is in Kafka. */
+const RECENT_EVENT_EXCERPT_CHARS = 2048;
 
 /** Everything that lives for one connection to Kafka; rebuilt from scratch if a start attempt fails. */
 interface Session {
@@ -66,6 +73,7 @@ export class Evaluator {
   private readonly compounds: CompoundTracker;
   private readonly dedupe: DedupeWindow;
   private readonly runs: RunRequestMaker;
+  private readonly activity: TriggerActivityRecorder;
   private readonly clock: Clock;
   private session: Session | undefined;
   private connecting: Promise<void> | undefined;
@@ -88,6 +96,15 @@ export class Evaluator {
       this.clock,
       (trigger, members, completing) => this.runs.forCompound(trigger, members, completing),
     );
+    this.activity = new TriggerActivityRecorder({
+      sink: new ActivityRepository(deps.store),
+      now: () => this.clock.now(),
+      flushIntervalMs: deps.settings.activityFlushMs,
+      eventsPerSource: deps.settings.recentEventsPerSource,
+      retentionMs: deps.settings.activityRetentionMs,
+      excerptChars: RECENT_EVENT_EXCERPT_CHARS,
+      log: deps.log,
+    });
     this.metrics = new EvaluatorMetrics(deps.registry, {
       triggers: () => this.triggerCounts(),
       openBatches: () => this.session?.batches.openBatches ?? 0,
@@ -95,6 +112,7 @@ export class Evaluator {
   }
 
   start(): void {
+    this.activity.start();
     this.connecting ??= this.connect();
   }
 
@@ -106,6 +124,7 @@ export class Evaluator {
     clearInterval(this.sweeper);
     await this.sweeping;
     await this.closeSession();
+    await this.activity.stop();
     await this.producer.disconnect();
   }
 
@@ -178,6 +197,7 @@ export class Evaluator {
       runsTopic: topics.runs,
       send,
       metrics: this.metrics,
+      activity: this.activity,
       log,
     });
     const consumer = new BatchConsumer<CloudEvent>({

@@ -1,4 +1,4 @@
-import type { FileConfig } from '@flint/contracts';
+import { type FileConfig, globList } from '@flint/contracts';
 import {
   type Emit,
   InvalidSourceError,
@@ -36,7 +36,7 @@ export class FileWatcherProvider implements SourceProviderImpl<'file', PreparedF
   constructor(private readonly options: FileWatcherProviderOptions = {}) {}
 
   validate(config: FileConfig): PreparedFileSource {
-    for (const glob of [config.pattern, ...(config.exclude ?? [])]) {
+    for (const glob of [...globList(config.pattern), ...globList(config.exclude)]) {
       try {
         minimatch.makeRe(glob);
       } catch (err) {

@@ -25,4 +25,13 @@ describe('PathFilter', () => {
     expect(filter.includesFile('in/a.csv')).toBe(false);
     expect(filter.entersDirectory('in')).toBe(false);
   });
+
+  it('takes a list of globs for the pattern, any of which may match, and a single exclude glob', () => {
+    const filter = new PathFilter(['**/*.csv', 'reports/*.pdf'], 'archive/**');
+    expect(filter.includesFile('in/a.csv')).toBe(true);
+    expect(filter.includesFile('reports/q1.pdf')).toBe(true);
+    expect(filter.includesFile('in/q1.pdf')).toBe(false);
+    expect(filter.includesFile('archive/old.csv')).toBe(false);
+    expect(filter.entersDirectory('archive')).toBe(false);
+  });
 });

@@ -9,7 +9,7 @@ import {
   type StartServiceOptions,
   startService,
 } from '@flint/service-kit';
-import { type Store, openStore, storeConfigFromEnv } from '@flint/store';
+import { type Store, generateSecretKeyRing, openStore, storeConfigFromEnv } from '@flint/store';
 import { FlintApiClient } from '../../cli/src/api-client';
 import { LOCAL_ADMIN_KEY_FILE } from '../../cli/src/cli';
 import { formatProblem, loadDefinitionFiles } from '../../cli/src/definition-files';
@@ -32,7 +32,8 @@ export async function startLocalStack(
   options: Pick<StartServiceOptions, 'logDestination'> = {},
 ): Promise<LocalStack> {
   const adminKey = env.FLINT_ADMIN_API_KEY ?? (await localAdminKey());
-  const serviceEnv = { ...env, FLINT_ADMIN_API_KEY: adminKey };
+  const secretsKeys = env.FLINT_SECRETS_KEYS || (await localSecretsKeys());
+  const serviceEnv = { ...env, FLINT_ADMIN_API_KEY: adminKey, FLINT_SECRETS_KEYS: secretsKeys };
   const store: Store = await openStore(storeConfigFromEnv(serviceEnv));
   const services = new Map<ServiceName, RunningService>();
   const stop = async () => {
@@ -80,12 +81,27 @@ export async function applyExamples(
     logger.log(`example ${r.kind} ${r.id}: ${r.action} (version ${r.version})`);
 }
 
+/** The key ring the local stack encrypts secrets with when FLINT_SECRETS_KEYS is unset. */
+export const LOCAL_SECRETS_KEYS_FILE = '.flint/local/secrets-keys';
+
 async function localAdminKey(): Promise<string> {
-  if (existsSync(LOCAL_ADMIN_KEY_FILE))
-    return (await readFile(LOCAL_ADMIN_KEY_FILE, 'utf8')).trim();
-  const key = `flint_local_${randomBytes(24).toString('base64url')}`;
-  await mkdir(dirname(LOCAL_ADMIN_KEY_FILE), { recursive: true });
-  await writeFile(LOCAL_ADMIN_KEY_FILE, `${key}\n`, { mode: 0o600 });
-  await chmod(LOCAL_ADMIN_KEY_FILE, 0o600);
-  return key;
+  return localValue(
+    LOCAL_ADMIN_KEY_FILE,
+    () => `flint_local_${randomBytes(24).toString('base64url')}`,
+  );
+}
+
+/** Kept across restarts: a new key ring would leave the stored secrets undecryptable. */
+async function localSecretsKeys(): Promise<string> {
+  return localValue(LOCAL_SECRETS_KEYS_FILE, () => generateSecretKeyRing('local1'));
+}
+
+/** The value in `file`, or a generated one written there, readable by the owner only. */
+async function localValue(file: string, generate: () => string): Promise<string> {
+  if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
+  const value = generate();
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, `${value}\n`, { mode: 0o600 });
+  await chmod(file, 0o600);
+  return value;
 }

@@ -14,7 +14,7 @@ export type FetchResult =
 
 /** A poll request that failed; `retryAfterMs` is what the server asked for (429, 503). */
 export class PollError extends Error {
-  override readonly name = 'PollError';
+  override readonly name: string = 'PollError';
 
   constructor(
     message: string,

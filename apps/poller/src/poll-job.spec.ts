@@ -1,5 +1,10 @@
-import { PollerConfigSchema } from '@flint/contracts';
+import {
+  asHttpPollerConfig,
+  DEFAULT_POLLER_EVENT_TYPE,
+  PollerConfigSchema,
+} from '@flint/contracts';
 import type { EmitInput, ProviderLog } from '@flint/provider-sdk';
+import { HttpPollPages } from './http-poll-pages';
 import { ItemExpression } from './item-expression';
 import type { Conditional, FetchResult, PollFetcher } from './poll-fetcher';
 import { PollJob } from './poll-job';
@@ -68,16 +73,17 @@ async function job(
   cursor: Record<string, unknown> | undefined,
   extra: Record<string, unknown> = {},
 ) {
-  const config = PollerConfigSchema.parse({
-    url: 'https://api.example.com/items',
-    intervalSeconds: 60,
-    itemsPath: '$.data',
-    itemKey: 'item.id',
-    ...(cursor ? { cursor } : {}),
-    ...extra,
-  });
-  return new PollJob({
-    sourceId: 'items',
+  const config = asHttpPollerConfig(
+    PollerConfigSchema.parse({
+      url: 'https://api.example.com/items',
+      intervalSeconds: 60,
+      itemsPath: '$.data',
+      itemKey: 'item.id',
+      ...(cursor ? { cursor } : {}),
+      ...extra,
+    }),
+  );
+  const pages = new HttpPollPages({
     config,
     itemKey: await ItemExpression.compile(config.itemKey, 'itemKey'),
     cursorField:
@@ -86,6 +92,11 @@ async function job(
         : undefined,
     fetch: api.fetch,
     headers: async () => ({}),
+  });
+  return new PollJob({
+    sourceId: 'items',
+    pages,
+    eventType: config.eventType ?? DEFAULT_POLLER_EVENT_TYPE,
     state,
     emit: async (events) => {
       emitted.push(...events);

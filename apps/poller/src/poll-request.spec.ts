@@ -1,14 +1,16 @@
-import { PollerConfigSchema } from '@flint/contracts';
+import { asHttpPollerConfig, PollerConfigSchema } from '@flint/contracts';
 import { EnvSecretResolver } from '@flint/provider-sdk';
 import { buildPollRequest, requestSignature, resolveHeaders } from './poll-request';
 
 const config = (extra: Record<string, unknown>) =>
-  PollerConfigSchema.parse({
-    url: 'https://api.example.com/items?fixed=1',
-    intervalSeconds: 60,
-    itemKey: 'item.id',
-    ...extra,
-  });
+  asHttpPollerConfig(
+    PollerConfigSchema.parse({
+      url: 'https://api.example.com/items?fixed=1',
+      intervalSeconds: 60,
+      itemKey: 'item.id',
+      ...extra,
+    }),
+  );
 
 describe('buildPollRequest', () => {
   it('puts the cursor into its parameter and into templated query values', () => {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { CURSOR_PLACEHOLDER, type HeaderValue, type PollerConfig } from '@flint/contracts';
-import type { SecretResolver } from '@flint/provider-sdk';
+import { CURSOR_PLACEHOLDER, type HeaderValue, type HttpPollerConfig } from '@flint/contracts';
+import type { OwnedSecrets } from '@flint/provider-sdk';
 
 export type CursorValue = string | number;
 
@@ -18,7 +18,7 @@ export interface PollRequest {
  * body strings that are exactly `{{cursor}}` become null.
  */
 export function buildPollRequest(
-  config: PollerConfig,
+  config: HttpPollerConfig,
   cursor: CursorValue | undefined,
   headers: Record<string, string>,
 ): PollRequest {
@@ -68,7 +68,7 @@ export function requestSignature(request: PollRequest): string {
 /** Header values with their secrets looked up; fetched every poll so a rotated secret is used. */
 export async function resolveHeaders(
   headers: Record<string, HeaderValue>,
-  secrets: SecretResolver,
+  secrets: OwnedSecrets,
 ): Promise<Record<string, string>> {
   const entries = await Promise.all(
     Object.entries(headers).map(

@@ -1,4 +1,11 @@
-import type { PollerConfig } from '@flint/contracts';
+import {
+  asHttpPollerConfig,
+  DEFAULT_POLLER_EVENT_TYPE,
+  type HttpPollerConfig,
+  isSqlPollerConfig,
+  type PollerConfig,
+  type SqlPollerConfig,
+} from '@flint/contracts';
 import {
   type Emit,
   InvalidSourceError,
@@ -7,24 +14,32 @@ import {
 } from '@flint/provider-sdk';
 import type { Queryable } from '@flint/store';
 import type { HostLimiter } from './host-limiter';
+import { HttpPollPages } from './http-poll-pages';
 import { ItemExpression } from './item-expression';
 import { checkJsonPath } from './items';
 import { httpPollFetcher } from './poll-fetcher';
-import { PollJob } from './poll-job';
+import { PollJob, type PollPages } from './poll-job';
 import { resolveHeaders } from './poll-request';
 import { type PollBackoff, PollerSourceRunner } from './poller-source-runner';
 import { type PollerStateStore, SqlPollerStateStore } from './poller-state';
+import { SqlPollPages } from './sql-poll-pages';
+import { type SqlPoolLease, SqlPools } from './sql-pools';
 
 /** A poller source ready to run: its expressions compiled and paths checked at validation. */
-export interface PreparedPoller {
-  config: PollerConfig;
-  itemKey: ItemExpression;
-  cursorField?: ItemExpression;
-}
+export type PreparedPoller =
+  | {
+      kind: 'http';
+      config: HttpPollerConfig;
+      itemKey: ItemExpression;
+      cursorField?: ItemExpression;
+    }
+  | { kind: 'sql'; config: SqlPollerConfig };
 
 export interface PollerProviderOptions {
-  /** Shared by every source of the process. */
+  /** Shared by every HTTP source of the process. */
   limiter: HostLimiter;
+  /** The connection pools of SQL sources; one set per provider by default. */
+  sqlPools?: SqlPools;
   maxPagesPerPoll?: number;
   backoff?: Partial<PollBackoff>;
   /** Where cursors and emitted keys are kept; the `provider_state` table by default. */
@@ -32,25 +47,31 @@ export interface PollerProviderOptions {
 }
 
 /**
- * Polls HTTP JSON APIs. Exclusive: each source is polled by one replica at a time, holding a lease
- * in the database that another replica takes over when it dies.
+ * Polls HTTP JSON APIs and PostgreSQL queries. Exclusive: each source is polled by one replica at a
+ * time, holding a lease in the database that another replica takes over when it dies.
  */
 export class PollerProvider implements SourceProviderImpl<'poller', PreparedPoller> {
   readonly kind = 'poller';
   readonly exclusive = true;
+  private readonly sqlPools: SqlPools;
 
-  constructor(private readonly options: PollerProviderOptions) {}
+  constructor(private readonly options: PollerProviderOptions) {
+    this.sqlPools = options.sqlPools ?? new SqlPools();
+  }
 
   async validate(config: PollerConfig): Promise<PreparedPoller> {
+    if (isSqlPollerConfig(config)) return { kind: 'sql', config };
+    const http = asHttpPollerConfig(config);
     try {
-      checkJsonPath(config.itemsPath);
-      if (config.cursor?.from === 'next-page-token') checkJsonPath(config.cursor.path);
+      checkJsonPath(http.itemsPath);
+      if (http.cursor?.from === 'next-page-token') checkJsonPath(http.cursor.path);
       return {
-        config,
-        itemKey: await ItemExpression.compile(config.itemKey, 'itemKey'),
+        kind: 'http',
+        config: http,
+        itemKey: await ItemExpression.compile(http.itemKey, 'itemKey'),
         cursorField:
-          config.cursor?.from === 'max-field'
-            ? await ItemExpression.compile(config.cursor.field, 'cursor.field')
+          http.cursor?.from === 'max-field'
+            ? await ItemExpression.compile(http.cursor.field, 'cursor.field')
             : undefined,
       };
     } catch (err) {
@@ -59,20 +80,20 @@ export class PollerProvider implements SourceProviderImpl<'poller', PreparedPoll
   }
 
   async run(ctx: SourceContext<'poller', PreparedPoller>, emit: Emit): Promise<void> {
-    const { config, itemKey, cursorField } = ctx.config;
+    const prepared = ctx.config;
+    const { config } = prepared;
+    const lease = prepared.kind === 'sql' ? this.sqlPools.lease() : undefined;
+    const pages =
+      prepared.kind === 'sql'
+        ? this.sqlPages(ctx, prepared.config, lease!)
+        : this.httpPages(ctx, prepared);
     const job = new PollJob({
       sourceId: ctx.source.id,
-      config,
-      itemKey,
-      cursorField,
-      fetch: httpPollFetcher({
-        limiter: this.options.limiter,
-        timeoutMs: config.timeoutMs,
-        clock: ctx.clock,
-      }),
-      headers: () => resolveHeaders(config.headers, ctx.secrets),
+      pages,
       state: (this.options.stateStore ?? ((db) => new SqlPollerStateStore(db)))(ctx.store),
       emit: (events) => emit.many(events),
+      eventType: config.eventType ?? DEFAULT_POLLER_EVENT_TYPE,
+      rememberKeys: config.rememberKeys,
       log: ctx.log,
       maxPages: this.options.maxPagesPerPoll,
     });
@@ -84,6 +105,42 @@ export class PollerProvider implements SourceProviderImpl<'poller', PreparedPoll
       log: ctx.log,
       backoff: this.options.backoff,
     });
-    await runner.run(ctx.signal);
+    try {
+      await runner.run(ctx.signal);
+    } finally {
+      await lease?.release();
+    }
+  }
+
+  private httpPages(
+    ctx: SourceContext<'poller', PreparedPoller>,
+    prepared: Extract<PreparedPoller, { kind: 'http' }>,
+  ): PollPages {
+    const { config } = prepared;
+    return new HttpPollPages({
+      config,
+      itemKey: prepared.itemKey,
+      cursorField: prepared.cursorField,
+      fetch: httpPollFetcher({
+        limiter: this.options.limiter,
+        timeoutMs: config.timeoutMs,
+        clock: ctx.clock,
+      }),
+      headers: () => resolveHeaders(config.headers, ctx.secrets),
+    });
+  }
+
+  private sqlPages(
+    ctx: SourceContext<'poller', PreparedPoller>,
+    config: SqlPollerConfig,
+    pools: SqlPoolLease,
+  ): PollPages {
+    return new SqlPollPages({
+      sql: config.sql,
+      timeoutMs: config.timeoutMs,
+      connectionString: () => ctx.secrets.resolve(config.sql.connectionRef),
+      pools,
+      log: ctx.log,
+    });
   }
 }

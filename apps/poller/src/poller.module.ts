@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { ProviderService } from '@flint/provider-sdk';
+import { ProviderService, providerSecrets } from '@flint/provider-sdk';
 import { type ServiceRuntime, ServiceKitModule } from '@flint/service-kit';
 import { HostLimiter } from './host-limiter';
 import { PollerProvider } from './poller-provider';
@@ -17,7 +17,11 @@ export class PollerModule {
       module: PollerModule,
       imports: [ServiceKitModule.forRuntime(runtime)],
       providers: [
-        { provide: ProviderService, useFactory: () => new ProviderService(runtime, provider) },
+        {
+          provide: ProviderService,
+          useFactory: () =>
+            new ProviderService(runtime, provider, { secrets: providerSecrets(runtime) }),
+        },
       ],
     };
   }

@@ -7,7 +7,7 @@ describe('runnerConfigFromEnv', () => {
     expect(config).toMatchObject({
       groupId: 'flint-runner',
       pollIntervalMs: 1000,
-      maxInFlight: 50,
+      maxInFlight: 250,
       leaseGraceMs: 30_000,
       drainTimeoutMs: 10_000,
       kafkaTargetTimeoutMs: 30_000,

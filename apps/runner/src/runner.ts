@@ -24,10 +24,10 @@ import { HttpTargetStarter } from './targets/http-target';
 import { KafkaTargetStarter } from './targets/kafka-target';
 import { KeyExpressions } from './targets/key-expression';
 import { LocalTargetStarter } from './targets/local-target';
-import { TargetSecretResolver } from './targets/secrets';
+import { targetSecrets } from './targets/secrets';
 
 export interface RunnerDependencies {
-  /** Where target secrets come from (`FLINT_SECRETS_DIR`, `FLINT_SECRET_<NAME>`). */
+  /** Where target secrets come from (`FLINT_SECRETS_KEYS`, `FLINT_SECRETS_DIR`, `FLINT_SECRET_<NAME>`). */
   env: NodeJS.ProcessEnv;
   kafka: Kafka;
   store: Store;
@@ -73,7 +73,7 @@ export class Runner {
     const executor = new RunExecutor({
       repository: this.repository,
       starters: [
-        new HttpTargetStarter(new TargetSecretResolver(deps.env)),
+        new HttpTargetStarter(targetSecrets(deps.env, store)),
         new KafkaTargetStarter(this.producer, new KeyExpressions(), {
           timeoutMs: config.kafkaTargetTimeoutMs,
         }),

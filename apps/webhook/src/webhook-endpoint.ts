@@ -5,7 +5,7 @@ import {
   EmitAbortedError,
   EmitFailedError,
   type ProviderLog,
-  type SecretResolver,
+  type OwnedSecrets,
   SecretNotFoundError,
   type SourceOf,
   isTooLargeError,
@@ -27,7 +27,7 @@ export interface WebhookEndpointDeps {
   source: SourceOf<'webhook'>;
   prepared: PreparedWebhook;
   emit: Emit;
-  secrets: SecretResolver;
+  secrets: OwnedSecrets;
   clock: Clock;
   log: ProviderLog;
   /** How long a call waits for Kafka before it is answered 503. */

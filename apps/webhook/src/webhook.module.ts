@@ -1,6 +1,6 @@
 import { type DynamicModule, Inject, Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { ProviderService } from '@flint/provider-sdk';
+import { ProviderService, providerSecrets } from '@flint/provider-sdk';
 import { type ServiceRuntime, ServiceKitModule } from '@flint/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { installWebhookRoutes } from './webhook-http';
@@ -35,7 +35,11 @@ export class WebhookModule {
       imports: [ServiceKitModule.forRuntime(runtime)],
       providers: [
         { provide: WebhookRouter, useValue: router },
-        { provide: ProviderService, useFactory: () => new ProviderService(runtime, provider) },
+        {
+          provide: ProviderService,
+          useFactory: () =>
+            new ProviderService(runtime, provider, { secrets: providerSecrets(runtime) }),
+        },
         WebhookRoutes,
       ],
     };

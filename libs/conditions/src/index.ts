@@ -31,3 +31,19 @@ export {
   TriggerExpressionError,
   triggerExpressionProblems,
 } from './trigger-expressions';
+export { type CompiledTrigger, compileTrigger, type IndexedTrigger } from './compiled-trigger';
+export {
+  type Listener,
+  listenersOf,
+  sourceKey,
+  type TriggerListeners,
+  typeKey,
+} from './trigger-listeners';
+export {
+  batchRunRequest,
+  compoundEvents,
+  compoundRunRequest,
+  eventRunRequest,
+  type EventVerdict,
+  judgeEvent,
+} from './run-request';

@@ -49,7 +49,7 @@ describe('CloudEventSchema', () => {
       {
         path: 'flintextra',
         message:
-          'unknown key "flintextra"; allowed keys: specversion, id, source, type, subject, time, datacontenttype, dataschema, data, flintsourceid, flintprovider, flintacceptedat, traceparent',
+          'unknown key "flintextra"; allowed keys: specversion, id, source, type, subject, time, datacontenttype, dataschema, data, flintsourceid, flintprovider, flintacceptedat, flintowner, traceparent',
       },
     ]);
   });

@@ -29,6 +29,8 @@ export const CloudEventSchema = strictObject({
   flintprovider: ProviderSchema,
   /** When Flint accepted the event from the outside world; the start of the latency metric. */
   flintacceptedat: IsoDateTimeSchema,
+  /** The owner (team) of the API key that emitted a custom event through `POST /api/events`. */
+  flintowner: z.string().min(1).max(253).optional(),
   /** W3C trace context of the span that accepted the event. */
   traceparent: TraceparentSchema.optional(),
 });

@@ -8,6 +8,8 @@
  *     `ctx.config`. An invalid source does not run (state 'invalid') until its definition changes.
  *   - `run(ctx, emit)`: runs ONE source until `ctx.signal` aborts, then returns. Throwing (or
  *     returning early) → logged, restarted after a backoff (1 s doubling to 30 s).
+ *   - `retire?(source, store)`: called on every replica after a source it ran was disabled or
+ *     deleted (not on a change or shutdown), to forget state that must not outlive the source.
  *   - `exclusive?: true`: each source runs on one replica only; the runtime holds lease
  *     `<kind>:<sourceId>` in the `leases` table while `run` runs; `ctx.signal` aborts if it is lost.
  * `ctx`: `source` (StoredSource of that provider), `config` (from validate), `signal`, `store`,
@@ -37,10 +39,12 @@
  *
  * Exactly-one-replica work that is not a whole source (a folder, a poll job): `runExclusive({ db,
  * name, holder, signal, ttlMs? }, fn)` or the lower-level `Lease` (tryAcquire/renew/release).
- * Secrets: `SecretResolver`; `EnvSecretResolver` reads `FLINT_SECRET_<NAME>` (upper-cased,
- * non-alphanumerics → `_`). Tests: `ManualClock` (advance/set) as a controllable clock.
+ * Secrets: `SecretResolver`; `providerSecrets(runtime)` reads the API's encrypted store (when
+ * FLINT_SECRETS_KEYS is set, through a 5 s cache), then `EnvSecretResolver`: `FLINT_SECRET_<NAME>`
+ * (upper-cased, non-alphanumerics → `_`). Tests: `ManualClock` (advance/set) as a controllable clock.
  */
 export * from './clock';
+export { newTraceparent } from './build-event';
 export { EmitAbortedError, EmitFailedError, isTooLargeError } from './emit-errors';
 export * from './exclusive';
 export * from './lease';

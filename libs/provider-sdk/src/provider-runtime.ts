@@ -139,6 +139,9 @@ export class ProviderRuntime<K extends RunnableProvider = RunnableProvider, Conf
     );
     for (const loop of outdated) this.loops.delete(loop.source.id);
     await Promise.all(outdated.map((loop) => loop.stop()));
+    await Promise.all(
+      outdated.filter((loop) => !wanted.has(loop.source.id)).map((loop) => this.retire(loop)),
+    );
     if (this.stopped) return;
     for (const [id, source] of sources) {
       const running = this.loops.get(id);
@@ -149,6 +152,18 @@ export class ProviderRuntime<K extends RunnableProvider = RunnableProvider, Conf
       const loop = new SourceLoop(source, wanted.get(id)!, this.deps);
       this.loops.set(id, loop);
       loop.start();
+    }
+  }
+
+  private async retire(loop: SourceLoop<K, Config>): Promise<void> {
+    const { provider } = this.options;
+    try {
+      await provider.retire?.(loop.source, this.options.store);
+    } catch (err) {
+      this.log('warn', `could not clean up after source ${loop.source.id}: ${String(err)}`, {
+        provider: provider.kind,
+        sourceId: loop.source.id,
+      });
     }
   }
 

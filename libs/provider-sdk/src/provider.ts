@@ -11,7 +11,7 @@ import type {
 import type { KafkaLog } from '@flint/kafka';
 import type { Store } from '@flint/store';
 import type { Clock } from './clock';
-import type { SecretResolver } from './secrets';
+import type { OwnedSecrets } from './secrets';
 
 /** The source providers that run as their own service; `event` and `run-status` have no service. */
 export type RunnableProvider = Extract<SourceProvider, Provider>;
@@ -85,7 +85,7 @@ export interface SourceContext<K extends RunnableProvider = RunnableProvider, Co
   readonly store: Store;
   readonly log: ProviderLog;
   readonly clock: Clock;
-  readonly secrets: SecretResolver;
+  readonly secrets: OwnedSecrets;
   /** This replica's identity, as written into leases and claims. */
   readonly replicaId: string;
 }
@@ -109,6 +109,11 @@ export interface SourceProviderImpl<
    * early) makes the runtime log it and start the source again after a backoff.
    */
   run(ctx: SourceContext<K, Config>, emit: Emit): Promise<void>;
+  /**
+   * Called on every replica once a source it ran was disabled or deleted (not when it changed or the
+   * service stops), after its run returned: forget state that must not outlive the source.
+   */
+  retire?(source: SourceOf<K>, store: Store): Promise<void>;
   /**
    * Run each source on one replica at a time: the runtime holds a lease in the `leases` table
    * (`<kind>:<source id>`) while `run` runs, and aborts `ctx.signal` if the lease is lost.

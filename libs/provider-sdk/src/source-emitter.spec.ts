@@ -50,6 +50,25 @@ function setup(sender: MessageSender, signal = new AbortController().signal) {
 }
 
 describe('emit', () => {
+  it('lets many emits wait on the source signal at once and leaves no listener behind', async () => {
+    let acknowledge!: () => void;
+    const acknowledged = new Promise<void>((resolve) => (acknowledge = resolve));
+    const sender: MessageSender = { send: async () => acknowledged };
+    const signal = new AbortController().signal;
+    const added = jest.spyOn(signal, 'addEventListener');
+    const removed = jest.spyOn(signal, 'removeEventListener');
+    const { emit } = setup(sender, signal);
+    const pending = Array.from({ length: 50 }, (_, i) =>
+      emit({ id: `o-${i}`, type: 'order.created' }),
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    // One listener per emit in flight: more than the default limit of 10, which would warn.
+    expect(added.mock.calls.length - removed.mock.calls.length).toBe(50);
+    acknowledge();
+    expect(await Promise.all(pending)).toHaveLength(50);
+    expect(added.mock.calls.length - removed.mock.calls.length).toBe(0);
+  });
+
   it('retries transient failures until Kafka acknowledges, then counts the event', async () => {
     const sender = new FlakySender(3);
     const { emit, count, warnings } = setup(sender);

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { CloudEvent } from '@flint/contracts';
 import {
   type OutgoingMessage,
@@ -29,6 +30,9 @@ export interface SourceEmitterDeps {
 
 /** The `emit` a provider's run loop gets for one source. */
 export function createEmit(deps: SourceEmitterDeps): Emit {
+  // Every emit in flight listens to the source's signal until it settles (a webhook source has one
+  // per concurrent call), so the default limit of 10 listeners would warn of a leak that is not one.
+  setMaxListeners(0, deps.signal);
   // The PRODUCER span is active while the events are built, so each carries its traceparent and the
   // evaluator and runner continue this trace.
   const many = (inputs: readonly EmitInput[], options: EmitOptions = {}) =>

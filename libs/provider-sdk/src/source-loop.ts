@@ -13,7 +13,7 @@ import type {
   SourceOf,
   SourceProviderImpl,
 } from './provider';
-import type { SecretResolver } from './secrets';
+import { type SecretResolver, secretsOf } from './secrets';
 import { createEmit } from './source-emitter';
 
 export type SourceState =
@@ -160,7 +160,7 @@ export class SourceLoop<K extends RunnableProvider, Config> {
       store: deps.store,
       log: this.log,
       clock: deps.clock,
-      secrets: deps.secrets,
+      secrets: secretsOf(deps.secrets, this.source.owner),
       replicaId: deps.replicaId,
     };
     const emit = createEmit({

@@ -12,6 +12,8 @@ export const REDACTED_PATHS = [
   'req.headers["x-hub-signature"]',
   'req.headers["stripe-signature"]',
   'req.headers["x-api-key"]',
+  // Request bodies are not logged today; should that change, a secret's value still must not be.
+  'req.body.value',
   'headers.authorization',
   'headers["x-api-key"]',
   '*.password',

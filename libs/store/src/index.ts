@@ -21,10 +21,16 @@ export {
   type MigrationReport,
 } from './migrator';
 export {
-  DefinitionRepository,
+  type ChangeOptions,
+  type DefinitionChange,
+  DefinitionExistsError,
   type DefinitionFilter,
+  type DefinitionHistoryEntry,
+  DefinitionInUseError,
+  DefinitionRepository,
   type DefinitionRepositoryOptions,
   type DeleteResult,
+  type HistoryRange,
 } from './definition-repository';
 export { DefinitionNotFoundError, DuplicateDefinitionError, VersionConflictError } from './errors';
 export { enqueueOutbox, type OutboxMessage, type OutboxRecord } from './outbox';
@@ -35,13 +41,18 @@ export {
   type PublishOutbox,
 } from './outbox-relay';
 export {
+  type AttemptFinish,
+  type AttemptStart,
   type ClaimOptions,
   type ClaimOutcome,
   type FinishAttempt,
   type FinishResult,
   type NewRun,
   RunLeaseLostError,
+  type RunCursor,
   type RunFilter,
+  type RunHistoryPage,
+  type RunHistoryQuery,
   RunRepository,
   type RunTransition,
   type StartAttemptOptions,
@@ -71,3 +82,29 @@ export {
   type CompoundSweep,
   EvaluatorCompoundRepository,
 } from './evaluator-compound-repository';
+export {
+  type ActivityBounds,
+  type ActivityFlush,
+  ActivityRepository,
+  type RecentEvent,
+  type TriggerActivityCounts,
+  type TriggerActivityMinute,
+  type TriggerActivityRow,
+} from './activity-repository';
+export { ApiKeyRepository, type ApiKeyRecord, type NewApiKey } from './api-key-repository';
+export {
+  SECRETS_KEYS_VARIABLE,
+  type SealedSecret,
+  SecretCipher,
+  SecretDecryptionError,
+  type SecretKeyRing,
+  SecretKeyRingError,
+  generateSecretKeyRing,
+  parseSecretKeyRing,
+} from './secret-cipher';
+export {
+  type PutSecret,
+  type PutSecretResult,
+  SecretOwnerConflictError,
+  SecretRepository,
+} from './secret-repository';

@@ -73,6 +73,20 @@ export interface FinishAttempt {
   messages?: OutboxMessage[];
 }
 
+/** One run's `startAttempt`, for `startAttempts`. */
+export interface AttemptStart {
+  runId: string;
+  holder: string;
+  options?: StartAttemptOptions;
+}
+
+/** One run's `finishAttempt`, for `finishAttempts`. */
+export interface AttemptFinish {
+  runId: string;
+  holder: string;
+  finish: FinishAttempt;
+}
+
 export interface FinishResult {
   /** Runs of the same concurrency key that became due because this one finished. */
   admitted: string[];
@@ -84,6 +98,31 @@ export interface RunFilter {
   /** Runs created before this moment (paging backwards); newest first. */
   before?: Date;
   limit?: number;
+}
+
+/** Where a page of run history ends: the last run's claim time and claim sequence. */
+export interface RunCursor {
+  createdAt: Date;
+  seq: string;
+}
+
+export interface RunHistoryQuery {
+  triggerId?: string;
+  status?: RunStatus;
+  owner?: string;
+  /** Runs claimed at or after this moment. */
+  since?: Date;
+  /** Runs claimed before this moment. */
+  until?: Date;
+  /** Runs after (older than) this cursor. */
+  after?: RunCursor;
+  limit: number;
+}
+
+export interface RunHistoryPage {
+  runs: RunRecord[];
+  /** Set when older runs remain. */
+  next?: RunCursor;
 }
 
 /** The lease was taken over by another replica; this replica's view of the run is stale. */
@@ -110,6 +149,7 @@ export class RunRepository {
 
   /** Claims each run id in one transaction, in order; a repeated id (even within the batch) is a duplicate. */
   async claim(runs: readonly NewRun[], options: ClaimOptions): Promise<ClaimOutcome[]> {
+    if (!runs.some((run) => run.concurrency)) return this.claimUnlimited(runs);
     return this.store.transaction(async (tx) => {
       // Locks are taken up front in one order so two batches cannot deadlock on each other's keys.
       const keys = [...new Set(runs.filter((r) => r.concurrency).map((r) => lockKey(r.request)))];
@@ -117,6 +157,32 @@ export class RunRepository {
       const outcomes: ClaimOutcome[] = [];
       for (const run of runs) outcomes.push(await this.claimOne(tx, run, options));
       return outcomes;
+    });
+  }
+
+  /**
+   * Runs without a concurrency limit need no lock and no look at other runs: the whole batch is one
+   * multi-row insert (one round trip), or a few in one transaction when the batch is large.
+   */
+  private async claimUnlimited(runs: readonly NewRun[]): Promise<ClaimOutcome[]> {
+    const chunks: NewRun[][] = [];
+    for (let i = 0; i < runs.length; i += RUNS_PER_INSERT) {
+      chunks.push(runs.slice(i, i + RUNS_PER_INSERT));
+    }
+    const inserted =
+      chunks.length === 1
+        ? await insertRuns(this.store, chunks[0])
+        : await this.store.transaction(async (tx) => {
+            const ids = new Set<string>();
+            for (const chunk of chunks) for (const id of await insertRuns(tx, chunk)) ids.add(id);
+            return ids;
+          });
+    // Of a run id repeated within the batch, the first occurrence was inserted: the rest are duplicates.
+    const claimed = new Set<string>();
+    return runs.map(({ request: { runId } }): ClaimOutcome => {
+      if (!inserted.has(runId) || claimed.has(runId)) return { runId, outcome: 'duplicate' };
+      claimed.add(runId);
+      return { runId, outcome: 'claimed' };
     });
   }
 
@@ -157,26 +223,55 @@ export class RunRepository {
     holder: string,
     options: StartAttemptOptions = {},
   ): Promise<number> {
-    return this.store.transaction(async (tx) => {
-      const [row] = await tx.query<{ attempts: number }>(
-        `UPDATE runs SET attempts = attempts + 1,
-                status = CASE WHEN $3::boolean THEN 'STARTED' ELSE status END,
-                started_at = CASE WHEN $3::boolean THEN coalesce(started_at, now())
-                                  ELSE started_at END
-          WHERE run_id = $1 AND claimed_by = $2 AND status IN ('REQUESTED', 'STARTED')
-          RETURNING attempts`,
-        [runId, holder, options.markStarted ?? false],
-      );
-      if (row === undefined) throw new RunLeaseLostError(runId, holder);
-      await closeLostAttempts(tx, runId);
-      await tx.query('INSERT INTO run_attempts (run_id, attempt, runner) VALUES ($1, $2, $3)', [
-        runId,
-        row.attempts,
-        holder,
-      ]);
-      for (const message of options.messages ?? []) await enqueueOutbox(tx, message);
-      return row.attempts;
-    });
+    return settled<number>((await this.startAttempts([{ runId, holder, options }]))[0]);
+  }
+
+  /**
+   * `startAttempt` for several runs (distinct ids) in one statement: one round trip, atomic without
+   * BEGIN/COMMIT. Every step only touches runs whose lease check passed, and none needs to see the
+   * others' writes. Per run, in order: the attempt number, or `RunLeaseLostError`.
+   */
+  async startAttempts(starts: readonly AttemptStart[]): Promise<(number | RunLeaseLostError)[]> {
+    assertDistinct(starts.map((start) => start.runId));
+    const rows = await this.store.query<{ run_id: string; attempts: number }>(
+      `WITH input AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb)
+           AS i(run_id text, holder text, mark_started boolean, messages jsonb, position integer)),
+       started AS (
+         UPDATE runs SET attempts = runs.attempts + 1,
+                status = CASE WHEN input.mark_started THEN 'STARTED' ELSE runs.status END,
+                started_at = CASE WHEN input.mark_started THEN coalesce(runs.started_at, now())
+                                  ELSE runs.started_at END
+           FROM input
+          WHERE runs.run_id = input.run_id AND runs.claimed_by = input.holder
+            AND runs.status IN ('REQUESTED', 'STARTED')
+          RETURNING runs.run_id, runs.attempts, input.holder, input.messages, input.position),
+       lost AS (
+         UPDATE run_attempts SET finished_at = now(), outcome = 'lost',
+                error_type = 'RunnerLostError',
+                error_message = 'the runner making this attempt stopped before the attempt ended'
+          WHERE run_id IN (SELECT run_id FROM started) AND finished_at IS NULL),
+       attempt AS (
+         INSERT INTO run_attempts (run_id, attempt, runner)
+         SELECT run_id, attempts, holder FROM started),
+       announced AS (${enqueueOutboxFrom('started')})
+       SELECT run_id, attempts FROM started`,
+      [
+        JSON.stringify(
+          starts.map(({ runId, holder, options = {} }, position) => ({
+            run_id: runId,
+            holder,
+            mark_started: options.markStarted ?? false,
+            messages: outboxValues(options.messages),
+            position,
+          })),
+        ),
+      ],
+    );
+    const attempts = new Map(rows.map((row) => [row.run_id, row.attempts]));
+    return starts.map(
+      ({ runId, holder }) => attempts.get(runId) ?? new RunLeaseLostError(runId, holder),
+    );
   }
 
   /**
@@ -184,6 +279,103 @@ export class RunRepository {
    * status. A final status frees the run's concurrency slot and admits queued runs of its key.
    */
   async finishAttempt(runId: string, holder: string, finish: FinishAttempt): Promise<FinishResult> {
+    return settled<FinishResult>((await this.finishAttempts([{ runId, holder, finish }]))[0]);
+  }
+
+  /**
+   * `finishAttempt` for several runs (distinct ids). Runs without a concurrency limit, and runs that
+   * only wait for a retry, free no slot: nothing to admit and no lock to take, so all of those are
+   * moved on in one statement. The others (and any whose lease is gone, which the transaction then
+   * reports) each get the transaction. Per run, in order: the result or the error.
+   */
+  async finishAttempts(finishes: readonly AttemptFinish[]): Promise<(FinishResult | Error)[]> {
+    assertDistinct(finishes.map((finish) => finish.runId));
+    const moved = await this.finishUnlimited(finishes);
+    return Promise.all(
+      finishes.map(({ runId, holder, finish }) =>
+        moved.has(runId)
+          ? { admitted: [] }
+          : this.finishInTransaction(runId, holder, finish).catch((err: unknown) =>
+              err instanceof Error ? err : new Error(String(err)),
+            ),
+      ),
+    );
+  }
+
+  private async finishUnlimited(finishes: readonly AttemptFinish[]): Promise<Set<string>> {
+    const rows = await this.store.query<{ run_id: string }>(
+      `WITH input AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb)
+           AS i(run_id text, holder text, status text, next_attempt_at timestamptz, result jsonb,
+                error_type text, error_message text, log_lines jsonb, attempt integer,
+                outcome text, response_status integer, response_excerpt text, messages jsonb,
+                position integer)),
+       moved AS (
+         UPDATE runs SET
+                status = coalesce(input.status, runs.status),
+                next_attempt_at = input.next_attempt_at,
+                result = input.result->'value',
+                error_type = input.error_type,
+                error_message = input.error_message,
+                log_lines = coalesce(input.log_lines, runs.log_lines),
+                started_at = CASE WHEN input.status = 'SUCCEEDED'
+                                  THEN coalesce(runs.started_at, now()) ELSE runs.started_at END,
+                finished_at = CASE WHEN input.status IS NULL THEN NULL ELSE now() END,
+                claimed_by = NULL,
+                claim_expires_at = NULL
+           FROM input
+          WHERE runs.run_id = input.run_id AND runs.claimed_by = input.holder
+            AND runs.status IN ('REQUESTED', 'STARTED')
+            AND (runs.concurrency_limit IS NULL OR input.status IS NULL)
+          RETURNING runs.run_id, input.attempt, input.outcome, input.error_type,
+                    input.error_message, input.response_status, input.response_excerpt,
+                    input.messages, input.position),
+       closed AS (
+         UPDATE run_attempts SET finished_at = now(), outcome = moved.outcome,
+                error_type = moved.error_type, error_message = moved.error_message,
+                response_status = moved.response_status,
+                response_excerpt = moved.response_excerpt
+           FROM moved
+          WHERE run_attempts.run_id = moved.run_id AND run_attempts.attempt = moved.attempt),
+       announced AS (${enqueueOutboxFrom('moved')})
+       SELECT run_id FROM moved`,
+      [
+        JSON.stringify(
+          finishes.map(({ runId, holder, finish }, position) => {
+            const next = finish.run;
+            return {
+              run_id: runId,
+              holder,
+              // A run that waits for a retry keeps its status: REQUESTED, or STARTED for a local workflow.
+              status: next.status === 'REQUESTED' ? null : next.status,
+              next_attempt_at: next.status === 'REQUESTED' ? next.nextAttemptAt : null,
+              // Wrapped, so that a workflow's `null` result stays JSON null and no result stays NULL.
+              result:
+                next.status === 'SUCCEEDED' && next.result !== undefined
+                  ? { value: next.result }
+                  : null,
+              error_type: finish.error?.type ?? null,
+              error_message: finish.error?.message ?? null,
+              log_lines: finish.logLines ?? null,
+              attempt: finish.attempt,
+              outcome: finish.attemptOutcome,
+              response_status: finish.response?.status ?? null,
+              response_excerpt: finish.response?.excerpt ?? null,
+              messages: outboxValues(finish.messages),
+              position,
+            };
+          }),
+        ),
+      ],
+    );
+    return new Set(rows.map((row) => row.run_id));
+  }
+
+  private finishInTransaction(
+    runId: string,
+    holder: string,
+    finish: FinishAttempt,
+  ): Promise<FinishResult> {
     return this.store.transaction(async (tx) => {
       const run = await transition(tx, runId, holder, finish);
       await tx.query(
@@ -260,10 +452,46 @@ export class RunRepository {
     return rows.map(toRunAttemptRecord);
   }
 
+  /**
+   * A page of run history, newest first, for the history API. Pages are keyed on (created_at,
+   * claim_seq), so runs claimed while a client pages never shift or repeat a page.
+   */
+  async history(query: RunHistoryQuery): Promise<RunHistoryPage> {
+    const rows = await this.store.query<RunRow & { claim_seq: string }>(
+      `SELECT * FROM runs
+        WHERE ($1::text IS NULL OR trigger_id = $1)
+          AND ($2::text IS NULL OR status = $2)
+          AND ($3::text IS NULL OR owner = $3)
+          AND ($4::timestamptz IS NULL OR created_at >= $4)
+          AND ($5::timestamptz IS NULL OR created_at < $5)
+          AND ($6::timestamptz IS NULL OR (created_at, claim_seq) < ($6, $7::bigint))
+        ORDER BY created_at DESC, claim_seq DESC
+        LIMIT $8`,
+      [
+        query.triggerId ?? null,
+        query.status ?? null,
+        query.owner ?? null,
+        query.since ?? null,
+        query.until ?? null,
+        query.after?.createdAt ?? null,
+        query.after?.seq ?? null,
+        query.limit + 1,
+      ],
+    );
+    const page = rows.slice(0, query.limit);
+    const last = page[page.length - 1];
+    return {
+      runs: page.map(toRunRecord),
+      ...(rows.length > query.limit && last
+        ? { next: { createdAt: new Date(last.created_at), seq: String(last.claim_seq) } }
+        : {}),
+    };
+  }
+
   private async claimOne(tx: Queryable, run: NewRun, options: ClaimOptions): Promise<ClaimOutcome> {
     const { request } = run;
-    const inserted = await insertRun(tx, run);
-    if (!inserted) return { runId: request.runId, outcome: 'duplicate' };
+    const inserted = await insertRuns(tx, [run]);
+    if (!inserted.has(request.runId)) return { runId: request.runId, outcome: 'duplicate' };
     if (run.concurrency === undefined) return { runId: request.runId, outcome: 'claimed' };
 
     const key = request.concurrencyKey ?? null;
@@ -306,42 +534,56 @@ export class RunRepository {
   }
 }
 
-async function insertRun(tx: Queryable, run: NewRun): Promise<boolean> {
-  const { request, source } = run;
-  const rows = await tx.query(
+/** Most runs per INSERT statement: 21 parameters each, well under PostgreSQL's 65,535. */
+const RUNS_PER_INSERT = 500;
+const PARAMS_PER_RUN = 21;
+
+/** Inserts the runs whose ids are not taken yet, in order; returns the ids it inserted. */
+async function insertRuns(db: Queryable, runs: readonly NewRun[]): Promise<Set<string>> {
+  const values = runs.map((_, index) => {
+    const p = (n: number) => `$${index * PARAMS_PER_RUN + n}`;
+    return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, 'REQUESTED', 0, ${p(5)}::jsonb, ${p(6)}::text[],
+            ${p(7)}, ${p(8)}, ${p(9)}, now(), ${p(10)}::timestamptz, ${p(11)}::jsonb, ${p(12)},
+            ${p(13)}::timestamptz, ${p(14)}, ${p(15)}, ${p(16)}::integer, ${p(17)}::integer,
+            ${p(18)}::integer, ${p(19)}, ${p(20)}::integer, ${p(21)})`;
+  });
+  const rows = await db.query<{ run_id: string }>(
     `INSERT INTO runs (run_id, trigger_id, trigger_version, owner, status, attempts, input,
             event_ids, dedupe_key, concurrency_key, trace_id, next_attempt_at, requested_at,
             request, provider, accepted_at, target_type, workflow, timeout_ms, max_attempts,
             concurrency_limit, source_topic, source_partition, source_offset)
-     VALUES ($1, $2, $3, $4, 'REQUESTED', 0, $5::jsonb, $6::text[], $7, $8, $9, now(), $10,
-            $11::jsonb, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
+     VALUES ${values.join(', ')}
      ON CONFLICT (run_id) DO NOTHING
      RETURNING run_id`,
-    [
-      request.runId,
-      request.triggerId,
-      request.triggerVersion,
-      request.owner,
-      request.input === undefined ? null : JSON.stringify(request.input),
-      request.eventIds,
-      request.dedupeKey ?? null,
-      request.concurrencyKey ?? null,
-      request.traceparent?.split('-')[1] ?? null,
-      request.requestedAt,
-      JSON.stringify(request),
-      request.provider,
-      request.acceptedAt,
-      request.target.type,
-      request.target.type === 'local' ? request.target.workflow : null,
-      run.timeoutMs,
-      request.retry.maxAttempts,
-      run.concurrency?.limit ?? null,
-      source.topic,
-      source.partition,
-      source.offset,
-    ],
+    runs.flatMap(runParams),
   );
-  return rows.length > 0;
+  return new Set(rows.map((row) => row.run_id));
+}
+
+function runParams({ request, source, timeoutMs, concurrency }: NewRun): unknown[] {
+  return [
+    request.runId,
+    request.triggerId,
+    request.triggerVersion,
+    request.owner,
+    request.input === undefined ? null : JSON.stringify(request.input),
+    request.eventIds,
+    request.dedupeKey ?? null,
+    request.concurrencyKey ?? null,
+    request.traceparent?.split('-')[1] ?? null,
+    request.requestedAt,
+    JSON.stringify(request),
+    request.provider,
+    request.acceptedAt,
+    request.target.type,
+    request.target.type === 'local' ? request.target.workflow : null,
+    timeoutMs,
+    request.retry.maxAttempts,
+    concurrency?.limit ?? null,
+    source.topic,
+    source.partition,
+    source.offset,
+  ];
 }
 
 async function transition(
@@ -385,14 +627,40 @@ async function transition(
   return row;
 }
 
-/** Attempts left open by a runner that died; the next attempt of the run closes them as lost. */
-async function closeLostAttempts(tx: Queryable, runId: string): Promise<void> {
-  await tx.query(
-    `UPDATE run_attempts SET finished_at = now(), outcome = 'lost', error_type = 'RunnerLostError',
-            error_message = 'the runner making this attempt stopped before the attempt ended'
-      WHERE run_id = $1 AND finished_at IS NULL`,
-    [runId],
-  );
+/** Outbox messages as JSON for `enqueueOutboxFrom`. */
+function outboxValues(messages: readonly OutboxMessage[] = []): unknown[] {
+  return messages.map((message) => ({
+    topic: message.topic,
+    key: message.key,
+    value: message.value,
+    headers: message.headers ?? {},
+  }));
+}
+
+/**
+ * The outbox insert of `enqueueOutbox` inside a data-modifying CTE: the `messages` (from
+ * `outboxValues`) of each row of `rows`, ordered by the rows' `position`, then as listed. A JSON null
+ * value is stored as SQL NULL, a tombstone, as `enqueueOutbox` does.
+ */
+function enqueueOutboxFrom(rows: string): string {
+  return `INSERT INTO outbox (topic, key, value, headers)
+          SELECT message->>'topic', message->>'key', nullif(message->'value', 'null'::jsonb),
+                 message->'headers'
+            FROM ${rows}, jsonb_array_elements(${rows}.messages) WITH ORDINALITY AS m(message, n)
+           ORDER BY ${rows}.position, m.n`;
+}
+
+/** The batch operations take each run once: two steps of one run in one statement would collide. */
+function assertDistinct(runIds: readonly string[]): void {
+  if (new Set(runIds).size !== runIds.length) {
+    throw new RangeError('a batch of attempt writes must name each run once');
+  }
+}
+
+/** A batch operation's result for one run: its value, or its error thrown. */
+function settled<T>(result: T | Error | undefined): T {
+  if (result instanceof Error) throw result;
+  return result as T;
 }
 
 /** Makes the oldest queued runs of a key due while it has free slots; the key's lock must be held. */

@@ -107,6 +107,48 @@ describe('flint apply and validate against a running API', () => {
     expect(published.get(`trigger:echo-${run}`)).toMatchObject({ id: `echo-${run}`, version: 1 });
   });
 
+  it('shows what changes per definition, and --dry-run applies nothing', async () => {
+    const folder = join(dir, 'diff');
+    await mkdir(folder, { recursive: true });
+    const sourceId = `diff-src-${run}`;
+    const triggerId = `diff-${run}`;
+    await writeFile(join(folder, 'source.yaml'), source(sourceId));
+    await writeFile(join(folder, 'trigger.yaml'), trigger(triggerId, sourceId));
+    expect((await apply([folder])).code).toBe(0);
+
+    await writeFile(
+      join(folder, 'trigger.yaml'),
+      `${trigger(triggerId, sourceId)}condition: event.data.ok == true\ndescription: changed\n`,
+    );
+    const dryRun = await apply([folder, '--dry-run']);
+    expect(dryRun.stderr).toEqual([]);
+    expect(dryRun.code).toBe(0);
+    expect(dryRun.stdout).toEqual([
+      `source ${sourceId}: unchanged (version 1)`,
+      `trigger ${triggerId}: would be updated (from version 1)`,
+      '    + condition: "event.data.ok == true"',
+      '    + description: "changed"',
+      'dry run: nothing was applied',
+    ]);
+    const stillOld = await fetch(`${api.url}/api/triggers/${triggerId}`, {
+      headers: { authorization: `Bearer ${ADMIN_KEY}` },
+    });
+    expect(await stillOld.json()).toMatchObject({ version: 1 });
+
+    const applied = await apply([folder]);
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toEqual([
+      `source ${sourceId}: unchanged (version 1)`,
+      `trigger ${triggerId}: updated (version 2)`,
+      '    + condition: "event.data.ok == true"',
+      '    + description: "changed"',
+    ]);
+
+    await writeFile(join(folder, 'new.yaml'), source(`diff-new-${run}`));
+    const withNew = await apply([folder, '--dry-run']);
+    expect(withNew.stdout).toContain(`source diff-new-${run}: would be created`);
+  });
+
   it('rejects a whole batch with one bad file, naming the file, the path and the reason', async () => {
     const folder = join(dir, 'bad');
     await mkdir(folder, { recursive: true });

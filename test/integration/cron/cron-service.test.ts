@@ -1,6 +1,7 @@
 import { CRON_TICK_EVENT_TYPE, type CloudEvent, type CronTickData } from '@flint/contracts';
 import { ProviderService } from '@flint/provider-sdk';
 import type { RunningService } from '@flint/service-kit';
+import { CRON_SLOTS_SKIPPED_METRIC } from '../../../apps/cron/src/cron-metrics';
 import { CronModule } from '../../../apps/cron/src/cron.module';
 import { PostgresStore } from '@flint/store';
 import { uniqueName, waitFor } from '../../support/kafka';
@@ -46,15 +47,9 @@ describe('cron service', () => {
     collector = await fixture.collect();
   });
 
-  afterEach(async () => {
-    for (const service of [...fixture.services]) await fixture.stopService(service);
-    await fixture.removeAll();
-  });
+  afterEach(() => fixture.reset());
 
-  afterAll(async () => {
-    await collector?.stop();
-    await fixture?.close();
-  });
+  afterAll(() => fixture?.close());
 
   it('fires a real per-second schedule once per slot, on time, with scheduled and actual time', async () => {
     const id = uniqueName('every-second');
@@ -143,7 +138,7 @@ describe('cron service', () => {
       description: 'seven seconds of downtime',
     });
 
-    await fixture.start('cron', build, env);
+    const second = await fixture.start('cron', build, env);
     await collector.until(
       (events) =>
         events.some(
@@ -162,7 +157,27 @@ describe('cron service', () => {
     expect(missed).toHaveLength(3);
     expectConsecutiveSeconds(missed.map(slotOf));
     // Slots older than the three caught up were skipped: a gap after the last slot before downtime.
-    expect(slotOf(missed[0]) - lastBefore).toBeGreaterThan(1000);
+    const skipped = (slotOf(missed[0]) - lastBefore) / 1000 - 1;
+    expect(skipped).toBeGreaterThan(0);
     uniqueSlots(collector.ofSource(id));
+    const metric = await second.runtime.registry.getSingleMetric(CRON_SLOTS_SKIPPED_METRIC)?.get();
+    expect(metric?.values).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ labels: { reason: 'catch-up-limit' }, value: skipped }),
+        expect.objectContaining({ labels: { reason: 'skip' }, value: 0 }),
+      ]),
+    );
+
+    // Deleted, the source forgets its schedule: created again, it would not catch up on the gap.
+    const scheduleRows = () =>
+      second.runtime.store.query(
+        `SELECT 1 FROM provider_state WHERE provider = 'cron' AND source_id = $1`,
+        [id],
+      );
+    expect(await scheduleRows()).toHaveLength(1);
+    await fixture.removeAll();
+    await waitFor(async () => (await scheduleRows()).length === 0, {
+      description: 'the schedule record of the deleted source removed',
+    });
   });
 });

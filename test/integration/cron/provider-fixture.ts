@@ -19,6 +19,7 @@ import { createTestTopic, quietLog, uniqueName, waitFor } from '../../support/ka
 export class ProviderFixture {
   readonly services: RunningService[] = [];
   private readonly published = new Set<string>();
+  private readonly collectors: EventCollector[] = [];
   private constructor(
     readonly kafka: Kafka,
     readonly producer: EventProducer,
@@ -98,12 +99,22 @@ export class ProviderFixture {
     );
   }
 
+  /** Collects the events topic from the beginning until `close`. */
   async collect(): Promise<EventCollector> {
-    return EventCollector.start(this.kafka, this.topics.events);
+    const collector = await EventCollector.start(this.kafka, this.topics.events);
+    this.collectors.push(collector);
+    return collector;
+  }
+
+  /** Stops the services started and removes the definitions published, so the next test starts clean. */
+  async reset(): Promise<void> {
+    for (const service of this.services.splice(0)) await service.stop();
+    await this.removeAll();
   }
 
   async close(): Promise<void> {
     for (const service of this.services.splice(0)) await service.stop();
+    for (const collector of this.collectors.splice(0)) await collector.stop();
     await this.producer.disconnect();
   }
 }

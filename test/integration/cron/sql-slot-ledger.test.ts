@@ -66,7 +66,9 @@ describeEachStore('SqlSlotLedger', (backend) => {
     await ledger.claim('d', slot, 'replica-1', minute);
     await ledger.claim('d', slot + minute, 'replica-1', minute);
     await ledger.markFired('d', slot + minute, 'replica-1');
-    await ledger.markSkipped('d', [slot, slot + minute, slot + 2 * minute], 'replica-2', minute);
+    expect(
+      await ledger.markSkipped('d', [slot, slot + minute, slot + 2 * minute], 'replica-2', minute),
+    ).toEqual([slot + 2 * minute]);
     expect(await statusOf(opened.store, 'd', slot)).toMatchObject({ status: 'claimed' });
     expect(await statusOf(opened.store, 'd', slot + minute)).toMatchObject({ status: 'fired' });
     expect(await statusOf(opened.store, 'd', slot + 2 * minute)).toMatchObject({
@@ -76,6 +78,26 @@ describeEachStore('SqlSlotLedger', (backend) => {
     await ledger.markSkipped('d', [slot], 'replica-2', 0);
     expect(await statusOf(opened.store, 'd', slot)).toMatchObject({ status: 'skipped' });
     expect(await ledger.watermark('d')).toBe(slot + 2 * minute);
+  });
+
+  it('keeps a schedule record per source until it is forgotten', async () => {
+    const record = {
+      scheduleKey: '["* * * * *","UTC"]',
+      since: slot,
+      definedAt: slot + minute,
+      jitterMs: 1500,
+      previousJitterMs: 0,
+    };
+    expect(await ledger.schedule('f')).toBeUndefined();
+    await ledger.recordSchedule('f', record);
+    await ledger.recordSchedule('f', { ...record, jitterMs: 2500, previousJitterMs: 1500 });
+    expect(await ledger.schedule('f')).toEqual({
+      ...record,
+      jitterMs: 2500,
+      previousJitterMs: 1500,
+    });
+    await ledger.forgetSchedule('f');
+    expect(await ledger.schedule('f')).toBeUndefined();
   });
 
   it('prunes decided slots before a time but keeps claims', async () => {

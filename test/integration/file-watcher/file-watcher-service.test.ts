@@ -71,15 +71,11 @@ describe('file-watcher service', () => {
   });
 
   afterEach(async () => {
-    for (const service of [...fixture.services]) await fixture.stopService(service);
-    await fixture.removeAll();
+    await fixture.reset();
     await rm(dir, { recursive: true, force: true });
   });
 
-  afterAll(async () => {
-    await collector?.stop();
-    await fixture?.close();
-  });
+  afterAll(() => fixture?.close());
 
   const startWatcher = () =>
     fixture.start('file-watcher', (runtime) => FileWatcherModule.forRuntime(runtime));
@@ -90,6 +86,29 @@ describe('file-watcher service', () => {
     await waitUntilLive(service, id);
     return service;
   }
+
+  it('announces only files matching one of several globs and none of the excluded', async () => {
+    const id = uniqueName('globs');
+    await mkdir(join(dir, 'in', 'tmp'), { recursive: true });
+    await startWatching(id, {
+      events: ['created'],
+      pattern: ['**/*.csv', 'reports/*.pdf'],
+      exclude: '**/tmp/**',
+    });
+    await mkdir(join(dir, 'reports'));
+    for (const path of ['in/a.csv', 'in/b.json', 'in/tmp/c.csv', 'reports/q1.pdf', 'q2.pdf']) {
+      await writeFile(join(dir, path), path);
+    }
+    await collector.until(() => collector.ofSource(id).length >= 2, 'the two matching files');
+    // A file written after the others is a marker: once it is announced, the rest were decided.
+    await writeFile(join(dir, 'last.csv'), 'marker');
+    await collector.until(() => collector.ofSource(id).length >= 3, 'the marker file');
+    expect(summary(collector.ofSource(id)).sort()).toEqual([
+      'created in/a.csv',
+      'created last.csv',
+      'created reports/q1.pdf',
+    ]);
+  });
 
   it('announces created, changed and deleted files with path, size and mtime', async () => {
     const id = uniqueName('files');

@@ -1,17 +1,8 @@
 import type { CloudEvent } from '@flint/contracts';
-import { ProviderService } from '@flint/provider-sdk';
-import { openServiceRuntime, type ServiceRuntime } from '@flint/service-kit';
-import type { Queryable } from '@flint/store';
-import { HostLimiter } from '../../../apps/poller/src/host-limiter';
 import { PollerModule } from '../../../apps/poller/src/poller.module';
-import { PollerProvider } from '../../../apps/poller/src/poller-provider';
-import {
-  type PollerState,
-  type PollerStateStore,
-  SqlPollerStateStore,
-} from '../../../apps/poller/src/poller-state';
-import { quietLog, uniqueName, waitFor } from '../../support/kafka';
+import { uniqueName, waitFor } from '../../support/kafka';
 import { type EventCollector, ProviderFixture, stored } from '../cron/provider-fixture';
+import { runReplicaThatCrashesBeforeSaving, savedState } from './crashing-replica';
 import { TestApi } from './test-api';
 
 const SECRET_ENV = { FLINT_SECRET_POLL_TOKEN: 'Bearer poll-secret' };
@@ -36,10 +27,6 @@ const idsOf = (events: CloudEvent[]) =>
   events.map((event) => Number(event.id)).sort((a, b) => a - b);
 const oneToN = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
-async function savedState(runtime: ServiceRuntime, id: string): Promise<PollerState | undefined> {
-  return new SqlPollerStateStore(runtime.store).load(id);
-}
-
 describe('poller service', () => {
   let fixture: ProviderFixture;
   let collector: EventCollector;
@@ -57,15 +44,11 @@ describe('poller service', () => {
   });
 
   afterEach(async () => {
-    for (const service of [...fixture.services]) await fixture.stopService(service);
-    await fixture.removeAll();
+    await fixture.reset();
     await api.stop();
   });
 
-  afterAll(async () => {
-    await collector?.stop();
-    await fixture?.close();
-  });
+  afterAll(() => fixture?.close());
 
   const startPoller = (env: NodeJS.ProcessEnv = {}) =>
     fixture.start('poller', (runtime) => PollerModule.forRuntime(runtime), {
@@ -175,26 +158,9 @@ describe('poller service', () => {
     );
 
     // A replica whose first cursor save never happens: it dies right after Kafka acknowledged page one.
-    const runtime = await openServiceRuntime('poller', { env: fixture.env(SECRET_ENV) });
-    let crashed!: () => void;
-    const crash = new Promise<void>((resolve) => (crashed = resolve));
-    const dying = new ProviderService(
-      runtime,
-      new PollerProvider({
-        limiter: new HostLimiter(4),
-        backoff: { initialMs: 600_000 },
-        stateStore: (db) => new CrashingStateStore(db, crashed),
-      }),
-      { log: quietLog },
+    await runReplicaThatCrashesBeforeSaving(fixture, SECRET_ENV, () =>
+      collector.until(() => collector.ofSource(id).length >= 10, `page one of ${id}`),
     );
-    dying.onApplicationBootstrap();
-    try {
-      await crash;
-      await collector.until(() => collector.ofSource(id).length >= 10, `page one of ${id}`);
-    } finally {
-      await dying.onApplicationShutdown();
-      await runtime.close();
-    }
     expect(idsOf(collector.ofSource(id))).toEqual(oneToN(10));
 
     const service = await startPoller();
@@ -212,24 +178,3 @@ describe('poller service', () => {
     expect(ids.filter((n) => n > 10)).toHaveLength(15);
   });
 });
-
-/** Loads like the real store but fails its first save and reports it: the replica died there. */
-class CrashingStateStore implements PollerStateStore {
-  private readonly real: SqlPollerStateStore;
-
-  constructor(
-    db: Queryable,
-    private readonly crashed: () => void,
-  ) {
-    this.real = new SqlPollerStateStore(db);
-  }
-
-  load(sourceId: string): Promise<PollerState | undefined> {
-    return this.real.load(sourceId);
-  }
-
-  async save(): Promise<void> {
-    this.crashed();
-    throw new Error('replica died before saving the cursor');
-  }
-}

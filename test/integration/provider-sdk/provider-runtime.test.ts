@@ -1,4 +1,4 @@
-import type { CloudEvent, StoredDefinition, TopicNames } from '@flint/contracts';
+import type { CloudEvent, PollerConfig, StoredDefinition, TopicNames } from '@flint/contracts';
 import { DefinitionFeed, EventProducer, provisionTopics } from '@flint/kafka';
 import {
   type Emit,
@@ -31,11 +31,12 @@ class RecordingProvider implements SourceProviderImpl<'poller', Prepared> {
 
   constructor(readonly exclusive = false) {}
 
-  validate(config: { url: string }): Prepared {
-    if (config.url.includes('invalid')) {
+  validate(config: PollerConfig): Prepared {
+    const url = config.url ?? '';
+    if (url.includes('invalid')) {
       throw new InvalidSourceError('config.url must not point at an invalid host');
     }
-    return { url: config.url };
+    return { url };
   }
 
   async run(ctx: SourceContext<'poller', Prepared>, emit: Emit): Promise<void> {

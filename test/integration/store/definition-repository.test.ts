@@ -1,10 +1,13 @@
 import {
+  DefinitionExistsError,
+  DefinitionInUseError,
   DefinitionNotFoundError,
   DefinitionRepository,
   DuplicateDefinitionError,
   type Store,
   VersionConflictError,
 } from '@flint/store';
+import { DefinitionSchema } from '@flint/contracts';
 import { cronSource, localTrigger } from './definitions';
 import { describeIfPostgres } from '../../support/postgres';
 import {
@@ -141,8 +144,10 @@ describeEachStore('DefinitionRepository', (backend) => {
     await repository.apply([cronSource('tick')]);
     await repository.apply([cronSource('tick', { enabled: false })]);
 
-    await expect(repository.delete('source', 'tick', 1)).rejects.toThrow(VersionConflictError);
-    expect(await repository.delete('source', 'tick', 2)).toEqual({
+    await expect(repository.delete('source', 'tick', { expectedVersion: 1 })).rejects.toThrow(
+      VersionConflictError,
+    );
+    expect(await repository.delete('source', 'tick', { expectedVersion: 2 })).toEqual({
       kind: 'source',
       id: 'tick',
       version: 2,
@@ -179,6 +184,126 @@ describeEachStore('DefinitionRepository', (backend) => {
     expect(await ids({ kind: 'trigger', owner: 'payments', enabled: true })).toEqual(['b-trigger']);
     expect(await ids({ kind: 'trigger', enabled: false })).toEqual(['a-trigger']);
     expect(await ids({ kind: 'source' })).toEqual(['tick']);
+  });
+  it('creates, replaces, enables and disables single definitions with versions and history', async () => {
+    const created = await repository.create(cronSource('tick'), { changedBy: 'key-a' });
+    expect(created).toMatchObject({ id: 'tick', version: 1, enabled: true });
+    await expect(repository.create(cronSource('tick'))).rejects.toThrow(DefinitionExistsError);
+
+    const unchanged = await repository.replace(cronSource('tick'), { expectedVersion: 1 });
+    expect(unchanged).toMatchObject({ changed: false, definition: { version: 1 } });
+    const replaced = await repository.replace(cronSource('tick', { description: 'every minute' }), {
+      expectedVersion: 1,
+      changedBy: 'key-b',
+    });
+    expect(replaced).toMatchObject({ changed: true, definition: { version: 2 } });
+    await expect(
+      repository.replace(cronSource('tick', { description: 'stale' }), { expectedVersion: 1 }),
+    ).rejects.toThrow(VersionConflictError);
+    await expect(repository.replace(cronSource('nope'))).rejects.toThrow(DefinitionNotFoundError);
+
+    expect(await repository.setEnabled('source', 'tick', true)).toMatchObject({ changed: false });
+    await expect(
+      repository.setEnabled('source', 'tick', false, { expectedVersion: 1 }),
+    ).rejects.toThrow(VersionConflictError);
+    const disabled = await repository.setEnabled('source', 'tick', false, { changedBy: 'key-c' });
+    expect(disabled).toMatchObject({ changed: true, definition: { version: 3, enabled: false } });
+    expect(await repository.list({ kind: 'source', enabled: false })).toHaveLength(1);
+    await repository.delete('source', 'tick', { changedBy: 'key-d' });
+
+    const history = await repository.history('source', 'tick');
+    expect(history.map((h) => [h.version, h.action, h.changedBy])).toEqual([
+      [1, 'created', 'key-a'],
+      [2, 'updated', 'key-b'],
+      [3, 'disabled', 'key-c'],
+      [3, 'deleted', 'key-d'],
+    ]);
+    expect(history[1]?.definition).toMatchObject({ description: 'every minute', version: 2 });
+    expect(await repository.historyVersion('source', 'tick', 3)).toMatchObject({
+      action: 'disabled',
+      definition: { enabled: false },
+    });
+    expect(await repository.historyVersion('source', 'tick', 4)).toBeUndefined();
+    const secondPage = await repository.history('source', 'tick', {
+      afterSeq: history[1]?.seq,
+      limit: 1,
+    });
+    expect(secondPage.map((h) => h.action)).toEqual(['disabled']);
+
+    // Every change went to the outbox too, in order, ending with the tombstone.
+    expect((await outbox(db.store)).map((row) => row.value?.version ?? null)).toEqual([
+      1,
+      2,
+      3,
+      null,
+    ]);
+  });
+
+  it('keeps history in change order across many changes, and pages through it', async () => {
+    await repository.create(cronSource('tick'));
+    for (let i = 1; i <= 11; i++) {
+      await repository.replace(cronSource('tick', { description: `change ${i}` }));
+    }
+    const history = await repository.history('source', 'tick');
+    expect(history.map((entry) => entry.version)).toEqual(
+      Array.from({ length: 12 }, (_, i) => i + 1),
+    );
+    const pages: number[][] = [];
+    let after: string | undefined;
+    do {
+      const page = await repository.history('source', 'tick', { afterSeq: after, limit: 5 });
+      pages.push(page.map((entry) => entry.version));
+      after = page.length === 5 ? page.at(-1)?.seq : undefined;
+    } while (after);
+    expect(pages).toEqual([
+      [1, 2, 3, 4, 5],
+      [6, 7, 8, 9, 10],
+      [11, 12],
+    ]);
+  });
+
+  it('refuses to delete a source that triggers reference, naming them', async () => {
+    await repository.apply([
+      cronSource('tick'),
+      localTrigger('b-user'),
+      localTrigger('a-user'),
+      localTrigger('inline', {
+        sources: [{ id: 'tick-copy', provider: 'cron', config: { schedule: '* * * * *' } }],
+      }),
+    ]);
+    const failure = repository.delete('source', 'tick');
+    await expect(failure).rejects.toThrow(DefinitionInUseError);
+    await expect(failure).rejects.toThrow('"a-user", "b-user"');
+    await repository.delete('trigger', 'a-user');
+    await repository.delete('trigger', 'b-user');
+    expect(await repository.delete('source', 'tick')).toMatchObject({ version: 1 });
+  });
+
+  it('pages by id and filters by provider and by listened source', async () => {
+    await repository.apply([
+      cronSource('tick'),
+      cronSource('tock'),
+      DefinitionSchema.parse({
+        kind: 'source',
+        id: 'hook',
+        provider: 'webhook',
+        config: { path: 'hook', auth: { type: 'none' } },
+      }),
+      localTrigger('t1'),
+      localTrigger('t2', { sources: ['tock'] }),
+      localTrigger('t3', { sources: ['tick', 'tock'] }),
+      localTrigger('t4', {
+        sources: [{ id: 'tock', provider: 'cron', config: { schedule: '* * * * *' } }],
+      }),
+    ]);
+    const ids = async (filter: Parameters<DefinitionRepository['list']>[0]) =>
+      (await repository.list(filter)).map((definition) => definition.id);
+
+    expect(await ids({ kind: 'source', provider: 'cron' })).toEqual(['tick', 'tock']);
+    expect(await ids({ kind: 'source', limit: 2 })).toEqual(['hook', 'tick']);
+    expect(await ids({ kind: 'source', limit: 2, afterId: 'tick' })).toEqual(['tock']);
+    expect(await ids({ kind: 'trigger', source: 'tock' })).toEqual(['t2', 't3', 't4']);
+    expect(await ids({ kind: 'trigger', source: 'tock', afterId: 't2', limit: 1 })).toEqual(['t3']);
   });
 });
 

@@ -12,7 +12,9 @@ import { describeIfPostgres, testDatabaseUrl } from '../../support/postgres';
 import { describeEachStore, type OpenedStore, postgresBackend } from './store-backends';
 
 const EXPECTED_TABLES = [
+  'api_keys',
   'cron_slots',
+  'definition_history',
   'evaluator_batch_events',
   'evaluator_batches',
   'evaluator_compound_events',
@@ -23,7 +25,10 @@ const EXPECTED_TABLES = [
   'run_attempts',
   'runs',
   'schema_migrations',
+  'secrets',
+  'source_recent_events',
   'sources',
+  'trigger_activity',
   'triggers',
 ];
 

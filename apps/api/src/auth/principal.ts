@@ -4,10 +4,9 @@ import {
   ForbiddenException,
   NotFoundException,
 } from '@nestjs/common';
+import { API_ROLES, type ApiRole } from '@flint/contracts';
 
-/** Ordered from least to most powerful: a role may do everything the roles before it may. */
-export const API_ROLES = ['viewer', 'editor', 'admin'] as const;
-export type ApiRole = (typeof API_ROLES)[number];
+export { API_ROLES, type ApiRole };
 
 /** Who sent a request, as established by the API key guard. */
 export interface Principal {

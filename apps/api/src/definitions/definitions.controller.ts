@@ -1,20 +1,20 @@
+import { Body, Controller, Get, Put, Query, UseFilters } from '@nestjs/common';
 import {
-  BadRequestException,
-  Body,
-  ConflictException,
-  Controller,
-  Get,
-  Put,
-  Query,
-  UseGuards,
-} from '@nestjs/common';
-import type { ApplyResponse, StoredDefinition } from '@flint/contracts';
-import { DefinitionRepository, VersionConflictError } from '@flint/store';
-import { AdminKeyGuard } from '../auth/admin-key.guard';
-import { DefinitionApplier, InvalidDefinitionsError } from './definition-applier';
+  type ApplyResponse,
+  DefinitionKindQuerySchema,
+  type StoredDefinition,
+  formatZodIssues,
+} from '@flint/contracts';
+import { DefinitionRepository } from '@flint/store';
+import { assertCanApplyBatch } from '../auth/batch-access';
+import { CurrentPrincipal, type Principal, ownerScope } from '../auth/principal';
+import { DefinitionApplier } from './definition-applier';
+import { DefinitionErrorsFilter } from './definition-errors.filter';
+import { InvalidInputError } from './definition-validator';
 
+/** Batch routes: what `flint apply` uses, one transaction for the whole batch. */
 @Controller('api/definitions')
-@UseGuards(AdminKeyGuard)
+@UseFilters(DefinitionErrorsFilter)
 export class DefinitionsController {
   constructor(
     private readonly applier: DefinitionApplier,
@@ -22,29 +22,33 @@ export class DefinitionsController {
   ) {}
 
   @Put()
-  async apply(@Body() body: unknown): Promise<ApplyResponse> {
-    try {
-      return { results: await this.applier.apply(body) };
-    } catch (err) {
-      if (err instanceof InvalidDefinitionsError) {
-        throw new BadRequestException({
-          error: { code: 'invalid_definitions', message: err.message, issues: err.issues },
-        });
-      }
-      if (err instanceof VersionConflictError) {
-        throw new ConflictException({ error: { code: 'version_conflict', message: err.message } });
-      }
-      throw err;
-    }
+  async apply(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: unknown,
+  ): Promise<ApplyResponse> {
+    await assertCanApplyBatch(
+      principal,
+      body,
+      async (kind, id) => (await this.repository.get(kind, id))?.owner,
+    );
+    return { results: await this.applier.apply(body, principal.keyId) };
   }
 
   @Get()
-  async list(@Query('kind') kind?: string): Promise<{ items: StoredDefinition[] }> {
-    if (kind !== 'source' && kind !== 'trigger') {
-      throw new BadRequestException({
-        error: { code: 'invalid_query', message: 'kind must be "source" or "trigger"' },
-      });
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: Record<string, unknown>,
+  ): Promise<{ items: StoredDefinition[] }> {
+    const parsed = DefinitionKindQuerySchema.safeParse(query);
+    if (!parsed.success) {
+      throw new InvalidInputError(
+        'invalid_query',
+        'kind must be "source" or "trigger"',
+        formatZodIssues(parsed.error),
+      );
     }
-    return { items: await this.repository.list({ kind }) };
+    return {
+      items: await this.repository.list({ kind: parsed.data.kind, owner: ownerScope(principal) }),
+    };
   }
 }

@@ -1,4 +1,5 @@
 import type { Clock } from '@flint/provider-sdk';
+import type { ScheduleRecord } from '../schedule-record';
 import type { SlotLedger } from '../slot-ledger';
 
 export interface LedgerRow {
@@ -11,6 +12,7 @@ export interface LedgerRow {
 /** The ledger's rules in memory, on a test clock, for unit tests of the runner. */
 export class InMemorySlotLedger implements SlotLedger {
   readonly rows = new Map<string, Map<number, LedgerRow>>();
+  readonly schedules = new Map<string, ScheduleRecord>();
 
   constructor(private readonly clock: Clock) {}
 
@@ -53,13 +55,16 @@ export class InMemorySlotLedger implements SlotLedger {
     slots: readonly number[],
     replicaId: string,
     staleAfterMs: number,
-  ): Promise<void> {
+  ): Promise<number[]> {
     const rows = this.source(sourceId);
+    const recorded: number[] = [];
     for (const slot of slots) {
       const row = rows.get(slot);
       if (row && !this.isStale(row, staleAfterMs)) continue;
       rows.set(slot, { slot, status: 'skipped', claimedBy: replicaId, claimedAt: this.now() });
+      recorded.push(slot);
     }
+    return recorded;
   }
 
   async staleClaims(sourceId: string, staleAfterMs: number): Promise<number[]> {
@@ -74,6 +79,18 @@ export class InMemorySlotLedger implements SlotLedger {
     for (const row of [...rows.values()]) {
       if (row.slot < before && row.status !== 'claimed') rows.delete(row.slot);
     }
+  }
+
+  async schedule(sourceId: string): Promise<ScheduleRecord | undefined> {
+    return this.schedules.get(sourceId);
+  }
+
+  async recordSchedule(sourceId: string, record: ScheduleRecord): Promise<void> {
+    this.schedules.set(sourceId, record);
+  }
+
+  async forgetSchedule(sourceId: string): Promise<void> {
+    this.schedules.delete(sourceId);
   }
 
   /** Slots of a source with the given status, oldest first. */

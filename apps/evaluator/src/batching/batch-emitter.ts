@@ -1,8 +1,7 @@
-import { CelEvaluationError } from '@flint/conditions';
+import { CelEvaluationError, type CompiledTrigger } from '@flint/conditions';
 import type { CloudEvent } from '@flint/contracts';
 import type { KafkaLog, OutgoingRecord } from '@flint/kafka';
 import { z } from 'zod';
-import type { CompiledTrigger } from '../definitions/compiled-trigger';
 import { MetricsTally } from '../evaluator-metrics';
 import { errorText } from '../pipeline/event-processor';
 import type { RunRequestMaker } from '../pipeline/run-request-maker';

@@ -1,10 +1,9 @@
 import type { CloudEvent } from '@flint/contracts';
 import type { KafkaLog } from '@flint/kafka';
 import type { BatchAddResult, ClosedBatch, NewBatchMember, PendingBatch } from '@flint/store';
-import { eventFromJson, eventJson } from '@flint/conditions';
+import { type CompiledTrigger, eventFromJson, eventJson } from '@flint/conditions';
 import { backoffDelay } from '@flint/kafka';
 import type { Clock, TimerHandle } from '../clock';
-import type { CompiledTrigger } from '../definitions/compiled-trigger';
 
 /** Where batches are persisted; `EvaluatorBatchRepository` in production. */
 export interface BatchStore {

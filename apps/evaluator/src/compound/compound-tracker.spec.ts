@@ -1,6 +1,5 @@
-import { CelEngine } from '@flint/conditions';
+import { CelEngine, type CompiledTrigger } from '@flint/conditions';
 import type { CloudEvent } from '@flint/contracts';
-import type { CompiledTrigger } from '../definitions/compiled-trigger';
 import { RunRequestMaker } from '../pipeline/run-request-maker';
 import { ManualClock } from '../testing/manual-clock';
 import { MemoryCompoundStore } from '../testing/memory-compound-store';

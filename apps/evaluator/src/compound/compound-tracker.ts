@@ -1,4 +1,4 @@
-import { eventFromJson, eventJson } from '@flint/conditions';
+import { type CompiledTrigger, eventFromJson, eventJson } from '@flint/conditions';
 import type { CloudEvent, RunRequest } from '@flint/contracts';
 import type {
   CompoundMatchKey,
@@ -7,7 +7,6 @@ import type {
   CompoundSweep,
 } from '@flint/store';
 import type { Clock } from '../clock';
-import type { CompiledTrigger } from '../definitions/compiled-trigger';
 
 /** Where partial matches are persisted; `EvaluatorCompoundRepository` in production. */
 export interface CompoundStore {

@@ -1,7 +1,6 @@
-import { CelEngine } from '@flint/conditions';
+import { CelEngine, compileTrigger } from '@flint/conditions';
 import { storedSource, storedTrigger } from '../testing/triggers';
 import { applyDefinitionChange, reportUnresolvedSources } from './apply-definition-change';
-import { compileTrigger } from './compiled-trigger';
 import { TriggerIndex } from './trigger-index';
 
 describe('applying definition changes', () => {

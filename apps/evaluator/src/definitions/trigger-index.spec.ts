@@ -1,7 +1,6 @@
-import { CelEngine } from '@flint/conditions';
+import { CelEngine, compileTrigger } from '@flint/conditions';
 import { runStatusEventType } from '@flint/contracts';
 import { storedSource, storedTrigger, webhookEvent } from '../testing/triggers';
-import { compileTrigger } from './compiled-trigger';
 import { TriggerIndex } from './trigger-index';
 
 const WEBHOOK = { path: 'github', auth: { type: 'none' } };

@@ -1,12 +1,12 @@
 import type { CloudEvent, InlineSource, StoredTrigger } from '@flint/contracts';
-import type { IndexedTrigger } from './compiled-trigger';
 import {
+  type IndexedTrigger,
   type Listener,
   listenersOf,
   sourceKey,
   type TriggerListeners,
   typeKey,
-} from './trigger-listeners';
+} from '@flint/conditions';
 
 /** A trigger an event reaches, and which of its sources or event types it reached it through. */
 export interface Candidate {

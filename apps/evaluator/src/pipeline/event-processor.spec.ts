@@ -1,4 +1,4 @@
-import { CelEngine } from '@flint/conditions';
+import { CelEngine, compileTrigger } from '@flint/conditions';
 import {
   type CloudEvent,
   dedupeWindowIndex,
@@ -12,8 +12,8 @@ import type { OutgoingRecord } from '@flint/kafka';
 import { BatchManager } from '../batching/batch-manager';
 import { batchEmitter } from '../batching/batch-emitter';
 import { CompoundTracker } from '../compound/compound-tracker';
-import { compileTrigger } from '../definitions/compiled-trigger';
 import { TriggerIndex } from '../definitions/trigger-index';
+import { ActivityTally } from '../activity/activity-tally';
 import { MetricsTally } from '../evaluator-metrics';
 import { ManualClock } from '../testing/manual-clock';
 import { MemoryBatchStore } from '../testing/memory-batch-store';
@@ -33,6 +33,7 @@ describe('EventProcessor', () => {
   let index: TriggerIndex;
   let sent: OutgoingRecord[];
   let tallies: MetricsTally[];
+  let activities: ActivityTally[];
   let logged: { message: string; fields?: Record<string, unknown> }[];
   let failSends: number;
   let processor: EventProcessor;
@@ -48,6 +49,7 @@ describe('EventProcessor', () => {
     index = new TriggerIndex((definition) => compileTrigger(engine, definition));
     sent = [];
     tallies = [];
+    activities = [];
     logged = [];
     failSends = 0;
     dedupe = new DedupeWindow(1000);
@@ -83,6 +85,7 @@ describe('EventProcessor', () => {
       runsTopic: RUNS,
       send,
       metrics,
+      activity: { apply: (tally: ActivityTally) => activities.push(tally) },
       log,
     });
   });
@@ -106,6 +109,17 @@ describe('EventProcessor', () => {
       error: total.count('error'),
     };
   };
+
+  /** A trigger's counts over all passes: matched, dropped, duplicate, error. */
+  const activityOf = (triggerId: string) => {
+    const total = [0, 0, 0, 0];
+    for (const tally of activities) {
+      (tally.triggers.get(triggerId) ?? []).forEach((count, i) => (total[i] += count));
+    }
+    return total;
+  };
+  const recentEvents = () =>
+    activities.flatMap((tally) => tally.events.map((event, i) => [tally.sourceIds[i], event.type]));
 
   it('turns a matching event into a run request keyed by a deterministic run id', async () => {
     define({
@@ -173,6 +187,13 @@ describe('EventProcessor', () => {
     );
     expect(sent).toEqual([]);
     expect(results()).toEqual({ matched: 0, dropped: 3, duplicate: 0, error: 0 });
+    // The event of type "x" reached no trigger: it counts for its source, not for any trigger.
+    expect(activityOf('main-only')).toEqual([0, 1, 0, 0]);
+    expect(activityOf('big-only')).toEqual([0, 1, 0, 0]);
+    expect(recentEvents()).toEqual([
+      ['github', 'com.github.push'],
+      ['github', 'x'],
+    ]);
   });
 
   it('starts one run for the same event delivered three times', async () => {
@@ -182,6 +203,7 @@ describe('EventProcessor', () => {
     await process(event);
     expect(requests().map((r) => r.eventIds)).toEqual([[event.id]]);
     expect(results()).toEqual({ matched: 1, dropped: 0, duplicate: 2, error: 0 });
+    expect(activityOf('deploy')).toEqual([1, 0, 2, 0]);
   });
 
   it('dedupes by a key expression within the window, and runs again after it', async () => {
@@ -223,6 +245,8 @@ describe('EventProcessor', () => {
     await process(event);
     expect(requests().map((r) => r.triggerId)).toEqual(['sturdy']);
     expect(results()).toEqual({ matched: 1, dropped: 0, duplicate: 0, error: 1 });
+    expect(activityOf('fragile')).toEqual([0, 0, 0, 1]);
+    expect(activityOf('sturdy')).toEqual([1, 0, 0, 0]);
     expect(logged).toContainEqual({
       message: 'trigger evaluation failed; the event does not fire it',
       fields: expect.objectContaining({
@@ -249,6 +273,7 @@ describe('EventProcessor', () => {
     failSends = 1;
     await expect(process(event)).rejects.toThrow('Kafka is down');
     expect(tallies).toEqual([]);
+    expect(activities).toEqual([]);
     await process(event);
     expect(requests()).toHaveLength(1);
     expect(results()).toEqual({ matched: 1, dropped: 0, duplicate: 0, error: 0 });
@@ -373,5 +398,57 @@ describe('EventProcessor', () => {
       webhookEvent({ type: 'com.example.order.created', flintsourceid: 'elsewhere' }),
     );
     expect(requests().map((r) => r.provider)).toEqual(['api', 'webhook']);
+    expect(activityOf('on-order')).toEqual([2, 0, 0, 0]);
+    // A plain event type is no source: only the webhook event is recorded, under its own source.
+    expect(recentEvents()).toEqual([['elsewhere', 'com.example.order.created']]);
+  });
+
+  it('records custom events under each event source they reach, once', async () => {
+    for (const id of ['orders', 'other-orders']) {
+      index.setSource(
+        id,
+        storedSource({
+          id,
+          provider: 'event',
+          config: { types: ['com.example.order.created'] },
+        }),
+      );
+    }
+    define({ id: 'on-order', sources: ['orders'] });
+    define({ id: 'also-on-order', sources: ['orders', 'other-orders'] });
+    define({ id: 'by-type', eventTypes: ['com.example.order.created'] });
+    await process(
+      webhookEvent({
+        type: 'com.example.order.created',
+        flintprovider: 'api',
+        flintsourceid: 'api',
+      }),
+    );
+    expect(recentEvents()).toEqual([
+      ['orders', 'com.example.order.created'],
+      ['other-orders', 'com.example.order.created'],
+    ]);
+    expect(activityOf('on-order')).toEqual([1, 0, 0, 0]);
+    expect(activityOf('also-on-order')).toEqual([1, 0, 0, 0]);
+
+    // A webhook event of that type counts for its own source and for the event sources it reached.
+    activities = [];
+    define({ id: 'on-push', sources: ['github-hook'] });
+    index.setSource(
+      'github-hook',
+      storedSource({
+        id: 'github-hook',
+        provider: 'webhook',
+        config: { path: 'github', auth: { type: 'none' } },
+      }),
+    );
+    await process(
+      webhookEvent({ type: 'com.example.order.created', flintsourceid: 'github-hook' }),
+    );
+    expect(recentEvents()).toEqual([
+      ['github-hook', 'com.example.order.created'],
+      ['orders', 'com.example.order.created'],
+      ['other-orders', 'com.example.order.created'],
+    ]);
   });
 });

@@ -1,12 +1,17 @@
 import { contextFromTraceparent, inSpan } from '@flint/telemetry';
 import { SpanKind } from '@opentelemetry/api';
-import { CelEvaluationError, EventContext } from '@flint/conditions';
-import type { CloudEvent } from '@flint/contracts';
+import {
+  CelEvaluationError,
+  type CompiledTrigger,
+  EventContext,
+  judgeEvent,
+} from '@flint/conditions';
+import type { CloudEvent, Provider } from '@flint/contracts';
 import type { KafkaLog, OutgoingRecord } from '@flint/kafka';
 import { z } from 'zod';
+import { ActivityTally } from '../activity/activity-tally';
 import type { BatchAddOutcome } from '../batching/batch-manager';
 import type { CompoundOffer } from '../compound/compound-tracker';
-import type { CompiledTrigger } from '../definitions/compiled-trigger';
 import type { Candidate, TriggerIndex } from '../definitions/trigger-index';
 import { type FilterResult, MetricsTally } from '../evaluator-metrics';
 import type { DedupeWindow } from './dedupe-window';
@@ -45,12 +50,15 @@ export interface EventProcessorOptions {
   /** Produces records; resolves once Kafka acknowledged all of them. */
   send: (records: OutgoingRecord[]) => Promise<unknown>;
   metrics: { apply(tally: MetricsTally): void };
+  /** Per-trigger counts and recent events per source for the history API. */
+  activity: { apply(tally: ActivityTally): void };
   log: KafkaLog;
 }
 
 /** What one pass over a batch of events has decided so far. */
 interface Pass {
   tally: MetricsTally;
+  activity: ActivityTally;
   records: OutgoingRecord[];
   fullBatches: Set<string>;
   /** Dedupe keys taken in this pass, remembered only once its output is in Kafka. */
@@ -70,6 +78,7 @@ export class EventProcessor {
   async process(events: readonly PartitionedEvent[]): Promise<void> {
     const pass: Pass = {
       tally: new MetricsTally(),
+      activity: new ActivityTally(),
       records: [],
       fullBatches: new Set(),
       keys: new Map(),
@@ -92,15 +101,20 @@ export class EventProcessor {
         async (span) => {
           const provider = event.flintprovider;
           pass.tally.receive(provider);
+          const fromSource = SOURCE_PROVIDERS.has(provider);
+          if (fromSource) pass.activity.event(event.flintsourceid, event);
           const candidates = this.options.index.candidates(event);
           span.setAttribute('flint.triggers.candidates', candidates.length);
           if (candidates.length === 0) {
             pass.tally.filter(provider, 'dropped');
             return;
           }
+          recordTypeSources(pass.activity, event, candidates, fromSource);
           const context = new EventContext(event);
           for (const candidate of candidates) {
-            pass.tally.filter(provider, await this.evaluate(candidate, context, partition, pass));
+            const result = await this.evaluate(candidate, context, partition, pass);
+            pass.tally.filter(provider, result);
+            pass.activity.count(candidate.trigger.id, result);
           }
         },
       );
@@ -111,6 +125,7 @@ export class EventProcessor {
       this.options.dedupe.remember(trigger.id, key, at, trigger.dedupeWindowMs);
     }
     this.options.metrics.apply(pass.tally);
+    this.options.activity.apply(pass.activity);
   }
 
   private async evaluate(
@@ -126,9 +141,9 @@ export class EventProcessor {
       return 'error';
     }
     try {
-      if (!trigger.expressions.filter.matches(context, trigger.variable)) return 'dropped';
-      const activation = { event: context.cel, trigger: trigger.variable };
-      const key = trigger.expressions.dedupeKey?.evaluate(activation) ?? event.id;
+      const verdict = judgeEvent(trigger, context);
+      if (!verdict.passes) return 'dropped';
+      const key = verdict.dedupeKey;
       const at = Date.parse(event.flintacceptedat);
       const passKey = `${trigger.id}\u0000${key}`;
       if (pass.keys.has(passKey) || this.options.dedupe.isDuplicate(trigger.id, key, at)) {
@@ -204,6 +219,31 @@ export class EventProcessor {
       sourceId: event.flintsourceid,
       error,
     });
+  }
+}
+
+/** Providers whose events carry the id of the source definition that produced them. */
+const SOURCE_PROVIDERS: ReadonlySet<Provider> = new Set(['webhook', 'poller', 'cron', 'file']);
+
+/**
+ * Events also count for the `event` and `run-status` sources they reached by type (a candidate's
+ * members, less its plain event types and the event's own source), once each: that is where custom
+ * and run-status events, which have no source of their own, are listed.
+ */
+function recordTypeSources(
+  activity: ActivityTally,
+  event: CloudEvent,
+  candidates: readonly Candidate[],
+  fromSource: boolean,
+): void {
+  let recorded: string[] | undefined;
+  for (const { trigger, members } of candidates) {
+    for (const member of members) {
+      if (fromSource && member === event.flintsourceid) continue;
+      if (trigger.definition.eventTypes?.includes(member) || recorded?.includes(member)) continue;
+      (recorded ??= []).push(member);
+      activity.event(member, event);
+    }
   }
 }
 

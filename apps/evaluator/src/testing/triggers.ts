@@ -1,4 +1,4 @@
-import type { CelEngine } from '@flint/conditions';
+import { type CelEngine, type CompiledTrigger, compileTrigger } from '@flint/conditions';
 import {
   type CloudEvent,
   type StoredSource,
@@ -6,7 +6,6 @@ import {
   type StoredTrigger,
   StoredTriggerSchema,
 } from '@flint/contracts';
-import { type CompiledTrigger, compileTrigger } from '../definitions/compiled-trigger';
 
 const UPDATED_AT = '2026-01-01T00:00:00Z';
 

@@ -1,5 +1,7 @@
 import type { RunError, TargetType } from '@flint/contracts';
 import {
+  type AttemptFinish,
+  type AttemptStart,
   type FinishAttempt,
   type FinishResult,
   RunLeaseLostError,
@@ -15,6 +17,7 @@ import { errorText, type RunnerLog } from '../runner-log';
 import type { RunStatusMessages } from '../status/run-status-messages';
 import type { TargetStarter } from '../targets/target-starter';
 import { type AttemptOutcome, runError } from './attempt-outcome';
+import { CallBatcher } from './call-batcher';
 import { retryDelayMs } from './retry-delay';
 
 export interface RunExecutorOptions {
@@ -36,6 +39,8 @@ export interface RunExecutorOptions {
 
 /** Tries to record an outcome this often before leaving the run to lease expiry. */
 const FINISH_TRIES = 5;
+/** Most runs whose attempt starts (or outcomes) one statement records. */
+const RUNS_PER_WRITE = 200;
 
 /**
  * Makes one attempt of a run this runner has leased, and records what came of it: SUCCEEDED; another
@@ -48,10 +53,29 @@ const FINISH_TRIES = 5;
 export class RunExecutor {
   private readonly starters: ReadonlyMap<TargetType, TargetStarter>;
   private readonly random: () => number;
+  /** Attempts starting (and ending) together are recorded together: one round trip for all. */
+  private readonly starts: CallBatcher<AttemptStart, number>;
+  private readonly finishes: CallBatcher<AttemptFinish, FinishResult>;
 
   constructor(private readonly options: RunExecutorOptions) {
     this.starters = new Map(options.starters.map((starter) => [starter.type, starter]));
     this.random = options.random ?? Math.random;
+    const { repository } = options;
+    const keyOf = (write: { runId: string }) => write.runId;
+    this.starts = new CallBatcher<AttemptStart, number>(
+      (starts) => repository.startAttempts(starts),
+      {
+        maxBatch: RUNS_PER_WRITE,
+        keyOf,
+      },
+    );
+    this.finishes = new CallBatcher<AttemptFinish, FinishResult>(
+      (finishes) => repository.finishAttempts(finishes),
+      {
+        maxBatch: RUNS_PER_WRITE,
+        keyOf,
+      },
+    );
   }
 
   /** Never throws: a run whose outcome cannot be recorded is left to lease expiry and recovered. */
@@ -72,7 +96,7 @@ export class RunExecutor {
   }
 
   private async attempt(run: TakenRun): Promise<void> {
-    const { repository, messages, metrics, holder, log } = this.options;
+    const { messages, metrics, holder, log } = this.options;
     const starter = this.starters.get(run.targetType);
     if (starter === undefined) throw new Error(`no starter for target type ${run.targetType}`);
     if (run.previousHolder !== undefined) {
@@ -95,11 +119,15 @@ export class RunExecutor {
     const startsBefore = starter.startedWhen === 'before' && precheck === undefined;
     const firstStart = startsBefore && run.status === 'REQUESTED';
     const startedAt = new Date();
-    const attempt = await repository.startAttempt(run.runId, holder, {
-      markStarted: startsBefore,
-      messages: firstStart
-        ? [messages.status(run, 'STARTED', { attempt: run.attempts + 1, occurredAt: startedAt })]
-        : [],
+    const attempt = await this.starts.call({
+      runId: run.runId,
+      holder,
+      options: {
+        markStarted: startsBefore,
+        messages: firstStart
+          ? [messages.status(run, 'STARTED', { attempt: run.attempts + 1, occurredAt: startedAt })]
+          : [],
+      },
     });
     if (firstStart) {
       metrics.started(run.provider, run.acceptedAt, startedAt);
@@ -222,11 +250,11 @@ export class RunExecutor {
   private async finish(run: RunRecord, finish: FinishAttempt): Promise<FinishResult> {
     for (let tryNo = 1; ; tryNo++) {
       try {
-        const result = await this.options.repository.finishAttempt(
-          run.runId,
-          this.options.holder,
+        const result = await this.finishes.call({
+          runId: run.runId,
+          holder: this.options.holder,
           finish,
-        );
+        });
         if (result.admitted.length > 0) this.options.onAdmitted();
         if (finish.messages?.length) this.options.onEventsCommitted();
         return result;

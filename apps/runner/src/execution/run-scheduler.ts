@@ -24,6 +24,8 @@ export class RunScheduler {
   private notified = false;
   private wake: (() => void) | undefined;
   private lastAdmitAt = 0;
+  /** The last look found at least as many due runs as there was room for: some may be waiting. */
+  private full = false;
 
   constructor(
     private readonly repository: RunRepository,
@@ -95,6 +97,7 @@ export class RunScheduler {
         capacity,
         this.options.leaseGraceMs,
       );
+      this.full = taken.length >= capacity;
       for (const run of taken) this.track(this.execute(run));
     } catch (err) {
       this.options.log.warn(
@@ -110,8 +113,8 @@ export class RunScheduler {
     void attempt.finally(() => {
       this.inFlight.delete(attempt);
       this.options.onInFlightChange?.(this.inFlight.size);
-      // A freed slot may let a waiting run in.
-      if (this.running) this.notify();
+      // A freed slot lets a waiting run in, if the last look left any behind for want of room.
+      if (this.running && this.full) this.notify();
     });
   }
 

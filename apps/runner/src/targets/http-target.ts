@@ -81,7 +81,9 @@ export class HttpTargetStarter implements TargetStarter {
     if (traceparent) headers.traceparent = traceparent;
     for (const [name, value] of Object.entries(target.headers)) {
       headers[name.toLowerCase()] =
-        typeof value === 'string' ? value : await this.secrets.resolve(value.secretRef);
+        typeof value === 'string'
+          ? value
+          : await this.secrets.resolve(value.secretRef, request.owner);
     }
     return headers;
   }

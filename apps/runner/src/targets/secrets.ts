@@ -1,6 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type SecretResolver, SecretNotFoundError, secretEnvName } from '@flint/provider-sdk';
+import {
+  type SecretResolver,
+  SecretNotFoundError,
+  secretEnvName,
+  storedSecretsFirst,
+} from '@flint/provider-sdk';
+import type { Store } from '@flint/store';
+
+/** Target secrets: the encrypted store (when FLINT_SECRETS_KEYS is set), then files and variables. */
+export function targetSecrets(env: NodeJS.ProcessEnv, store: Store): SecretResolver {
+  return storedSecretsFirst(store, env, new TargetSecretResolver(env));
+}
 
 /**
  * Secrets for workflow targets: a file named like the secret in `FLINT_SECRETS_DIR` (a mounted

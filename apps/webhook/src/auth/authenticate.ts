@@ -1,5 +1,5 @@
 import type { WebhookAuth } from '@flint/contracts';
-import type { SecretResolver } from '@flint/provider-sdk';
+import type { OwnedSecrets } from '@flint/provider-sdk';
 import { constantTimeEqual } from './constant-time';
 import { verifyHmacSignature, verifyStripeSignature } from './signatures';
 
@@ -21,7 +21,7 @@ const STRIPE_HEADER = 'stripe-signature';
 export async function authenticate(
   auth: WebhookAuth,
   request: AuthRequest,
-  secrets: SecretResolver,
+  secrets: OwnedSecrets,
   nowMs: number,
 ): Promise<AuthResult> {
   switch (auth.type) {

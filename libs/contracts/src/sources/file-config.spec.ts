@@ -28,6 +28,26 @@ describe('FileConfigSchema', () => {
   });
 });
 
+describe('FileConfigSchema globs', () => {
+  it('accepts one glob or a list of globs for pattern and exclude', () => {
+    const config = { directory: '/x', pattern: ['**/*.csv', '**/*.tsv'], exclude: 'tmp/**' };
+    expect(FileConfigSchema.parse(config)).toMatchObject(config);
+  });
+
+  it('says what is wrong with a glob or a list of them', () => {
+    expect(
+      problemsOf(FileConfigSchema, { directory: '/x', pattern: [], exclude: ['a', 'a'] }),
+    ).toEqual([
+      { path: 'pattern', message: 'must list at least one glob' },
+      { path: 'exclude', message: 'must not repeat a glob' },
+    ]);
+    expect(problemsOf(FileConfigSchema, { directory: '/x', pattern: '', exclude: 5 })).toEqual([
+      { path: 'pattern', message: 'must not be empty' },
+      { path: 'exclude', message: 'must be a string or a list' },
+    ]);
+  });
+});
+
 describe('fileEventType', () => {
   it('names the event types', () => {
     expect(fileEventType('created')).toBe('flint.file.created');

@@ -3,10 +3,31 @@ import { hasNoDuplicates, strictObject } from '../strict';
 
 export const FILE_EVENTS = ['created', 'modified', 'deleted'] as const;
 
+const GlobSchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(1024, 'must be at most 1024 characters');
+
+/** One glob, or a list of them of which any may match. */
+const GlobsSchema = z.union([
+  GlobSchema,
+  z
+    .array(GlobSchema)
+    .min(1, 'must list at least one glob')
+    .max(100, 'must list at most 100 globs')
+    .refine(hasNoDuplicates, 'must not repeat a glob'),
+]);
+
+/** The globs of a `pattern` or `exclude` setting as a list. */
+export function globList(globs: string | readonly string[] | undefined): readonly string[] {
+  if (globs === undefined) return [];
+  return typeof globs === 'string' ? [globs] : globs;
+}
+
 export const FileConfigSchema = strictObject({
   directory: z.string().min(1, 'must not be empty').max(4096, 'must be at most 4096 characters'),
-  /** Glob relative to the directory. */
-  pattern: z.string().min(1, 'must not be empty').max(1024).default('**/*'),
+  /** Glob (or list of globs, any of which may match) relative to the directory. */
+  pattern: GlobsSchema.default('**/*'),
   events: z
     .array(z.enum(FILE_EVENTS, { error: `must be one of: ${FILE_EVENTS.join(', ')}` }))
     .min(1, 'must list at least one of: created, modified, deleted')
@@ -20,11 +41,8 @@ export const FileConfigSchema = strictObject({
     .max(3_600_000, 'must be at most 3600000 (an hour)')
     .default(1000),
   recursive: z.boolean().default(true),
-  /** Globs relative to the directory of files (and folders) to leave out, e.g. `tmp/**` or `*.part`. */
-  exclude: z
-    .array(z.string().min(1, 'must not be empty').max(1024))
-    .max(100, 'must list at most 100 globs')
-    .optional(),
+  /** Glob or globs relative to the directory of files (and folders) to leave out, e.g. `tmp/**`. */
+  exclude: GlobsSchema.optional(),
   /**
    * Poll the file system instead of using native events: for network shares and container volumes
    * where native events do not arrive.

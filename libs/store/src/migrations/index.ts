@@ -2,6 +2,9 @@ import { initialMigration } from './0001_initial';
 import { runExecutionMigration } from './0002_run_execution';
 import { cronSlotLifecycleMigration } from './0003_cron_slot_lifecycle';
 import { evaluatorStateMigration } from './0004_evaluator_state';
+import { apiAccessMigration } from './0005_api_access';
+import { definitionHistoryMigration } from './0006_definition_history';
+import { activityMigration } from './0007_activity';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
@@ -12,4 +15,7 @@ export const MIGRATIONS: readonly Migration[] = [
   runExecutionMigration,
   cronSlotLifecycleMigration,
   evaluatorStateMigration,
+  apiAccessMigration,
+  definitionHistoryMigration,
+  activityMigration,
 ];

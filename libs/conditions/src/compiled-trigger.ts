@@ -1,10 +1,10 @@
+import type { CelEngine } from './cel-engine';
+import { toCel } from './json-value';
 import {
-  type CelEngine,
   type CompiledTriggerExpressions,
   compileTriggerExpressions,
-  toCel,
   TriggerExpressionError,
-} from '@flint/conditions';
+} from './trigger-expressions';
 import { DEFAULT_DEDUPE_WINDOW, parseDuration, type StoredTrigger } from '@flint/contracts';
 
 /** A trigger definition version made ready to evaluate: expressions compiled, durations parsed. */

@@ -1,0 +1,55 @@
+import { Body, Controller, HttpCode, Post, UseFilters } from '@nestjs/common';
+import {
+  type EmitEventRequest,
+  EmitEventRequestSchema,
+  type EmitEventResponse,
+} from '@flint/contracts';
+import { newTraceparent } from '@flint/provider-sdk';
+import { inSpan, traceparentOf } from '@flint/telemetry';
+import { SpanKind } from '@opentelemetry/api';
+import { CurrentPrincipal, type Principal } from '../auth/principal';
+import { parseRequest } from '../auth/request-validation';
+import { RequireRole } from '../auth/route-access';
+import { customEvent } from './custom-event';
+import { KafkaPublisher } from './kafka-publisher';
+import { PublishErrorsFilter } from './publish-errors.filter';
+
+/** `POST /api/events`: custom events, answered 202 only once Kafka has them. */
+@Controller('api/events')
+@UseFilters(PublishErrorsFilter)
+export class EventsController {
+  constructor(private readonly publisher: KafkaPublisher) {}
+
+  @Post()
+  @RequireRole('editor')
+  @HttpCode(202)
+  async emit(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: unknown,
+  ): Promise<EmitEventResponse> {
+    const request: EmitEventRequest = parseRequest(EmitEventRequestSchema, body, 'event');
+    // The event's trace starts here, so its run can be followed back to this call.
+    return inSpan(
+      'flint-api',
+      'flint.events publish',
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.operation.type': 'send',
+          'cloudevents.event_type': request.type,
+        },
+      },
+      async (span) => {
+        const event = customEvent(request, {
+          ...(principal.owner === undefined ? {} : { owner: principal.owner }),
+          acceptedAt: new Date(),
+          traceparent: traceparentOf(span) ?? newTraceparent(),
+        });
+        span.setAttribute('messaging.message.id', event.id);
+        await this.publisher.publishEvent(event);
+        return { eventId: event.id };
+      },
+    );
+  }
+}

@@ -1,0 +1,103 @@
+import { type CloudEvent, type RunRequest, type TopicNames } from '@flint/contracts';
+import { encodeCloudEvent, EventProducer, provisionTopics, type TopicSettings } from '@flint/kafka';
+import type { Kafka } from 'kafkajs';
+
+/** Kafka did not acknowledge in time (or refused): nothing may be reported as accepted. */
+export class PublishUnavailableError extends Error {
+  override readonly name = 'PublishUnavailableError';
+}
+
+export interface KafkaPublisherOptions {
+  kafka: Kafka;
+  topics: TopicNames;
+  topicSettings: TopicSettings;
+  /** How long a call waits for Kafka's acknowledgement before it gives up. */
+  timeoutMs: number;
+}
+
+/**
+ * What the API itself publishes: custom events on the events topic and test-fired run requests on
+ * the runs topic. Each call resolves only once Kafka acknowledged (acks=all, idempotent producer),
+ * so a 2xx means the message is durable. Topics are provisioned on first use and again after a
+ * failed attempt.
+ */
+export class KafkaPublisher {
+  private readonly producer: EventProducer;
+  private ready: Promise<void> | undefined;
+
+  constructor(private readonly options: KafkaPublisherOptions) {
+    this.producer = new EventProducer(options.kafka);
+  }
+
+  /** Keyed by the event's source id, as the providers publish. */
+  async publishEvent(event: CloudEvent): Promise<void> {
+    const { key, value, headers } = encodeCloudEvent(event);
+    await this.send(this.options.topics.events, key, value, headers);
+  }
+
+  /** Keyed by run id, as the evaluator publishes run requests. */
+  publishRunRequest(request: RunRequest): Promise<void> {
+    return this.send(
+      this.options.topics.runs,
+      request.runId,
+      JSON.stringify(request),
+      request.traceparent ? { traceparent: request.traceparent } : {},
+    );
+  }
+
+  /** Nest calls this when the API stops. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.producer.disconnect();
+  }
+
+  private async send(
+    topic: string,
+    key: string,
+    value: Buffer | string | null,
+    headers: Record<string, string>,
+  ): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new PublishUnavailableError(
+              `Kafka did not acknowledge within ${this.options.timeoutMs} ms`,
+            ),
+          ),
+        this.options.timeoutMs,
+      );
+    });
+    try {
+      await Promise.race([
+        (async () => {
+          await this.ensureReady();
+          await this.producer.send(topic, [{ key, value, headers }]);
+        })(),
+        timeout,
+      ]);
+    } catch (err) {
+      if (err instanceof PublishUnavailableError) throw err;
+      throw new PublishUnavailableError(
+        `Kafka refused the message: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private ensureReady(): Promise<void> {
+    this.ready ??= provisionTopics(
+      this.options.kafka,
+      this.options.topics,
+      this.options.topicSettings,
+    ).then(
+      () => undefined,
+      (err: unknown) => {
+        this.ready = undefined;
+        throw err;
+      },
+    );
+    return this.ready;
+  }
+}

@@ -1,0 +1,14 @@
+/**
+ * The route table of the OpenAPI document: one line per area of the API. To document your area,
+ * write `apps/api/src/<area>/<area>.openapi.ts` exporting ONE array of `ApiRoute` entries (see
+ * `api-route.ts`; `definitions/definitions.openapi.ts` is an example) and add one line here:
+ *
+ *   export { accessRoutes } from '../auth/access.openapi';
+ *
+ * Every route a controller registers under /api must have an entry: `test/integration/api/openapi.test.ts`
+ * fails otherwise.
+ */
+export { definitionRoutes } from '../definitions/definitions.openapi';
+export { docsRoutes } from './docs.openapi';
+export { accessRoutes } from '../auth/access.openapi';
+export { historyRoutes } from '../runs/history.openapi';

@@ -1,0 +1,157 @@
+import {
+  DefinitionIdParamsSchema,
+  DraftTestFireRequestSchema,
+  EmitEventRequestSchema,
+  EmitEventResponseSchema,
+  RecentEventsQuerySchema,
+  RecentEventsSchema,
+  RunDetailSchema,
+  RunIdParamsSchema,
+  RunListQuerySchema,
+  RunPageSchema,
+  TestFireRequestSchema,
+  TestFireResultSchema,
+  TriggerRunListQuerySchema,
+  TriggerStatsQuerySchema,
+  TriggerStatsSchema,
+} from '@flint/contracts';
+import { type ApiRoute, component, errorResponse } from '../openapi/api-route';
+
+const RunPage = component('RunPage', RunPageSchema);
+const RunDetail = component('RunDetail', RunDetailSchema);
+const TriggerStats = component('TriggerStats', TriggerStatsSchema);
+const RecentEvents = component('RecentEvents', RecentEventsSchema);
+const TestFireResult = component('TestFireResult', TestFireResultSchema);
+
+const tag = 'History, test-fire and custom events';
+const kafkaUnavailable = {
+  ...errorResponse(
+    'Kafka did not acknowledge in time: `kafka_unavailable`; nothing was published.',
+  ),
+  headers: { 'Retry-After': 'Seconds to wait before retrying (with the same event id).' },
+};
+const triggerNotFound = errorResponse('No such trigger (or it belongs to another owner).');
+
+/** History, test-fire and custom events: runs, activity, test-fire and `POST /api/events`. */
+export const historyRoutes: ApiRoute[] = [
+  {
+    method: 'GET',
+    path: '/api/runs',
+    tag,
+    access: 'viewer',
+    summary: 'List runs',
+    description:
+      'Newest first (by when the runner claimed the run). Filter by trigger, status, owner and time; ' +
+      'follow `nextCursor` for more. A scoped key sees only its owner’s runs.',
+    query: RunListQuerySchema,
+    responses: { 200: { description: 'A page of runs.', schema: RunPage } },
+  },
+  {
+    method: 'GET',
+    path: '/api/runs/:runId',
+    tag,
+    access: 'viewer',
+    summary: 'Get one run in full',
+    description:
+      'Input, result or error, every attempt (outcome, error, HTTP status and body excerpt, ' +
+      'timings), the log lines of a local workflow, and the trace id.',
+    params: RunIdParamsSchema,
+    responses: {
+      200: { description: 'The run.', schema: RunDetail },
+      404: errorResponse('No such run (or it belongs to another owner).'),
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/triggers/:id/runs',
+    tag,
+    access: 'viewer',
+    summary: 'List a trigger’s runs',
+    params: DefinitionIdParamsSchema,
+    query: TriggerRunListQuerySchema,
+    responses: { 200: { description: 'A page of runs.', schema: RunPage }, 404: triggerNotFound },
+  },
+  {
+    method: 'GET',
+    path: '/api/triggers/:id/stats',
+    tag,
+    access: 'viewer',
+    summary: 'Count what a trigger did',
+    description:
+      'Events received, matched, dropped, duplicate and failing an expression (recorded by the ' +
+      'evaluator per minute), and runs started and failed, over `since`..`until` (default: the ' +
+      'last hour, at most 31 days), in total and per minute.',
+    params: DefinitionIdParamsSchema,
+    query: TriggerStatsQuerySchema,
+    responses: {
+      200: { description: 'The counts.', schema: TriggerStats },
+      404: triggerNotFound,
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/sources/:id/events',
+    tag,
+    access: 'viewer',
+    summary: 'Recent events of a source',
+    description:
+      'The last events the evaluator saw from the source (custom events under the `event` sources ' +
+      'they reached), newest first, with the start of their data.',
+    params: DefinitionIdParamsSchema,
+    query: RecentEventsQuerySchema,
+    responses: {
+      200: { description: 'The events.', schema: RecentEvents },
+      404: errorResponse('No such source (or it belongs to another owner).'),
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/triggers/:id/test',
+    tag,
+    access: 'viewer',
+    summary: 'Test-fire a trigger',
+    description:
+      'Whether the sample event would fire the trigger, why not, its dedupe key, the mapped input ' +
+      'and the run id. Nothing starts unless `start` is true, which needs an editor key for the ' +
+      'trigger’s owner and publishes the run request for the runner.',
+    params: DefinitionIdParamsSchema,
+    body: TestFireRequestSchema,
+    responses: {
+      200: { description: 'What the trigger makes of the event.', schema: TestFireResult },
+      404: triggerNotFound,
+      409: errorResponse('`start` on a disabled trigger: `trigger_disabled`.'),
+      503: kafkaUnavailable,
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/triggers/test',
+    tag,
+    access: 'viewer',
+    summary: 'Test-fire an unsaved trigger',
+    description:
+      'The draft is validated as saving it would be (schema, CEL with error positions, sources); ' +
+      'problems are reported under `trigger.`.',
+    body: DraftTestFireRequestSchema,
+    responses: {
+      200: { description: 'What the draft makes of the event.', schema: TestFireResult },
+      503: kafkaUnavailable,
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/events',
+    tag,
+    access: 'editor',
+    summary: 'Emit a custom event',
+    description:
+      'Published to the events topic as a CloudEvent (provider `api`, the key’s owner in ' +
+      '`flintowner`); every trigger listening to its type fires. Answered only after Kafka ' +
+      'acknowledged. The same `id` twice is one event to the triggers’ dedupe.',
+    body: EmitEventRequestSchema,
+    responses: {
+      202: { description: 'Published.', schema: EmitEventResponseSchema },
+      503: kafkaUnavailable,
+    },
+  },
+];

@@ -1,0 +1,58 @@
+import type { Provider, Type } from '@nestjs/common';
+import { CelEngine } from '@flint/conditions';
+import { ActivityRepository, DefinitionRepository, RunRepository } from '@flint/store';
+import { parseEnv, type ServiceRuntime } from '@flint/service-kit';
+import { z } from 'zod';
+import { ActivityController } from '../activity/activity.controller';
+import { ActivityReader } from '../activity/trigger-stats';
+import { DefinitionValidator } from '../definitions/definition-validator';
+import { EventsController } from '../events/events.controller';
+import { KafkaPublisher } from '../events/kafka-publisher';
+import { TestFire } from '../test-fire/test-fire';
+import { TestFireController } from '../test-fire/test-fire.controller';
+import { TriggerTester } from '../test-fire/trigger-tester';
+import { RunHistory } from './run-history';
+import { RunsController } from './runs.controller';
+
+/** History, test-fire and custom events: their controllers. */
+export const historyControllers: Type[] = [
+  RunsController,
+  ActivityController,
+  TestFireController,
+  EventsController,
+];
+
+const PublishEnvSchema = z.object({
+  FLINT_API_PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
+});
+
+/** Their providers; DefinitionRepository and DefinitionValidator come from the definitions area. */
+export function historyProviders(runtime: ServiceRuntime): Provider[] {
+  const { FLINT_API_PUBLISH_TIMEOUT_MS } = parseEnv(PublishEnvSchema, runtime.env);
+  const publisher = new KafkaPublisher({
+    kafka: runtime.kafka,
+    topics: runtime.topics,
+    topicSettings: runtime.kafkaTopicSettings,
+    timeoutMs: FLINT_API_PUBLISH_TIMEOUT_MS,
+  });
+  return [
+    { provide: KafkaPublisher, useValue: publisher },
+    { provide: RunHistory, useValue: new RunHistory(new RunRepository(runtime.store)) },
+    {
+      provide: ActivityReader,
+      useValue: new ActivityReader(new ActivityRepository(runtime.store)),
+    },
+    {
+      provide: TestFire,
+      inject: [DefinitionRepository, DefinitionValidator],
+      // The CEL library is an ES module, loaded asynchronously once; Nest awaits the factory.
+      useFactory: async (definitions: DefinitionRepository, validator: DefinitionValidator) =>
+        new TestFire(
+          new TriggerTester(await CelEngine.create()),
+          definitions,
+          validator,
+          publisher,
+        ),
+    },
+  ];
+}

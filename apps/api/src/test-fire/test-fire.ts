@@ -1,0 +1,151 @@
+import { BadRequestException, ConflictException } from '@nestjs/common';
+import {
+  DEFAULT_OWNER,
+  type DraftTestFireRequest,
+  type InlineSource,
+  type StoredTrigger,
+  StoredTriggerSchema,
+  type TestFireRequest,
+  type TestFireResult,
+} from '@flint/contracts';
+import { newTraceparent } from '@flint/provider-sdk';
+import type { DefinitionRepository } from '@flint/store';
+import { inSpan, traceparentOf } from '@flint/telemetry';
+import { assertCanChange, assertCanSee, ownerScope, type Principal } from '../auth/principal';
+import { InvalidInputError, type DefinitionValidator } from '../definitions/definition-validator';
+import type { KafkaPublisher } from '../events/kafka-publisher';
+import { visibleTrigger } from '../runs/visible-definition';
+import { InvalidTestEventError, type TriggerTester } from './trigger-tester';
+
+/**
+ * `POST /api/triggers/{id}/test` and `POST /api/triggers/test`: a stored trigger or an unsaved draft
+ * against a sample event. Seeing the trigger is enough to test it; `start` needs the right to change
+ * it, and publishes the run request to the runs topic, where the runner starts it like any other.
+ */
+export class TestFire {
+  constructor(
+    private readonly tester: TriggerTester,
+    private readonly definitions: DefinitionRepository,
+    private readonly validator: DefinitionValidator,
+    private readonly publisher: KafkaPublisher,
+  ) {}
+
+  async saved(principal: Principal, id: string, body: TestFireRequest): Promise<TestFireResult> {
+    const trigger = await visibleTrigger(this.definitions, principal, id);
+    if (body.start) {
+      assertCanChange(principal, trigger.owner, `trigger ${id}`);
+      if (!trigger.enabled) {
+        throw new ConflictException({
+          error: {
+            code: 'trigger_disabled',
+            message: `trigger ${id} is disabled; enable it before starting runs of it`,
+          },
+        });
+      }
+    }
+    return this.run(trigger, body.event, body.start ?? false);
+  }
+
+  async draft(principal: Principal, body: DraftTestFireRequest): Promise<TestFireResult> {
+    const trigger = await this.validateDraft(principal, body.trigger);
+    assertCanSee(principal, trigger.owner, `trigger ${trigger.id}`);
+    if (body.start) assertCanChange(principal, trigger.owner, `trigger ${trigger.id}`);
+    return this.run(trigger, body.event, body.start ?? false);
+  }
+
+  private run(
+    trigger: StoredTrigger,
+    sample: TestFireRequest['event'],
+    start: boolean,
+  ): Promise<TestFireResult> {
+    return inSpan('flint-api', 'flint.trigger test', {}, async (span) => {
+      const sources = await this.sourcesOf(trigger);
+      let outcome;
+      try {
+        outcome = this.tester.test(
+          trigger,
+          sources,
+          sample,
+          traceparentOf(span) ?? newTraceparent(),
+        );
+      } catch (err) {
+        if (!(err instanceof InvalidTestEventError)) throw err;
+        throw new BadRequestException({
+          error: {
+            code: 'invalid_request',
+            message: err.message,
+            issues: err.issues.map((issue) => ({
+              path: issue.path ? `event.${issue.path}` : 'event',
+              message: issue.message,
+            })),
+          },
+        });
+      }
+      if (!outcome.matched) {
+        return { matched: false, reason: outcome.reason, started: false, event: outcome.event };
+      }
+      const { request } = outcome;
+      if (start) await this.publisher.publishRunRequest(request);
+      return {
+        matched: true,
+        dedupeKey: outcome.dedupeKey,
+        input: request.input,
+        runId: request.runId,
+        started: start,
+        event: outcome.event,
+      };
+    });
+  }
+
+  private async sourcesOf(trigger: StoredTrigger): Promise<Map<string, InlineSource>> {
+    const sources = new Map<string, InlineSource>();
+    for (const reference of trigger.sources ?? []) {
+      if (typeof reference !== 'string') continue;
+      const source = await this.definitions.get('source', reference);
+      if (source?.kind === 'source') sources.set(reference, source);
+    }
+    return sources;
+  }
+
+  /** Checked as saving it would be (schema, CEL with positions, sources), paths under `trigger`. */
+  private async validateDraft(principal: Principal, raw: unknown): Promise<StoredTrigger> {
+    const scope = ownerScope(principal);
+    const withOwner =
+      scope !== undefined && isObject(raw) && raw.owner === undefined
+        ? { ...raw, owner: scope }
+        : raw;
+    const withKind =
+      isObject(withOwner) && withOwner.kind === undefined
+        ? { ...withOwner, kind: 'trigger' }
+        : withOwner;
+    let definition;
+    try {
+      definition = await this.validator.validateOne(withKind);
+    } catch (err) {
+      if (!(err instanceof InvalidInputError)) throw err;
+      throw new InvalidInputError(
+        err.code,
+        err.message,
+        err.issues.map((issue) => ({
+          path: issue.path ? `trigger.${issue.path}` : 'trigger',
+          message: issue.message,
+        })),
+      );
+    }
+    if (definition.kind !== 'trigger') {
+      throw new InvalidInputError('invalid_request', 'a test-fire needs a trigger', [
+        { path: 'trigger.kind', message: 'must be "trigger"' },
+      ]);
+    }
+    return StoredTriggerSchema.parse({
+      ...definition,
+      owner: definition.owner ?? DEFAULT_OWNER,
+      version: 1,
+      updatedAt: new Date().toISOString(),
+    });
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,170 @@
+import { CelEngine } from '@flint/conditions';
+import {
+  dedupeWindowIndex,
+  type InlineSource,
+  runIdForKey,
+  type StoredSource,
+  StoredSourceSchema,
+  type StoredTrigger,
+  StoredTriggerSchema,
+} from '@flint/contracts';
+import { InvalidTestEventError, TriggerTester } from './trigger-tester';
+
+const NOW = new Date('2026-04-01T12:00:00Z');
+const TRACEPARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+const UPDATED_AT = '2026-01-01T00:00:00Z';
+
+function trigger(fields: Record<string, unknown>): StoredTrigger {
+  return StoredTriggerSchema.parse({
+    kind: 'trigger',
+    id: 'deploy',
+    version: 3,
+    updatedAt: UPDATED_AT,
+    target: { type: 'local', workflow: 'echo' },
+    ...fields,
+  });
+}
+
+function source(fields: Record<string, unknown>): StoredSource {
+  return StoredSourceSchema.parse({ kind: 'source', version: 1, updatedAt: UPDATED_AT, ...fields });
+}
+
+describe('TriggerTester', () => {
+  let tester: TriggerTester;
+  const github = source({
+    id: 'github',
+    provider: 'webhook',
+    config: { path: 'github', auth: { type: 'none' } },
+  });
+  const orders = source({ id: 'orders', provider: 'event', config: { types: ['shop.order'] } });
+  const sources = new Map<string, InlineSource>([
+    ['github', github],
+    ['orders', orders],
+  ]);
+
+  beforeAll(async () => {
+    tester = new TriggerTester(await CelEngine.create(), () => NOW);
+  });
+
+  it('matches, with the dedupe key, mapped input and run id the evaluator would produce', () => {
+    const deploy = trigger({
+      sources: ['github'],
+      condition: "event.data.ref == 'refs/heads/main'",
+      dedupe: { key: 'event.data.after', window: '1h' },
+      input: { commit: 'event.data.after', who: 'event.data.pusher' },
+    });
+    const outcome = tester.test(
+      deploy,
+      sources,
+      { data: { ref: 'refs/heads/main', after: 'abc123', pusher: 'ada' } },
+      TRACEPARENT,
+    );
+    expect(outcome.matched).toBe(true);
+    if (!outcome.matched) return;
+    expect(outcome.dedupeKey).toBe('abc123');
+    expect(outcome.request.input).toEqual({ commit: 'abc123', who: 'ada' });
+    expect(outcome.request.runId).toBe(
+      runIdForKey('deploy', 'abc123', dedupeWindowIndex(NOW, 3_600_000)),
+    );
+    expect(outcome.request).toMatchObject({
+      triggerId: 'deploy',
+      triggerVersion: 3,
+      traceparent: TRACEPARENT,
+      provider: 'webhook',
+    });
+    // The sample was completed so that it reaches the trigger through its source.
+    expect(outcome.event).toMatchObject({
+      specversion: '1.0',
+      flintsourceid: 'github',
+      flintprovider: 'webhook',
+      time: NOW.toISOString(),
+      datacontenttype: 'application/json',
+    });
+  });
+
+  it('uses the event id as dedupe key and the whole event as input when nothing is set', () => {
+    const outcome = tester.test(
+      trigger({ eventTypes: ['shop.refund'] }),
+      sources,
+      { id: 'evt-1', data: { amount: 5 } },
+      TRACEPARENT,
+    );
+    expect(outcome).toMatchObject({ matched: true, dedupeKey: 'evt-1' });
+    if (!outcome.matched) return;
+    expect(outcome.event.type).toBe('shop.refund');
+    expect(outcome.request.input).toMatchObject({ id: 'evt-1', data: { amount: 5 } });
+  });
+
+  it('says when the event comes from a source or type the trigger does not listen to', () => {
+    const deploy = trigger({ sources: ['github'] });
+    const outcome = tester.test(
+      deploy,
+      sources,
+      { flintsourceid: 'gitlab', type: 'push' },
+      TRACEPARENT,
+    );
+    expect(outcome).toMatchObject({ matched: false, reason: { code: 'not_listening' } });
+    if (outcome.matched) return;
+    expect(outcome.reason.message).toContain('listens to github');
+    expect(outcome.reason.message).toContain('source gitlab');
+
+    const byType = tester.test(
+      trigger({ sources: ['orders'] }),
+      sources,
+      { type: 'shop.refund' },
+      TRACEPARENT,
+    );
+    expect(byType).toMatchObject({ matched: false, reason: { code: 'not_listening' } });
+  });
+
+  it('reaches an event source by type from custom events', () => {
+    const outcome = tester.test(trigger({ sources: ['orders'] }), sources, {}, TRACEPARENT);
+    expect(outcome).toMatchObject({
+      matched: true,
+      event: { type: 'shop.order', flintprovider: 'api' },
+    });
+  });
+
+  it('reports a false condition and a condition that fails on the event', () => {
+    const strict = trigger({ eventTypes: ['shop.order'], condition: 'event.data.total > 100' });
+    expect(tester.test(strict, sources, { data: { total: 5 } }, TRACEPARENT)).toMatchObject({
+      matched: false,
+      reason: {
+        code: 'condition_false',
+        message: "the trigger's `condition` is false for this event",
+      },
+    });
+    const failing = tester.test(strict, sources, { data: { other: 1 } }, TRACEPARENT);
+    expect(failing).toMatchObject({ matched: false, reason: { code: 'condition_error' } });
+    if (failing.matched) return;
+    expect(failing.reason.message).toContain('total');
+  });
+
+  it('reports an input that cannot be mapped', () => {
+    const outcome = tester.test(
+      trigger({ eventTypes: ['shop.order'], input: { x: 'event.data.missing' } }),
+      sources,
+      { data: {} },
+      TRACEPARENT,
+    );
+    expect(outcome).toMatchObject({ matched: false, reason: { code: 'input_error' } });
+    if (outcome.matched) return;
+    expect(outcome.reason.message).toContain('input.x');
+  });
+
+  it('shows a batch trigger the run of a batch of this one event', () => {
+    const outcome = tester.test(
+      trigger({ eventTypes: ['shop.order'], batch: { size: 10 }, input: { n: 'size(batch)' } }),
+      sources,
+      {},
+      TRACEPARENT,
+    );
+    expect(outcome).toMatchObject({ matched: true, request: { input: { n: 1 } } });
+  });
+
+  it('refuses a sample that is no CloudEvent once completed', () => {
+    expect(() =>
+      tester.test(trigger({ eventTypes: ['x'] }), sources, { time: 'yesterday' }, TRACEPARENT),
+    ).toThrow(InvalidTestEventError);
+  });
+});

@@ -1,0 +1,219 @@
+import { randomUUID } from 'node:crypto';
+import {
+  batchRunRequest,
+  type CelEngine,
+  CelEvaluationError,
+  compileTrigger,
+  compoundRunRequest,
+  EventContext,
+  eventRunRequest,
+  judgeEvent,
+  type Listener,
+  listenersOf,
+  sourceKey,
+  typeKey,
+} from '@flint/conditions';
+import {
+  type CloudEvent,
+  CloudEventSchema,
+  formatZodIssues,
+  type InlineSource,
+  type Provider,
+  type RunRequest,
+  runStatusEventType,
+  type StoredTrigger,
+  type TestEvent,
+  type TestFireReasonCode,
+} from '@flint/contracts';
+import { z } from 'zod';
+
+/** What a test-fire found; `request` is the run request a match would produce. */
+export type TestOutcome =
+  | { matched: false; event: CloudEvent; reason: { code: TestFireReasonCode; message: string } }
+  | { matched: true; event: CloudEvent; dedupeKey: string; request: RunRequest };
+
+/** The completed sample event breaks the CloudEvent contract; `issues` are relative to it. */
+export class InvalidTestEventError extends Error {
+  override readonly name = 'InvalidTestEventError';
+  constructor(readonly issues: { path: string; message: string }[]) {
+    super('the sample event is not a valid CloudEvent');
+  }
+}
+
+/** Providers whose events carry the id of the source that published them. */
+const SOURCE_PROVIDERS: ReadonlySet<string> = new Set(['webhook', 'poller', 'cron', 'file']);
+
+/**
+ * Decides what a trigger makes of a sample event with the evaluator's own code (`@flint/conditions`):
+ * whether the event reaches it (source or type), passes its match and condition, its dedupe key, and
+ * the run request it would produce. It has no memory: dedupe windows, batches and compound matches
+ * are not consulted, so a batch trigger shows the run of a batch of this one event and a compound
+ * trigger that of a match this event completes.
+ */
+export class TriggerTester {
+  constructor(
+    private readonly engine: CelEngine,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** `sources` holds every source the trigger names by id (missing ones are simply absent). */
+  test(
+    trigger: StoredTrigger,
+    sources: ReadonlyMap<string, InlineSource>,
+    sample: TestEvent,
+    traceparent: string,
+  ): TestOutcome {
+    const listening = listenersOf(trigger, (id) => sources.get(id));
+    const event = this.complete(trigger, sources, sample, traceparent);
+    const reached = listening.listeners.filter((listener) => reaches(listener, event));
+    if (reached.length === 0) {
+      return {
+        matched: false,
+        event,
+        reason: { code: 'not_listening', message: notListening(trigger, listening, event) },
+      };
+    }
+    const compiled = compileTrigger(this.engine, trigger);
+    if (compiled.kind === 'broken') {
+      return {
+        matched: false,
+        event,
+        reason: { code: 'condition_error', message: compiled.reason },
+      };
+    }
+    const context = new EventContext(event);
+    let dedupeKey: string;
+    try {
+      const verdict = judgeEvent(compiled, context);
+      if (!verdict.passes) {
+        return {
+          matched: false,
+          event,
+          reason: {
+            code: 'condition_false',
+            message: `the trigger's ${describeFilter(trigger)} is false for this event`,
+          },
+        };
+      }
+      dedupeKey = verdict.dedupeKey;
+    } catch (err) {
+      if (!(err instanceof CelEvaluationError)) throw err;
+      return { matched: false, event, reason: { code: 'condition_error', message: err.message } };
+    }
+    const requestedAt = this.now();
+    try {
+      const request =
+        compiled.expressions.scope === 'batch'
+          ? batchRunRequest(compiled, [event], requestedAt)
+          : compiled.expressions.scope === 'compound'
+            ? compoundRunRequest(
+                compiled,
+                new Map(reached.map((listener) => [listener.member, event])),
+                event,
+                requestedAt,
+              )
+            : eventRunRequest(compiled, context, dedupeKey, requestedAt);
+      return { matched: true, event, dedupeKey, request };
+    } catch (err) {
+      if (!(err instanceof CelEvaluationError || err instanceof z.ZodError)) throw err;
+      const message =
+        err instanceof z.ZodError
+          ? formatZodIssues(err)
+              .map((issue) => `${issue.path || 'run request'}: ${issue.message}`)
+              .join('; ')
+          : err.message;
+      return { matched: false, event, reason: { code: 'input_error', message } };
+    }
+  }
+
+  /**
+   * Fills what the sample leaves out: id, time, acceptance time, and — so that the event reaches the
+   * trigger unless the sample says otherwise — the type, source id and provider of the first place
+   * the trigger listens.
+   */
+  private complete(
+    trigger: StoredTrigger,
+    sources: ReadonlyMap<string, InlineSource>,
+    sample: TestEvent,
+    traceparent: string,
+  ): CloudEvent {
+    const now = this.now().toISOString();
+    const origin = firstOrigin(trigger, sources);
+    const candidate = {
+      specversion: '1.0',
+      id: randomUUID(),
+      source: 'flint/test',
+      time: now,
+      flintacceptedat: now,
+      traceparent,
+      ...origin,
+      ...(sample.data === undefined ? {} : { datacontenttype: 'application/json' }),
+      ...sample,
+    };
+    const parsed = CloudEventSchema.safeParse(candidate);
+    if (!parsed.success) throw new InvalidTestEventError(formatZodIssues(parsed.error));
+    return parsed.data;
+  }
+}
+
+interface Origin {
+  type: string;
+  flintsourceid: string;
+  flintprovider: Provider;
+}
+
+function firstOrigin(trigger: StoredTrigger, sources: ReadonlyMap<string, InlineSource>): Origin {
+  for (const reference of trigger.sources ?? []) {
+    const source = typeof reference === 'string' ? sources.get(reference) : reference;
+    if (source === undefined) continue;
+    switch (source.provider) {
+      case 'event':
+        return {
+          type: source.config.types[0] as string,
+          flintsourceid: 'api',
+          flintprovider: 'api',
+        };
+      case 'run-status':
+        return {
+          type: runStatusEventType(source.config.statuses[0] ?? 'SUCCEEDED'),
+          flintsourceid: 'runner',
+          flintprovider: 'runner',
+        };
+      default:
+        return { type: 'flint.test', flintsourceid: source.id, flintprovider: source.provider };
+    }
+  }
+  const type = trigger.eventTypes?.[0];
+  return { type: type ?? 'flint.test', flintsourceid: 'api', flintprovider: 'api' };
+}
+
+/** As the evaluator's index decides: the listener's key names the event, and its filter takes it. */
+function reaches(listener: Listener, event: CloudEvent): boolean {
+  const keyed =
+    listener.key === sourceKey(event.flintsourceid) || listener.key === typeKey(event.type);
+  return keyed && (listener.accepts === undefined || listener.accepts(event));
+}
+
+function notListening(
+  trigger: StoredTrigger,
+  listening: ReturnType<typeof listenersOf>,
+  event: CloudEvent,
+): string {
+  const parts: string[] = [];
+  if (listening.members.length > 0) parts.push(`listens to ${listening.members.join(', ')}`);
+  if (listening.unresolved.length > 0) {
+    parts.push(`names sources that do not exist: ${listening.unresolved.join(', ')}`);
+  }
+  const origin = SOURCE_PROVIDERS.has(event.flintprovider)
+    ? `from source ${event.flintsourceid} (${event.flintprovider})`
+    : `from provider ${event.flintprovider}`;
+  return (
+    `trigger ${trigger.id} ${parts.join(' and ') || 'listens to nothing enabled'}; ` +
+    `the event is of type ${event.type} ${origin}, which does not reach it`
+  );
+}
+
+function describeFilter(trigger: StoredTrigger): string {
+  if (trigger.match && trigger.condition) return '`match` or `condition`';
+  return trigger.match ? '`match`' : '`condition`';
+}

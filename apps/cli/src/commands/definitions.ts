@@ -1,0 +1,313 @@
+import type { Command } from 'commander';
+import {
+  type Definition,
+  type DefinitionKind,
+  DefinitionPageSchema,
+  SOURCE_PROVIDERS,
+  type StoredDefinition,
+  StoredDefinitionSchema,
+} from '@flint/contracts';
+import { stringify } from 'yaml';
+import type { z } from 'zod';
+import { ApiError, type FlintApiClient } from '../api-client';
+import { type ApiOptions, type CommandContext, withApiOptions } from '../cli';
+import { type LoadResult, formatProblem, loadDefinitionFiles } from '../definition-files';
+import { type FieldChange, definitionChanges, formatChange } from '../definition-diff';
+
+interface ApplyOptions extends ApiOptions {
+  file: string[];
+  dryRun?: boolean;
+}
+
+interface GetOptions extends ApiOptions {
+  output: string;
+}
+
+interface ListOptions extends ApiOptions {
+  owner?: string;
+  provider?: string;
+  source?: string;
+  enabled?: string;
+  limit?: string;
+}
+
+/** A mistake in the command line itself, reported like an API error. */
+class CliInputError extends Error {
+  override readonly name = 'CliInputError';
+}
+
+/** Most items one listing request asks for (the API's maximum page size). */
+const PAGE_SIZE = 500;
+
+/**
+ * `flint validate`, `apply`, `get`, `list`, `delete`, `enable` and `disable`: definition files and
+ * the stored sources and triggers.
+ */
+export function registerDefinitionCommands(program: Command, context: CommandContext): void {
+  const { io } = context;
+  /** Runs a command, turning every API or input error into a message on stderr and a non-zero exit. */
+  const attempt = async (what: string, fn: () => Promise<void>): Promise<void> => {
+    try {
+      await fn();
+    } catch (err) {
+      if (!(err instanceof ApiError || err instanceof CliInputError)) throw err;
+      io.err(`${what} failed: ${err.message}`);
+      if (err instanceof ApiError) {
+        for (const issue of err.issues) io.err(`  ${issue.path}: ${issue.message}`);
+      }
+      context.fail();
+    }
+  };
+  const reportProblems = (loaded: LoadResult): boolean => {
+    if (loaded.problems.length === 0) return false;
+    for (const problem of loaded.problems) io.err(formatProblem(problem));
+    io.err(`${loaded.problems.length} problem(s); nothing was applied`);
+    context.fail();
+    return true;
+  };
+
+  program
+    .command('validate')
+    .description('check definition files without applying them')
+    .requiredOption('-f, --file <paths...>', 'definition files or folders (YAML or JSON)')
+    .action(async (options: { file: string[] }) => {
+      const loaded = await loadDefinitionFiles(options.file);
+      if (!reportProblems(loaded)) io.out(`${loaded.definitions.length} definition(s) valid`);
+    });
+
+  withApiOptions(
+    program
+      .command('apply')
+      .description(
+        'validate definition files and store them, showing what changes in each; nothing is applied if any file is invalid',
+      )
+      .requiredOption('-f, --file <paths...>', 'definition files or folders (YAML or JSON)')
+      .option('--dry-run', 'show what would change without applying anything'),
+  ).action(async (options: ApplyOptions) => {
+    const loaded = await loadDefinitionFiles(options.file);
+    if (reportProblems(loaded)) return;
+    const definitions = loaded.definitions.map((d) => d.definition);
+    await attempt('apply', async () => {
+      const client = context.client(options);
+      const plans = await Promise.all(definitions.map((d) => plan(client, d)));
+      if (options.dryRun) {
+        for (const p of plans) printPlan(p);
+        io.out('dry run: nothing was applied');
+        return;
+      }
+      const results = await client.applyDefinitions(definitions);
+      for (const [index, result] of results.entries()) {
+        io.out(`${result.kind} ${result.id}: ${result.action} (version ${result.version})`);
+        if (result.action === 'updated') printChanges(plans[index]?.changes ?? []);
+      }
+    });
+  });
+
+  withApiOptions(
+    program
+      .command('get <kind> <id>')
+      .description('show a stored source or trigger')
+      .option('-o, --output <format>', 'yaml or json', 'yaml'),
+  ).action((kindArg: string, id: string, options: GetOptions) =>
+    attempt(`get ${kindArg} ${id}`, async () => {
+      const kind = parseKind(kindArg);
+      if (options.output !== 'yaml' && options.output !== 'json') {
+        throw new CliInputError(`--output must be yaml or json, not "${options.output}"`);
+      }
+      const definition = await fetchDefinition(context.client(options), kind, id);
+      if (!definition) throw new CliInputError(`${kind} "${id}" does not exist`);
+      if (options.output === 'json') io.out(JSON.stringify(definition, null, 2));
+      else io.out(stringify(definition).trimEnd());
+    }),
+  );
+
+  withApiOptions(
+    program
+      .command('list <kind>')
+      .description('list stored sources or triggers, ordered by id')
+      .option('--owner <owner>', 'only this owner’s')
+      .option('--enabled <true|false>', 'only enabled or only disabled ones')
+      .option('--provider <provider>', `sources only: ${SOURCE_PROVIDERS.join(', ')}`)
+      .option('--source <id>', 'triggers only: those listening to this source')
+      .option('--limit <n>', 'show at most this many'),
+  ).action((kindArg: string, options: ListOptions) =>
+    attempt(`list ${kindArg}`, async () => {
+      const kind = parseKind(kindArg);
+      const query = listQuery(kind, options);
+      const limit = options.limit === undefined ? Infinity : positiveInteger(options.limit);
+      const items = await listAll(context.client(options), kind, query, limit);
+      for (const line of table(kind, items)) io.out(line);
+    }),
+  );
+
+  withApiOptions(
+    program.command('delete <kind> <id>').description('delete a source or trigger'),
+  ).action((kindArg: string, id: string, options: ApiOptions) =>
+    attempt(`delete ${kindArg} ${id}`, async () => {
+      const kind = parseKind(kindArg);
+      await context.client(options).request('DELETE', resourcePath(kind, id));
+      io.out(`${kind} ${id}: deleted`);
+    }),
+  );
+
+  for (const action of ['enable', 'disable'] as const) {
+    withApiOptions(
+      program
+        .command(`${action} <kind> <id>`)
+        .description(`${action} a source or trigger (nothing changes if it already is)`),
+    ).action((kindArg: string, id: string, options: ApiOptions) =>
+      attempt(`${action} ${kindArg} ${id}`, async () => {
+        const kind = parseKind(kindArg);
+        const stored = await typed(
+          StoredDefinitionSchema,
+          context.client(options).request('POST', `${resourcePath(kind, id)}/${action}`),
+        );
+        io.out(`${kind} ${id}: ${action}d (version ${stored.version})`);
+      }),
+    );
+  }
+
+  function printPlan(p: Plan): void {
+    const { kind, id } = p.definition;
+    if (!p.current) io.out(`${kind} ${id}: would be created`);
+    else if (p.changes.length === 0)
+      io.out(`${kind} ${id}: unchanged (version ${p.current.version})`);
+    else {
+      io.out(`${kind} ${id}: would be updated (from version ${p.current.version})`);
+      printChanges(p.changes);
+    }
+  }
+
+  function printChanges(changes: FieldChange[]): void {
+    for (const change of changes) io.out(`    ${formatChange(change)}`);
+  }
+}
+
+interface Plan {
+  definition: Definition;
+  current: StoredDefinition | undefined;
+  changes: FieldChange[];
+}
+
+async function plan(client: FlintApiClient, definition: Definition): Promise<Plan> {
+  const current = await fetchDefinition(client, definition.kind, definition.id);
+  return {
+    definition,
+    current,
+    changes: current ? definitionChanges(current, definition) : [],
+  };
+}
+
+async function fetchDefinition(
+  client: FlintApiClient,
+  kind: DefinitionKind,
+  id: string,
+): Promise<StoredDefinition | undefined> {
+  try {
+    return await typed(StoredDefinitionSchema, client.request('GET', resourcePath(kind, id)));
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) return undefined;
+    throw err;
+  }
+}
+
+async function listAll(
+  client: FlintApiClient,
+  kind: DefinitionKind,
+  query: URLSearchParams,
+  limit: number,
+): Promise<StoredDefinition[]> {
+  const items: StoredDefinition[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = new URLSearchParams(query);
+    page.set('limit', String(Math.min(PAGE_SIZE, limit - items.length)));
+    if (cursor) page.set('cursor', cursor);
+    const body = await typed(
+      DefinitionPageSchema,
+      client.request('GET', `/api/${kind}s?${page.toString()}`),
+    );
+    items.push(...body.items);
+    cursor = body.nextCursor;
+  } while (cursor && items.length < limit);
+  return items;
+}
+
+function listQuery(kind: DefinitionKind, options: ListOptions): URLSearchParams {
+  const query = new URLSearchParams();
+  if (options.owner) query.set('owner', options.owner);
+  if (options.enabled !== undefined) {
+    if (options.enabled !== 'true' && options.enabled !== 'false') {
+      throw new CliInputError(`--enabled must be true or false, not "${options.enabled}"`);
+    }
+    query.set('enabled', options.enabled);
+  }
+  if (options.provider !== undefined) {
+    if (kind !== 'source') throw new CliInputError('--provider only applies to sources');
+    query.set('provider', options.provider);
+  }
+  if (options.source !== undefined) {
+    if (kind !== 'trigger') throw new CliInputError('--source only applies to triggers');
+    query.set('source', options.source);
+  }
+  return query;
+}
+
+function table(kind: DefinitionKind, items: StoredDefinition[]): string[] {
+  const rows = items.map((item) => [
+    item.id,
+    item.owner,
+    item.enabled ? 'yes' : 'no',
+    String(item.version),
+    item.kind === 'source'
+      ? item.provider
+      : [
+          ...(item.sources ?? []).map((s) => (typeof s === 'string' ? s : `${s.id} (inline)`)),
+          ...(item.eventTypes ?? []).map((type) => `type:${type}`),
+        ].join(', '),
+    item.updatedAt,
+  ]);
+  const header = [
+    'ID',
+    'OWNER',
+    'ENABLED',
+    'VERSION',
+    kind === 'source' ? 'PROVIDER' : 'LISTENS TO',
+    'UPDATED',
+  ];
+  if (rows.length === 0) return [`no ${kind}s found`];
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
+  return [header, ...rows].map((row) =>
+    row
+      .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
+      .join('  '),
+  );
+}
+
+function parseKind(value: string): DefinitionKind {
+  const kind = value.replace(/s$/, '');
+  if (kind === 'source' || kind === 'trigger') return kind;
+  throw new CliInputError(`kind must be "source" or "trigger", not "${value}"`);
+}
+
+function positiveInteger(value: string): number {
+  if (!/^[1-9]\d*$/.test(value)) {
+    throw new CliInputError(`--limit must be a whole number of 1 or more, not "${value}"`);
+  }
+  return Number(value);
+}
+
+function resourcePath(kind: DefinitionKind, id: string): string {
+  return `/api/${kind}s/${encodeURIComponent(id)}`;
+}
+
+async function typed<Schema extends z.ZodType>(
+  schema: Schema,
+  body: Promise<unknown>,
+): Promise<z.output<Schema>> {
+  const parsed = schema.safeParse(await body);
+  if (!parsed.success) throw new ApiError(200, 'the API answered with an unexpected body');
+  return parsed.data;
+}

@@ -1,0 +1,69 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { EmitEventResponseSchema } from '@flint/contracts';
+import { type ApiOptions, type CommandContext, withApiOptions } from '../cli';
+import { CliInputError, failuresReported, typed } from './runs';
+
+interface EmitOptions extends ApiOptions {
+  data?: string;
+  dataFile?: string;
+  id?: string;
+  source?: string;
+  subject?: string;
+}
+
+/** `flint emit <type> --data '<json>'`: a custom event, published once Kafka has it. */
+export function registerEmitCommands(program: Command, context: CommandContext): void {
+  const { io } = context;
+  const attempt = failuresReported(context);
+  withApiOptions(
+    program
+      .command('emit <type>')
+      .description('publish a custom event; triggers listening to its type fire')
+      .option('--data <json>', 'the event data, as JSON')
+      .option('--data-file <path>', 'read the event data (JSON) from this file')
+      .option('--id <id>', 'a stable event id: emitting the same id again is deduplicated')
+      .option('--source <source>', 'the CloudEvent source (default flint/api)')
+      .option('--subject <subject>', 'the CloudEvent subject'),
+  ).action((type: string, options: EmitOptions) =>
+    attempt(`emit ${type}`, async () => {
+      const data = await eventData(options, io.cwd);
+      const { eventId } = await typed(
+        EmitEventResponseSchema,
+        context.client(options).request('POST', '/api/events', {
+          type,
+          ...(options.id === undefined ? {} : { id: options.id }),
+          ...(options.source === undefined ? {} : { source: options.source }),
+          ...(options.subject === undefined ? {} : { subject: options.subject }),
+          ...(data === undefined ? {} : { data }),
+        }),
+      );
+      io.out(eventId);
+      io.err(`event ${eventId} of type ${type} published`);
+    }),
+  );
+}
+
+async function eventData(options: EmitOptions, cwd: string): Promise<unknown> {
+  if (options.data !== undefined && options.dataFile !== undefined) {
+    throw new CliInputError('give the data with --data or --data-file, not both');
+  }
+  if (options.data !== undefined) return parseJson(options.data, '--data');
+  if (options.dataFile === undefined) return undefined;
+  let text: string;
+  try {
+    text = await readFile(resolve(cwd, options.dataFile), 'utf8');
+  } catch (err) {
+    throw new CliInputError(`cannot read ${options.dataFile}: ${(err as Error).message}`);
+  }
+  return parseJson(text, options.dataFile);
+}
+
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new CliInputError(`${what} is not valid JSON: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,170 @@
+import type { Command } from 'commander';
+import { type RunDetail, RunDetailSchema, RunPageSchema, type RunSummary } from '@flint/contracts';
+import type { z } from 'zod';
+import { ApiError, type FlintApiClient } from '../api-client';
+import { type ApiOptions, type CommandContext, withApiOptions } from '../cli';
+
+interface RunsOptions extends ApiOptions {
+  trigger?: string;
+  status?: string;
+  limit: string;
+  json?: boolean;
+}
+
+/** A problem with what the user gave the CLI, found before calling the API. */
+export class CliInputError extends Error {
+  override readonly name = 'CliInputError';
+}
+
+/**
+ * Runs a command's work, turning every API or input error into a message on stderr (with each
+ * problem by path) and a non-zero exit.
+ */
+export function failuresReported(context: CommandContext) {
+  return async (what: string, work: () => Promise<void>): Promise<void> => {
+    try {
+      await work();
+    } catch (err) {
+      if (!(err instanceof ApiError || err instanceof CliInputError)) throw err;
+      context.io.err(`${what} failed: ${err.message}`);
+      if (err instanceof ApiError) {
+        for (const issue of err.issues) context.io.err(`  ${issue.path}: ${issue.message}`);
+      }
+      context.fail();
+    }
+  };
+}
+
+/** The API's answer checked against its contract, so a version mismatch is a clear error. */
+export async function typed<Schema extends z.ZodType>(
+  schema: Schema,
+  answer: Promise<unknown>,
+): Promise<z.infer<Schema>> {
+  const parsed = schema.safeParse(await answer);
+  if (!parsed.success) throw new ApiError(200, 'the API answered with an unexpected body');
+  return parsed.data;
+}
+
+/** `flint runs [--trigger t] [--status s] [--limit n]` and `flint runs <run-id>`. */
+export function registerRunCommands(program: Command, context: CommandContext): void {
+  const { io } = context;
+  const attempt = failuresReported(context);
+  withApiOptions(
+    program
+      .command('runs [run-id]')
+      .description('list runs, newest first, or show one run in full')
+      .option('--trigger <id>', 'only runs of this trigger')
+      .option('--status <status>', 'only runs with this status (REQUESTED, STARTED, SUCCEEDED…)')
+      .option('--limit <n>', 'how many runs to list', '20')
+      .option('--json', 'print the API’s JSON'),
+  ).action((runId: string | undefined, options: RunsOptions) =>
+    attempt(runId === undefined ? 'runs' : `runs ${runId}`, async () => {
+      const client = context.client(options);
+      if (runId !== undefined) {
+        const run = await typed(
+          RunDetailSchema,
+          client.request('GET', `/api/runs/${encodeURIComponent(runId)}`),
+        );
+        for (const line of options.json ? [JSON.stringify(run, null, 2)] : runLines(run)) {
+          io.out(line);
+        }
+        return;
+      }
+      const runs = await listRuns(client, options);
+      if (options.json) io.out(JSON.stringify(runs, null, 2));
+      else if (runs.length === 0) io.out('no runs');
+      else for (const line of runTable(runs)) io.out(line);
+    }),
+  );
+}
+
+async function listRuns(client: FlintApiClient, options: RunsOptions): Promise<RunSummary[]> {
+  if (!/^\d+$/.test(options.limit) || Number(options.limit) < 1) {
+    throw new CliInputError(`--limit must be a whole number of at least 1, got "${options.limit}"`);
+  }
+  const wanted = Number(options.limit);
+  const runs: RunSummary[] = [];
+  let cursor: string | undefined;
+  do {
+    const query = new URLSearchParams({ limit: String(Math.min(wanted - runs.length, 500)) });
+    if (options.trigger) query.set('trigger', options.trigger);
+    if (options.status) query.set('status', options.status);
+    if (cursor) query.set('cursor', cursor);
+    const page = await typed(RunPageSchema, client.request('GET', `/api/runs?${query}`));
+    runs.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor !== undefined && runs.length < wanted);
+  return runs;
+}
+
+function runTable(runs: RunSummary[]): string[] {
+  const rows = [
+    ['RUN ID', 'TRIGGER', 'STATUS', 'ATTEMPTS', 'REQUESTED', 'DURATION', 'ERROR'],
+    ...runs.map((run) => [
+      run.runId,
+      run.triggerId,
+      run.status,
+      String(run.attempts),
+      run.requestedAt,
+      run.durationMs === undefined ? '-' : `${run.durationMs} ms`,
+      run.error ? `${run.error.type}: ${oneLine(run.error.message)}` : '',
+    ]),
+  ];
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  return rows.map((row) =>
+    row
+      .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!)))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+function runLines(run: RunDetail): string[] {
+  const field = (name: string, value: string | number | undefined) =>
+    value === undefined ? [] : [`${name.padEnd(14)}${value}`];
+  const lines = [
+    ...field('run', run.runId),
+    ...field('trigger', `${run.triggerId} (version ${run.triggerVersion}, owner ${run.owner})`),
+    ...field('status', run.status),
+    ...field('reason', run.statusReason),
+    ...field('attempts', `${run.attempts} of ${run.maxAttempts}`),
+    ...field('target', run.workflow ? `${run.targetType} ${run.workflow}` : run.targetType),
+    ...field('events', run.eventIds.join(', ')),
+    ...field('trace', run.traceId),
+    ...field('accepted', run.acceptedAt),
+    ...field('requested', run.requestedAt),
+    ...field('started', run.startedAt),
+    ...field('finished', run.finishedAt),
+    ...field('duration', run.durationMs === undefined ? undefined : `${run.durationMs} ms`),
+    ...field('error', run.error ? `${run.error.type}: ${run.error.message}` : undefined),
+    'input:',
+    ...indented(JSON.stringify(run.input, null, 2)),
+  ];
+  if (run.result !== undefined)
+    lines.push('result:', ...indented(JSON.stringify(run.result, null, 2)));
+  if (run.attemptHistory.length > 0) {
+    lines.push('attempt history:');
+    for (const attempt of run.attemptHistory) {
+      const parts = [
+        `#${attempt.attempt}`,
+        attempt.outcome ?? 'in progress',
+        attempt.startedAt,
+        ...(attempt.durationMs === undefined ? [] : [`${attempt.durationMs} ms`]),
+        ...(attempt.response ? [`HTTP ${attempt.response.status}`] : []),
+        ...(attempt.error ? [`${attempt.error.type}: ${oneLine(attempt.error.message)}`] : []),
+      ];
+      lines.push(`  ${parts.join('  ')}`);
+    }
+  }
+  if (run.logLines.length > 0) lines.push('log:', ...run.logLines.map((line) => `  ${line}`));
+  return lines;
+}
+
+function indented(text: string): string[] {
+  return text.split('\n').map((line) => `  ${line}`);
+}
+
+function oneLine(text: string): string {
+  const flat = text.replace(/\s+/g, ' ');
+  return flat.length > 80 ? `${flat.slice(0, 79)}…` : flat;
+}

@@ -1,0 +1,33 @@
+import type { CloudEvent } from '@flint/contracts';
+import type { FilterResult } from '../evaluator-metrics';
+
+/** The order of a trigger's counts in a tally; `received` is their sum. */
+export const ACTIVITY_RESULTS = ['matched', 'dropped', 'duplicate', 'error'] as const;
+const SLOT: Record<FilterResult, number> = { matched: 0, dropped: 1, duplicate: 2, error: 3 };
+
+/**
+ * What one pass over a batch of events did, per trigger and per source. Like the metrics tally it is
+ * applied only once the pass's output is in Kafka, so a retried batch is not counted twice. Kept
+ * cheap for the hot path: one array per trigger, events by reference.
+ */
+export class ActivityTally {
+  /** Trigger id → counts in `ACTIVITY_RESULTS` order. */
+  readonly triggers = new Map<string, number[]>();
+  /** The source each recorded event belongs to, index for index with `events`. */
+  readonly sourceIds: string[] = [];
+  readonly events: CloudEvent[] = [];
+
+  count(triggerId: string, result: FilterResult): void {
+    let counts = this.triggers.get(triggerId);
+    if (counts === undefined) {
+      counts = [0, 0, 0, 0];
+      this.triggers.set(triggerId, counts);
+    }
+    counts[SLOT[result]]++;
+  }
+
+  event(sourceId: string, event: CloudEvent): void {
+    this.sourceIds.push(sourceId);
+    this.events.push(event);
+  }
+}

@@ -1,0 +1,140 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SERVICE_NAMES, type ServiceName, portVariable } from '@flint/service-kit';
+import { generateSecretKeyRing, openStore } from '@flint/store';
+import { FlintApiClient } from '../../apps/cli/src/api-client';
+import type { BenchStack } from './bench-stack';
+import { freePort, startBroker } from './broker';
+import { createScratchDatabase } from './database';
+import { sleep } from './stats';
+
+const DIST = join(__dirname, '..', '..', 'dist', 'apps');
+
+export interface ServiceProcess {
+  name: ServiceName;
+  pid: number;
+}
+
+export interface ProcessStack extends BenchStack {
+  processes: ServiceProcess[];
+}
+
+/**
+ * The seven services, each in a process of its own from the compiled `dist/apps/<service>/src/main.js`
+ * (as deployed), on a scratch PostgreSQL database, unique topics and consumer groups, logs at `warn`
+ * and ignored. Each is ready when `/health` answers 200 (Kafka and the database usable); the api
+ * starts first, so it alone applies the migrations.
+ */
+export async function startProcessStack(log: (line: string) => void): Promise<ProcessStack> {
+  const missing = SERVICE_NAMES.filter((name) => !existsSync(mainFile(name)));
+  if (missing.length > 0) {
+    throw new Error(`dist has no build of ${missing.join(', ')}: run \`npm run build\` first`);
+  }
+  const broker = await startBroker(log);
+  const database = await createScratchDatabase().catch(async (err: unknown) => {
+    await broker.stop();
+    throw err;
+  });
+  const run = `bench-${Date.now()}-${randomBytes(3).toString('hex')}`;
+  const adminKey = `bench-${randomBytes(12).toString('hex')}`;
+  const ports = new Map<ServiceName, number>();
+  for (const name of SERVICE_NAMES) ports.set(name, await freePort());
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...Object.fromEntries([...ports].map(([name, port]) => [portVariable(name), String(port)])),
+    KAFKA_BROKERS: broker.brokers,
+    FLINT_HOST: '127.0.0.1',
+    FLINT_LOG_LEVEL: 'warn',
+    OTEL_SDK_DISABLED: 'true',
+    DATABASE_URL: database.url,
+    FLINT_ADMIN_API_KEY: adminKey,
+    FLINT_SECRETS_KEYS: generateSecretKeyRing('bench1'),
+    FLINT_TOPIC_EVENTS: `${run}.events`,
+    FLINT_TOPIC_RUNS: `${run}.runs`,
+    FLINT_TOPIC_TRIGGERS: `${run}.triggers`,
+    FLINT_TOPIC_DLQ: `${run}.dlq`,
+    FLINT_EVALUATOR_GROUP_ID: `${run}-evaluator`,
+    FLINT_RUNNER_GROUP_ID: `${run}-runner`,
+  };
+  delete env.NODE_OPTIONS;
+  const children = new Map<ServiceName, ChildProcess>();
+  const store = await openStore({ databaseUrl: database.url, poolMax: 4, dataDir: '' });
+  const stop = async () => {
+    await Promise.all([...children.values()].reverse().map(stopChild));
+    await store.close();
+    await database.drop().catch(() => undefined);
+    await broker.stop();
+  };
+  const url = (name: ServiceName) => `http://127.0.0.1:${ports.get(name)}`;
+  try {
+    const order: ServiceName[] = ['api', ...SERVICE_NAMES.filter((name) => name !== 'api')];
+    for (const name of order) {
+      const child = spawn(process.execPath, [mainFile(name)], {
+        env,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      children.set(name, child);
+      let errors = '';
+      child.stderr?.on('data', (chunk: Buffer) => {
+        errors = (errors + chunk.toString()).slice(-4_000);
+      });
+      await waitForReady(name, url(name), child, () => errors);
+      log(`${name} ready (pid ${child.pid})`);
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const api = new FlintApiClient(url('api'), adminKey);
+  return {
+    webhookUrl: url('webhook'),
+    store,
+    processes: [...children].map(([name, child]) => ({ name, pid: child.pid as number })),
+    apply: async (definitions) => {
+      await api.applyDefinitions(definitions);
+    },
+    stop,
+  };
+}
+
+/** Resident set size of a process, from `/proc/<pid>/status` (Linux only). */
+export async function residentBytes(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);
+  if (!match) throw new Error(`no VmRSS for process ${pid}`);
+  return Number(match[1]) * 1024;
+}
+
+function mainFile(name: ServiceName): string {
+  return join(DIST, name, 'src', 'main.js');
+}
+
+async function waitForReady(
+  name: ServiceName,
+  url: string,
+  child: ChildProcess,
+  errors: () => string,
+): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      throw new Error(`${name} exited with ${child.exitCode}:\n${errors()}`);
+    }
+    const response = await fetch(`${url}/health`).catch(() => undefined);
+    if (response?.ok) return;
+    await sleep(250);
+  }
+  throw new Error(`${name} was not ready within 90 s:\n${errors()}`);
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 25_000);
+  await exited;
+  clearTimeout(timer);
+}

@@ -1,0 +1,172 @@
+import {
+  type CloudEvent,
+  dedupeWindowIndex,
+  type RunRequest,
+  RunRequestSchema,
+  runIdForEvents,
+  runIdForKey,
+} from '@flint/contracts';
+import type { CelActivation } from './cel-engine';
+import type { CompiledTrigger } from './compiled-trigger';
+import { EventContext } from './event-context';
+import { eventJson } from './event-json';
+import type { JsonValue } from './json-value';
+
+/**
+ * Turning what fired a trigger into its run request: the mapped input, the concurrency key and the
+ * run id derived from the causes. The evaluator and the API's test-fire share these, so a test-fire
+ * shows exactly the input and run id the evaluator would produce. Each throws `CelEvaluationError`
+ * when an expression fails on the events at hand.
+ */
+
+/** What decides whether one event fires a trigger, before any memory (dedupe, batches) is asked. */
+export type EventVerdict =
+  /** The `match` or `condition` is false for the event. */
+  | { passes: false }
+  /** The event passes; its dedupe key is the trigger's key expression, else the event id. */
+  | { passes: true; dedupeKey: string };
+
+export function judgeEvent(trigger: CompiledTrigger, context: EventContext): EventVerdict {
+  if (!trigger.expressions.filter.matches(context, trigger.variable)) return { passes: false };
+  const activation = { event: context.cel, trigger: trigger.variable };
+  return {
+    passes: true,
+    dedupeKey: trigger.expressions.dedupeKey?.evaluate(activation) ?? context.event.id,
+  };
+}
+
+/** One event fired the trigger; the run id follows the dedupe key and its window. */
+export function eventRunRequest(
+  trigger: CompiledTrigger,
+  context: EventContext,
+  dedupeKey: string,
+  requestedAt: Date,
+): RunRequest {
+  const activation = { event: context.cel, trigger: trigger.variable };
+  const windowIndex = dedupeWindowIndex(
+    new Date(context.event.flintacceptedat),
+    trigger.dedupeWindowMs,
+  );
+  return buildRunRequest({
+    trigger,
+    runId: runIdForKey(trigger.id, dedupeKey, windowIndex),
+    events: [context.event],
+    input: trigger.expressions.input.map(activation, () => eventJson(context.event)),
+    dedupeKey,
+    concurrencyKey: trigger.expressions.concurrencyKey?.evaluate(activation),
+    requestedAt,
+  });
+}
+
+/** A batch closed; the run id follows its members, whatever order they came in. */
+export function batchRunRequest(
+  trigger: CompiledTrigger,
+  events: readonly CloudEvent[],
+  requestedAt: Date,
+  traceparent?: string,
+): RunRequest {
+  const contexts = events.map((event) => new EventContext(event));
+  const first = contexts[0];
+  if (first === undefined) throw new Error(`an empty batch of trigger ${trigger.id}`);
+  const activation: CelActivation = {
+    batch: contexts.map((context) => context.cel),
+    event: first.cel,
+    trigger: trigger.variable,
+  };
+  return buildRunRequest({
+    trigger,
+    runId: runIdForEvents(
+      trigger.id,
+      events.map((event) => event.id),
+    ),
+    events,
+    traceparent,
+    input: trigger.expressions.input.map(activation, () => ({ events: events.map(eventJson) })),
+    concurrencyKey: trigger.expressions.concurrencyKey?.evaluate({
+      event: first.cel,
+      trigger: trigger.variable,
+    }),
+    requestedAt,
+  });
+}
+
+/** The members' events of a compound match, the earliest accepted first. */
+export function compoundEvents(members: ReadonlyMap<string, CloudEvent>): CloudEvent[] {
+  return [...members.values()].sort(
+    (a, b) => Date.parse(a.flintacceptedat) - Date.parse(b.flintacceptedat),
+  );
+}
+
+/** Every member of a compound trigger has its event; `completing` is the one that arrived last. */
+export function compoundRunRequest(
+  trigger: CompiledTrigger,
+  members: ReadonlyMap<string, CloudEvent>,
+  completing: CloudEvent,
+  requestedAt: Date,
+  traceparent?: string,
+): RunRequest {
+  const last = new EventContext(completing);
+  const events = Object.fromEntries(
+    [...members].map(([member, event]) => [member, new EventContext(event).cel]),
+  );
+  const activation: CelActivation = { events, event: last.cel, trigger: trigger.variable };
+  const ordered = compoundEvents(members);
+  return buildRunRequest({
+    trigger,
+    runId: runIdForEvents(
+      trigger.id,
+      ordered.map((event) => event.id),
+    ),
+    events: ordered,
+    traceparent,
+    input: trigger.expressions.input.map(activation, () => ({
+      events: Object.fromEntries([...members].map(([member, event]) => [member, eventJson(event)])),
+    })),
+    concurrencyKey: trigger.expressions.concurrencyKey?.evaluate({
+      event: last.cel,
+      trigger: trigger.variable,
+    }),
+    requestedAt,
+  });
+}
+
+export interface RunRequestParts {
+  trigger: CompiledTrigger;
+  runId: string;
+  /** The causing events, first (the one whose provider and trace the run inherits) first. */
+  events: readonly CloudEvent[];
+  /** The span the run continues, when not the first event's: that of a batch or compound match. */
+  traceparent?: string;
+  input: JsonValue;
+  dedupeKey?: string;
+  concurrencyKey?: string;
+  requestedAt: Date;
+}
+
+/** A run request as the runner expects it; checked against the contract before it is sent. */
+export function buildRunRequest(parts: RunRequestParts): RunRequest {
+  const { trigger, events } = parts;
+  const first = events[0];
+  if (first === undefined) throw new Error('a run request needs at least one causing event');
+  const definition = trigger.definition;
+  const acceptedAt = events
+    .map((event) => event.flintacceptedat)
+    .reduce((earliest, at) => (Date.parse(at) < Date.parse(earliest) ? at : earliest));
+  return RunRequestSchema.parse({
+    runId: parts.runId,
+    triggerId: trigger.id,
+    triggerVersion: trigger.version,
+    owner: definition.owner,
+    target: definition.target,
+    input: parts.input,
+    eventIds: events.map((event) => event.id),
+    dedupeKey: parts.dedupeKey,
+    concurrencyKey: parts.concurrencyKey,
+    concurrency: definition.concurrency,
+    retry: definition.retry,
+    requestedAt: parts.requestedAt.toISOString(),
+    acceptedAt,
+    traceparent: parts.traceparent ?? first.traceparent,
+    provider: first.flintprovider,
+  });
+}
