@@ -10,9 +10,8 @@ import {
   type SecretMetadata,
   SecretMetadataSchema,
 } from '@flint/contracts';
-import type { z } from 'zod';
-import { ApiError, type FlintApiClient } from '../api-client';
 import { type ApiOptions, type CommandContext, withApiOptions } from '../cli';
+import { CliInputError, failuresReported, typed } from '../command-failures';
 
 interface SecretSetOptions extends ApiOptions {
   owner?: string;
@@ -32,19 +31,7 @@ export function registerAccessCommands(program: Command, context: CommandContext
     if (process.stdin.isTTY) io.err('type the secret value, then press Ctrl-D');
     return readAll(process.stdin);
   };
-  /** Runs an API call, turning every API error into a message on stderr and a non-zero exit. */
-  const attempt = async (what: string, fn: () => Promise<void>): Promise<void> => {
-    try {
-      await fn();
-    } catch (err) {
-      if (!(err instanceof ApiError || err instanceof CliInputError)) throw err;
-      io.err(`${what} failed: ${err.message}`);
-      if (err instanceof ApiError) {
-        for (const issue of err.issues) io.err(`  ${issue.path}: ${issue.message}`);
-      }
-      context.fail();
-    }
-  };
+  const attempt = failuresReported(context);
 
   const secret = program.command('secret').description('manage secrets (values are write-only)');
 
@@ -148,9 +135,6 @@ export function registerAccessCommands(program: Command, context: CommandContext
   );
 }
 
-/** A problem with what the user gave the CLI, found before calling the API. */
-class CliInputError extends Error {}
-
 async function secretValue(
   options: SecretSetOptions,
   cwd: string,
@@ -189,15 +173,6 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(Buffer.from(chunk));
   return Buffer.concat(chunks).toString('utf8');
-}
-
-async function typed<T extends z.ZodType>(
-  schema: T,
-  response: ReturnType<FlintApiClient['request']>,
-): Promise<z.infer<T>> {
-  const parsed = schema.safeParse(await response);
-  if (!parsed.success) throw new ApiError(200, 'the API answered with an unexpected body');
-  return parsed.data;
 }
 
 function secretRow(secret: SecretMetadata): string[] {

@@ -11,6 +11,7 @@ import { stringify } from 'yaml';
 import type { z } from 'zod';
 import { ApiError, type FlintApiClient } from '../api-client';
 import { type ApiOptions, type CommandContext, withApiOptions } from '../cli';
+import { CliInputError, failuresReported } from '../command-failures';
 import { type LoadResult, formatProblem, loadDefinitionFiles } from '../definition-files';
 import { type FieldChange, definitionChanges, formatChange } from '../definition-diff';
 
@@ -31,11 +32,6 @@ interface ListOptions extends ApiOptions {
   limit?: string;
 }
 
-/** A mistake in the command line itself, reported like an API error. */
-class CliInputError extends Error {
-  override readonly name = 'CliInputError';
-}
-
 /** Most items one listing request asks for (the API's maximum page size). */
 const PAGE_SIZE = 500;
 
@@ -45,19 +41,7 @@ const PAGE_SIZE = 500;
  */
 export function registerDefinitionCommands(program: Command, context: CommandContext): void {
   const { io } = context;
-  /** Runs a command, turning every API or input error into a message on stderr and a non-zero exit. */
-  const attempt = async (what: string, fn: () => Promise<void>): Promise<void> => {
-    try {
-      await fn();
-    } catch (err) {
-      if (!(err instanceof ApiError || err instanceof CliInputError)) throw err;
-      io.err(`${what} failed: ${err.message}`);
-      if (err instanceof ApiError) {
-        for (const issue of err.issues) io.err(`  ${issue.path}: ${issue.message}`);
-      }
-      context.fail();
-    }
-  };
+  const attempt = failuresReported(context);
   const reportProblems = (loaded: LoadResult): boolean => {
     if (loaded.problems.length === 0) return false;
     for (const problem of loaded.problems) io.err(formatProblem(problem));

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { EmitEventResponseSchema } from '@flint/contracts';
 import { type ApiOptions, type CommandContext, withApiOptions } from '../cli';
-import { CliInputError, failuresReported, typed } from './runs';
+import { CliInputError, failuresReported, typed } from '../command-failures';
 
 interface EmitOptions extends ApiOptions {
   data?: string;

@@ -5,7 +5,7 @@ import { type TestFireResult, TestFireResultSchema } from '@flint/contracts';
 import { parse } from 'yaml';
 import { type ApiOptions, type CommandContext, withApiOptions } from '../cli';
 import { formatProblem, loadDefinitionFiles } from '../definition-files';
-import { CliInputError, failuresReported, typed } from './runs';
+import { CliInputError, failuresReported, typed } from '../command-failures';
 
 interface TestOptions extends ApiOptions {
   file?: string;
