@@ -58,7 +58,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       ),
   };
   const program = new Command('flint')
-    .description('Manage Flint sources and triggers')
+    .description('Manage Flint: sources, triggers, runs, custom events, secrets and API keys')
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.out(s.trimEnd()),
