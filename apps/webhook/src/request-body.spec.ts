@@ -1,4 +1,4 @@
-import { MalformedBodyError, parseBody } from './request-body';
+import { MalformedBodyError, parseBody, UnprocessableBodyError } from './request-body';
 
 describe('parseBody', () => {
   it('keeps JSON as the bytes received and parses it for checks', () => {
@@ -15,6 +15,27 @@ describe('parseBody', () => {
     expect(() => parseBody(Buffer.from('{"a":'), 'application/json')).toThrow(MalformedBodyError);
     expect(() => parseBody(Buffer.from('{"a":'), 'application/json')).toThrow(
       /^the body is not valid JSON \(content type application\/json\): /,
+    );
+  });
+
+  it('refuses well-formed bodies that no later step could carry, saying where', () => {
+    const deep = Buffer.from(`${'['.repeat(3000)}${']'.repeat(3000)}`);
+    expect(() => parseBody(deep, 'application/json')).toThrow(UnprocessableBodyError);
+    expect(() => parseBody(deep, 'application/json')).toThrow(
+      /^the body at \[0\].* nests deeper than 100 levels$/,
+    );
+    expect(() => parseBody(Buffer.from('{"kind":"a\\u0000b"}'), 'application/json')).toThrow(
+      'the body at kind contains a NUL character (\\u0000)',
+    );
+    expect(() => parseBody(Buffer.from('a=%00'), 'application/x-www-form-urlencoded')).toThrow(
+      'the body at a contains a NUL character',
+    );
+    expect(() => parseBody(Buffer.from([0x61, 0, 0x62]), 'text/plain')).toThrow(
+      UnprocessableBodyError,
+    );
+    // Bytes stay bytes: a NUL in a binary body is fine.
+    expect(parseBody(Buffer.from([0, 1]), 'application/octet-stream').data).toEqual(
+      Buffer.from([0, 1]),
     );
   });
 

@@ -1,3 +1,4 @@
+import { describeJsonProblem, findJsonProblem } from '@flint/contracts';
 import { isJsonContentType } from '@flint/kafka';
 
 export interface ParsedBody {
@@ -12,7 +13,13 @@ export class MalformedBodyError extends Error {
   override readonly name = 'MalformedBodyError';
 }
 
+/** A well-formed body that Flint cannot carry (nested too deep, a NUL character): 422, not 400. */
+export class UnprocessableBodyError extends Error {
+  override readonly name = 'UnprocessableBodyError';
+}
+
 const FORM = /^application\/x-www-form-urlencoded\b/i;
+const TEXT = /^text\//i;
 
 /**
  * Reads a webhook body by its content type. JSON is checked but passed on as the exact bytes
@@ -31,13 +38,27 @@ export function parseBody(rawBody: Buffer, contentType: string | undefined): Par
         `the body is not valid JSON (content type ${type}): ${(err as Error).message}`,
       );
     }
+    refuseUncarriable(json);
     return { data: rawBody, datacontenttype: type, json };
   }
   if (FORM.test(type)) {
     const form = formToObject(new URLSearchParams(rawBody.toString('utf8')));
+    refuseUncarriable(form);
     return { data: form, datacontenttype: 'application/json', json: form };
   }
+  // Text reaches triggers as a string, and is stored as one.
+  if (TEXT.test(type) && rawBody.includes(0)) {
+    throw new UnprocessableBodyError('the body contains a NUL character (\\u0000)');
+  }
   return { data: rawBody, datacontenttype: type };
+}
+
+/** Refuses at the door what every later step would fail on, instead of accepting it with 202. */
+export function refuseUncarriable(body: unknown): void {
+  const problem = findJsonProblem(body);
+  if (problem !== undefined) {
+    throw new UnprocessableBodyError(describeJsonProblem(problem, 'the body'));
+  }
 }
 
 /** Query or form fields as an object; a field given more than once becomes an array. */

@@ -8,12 +8,19 @@ import {
   type OwnedSecrets,
   SecretNotFoundError,
   type SourceOf,
-  isTooLargeError,
 } from '@flint/provider-sdk';
+import { isTooLargeError } from '@flint/kafka';
 import { authenticate } from './auth/authenticate';
 import type { BodyValidator } from './body-schema';
 import { EventIdentityError, type Headers, deliveryId, eventType } from './event-identity';
-import { MalformedBodyError, type ParsedBody, formToObject, parseBody } from './request-body';
+import {
+  MalformedBodyError,
+  type ParsedBody,
+  UnprocessableBodyError,
+  formToObject,
+  parseBody,
+  refuseUncarriable,
+} from './request-body';
 import { TokenBucket } from './token-bucket';
 import { type WebhookResponse, errorResponse } from './webhook-response';
 
@@ -133,6 +140,7 @@ export class WebhookEndpoint {
     );
     if (body.data !== undefined || request.method !== 'GET' || request.query === '') return body;
     const query = formToObject(new URLSearchParams(request.query));
+    refuseUncarriable(query);
     return { data: query, datacontenttype: 'application/json', json: query };
   }
 
@@ -147,6 +155,9 @@ export class WebhookEndpoint {
   private failure(err: unknown): WebhookResponse {
     if (err instanceof MalformedBodyError || err instanceof EventIdentityError) {
       return errorResponse(400, 'invalid_request', err.message);
+    }
+    if (err instanceof UnprocessableBodyError) {
+      return errorResponse(422, 'unprocessable_body', err.message);
     }
     if (err instanceof SecretNotFoundError) {
       this.deps.log('error', `cannot authenticate calls: ${err.message}`);

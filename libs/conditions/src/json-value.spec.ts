@@ -40,4 +40,13 @@ describe('JSON to CEL and back', () => {
     expect(() => fromCel(undefined)).toThrow('the result has no value');
     expect(() => fromCel(() => 1)).toThrow('the result is a function, not JSON');
   });
+
+  it('refuses to walk a value nested deeper than MAX_JSON_DEPTH instead of overflowing the stack', () => {
+    let deep: unknown = 1;
+    for (let level = 0; level < 5000; level++) deep = [deep];
+    expect(() => toCel(deep)).toThrow(new NotJsonError('the value nests deeper than 100 levels'));
+    let fine: unknown = 1;
+    for (let level = 0; level < 100; level++) fine = { a: fine };
+    expect(() => toCel(fine)).not.toThrow();
+  });
 });

@@ -1,3 +1,5 @@
+import { MAX_JSON_DEPTH } from '@flint/contracts';
+
 /** A value that survives JSON.stringify and JSON.parse unchanged. */
 export type JsonValue =
   null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -11,16 +13,20 @@ export class NotJsonError extends Error {
  * JSON as CEL sees it. Whole numbers become CEL `int` (BigInt) so that `event.data.count + 1` works as a
  * user expects; JSON cannot tell 2 from 2.0, and CEL refuses to add an int to a double. Other numbers
  * stay `double`; CEL compares int and double across types, so `event.data.amount > 9.5` works either
- * way. Bytes pass through as CEL `bytes`.
+ * way. Bytes pass through as CEL `bytes`. Events are refused beyond `MAX_JSON_DEPTH` when they are
+ * decoded; the bound here keeps the recursion safe whatever a caller hands in.
  */
-export function toCel(value: unknown): unknown {
+export function toCel(value: unknown, depth = 0): unknown {
   if (typeof value === 'number') return Number.isSafeInteger(value) ? BigInt(value) : value;
   if (value === null || typeof value !== 'object') return value;
   if (value instanceof Uint8Array) return value;
-  if (Array.isArray(value)) return value.map(toCel);
+  if (depth >= MAX_JSON_DEPTH) {
+    throw new NotJsonError(`the value nests deeper than ${MAX_JSON_DEPTH} levels`);
+  }
+  if (Array.isArray(value)) return value.map((item: unknown) => toCel(item, depth + 1));
   const converted: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
-    if (item !== undefined) converted[key] = toCel(item);
+    if (item !== undefined) converted[key] = toCel(item, depth + 1);
   }
   return converted;
 }

@@ -30,6 +30,7 @@ export * from './run-request';
 export * from './run-id';
 export * from './run-status';
 export * from './dlq';
+export * from './json-limits';
 export { formatIssuePath, formatZodIssues, type FormattedIssue } from './format-issues';
 export { INLINE_SECRET_MESSAGE } from './strict';
 export { buildJsonSchemas } from './json-schema';

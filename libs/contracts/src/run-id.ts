@@ -1,10 +1,22 @@
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 
 /**
  * Run ids are derived from what caused the run, never drawn at random: a run request replayed after a
  * crash, a rebalance or a redelivery carries the same id, and the runner's claim on that id in the
  * database is what makes a run start at most once.
  */
+
+/**
+ * What a run id looks like: the trigger id, a dot, and a token of letters, digits and dashes (the
+ * runner's ids carry 32 hex digits there). Checked before a run id from outside reaches a query.
+ */
+export const RunIdSchema = z
+  .string()
+  .regex(
+    /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.[a-z0-9-]{1,128}$/,
+    'must be a run id: <trigger id>.<token> (like "deploy-on-push.4f1c…")',
+  );
 
 /** Readable prefix plus 128 bits of SHA-256, well within RunRequest's 512 characters. */
 function runId(triggerId: string, parts: readonly unknown[]): string {

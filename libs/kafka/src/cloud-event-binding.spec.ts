@@ -212,4 +212,40 @@ describe('decodeCloudEvent', () => {
       }),
     ).toBe('structured-mode CloudEvent must be a JSON object');
   });
+
+  it('refuses data nested deeper than Flint walks, and a NUL that PostgreSQL cannot store', () => {
+    const deep = asConsumed(encodeCloudEvent(event()));
+    deep.value = Buffer.from(`${'['.repeat(3000)}${']'.repeat(3000)}`);
+    expect(decodeError(deep)).toEqual(
+      expect.stringMatching(
+        /^Flint cannot process this event: the event at data(\[0\])+ nests deeper than 100 levels$/,
+      ),
+    );
+    const nul = asConsumed(encodeCloudEvent(event({ data: { kind: 'a\u0000b' } })));
+    expect(decodeError(nul)).toBe(
+      'Flint cannot process this event: the event at data.kind contains a NUL character (\\u0000)',
+    );
+    const text = asConsumed(
+      encodeCloudEvent(event({ datacontenttype: 'text/plain', data: 'a\u0000' })),
+    );
+    expect(decodeError(text)).toContain('the event at data contains a NUL character');
+    const subject = asConsumed(encodeCloudEvent(event()));
+    subject.headers.ce_subject = Buffer.from('a\u0000b');
+    expect(decodeError(subject)).toContain('the event at subject contains a NUL character');
+    const structured = {
+      value: Buffer.from(JSON.stringify({ ...event(), data: { k: '\u0000' } })),
+      headers: { 'content-type': 'application/cloudevents+json' },
+    };
+    expect(decodeError(structured)).toContain('the event at data.k contains a NUL character');
+  });
+
+  it('keeps binary data with NUL bytes: bytes are stored as bytes', () => {
+    const bytes = Buffer.from([0, 1, 0]);
+    const decoded = decodeCloudEvent(
+      asConsumed(
+        encodeCloudEvent(event({ datacontenttype: 'application/octet-stream', data: bytes })),
+      ),
+    );
+    expect(decoded.data).toEqual(bytes);
+  });
 });

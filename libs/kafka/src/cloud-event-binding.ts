@@ -1,4 +1,10 @@
-import { type CloudEvent, CloudEventSchema, type DlqReason } from '@flint/contracts';
+import {
+  type CloudEvent,
+  CloudEventSchema,
+  describeJsonProblem,
+  type DlqReason,
+  findJsonProblem,
+} from '@flint/contracts';
 import type { IHeaders } from 'kafkajs';
 import type { z } from 'zod';
 import { activeTraceHeaders, type TraceHeaders } from './trace-context';
@@ -186,6 +192,15 @@ function decodeStructured(value: Buffer | string | null): CloudEvent {
 }
 
 function validate(attributes: Record<string, unknown>, where: 'header' | 'attribute'): CloudEvent {
+  // Refused here, before any step walks the data or stores it: nesting that would overflow a
+  // recursive walk, or a NUL that PostgreSQL cannot store.
+  const problem = findJsonProblem(attributes);
+  if (problem !== undefined) {
+    throw new MessageDecodeError(
+      `Flint cannot process this event: ${describeJsonProblem(problem, 'the event')}`,
+      'invalid',
+    );
+  }
   const result = CloudEventSchema.safeParse(attributes);
   if (!result.success) {
     throw new MessageDecodeError(

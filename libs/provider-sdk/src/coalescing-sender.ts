@@ -1,5 +1,5 @@
 import type { OutgoingMessage } from '@flint/kafka';
-import { isPermanentPublishError } from './emit-errors';
+import { isPermanentPublishError } from '@flint/kafka';
 
 /** The part of `EventProducer` that sends; resolves once Kafka acknowledged every message. */
 export interface MessageSender {

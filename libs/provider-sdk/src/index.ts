@@ -45,7 +45,7 @@
  */
 export * from './clock';
 export { newTraceparent } from './build-event';
-export { EmitAbortedError, EmitFailedError, isTooLargeError } from './emit-errors';
+export { EmitAbortedError, EmitFailedError } from './emit-errors';
 export * from './exclusive';
 export * from './lease';
 export { EVENTS_RECEIVED_METRIC } from './metrics';

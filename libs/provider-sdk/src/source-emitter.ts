@@ -5,6 +5,7 @@ import {
   type RetryPolicy,
   backoffDelay,
   encodeCloudEvent,
+  isPermanentPublishError,
 } from '@flint/kafka';
 import { inSpan } from '@flint/telemetry';
 import { SpanKind } from '@opentelemetry/api';
@@ -12,7 +13,7 @@ import type { Counter } from 'prom-client';
 import { buildCloudEvent } from './build-event';
 import type { Clock } from './clock';
 import type { CoalescingSender } from './coalescing-sender';
-import { EmitAbortedError, EmitFailedError, isPermanentPublishError } from './emit-errors';
+import { EmitAbortedError, EmitFailedError } from './emit-errors';
 import type { Emit, EmitInput, EmitOptions, ProviderLog, RunnableProvider } from './provider';
 
 export interface SourceEmitterDeps {

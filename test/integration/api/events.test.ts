@@ -3,6 +3,7 @@ import { decodeCloudEvent } from '@flint/kafka';
 import type { RunningService } from '@flint/service-kit';
 import { readAllMessages } from '../../support/kafka';
 import {
+  ADMIN_KEY,
   type TestTopics,
   call,
   createKey,
@@ -93,6 +94,77 @@ describe('custom events over HTTP', () => {
     expect((await http('POST', '/api/events', { key: null, body: { type: 'x' } })).status).toBe(
       401,
     );
+  });
+
+  it('refuses at the door what no later step could carry: 422 for deep or NUL data, 400 for bad ids', async () => {
+    const raw = async (method: string, path: string, body?: string) => {
+      const response = await fetch(new URL(path, api.url), {
+        method,
+        headers: {
+          authorization: `Bearer ${keys.editor}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body,
+      });
+      return {
+        status: response.status,
+        body: (await response.json()) as { error: { code: string; message: string } },
+      };
+    };
+    // 8,000 levels once overflowed JSON.stringify in the Kafka binding and answered 500.
+    const deep = await raw(
+      'POST',
+      '/api/events',
+      `{"type":"com.example.deep","data":${'['.repeat(8000)}${']'.repeat(8000)}}`,
+    );
+    expect(deep.status).toBe(422);
+    expect(deep.body.error.code).toBe('unprocessable_body');
+    expect(deep.body.error.message).toMatch(
+      /^the request body at data(\[0\])+ nests deeper than 100 levels$/,
+    );
+    const nul = await raw(
+      'POST',
+      '/api/events',
+      '{"type":"com.example.nul","data":{"kind":"a\\u0000b"}}',
+    );
+    expect(nul).toEqual({
+      status: 422,
+      body: {
+        error: {
+          code: 'unprocessable_body',
+          message: 'the request body at data.kind contains a NUL character (\\u0000)',
+        },
+      },
+    });
+    for (const [method, path] of [
+      ['GET', '/api/sources/a%00b'],
+      ['GET', '/api/triggers/%00/runs'],
+      ['GET', '/api/runs/%00'],
+      ['DELETE', '/api/keys/%00'],
+      ['GET', '/api/secrets/a%00b'],
+    ] as const) {
+      const answer = await raw(method, path);
+      expect({ path, status: answer.status, code: answer.body.error.code }).toEqual({
+        path,
+        status: 400,
+        code: 'invalid_path',
+      });
+    }
+    for (const path of [
+      '/api/sources/UPPER',
+      '/api/triggers/UPPER',
+      '/api/runs/no-dot',
+      '/api/triggers/UPPER/runs',
+    ]) {
+      const answer = await raw('GET', path);
+      expect({ path, status: answer.status }).toEqual({ path, status: 400 });
+      expect(answer.body.error.message).not.toContain('internal');
+    }
+    const revoke = await fetch(new URL('/api/keys/not-a-key-id', api.url), {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${ADMIN_KEY}` },
+    });
+    expect(revoke.status).toBe(400);
   });
 });
 

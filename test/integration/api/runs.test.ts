@@ -224,9 +224,12 @@ describe('run history over HTTP', () => {
   });
 
   it('answers 404 for a run or trigger that does not exist', async () => {
-    const run = await http('GET', '/api/runs/no-such-run');
+    const run = await http('GET', '/api/runs/no-such-trigger.0a1b');
     expect(run.status).toBe(404);
-    expect(run.body.error).toEqual({ code: 'not_found', message: 'run no-such-run not found' });
+    expect(run.body.error).toEqual({
+      code: 'not_found',
+      message: 'run no-such-trigger.0a1b not found',
+    });
     const trigger = await http('GET', `/api/triggers/nope-${sfx}/runs`);
     expect(trigger.status).toBe(404);
     expect(trigger.body.error.code).toBe('not_found');

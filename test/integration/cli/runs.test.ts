@@ -96,9 +96,14 @@ describe('flint runs against a running API', () => {
   });
 
   it('fails clearly on an unknown run, a bad filter, a bad key and an unreachable API', async () => {
-    const missing = await cli('runs', 'no-such-run');
+    const missing = await cli('runs', 'no-such-trigger.0a1b');
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toEqual(['runs no-such-run failed: run no-such-run not found']);
+    expect(missing.stderr).toEqual([
+      'runs no-such-trigger.0a1b failed: run no-such-trigger.0a1b not found',
+    ]);
+    const malformed = await cli('runs', 'no-such-run');
+    expect(malformed.code).toBe(1);
+    expect(malformed.stderr[0]).toBe('runs no-such-run failed: invalid run id');
 
     const bad = await cli('runs', '--status', 'DONE');
     expect(bad.code).toBe(1);

@@ -111,36 +111,60 @@ describeIfPostgres('the evaluator service', () => {
     expect(metrics).toContain('flint_evaluator_triggers{state="active"');
   });
 
-  it('sends poison messages to the dead-letter topic and goes on', async () => {
+  it('sends poison of every kind to the dead-letter topic, and every good event between them fires', async () => {
     await bed.define(webhookSource('poison'), trigger('after-poison', { sources: ['poison'] }));
     await bed.startEvaluator();
-    const invalid = encodeCloudEvent(testEvent('poison'));
-    invalid.headers.ce_flintprovider = 'smtp';
-    await bed.producer.send(bed.topics.events, [
+    const good = Array.from({ length: 5 }, () => testEvent('poison'));
+    const invalidProvider = encodeCloudEvent(testEvent('poison'));
+    invalidProvider.headers.ce_flintprovider = 'smtp';
+    // The body that once stopped a partition for good: 6 KB of brackets, 3,000 levels deep.
+    const deep = {
+      ...encodeCloudEvent(testEvent('poison')),
+      value: Buffer.from(`${'['.repeat(3000)}${']'.repeat(3000)}`),
+    };
+    const nulInData = {
+      ...encodeCloudEvent(testEvent('poison')),
+      value: Buffer.from('{"kind":"a\\u0000b"}'),
+    };
+    const nulInAttribute = encodeCloudEvent(testEvent('poison'));
+    nulInAttribute.headers.ce_subject = 'a\u0000b';
+    const poison = [
       {
         key: 'poison',
         value: Buffer.from('not a cloud event'),
         headers: { 'content-type': 'application/json' },
       },
-      invalid,
-    ]);
-    const good = testEvent('poison');
-    await bed.publish(good);
-    const [run] = await bed.waitForRuns('after-poison', 1);
-    expect(run?.eventIds).toEqual([good.id]);
+      invalidProvider,
+      deep,
+      nulInData,
+      nulInAttribute,
+    ];
+    const messages = good.flatMap((event, index) => {
+      const next = poison[index];
+      return next ? [encodeCloudEvent(event), next] : [encodeCloudEvent(event)];
+    });
+    await bed.producer.send(bed.topics.events, messages);
+
+    const runs = await bed.waitForRuns('after-poison', good.length);
+    expect(runs.map((run) => run.eventIds[0])).toEqual(good.map((event) => event.id));
     const letters = await waitFor(
-      () => (bed.deadLetters.length >= 2 ? bed.deadLetters : undefined),
-      {
-        description: 'two dead letters',
-      },
+      () => (bed.deadLetters.length >= poison.length ? bed.deadLetters : undefined),
+      { description: `${poison.length} dead letters` },
     );
     expect(letters.map((letter) => letter.headers[DLQ_HEADERS.reason])).toEqual([
       'undecodable',
+      'invalid',
+      'invalid',
+      'invalid',
       'invalid',
     ]);
     expect(letters[0]?.value?.toString()).toBe('not a cloud event');
     expect(letters[1]?.headers[DLQ_HEADERS.sourceTopic]).toBe(bed.topics.events);
     expect(letters[1]?.headers[DLQ_HEADERS.error]).toContain('ce_flintprovider');
+    expect(letters[2]?.headers[DLQ_HEADERS.error]).toContain('nests deeper than 100 levels');
+    expect(letters[2]?.value?.length).toBe(6000);
+    expect(letters[3]?.headers[DLQ_HEADERS.error]).toContain('data.kind contains a NUL character');
+    expect(letters[4]?.headers[DLQ_HEADERS.error]).toContain('subject contains a NUL character');
   });
 
   it('remembers half a compound match across a restart', async () => {

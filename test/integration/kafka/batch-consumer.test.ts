@@ -113,6 +113,60 @@ describe('BatchConsumer against a real broker', () => {
     });
   });
 
+  it('dead-letters the messages a handler fails on for reasons of their own, and all the others go through', async () => {
+    const t = await topics('handler-poison');
+    await producer.publishEvents(
+      t.input,
+      Array.from({ length: 20 }, (_, index) => testEvent(index + 1)),
+    );
+    const groupId = uniqueName('handler-poison-group');
+    const consumer = new BatchConsumer<CloudEvent>({
+      kafka,
+      groupId,
+      topics: [t.input],
+      producer,
+      dlqTopic: t.dlq,
+      decode: decodeCloudEvent,
+      handle: async (items) => {
+        const output = await echoHandler(t.output)(items);
+        for (const { value } of items) {
+          if (value.id === 'delivery-4') throw new RangeError('Maximum call stack size exceeded');
+          if (value.id === 'delivery-15')
+            throw new TypeError('Cannot read properties of undefined');
+        }
+        // One output record larger than the broker takes: refused, never retried.
+        return output.map((record) =>
+          record.key === 'delivery-9' ? { ...record, value: 'x'.repeat(2 * 1024 * 1024) } : record,
+        );
+      },
+      log: quietLog,
+    });
+    consumers.push(consumer as BatchConsumer<unknown>);
+    await consumer.start();
+
+    const outputs = await readMessages(kafka, t.output, 17);
+    const expected = Array.from({ length: 20 }, (_, index) => `delivery-${index + 1}`).filter(
+      (id) => !['delivery-4', 'delivery-9', 'delivery-15'].includes(id),
+    );
+    expect(outputs.map((m) => JSON.parse(m.value!.toString()).id)).toEqual(expected);
+    const deadLetters = await readMessages(kafka, t.dlq, 3);
+    expect(deadLetters.map((m) => m.headers[DLQ_HEADERS.sourceOffset])).toEqual(['3', '8', '14']);
+    expect(deadLetters.map((m) => m.headers[DLQ_HEADERS.reason])).toEqual([
+      'processing-failed',
+      'processing-failed',
+      'processing-failed',
+    ]);
+    expect(deadLetters[0]!.headers[DLQ_HEADERS.error]).toContain('Maximum call stack size');
+    expect(deadLetters[1]!.headers[DLQ_HEADERS.error]).toContain(
+      'larger than the max message size',
+    );
+    expect(deadLetters[2]!.headers[DLQ_HEADERS.error]).toContain('Cannot read properties');
+    expect(decodeCloudEvent(deadLetters[0]!).id).toBe('delivery-4');
+    await waitFor(async () => (await committedOffsets(kafka, groupId, t.input)).get(0) === 20, {
+      description: 'the group to commit past all twenty messages',
+    });
+  });
+
   it('retries a failing handler without committing, then produces and commits', async () => {
     const t = await topics('retry');
     await producer.publishEvents(t.input, [testEvent(1), testEvent(2)]);
@@ -130,7 +184,7 @@ describe('BatchConsumer against a real broker', () => {
         if (failuresLeft > 0) {
           failuresLeft--;
           committedWhileFailing = (await committedOffsets(kafka, groupId, t.input)).get(0);
-          throw new Error('the database is down');
+          throw Object.assign(new Error('the database is down'), { code: 'ECONNREFUSED' });
         }
         return echoHandler(t.output)(items);
       },

@@ -131,6 +131,26 @@ describeIfPostgres('runner: local and kafka targets, concurrency', () => {
     expect(events.map((event) => event.type)).toEqual(['flint.run.failed']);
   });
 
+  it('dead-letters run requests the database could not store, and starts the good ones around them', async () => {
+    const good = [local('echo'), local('echo'), local('echo')];
+    const nul = local('echo', { input: { kind: 'a\u0000b' } });
+    let deep: unknown = 'bottom';
+    for (let level = 0; level < 150; level++) deep = [deep];
+    const tooDeep = local('echo', { input: { deep } as never });
+    await bed.send(good[0], nul, good[1], tooDeep, good[2]);
+
+    for (const request of good) await bed.waitForStatus(request.runId, 'SUCCEEDED');
+    const nulLetter = await bed.waitForDeadLetter(nul.runId);
+    expect(nulLetter.headers[DLQ_HEADERS.reason]).toBe('invalid');
+    expect(nulLetter.headers[DLQ_HEADERS.error]).toContain(
+      'the request at input.kind contains a NUL character',
+    );
+    const deepLetter = await bed.waitForDeadLetter(tooDeep.runId);
+    expect(deepLetter.headers[DLQ_HEADERS.error]).toContain('nests deeper than 100 levels');
+    expect(await bed.repository.get(nul.runId)).toBeUndefined();
+    expect(await bed.repository.get(tooDeep.runId)).toBeUndefined();
+  });
+
   it('produces a CloudEvent command to a kafka target, keyed by the key expression', async () => {
     const topic = await createTestTopic(bed.kafka, 'runner-commands');
     const request = runRequest({

@@ -167,6 +167,21 @@ describe('webhook requests', () => {
       });
     });
 
+    it('refuses with 422 a well-formed body that no later step could carry, and publishes nothing', async () => {
+      const deep = await postJson('open', `${'['.repeat(3000)}${']'.repeat(3000)}`);
+      expect(deep.status).toBe(422);
+      expect(deep.json.error).toEqual({
+        code: 'unprocessable_body',
+        message: expect.stringMatching(/^the body at (\[0\])+ nests deeper than 100 levels$/),
+      });
+      const nul = await postJson('open', '{"kind":"a\\u0000b"}');
+      expect(nul.status).toBe(422);
+      expect(nul.json.error?.message).toBe('the body at kind contains a NUL character (\\u0000)');
+      const query = await call('queries?kind=a%00b', { method: 'GET' });
+      expect(query.status).toBe(422);
+      expect(query.json.error?.message).toBe('the body at kind contains a NUL character (\\u0000)');
+    });
+
     it('refuses a body over the source limit with 413, declared or streamed', async () => {
       const atLimit = JSON.stringify({ pad: 'x'.repeat(1024 - 10) });
       expect(Buffer.byteLength(atLimit)).toBe(1024);

@@ -4,6 +4,7 @@ import type { Principal } from './principal';
 
 const KEY_PREFIX = 'flint_';
 /** Ids are hex so they never contain the "_" that separates them from the secret part. */
+export const API_KEY_ID = /^[0-9a-f]{16}$/;
 const STORED_KEY = /^flint_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
 /** How stale `last_used_at` may get: writing it on every request would cost a write per request. */
 const LAST_USED_PRECISION_MS = 60_000;

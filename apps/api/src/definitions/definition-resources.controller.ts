@@ -1,6 +1,7 @@
 import {
   Body,
   Controller,
+  type PipeTransform,
   Delete,
   Get,
   Headers,
@@ -16,18 +17,34 @@ import {
   type DefinitionHistoryPage,
   type DefinitionKind,
   type DefinitionPage,
+  DefinitionIdParamsSchema,
   DefinitionVersionParamsSchema,
   type DefinitionVersion,
   type StoredDefinition,
   formatZodIssues,
 } from '@flint/contracts';
 import type { FastifyReply } from 'fastify';
+import type { z } from 'zod';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { RequireRole } from '../auth/route-access';
 import { DefinitionErrorsFilter } from './definition-errors.filter';
 import { DefinitionService } from './definition-service';
 import { InvalidInputError } from './definition-validator';
 import { versionEtag } from './if-match';
+
+/** A definition id from the URL, checked before it reaches a query: 400, never a lookup. */
+class DefinitionIdPipe implements PipeTransform<string, string> {
+  transform(id: string): string {
+    const parsed = DefinitionIdParamsSchema.safeParse({ id });
+    if (!parsed.success) throw invalidPath(parsed.error);
+    return parsed.data.id;
+  }
+}
+
+function invalidPath(error: z.ZodError): InvalidInputError {
+  const issues = formatZodIssues(error);
+  return new InvalidInputError('invalid_path', `${issues.length} problem(s) in the URL`, issues);
+}
 
 /**
  * The routes `/api/sources` and `/api/triggers` share; each subclass binds them to its kind. Every
@@ -62,7 +79,7 @@ abstract class DefinitionResourceController {
   @Get(':id')
   async get(
     @CurrentPrincipal() principal: Principal,
-    @Param('id') id: string,
+    @Param('id', DefinitionIdPipe) id: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<StoredDefinition> {
     const definition = await this.service.get(this.kind, id, principal);
@@ -74,7 +91,7 @@ abstract class DefinitionResourceController {
   @RequireRole('editor')
   async replace(
     @CurrentPrincipal() principal: Principal,
-    @Param('id') id: string,
+    @Param('id', DefinitionIdPipe) id: string,
     @Body() body: unknown,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -89,7 +106,7 @@ abstract class DefinitionResourceController {
   @HttpCode(204)
   async delete(
     @CurrentPrincipal() principal: Principal,
-    @Param('id') id: string,
+    @Param('id', DefinitionIdPipe) id: string,
     @Headers('if-match') ifMatch: string | undefined,
   ): Promise<void> {
     await this.service.delete(this.kind, id, principal, ifMatch);
@@ -100,7 +117,7 @@ abstract class DefinitionResourceController {
   @HttpCode(200)
   enable(
     @CurrentPrincipal() principal: Principal,
-    @Param('id') id: string,
+    @Param('id', DefinitionIdPipe) id: string,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<StoredDefinition> {
@@ -112,7 +129,7 @@ abstract class DefinitionResourceController {
   @HttpCode(200)
   disable(
     @CurrentPrincipal() principal: Principal,
-    @Param('id') id: string,
+    @Param('id', DefinitionIdPipe) id: string,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<StoredDefinition> {
@@ -122,7 +139,7 @@ abstract class DefinitionResourceController {
   @Get(':id/versions')
   history(
     @CurrentPrincipal() principal: Principal,
-    @Param('id') id: string,
+    @Param('id', DefinitionIdPipe) id: string,
     @Query() query: Record<string, unknown>,
   ): Promise<DefinitionHistoryPage> {
     return this.service.history(this.kind, id, principal, query);
@@ -134,10 +151,7 @@ abstract class DefinitionResourceController {
     @Param() params: Record<string, string>,
   ): Promise<DefinitionVersion> {
     const parsed = DefinitionVersionParamsSchema.safeParse(params);
-    if (!parsed.success) {
-      const issues = formatZodIssues(parsed.error);
-      throw new InvalidInputError('invalid_path', `${issues.length} problem(s) in the URL`, issues);
-    }
+    if (!parsed.success) throw invalidPath(parsed.error);
     return this.service.historyVersion(this.kind, parsed.data.id, parsed.data.version, principal);
   }
 

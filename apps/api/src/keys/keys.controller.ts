@@ -15,6 +15,7 @@ import {
   CreateApiKeyRequestSchema,
   type CreatedApiKey,
 } from '@flint/contracts';
+import { API_KEY_ID } from '../auth/api-key';
 import { parseRequest } from '../auth/request-validation';
 import { RequireRole } from '../auth/route-access';
 import { ApiKeys } from './api-keys';
@@ -44,6 +45,11 @@ export class KeysController {
           message:
             'the bootstrap key is FLINT_ADMIN_API_KEY; change or unset that variable to retire it',
         },
+      });
+    }
+    if (!API_KEY_ID.test(id)) {
+      throw new BadRequestException({
+        error: { code: 'invalid_path', message: 'an API key id is 16 hexadecimal digits' },
       });
     }
     const revoked = await this.keys.revoke(id);

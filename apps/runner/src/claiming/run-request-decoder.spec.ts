@@ -54,6 +54,19 @@ describe('decodeRunRequest', () => {
     );
   });
 
+  it('calls a request PostgreSQL could not store, or nested too deep to walk, invalid', () => {
+    const nul = decodeError(JSON.stringify({ ...valid, input: { kind: 'a\u0000b' } }));
+    expect(nul.reason).toBe('invalid');
+    expect(nul.message).toBe(
+      'the runner cannot process this run request: the request at input.kind contains a NUL character (\\u0000)',
+    );
+    const deep = decodeError(
+      JSON.stringify({ ...valid, input: JSON.parse(`${'['.repeat(200)}${']'.repeat(200)}`) }),
+    );
+    expect(deep.reason).toBe('invalid');
+    expect(deep.message).toContain('nests deeper than 100 levels');
+  });
+
   it('calls JSON that breaks the contract invalid and names every problem', () => {
     const error = decodeError(
       JSON.stringify({ ...valid, eventIds: [], target: { type: 'ftp' }, runId: undefined }),

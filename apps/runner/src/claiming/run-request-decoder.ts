@@ -1,4 +1,10 @@
-import { formatZodIssues, type RunRequest, RunRequestSchema } from '@flint/contracts';
+import {
+  describeJsonProblem,
+  findJsonProblem,
+  formatZodIssues,
+  type RunRequest,
+  RunRequestSchema,
+} from '@flint/contracts';
 import { type IncomingMessage, MessageDecodeError } from '@flint/kafka';
 
 /**
@@ -14,6 +20,15 @@ export function decodeRunRequest(message: IncomingMessage): RunRequest {
     json = JSON.parse(message.value.toString('utf8'));
   } catch (err) {
     throw new MessageDecodeError(`a run request must be JSON: ${(err as Error).message}`);
+  }
+  // Before anything stores the run: a NUL would make PostgreSQL refuse the claim, deep nesting would
+  // overflow the walks that follow.
+  const problem = findJsonProblem(json);
+  if (problem !== undefined) {
+    throw new MessageDecodeError(
+      `the runner cannot process this run request: ${describeJsonProblem(problem, 'the request')}`,
+      'invalid',
+    );
   }
   const parsed = RunRequestSchema.safeParse(json);
   if (!parsed.success) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IdSchema, IsoDateTimeSchema, OwnerSchema } from '../primitives';
+import { RunIdSchema } from '../run-id';
 import { RunErrorSchema, RunStatusSchema } from '../run-status';
 import { CursorSchema, limitQuerySchema, pageSchema, PageLimitSchema } from './common';
 
@@ -25,7 +26,7 @@ export type RunListQuery = z.infer<typeof RunListQuerySchema>;
 export const TriggerRunListQuerySchema = z.object(runFilters).strict();
 export type TriggerRunListQuery = z.infer<typeof TriggerRunListQuerySchema>;
 
-export const RunIdParamsSchema = z.object({ runId: z.string().min(1).max(512) });
+export const RunIdParamsSchema = z.object({ runId: RunIdSchema });
 
 /** One run in a listing. */
 export const RunSummarySchema = z.object({
