@@ -2,7 +2,7 @@
 # container runs (deploy/docker/entrypoint.sh). Build: docker build -t flint .
 # Run: docker run -e FLINT_SERVICE=api ...   (FLINT_SERVICE=provision migrates and creates topics, then exits)
 
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 # Dependencies first, so editing the source does not reinstall them.
 COPY package.json package-lock.json ./
@@ -12,7 +12,7 @@ COPY libs ./libs
 COPY apps ./apps
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production \
     FLINT_DATA_DIR=/data/flint
 WORKDIR /app

@@ -2,9 +2,12 @@
 // it runs on a fresh clone before anything is installed.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
+import { REQUIRED_NODE_MAJOR, projectNode, withProjectPath } from './project-node.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
-const env = { ...process.env };
+// node_modules/.bin first on PATH, so the build, the Kafka script's probe and everything npm runs
+// use the project's Node 24 even when this script was started by an older system Node.
+const env = withProjectPath(process.env, root);
 
 function run(command, args) {
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env });
@@ -26,6 +29,18 @@ function dependenciesMissing() {
 if (dependenciesMissing()) run('npm', ['ci', '--no-audit', '--no-fund']);
 run('npm', ['run', '--silent', 'build']);
 
+// The stack runs on the project's Node (installed by `npm ci` above), not on the Node that started
+// this script, which on a fresh clone may be the system's older one.
+const node = projectNode(root);
+const nodeVersion = spawnSync(node, ['-p', 'process.versions.node'], { encoding: 'utf8' }).stdout;
+const nodeMajor = Number((nodeVersion ?? '').split('.')[0]);
+if (nodeMajor < REQUIRED_NODE_MAJOR) {
+  console.error(
+    `flint: Node ${REQUIRED_NODE_MAJOR} is needed, and ${node} is older; "npm ci" installs it into node_modules/.bin/node`,
+  );
+  process.exit(1);
+}
+
 const ownBroker = !env.KAFKA_BROKERS;
 if (ownBroker) {
   run('bash', ['scripts/kafka/kafka.sh', 'fetch']);
@@ -33,7 +48,7 @@ if (ownBroker) {
   env.KAFKA_BROKERS = `127.0.0.1:${env.FLINT_KAFKA_PORT ?? '9092'}`;
 }
 
-const stack = spawn(process.execPath, ['dist/apps/local-stack/src/main.js'], {
+const stack = spawn(node, ['dist/apps/local-stack/src/main.js'], {
   cwd: root,
   stdio: 'inherit',
   env,

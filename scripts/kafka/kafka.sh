@@ -191,10 +191,20 @@ log_tail() {
   tail -n 40 "$DATA_DIR/kafka.log" 2>/dev/null || true
 }
 
+# The project's Node 24 (node_modules/.bin/node, installed by `npm ci`) when there, else the PATH's.
+node_bin() {
+  if [[ -x "$ROOT_DIR/node_modules/.bin/node" ]]; then
+    echo "$ROOT_DIR/node_modules/.bin/node"
+  else
+    command -v node
+  fi
+}
+
 # Ready means the broker answers a metadata request, not merely that its port accepts connections.
 broker_answers() {
-  if command -v node >/dev/null && [[ -d "$ROOT_DIR/node_modules/kafkajs" ]]; then
-    node "$SCRIPT_DIR/probe.mjs" "127.0.0.1:$PORT" >/dev/null 2>&1
+  local node
+  if node="$(node_bin)" && [[ -d "$ROOT_DIR/node_modules/kafkajs" ]]; then
+    "$node" "$SCRIPT_DIR/probe.mjs" "127.0.0.1:$PORT" >/dev/null 2>&1
   else
     java -Xmx128m -XX:TieredStopAtLevel=1 -cp "$LIBS_DIR/*" \
       -Dlog4j.configuration="file:$DATA_DIR/tools-log4j.properties" \

@@ -294,10 +294,10 @@ describe('Dockerfile', () => {
   const final = stages[stages.length - 1];
   const instructions = (keyword: string) => final.filter((i) => i.keyword === keyword);
 
-  it('builds in one stage and runs from a second, both on node:20-bookworm-slim', () => {
+  it('builds in one stage and runs from a second, both on node:24-bookworm-slim', () => {
     expect(stages.map((stage) => stage[0].args.split(/\s+/)[0])).toEqual([
-      'node:20-bookworm-slim',
-      'node:20-bookworm-slim',
+      'node:24-bookworm-slim',
+      'node:24-bookworm-slim',
     ]);
   });
 
