@@ -3,6 +3,10 @@
 const moduleNameMapper = {
   '^@flint/(contracts|kafka|store|service-kit|provider-sdk|telemetry|conditions)$':
     '<rootDir>/libs/$1/src/index.ts',
+  // Jest stays on 29: jest 30 needs unrs-resolver, whose platform packages this npm registry does not
+  // all serve, so `npm ci` rejected the lockfile. Jest 29 cannot require() an ES module, which these
+  // ESM-only packages are; Node 24 can, so they are loaded with Node's own require.
+  '^(commander|chokidar)$': '<rootDir>/test/support/native-require/$1.js',
 };
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 
@@ -12,7 +16,7 @@ module.exports = {
   projects: [
     {
       displayName: 'unit',
-      testEnvironment: 'node',
+      testEnvironment: '<rootDir>/test/support/node-environment.js',
       roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/scripts', '<rootDir>/test/deploy'],
       testMatch: ['**/*.spec.ts'],
       moduleNameMapper,
@@ -20,7 +24,7 @@ module.exports = {
     },
     {
       displayName: 'integration',
-      testEnvironment: 'node',
+      testEnvironment: '<rootDir>/test/support/node-environment.js',
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.test.ts'],
       moduleNameMapper,

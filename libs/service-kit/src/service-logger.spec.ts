@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { ConfigError } from './service-config';
 import { createServiceLogger } from './service-logger';
 
@@ -62,7 +62,7 @@ describe('createServiceLogger', () => {
   it('adds trace_id and span_id inside a span', () => {
     const out = capture();
     const logger = createServiceLogger('evaluator', {}, out.stream);
-    const tracer = new BasicTracerProvider().getTracer('test');
+    const tracer = new TracerProvider().getTracer('test');
     const span = tracer.startSpan('evaluate');
     const ids = span.spanContext();
     context.with(trace.setSpan(context.active(), span), () => logger.info('inside'));

@@ -1,5 +1,5 @@
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { NoopSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { NoopSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace';
 
 export interface TelemetryOptions {
   /** `service.name` of every span this process exports, e.g. `flint-webhook`. */

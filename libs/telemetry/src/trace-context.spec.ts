@@ -1,4 +1,4 @@
-import { NoopSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { NoopSpanProcessor } from '@opentelemetry/sdk-trace';
 import { startTelemetry, type Telemetry } from './telemetry';
 import { linkFromTraceparent } from './trace-context';
 

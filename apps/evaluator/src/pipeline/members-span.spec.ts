@@ -5,7 +5,7 @@ import {
   InMemorySpanExporter,
   type ReadableSpan,
   SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+} from '@opentelemetry/sdk-trace';
 import { ManualClock } from '../testing/manual-clock';
 import { compiled, webhookEvent } from '../testing/triggers';
 import { EVALUATOR_TRACER, inMembersSpan } from './members-span';
@@ -28,7 +28,7 @@ function traceIdOf(traceparent: string): string {
 describe('the span of a run caused by several events', () => {
   const exporter = new InMemorySpanExporter();
   // Spans are exported once the resource's detected attributes settle, so reads flush first.
-  const processor = new SimpleSpanProcessor(exporter);
+  const processor = new SimpleSpanProcessor({ exporter });
   let telemetry: Telemetry;
   let engine: CelEngine;
   let runs: RunRequestMaker;
