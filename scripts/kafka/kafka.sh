@@ -8,7 +8,8 @@
 #
 # Environment (all optional):
 #   KAFKA_BROKERS                  when set, an external cluster is used and `start` does nothing
-#   FLINT_KAFKA_VERSION            broker version from Maven Central (default 3.9.2)
+#   FLINT_KAFKA_VERSION            broker version from Maven Central (default: scripts/kafka/VERSION,
+#                                  the newest 4.x line; the 3.9 line works too)
 #   FLINT_KAFKA_DATA_DIR           storage, config, pid and log files (default .flint/kafka)
 #   FLINT_KAFKA_PORT               client listener on 127.0.0.1 (default 9092)
 #   FLINT_KAFKA_CONTROLLER_PORT    KRaft controller listener on 127.0.0.1 (default 9093)
@@ -20,7 +21,15 @@ set -euo pipefail
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT_DIR="$(cd "$SCRIPT_DIR/../.." && pwd)"
 
-KAFKA_VERSION="${FLINT_KAFKA_VERSION:-3.9.2}"
+# The one place the default broker version is written down; docker-compose.yml and the docs follow it
+# (test/deploy/kafka-version.spec.ts checks).
+DEFAULT_KAFKA_VERSION="$(tr -d '[:space:]' <"$SCRIPT_DIR/VERSION")"
+KAFKA_VERSION="${FLINT_KAFKA_VERSION:-$DEFAULT_KAFKA_VERSION}"
+[[ "$KAFKA_VERSION" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || {
+  echo "[kafka] ERROR: FLINT_KAFKA_VERSION must be a version such as 4.4.0, got '$KAFKA_VERSION'" >&2
+  exit 1
+}
+KAFKA_MAJOR="${KAFKA_VERSION%%.*}"
 CACHE_DIR="$ROOT_DIR/.cache/kafka/$KAFKA_VERSION"
 LIBS_DIR="$CACHE_DIR/libs"
 FETCHED_MARKER="$LIBS_DIR/.fetched"
@@ -57,7 +66,10 @@ cmd_fetch() {
   local staging
   staging="$(mktemp -d "$CACHE_DIR/libs.staging.XXXXXX")"
   local mvn_log="$staging.log"
-  if ! mvn -B -Dstyle.color=never -f "$SCRIPT_DIR/pom.xml" \
+  # Kafka 4 logs through log4j 2, the 3.x line through log4j 1 (pom.xml's profiles).
+  local profile=kafka4
+  ((KAFKA_MAJOR >= 4)) || profile=kafka3
+  if ! mvn -B -Dstyle.color=never -f "$SCRIPT_DIR/pom.xml" -P "$profile" \
     -Dkafka.version="$KAFKA_VERSION" \
     -DincludeScope=runtime \
     -DoutputDirectory="$staging" \
@@ -145,16 +157,49 @@ log.cleaner.dedupe.buffer.size=16777216
 EOF
 }
 
-write_log4j_properties() {
-  # The command-line tools report only problems, to their own output.
-  cat >"$DATA_DIR/tools-log4j.properties" <<EOF
+# The broker logs to $DATA_DIR/kafka.log; the command-line tools report only problems, to stderr.
+# Kafka 4 logs through log4j 2, the 3.x line through log4j 1, each with its own configuration file.
+write_log_config() {
+  if ((KAFKA_MAJOR >= 4)); then
+    cat >"$DATA_DIR/tools-log4j2.properties" <<EOF
+status = warn
+appender.stderr.type = Console
+appender.stderr.name = stderr
+appender.stderr.target = SYSTEM_ERR
+appender.stderr.layout.type = PatternLayout
+appender.stderr.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = warn
+rootLogger.appenderRef.stderr.ref = stderr
+EOF
+    cat >"$DATA_DIR/log4j2.properties" <<EOF
+status = warn
+appender.file.type = RollingFile
+appender.file.name = file
+appender.file.fileName = $DATA_DIR/kafka.log
+appender.file.filePattern = $DATA_DIR/kafka.log.%i
+appender.file.layout.type = PatternLayout
+appender.file.layout.pattern = [%d] %p %m (%c)%n
+appender.file.policies.type = Policies
+appender.file.policies.size.type = SizeBasedTriggeringPolicy
+appender.file.policies.size.size = 10MB
+appender.file.strategy.type = DefaultRolloverStrategy
+appender.file.strategy.max = 2
+rootLogger.level = info
+rootLogger.appenderRef.file.ref = file
+logger.request.name = kafka.request.logger
+logger.request.level = warn
+logger.clients.name = org.apache.kafka.clients
+logger.clients.level = warn
+EOF
+  else
+    cat >"$DATA_DIR/tools-log4j.properties" <<EOF
 log4j.rootLogger=WARN, stderr
 log4j.appender.stderr=org.apache.log4j.ConsoleAppender
 log4j.appender.stderr.Target=System.err
 log4j.appender.stderr.layout=org.apache.log4j.PatternLayout
 log4j.appender.stderr.layout.ConversionPattern=[%d] %p %m (%c)%n
 EOF
-  cat >"$DATA_DIR/log4j.properties" <<EOF
+    cat >"$DATA_DIR/log4j.properties" <<EOF
 log4j.rootLogger=INFO, file
 log4j.appender.file=org.apache.log4j.RollingFileAppender
 log4j.appender.file.File=$DATA_DIR/kafka.log
@@ -165,6 +210,19 @@ log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n
 log4j.logger.kafka.request.logger=WARN
 log4j.logger.org.apache.kafka.clients=WARN
 EOF
+  fi
+}
+
+# The JVM flag that points the broker (`broker`) or a command-line tool (`tools`) at its log config.
+log_config_flag() {
+  local name
+  if ((KAFKA_MAJOR >= 4)); then
+    [[ "$1" == broker ]] && name=log4j2.properties || name=tools-log4j2.properties
+    echo "-Dlog4j2.configurationFile=$DATA_DIR/$name"
+  else
+    [[ "$1" == broker ]] && name=log4j.properties || name=tools-log4j.properties
+    echo "-Dlog4j.configuration=file:$DATA_DIR/$name"
+  fi
 }
 
 # Kafka cluster ids are 16 random bytes in URL-safe base64 without padding.
@@ -177,7 +235,9 @@ format_storage() {
   local cluster_id
   cluster_id="$(generate_cluster_id)"
   log "formatting KRaft storage in $DATA_DIR/data (cluster id $cluster_id)"
-  java -Xmx256m -cp "$LIBS_DIR/*" -Dlog4j.configuration="file:$DATA_DIR/tools-log4j.properties" \
+  # A static single-voter quorum (controller.quorum.voters): formatting needs no --standalone or
+  # --initial-controllers, in 3.9 and 4.x alike.
+  java -Xmx256m -cp "$LIBS_DIR/*" "$(log_config_flag tools)" \
     kafka.tools.StorageTool format --ignore-formatted \
     --cluster-id="$cluster_id" --config="$DATA_DIR/server.properties" >"$DATA_DIR/format.out" 2>&1 ||
     fail "formatting storage failed:
@@ -206,9 +266,9 @@ broker_answers() {
   if node="$(node_bin)" && [[ -d "$ROOT_DIR/node_modules/kafkajs" ]]; then
     "$node" "$SCRIPT_DIR/probe.mjs" "127.0.0.1:$PORT" >/dev/null 2>&1
   else
-    java -Xmx128m -XX:TieredStopAtLevel=1 -cp "$LIBS_DIR/*" \
-      -Dlog4j.configuration="file:$DATA_DIR/tools-log4j.properties" \
-      kafka.admin.TopicCommand --bootstrap-server "127.0.0.1:$PORT" --list >/dev/null 2>&1
+    # Before `npm ci` there is no client to ask (the broker's jars carry no command-line client), so
+    # an open port has to do.
+    port_open "$PORT"
   fi
 }
 
@@ -257,7 +317,7 @@ cmd_start() {
 
   mkdir -p "$DATA_DIR"
   write_server_properties
-  write_log4j_properties
+  write_log_config
   format_storage
 
   log "starting Kafka $KAFKA_VERSION on 127.0.0.1:$PORT (data in $DATA_DIR)"
@@ -269,7 +329,7 @@ cmd_start() {
   # shellcheck disable=SC2086 # HEAP_OPTS is a list of flags
   ${detach[@]+"${detach[@]}"} bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$(pid_file)" \
     java $HEAP_OPTS -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError \
-    -Djava.awt.headless=true -Dlog4j.configuration="file:$DATA_DIR/log4j.properties" \
+    -Djava.awt.headless=true "$(log_config_flag broker)" \
     -cp "$LIBS_DIR/*" kafka.Kafka "$DATA_DIR/server.properties" \
     </dev/null >"$DATA_DIR/kafka.out" 2>&1 &
 

@@ -11,20 +11,66 @@ import type { Kafka } from 'kafkajs';
 const ROOT = join(__dirname, '..', '..');
 const KAFKA_SCRIPT = join(ROOT, 'scripts', 'kafka', 'kafka.sh');
 
-/** Set by `startTestKafka` when it started a broker of its own, so teardown stops only that one. */
-const OWN_BROKER_DIR = 'FLINT_TEST_KAFKA_DATA_DIR';
-
 const run = promisify(execFile);
+
+/** The 3.9 line, which the Kafka client layer's own tests also run against (the `kafka-3.9` project). */
+export const KAFKA_3_VERSION = '3.9.2';
+
+/** A broker of the test run: where its address goes, and which broker it is. */
+interface TestBroker {
+  /** Where the address goes; when it is already set, that cluster is used and nothing started. */
+  brokersVariable: string;
+  /** Set when the broker was started here, so teardown stops only that one. */
+  dataDirVariable: string;
+  /** Its data dir is `.flint/test-kafka-<label><pid>`. */
+  label: string;
+  /** FLINT_KAFKA_VERSION for kafka.sh; unset: the default, scripts/kafka/VERSION. */
+  version?: string;
+}
+
+const DEFAULT_BROKER: TestBroker = {
+  brokersVariable: 'KAFKA_BROKERS',
+  dataDirVariable: 'FLINT_TEST_KAFKA_DATA_DIR',
+  label: '',
+};
+
+const KAFKA_3_BROKER: TestBroker = {
+  brokersVariable: 'FLINT_TEST_KAFKA_3_BROKERS',
+  dataDirVariable: 'FLINT_TEST_KAFKA_3_DATA_DIR',
+  label: `${KAFKA_3_VERSION}-`,
+  version: KAFKA_3_VERSION,
+};
 
 /**
  * Makes a broker available to the integration tests through `KAFKA_BROKERS`: the cluster it already
  * names, or a fresh local broker on free ports with its own data dir, so a test run neither
  * touches nor depends on the developer's `npm start` broker.
  */
-export async function startTestKafka(): Promise<void> {
-  if (process.env.KAFKA_BROKERS) return;
+export function startTestKafka(): Promise<void> {
+  return startTestBroker(DEFAULT_BROKER);
+}
+
+/** Stops the broker `startTestKafka` started, if any, and deletes its data. */
+export function stopTestKafka(): Promise<void> {
+  return stopTestBroker(DEFAULT_BROKER);
+}
+
+/**
+ * A broker of the 3.9 line for the Kafka client layer's tests, through `FLINT_TEST_KAFKA_3_BROKERS`
+ * (not `KAFKA_BROKERS`: the other tests of the same run use the default broker).
+ */
+export function startTestKafka3(): Promise<void> {
+  return startTestBroker(KAFKA_3_BROKER);
+}
+
+export function stopTestKafka3(): Promise<void> {
+  return stopTestBroker(KAFKA_3_BROKER);
+}
+
+async function startTestBroker(broker: TestBroker): Promise<void> {
+  if (process.env[broker.brokersVariable]) return;
   await removeAbandonedBrokers();
-  const dataDir = join(ROOT, '.flint', `test-kafka-${process.pid}`);
+  const dataDir = join(ROOT, '.flint', `test-kafka-${broker.label}${process.pid}`);
   await rm(dataDir, { recursive: true, force: true });
   const [port, controllerPort] = await freePorts(2);
   const env: NodeJS.ProcessEnv = {
@@ -33,6 +79,7 @@ export async function startTestKafka(): Promise<void> {
     FLINT_KAFKA_PORT: String(port),
     FLINT_KAFKA_CONTROLLER_PORT: String(controllerPort),
   };
+  if (broker.version) env.FLINT_KAFKA_VERSION = broker.version;
   delete env.KAFKA_BROKERS;
   try {
     await run('bash', [KAFKA_SCRIPT, 'start'], { env, maxBuffer: 10 * 1024 * 1024 });
@@ -41,20 +88,19 @@ export async function startTestKafka(): Promise<void> {
     await run('bash', [KAFKA_SCRIPT, 'stop'], { env }).catch(() => undefined);
     throw new Error(`the test Kafka broker did not start:\n${stdout}${stderr}`, { cause: err });
   }
-  process.env[OWN_BROKER_DIR] = dataDir;
-  process.env.KAFKA_BROKERS = `127.0.0.1:${port}`;
+  process.env[broker.dataDirVariable] = dataDir;
+  process.env[broker.brokersVariable] = `127.0.0.1:${port}`;
 }
 
-/** Stops the broker `startTestKafka` started, if any, and deletes its data. */
-export async function stopTestKafka(): Promise<void> {
-  const dataDir = process.env[OWN_BROKER_DIR];
+async function stopTestBroker(broker: TestBroker): Promise<void> {
+  const dataDir = process.env[broker.dataDirVariable];
   if (!dataDir) return;
   await run('bash', [KAFKA_SCRIPT, 'stop'], {
     env: { ...process.env, FLINT_KAFKA_DATA_DIR: dataDir },
   });
   await rm(dataDir, { recursive: true, force: true });
-  delete process.env[OWN_BROKER_DIR];
-  delete process.env.KAFKA_BROKERS;
+  delete process.env[broker.dataDirVariable];
+  delete process.env[broker.brokersVariable];
 }
 
 /**
@@ -65,7 +111,7 @@ async function removeAbandonedBrokers(): Promise<void> {
   const flintDir = join(ROOT, '.flint');
   const entries = await readdir(flintDir).catch(() => [] as string[]);
   for (const entry of entries) {
-    const owner = /^test-kafka-(\d+)$/.exec(entry)?.[1];
+    const owner = /^test-kafka-(?:[\w.]+-)?(\d+)$/.exec(entry)?.[1];
     if (owner === undefined || isAlive(Number(owner))) continue;
     const dataDir = join(flintDir, entry);
     await run('bash', [KAFKA_SCRIPT, 'stop'], {
@@ -85,7 +131,7 @@ function isAlive(pid: number): boolean {
 }
 
 /** Ports the OS reports free right now; the broker binds them moments later. */
-async function freePorts(count: number): Promise<number[]> {
+export async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
     Array.from(
       { length: count },
