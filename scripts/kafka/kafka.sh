@@ -102,17 +102,35 @@ alive() {
   [[ -n "$state" && "$state" != Z* ]]
 }
 
-# The pid of the broker started from this data dir, if it is still that broker (pids get reused).
+# Whether `pid` is a broker started from this data dir (pids get reused).
+is_our_broker() {
+  local args
+  alive "$1" || return 1
+  args="$(ps -ww -o args= -p "$1" 2>/dev/null)" || return 1
+  [[ "$args" == *kafka.Kafka* && "$args" == *" $DATA_DIR/server.properties"* ]]
+}
+
+# The pid of the broker started from this data dir, if one runs: the one its pid file names or, when
+# the pid file is missing or stale, one found among the running processes (earlier versions of this
+# script could lose the pid file of a broker they had started).
 running_pid() {
   local file pid args
   file="$(pid_file)"
-  [[ -f "$file" ]] || return 1
-  pid="$(cat "$file")"
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  alive "$pid" || return 1
-  args="$(ps -o args= -p "$pid" 2>/dev/null)" || return 1
-  [[ "$args" == *kafka.Kafka* && "$args" == *"$DATA_DIR/server.properties"* ]] || return 1
-  echo "$pid"
+  if [[ -f "$file" ]]; then
+    pid="$(cat "$file")"
+    if [[ "$pid" =~ ^[0-9]+$ ]] && is_our_broker "$pid"; then
+      echo "$pid"
+      return 0
+    fi
+  fi
+  while read -r pid args; do
+    [[ "$args" == *kafka.Kafka* && "$args" == *" $DATA_DIR/server.properties"* ]] || continue
+    if is_our_broker "$pid"; then
+      echo "$pid"
+      return 0
+    fi
+  done < <(ps -ww -eo pid=,args= 2>/dev/null)
+  return 1
 }
 
 configured_port() {
@@ -272,13 +290,21 @@ broker_answers() {
   fi
 }
 
+# Removes the pid file only while it still names `pid`, so it never loses the pid of another broker.
+remove_pid_file_of() {
+  local file
+  file="$(pid_file)"
+  [[ -f "$file" && "$(cat "$file" 2>/dev/null)" == "$1" ]] && rm -f "$file"
+  return 0
+}
+
 wait_until_ready() {
   local pid="$1" deadline=$((SECONDS + START_TIMEOUT_S))
   while ((SECONDS < deadline)); do
     if ! alive "$pid"; then
       log_tail >&2
-      rm -f "$(pid_file)"
-      fail "the broker exited during start-up (see the log above)"
+      remove_pid_file_of "$pid"
+      fail "the broker (pid $pid) exited during start-up (see the log above)"
     fi
     if port_open "$PORT" && broker_answers; then
       return 0
@@ -305,6 +331,7 @@ cmd_start() {
     [[ "$running_port" == "$PORT" ]] ||
       fail "the broker from $DATA_DIR already runs on port $running_port (pid $pid); stop it first or set FLINT_KAFKA_PORT=$running_port"
     log "reusing the broker already running from $DATA_DIR (pid $pid)"
+    echo "$pid" >"$(pid_file)"
     wait_until_ready "$pid"
     log "ready at 127.0.0.1:$PORT"
     return 0
@@ -321,24 +348,33 @@ cmd_start() {
   format_storage
 
   log "starting Kafka $KAFKA_VERSION on 127.0.0.1:$PORT (data in $DATA_DIR)"
+  # No broker from this data dir runs (running_pid said so above), so a pid file left here is stale:
+  # the broker that wrote it was killed (kill -9, a crash, a reboot). Remove it first, or the wait
+  # below would read the dead broker's pid, report the new broker as exited, and lose its pid.
+  rm -f "$(pid_file)"
   # A session of its own (where setsid exists; macOS lacks it), so Ctrl-C in the terminal that ran
-  # `start` does not reach the broker; the pid file is written by the process that becomes the JVM,
-  # so it holds the JVM's own pid.
-  local detach=()
+  # `start` does not reach the broker. The launched process writes its own pid to a file of this
+  # start's own and then becomes the JVM, so the file holds the JVM's pid; it is renamed to the pid
+  # file only once complete.
+  local detach=() launch_file
   command -v setsid >/dev/null && detach=(setsid)
+  launch_file="$(pid_file).$$"
+  rm -f "$launch_file"
   # shellcheck disable=SC2086 # HEAP_OPTS is a list of flags
-  ${detach[@]+"${detach[@]}"} bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$(pid_file)" \
+  ${detach[@]+"${detach[@]}"} bash -c 'echo $$ >"$1.tmp" && mv "$1.tmp" "$1"; shift; exec "$@"' _ \
+    "$launch_file" \
     java $HEAP_OPTS -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError \
     -Djava.awt.headless=true "$(log_config_flag broker)" \
     -cp "$LIBS_DIR/*" kafka.Kafka "$DATA_DIR/server.properties" \
     </dev/null >"$DATA_DIR/kafka.out" 2>&1 &
 
   local deadline=$((SECONDS + 10))
-  until [[ -s "$(pid_file)" ]]; do
+  until [[ -s "$launch_file" ]]; do
     ((SECONDS < deadline)) || fail "the broker process did not start"
     sleep 0.1
   done
-  pid="$(cat "$(pid_file)")"
+  pid="$(cat "$launch_file")"
+  mv "$launch_file" "$(pid_file)"
   wait_until_ready "$pid"
   log "ready at 127.0.0.1:$PORT (pid $pid, log $DATA_DIR/kafka.log)"
 }
@@ -362,7 +398,7 @@ cmd_stop() {
     kill -KILL "$pid" 2>/dev/null || true
     while alive "$pid"; do sleep 0.2; done
   fi
-  rm -f "$(pid_file)"
+  remove_pid_file_of "$pid"
   log "stopped"
 }
 
