@@ -3,9 +3,8 @@
 const moduleNameMapper = {
   '^@flint/(contracts|kafka|store|service-kit|provider-sdk|telemetry|conditions)$':
     '<rootDir>/libs/$1/src/index.ts',
-  // Jest stays on 29: jest 30 needs unrs-resolver, whose platform packages this npm registry does not
-  // all serve, so `npm ci` rejected the lockfile. Jest 29 cannot require() an ES module, which these
-  // ESM-only packages are; Node 24 can, so they are loaded with Node's own require.
+  // Jest stays on 29 (docs/architecture.md says why), and jest 29 cannot require() an ES module,
+  // which these ESM-only packages are; Node 24 can, so they are loaded with Node's own require.
   '^(commander|chokidar)$': '<rootDir>/test/support/native-require/$1.js',
 };
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };

@@ -27,10 +27,9 @@ function dependenciesMissing() {
 }
 
 if (dependenciesMissing()) run('npm', ['ci', '--no-audit', '--no-fund']);
-run('npm', ['run', '--silent', 'build']);
 
-// The stack runs on the project's Node (installed by `npm ci` above), not on the Node that started
-// this script, which on a fresh clone may be the system's older one.
+// The build and the stack run on the project's Node (installed by `npm ci` above), not on the Node
+// that started this script, which on a fresh clone may be the system's older one.
 const node = projectNode(root);
 const nodeVersion = spawnSync(node, ['-p', 'process.versions.node'], { encoding: 'utf8' }).stdout;
 const nodeMajor = Number((nodeVersion ?? '').split('.')[0]);
@@ -40,6 +39,8 @@ if (nodeMajor < REQUIRED_NODE_MAJOR) {
   );
   process.exit(1);
 }
+
+run('npm', ['run', '--silent', 'build']);
 
 const ownBroker = !env.KAFKA_BROKERS;
 if (ownBroker) {
