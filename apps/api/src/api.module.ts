@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { type ServiceRuntime, ServiceKitModule } from '@flint/service-kit';
 import { AccessModule } from './auth/access.module';
+import { consoleControllers, consoleProviders } from './console/console.providers';
 import { definitionControllers, definitionProviders } from './definitions/definition-providers';
 import { DocsController } from './openapi/docs.controller';
 import { OutboxPublisher } from './outbox/outbox-publisher';
@@ -12,8 +13,18 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [ServiceKitModule.forRuntime(runtime), AccessModule.forRuntime(runtime)],
-      controllers: [...definitionControllers, ...historyControllers, DocsController],
-      providers: [OutboxPublisher, ...definitionProviders(runtime), ...historyProviders(runtime)],
+      controllers: [
+        ...definitionControllers,
+        ...historyControllers,
+        ...consoleControllers,
+        DocsController,
+      ],
+      providers: [
+        OutboxPublisher,
+        ...definitionProviders(runtime),
+        ...historyProviders(runtime),
+        ...consoleProviders(runtime),
+      ],
     };
   }
 }

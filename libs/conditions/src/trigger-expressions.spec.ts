@@ -92,12 +92,33 @@ describe('trigger expressions', () => {
       {
         path: 'condition',
         message: expect.stringMatching(/^Unexpected token: EOF \(at line 1, column 20\)$/),
+        position: { line: 1, column: 20, offset: 19 },
       },
-      { path: 'dedupe.key', message: 'Unknown variable: batch (at line 1, column 1)' },
-      { path: 'batch.key', message: 'no such overload: string - int (at line 1, column 1)' },
-      { path: 'concurrency.key', message: 'Unknown variable: events (at line 1, column 1)' },
-      { path: 'input.bad', message: expect.stringContaining('(at line 1, column 7)') },
-      { path: 'input["odd key"]', message: 'Unknown variable: nope (at line 1, column 1)' },
+      {
+        path: 'dedupe.key',
+        message: 'Unknown variable: batch (at line 1, column 1)',
+        position: { line: 1, column: 1, offset: 0 },
+      },
+      {
+        path: 'batch.key',
+        message: 'no such overload: string - int (at line 1, column 1)',
+        position: { line: 1, column: 1, offset: 0 },
+      },
+      {
+        path: 'concurrency.key',
+        message: 'Unknown variable: events (at line 1, column 1)',
+        position: { line: 1, column: 1, offset: 0 },
+      },
+      {
+        path: 'input.bad',
+        message: expect.stringContaining('(at line 1, column 7)'),
+        position: { line: 1, column: 7, offset: 6 },
+      },
+      {
+        path: 'input["odd key"]',
+        message: 'Unknown variable: nope (at line 1, column 1)',
+        position: { line: 1, column: 1, offset: 0 },
+      },
     ]);
     expect(() => compileTriggerExpressions(engine, source)).toThrow(TriggerExpressionError);
     expect(triggerExpressionProblems(engine, { condition: 'event.id == "x"' })).toEqual([]);
@@ -111,7 +132,11 @@ describe('trigger expressions', () => {
       triggerExpressionProblems(engine, { logic: 'all', input: { e: "events['a'].id" } }),
     ).toEqual([]);
     expect(triggerExpressionProblems(engine, { input: "events['a'].id" })).toEqual([
-      { path: 'input', message: 'Unknown variable: events (at line 1, column 1)' },
+      {
+        path: 'input',
+        message: 'Unknown variable: events (at line 1, column 1)',
+        position: { line: 1, column: 1, offset: 0 },
+      },
     ]);
   });
 });

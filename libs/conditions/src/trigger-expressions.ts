@@ -81,7 +81,7 @@ export function compileTriggerExpressions(
       return compile();
     } catch (err) {
       if (!(err instanceof CelCompileError)) throw err;
-      problems.push({ path: formatIssuePath(path), message: err.message });
+      problems.push(compileProblem(path, err));
       return undefined;
     }
   };
@@ -150,10 +150,19 @@ function compileInput(
       compileInputMapping(engine, expression, scope);
     } catch (err) {
       if (!(err instanceof CelCompileError)) throw err;
-      problems.push({ path: formatIssuePath(path), message: err.message });
+      problems.push(compileProblem(path, err));
     }
   }
   return problems.length > before ? undefined : compileInputMapping(engine, mapping, scope);
+}
+
+/** A compile error as a save-time problem, with its position so an editor can mark the spot. */
+function compileProblem(path: PropertyKey[], err: CelCompileError): FormattedIssue {
+  return {
+    path: formatIssuePath(path),
+    message: err.message,
+    ...(err.position ? { position: err.position } : {}),
+  };
 }
 
 function eventFilter(

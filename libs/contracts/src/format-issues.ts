@@ -1,11 +1,23 @@
 import { z } from 'zod';
 import { unknownKeysMessage } from './strict';
 
+/** Where inside an expression (a CEL condition, key or mapping) a problem is. */
+export interface IssuePosition {
+  /** 1-based. */
+  line: number;
+  /** 1-based. */
+  column: number;
+  /** 0-based, in UTF-16 code units, as editors count. */
+  offset: number;
+}
+
 /** A validation problem as users see it: where in the document, and what is wrong. */
 export interface FormattedIssue {
   /** Like `config.auth.secretRef` or `sources[0].config.schedule`; empty for the document itself. */
   path: string;
   message: string;
+  /** For an expression that does not compile: where in the expression, so an editor can mark it. */
+  position?: IssuePosition;
 }
 
 type Issue = z.core.$ZodIssue;

@@ -31,7 +31,12 @@ export * from './run-id';
 export * from './run-status';
 export * from './dlq';
 export * from './json-limits';
-export { formatIssuePath, formatZodIssues, type FormattedIssue } from './format-issues';
+export {
+  formatIssuePath,
+  formatZodIssues,
+  type FormattedIssue,
+  type IssuePosition,
+} from './format-issues';
 export { INLINE_SECRET_MESSAGE } from './strict';
 export { buildJsonSchemas } from './json-schema';
 export * from './api/common';
@@ -40,3 +45,4 @@ export * from './api/access';
 export * from './api/history';
 export * from './api/test-fire';
 export * from './api/events';
+export * from './api/console';

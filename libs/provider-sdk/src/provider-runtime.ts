@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { StoredDefinition } from '@flint/contracts';
 import type { DefinitionChange, RetryPolicy } from '@flint/kafka';
-import type { Store } from '@flint/store';
+import { type Store, SourceStatusRepository } from '@flint/store';
 import type { Registry } from 'prom-client';
 import { type Clock, systemClock } from './clock';
 import { CoalescingSender, type MessageSender } from './coalescing-sender';
@@ -11,6 +11,7 @@ import type { ProviderLog, RunnableProvider, SourceProviderImpl } from './provid
 import { EnvSecretResolver, type SecretResolver } from './secrets';
 import { SourceLoop, type SourceLoopDeps, type SourceStatus } from './source-loop';
 import { selectSources, sourceFingerprint } from './source-selection';
+import { SourceStatusReporter, type SourceStatusSink } from './status-reporter';
 
 /** The part of `DefinitionFeed` the runtime uses; the feed must already be started. */
 export interface DefinitionStream {
@@ -41,6 +42,10 @@ export interface ProviderRuntimeOptions<K extends RunnableProvider, Config> {
   restartBackoff?: Omit<RetryPolicy, 'attempts'>;
   /** Delay between attempts of a failed publish; default 200 ms doubling to 10 s. */
   emitBackoff?: Omit<RetryPolicy, 'attempts'>;
+  /** Where the sources' statuses are reported; defaults to the store's `source_status` table. */
+  statusSink?: SourceStatusSink;
+  /** How often statuses are reported besides on every change; default 10 s. */
+  statusIntervalMs?: number;
 }
 
 const noLog: ProviderLog = () => undefined;
@@ -61,6 +66,7 @@ export class ProviderRuntime<K extends RunnableProvider = RunnableProvider, Conf
   private reconciling: Promise<void> | undefined;
   private stopped = false;
   private reportedDuplicates = '';
+  private readonly statusReporter: SourceStatusReporter;
 
   constructor(private readonly options: ProviderRuntimeOptions<K, Config>) {
     this.replicaId =
@@ -79,6 +85,14 @@ export class ProviderRuntime<K extends RunnableProvider = RunnableProvider, Conf
       restartBackoff: options.restartBackoff ?? { initialMs: 1000, maxMs: 30_000 },
       emitBackoff: options.emitBackoff ?? { initialMs: 200, maxMs: 10_000 },
     };
+    this.statusReporter = new SourceStatusReporter({
+      sink: options.statusSink ?? new SourceStatusRepository(options.store),
+      replicaId: this.replicaId,
+      provider: options.provider.kind,
+      statuses: () => this.statuses(),
+      log: this.log,
+      intervalMs: options.statusIntervalMs,
+    });
   }
 
   /** Starts the sources defined now and follows changes; resolves once every loop was launched. */
@@ -88,6 +102,7 @@ export class ProviderRuntime<K extends RunnableProvider = RunnableProvider, Conf
     this.unsubscribe = this.options.definitions.onChange(() => this.scheduleReconcile());
     this.scheduleReconcile();
     await this.reconciling;
+    this.statusReporter.start();
   }
 
   /** Stops every loop (aborting their signals), waits for them to return and releases leases. */
@@ -98,6 +113,7 @@ export class ProviderRuntime<K extends RunnableProvider = RunnableProvider, Conf
     const loops = [...this.loops.values()];
     this.loops.clear();
     await Promise.all(loops.map((loop) => loop.stop()));
+    await this.statusReporter.stop();
   }
 
   /** The sources this runtime handles and what each is doing, by source id. */
@@ -119,6 +135,7 @@ export class ProviderRuntime<K extends RunnableProvider = RunnableProvider, Conf
       this.dirty = false;
       try {
         await this.reconcile();
+        if (!this.stopped) void this.statusReporter.report();
       } catch (err) {
         this.log('error', `could not apply definition changes: ${String(err)}`, {
           provider: this.options.provider.kind,

@@ -31,10 +31,33 @@ export interface RecentEvent {
   dataTruncated: boolean;
 }
 
+/** Events the evaluator consumed from one source (its Kafka key) in one minute. */
+export interface SourceActivityRow {
+  sourceId: string;
+  /** The start of the minute. */
+  minute: Date;
+  events: number;
+}
+
 /** What one flush of the evaluator's activity recorder writes. */
 export interface ActivityFlush {
   counts: readonly TriggerActivityRow[];
   events: readonly RecentEvent[];
+  /** Absent from recorders that count only per trigger. */
+  sourceCounts?: readonly SourceActivityRow[];
+}
+
+/** Events per minute, all sources together. */
+export interface EventMinute {
+  minute: Date;
+  events: number;
+}
+
+/** What the console lists per source: events in a range and when the newest was accepted. */
+export interface SourceEventSummary {
+  sourceId: string;
+  events: number;
+  lastEventAt?: Date;
 }
 
 export interface ActivityBounds {
@@ -69,11 +92,15 @@ export class ActivityRepository {
   async record(flush: ActivityFlush, bounds: ActivityBounds): Promise<void> {
     await this.store.transaction(async (tx) => {
       if (flush.counts.length > 0) await addCounts(tx, flush.counts);
+      if (flush.sourceCounts && flush.sourceCounts.length > 0) {
+        await addSourceCounts(tx, flush.sourceCounts);
+      }
       if (flush.events.length > 0) {
         await insertEvents(tx, flush.events);
         await pruneEvents(tx, [...new Set(flush.events.map((e) => e.sourceId))], bounds);
       }
       await tx.query('DELETE FROM trigger_activity WHERE minute < $1', [bounds.countsSince]);
+      await tx.query('DELETE FROM source_activity WHERE minute < $1', [bounds.countsSince]);
     });
   }
 
@@ -125,6 +152,46 @@ export class ActivityRepository {
     }));
   }
 
+  /**
+   * Events per minute with any in [since, until), oldest first: of every source, or with `owner` of
+   * that owner's sources only (events reach an owner through its sources).
+   */
+  async eventMinutes(since: Date, until: Date, owner?: string): Promise<EventMinute[]> {
+    const rows = await this.store.query<{ minute: Date; events: string }>(
+      `SELECT a.minute, sum(a.events) AS events
+         FROM source_activity a
+        WHERE a.minute >= date_trunc('minute', $1::timestamptz) AND a.minute < $2
+          AND ($3::text IS NULL OR EXISTS (
+                SELECT 1 FROM sources s
+                 WHERE s.id = a.source_id AND s.owner = $3 AND s.deleted_at IS NULL))
+        GROUP BY a.minute ORDER BY a.minute`,
+      [since, until, owner ?? null],
+    );
+    return rows.map((row) => ({ minute: new Date(row.minute), events: Number(row.events) }));
+  }
+
+  /** For each source: events since `since` and when its newest recent event was accepted. */
+  async sourceSummaries(sourceIds: readonly string[], since: Date): Promise<SourceEventSummary[]> {
+    const rows = await this.store.query<{
+      source_id: string;
+      events: string | null;
+      last_event_at: Date | null;
+    }>(
+      `SELECT id AS source_id,
+              (SELECT sum(events) FROM source_activity
+                WHERE source_id = id AND minute >= date_trunc('minute', $2::timestamptz)) AS events,
+              (SELECT max(accepted_at) FROM source_recent_events
+                WHERE source_id = id) AS last_event_at
+         FROM unnest($1::text[]) AS id`,
+      [sourceIds, since],
+    );
+    return rows.map((row) => ({
+      sourceId: row.source_id,
+      events: Number(row.events ?? 0),
+      ...(row.last_event_at === null ? {} : { lastEventAt: new Date(row.last_event_at) }),
+    }));
+  }
+
   /** The source's last `limit` events, newest first. */
   async recentEvents(sourceId: string, limit: number): Promise<RecentEvent[]> {
     const rows = await this.store.query<{
@@ -169,6 +236,21 @@ async function addCounts(tx: Queryable, counts: readonly TriggerActivityRow[]): 
       counts.map((c) => c.triggerId),
       counts.map((c) => c.minute.toISOString()),
       ...COUNT_COLUMNS.map((column) => counts.map((c) => c[column])),
+    ],
+  );
+}
+
+/** Like `addCounts`: per-source minutes add up across flushes and evaluator replicas. */
+async function addSourceCounts(tx: Queryable, counts: readonly SourceActivityRow[]): Promise<void> {
+  await tx.query(
+    `INSERT INTO source_activity (source_id, minute, events)
+     SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::bigint[])
+     ON CONFLICT (source_id, minute) DO UPDATE
+       SET events = source_activity.events + excluded.events`,
+    [
+      counts.map((c) => displayable(c.sourceId)),
+      counts.map((c) => c.minute.toISOString()),
+      counts.map((c) => c.events),
     ],
   );
 }

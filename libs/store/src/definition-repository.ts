@@ -247,6 +247,16 @@ export class DefinitionRepository {
     return rows[0] && storedDefinition(rows[0]);
   }
 
+  /** How many current definitions of one kind there are, and how many of them are enabled. */
+  async count(kind: DefinitionKind, owner?: string): Promise<{ total: number; enabled: number }> {
+    const [row] = await this.store.query<{ total: string; enabled: string }>(
+      `SELECT count(*) AS total, count(*) FILTER (WHERE enabled) AS enabled FROM ${TABLES[kind]}
+        WHERE deleted_at IS NULL AND ($1::text IS NULL OR owner = $1)`,
+      [owner ?? null],
+    );
+    return { total: Number(row?.total ?? 0), enabled: Number(row?.enabled ?? 0) };
+  }
+
   /** Current (not deleted) definitions of one kind, ordered by id. */
   async list(filter: DefinitionFilter): Promise<StoredDefinition[]> {
     const conditions = ['deleted_at IS NULL'];

@@ -53,7 +53,9 @@ export {
   type RunFilter,
   type RunHistoryPage,
   type RunHistoryQuery,
+  type RunMinute,
   RunRepository,
+  type TriggerRunSummary,
   type RunTransition,
   type StartAttemptOptions,
   type TakenRun,
@@ -86,11 +88,21 @@ export {
   type ActivityBounds,
   type ActivityFlush,
   ActivityRepository,
+  type EventMinute,
   type RecentEvent,
+  type SourceActivityRow,
+  type SourceEventSummary,
   type TriggerActivityCounts,
   type TriggerActivityMinute,
   type TriggerActivityRow,
 } from './activity-repository';
+export {
+  type ReportedSource,
+  SOURCE_STATUS_REPORT_INTERVAL_MS,
+  SOURCE_STATUS_STALE_MS,
+  SourceStatusRepository,
+  type SourceStatusRow,
+} from './source-status-repository';
 export { ApiKeyRepository, type ApiKeyRecord, type NewApiKey } from './api-key-repository';
 export {
   SECRETS_KEYS_VARIABLE,

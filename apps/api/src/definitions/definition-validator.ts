@@ -94,7 +94,7 @@ export class DefinitionValidator {
     for (const { definition, at } of valid) {
       if (definition.kind !== 'trigger') continue;
       for (const issue of await this.checkExpressions(definition)) {
-        issues.push({ path: joinPath(at, issue.path), message: issue.message });
+        issues.push({ ...issue, path: joinPath(at, issue.path) });
       }
     }
     if (issues.length === 0) issues.push(...(await this.missingSources(valid, seen)));

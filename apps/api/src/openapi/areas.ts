@@ -12,3 +12,4 @@ export { definitionRoutes } from '../definitions/definitions.openapi';
 export { docsRoutes } from './docs.openapi';
 export { accessRoutes } from '../auth/access.openapi';
 export { historyRoutes } from '../runs/history.openapi';
+export { consoleRoutes } from '../console/console.openapi';

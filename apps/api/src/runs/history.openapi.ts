@@ -9,12 +9,16 @@ import {
   RunIdParamsSchema,
   RunListQuerySchema,
   RunPageSchema,
+  RunSummarySchema,
   TestFireRequestSchema,
   TestFireResultSchema,
   TriggerRunListQuerySchema,
+  RunStreamQuerySchema,
   TriggerStatsQuerySchema,
   TriggerStatsSchema,
+  TriggerValidationSchema,
 } from '@flint/contracts';
+import { z } from 'zod';
 import { type ApiRoute, component, errorResponse } from '../openapi/api-route';
 
 const RunPage = component('RunPage', RunPageSchema);
@@ -45,6 +49,28 @@ export const historyRoutes: ApiRoute[] = [
       'follow `nextCursor` for more. A scoped key sees only its owner’s runs.',
     query: RunListQuerySchema,
     responses: { 200: { description: 'A page of runs.', schema: RunPage } },
+  },
+  {
+    method: 'GET',
+    path: '/api/runs/stream',
+    tag,
+    access: 'viewer',
+    summary: 'Follow runs as they are claimed and change (server-sent events)',
+    description:
+      'A `text/event-stream` that stays open: an `event: run` whose `data` is the run as the ' +
+      'listing shows it (a `RunSummary`), each time a run is claimed or changes status or ' +
+      'attempts, from the moment of connecting on; `event: overflow` when more runs changed at ' +
+      'once than the stream carries (reload the listing); a comment line every 15 s. Filters as ' +
+      'the listing; a scoped key sees its owner’s runs only. Send the key in the Authorization ' +
+      'header (read it with `fetch`, not `EventSource`, which cannot send one).',
+    query: RunStreamQuerySchema,
+    responses: {
+      200: {
+        description:
+          'The stream (`text/event-stream`); each `data` line of an `event: run` is this JSON.',
+        schema: RunSummarySchema,
+      },
+    },
   },
   {
     method: 'GET',
@@ -136,6 +162,22 @@ export const historyRoutes: ApiRoute[] = [
     responses: {
       200: { description: 'What the draft makes of the event.', schema: TestFireResult },
       503: kafkaUnavailable,
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/triggers/validate',
+    tag,
+    access: 'viewer',
+    summary: 'Check a trigger without saving it',
+    description:
+      'The body is a trigger definition as `POST /api/triggers` takes it. The answer is what ' +
+      'saving it would say, as a verdict: every problem by path (schema, CEL expressions with ' +
+      'the line, column and offset of the error in `position`, named sources that do not ' +
+      'exist). Always 200 for a JSON body, valid or not; nothing is stored.',
+    body: z.unknown(),
+    responses: {
+      200: { description: 'The verdict.', schema: TriggerValidationSchema },
     },
   },
   {

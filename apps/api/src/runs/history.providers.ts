@@ -12,10 +12,13 @@ import { TestFire } from '../test-fire/test-fire';
 import { TestFireController } from '../test-fire/test-fire.controller';
 import { TriggerTester } from '../test-fire/trigger-tester';
 import { RunHistory } from './run-history';
+import { RunChangeFeed } from './run-change-feed';
+import { RunStreamController } from './run-stream.controller';
 import { RunsController } from './runs.controller';
 
 /** History, test-fire and custom events: their controllers. */
 export const historyControllers: Type[] = [
+  RunStreamController,
   RunsController,
   ActivityController,
   TestFireController,
@@ -24,6 +27,10 @@ export const historyControllers: Type[] = [
 
 const PublishEnvSchema = z.object({
   FLINT_API_PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
+});
+
+const StreamEnvSchema = z.object({
+  FLINT_API_STREAM_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
 });
 
 /** Their providers; DefinitionRepository and DefinitionValidator come from the definitions area. */
@@ -35,9 +42,17 @@ export function historyProviders(runtime: ServiceRuntime): Provider[] {
     topicSettings: runtime.kafkaTopicSettings,
     timeoutMs: FLINT_API_PUBLISH_TIMEOUT_MS,
   });
+  const { FLINT_API_STREAM_POLL_MS } = parseEnv(StreamEnvSchema, runtime.env);
+  const runs = new RunRepository(runtime.store);
   return [
     { provide: KafkaPublisher, useValue: publisher },
-    { provide: RunHistory, useValue: new RunHistory(new RunRepository(runtime.store)) },
+    { provide: RunHistory, useValue: new RunHistory(runs) },
+    {
+      provide: RunChangeFeed,
+      useValue: new RunChangeFeed(runs, FLINT_API_STREAM_POLL_MS, (err) =>
+        runtime.logger.warn({ err: String(err) }, 'could not read run changes for the stream'),
+      ),
+    },
     {
       provide: ActivityReader,
       useValue: new ActivityReader(new ActivityRepository(runtime.store)),

@@ -4,6 +4,7 @@ import {
   DraftTestFireRequestSchema,
   TestFireRequestSchema,
   type TestFireResult,
+  type TriggerValidation,
 } from '@flint/contracts';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { parseRequest } from '../auth/request-validation';
@@ -24,6 +25,16 @@ export class TestFireController {
       principal,
       parseRequest(DraftTestFireRequestSchema, body, 'request'),
     );
+  }
+
+  /** 200 with the verdict, valid or not: a draft's problems are the answer, not an error. */
+  @Post('validate')
+  @HttpCode(200)
+  validate(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: unknown,
+  ): Promise<TriggerValidation> {
+    return this.testFire.validate(principal, body);
   }
 
   @Post(':id/test')

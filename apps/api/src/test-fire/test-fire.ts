@@ -7,6 +7,7 @@ import {
   StoredTriggerSchema,
   type TestFireRequest,
   type TestFireResult,
+  type TriggerValidation,
 } from '@flint/contracts';
 import { newTraceparent } from '@flint/provider-sdk';
 import type { DefinitionRepository } from '@flint/store';
@@ -47,7 +48,7 @@ export class TestFire {
   }
 
   async draft(principal: Principal, body: DraftTestFireRequest): Promise<TestFireResult> {
-    const trigger = await this.validateDraft(principal, body.trigger);
+    const trigger = await this.validateDraft(principal, body.trigger, 'trigger');
     assertCanSee(principal, trigger.owner, `trigger ${trigger.id}`);
     if (body.start) assertCanChange(principal, trigger.owner, `trigger ${trigger.id}`);
     return this.run(trigger, body.event, body.start ?? false);
@@ -107,8 +108,34 @@ export class TestFire {
     return sources;
   }
 
-  /** Checked as saving it would be (schema, CEL with positions, sources), paths under `trigger`. */
-  private async validateDraft(principal: Principal, raw: unknown): Promise<StoredTrigger> {
+  /**
+   * `POST /api/triggers/validate`: what saving the draft would answer, as a verdict rather than an
+   * error, so an editor can check it on every keystroke. A scoped key may only draft for its owner.
+   */
+  async validate(principal: Principal, raw: unknown): Promise<TriggerValidation> {
+    let trigger: StoredTrigger;
+    try {
+      trigger = await this.validateDraft(principal, raw, '');
+    } catch (err) {
+      if (!(err instanceof InvalidInputError)) throw err;
+      return { valid: false, issues: err.issues };
+    }
+    const scope = ownerScope(principal);
+    if (scope !== undefined && trigger.owner !== scope) {
+      return {
+        valid: false,
+        issues: [{ path: 'owner', message: `this key may only use owner "${scope}"` }],
+      };
+    }
+    return { valid: true, issues: [] };
+  }
+
+  /** Checked as saving it would be (schema, CEL with positions, sources), paths under `prefix`. */
+  private async validateDraft(
+    principal: Principal,
+    raw: unknown,
+    prefix: string,
+  ): Promise<StoredTrigger> {
     const scope = ownerScope(principal);
     const withOwner =
       scope !== undefined && isObject(raw) && raw.owner === undefined
@@ -127,14 +154,14 @@ export class TestFire {
         err.code,
         err.message,
         err.issues.map((issue) => ({
-          path: issue.path ? `trigger.${issue.path}` : 'trigger',
-          message: issue.message,
+          ...issue,
+          path: [prefix, issue.path].filter(Boolean).join('.'),
         })),
       );
     }
     if (definition.kind !== 'trigger') {
       throw new InvalidInputError('invalid_request', 'a test-fire needs a trigger', [
-        { path: 'trigger.kind', message: 'must be "trigger"' },
+        { path: [prefix, 'kind'].filter(Boolean).join('.'), message: 'must be "trigger"' },
       ]);
     }
     return StoredTriggerSchema.parse({

@@ -16,6 +16,8 @@ export class ActivityTally {
   /** The source each recorded event belongs to, index for index with `events`. */
   readonly sourceIds: string[] = [];
   readonly events: CloudEvent[] = [];
+  /** Events consumed per Kafka key (the source id; `api` for custom events), each counted once. */
+  readonly consumed = new Map<string, number>();
 
   count(triggerId: string, result: FilterResult): void {
     let counts = this.triggers.get(triggerId);
@@ -24,6 +26,10 @@ export class ActivityTally {
       this.triggers.set(triggerId, counts);
     }
     counts[SLOT[result]]++;
+  }
+
+  consume(sourceId: string): void {
+    this.consumed.set(sourceId, (this.consumed.get(sourceId) ?? 0) + 1);
   }
 
   event(sourceId: string, event: CloudEvent): void {

@@ -99,6 +99,31 @@ describe('TriggerActivityRecorder', () => {
     });
   });
 
+  it('counts the events consumed per source and minute, across passes and failed flushes', async () => {
+    const consumed = (...sourceIds: string[]) => {
+      const t = new ActivityTally();
+      for (const id of sourceIds) t.consume(id);
+      return t;
+    };
+    recorder.apply(consumed('github', 'github', 'api'));
+    failWrites = 1;
+    await recorder.flush();
+    recorder.apply(consumed('github'));
+    now += MINUTE;
+    recorder.apply(consumed('api'));
+    await recorder.flush();
+
+    expect(flushes).toHaveLength(1);
+    expect(flushes[0]!.flush.sourceCounts).toEqual(
+      expect.arrayContaining([
+        { sourceId: 'github', minute: new Date(T0), events: 3 },
+        { sourceId: 'api', minute: new Date(T0), events: 1 },
+        { sourceId: 'api', minute: new Date(T0 + MINUTE), events: 1 },
+      ]),
+    );
+    expect(flushes[0]!.flush.sourceCounts).toHaveLength(3);
+  });
+
   it('writes nothing when nothing happened, and nothing twice', async () => {
     await recorder.flush();
     recorder.apply(tally([['deploy', 'matched']]));

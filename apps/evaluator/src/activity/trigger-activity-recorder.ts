@@ -1,6 +1,12 @@
 import type { CloudEvent } from '@flint/contracts';
 import type { KafkaLog } from '@flint/kafka';
-import type { ActivityBounds, ActivityFlush, RecentEvent, TriggerActivityRow } from '@flint/store';
+import type {
+  ActivityBounds,
+  ActivityFlush,
+  RecentEvent,
+  SourceActivityRow,
+  TriggerActivityRow,
+} from '@flint/store';
 import type { ActivityTally } from './activity-tally';
 
 /** Where flushed activity goes: the store's `ActivityRepository`, one transaction per flush. */
@@ -34,6 +40,8 @@ export class TriggerActivityRecorder {
   /** Minute start (ms) → trigger id → counts in `ACTIVITY_RESULTS` order. */
   private counts = new Map<number, Map<string, number[]>>();
   private recent = new Map<string, CloudEvent[]>();
+  /** Minute start (ms) → source id → events consumed. */
+  private consumed = new Map<number, Map<string, number>>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
 
@@ -60,6 +68,12 @@ export class TriggerActivityRecorder {
     }
     // A tally is applied once and then dropped, so its arrays can be kept as they are.
     addCounts(byTrigger, tally.triggers);
+    let bySource = this.consumed.get(minute);
+    if (bySource === undefined) {
+      bySource = new Map();
+      this.consumed.set(minute, bySource);
+    }
+    addConsumed(bySource, tally.consumed);
     const keep = this.options.eventsPerSource;
     for (let i = 0; i < tally.events.length; i++) {
       const sourceId = tally.sourceIds[i]!;
@@ -81,21 +95,27 @@ export class TriggerActivityRecorder {
   }
 
   private async flushOnce(): Promise<void> {
-    if (this.counts.size === 0 && this.recent.size === 0) return;
+    if (this.counts.size === 0 && this.recent.size === 0 && this.consumed.size === 0) return;
     const counts = this.counts;
     const recent = this.recent;
+    const consumed = this.consumed;
     this.counts = new Map();
     this.recent = new Map();
+    this.consumed = new Map();
     try {
       await this.options.sink.record(
-        { counts: countRows(counts), events: this.recentRows(recent) },
+        {
+          counts: countRows(counts),
+          events: this.recentRows(recent),
+          sourceCounts: consumedRows(consumed),
+        },
         {
           eventsPerSource: this.options.eventsPerSource,
           countsSince: new Date(this.options.now() - this.options.retentionMs),
         },
       );
     } catch (err) {
-      this.restore(counts, recent);
+      this.restore(counts, recent, consumed);
       this.options.log(
         'warn',
         'could not record trigger activity; trying again with the next flush',
@@ -120,7 +140,14 @@ export class TriggerActivityRecorder {
   private restore(
     counts: Map<number, Map<string, number[]>>,
     recent: Map<string, CloudEvent[]>,
+    consumed: Map<number, Map<string, number>>,
   ): void {
+    for (const [minute, add] of this.consumed) {
+      const bySource = consumed.get(minute);
+      if (bySource === undefined) consumed.set(minute, add);
+      else addConsumed(bySource, add);
+    }
+    this.consumed = consumed;
     for (const [minute, add] of this.counts) {
       const byTrigger = counts.get(minute);
       if (byTrigger === undefined) counts.set(minute, add);
@@ -145,6 +172,20 @@ function addCounts(into: Map<string, number[]>, add: ReadonlyMap<string, number[
     if (existing === undefined) into.set(triggerId, counts);
     else for (let i = 0; i < counts.length; i++) existing[i]! += counts[i]!;
   }
+}
+
+function addConsumed(into: Map<string, number>, add: ReadonlyMap<string, number>): void {
+  for (const [sourceId, events] of add) into.set(sourceId, (into.get(sourceId) ?? 0) + events);
+}
+
+function consumedRows(consumed: Map<number, Map<string, number>>): SourceActivityRow[] {
+  const rows: SourceActivityRow[] = [];
+  for (const [minute, bySource] of consumed) {
+    for (const [sourceId, events] of bySource) {
+      rows.push({ sourceId, minute: new Date(minute), events });
+    }
+  }
+  return rows;
 }
 
 function countRows(counts: Map<number, Map<string, number[]>>): TriggerActivityRow[] {

@@ -1,11 +1,27 @@
 import { z } from 'zod';
 
+/** Where inside an expression a problem is: 1-based line and column, 0-based offset. */
+export const IssuePositionSchema = z.object({
+  line: z.number().int().positive(),
+  column: z.number().int().positive(),
+  offset: z.number().int().nonnegative(),
+});
+
+/** One problem of a request, by path; `position` when it is inside a CEL expression. */
+export const ApiIssueSchema = z.object({
+  path: z.string(),
+  message: z.string(),
+  position: IssuePositionSchema.optional().describe(
+    'Where in the expression at `path` the problem is (CEL compile errors).',
+  ),
+});
+
 /** Every API error body: a stable code, a message for people, and for invalid input each problem by path. */
 export const ApiErrorBodySchema = z.object({
   error: z.object({
     code: z.string(),
     message: z.string(),
-    issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    issues: z.array(ApiIssueSchema).optional(),
     /** On `version_conflict`: the version stored now, to fetch and retry from. */
     currentVersion: z.number().int().positive().optional(),
   }),

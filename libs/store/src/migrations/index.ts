@@ -5,6 +5,7 @@ import { evaluatorStateMigration } from './0004_evaluator_state';
 import { apiAccessMigration } from './0005_api_access';
 import { definitionHistoryMigration } from './0006_definition_history';
 import { activityMigration } from './0007_activity';
+import { consoleMigration } from './0008_console';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
@@ -18,4 +19,5 @@ export const MIGRATIONS: readonly Migration[] = [
   apiAccessMigration,
   definitionHistoryMigration,
   activityMigration,
+  consoleMigration,
 ];

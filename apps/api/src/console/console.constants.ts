@@ -1,0 +1,3 @@
+export { type ConsoleConfig } from './console-settings';
+
+export const CONSOLE_CONFIG = Symbol('CONSOLE_CONFIG');
