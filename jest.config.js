@@ -18,8 +18,20 @@ module.exports = {
       testEnvironment: '<rootDir>/test/support/node-environment.js',
       roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/scripts', '<rootDir>/test/deploy'],
       testMatch: ['**/*.spec.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/apps/console/'],
       moduleNameMapper,
       transform,
+    },
+    {
+      // The web console's logic (form and YAML mapping, diffs, parsers): browser code, compiled
+      // with the console's own TypeScript settings.
+      displayName: 'console',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/apps/console'],
+      testMatch: ['**/*.spec.ts'],
+      transform: {
+        '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/apps/console/tsconfig.spec.json' }],
+      },
     },
     {
       displayName: 'integration',

@@ -13,6 +13,8 @@ import { type Store, generateSecretKeyRing, openStore, storeConfigFromEnv } from
 import { FlintApiClient } from '../../cli/src/api-client';
 import { LOCAL_ADMIN_KEY_FILE } from '../../cli/src/cli';
 import { formatProblem, loadDefinitionFiles } from '../../cli/src/definition-files';
+import { ConsoleLoginLinks } from '../../api/src/console/console-login';
+import { CONSOLE_CONFIG, type ConsoleConfig } from '../../api/src/console/console.constants';
 import { SERVICE_MODULES } from './service-modules';
 
 export interface LocalStack {
@@ -58,7 +60,32 @@ export async function startLocalStack(
     await stop();
     throw err;
   }
+  showWebhookUrlInConsole(services);
   return { services, adminKey, stop };
+}
+
+/**
+ * The console shows each webhook source's URL. In one process the webhook's address is known only
+ * once it listens (its port may be chosen by the OS), after the api has started; unless
+ * FLINT_WEBHOOK_PUBLIC_URL says otherwise, the console is told that address.
+ */
+function showWebhookUrlInConsole(services: Map<ServiceName, RunningService>): void {
+  const api = services.get('api');
+  const webhook = services.get('webhook');
+  if (!api || !webhook) return;
+  api.app.get<symbol, ConsoleConfig>(CONSOLE_CONFIG).settings.webhookBaseUrl ??= webhook.url;
+}
+
+/**
+ * A link that signs the browser into the console as the local admin, once, within 15 minutes. The
+ * token rides in the URL fragment, which browsers never send to a server; the key itself never
+ * appears in the link (see `ConsoleLoginLinks`).
+ */
+export function consoleLoginLink(stack: LocalStack): string {
+  const api = stack.services.get('api');
+  if (!api) throw new Error('the api service is not running');
+  const token = api.app.get(ConsoleLoginLinks).issue(stack.adminKey);
+  return `${api.url}/#login=${token}`;
 }
 
 /** Applies the example definitions through the API, the same path `flint apply` takes. */

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { exitOnSignal } from '@flint/service-kit';
 import { startTelemetry } from '@flint/telemetry';
-import { applyExamples, startLocalStack } from './local-stack';
+import { applyExamples, consoleLoginLink, startLocalStack } from './local-stack';
 
 const logger = new Logger('flint');
 
@@ -15,6 +15,8 @@ async function main(): Promise<void> {
   logger.log(
     [
       'Flint is up.',
+      `  Console:        ${consoleLoginLink(stack)}`,
+      '                  (signs you in once, within 15 minutes; afterwards sign in with the admin key)',
       `  Send an event:  curl -X POST ${webhook}/hooks/demo -H 'content-type: application/json' -d '{"hello":"world"}'`,
       `  API:            ${api}/api (admin key in ${process.env.FLINT_ADMIN_API_KEY ? 'FLINT_ADMIN_API_KEY' : '.flint/local/admin-api-key'})`,
       `  Health:         ${[...stack.services.values()].map((s) => `${s.url}/health`).join(' ')}`,

@@ -21,12 +21,15 @@ const COMPRESSIBLE = new Set(['.html', '.js', '.css', '.svg', '.json', '.txt']);
 
 /**
  * The console talks only to this origin; it loads nothing from elsewhere (clusters are often
- * air-gapped) and runs no inline script, so a stolen key cannot be sent anywhere by injected code.
+ * air-gapped) and runs no inline or eval'd script, so injected markup can neither run code nor send
+ * the session's key anywhere. Inline styles are allowed: the code editor (CodeMirror) positions and
+ * themes itself with style attributes and style elements, and a style cannot run code or reach
+ * another origin under `connect-src`, `img-src` and `font-src 'self'`.
  */
 export const CONSOLE_CSP = [
   "default-src 'self'",
   "script-src 'self'",
-  "style-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data:",
   "connect-src 'self'",
   "font-src 'self'",
@@ -98,7 +101,8 @@ export class ConsoleAssets {
           immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
         );
       }
-      if (extname(path) !== '') return reply.code(404).type('text/plain').send('not found');
+      // A missing bundle is a 404, not the page: a stale tab asking for an old hash must see it fail.
+      if (path.startsWith('/assets/')) return reply.code(404).type('text/plain').send('not found');
       return this.page(request, reply);
     });
   }

@@ -1,0 +1,73 @@
+import type { RunStatus, SourceState } from '@flint/contracts';
+
+const RUN_TONE: Record<RunStatus, string> = {
+  REQUESTED: 'info',
+  STARTED: 'running',
+  SUCCEEDED: 'ok',
+  FAILED: 'bad',
+  SKIPPED: 'muted',
+};
+
+const RUN_LABEL: Record<RunStatus, string> = {
+  REQUESTED: 'Requested',
+  STARTED: 'Running',
+  SUCCEEDED: 'Succeeded',
+  FAILED: 'Failed',
+  SKIPPED: 'Skipped',
+};
+
+export function RunStatusBadge({ status }: { status: RunStatus }) {
+  return (
+    <span className={`badge badge-${RUN_TONE[status]}`} data-status={status}>
+      <span className="badge-dot" aria-hidden="true" />
+      {RUN_LABEL[status]}
+    </span>
+  );
+}
+
+const SOURCE_TONE: Record<SourceState, string> = {
+  up: 'ok',
+  starting: 'warn',
+  failed: 'bad',
+  invalid: 'bad',
+  down: 'bad',
+  disabled: 'muted',
+  passive: 'info',
+};
+
+const SOURCE_LABEL: Record<SourceState, string> = {
+  up: 'Up',
+  starting: 'Starting',
+  failed: 'Failing',
+  invalid: 'Invalid',
+  down: 'Down',
+  disabled: 'Disabled',
+  passive: 'Listening',
+};
+
+export function SourceStateBadge({ state, title }: { state: SourceState; title?: string }) {
+  return (
+    <span className={`badge badge-${SOURCE_TONE[state]}`} title={title} data-state={state}>
+      <span className="badge-dot" aria-hidden="true" />
+      {SOURCE_LABEL[state]}
+    </span>
+  );
+}
+
+export function EnabledBadge({ enabled }: { enabled: boolean }) {
+  return enabled ? (
+    <span className="badge badge-ok">
+      <span className="badge-dot" aria-hidden="true" />
+      Enabled
+    </span>
+  ) : (
+    <span className="badge badge-muted">
+      <span className="badge-dot" aria-hidden="true" />
+      Disabled
+    </span>
+  );
+}
+
+export function Tag({ children, tone = 'neutral' }: { children: React.ReactNode; tone?: string }) {
+  return <span className={`tag tag-${tone}`}>{children}</span>;
+}

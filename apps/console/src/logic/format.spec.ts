@@ -1,0 +1,29 @@
+import { compact, duration, perSecond, timeAgo } from './format';
+
+describe('formatting for people', () => {
+  const now = Date.parse('2026-05-01T12:00:00Z');
+
+  it('says how long ago', () => {
+    expect(timeAgo('2026-05-01T11:59:58Z', now)).toBe('just now');
+    expect(timeAgo('2026-05-01T11:59:30Z', now)).toBe('30 s ago');
+    expect(timeAgo('2026-05-01T11:57:00Z', now)).toBe('3 min ago');
+    expect(timeAgo('2026-05-01T09:00:00Z', now)).toBe('3 h ago');
+    expect(timeAgo('2026-04-28T12:00:00Z', now)).toBe('3 d ago');
+    expect(timeAgo('2026-05-01T12:10:00Z', now)).toBe('in 10 min');
+    expect(timeAgo(undefined, now)).toBe('—');
+  });
+
+  it('writes durations, rates and counts short', () => {
+    expect(duration(850)).toBe('850 ms');
+    expect(duration(1234)).toBe('1.2 s');
+    expect(duration(184_000)).toBe('3 min 4 s');
+    expect(duration(7_500_000)).toBe('2 h 5 min');
+    expect(perSecond(0)).toBe('0');
+    expect(perSecond(3)).toBe('0.05');
+    expect(perSecond(90)).toBe('1.5');
+    expect(perSecond(60_000)).toBe('1,000');
+    expect(compact(1234)).toBe('1,234');
+    expect(compact(12_345)).toBe('12.3k');
+    expect(compact(4_500_000)).toBe('4.5M');
+  });
+});

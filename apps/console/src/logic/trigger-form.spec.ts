@@ -1,0 +1,181 @@
+import { fromDefinition, newTriggerForm, toDefinition } from './trigger-form';
+import { fromYaml, toYaml } from './yaml';
+
+/** Every option of the trigger schema, as the contracts' own test writes it. */
+const full = {
+  kind: 'trigger',
+  id: 'deploy',
+  owner: 'platform',
+  enabled: false,
+  description: 'Deploy on push to main',
+  version: 7,
+  sources: ['github'],
+  eventTypes: ['com.example.deploy.requested'],
+  condition: "event.data.ref == 'refs/heads/main'",
+  match: {
+    type: 'github.push',
+    'data.repository.private': false,
+    'data.sender.login': ['alice', 'bob'],
+    'data.size': { gte: 1, lt: 100 },
+    'data.ref': { prefix: 'refs/heads/' },
+    'data.deleted': { exists: false },
+    'data.count': '42',
+    'data.note': null,
+  },
+  dedupe: { key: 'event.data.after', window: '1h30m' },
+  batch: { size: 10, timeout: '30s', key: 'event.data.repository.id' },
+  concurrency: { allowConcurrent: true, key: 'event.data.repository.id', onBusy: 'queue', max: 2 },
+  target: {
+    type: 'http',
+    url: 'https://ci.example.com/deploy',
+    method: 'PUT',
+    headers: { Authorization: { secretRef: 'ci-token' }, 'X-Source': 'flint' },
+    timeoutMs: 5000,
+    successCodes: [200, 202],
+  },
+  input: { commit: 'event.data.after', retries: 3, dryRun: false, note: null },
+  retry: { maxAttempts: 5, backoff: { initialMs: 500, maxMs: 10_000, multiplier: 3, jitter: 0 } },
+};
+
+/** A compound trigger with inline sources and a kafka target, as the server stores it. */
+const stored = {
+  kind: 'trigger',
+  id: 'pair',
+  owner: 'ops',
+  enabled: true,
+  sources: [
+    {
+      id: 'pair-source',
+      owner: 'ops',
+      enabled: true,
+      provider: 'cron',
+      config: { schedule: '0 * * * *', timezone: 'UTC', misfire: 'skip' },
+    },
+    'orders',
+  ],
+  logic: 'all',
+  within: '1h',
+  correlate: 'event.data.orderId',
+  target: { type: 'kafka', topic: 'workflows.pair', key: 'event.id' },
+  input: "{'a': events['orders'].data}",
+  retry: { maxAttempts: 3, backoff: { initialMs: 1000, maxMs: 60000, multiplier: 2, jitter: 0.2 } },
+};
+
+describe('the builder form', () => {
+  it.each([
+    ['every option', full],
+    ['a stored compound trigger with inline sources', stored],
+    [
+      'a minimal draft',
+      { id: 'x', eventTypes: ['a.b'], target: { type: 'local', workflow: 'echo' } },
+    ],
+    [
+      'a draft with what the form has no field for',
+      {
+        id: 'y',
+        debounce: { window: '5s' },
+        target: { type: 'local', workflow: 'echo', priority: 3 },
+      },
+    ],
+    [
+      'a draft with values not valid yet',
+      { id: 'z', batch: { size: '10x' }, target: { type: 'http', timeoutMs: 'soon' } },
+    ],
+  ])('gives %s back unchanged', (_name, definition) => {
+    expect(toDefinition(fromDefinition(definition))).toEqual({ definition, problems: [] });
+  });
+
+  it('round-trips through YAML as well', () => {
+    for (const definition of [full, stored]) {
+      const parsed = fromYaml(toYaml(definition));
+      expect(parsed).toEqual({ ok: true, value: definition });
+      if (parsed.ok)
+        expect(toDefinition(fromDefinition(parsed.value)).definition).toEqual(definition);
+    }
+  });
+
+  it('writes YAML in reading order, with long conditions on one line', () => {
+    const yaml = toYaml({
+      target: { type: 'local', workflow: 'echo' },
+      id: 'a',
+      condition: `event.data.x == '${'y'.repeat(200)}'`,
+      kind: 'trigger',
+    });
+    expect(yaml.split('\n').slice(0, 3)).toEqual([
+      'kind: trigger',
+      'id: a',
+      expect.stringMatching(/^condition: event\.data\.x == 'y{200}'$/),
+    ]);
+  });
+
+  it('says where YAML is broken, and refuses what is not a mapping', () => {
+    expect(fromYaml('id: a\ntarget: [')).toMatchObject({ ok: false, line: 2 });
+    expect(fromYaml('- a\n- b')).toEqual({
+      ok: false,
+      message: 'a trigger is a mapping of keys (id, sources, target, …)',
+    });
+  });
+
+  it('maps what a person types in the form to the definition', () => {
+    const form = newTriggerForm('shop');
+    form.id = 'big-orders';
+    form.sources = [{ kind: 'ref', id: 'orders' }];
+    form.condition = 'event.data.total > 100';
+    form.match = [
+      { path: 'data.currency', mode: 'anyOf', values: 'EUR\nUSD\n', value: '', operators: [] },
+      {
+        path: 'data.total',
+        mode: 'compare',
+        value: '',
+        values: '',
+        operators: [
+          { op: 'gte', value: '10' },
+          { op: 'prefix', value: '42' },
+        ],
+      },
+    ];
+    form.input = {
+      mode: 'fields',
+      fields: [
+        { name: 'order', kind: 'expression', value: 'event.data.id' },
+        { name: 'priority', kind: 'value', value: '2' },
+      ],
+    };
+    form.dedupe = { key: 'event.data.id', window: '', extra: {} };
+    expect(toDefinition(form).definition).toEqual({
+      kind: 'trigger',
+      id: 'big-orders',
+      owner: 'shop',
+      enabled: true,
+      sources: ['orders'],
+      condition: 'event.data.total > 100',
+      match: { 'data.currency': ['EUR', 'USD'], 'data.total': { gte: 10, prefix: '42' } },
+      dedupe: { key: 'event.data.id' },
+      target: { type: 'local', workflow: 'echo' },
+      input: { order: 'event.data.id', priority: 2 },
+    });
+  });
+
+  it('keeps only the chosen target type’s fields', () => {
+    const form = fromDefinition(full);
+    form.target.type = 'local';
+    form.target.workflow = 'echo';
+    expect(toDefinition(form).definition.target).toEqual({
+      type: 'local',
+      workflow: 'echo',
+      timeoutMs: 5000,
+    });
+  });
+
+  it('reports an inline source config that is not YAML, keeping the text', () => {
+    const form = fromDefinition(stored);
+    const row = form.sources[0];
+    if (row?.kind !== 'inline') throw new Error('expected an inline source');
+    row.config = 'schedule: [';
+    const { definition, problems } = toDefinition(form);
+    expect(problems).toEqual([
+      { path: 'sources[0].config', message: expect.stringMatching(/^not valid YAML/) },
+    ]);
+    expect((definition.sources as Array<Record<string, unknown>>)[0]?.config).toBe('schedule: [');
+  });
+});

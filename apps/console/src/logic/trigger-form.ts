@@ -1,0 +1,505 @@
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import {
+  formatNumber,
+  formatScalar,
+  parseInteger,
+  parseNumber,
+  parseScalar,
+  type Scalar,
+} from './scalar';
+
+/**
+ * The builder's form and the trigger definition it edits, both ways. The definition is the truth
+ * (the YAML view and the API speak it); the form is a view of it in which every field is text a
+ * person edits. `toDefinition(fromDefinition(d))` gives `d` back for every definition whose fields
+ * have the types the schema gives them, complete or not: fields left unset stay unset (the server
+ * fills defaults), what a person typed that is not yet valid stays as typed (validation then names
+ * it), and keys the form has no field for (a newer server's options) are carried through untouched.
+ */
+
+type JsonObject = Record<string, unknown>;
+
+export type SourceRow =
+  | { kind: 'ref'; id: string }
+  | {
+      kind: 'inline';
+      id: string;
+      provider: string;
+      enabled?: boolean;
+      description: string;
+      /** The provider's `config` as YAML text. */
+      config: string;
+      extra: JsonObject;
+    };
+
+export const MATCH_OPERATORS = ['gt', 'gte', 'lt', 'lte', 'prefix', 'exists'] as const;
+export type MatchOperator = (typeof MATCH_OPERATORS)[number];
+
+export interface MatchRow {
+  path: string;
+  /** equals one value, is any of several, or passes comparison operators. */
+  mode: 'equals' | 'anyOf' | 'compare';
+  /** `equals`: the value as typed (see `parseScalar`). */
+  value: string;
+  /** `anyOf`: one value per line. */
+  values: string;
+  /** `compare`: operator and value as typed. */
+  operators: Array<{ op: MatchOperator; value: string }>;
+}
+
+export interface HeaderRow {
+  name: string;
+  value: string;
+  /** The value names a stored secret (`{ secretRef }`) instead of being the value. */
+  secret: boolean;
+}
+
+export interface InputRow {
+  name: string;
+  /** A CEL expression, or a number, true, false or null taken as is. */
+  kind: 'expression' | 'value';
+  value: string;
+}
+
+export interface TriggerForm {
+  kind?: unknown;
+  id: string;
+  owner: string;
+  enabled?: boolean;
+  description: string;
+  version?: unknown;
+  sources: SourceRow[];
+  /** Present (possibly empty) when the trigger listens by event type. */
+  eventTypes?: string[];
+  condition: string;
+  match?: MatchRow[];
+  logic: string;
+  within: string;
+  correlate: string;
+  dedupe?: { key: string; window: string; extra: JsonObject };
+  batch?: { size: string; timeout: string; key: string; extra: JsonObject };
+  concurrency?: {
+    allowConcurrent?: boolean;
+    key: string;
+    onBusy: string;
+    max: string;
+    extra: JsonObject;
+  };
+  target: TargetForm;
+  input:
+    | { mode: 'none' }
+    | { mode: 'expression'; expression: string }
+    | { mode: 'fields'; fields: InputRow[] };
+  retry?: {
+    maxAttempts: string;
+    initialMs: string;
+    maxMs: string;
+    multiplier: string;
+    jitter: string;
+    backoffSet: boolean;
+    extra: JsonObject;
+    backoffExtra: JsonObject;
+  };
+  /** Keys the form has no field for, carried through as they are. */
+  extra: JsonObject;
+}
+
+export interface TargetForm {
+  type: string;
+  url: string;
+  method: string;
+  headers: HeaderRow[];
+  headersSet: boolean;
+  timeoutMs: string;
+  successCodes: string;
+  topic: string;
+  key: string;
+  workflow: string;
+  extra: JsonObject;
+}
+
+/** A problem the form itself finds while turning text into a definition (bad YAML in a config). */
+export interface FormProblem {
+  path: string;
+  message: string;
+}
+
+const TRIGGER_KEYS = [
+  'kind',
+  'id',
+  'owner',
+  'enabled',
+  'description',
+  'version',
+  'sources',
+  'eventTypes',
+  'condition',
+  'match',
+  'logic',
+  'within',
+  'correlate',
+  'dedupe',
+  'batch',
+  'concurrency',
+  'target',
+  'input',
+  'retry',
+] as const;
+
+export function emptyTarget(type = 'local'): TargetForm {
+  return {
+    type,
+    url: '',
+    method: '',
+    headers: [],
+    headersSet: false,
+    timeoutMs: '',
+    successCodes: '',
+    topic: '',
+    key: '',
+    workflow: '',
+    extra: {},
+  };
+}
+
+/** The form of a new trigger: listens to nothing yet, starts the local `echo` workflow. */
+export function newTriggerForm(owner = ''): TriggerForm {
+  return {
+    kind: 'trigger',
+    id: '',
+    owner,
+    enabled: true,
+    description: '',
+    sources: [],
+    condition: '',
+    logic: '',
+    within: '',
+    correlate: '',
+    target: { ...emptyTarget('local'), workflow: 'echo' },
+    input: { mode: 'none' },
+    extra: {},
+  };
+}
+
+export function fromDefinition(raw: unknown): TriggerForm {
+  const d = isObject(raw) ? raw : {};
+  const [, extra] = split(d, TRIGGER_KEYS);
+  const form: TriggerForm = {
+    ...('kind' in d ? { kind: d.kind } : {}),
+    id: text(d.id),
+    owner: text(d.owner),
+    ...(typeof d.enabled === 'boolean' ? { enabled: d.enabled } : {}),
+    description: text(d.description),
+    ...('version' in d ? { version: d.version } : {}),
+    sources: Array.isArray(d.sources) ? d.sources.map(sourceRow) : [],
+    ...(Array.isArray(d.eventTypes) ? { eventTypes: d.eventTypes.map(text) } : {}),
+    condition: text(d.condition),
+    ...(isObject(d.match) ? { match: Object.entries(d.match).map(matchRow) } : {}),
+    logic: text(d.logic),
+    within: text(d.within),
+    correlate: text(d.correlate),
+    target: targetForm(d.target),
+    input: inputForm(d.input),
+    extra,
+  };
+  if (isObject(d.dedupe)) {
+    const [known, rest] = split(d.dedupe, ['key', 'window']);
+    form.dedupe = { key: text(known.key), window: text(known.window), extra: rest };
+  }
+  if (isObject(d.batch)) {
+    const [known, rest] = split(d.batch, ['size', 'timeout', 'key']);
+    form.batch = {
+      size: formatNumber(known.size),
+      timeout: text(known.timeout),
+      key: text(known.key),
+      extra: rest,
+    };
+  }
+  if (isObject(d.concurrency)) {
+    const [known, rest] = split(d.concurrency, ['allowConcurrent', 'key', 'onBusy', 'max']);
+    form.concurrency = {
+      ...(typeof known.allowConcurrent === 'boolean'
+        ? { allowConcurrent: known.allowConcurrent }
+        : {}),
+      key: text(known.key),
+      onBusy: text(known.onBusy),
+      max: formatNumber(known.max),
+      extra: rest,
+    };
+  }
+  if (isObject(d.retry)) {
+    const [known, rest] = split(d.retry, ['maxAttempts', 'backoff']);
+    const backoff = isObject(known.backoff) ? known.backoff : {};
+    const [b, backoffRest] = split(backoff, ['initialMs', 'maxMs', 'multiplier', 'jitter']);
+    form.retry = {
+      maxAttempts: formatNumber(known.maxAttempts),
+      initialMs: formatNumber(b.initialMs),
+      maxMs: formatNumber(b.maxMs),
+      multiplier: formatNumber(b.multiplier),
+      jitter: formatNumber(b.jitter),
+      backoffSet: isObject(known.backoff),
+      extra: rest,
+      backoffExtra: backoffRest,
+    };
+  }
+  return form;
+}
+
+export function toDefinition(form: TriggerForm): {
+  definition: JsonObject;
+  problems: FormProblem[];
+} {
+  const problems: FormProblem[] = [];
+  const d: JsonObject = {};
+  if (form.kind !== undefined) d.kind = form.kind;
+  set(d, 'id', form.id);
+  set(d, 'owner', form.owner);
+  if (form.enabled !== undefined) d.enabled = form.enabled;
+  set(d, 'description', form.description);
+  if (form.version !== undefined) d.version = form.version;
+  if (form.sources.length > 0) {
+    d.sources = form.sources.map((row, index) => sourceValue(row, index, problems));
+  }
+  if (form.eventTypes !== undefined) d.eventTypes = form.eventTypes;
+  set(d, 'condition', form.condition);
+  if (form.match !== undefined) {
+    d.match = Object.fromEntries(form.match.map((row) => [row.path, matchValue(row)]));
+  }
+  set(d, 'logic', form.logic);
+  set(d, 'within', form.within);
+  set(d, 'correlate', form.correlate);
+  if (form.dedupe) {
+    const dedupe: JsonObject = {};
+    set(dedupe, 'key', form.dedupe.key);
+    set(dedupe, 'window', form.dedupe.window);
+    d.dedupe = { ...dedupe, ...form.dedupe.extra };
+  }
+  if (form.batch) {
+    const batch: JsonObject = {};
+    setValue(batch, 'size', parseInteger(form.batch.size));
+    set(batch, 'timeout', form.batch.timeout);
+    set(batch, 'key', form.batch.key);
+    d.batch = { ...batch, ...form.batch.extra };
+  }
+  if (form.concurrency) {
+    const c = form.concurrency;
+    const concurrency: JsonObject = {};
+    if (c.allowConcurrent !== undefined) concurrency.allowConcurrent = c.allowConcurrent;
+    set(concurrency, 'key', c.key);
+    set(concurrency, 'onBusy', c.onBusy);
+    setValue(concurrency, 'max', parseInteger(c.max));
+    d.concurrency = { ...concurrency, ...c.extra };
+  }
+  d.target = targetValue(form.target);
+  const input = inputValue(form.input);
+  if (input !== undefined) d.input = input;
+  if (form.retry) {
+    const r = form.retry;
+    const retry: JsonObject = {};
+    setValue(retry, 'maxAttempts', parseInteger(r.maxAttempts));
+    const backoff: JsonObject = {};
+    setValue(backoff, 'initialMs', parseInteger(r.initialMs));
+    setValue(backoff, 'maxMs', parseInteger(r.maxMs));
+    setValue(backoff, 'multiplier', parseNumber(r.multiplier));
+    setValue(backoff, 'jitter', parseNumber(r.jitter));
+    if (r.backoffSet || Object.keys(backoff).length > 0) {
+      retry.backoff = { ...backoff, ...r.backoffExtra };
+    }
+    d.retry = { ...retry, ...r.extra };
+  }
+  return { definition: { ...d, ...form.extra }, problems };
+}
+
+function sourceRow(source: unknown): SourceRow {
+  if (!isObject(source)) return { kind: 'ref', id: text(source) };
+  const [known, rest] = split(source, ['id', 'provider', 'enabled', 'description', 'config']);
+  return {
+    kind: 'inline',
+    id: text(known.id),
+    provider: text(known.provider),
+    ...(typeof known.enabled === 'boolean' ? { enabled: known.enabled } : {}),
+    description: text(known.description),
+    config: known.config === undefined ? '' : stringifyYaml(known.config, { lineWidth: 0 }),
+    extra: rest,
+  };
+}
+
+function sourceValue(row: SourceRow, index: number, problems: FormProblem[]): unknown {
+  if (row.kind === 'ref') return row.id;
+  const source: JsonObject = {};
+  set(source, 'id', row.id);
+  set(source, 'provider', row.provider);
+  if (row.enabled !== undefined) source.enabled = row.enabled;
+  set(source, 'description', row.description);
+  if (row.config.trim() !== '') {
+    try {
+      source.config = parseYaml(row.config) as unknown;
+    } catch (err) {
+      problems.push({
+        path: `sources[${index}].config`,
+        message: `not valid YAML: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
+      });
+      source.config = row.config;
+    }
+  }
+  return { ...source, ...row.extra };
+}
+
+function matchRow([path, value]: [string, unknown]): MatchRow {
+  const row: MatchRow = { path, mode: 'equals', value: '', values: '', operators: [] };
+  if (Array.isArray(value)) {
+    return {
+      ...row,
+      mode: 'anyOf',
+      values: value.map((v) => formatScalar(v as Scalar)).join('\n'),
+    };
+  }
+  if (isObject(value)) {
+    return {
+      ...row,
+      mode: 'compare',
+      operators: Object.entries(value).map(([op, bound]) => ({
+        op: op as MatchOperator,
+        // A prefix is always text: shown as it is, without the quotes a scalar would need.
+        value: op === 'prefix' && typeof bound === 'string' ? bound : formatScalar(bound as Scalar),
+      })),
+    };
+  }
+  return { ...row, value: formatScalar(value as Scalar) };
+}
+
+function matchValue(row: MatchRow): unknown {
+  switch (row.mode) {
+    case 'anyOf':
+      return row.values
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map(parseScalar);
+    case 'compare':
+      return Object.fromEntries(
+        row.operators.map(({ op, value }) => [op, op === 'prefix' ? value : parseScalar(value)]),
+      );
+    default:
+      return parseScalar(row.value);
+  }
+}
+
+const TARGET_KEYS = [
+  'type',
+  'url',
+  'method',
+  'headers',
+  'timeoutMs',
+  'successCodes',
+  'topic',
+  'key',
+  'workflow',
+] as const;
+
+function targetForm(raw: unknown): TargetForm {
+  const t = isObject(raw) ? raw : {};
+  const [known, rest] = split(t, TARGET_KEYS);
+  const headers = isObject(known.headers) ? known.headers : {};
+  return {
+    type: text(known.type),
+    url: text(known.url),
+    method: text(known.method),
+    headers: Object.entries(headers).map(([name, value]) =>
+      isObject(value)
+        ? { name, value: text(value.secretRef), secret: true }
+        : { name, value: text(value), secret: false },
+    ),
+    headersSet: isObject(known.headers),
+    timeoutMs: formatNumber(known.timeoutMs),
+    successCodes: Array.isArray(known.successCodes) ? known.successCodes.join(', ') : '',
+    topic: text(known.topic),
+    key: text(known.key),
+    workflow: text(known.workflow),
+    extra: rest,
+  };
+}
+
+/** Only the fields of the chosen type: switching type does not carry the other type's fields. */
+function targetValue(t: TargetForm): JsonObject {
+  const target: JsonObject = {};
+  set(target, 'type', t.type);
+  if (t.type === 'http') {
+    set(target, 'url', t.url);
+    set(target, 'method', t.method);
+    if (t.headersSet || t.headers.length > 0) {
+      target.headers = Object.fromEntries(
+        t.headers.map((h) => [h.name, h.secret ? { secretRef: h.value } : h.value]),
+      );
+    }
+    setValue(target, 'timeoutMs', parseInteger(t.timeoutMs));
+    if (t.successCodes.trim() !== '') {
+      target.successCodes = t.successCodes
+        .split(',')
+        .map((code) => code.trim())
+        .filter((code) => code !== '')
+        .map((code) => parseInteger(code));
+    }
+  } else if (t.type === 'kafka') {
+    set(target, 'topic', t.topic);
+    set(target, 'key', t.key);
+  } else if (t.type === 'local') {
+    set(target, 'workflow', t.workflow);
+    setValue(target, 'timeoutMs', parseInteger(t.timeoutMs));
+  }
+  return { ...target, ...t.extra };
+}
+
+function inputForm(raw: unknown): TriggerForm['input'] {
+  if (raw === undefined) return { mode: 'none' };
+  if (isObject(raw)) {
+    return {
+      mode: 'fields',
+      fields: Object.entries(raw).map(([name, value]) =>
+        typeof value === 'string'
+          ? { name, kind: 'expression', value }
+          : { name, kind: 'value', value: formatScalar(value as Scalar) },
+      ),
+    };
+  }
+  return { mode: 'expression', expression: text(raw) };
+}
+
+function inputValue(input: TriggerForm['input']): unknown {
+  if (input.mode === 'none') return undefined;
+  if (input.mode === 'expression') return input.expression;
+  return Object.fromEntries(
+    input.fields.map((field) => [
+      field.name,
+      field.kind === 'expression' ? field.value : parseScalar(field.value),
+    ]),
+  );
+}
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function text(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** The keys a form knows and the rest. */
+function split(object: JsonObject, keys: readonly string[]): [JsonObject, JsonObject] {
+  const known: JsonObject = {};
+  const rest: JsonObject = {};
+  for (const [key, value] of Object.entries(object)) {
+    if (keys.includes(key)) known[key] = value;
+    else rest[key] = value;
+  }
+  return [known, rest];
+}
+
+/** Text fields: empty means unset. */
+function set(target: JsonObject, key: string, value: string): void {
+  if (value !== '') target[key] = value;
+}
+
+function setValue(target: JsonObject, key: string, value: unknown): void {
+  if (value !== undefined) target[key] = value;
+}

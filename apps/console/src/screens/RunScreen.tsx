@@ -1,0 +1,191 @@
+import type { RunDetail } from '@flint/contracts';
+import { seg } from '../api/client';
+import { useInterval, useLoad } from '../app/hooks';
+import { Link } from '../app/router';
+import { useSession } from '../app/session';
+import { RunStatusBadge, Tag } from '../components/badges';
+import { CopyButton } from '../components/buttons';
+import { CodeBlock } from '../components/code';
+import { Banner, ErrorBanner, Loading } from '../components/feedback';
+import { Icon } from '../components/icons';
+import { Card, Facts, PageHeader } from '../components/layout';
+import { TimeAgo } from '../components/time';
+import { clockTime, dateTime, duration, prettyJson } from '../logic/format';
+import { runTimeline } from '../logic/timeline';
+
+const ACTIVE = new Set(['REQUESTED', 'STARTED']);
+
+export function RunScreen({ runId }: { runId: string }) {
+  const { client, settings } = useSession();
+  const run = useLoad(
+    (signal) => client.get<RunDetail>(`/api/runs/${seg(runId)}`, {}, signal),
+    [client, runId],
+  );
+  // A run still in progress is followed until it ends.
+  useInterval(() => run.reload(), run.data && ACTIVE.has(run.data.status) ? 2000 : undefined);
+
+  if (run.error)
+    return <ErrorBanner error={run.error} title={`Run ${runId} could not be loaded`} />;
+  const r = run.data;
+  if (!r) return <Loading />;
+  const traceUrl =
+    r.traceId && settings.traceUrlTemplate
+      ? settings.traceUrlTemplate.replaceAll('{traceId}', r.traceId)
+      : undefined;
+
+  return (
+    <>
+      <PageHeader
+        crumbs={[
+          { label: 'Runs', to: '/runs' },
+          { label: r.triggerId, to: `/triggers/${r.triggerId}` },
+        ]}
+        title={
+          <span className="title-with-badges">
+            <span className="mono title-mono">{r.runId}</span>
+            <RunStatusBadge status={r.status} />
+          </span>
+        }
+        subtitle={
+          <>
+            Run of <Link to={`/triggers/${r.triggerId}`}>{r.triggerId}</Link> (version{' '}
+            {r.triggerVersion}), requested <TimeAgo iso={r.requestedAt} />
+          </>
+        }
+      />
+      {r.error && (
+        <Banner tone="error" title={r.error.type}>
+          <p>{r.error.message}</p>
+        </Banner>
+      )}
+      {r.statusReason && (
+        <Banner tone="info" title={r.status === 'SKIPPED' ? 'Why it was skipped' : 'Waiting'}>
+          <p>{r.statusReason}</p>
+        </Banner>
+      )}
+      <div className="grid-main-side">
+        <div className="stack">
+          <Card title="Timeline">
+            <ol className="timeline">
+              {runTimeline(r).map((step) => (
+                <li key={step.key} className={`timeline-step timeline-${step.tone}`}>
+                  <span className="timeline-dot" aria-hidden="true" />
+                  <div className="timeline-body">
+                    <p className="timeline-title">
+                      {step.title}
+                      {step.duration !== undefined && (
+                        <span className="muted small"> · {duration(step.duration)}</span>
+                      )}
+                    </p>
+                    {step.detail && <p className="small muted wrap">{step.detail}</p>}
+                    {step.response && (
+                      <p className="small">
+                        <Tag tone={step.response.status < 400 ? 'ok' : 'bad'}>
+                          HTTP {step.response.status}
+                        </Tag>{' '}
+                        <code className="wrap">{step.response.excerpt}</code>
+                      </p>
+                    )}
+                  </div>
+                  <time
+                    className="timeline-time small muted"
+                    dateTime={step.at}
+                    title={dateTime(step.at)}
+                  >
+                    {clockTime(step.at)}
+                  </time>
+                </li>
+              ))}
+            </ol>
+          </Card>
+          <Card title="Input">
+            <CodeBlock code={prettyJson(r.input) || 'null'} label="run input" maxHeight={360} />
+          </Card>
+          {r.result !== undefined && (
+            <Card title="Result">
+              <CodeBlock code={prettyJson(r.result)} label="run result" maxHeight={360} />
+            </Card>
+          )}
+          {r.logLines.length > 0 && (
+            <Card title="Workflow log">
+              <CodeBlock code={r.logLines.join('\n')} label="workflow log" maxHeight={300} />
+            </Card>
+          )}
+        </div>
+        <div className="stack">
+          <Card title="Details">
+            <Facts
+              items={[
+                [
+                  'Trigger',
+                  <Link key="t" to={`/triggers/${r.triggerId}`}>
+                    {r.triggerId}
+                  </Link>,
+                ],
+                ['Owner', r.owner],
+                ['Target', r.workflow ? `${r.targetType} · ${r.workflow}` : r.targetType],
+                ['Attempts', `${r.attempts} of ${r.maxAttempts}`],
+                ['Duration', duration(r.durationMs)],
+                ['Provider', r.provider],
+                [
+                  'Dedupe key',
+                  r.dedupeKey && (
+                    <code key="d" className="wrap">
+                      {r.dedupeKey}
+                    </code>
+                  ),
+                ],
+                ['Concurrency key', r.concurrencyKey && <code key="c">{r.concurrencyKey}</code>],
+                ['Next attempt', r.nextAttemptAt && dateTime(r.nextAttemptAt)],
+              ]}
+            />
+          </Card>
+          <Card
+            title={
+              r.eventIds.length === 1 ? 'Causing event' : `Causing events (${r.eventIds.length})`
+            }
+          >
+            <ul className="list">
+              {r.eventIds.map((id) => (
+                <li key={id} className="list-row">
+                  <code className="wrap" data-testid="event-id">
+                    {id}
+                  </code>
+                  <CopyButton text={id} label={`Copy event id ${id}`} />
+                </li>
+              ))}
+            </ul>
+            <p className="small muted">Accepted {dateTime(r.acceptedAt)}.</p>
+          </Card>
+          <Card title="Trace">
+            {r.traceId ? (
+              <div className="list-row">
+                <code className="wrap">{r.traceId}</code>
+                {traceUrl ? (
+                  <a
+                    href={traceUrl}
+                    target="_blank"
+                    rel="noreferrer"
+                    className="btn btn-ghost btn-sm"
+                  >
+                    <Icon name="external" size={14} />
+                    Open trace
+                  </a>
+                ) : (
+                  <CopyButton text={r.traceId} label="Copy trace id" />
+                )}
+              </div>
+            ) : (
+              <p className="muted small">No trace id was recorded for this run.</p>
+            )}
+            {r.traceId && !traceUrl && (
+              <p className="small muted">
+                Set <code>FLINT_TRACE_URL_TEMPLATE</code> on the api to link to your trace viewer.
+              </p>
+            )}
+          </Card>
+        </div>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,40 @@
+import { useEffect, useState } from 'react';
+import { useDebounced } from '../app/hooks';
+import { useRouter, withSearch } from '../app/router';
+
+/** A text filter bound to one query parameter, applied once typing pauses. */
+export function TextFilter({
+  name,
+  label,
+  placeholder,
+}: {
+  name: string;
+  label: string;
+  placeholder?: string;
+}) {
+  const { location, navigate } = useRouter();
+  const current = location.search.get(name) ?? '';
+  const [value, setValue] = useState(current);
+  const debounced = useDebounced(value, 400);
+  useEffect(() => {
+    if (debounced.trim() !== current)
+      navigate(withSearch(location, { [name]: debounced.trim() }), { replace: true });
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- only a settled value navigates
+  }, [debounced]);
+  return (
+    <label className="filter">
+      <span>{label}</span>
+      <input
+        type="search"
+        value={value}
+        placeholder={placeholder}
+        onChange={(e) => setValue(e.target.value)}
+      />
+    </label>
+  );
+}
+
+/** Admins see every owner; they may narrow a list to one. */
+export function OwnerFilter() {
+  return <TextFilter name="owner" label="Owner" placeholder="all owners" />;
+}
