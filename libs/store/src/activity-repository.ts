@@ -31,7 +31,13 @@ export interface RecentEvent {
   dataTruncated: boolean;
 }
 
-/** Events the evaluator consumed from one source (its Kafka key) in one minute. */
+/** The `source_activity` row of all events the evaluator consumed, each counted once. */
+export const ALL_EVENTS = '*';
+
+/**
+ * Events of one source in one minute: those it published, and for `event` and `run-status` sources
+ * those that reached it by type; with `sourceId` `ALL_EVENTS`, every event consumed.
+ */
 export interface SourceActivityRow {
   sourceId: string;
   /** The start of the minute. */
@@ -153,19 +159,21 @@ export class ActivityRepository {
   }
 
   /**
-   * Events per minute with any in [since, until), oldest first: of every source, or with `owner` of
-   * that owner's sources only (events reach an owner through its sources).
+   * Events per minute with any in [since, until), oldest first: every event consumed, or with
+   * `owner` the events of that owner's sources (events reach an owner through its sources; one
+   * reaching two of them counts twice).
    */
   async eventMinutes(since: Date, until: Date, owner?: string): Promise<EventMinute[]> {
     const rows = await this.store.query<{ minute: Date; events: string }>(
       `SELECT a.minute, sum(a.events) AS events
          FROM source_activity a
         WHERE a.minute >= date_trunc('minute', $1::timestamptz) AND a.minute < $2
-          AND ($3::text IS NULL OR EXISTS (
-                SELECT 1 FROM sources s
-                 WHERE s.id = a.source_id AND s.owner = $3 AND s.deleted_at IS NULL))
+          AND CASE WHEN $3::text IS NULL THEN a.source_id = $4
+                   ELSE EXISTS (SELECT 1 FROM sources s
+                                 WHERE s.id = a.source_id AND s.owner = $3 AND s.deleted_at IS NULL)
+              END
         GROUP BY a.minute ORDER BY a.minute`,
-      [since, until, owner ?? null],
+      [since, until, owner ?? null, ALL_EVENTS],
     );
     return rows.map((row) => ({ minute: new Date(row.minute), events: Number(row.events) }));
   }

@@ -88,6 +88,7 @@ export {
   type ActivityBounds,
   type ActivityFlush,
   ActivityRepository,
+  ALL_EVENTS,
   type EventMinute,
   type RecentEvent,
   type SourceActivityRow,

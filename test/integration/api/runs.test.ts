@@ -1,99 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { RunRequest } from '@flint/contracts';
 import type { RunningService } from '@flint/service-kit';
-import { RunRepository, type Store } from '@flint/store';
-import { newRun } from '../../../apps/runner/src/claiming/new-run';
 import { call, createKey, createWebhookTrigger, startApi, testTopics } from './definitions-harness';
+import { HOLDER, RunSeeder, TRACE_ID, runRequest as request } from './run-seeder';
 
 const sfx = randomUUID().slice(0, 6);
 const ownerA = `runs-a-${sfx}`;
 const ownerB = `runs-b-${sfx}`;
 const deploy = `deploy-${sfx}`;
 const other = `other-${sfx}`;
-const HOLDER = 'runs-test-runner';
-const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
-
-function request(triggerId: string, owner: string, overrides: Partial<RunRequest> = {}) {
-  const id = randomUUID().slice(0, 8);
-  const now = new Date().toISOString();
-  return {
-    runId: `${triggerId}.${id}`,
-    triggerId,
-    triggerVersion: 1,
-    owner,
-    target: { type: 'local', workflow: 'echo', timeoutMs: 10_000 },
-    input: { commit: id },
-    eventIds: [`event-${id}`],
-    retry: { maxAttempts: 2, backoff: { initialMs: 100, maxMs: 1000, multiplier: 2, jitter: 0 } },
-    requestedAt: now,
-    acceptedAt: now,
-    traceparent: `00-${TRACE_ID}-00f067aa0ba902b7-01`,
-    provider: 'webhook',
-    ...overrides,
-  } as RunRequest;
-}
-
-/**
- * Runs as the runner records them, through its own repository: claimed, then (as the runner's lease
- * holder) attempted and finished.
- */
-class RunSeeder {
-  readonly runs: RunRepository;
-  constructor(private readonly store: Store) {
-    this.runs = new RunRepository(store);
-  }
-
-  async claim(req: RunRequest): Promise<string> {
-    await this.runs.claim([newRun(req, { topic: 'runs', partition: 0, offset: '1' }, 10_000)], {
-      skippedMessages: () => [],
-    });
-    return req.runId;
-  }
-
-  async succeed(req: RunRequest, result: unknown, logLines: string[]): Promise<string> {
-    await this.claim(req);
-    await this.lease(req.runId);
-    const attempt = await this.runs.startAttempt(req.runId, HOLDER, { markStarted: true });
-    await this.runs.finishAttempt(req.runId, HOLDER, {
-      attempt,
-      attemptOutcome: 'succeeded',
-      run: { status: 'SUCCEEDED', result },
-      logLines,
-    });
-    return req.runId;
-  }
-
-  async fail(req: RunRequest): Promise<string> {
-    await this.claim(req);
-    for (const [outcome, status] of [
-      ['retry', 503],
-      ['failed', 500],
-    ] as const) {
-      await this.lease(req.runId);
-      const attempt = await this.runs.startAttempt(req.runId, HOLDER);
-      await this.runs.finishAttempt(req.runId, HOLDER, {
-        attempt,
-        attemptOutcome: outcome,
-        error: { type: 'HttpError', message: `target answered ${status}` },
-        response: { status, excerpt: `{"error":"${status}"}` },
-        run:
-          outcome === 'retry'
-            ? { status: 'REQUESTED', nextAttemptAt: new Date() }
-            : { status: 'FAILED' },
-      });
-    }
-    return req.runId;
-  }
-
-  /** What `takeDue` does for one run, without taking other tests' runs. */
-  private async lease(runId: string): Promise<void> {
-    await this.store.query(
-      `UPDATE runs SET claimed_by = $2, claim_expires_at = now() + interval '1 minute'
-        WHERE run_id = $1`,
-      [runId, HOLDER],
-    );
-  }
-}
 
 describe('run history over HTTP', () => {
   let api: RunningService;

@@ -126,7 +126,11 @@ describe('test-fire over HTTP', () => {
     });
     expect(broken.status).toBe(400);
     expect(broken.body.error.issues).toEqual([
-      { path: 'trigger.condition', message: expect.stringMatching(/line 1, column \d+/) },
+      {
+        path: 'trigger.condition',
+        message: expect.stringMatching(/line 1, column \d+/),
+        position: { line: 1, column: expect.any(Number), offset: expect.any(Number) },
+      },
     ]);
 
     const invalid = await http('POST', '/api/triggers/test', {

@@ -233,7 +233,7 @@ function Builder({ stored }: { stored?: StoredTrigger }) {
                 draft={definition}
                 live
                 ready={verdict.by === 'server' && issues.length === 0}
-                editor={({ value, onChange, label }) => (
+                editor={({ value, onChange, labelledBy, describedBy }) => (
                   <CodeEditor
                     value={value}
                     onChange={onChange}
@@ -241,9 +241,8 @@ function Builder({ stored }: { stored?: StoredTrigger }) {
                     lines={8}
                     gutter
                     testId="sample-editor"
-                    labelledBy={undefined}
-                    describedBy={undefined}
-                    placeholder={label}
+                    labelledBy={labelledBy}
+                    describedBy={describedBy}
                   />
                 )}
               />

@@ -2,7 +2,7 @@ import { Button } from '../components/buttons';
 import { Dialog } from '../components/dialog';
 import { Banner } from '../components/feedback';
 import { diffLines, foldUnchanged } from '../logic/line-diff';
-import { toYaml } from '../logic/yaml';
+import { toComparableYaml } from '../logic/yaml';
 import type { Conflict } from './BuilderScreen';
 
 /**
@@ -26,7 +26,7 @@ export function ConflictDialog({
     updatedAt: _updatedAt,
     ...theirs
   } = conflict.theirs as unknown as Record<string, unknown>;
-  const lines = foldUnchanged(diffLines(toYaml(theirs), toYaml(conflict.mine)));
+  const lines = foldUnchanged(diffLines(toComparableYaml(theirs), toComparableYaml(conflict.mine)));
   return (
     <Dialog
       open

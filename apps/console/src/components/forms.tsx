@@ -17,11 +17,14 @@ export function Field({
   error?: string;
   className?: string;
   optional?: boolean;
-  children: (props: {
-    id: string;
-    'aria-describedby'?: string;
-    'aria-invalid'?: boolean;
-  }) => ReactNode;
+  children: (
+    props: {
+      id: string;
+      'aria-describedby'?: string;
+      'aria-invalid'?: boolean;
+    },
+    labelId: string,
+  ) => ReactNode;
 }) {
   const id = useId();
   const hintId = hint ? `${id}-hint` : undefined;
@@ -29,15 +32,14 @@ export function Field({
   const describedBy = [errorId, hintId].filter(Boolean).join(' ') || undefined;
   return (
     <div className={`field ${error ? 'field-invalid' : ''} ${className ?? ''}`}>
-      <label htmlFor={id} className="field-label">
+      <label htmlFor={id} id={`${id}-label`} className="field-label">
         {label}
         {optional && <span className="field-optional">optional</span>}
       </label>
-      {children({
-        id,
-        'aria-describedby': describedBy,
-        ...(error ? { 'aria-invalid': true } : {}),
-      })}
+      {children(
+        { id, 'aria-describedby': describedBy, ...(error ? { 'aria-invalid': true } : {}) },
+        `${id}-label`,
+      )}
       {error && (
         <p id={errorId} className="field-error" role="alert">
           {error}

@@ -1,4 +1,4 @@
-import { compact, duration, perSecond, timeAgo } from './format';
+import { compact, duration, perSecond, rate, timeAgo } from './format';
 
 describe('formatting for people', () => {
   const now = Date.parse('2026-05-01T12:00:00Z');
@@ -22,6 +22,10 @@ describe('formatting for people', () => {
     expect(perSecond(3)).toBe('0.05');
     expect(perSecond(90)).toBe('1.5');
     expect(perSecond(60_000)).toBe('1,000');
+    expect(rate(0)).toEqual({ value: '0', unit: '/s' });
+    expect(rate(0.1)).toEqual({ value: '0.10', unit: '/min' });
+    expect(rate(4)).toEqual({ value: '4.0', unit: '/min' });
+    expect(rate(120)).toEqual({ value: '2.0', unit: '/s' });
     expect(compact(1234)).toBe('1,234');
     expect(compact(12_345)).toBe('12.3k');
     expect(compact(4_500_000)).toBe('4.5M');

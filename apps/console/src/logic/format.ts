@@ -31,6 +31,17 @@ export function duration(ms: number | undefined): string {
   return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
+/**
+ * An average count per minute as a rate a glance can read: per second, or per minute when less
+ * than one every ten seconds (0.00/s says nothing).
+ */
+export function rate(perMinute: number): { value: string; unit: '/s' | '/min' } {
+  if (perMinute > 0 && perMinute < 6) {
+    return { value: perMinute < 1 ? perMinute.toFixed(2) : perMinute.toFixed(1), unit: '/min' };
+  }
+  return { value: perSecond(perMinute), unit: '/s' };
+}
+
 /** A count per minute as a rate per second, with the precision a glance needs. */
 export function perSecond(perMinute: number): string {
   const rate = perMinute / 60;

@@ -1,5 +1,5 @@
 import { fromDefinition, newTriggerForm, toDefinition } from './trigger-form';
-import { fromYaml, toYaml } from './yaml';
+import { fromYaml, toComparableYaml, toYaml } from './yaml';
 
 /** Every option of the trigger schema, as the contracts' own test writes it. */
 const full = {
@@ -177,5 +177,13 @@ describe('the builder form', () => {
       { path: 'sources[0].config', message: expect.stringMatching(/^not valid YAML/) },
     ]);
     expect((definition.sources as Array<Record<string, unknown>>)[0]?.config).toBe('schedule: [');
+  });
+});
+
+describe('toComparableYaml', () => {
+  it('orders nested keys, so a diff shows changes, not key order', () => {
+    const a = { id: 'x', retry: { backoff: { maxMs: 1, initialMs: 1 }, maxAttempts: 3 } };
+    const b = { retry: { maxAttempts: 3, backoff: { initialMs: 1, maxMs: 1 } }, id: 'x' };
+    expect(toComparableYaml(a)).toBe(toComparableYaml(b));
   });
 });

@@ -33,6 +33,26 @@ export function toYaml(definition: Record<string, unknown>): string {
   return stringify(ordered, { lineWidth: 0 });
 }
 
+/**
+ * YAML for comparing two definitions: nested keys sorted, so a diff shows what changed rather than
+ * how each side happened to order its keys (the server's stored order, the form's own).
+ */
+export function toComparableYaml(definition: Record<string, unknown>): string {
+  return toYaml(
+    Object.fromEntries(Object.entries(definition).map(([key, value]) => [key, sortKeys(value)])),
+  );
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]),
+  );
+}
+
 export type YamlParse =
   | { ok: true; value: Record<string, unknown> }
   | { ok: false; message: string; line?: number; column?: number };

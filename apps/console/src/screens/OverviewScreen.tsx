@@ -9,7 +9,7 @@ import { ErrorBanner } from '../components/feedback';
 import { Icon, type IconName } from '../components/icons';
 import { Card, EmptyState, PageHeader } from '../components/layout';
 import { TimeAgo } from '../components/time';
-import { compact, duration, perSecond } from '../logic/format';
+import { compact, duration, perSecond, rate } from '../logic/format';
 
 /** What happened in the last hour, and what needs attention, at a glance. */
 export function OverviewScreen() {
@@ -57,8 +57,8 @@ export function OverviewScreen() {
       <div className="tiles">
         <Tile
           icon="pulse"
-          label="Events / s"
-          value={data ? perSecond(data.totals.events / Math.max(1, data.series.length)) : '…'}
+          label="Events"
+          value={data ? rate(data.totals.events / Math.max(1, data.series.length)) : undefined}
           detail={
             data
               ? `${compact(data.totals.events)} in the hour · ${perSecond(lastMinute?.events ?? 0)}/s last minute`
@@ -68,8 +68,8 @@ export function OverviewScreen() {
         />
         <Tile
           icon="runs"
-          label="Runs / s"
-          value={data ? perSecond(data.totals.runsStarted / Math.max(1, data.series.length)) : '…'}
+          label="Runs"
+          value={data ? rate(data.totals.runsStarted / Math.max(1, data.series.length)) : undefined}
           detail={
             data
               ? `${compact(data.totals.runsStarted)} started · ${compact(data.totals.runsSucceeded)} succeeded`
@@ -80,7 +80,7 @@ export function OverviewScreen() {
         <Tile
           icon="alert"
           label="Failed runs"
-          value={data ? compact(data.totals.runsFailed) : '…'}
+          value={data ? compact(data.totals.runsFailed) : undefined}
           detail="in the last hour"
           tone={data && data.totals.runsFailed > 0 ? 'bad' : undefined}
           to="/runs?status=FAILED"
@@ -88,7 +88,7 @@ export function OverviewScreen() {
         <Tile
           icon="sources"
           label="Sources down"
-          value={data ? String(data.sources.down.length) : '…'}
+          value={data ? String(data.sources.down.length) : undefined}
           detail={data ? `of ${data.sources.enabled} enabled (${data.sources.total} in all)` : ''}
           tone={data && data.sources.down.length > 0 ? 'bad' : 'ok'}
           to="/sources"
@@ -96,7 +96,7 @@ export function OverviewScreen() {
         <Tile
           icon="triggers"
           label="Triggers"
-          value={data ? String(data.triggers.enabled) : '…'}
+          value={data ? String(data.triggers.enabled) : undefined}
           detail={data ? `enabled of ${data.triggers.total}` : ''}
           to="/triggers"
         />
@@ -237,7 +237,8 @@ function Tile({
 }: {
   icon: IconName;
   label: string;
-  value: string;
+  /** A count, or a rate with its unit; undefined while loading. */
+  value: string | { value: string; unit: string } | undefined;
   detail: string;
   to: string;
   tone?: 'ok' | 'bad';
@@ -248,7 +249,10 @@ function Tile({
         <Icon name={icon} size={16} />
         {label}
       </span>
-      <span className="tile-value">{value}</span>
+      <span className="tile-value">
+        {value === undefined ? '…' : typeof value === 'string' ? value : value.value}
+        {typeof value === 'object' && <span className="tile-unit">{value.unit}</span>}
+      </span>
       <span className="tile-detail">{detail}</span>
     </Link>
   );

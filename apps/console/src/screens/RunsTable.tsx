@@ -100,12 +100,7 @@ export function RunsTable({
       key: 'run',
       header: 'Run',
       cell: (r) => (
-        <Link
-          to={`/runs/${encodeURIComponent(r.runId)}`}
-          className="mono run-link"
-          title={r.runId}
-          aria-label={`Run ${r.runId}`}
-        >
+        <Link to={`/runs/${encodeURIComponent(r.runId)}`} className="mono run-link" title={r.runId}>
           {shortRunId(r)}
         </Link>
       ),

@@ -48,7 +48,8 @@ export function TestFirePanel({
   editor?: (props: {
     value: string;
     onChange: (value: string) => void;
-    label: string;
+    labelledBy: string;
+    describedBy?: string;
   }) => ReactNode;
 }) {
   const { client } = useSession();
@@ -167,9 +168,14 @@ export function TestFirePanel({
           error={sampleError}
           hint="A CloudEvent, partial is fine: what it leaves out is filled in so that it reaches the trigger."
         >
-          {(props) =>
+          {(props, labelId) =>
             editor ? (
-              editor({ value: sampleText, onChange: setSampleText, label: 'Sample event' })
+              editor({
+                value: sampleText,
+                onChange: setSampleText,
+                labelledBy: labelId,
+                describedBy: props['aria-describedby'],
+              })
             ) : (
               <textarea
                 {...props}

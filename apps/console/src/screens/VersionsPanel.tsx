@@ -9,7 +9,7 @@ import { Card, EmptyState } from '../components/layout';
 import { Pager } from '../components/table';
 import { TimeAgo } from '../components/time';
 import { diffLines, foldUnchanged } from '../logic/line-diff';
-import { toYaml } from '../logic/yaml';
+import { toComparableYaml } from '../logic/yaml';
 
 const PAGE_SIZE = 20;
 
@@ -120,7 +120,7 @@ function VersionDiff({ from, to }: { from?: DefinitionVersion; to?: DefinitionVe
       updatedAt: _updatedAt,
       ...body
     } = entry.definition as unknown as Record<string, unknown>;
-    return toYaml(body);
+    return toComparableYaml(body);
   };
   const lines = foldUnchanged(diffLines(strip(from), strip(to)));
   if (lines.every((line) => line.kind === 'same' || line.kind === 'folded')) {

@@ -16,8 +16,8 @@ export class ActivityTally {
   /** The source each recorded event belongs to, index for index with `events`. */
   readonly sourceIds: string[] = [];
   readonly events: CloudEvent[] = [];
-  /** Events consumed per Kafka key (the source id; `api` for custom events), each counted once. */
-  readonly consumed = new Map<string, number>();
+  /** Events consumed in the pass, each once, whether or not any trigger or source wanted it. */
+  consumed = 0;
 
   count(triggerId: string, result: FilterResult): void {
     let counts = this.triggers.get(triggerId);
@@ -28,8 +28,8 @@ export class ActivityTally {
     counts[SLOT[result]]++;
   }
 
-  consume(sourceId: string): void {
-    this.consumed.set(sourceId, (this.consumed.get(sourceId) ?? 0) + 1);
+  consume(): void {
+    this.consumed++;
   }
 
   event(sourceId: string, event: CloudEvent): void {

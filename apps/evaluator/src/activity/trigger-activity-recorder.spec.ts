@@ -1,4 +1,4 @@
-import type { ActivityBounds, ActivityFlush } from '@flint/store';
+import { ALL_EVENTS, type ActivityBounds, type ActivityFlush } from '@flint/store';
 import { webhookEvent } from '../testing/triggers';
 import { ActivityTally } from './activity-tally';
 import { dataExcerpt, TriggerActivityRecorder } from './trigger-activity-recorder';
@@ -99,29 +99,32 @@ describe('TriggerActivityRecorder', () => {
     });
   });
 
-  it('counts the events consumed per source and minute, across passes and failed flushes', async () => {
-    const consumed = (...sourceIds: string[]) => {
+  it('counts events per source and in all, per minute, across passes and failed flushes', async () => {
+    const pass = (consumed: number, ...sourceIds: string[]) => {
       const t = new ActivityTally();
-      for (const id of sourceIds) t.consume(id);
+      for (let i = 0; i < consumed; i++) t.consume();
+      for (const id of sourceIds) t.event(id, webhookEvent({ id: `${id}-${i++}` }));
       return t;
     };
-    recorder.apply(consumed('github', 'github', 'api'));
+    let i = 0;
+    recorder.apply(pass(3, 'github', 'github'));
     failWrites = 1;
     await recorder.flush();
-    recorder.apply(consumed('github'));
+    recorder.apply(pass(1, 'github'));
     now += MINUTE;
-    recorder.apply(consumed('api'));
+    recorder.apply(pass(2, 'orders'));
     await recorder.flush();
 
     expect(flushes).toHaveLength(1);
     expect(flushes[0]!.flush.sourceCounts).toEqual(
       expect.arrayContaining([
+        { sourceId: ALL_EVENTS, minute: new Date(T0), events: 4 },
         { sourceId: 'github', minute: new Date(T0), events: 3 },
-        { sourceId: 'api', minute: new Date(T0), events: 1 },
-        { sourceId: 'api', minute: new Date(T0 + MINUTE), events: 1 },
+        { sourceId: ALL_EVENTS, minute: new Date(T0 + MINUTE), events: 2 },
+        { sourceId: 'orders', minute: new Date(T0 + MINUTE), events: 1 },
       ]),
     );
-    expect(flushes[0]!.flush.sourceCounts).toHaveLength(3);
+    expect(flushes[0]!.flush.sourceCounts).toHaveLength(4);
   });
 
   it('writes nothing when nothing happened, and nothing twice', async () => {

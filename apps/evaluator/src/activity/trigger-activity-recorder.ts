@@ -1,11 +1,12 @@
 import type { CloudEvent } from '@flint/contracts';
 import type { KafkaLog } from '@flint/kafka';
-import type {
-  ActivityBounds,
-  ActivityFlush,
-  RecentEvent,
-  SourceActivityRow,
-  TriggerActivityRow,
+import {
+  ALL_EVENTS,
+  type ActivityBounds,
+  type ActivityFlush,
+  type RecentEvent,
+  type SourceActivityRow,
+  type TriggerActivityRow,
 } from '@flint/store';
 import type { ActivityTally } from './activity-tally';
 
@@ -40,7 +41,7 @@ export class TriggerActivityRecorder {
   /** Minute start (ms) → trigger id → counts in `ACTIVITY_RESULTS` order. */
   private counts = new Map<number, Map<string, number[]>>();
   private recent = new Map<string, CloudEvent[]>();
-  /** Minute start (ms) → source id → events consumed. */
+  /** Minute start (ms) → source id (or `ALL_EVENTS`) → events. */
   private consumed = new Map<number, Map<string, number>>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
@@ -73,7 +74,10 @@ export class TriggerActivityRecorder {
       bySource = new Map();
       this.consumed.set(minute, bySource);
     }
-    addConsumed(bySource, tally.consumed);
+    const counts = new Map<string, number>();
+    if (tally.consumed > 0) counts.set(ALL_EVENTS, tally.consumed);
+    for (const sourceId of tally.sourceIds) counts.set(sourceId, (counts.get(sourceId) ?? 0) + 1);
+    addConsumed(bySource, counts);
     const keep = this.options.eventsPerSource;
     for (let i = 0; i < tally.events.length; i++) {
       const sourceId = tally.sourceIds[i]!;

@@ -101,7 +101,7 @@ export class EventProcessor {
         async (span) => {
           const provider = event.flintprovider;
           pass.tally.receive(provider);
-          pass.activity.consume(event.flintsourceid);
+          pass.activity.consume();
           const fromSource = SOURCE_PROVIDERS.has(provider);
           if (fromSource) pass.activity.event(event.flintsourceid, event);
           const candidates = this.options.index.candidates(event);

@@ -8,8 +8,10 @@ import type { Migration } from './migration';
  *   `clock_timestamp()` is the moment of the update, not of its transaction's start, so a poller
  *   that re-reads a few seconds back sees every committed change. Existing rows keep the
  *   migration's time (`now()` as the default adds the column without rewriting the table).
- * - `source_activity`: events the evaluator consumed per source (the Kafka key) and minute, for
- *   events/s on the overview and per source. Written with the trigger counts, in the same flush.
+ * - `source_activity`: events per source and minute (those it published, and for `event` and
+ *   `run-status` sources those that reached it by type), and under source id `*` every event the
+ *   evaluator consumed, for events/s on the overview. Written with the trigger counts, in the same
+ *   flush.
  * - `source_status`: what each provider replica says about each source it runs, reported every
  *   few seconds; a source nobody reported lately is down.
  */
