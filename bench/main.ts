@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { consoleSize } from './scenarios/console-size';
 import { cronDelay } from './scenarios/cron';
 import { endToEnd } from './scenarios/end-to-end';
 import { evaluatorAlone } from './scenarios/evaluator';
@@ -22,6 +23,7 @@ const SCENARIOS = [
   'memory',
   'memory-per-service',
   'sustained',
+  'console',
 ] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 const STACK_SCENARIOS: readonly ScenarioName[] = ['webhook', 'e2e', 'memory'];
@@ -81,6 +83,10 @@ async function main(): Promise<void> {
     log(`${result.name} done in ${Math.round(result.durationMs / 1000)} s`);
   };
 
+  if (chosen.includes('console')) {
+    log('console: the size of the built web console');
+    record(consoleSize());
+  }
   if (chosen.includes('evaluator')) {
     log('evaluator: 100, 10,000 and 100,000 triggers');
     record(await evaluatorAlone({ triggerCounts: [100, 10_000, 100_000], measureMs: 5_000 }));
