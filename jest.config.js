@@ -26,7 +26,7 @@ module.exports = {
       // The web console's logic (form and YAML mapping, diffs, parsers): browser code, compiled
       // with the console's own TypeScript settings.
       displayName: 'console',
-      testEnvironment: 'node',
+      testEnvironment: '<rootDir>/test/support/node-environment.js',
       roots: ['<rootDir>/apps/console'],
       testMatch: ['**/*.spec.ts'],
       transform: {

@@ -8,7 +8,8 @@ export const root = join(__dirname, '..', '..', '..');
 export const ENTRYPOINT = 'deploy/docker/entrypoint.sh';
 
 /** Apps that are not long-running services: the CLI, the one-process laptop stack, the one-shot job. */
-export const NOT_SERVICES = new Set(['cli', 'local-stack', 'provision']);
+/** Folders of apps/ that are no service of their own; the web console is files the api serves. */
+export const NOT_SERVICES = new Set(['cli', 'console', 'local-stack', 'provision']);
 
 /** The one-shot job every deployment runs before the services: migrations and topics. */
 export const PROVISION_JOB = 'provision';
