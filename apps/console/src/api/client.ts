@@ -22,12 +22,6 @@ export class ApiError extends Error {
   }
 }
 
-export interface Answer<T> {
-  body: T;
-  /** The stored version of a definition, from its ETag (`"3"` → 3). */
-  version?: number;
-}
-
 /**
  * The console's only way to the server: the public REST API under `/api`, with the session's key
  * in the Authorization header (never in a URL). A 401 means the key was revoked or is wrong: the
@@ -39,19 +33,15 @@ export class ApiClient {
     private readonly onUnauthorized: (message: string) => void = () => undefined,
   ) {}
 
-  async get<T>(path: string, query?: Query, signal?: AbortSignal): Promise<T> {
-    return (await this.request<T>('GET', path, { query, signal })).body;
+  get<T>(path: string, query?: Query, signal?: AbortSignal): Promise<T> {
+    return this.request<T>('GET', path, { query, signal });
   }
 
-  async post<T>(path: string, body?: unknown, options: { ifMatch?: number } = {}): Promise<T> {
-    return (await this.request<T>('POST', path, { body, ...options })).body;
+  post<T>(path: string, body?: unknown, options: { ifMatch?: number } = {}): Promise<T> {
+    return this.request<T>('POST', path, { body, ...options });
   }
 
-  async put<T>(
-    path: string,
-    body: unknown,
-    options: { ifMatch?: number } = {},
-  ): Promise<Answer<T>> {
+  put<T>(path: string, body: unknown, options: { ifMatch?: number } = {}): Promise<T> {
     return this.request<T>('PUT', path, { body, ...options });
   }
 
@@ -63,7 +53,7 @@ export class ApiClient {
     method: string,
     path: string,
     options: { query?: Query; body?: unknown; ifMatch?: number; signal?: AbortSignal } = {},
-  ): Promise<Answer<T>> {
+  ): Promise<T> {
     const headers: Record<string, string> = { authorization: `Bearer ${this.key}` };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     if (options.ifMatch !== undefined) headers['if-match'] = `"${options.ifMatch}"`;
@@ -97,12 +87,7 @@ export class ApiClient {
       if (response.status === 401) this.onUnauthorized(failure.message);
       throw failure;
     }
-    const etag = response.headers.get('etag');
-    const version = etag ? Number(etag.replace(/^W\//, '').replaceAll('"', '')) : undefined;
-    return {
-      body: body as T,
-      ...(version !== undefined && Number.isInteger(version) ? { version } : {}),
-    };
+    return body as T;
   }
 
   /** A streaming GET (server-sent events), with the same key; the caller reads the body. */

@@ -118,9 +118,9 @@ export function ListenSection({
               value={form.logic}
               onChange={(e) => update((f) => void (f.logic = e.target.value))}
             >
-              <option value="">Each matching event fires (default)</option>
-              <option value="any">Each matching event fires (any)</option>
-              <option value="all">Wait for one from each (all)</option>
+              <option value="">Each event fires (default)</option>
+              <option value="any">Each event fires</option>
+              <option value="all">Wait for one of each</option>
             </select>
           )}
         </Field>

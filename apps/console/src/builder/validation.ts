@@ -35,7 +35,7 @@ export function useValidation(client: ApiClient, definition: Record<string, unkn
           signal: controller.signal,
         })
         .then(
-          ({ body }) => setServer({ key, issues: body.issues }),
+          (verdict) => setServer({ key, issues: verdict.issues }),
           () => undefined,
         );
     }, 300);

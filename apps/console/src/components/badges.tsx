@@ -1,4 +1,5 @@
 import type { RunStatus, SourceState } from '@flint/contracts';
+import type { ReactNode } from 'react';
 
 const RUN_TONE: Record<RunStatus, string> = {
   REQUESTED: 'info',
@@ -68,6 +69,6 @@ export function EnabledBadge({ enabled }: { enabled: boolean }) {
   );
 }
 
-export function Tag({ children, tone = 'neutral' }: { children: React.ReactNode; tone?: string }) {
+export function Tag({ children, tone = 'neutral' }: { children: ReactNode; tone?: string }) {
   return <span className={`tag tag-${tone}`}>{children}</span>;
 }

@@ -1,4 +1,4 @@
-import { type ButtonHTMLAttributes, forwardRef, useState } from 'react';
+import { type ButtonHTMLAttributes, forwardRef, type ReactNode, useState } from 'react';
 import { Link } from '../app/router';
 import { Icon, type IconName } from './icons';
 
@@ -46,7 +46,7 @@ export function LinkButton({
   variant?: Variant;
   icon?: IconName;
   small?: boolean;
-  children: React.ReactNode;
+  children: ReactNode;
 }) {
   return (
     <Link to={to} className={`btn btn-${variant}${small ? ' btn-sm' : ''}`}>

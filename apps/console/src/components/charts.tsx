@@ -75,26 +75,3 @@ export function BarChart({
     </figure>
   );
 }
-
-/** A small line of the last values, for list rows. */
-export function Sparkline({ values, label }: { values: readonly number[]; label: string }) {
-  const max = Math.max(1, ...values);
-  const width = 80;
-  const height = 20;
-  const step = values.length > 1 ? width / (values.length - 1) : width;
-  const points = values.map(
-    (v, i) => `${(i * step).toFixed(1)},${(height - 2 - (v / max) * (height - 4)).toFixed(1)}`,
-  );
-  return (
-    <svg
-      className="sparkline"
-      width={width}
-      height={height}
-      viewBox={`0 0 ${width} ${height}`}
-      role="img"
-      aria-label={label}
-    >
-      <polyline points={points.join(' ')} fill="none" />
-    </svg>
-  );
-}

@@ -5,23 +5,19 @@ export function CodeBlock({
   code,
   label,
   maxHeight,
-  copy = true,
   wrap = false,
 }: {
   code: string;
   label: string;
   maxHeight?: number;
-  copy?: boolean;
   /** Wrap long lines instead of scrolling sideways (definitions, messages). */
   wrap?: boolean;
 }) {
   return (
     <div className="code-block">
-      {copy && (
-        <div className="code-block-copy">
-          <CopyButton text={code} label={`Copy ${label}`} />
-        </div>
-      )}
+      <div className="code-block-copy">
+        <CopyButton text={code} label={`Copy ${label}`} />
+      </div>
       <pre
         aria-label={label}
         tabIndex={0}

@@ -96,19 +96,12 @@ export function EmptyState({
 }
 
 /** A label and its value, for the facts panels of detail pages; facts without a value are left out. */
-export function Facts({
-  items,
-  showEmpty,
-}: {
-  items: Array<[string, ReactNode]>;
-  showEmpty?: boolean;
-}) {
+export function Facts({ items }: { items: Array<[string, ReactNode]> }) {
   return (
     <dl className="facts">
       {items
         .filter(
-          ([, value]) =>
-            showEmpty || (value !== undefined && value !== null && value !== '' && value !== false),
+          ([, value]) => value !== undefined && value !== null && value !== '' && value !== false,
         )
         .map(([label, value]) => (
           <div key={label} className="fact">

@@ -17,16 +17,13 @@ export function sampleFromRecent(
     ...(event.subject === undefined ? {} : { subject: event.subject }),
   };
   if (event.dataExcerpt === undefined) return { sample, complete: true };
+  if (event.dataTruncated)
+    return { sample: { ...sample, data: event.dataExcerpt }, complete: false };
   let data: unknown = event.dataExcerpt;
-  let complete = !event.dataTruncated;
-  if (complete) {
-    try {
-      data = JSON.parse(event.dataExcerpt) as unknown;
-    } catch {
-      // Text data stays text.
-    }
-  } else {
-    complete = false;
+  try {
+    data = JSON.parse(event.dataExcerpt) as unknown;
+  } catch {
+    // Text data stays text.
   }
-  return { sample: { ...sample, data }, complete };
+  return { sample: { ...sample, data }, complete: true };
 }

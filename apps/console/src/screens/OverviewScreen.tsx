@@ -9,7 +9,7 @@ import { ErrorBanner } from '../components/feedback';
 import { Icon, type IconName } from '../components/icons';
 import { Card, EmptyState, PageHeader } from '../components/layout';
 import { TimeAgo } from '../components/time';
-import { compact, duration, perSecond, rate } from '../logic/format';
+import { compact, duration, rate } from '../logic/format';
 
 /** What happened in the last hour, and what needs attention, at a glance. */
 export function OverviewScreen() {
@@ -61,7 +61,7 @@ export function OverviewScreen() {
           value={data ? rate(data.totals.events / Math.max(1, data.series.length)) : undefined}
           detail={
             data
-              ? `${compact(data.totals.events)} in the hour · ${perSecond(lastMinute?.events ?? 0)}/s last minute`
+              ? `${compact(data.totals.events)} in the hour · ${compact(lastMinute?.events ?? 0)} in the last minute`
               : ''
           }
           to="/sources"

@@ -1,0 +1,70 @@
+import type { ReportedSource } from '@flint/store';
+import type { SourceStatus } from './source-loop';
+import { SourceStatusReporter } from './status-reporter';
+
+describe('SourceStatusReporter', () => {
+  let reports: Array<{ replica: string; provider: string; sources: readonly ReportedSource[] }>;
+  let failing: boolean;
+  let statuses: SourceStatus[];
+  let logged: string[];
+  let reporter: SourceStatusReporter;
+
+  beforeEach(() => {
+    reports = [];
+    failing = false;
+    logged = [];
+    statuses = [{ id: 'github', version: 3, state: 'running' }];
+    reporter = new SourceStatusReporter({
+      sink: {
+        report: async (replica, provider, sources) => {
+          if (failing) throw new Error('database down');
+          reports.push({ replica, provider, sources });
+        },
+      },
+      replicaId: 'replica-1',
+      provider: 'webhook',
+      statuses: () => statuses,
+      log: (level, message) => logged.push(`${level}: ${message}`),
+      intervalMs: 60_000,
+    });
+  });
+
+  afterEach(() => reporter.stop());
+
+  it('reports what the loops do now, with the reason of a failure', async () => {
+    await reporter.report();
+    statuses = [{ id: 'github', version: 4, state: 'failed', error: 'the port is taken' }];
+    await reporter.report();
+    expect(reports).toEqual([
+      {
+        replica: 'replica-1',
+        provider: 'webhook',
+        sources: [{ sourceId: 'github', version: 3, state: 'running' }],
+      },
+      {
+        replica: 'replica-1',
+        provider: 'webhook',
+        sources: [{ sourceId: 'github', version: 4, state: 'failed', error: 'the port is taken' }],
+      },
+    ]);
+  });
+
+  it('withdraws its reports when it stops: a stopped replica runs nothing', async () => {
+    reporter.start();
+    await reporter.stop();
+    expect(reports[reports.length - 1]?.sources).toEqual([]);
+  });
+
+  it('logs a failed report once per outage and goes on', async () => {
+    failing = true;
+    await reporter.report();
+    await reporter.report();
+    failing = false;
+    await reporter.report();
+    expect(logged).toEqual([
+      'warn: could not report source statuses: Error: database down',
+      'info: reporting source statuses again',
+    ]);
+    expect(reports).toHaveLength(1);
+  });
+});
