@@ -109,7 +109,8 @@ export async function residentBytes(pid: number): Promise<number> {
 }
 
 function mainFile(name: ServiceName): string {
-  return join(DIST, name, 'src', 'main.js');
+  const provider = join(DIST, 'providers', name, 'src', 'main.js');
+  return existsSync(provider) ? provider : join(DIST, name, 'src', 'main.js');
 }
 
 async function waitForReady(

@@ -355,13 +355,14 @@ describe(`the image's entry script (${ENTRYPOINT})`, () => {
   const runnable = [...SERVICE_NAMES, PROVISION_JOB];
   let workdir: string;
 
-  /** Stands in for /app: one `dist/apps/<name>/src/main.js` per app that says which one ran. */
+  /** Stands in for /app: one `dist/<app folder>/src/main.js` per app that says which one ran. */
   beforeAll(() => {
     workdir = mkdtempSync(join(tmpdir(), 'flint-entrypoint-'));
-    for (const app of readdirSync(join(root, 'apps'))) {
-      const main = join(workdir, 'dist', 'apps', app, 'src', 'main.js');
+    const folders = (dir: string) => readdirSync(join(root, dir)).map((name) => `${dir}/${name}`);
+    for (const folder of [...folders('apps'), ...folders('apps/providers')]) {
+      const main = join(workdir, 'dist', folder, 'src', 'main.js');
       mkdirSync(dirname(main), { recursive: true });
-      writeFileSync(main, `console.log('started ${app}');\n`);
+      writeFileSync(main, `console.log('started ${folder.split('/').pop()}');\n`);
     }
   });
 
@@ -390,7 +391,8 @@ describe(`the image's entry script (${ENTRYPOINT})`, () => {
       const result = runEntrypoint(flintService);
       expect(result.status).not.toBe(0);
       expect(result.stdout).toBe('');
-      expect(result.stderr).toContain(`set it to one of: ${runnable.join(' ')}`);
+      const valid = /set it to one of: (.*)$/m.exec(result.stderr)?.[1]?.split(' ');
+      expect(valid?.sort()).toEqual([...runnable].sort());
     },
   );
 });

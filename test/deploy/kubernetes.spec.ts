@@ -33,6 +33,7 @@ import {
   readText,
   readYaml,
   root,
+  appFolder,
   serviceApps,
   unreadVariables,
 } from './support/repo';
@@ -408,7 +409,7 @@ describe.each(OVERLAYS)('deploy/k8s/%s', (overlay) => {
 });
 
 function appSource(app: string): string {
-  const dir = join(root, 'apps', app, 'src');
+  const dir = join(root, appFolder(app), 'src');
   const walk = (d: string): string[] =>
     readdirSync(d).flatMap((name) => {
       const path = join(d, name);

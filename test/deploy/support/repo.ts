@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 
@@ -22,11 +22,18 @@ export function readYaml<T>(path: string): T {
   return parse(readText(path), { merge: true }) as T;
 }
 
-/** The folders of apps/ that run as long-lived services. */
+/** The folders of apps/ and apps/providers/ that run as long-lived services. */
 export function serviceApps(): string[] {
-  return readdirSync(join(root, 'apps'))
-    .filter((name) => statSync(join(root, 'apps', name)).isDirectory() && !NOT_SERVICES.has(name))
+  const folders = (dir: string) =>
+    readdirSync(join(root, dir)).filter((name) => statSync(join(root, dir, name)).isDirectory());
+  return [...folders('apps').filter((name) => name !== 'providers'), ...folders('apps/providers')]
+    .filter((name) => !NOT_SERVICES.has(name))
     .sort();
+}
+
+/** Where an app's code is: `apps/providers/<name>` for a provider service, else `apps/<name>`. */
+export function appFolder(app: string): string {
+  return existsSync(join(root, 'apps', 'providers', app)) ? `apps/providers/${app}` : `apps/${app}`;
 }
 
 function walk(dir: string, accept: (name: string) => boolean): string[] {

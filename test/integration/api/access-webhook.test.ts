@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { RunningService } from '@flint/service-kit';
 import { waitFor } from '../../support/kafka';
-import { startWebhook, waitForPath } from '../webhook/harness';
+import { startWebhook, waitForPath } from '../providers/webhook/harness';
 import { ADMIN_KEY, type TestTopics, call, startApi, testTopics } from './definitions-harness';
 
 const sfx = randomBytes(3).toString('hex');

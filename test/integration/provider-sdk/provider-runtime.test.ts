@@ -13,7 +13,7 @@ import type { Kafka } from 'kafkajs';
 import { Registry } from 'prom-client';
 import { quietLog, readAllMessages, uniqueName, waitFor } from '../../support/kafka';
 import { describeIfPostgres, testDatabaseUrl } from '../../support/postgres';
-import { DefinitionPublisher, testKafka } from '../webhook/harness';
+import { DefinitionPublisher, testKafka } from '../providers/webhook/harness';
 
 interface Prepared {
   url: string;
