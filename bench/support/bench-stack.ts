@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
+import { SERVICE_NAMES, type Definition } from '@flint/contracts';
 import { Logger } from '@nestjs/common';
-import type { Definition } from '@flint/contracts';
-import { SERVICE_NAMES, portVariable } from '@flint/service-kit';
+import { portVariable } from '@flint/service-kit';
 import type { Store } from '@flint/store';
 import { FlintApiClient } from '../../apps/cli/src/api-client';
 import { type LocalStack, startLocalStack } from '../../apps/local-stack/src/local-stack';

@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SERVICE_NAMES, type ServiceName, portVariable } from '@flint/service-kit';
+import { SERVICE_NAMES, type ServiceName, serviceFolder } from '@flint/contracts';
+import { portVariable } from '@flint/service-kit';
 import { generateSecretKeyRing, openStore } from '@flint/store';
 import { FlintApiClient } from '../../apps/cli/src/api-client';
 import type { BenchStack } from './bench-stack';
@@ -11,7 +12,7 @@ import { freePort, startBroker } from './broker';
 import { createScratchDatabase } from './database';
 import { sleep } from './stats';
 
-const DIST = join(__dirname, '..', '..', 'dist', 'apps');
+const DIST = join(__dirname, '..', '..', 'dist');
 
 export interface ServiceProcess {
   name: ServiceName;
@@ -109,8 +110,7 @@ export async function residentBytes(pid: number): Promise<number> {
 }
 
 function mainFile(name: ServiceName): string {
-  const provider = join(DIST, 'providers', name, 'src', 'main.js');
-  return existsSync(provider) ? provider : join(DIST, name, 'src', 'main.js');
+  return join(DIST, serviceFolder(name), 'src', 'main.js');
 }
 
 async function waitForReady(

@@ -10,12 +10,8 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
+import { SERVICE_NAMES, SERVICES, type ServiceName } from '@flint/contracts';
 import Ajv2019, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2019';
-import {
-  SERVICE_NAMES,
-  SERVICE_PORTS,
-  type ServiceName,
-} from '../../libs/service-kit/src/service-config';
 import {
   bindMounts,
   dependenciesOf,
@@ -156,7 +152,7 @@ describe('docker-compose.yml', () => {
 
   it('publishes each service on its default port and health-checks its readiness there', () => {
     for (const [name, service] of services) {
-      const port = SERVICE_PORTS[name as ServiceName];
+      const port = SERVICES[name as ServiceName].port;
       expect({ name, ports: portMappings(service) }).toEqual({
         name,
         ports: [{ published: port, target: port }],
@@ -340,7 +336,11 @@ describe('Dockerfile', () => {
 
   it('exposes every default port', () => {
     const exposed = instructions('EXPOSE').flatMap((i) => i.args.split(/\s+/).map(Number));
-    expect(exposed.sort()).toEqual(Object.values(SERVICE_PORTS).sort());
+    expect(exposed.sort()).toEqual(
+      Object.values(SERVICES)
+        .map((s) => s.port)
+        .sort(),
+    );
   });
 
   it('enters through the script that picks the service', () => {

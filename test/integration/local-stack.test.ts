@@ -1,8 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SERVICE_NAMES } from '@flint/contracts';
 import { Logger } from '@nestjs/common';
-import { SERVICE_NAMES, portVariable } from '@flint/service-kit';
+import { portVariable } from '@flint/service-kit';
 import {
   type LocalStack,
   applyExamples,

@@ -1,4 +1,5 @@
-import { SERVICE_NAMES, portVariable } from '@flint/service-kit';
+import { SERVICE_NAMES } from '@flint/contracts';
+import { portVariable } from '@flint/service-kit';
 import { uniqueName } from './kafka';
 
 /**

@@ -72,13 +72,13 @@ export class Runner {
     this.relay = statusRelay(store, this.producer, log, config.pollIntervalMs);
     const executor = new RunExecutor({
       repository: this.repository,
-      starters: [
-        new HttpTargetStarter(targetSecrets(deps.env, store)),
-        new KafkaTargetStarter(this.producer, new KeyExpressions(), {
+      starters: {
+        http: new HttpTargetStarter(targetSecrets(deps.env, store)),
+        kafka: new KafkaTargetStarter(this.producer, new KeyExpressions(), {
           timeoutMs: config.kafkaTargetTimeoutMs,
         }),
-        new LocalTargetStarter(deps.workflows),
-      ],
+        local: new LocalTargetStarter(deps.workflows),
+      },
       messages,
       metrics: this.metrics,
       holder: config.holder,

@@ -1,3 +1,6 @@
+export * from './registry/services';
+export * from './registry/source-kinds';
+export * from './registry/lookups';
 export * from './cloud-event';
 export * from './topics';
 export * from './primitives';
@@ -13,11 +16,9 @@ export {
   DEFAULT_OWNER,
   InlineSourceSchema,
   type InlineSourceInput,
-  SOURCE_PROVIDERS,
   SourceDefinitionSchema,
   type SourceDefinition,
   type SourceDefinitionInput,
-  type SourceProvider,
   StoredSourceSchema,
   type StoredSource,
 } from './sources/source-definition';

@@ -1,13 +1,13 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { StoredDefinition } from '@flint/contracts';
+import type { RunnableKind, StoredDefinition } from '@flint/contracts';
 import type { DefinitionChange, RetryPolicy } from '@flint/kafka';
 import type { Store } from '@flint/store';
 import type { Registry } from 'prom-client';
 import { type Clock, systemClock } from './clock';
 import { CoalescingSender, type MessageSender } from './coalescing-sender';
 import { eventsReceivedCounter } from './metrics';
-import type { ProviderLog, RunnableProvider, SourceProviderImpl } from './provider';
+import type { ProviderLog, SourceProviderImpl } from './provider';
 import { EnvSecretResolver, type SecretResolver } from './secrets';
 import { SourceLoop, type SourceLoopDeps, type SourceStatus } from './source-loop';
 import { selectSources, sourceFingerprint } from './source-selection';
@@ -18,7 +18,7 @@ export interface DefinitionStream {
   onChange(listener: (change: DefinitionChange) => void): () => void;
 }
 
-export interface ProviderRuntimeOptions<K extends RunnableProvider, Config> {
+export interface ProviderRuntimeOptions<K extends RunnableKind, Config> {
   provider: SourceProviderImpl<K, Config>;
   definitions: DefinitionStream;
   /** Usually the service's `EventProducer`. */
@@ -51,7 +51,7 @@ const noLog: ProviderLog = () => undefined;
  * restarts or stops as soon as the change arrives. Each source gets a run loop with its own
  * AbortSignal; a loop that fails is started again after a backoff.
  */
-export class ProviderRuntime<K extends RunnableProvider = RunnableProvider, Config = unknown> {
+export class ProviderRuntime<K extends RunnableKind = RunnableKind, Config = unknown> {
   readonly replicaId: string;
   private readonly loops = new Map<string, SourceLoop<K, Config>>();
   private readonly deps: SourceLoopDeps<K, Config>;

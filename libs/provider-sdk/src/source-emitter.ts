@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import type { CloudEvent } from '@flint/contracts';
+import type { RunnableKind, CloudEvent } from '@flint/contracts';
 import {
   type OutgoingMessage,
   type RetryPolicy,
@@ -14,11 +14,11 @@ import { buildCloudEvent } from './build-event';
 import type { Clock } from './clock';
 import type { CoalescingSender } from './coalescing-sender';
 import { EmitAbortedError, EmitFailedError } from './emit-errors';
-import type { Emit, EmitInput, EmitOptions, ProviderLog, RunnableProvider } from './provider';
+import type { Emit, EmitInput, EmitOptions, ProviderLog } from './provider';
 
 export interface SourceEmitterDeps {
   sourceId: string;
-  provider: RunnableProvider;
+  provider: RunnableKind;
   sender: CoalescingSender;
   received: Counter<'provider'>;
   backoff: Omit<RetryPolicy, 'attempts'>;

@@ -1,18 +1,11 @@
-import type { RetryPolicy } from '@flint/kafka';
-import { backoffDelay } from '@flint/kafka';
+import type { RunnableKind, SourceConfigOf } from '@flint/contracts';
+import { type RetryPolicy, backoffDelay } from '@flint/kafka';
 import type { Store } from '@flint/store';
 import type { Counter } from 'prom-client';
 import { type Clock, systemClock } from './clock';
 import type { CoalescingSender } from './coalescing-sender';
 import { runExclusive } from './exclusive';
-import type {
-  ConfigOf,
-  ProviderLog,
-  RunnableProvider,
-  SourceContext,
-  SourceOf,
-  SourceProviderImpl,
-} from './provider';
+import type { ProviderLog, SourceContext, SourceOf, SourceProviderImpl } from './provider';
 import { type SecretResolver, secretsOf } from './secrets';
 import { createEmit } from './source-emitter';
 
@@ -27,7 +20,7 @@ export interface SourceStatus {
   error?: string;
 }
 
-export interface SourceLoopDeps<K extends RunnableProvider, Config> {
+export interface SourceLoopDeps<K extends RunnableKind, Config> {
   provider: SourceProviderImpl<K, Config>;
   sender: CoalescingSender;
   received: Counter<'provider'>;
@@ -45,7 +38,7 @@ export interface SourceLoopDeps<K extends RunnableProvider, Config> {
 const HEALTHY_RUN_MS = 60_000;
 
 /** The life of one source on this replica: validate, (claim,) run, restart after failures, stop. */
-export class SourceLoop<K extends RunnableProvider, Config> {
+export class SourceLoop<K extends RunnableKind, Config> {
   private readonly controller = new AbortController();
   private readonly log: ProviderLog;
   private state: SourceState = 'starting';
@@ -115,7 +108,10 @@ export class SourceLoop<K extends RunnableProvider, Config> {
   private async validate(): Promise<{ value: Config } | undefined> {
     try {
       return {
-        value: await this.deps.provider.validate(this.source.config as ConfigOf<K>, this.source),
+        value: await this.deps.provider.validate(
+          this.source.config as SourceConfigOf<K>,
+          this.source,
+        ),
       };
     } catch (err) {
       this.state = 'invalid';

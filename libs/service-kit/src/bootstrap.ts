@@ -1,11 +1,10 @@
 import 'reflect-metadata';
-import type { DynamicModule, INestApplication } from '@nestjs/common';
-import { Logger } from '@nestjs/common';
+import { type DynamicModule, type INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { type RuntimeOptions, type ServiceRuntime, openServiceRuntime } from './service-runtime';
-import type { ServiceName } from './service-config';
+import type { ServiceName } from '@flint/contracts';
 
 export interface RunningService {
   readonly runtime: ServiceRuntime;

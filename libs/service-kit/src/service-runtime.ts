@@ -1,4 +1,4 @@
-import { type TopicNames, topicNamesFromEnv } from '@flint/contracts';
+import { type TopicNames, topicNamesFromEnv, type ServiceName } from '@flint/contracts';
 import {
   KafkaMetrics,
   type TopicSettings,
@@ -13,7 +13,7 @@ import type { Registry } from 'prom-client';
 import type { HealthCheck } from './health-check';
 import { createServiceRegistry } from './metrics';
 import { createServiceLogger, kafkaLogFor } from './service-logger';
-import { type ServiceConfig, type ServiceName, serviceConfigFromEnv } from './service-config';
+import { type ServiceConfig, serviceConfigFromEnv } from './service-config';
 
 /**
  * What every Flint service is built on: its validated configuration, a Kafka client, the store, topic

@@ -5,7 +5,7 @@ import {
   type DefinitionKind,
   type DefinitionVersion,
   definitionKey,
-  type SourceProvider,
+  type SourceKind,
   type StoredDefinition,
 } from '@flint/contracts';
 import { definitionBody, type JsonObject, sameJson } from './definition-body';
@@ -25,7 +25,7 @@ export interface DefinitionFilter {
   owner?: string;
   enabled?: boolean;
   /** Sources only. */
-  provider?: SourceProvider;
+  provider?: SourceKind;
   /** Triggers only: those listening to this source id (by reference or inline). */
   source?: string;
   /** Keyset pagination: only ids after this one. */

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 
@@ -29,11 +29,6 @@ export function serviceApps(): string[] {
   return [...folders('apps').filter((name) => name !== 'providers'), ...folders('apps/providers')]
     .filter((name) => !NOT_SERVICES.has(name))
     .sort();
-}
-
-/** Where an app's code is: `apps/providers/<name>` for a provider service, else `apps/<name>`. */
-export function appFolder(app: string): string {
-  return existsSync(join(root, 'apps', 'providers', app)) ? `apps/providers/${app}` : `apps/${app}`;
 }
 
 function walk(dir: string, accept: (name: string) => boolean): string[] {

@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
-import { SERVICE_NAMES, type RunningService, portVariable, startService } from '@flint/service-kit';
+import { SERVICE_NAMES } from '@flint/contracts';
+import { type RunningService, portVariable, startService } from '@flint/service-kit';
 import { Kafka, logLevel } from 'kafkajs';
 import { ApiModule } from '../../../apps/api/src/api.module';
 import { uniqueName, waitFor } from '../../support/kafka';

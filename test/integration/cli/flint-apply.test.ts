@@ -1,7 +1,8 @@
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SERVICE_NAMES, type RunningService, portVariable, startService } from '@flint/service-kit';
+import { SERVICE_NAMES } from '@flint/contracts';
+import { type RunningService, portVariable, startService } from '@flint/service-kit';
 import { Kafka, logLevel } from 'kafkajs';
 import { ApiModule } from '../../../apps/api/src/api.module';
 import { type CliIo, runCli } from '../../../apps/cli/src/cli';

@@ -2,11 +2,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { type AddressInfo, type Server, type Socket, createServer, connect } from 'node:net';
 import { join } from 'node:path';
+import { SERVICE_NAMES, type ServiceName } from '@flint/contracts';
 import {
   type HealthReport,
   type RunningService,
-  SERVICE_NAMES,
-  type ServiceName,
   portVariable,
   startService,
 } from '@flint/service-kit';

@@ -6,7 +6,7 @@ import {
   EventContext,
   judgeEvent,
 } from '@flint/conditions';
-import type { CloudEvent, Provider } from '@flint/contracts';
+import { carriesSourceId, type CloudEvent } from '@flint/contracts';
 import type { KafkaLog, OutgoingRecord } from '@flint/kafka';
 import { z } from 'zod';
 import { ActivityTally } from '../activity/activity-tally';
@@ -101,7 +101,7 @@ export class EventProcessor {
         async (span) => {
           const provider = event.flintprovider;
           pass.tally.receive(provider);
-          const fromSource = SOURCE_PROVIDERS.has(provider);
+          const fromSource = carriesSourceId(provider);
           if (fromSource) pass.activity.event(event.flintsourceid, event);
           const candidates = this.options.index.candidates(event);
           span.setAttribute('flint.triggers.candidates', candidates.length);
@@ -221,9 +221,6 @@ export class EventProcessor {
     });
   }
 }
-
-/** Providers whose events carry the id of the source definition that produced them. */
-const SOURCE_PROVIDERS: ReadonlySet<Provider> = new Set(['webhook', 'poller', 'cron', 'file']);
 
 /**
  * Events also count for the `event` and `run-status` sources they reached by type (a candidate's

@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { ProviderService } from '@flint/provider-sdk';
-import { type ServiceRuntime, ServiceKitModule } from '@flint/service-kit';
+import { providerServiceModule } from '@flint/provider-sdk';
+import type { ServiceRuntime } from '@flint/service-kit';
 import { CronProvider } from './cron-provider';
 import { cronTimingsFromEnv } from './cron-settings';
 
@@ -8,16 +8,11 @@ import { cronTimingsFromEnv } from './cron-settings';
 export class CronModule {
   static forRuntime(runtime: ServiceRuntime): DynamicModule {
     const timings = cronTimingsFromEnv(runtime.env);
-    return {
+    return providerServiceModule({
       module: CronModule,
-      imports: [ServiceKitModule.forRuntime(runtime)],
-      providers: [
-        {
-          provide: ProviderService,
-          useFactory: () =>
-            new ProviderService(runtime, new CronProvider({ timings, registry: runtime.registry })),
-        },
-      ],
-    };
+      runtime,
+      service: 'cron',
+      kinds: { cron: new CronProvider({ timings, registry: runtime.registry }) },
+    });
   }
 }

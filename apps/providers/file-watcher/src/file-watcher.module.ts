@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { ProviderService } from '@flint/provider-sdk';
-import { type ServiceRuntime, ServiceKitModule } from '@flint/service-kit';
+import { providerServiceModule } from '@flint/provider-sdk';
+import type { ServiceRuntime } from '@flint/service-kit';
 import { FileWatcherProvider } from './file-watcher-provider';
 import { fileWatcherSettingsFromEnv } from './file-watcher-settings';
 
@@ -8,15 +8,11 @@ import { fileWatcherSettingsFromEnv } from './file-watcher-settings';
 export class FileWatcherModule {
   static forRuntime(runtime: ServiceRuntime): DynamicModule {
     const settings = fileWatcherSettingsFromEnv(runtime.env);
-    return {
+    return providerServiceModule({
       module: FileWatcherModule,
-      imports: [ServiceKitModule.forRuntime(runtime)],
-      providers: [
-        {
-          provide: ProviderService,
-          useFactory: () => new ProviderService(runtime, new FileWatcherProvider(settings)),
-        },
-      ],
-    };
+      runtime,
+      service: 'file-watcher',
+      kinds: { file: new FileWatcherProvider(settings) },
+    });
   }
 }

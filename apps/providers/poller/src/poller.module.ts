@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { ProviderService, providerSecrets } from '@flint/provider-sdk';
-import { type ServiceRuntime, ServiceKitModule } from '@flint/service-kit';
+import { providerServiceModule } from '@flint/provider-sdk';
+import type { ServiceRuntime } from '@flint/service-kit';
 import { HostLimiter } from './http/host-limiter';
 import { PollerProvider } from './poller-provider';
 import { pollerSettingsFromEnv } from './poller-settings';
@@ -9,20 +9,15 @@ import { pollerSettingsFromEnv } from './poller-settings';
 export class PollerModule {
   static forRuntime(runtime: ServiceRuntime): DynamicModule {
     const settings = pollerSettingsFromEnv(runtime.env);
-    const provider = new PollerProvider({
+    const poller = new PollerProvider({
       limiter: new HostLimiter(settings.maxConcurrencyPerHost),
       maxPagesPerPoll: settings.maxPagesPerPoll,
     });
-    return {
+    return providerServiceModule({
       module: PollerModule,
-      imports: [ServiceKitModule.forRuntime(runtime)],
-      providers: [
-        {
-          provide: ProviderService,
-          useFactory: () =>
-            new ProviderService(runtime, provider, { secrets: providerSecrets(runtime) }),
-        },
-      ],
-    };
+      runtime,
+      service: 'poller',
+      kinds: { poller },
+    });
   }
 }

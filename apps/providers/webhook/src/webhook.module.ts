@@ -1,7 +1,7 @@
 import { type DynamicModule, Inject, Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { ProviderService, providerSecrets } from '@flint/provider-sdk';
-import { type ServiceRuntime, ServiceKitModule } from '@flint/service-kit';
+import { ProviderService, providerServiceModule } from '@flint/provider-sdk';
+import type { ServiceRuntime } from '@flint/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { installWebhookRoutes } from './webhook-http';
 import { WebhookProvider } from './webhook-provider';
@@ -14,7 +14,7 @@ class WebhookRoutes implements OnModuleInit {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     @Inject(WebhookRouter) private readonly router: WebhookRouter,
-    @Inject(ProviderService) private readonly providers: ProviderService<'webhook'>,
+    @Inject(ProviderService) private readonly providers: ProviderService,
   ) {}
 
   onModuleInit(): void {
@@ -29,19 +29,12 @@ class WebhookRoutes implements OnModuleInit {
 export class WebhookModule {
   static forRuntime(runtime: ServiceRuntime): DynamicModule {
     const router = new WebhookRouter();
-    const provider = new WebhookProvider(router, webhookSettingsFromEnv(runtime.env));
-    return {
+    return providerServiceModule({
       module: WebhookModule,
-      imports: [ServiceKitModule.forRuntime(runtime)],
-      providers: [
-        { provide: WebhookRouter, useValue: router },
-        {
-          provide: ProviderService,
-          useFactory: () =>
-            new ProviderService(runtime, provider, { secrets: providerSecrets(runtime) }),
-        },
-        WebhookRoutes,
-      ],
-    };
+      runtime,
+      service: 'webhook',
+      kinds: { webhook: new WebhookProvider(router, webhookSettingsFromEnv(runtime.env)) },
+      providers: [{ provide: WebhookRouter, useValue: router }, WebhookRoutes],
+    });
   }
 }

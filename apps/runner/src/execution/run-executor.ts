@@ -1,4 +1,4 @@
-import type { RunError, TargetType } from '@flint/contracts';
+import { type RunError, TARGET_TYPES, type TargetType } from '@flint/contracts';
 import {
   type AttemptFinish,
   type AttemptStart,
@@ -15,14 +15,15 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { RunnerMetrics } from '../runner-metrics';
 import { errorText, type RunnerLog } from '../runner-log';
 import type { RunStatusMessages } from '../status/run-status-messages';
-import type { TargetStarter } from '../targets/target-starter';
+import type { TargetStarter, TargetStarters } from '../targets/target-starter';
 import { type AttemptOutcome, runError } from './attempt-outcome';
 import { CallBatcher } from './call-batcher';
 import { retryDelayMs } from './retry-delay';
 
 export interface RunExecutorOptions {
   repository: RunRepository;
-  starters: readonly TargetStarter[];
+  /** One starter per target type the contracts know; a missing one stops the boot. */
+  starters: TargetStarters;
   messages: RunStatusMessages;
   metrics: RunnerMetrics;
   /** This runner's lease holder name. */
@@ -58,7 +59,7 @@ export class RunExecutor {
   private readonly finishes: CallBatcher<AttemptFinish, FinishResult>;
 
   constructor(private readonly options: RunExecutorOptions) {
-    this.starters = new Map(options.starters.map((starter) => [starter.type, starter]));
+    this.starters = checkTargetStarters(options.starters);
     this.random = options.random ?? Math.random;
     const { repository } = options;
     const keyOf = (write: { runId: string }) => write.runId;
@@ -98,6 +99,7 @@ export class RunExecutor {
   private async attempt(run: TakenRun): Promise<void> {
     const { messages, metrics, holder, log } = this.options;
     const starter = this.starters.get(run.targetType);
+    // Every known type has a starter (checked at boot); a run stored by a newer version may not.
     if (starter === undefined) throw new Error(`no starter for target type ${run.targetType}`);
     if (run.previousHolder !== undefined) {
       log.warn(
@@ -268,4 +270,29 @@ export class RunExecutor {
       }
     }
   }
+}
+
+/**
+ * The starters by target type, failing the boot when a target type of the contracts has no starter, so
+ * that the gap shows when the runner starts rather than when the first run of that type comes in.
+ */
+export function checkTargetStarters(
+  starters: TargetStarters,
+): ReadonlyMap<TargetType, TargetStarter> {
+  const byType = new Map<TargetType, TargetStarter>();
+  for (const type of TARGET_TYPES) {
+    const starter = (starters as Partial<TargetStarters>)[type];
+    if (starter === undefined) {
+      throw new Error(
+        `target type '${type}' (TargetSchema, libs/contracts) has no starter in the runner; add one under apps/runner/src/targets`,
+      );
+    }
+    if (starter.type !== type) {
+      throw new Error(
+        `the starter given for target type '${type}' starts '${starter.type}' targets`,
+      );
+    }
+    byType.set(type, starter);
+  }
+  return byType;
 }

@@ -34,7 +34,7 @@ function expectConsecutiveSeconds(slots: number[]): void {
 }
 
 async function sourceRunning(service: RunningService, id: string): Promise<boolean> {
-  const statuses = service.app.get(ProviderService).runtime.statuses();
+  const statuses = service.app.get(ProviderService).statuses();
   return statuses.some((status) => status.id === id && status.state === 'running');
 }
 

@@ -1,4 +1,4 @@
-import type { CloudEvent, StoredDefinition } from '@flint/contracts';
+import type { CloudEvent, ServiceName, StoredDefinition } from '@flint/contracts';
 import {
   EventProducer,
   createKafka,
@@ -6,10 +6,9 @@ import {
   kafkaConfigFromEnv,
   type MessageToDecode,
 } from '@flint/kafka';
-import { type RunningService, type ServiceName, startService } from '@flint/service-kit';
 import type { DynamicModule } from '@nestjs/common';
 import type { Consumer, Kafka } from 'kafkajs';
-import type { ServiceRuntime } from '@flint/service-kit';
+import { type RunningService, type ServiceRuntime, startService } from '@flint/service-kit';
 import { createTestTopic, quietLog, uniqueName, waitFor } from '../../../support/kafka';
 
 /**

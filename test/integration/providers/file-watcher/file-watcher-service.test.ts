@@ -52,7 +52,7 @@ async function waitUntilLive(service: RunningService, id: string): Promise<void>
 function running(service: RunningService, id: string): boolean {
   return service.app
     .get(ProviderService)
-    .runtime.statuses()
+    .statuses()
     .some((status) => status.id === id && status.state === 'running');
 }
 

@@ -32,11 +32,13 @@ export async function runReplicaThatCrashesBeforeSaving(
   const crash = new Promise<void>((resolve) => (crashed = resolve));
   const dying = new ProviderService(
     runtime,
-    new PollerProvider({
-      limiter: new HostLimiter(4),
-      backoff: { initialMs: 600_000 },
-      stateStore: (db) => new CrashingStateStore(db, crashed),
-    }),
+    {
+      poller: new PollerProvider({
+        limiter: new HostLimiter(4),
+        backoff: { initialMs: 600_000 },
+        stateStore: (db) => new CrashingStateStore(db, crashed),
+      }),
+    },
     { log: quietLog },
   );
   dying.onApplicationBootstrap();

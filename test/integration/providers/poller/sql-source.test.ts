@@ -192,7 +192,12 @@ describeIfPostgres('poller SQL sources', () => {
     });
     const service = new ProviderService(
       runtime,
-      new PollerProvider({ limiter: new HostLimiter(4), backoff: { initialMs: 200, maxMs: 1000 } }),
+      {
+        poller: new PollerProvider({
+          limiter: new HostLimiter(4),
+          backoff: { initialMs: 200, maxMs: 1000 },
+        }),
+      },
       { log },
     );
     service.onApplicationBootstrap();
