@@ -1,8 +1,8 @@
 /** Unit specs live beside the code (`*.spec.ts`); integration tests against the real broker and
  * database live in `test/integration` and share one broker and one fresh database per run. */
 const moduleNameMapper = {
-  '^@flint/(contracts|kafka|store|service-kit|provider-sdk|telemetry|conditions)$':
-    '<rootDir>/libs/$1/src/index.ts',
+  '^@flint/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
+  '^@flint/([a-z-]+)/testing$': '<rootDir>/libs/$1/src/testing/index.ts',
   // Jest stays on 29 (docs/architecture.md says why), and jest 29 cannot require() an ES module,
   // which these ESM-only packages are; Node 24 can, so they are loaded with Node's own require.
   '^(commander|chokidar)$': '<rootDir>/test/support/native-require/$1.js',

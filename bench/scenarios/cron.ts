@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { systemClock } from '@flint/provider-sdk';
+import { systemClock } from '@flint/common';
 import { type Store, openStore } from '@flint/store';
 import { CronSourceRunner } from '../../apps/providers/cron/src/firing/cron-source-runner';
 import { parseSchedule } from '../../apps/providers/cron/src/schedule/schedule';

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { SERVICES, type ServiceName, serviceFolder } from '@flint/contracts';
 import { parse } from 'yaml';
-import { serviceConfigFromEnv } from '../../libs/service-kit/src/service-config';
+import { serviceConfigFromEnv } from '@flint/service-kit';
 import {
   type ConfigMap,
   type Container,

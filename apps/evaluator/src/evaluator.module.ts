@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CelEngine } from '@flint/conditions';
 import {
-  kafkaLogFor,
+  serviceLog,
   type ServiceRuntime,
   ServiceKitModule,
   workerLifecycle,
@@ -30,7 +30,7 @@ export class EvaluatorModule {
               registry: runtime.registry,
               engine: await CelEngine.create(),
               settings,
-              log: kafkaLogFor(runtime.logger.child({ component: 'evaluator' })),
+              log: serviceLog(runtime.logger, 'evaluator'),
               probeKafka: kafkaCheck && (() => kafkaCheck.check()),
             }),
         },

@@ -1,3 +1,4 @@
+import { errorText, type Log, type Clock, systemClock } from '@flint/common';
 import { type CelEngine, type CompiledTrigger, compileTrigger } from '@flint/conditions';
 import type { CloudEvent, TopicNames } from '@flint/contracts';
 import {
@@ -6,7 +7,6 @@ import {
   decodeCloudEvent,
   DefinitionFeed,
   EventProducer,
-  type KafkaLog,
   provisionTopics,
   type TopicSettings,
 } from '@flint/kafka';
@@ -21,7 +21,6 @@ import type { Registry } from 'prom-client';
 import { TriggerActivityRecorder } from './activity/trigger-activity-recorder';
 import { batchEmitter } from './batching/batch-emitter';
 import { BatchManager } from './batching/batch-manager';
-import { type Clock, systemClock } from './clock';
 import { CompoundTracker } from './compound/compound-tracker';
 import {
   applyDefinitionChange,
@@ -31,7 +30,7 @@ import { TriggerIndex } from './definitions/trigger-index';
 import { EvaluatorMetrics } from './evaluator-metrics';
 import type { EvaluatorSettings } from './evaluator-settings';
 import { DedupeWindow } from './pipeline/dedupe-window';
-import { errorText, EventProcessor } from './pipeline/event-processor';
+import { EventProcessor } from './pipeline/event-processor';
 import { RunRequestMaker } from './pipeline/run-request-maker';
 
 export interface EvaluatorDependencies {
@@ -42,7 +41,7 @@ export interface EvaluatorDependencies {
   registry: Registry;
   engine: CelEngine;
   settings: EvaluatorSettings;
-  log: KafkaLog;
+  log: Log;
   /** A quick check that the broker answers, so a start attempt does not sit in kafkajs's retries. */
   probeKafka?: () => Promise<void>;
   clock?: Clock;

@@ -1,11 +1,11 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import {
-  kafkaLogFor,
+  serviceLog,
   type ServiceRuntime,
   ServiceKitModule,
   workerLifecycle,
 } from '@flint/service-kit';
-import { BUILTIN_WORKFLOWS, type Workflow, WorkflowRegistry } from '../../../libs/workflows/src';
+import { BUILTIN_WORKFLOWS, type Workflow, WorkflowRegistry } from '@flint/workflows';
 import { Runner } from './runner';
 import { runnerConfigFromEnv } from './runner-config';
 
@@ -17,7 +17,6 @@ export interface RunnerModuleOptions {
 @Module({})
 export class RunnerModule {
   static forRuntime(runtime: ServiceRuntime, options: RunnerModuleOptions = {}): DynamicModule {
-    const logger = runtime.logger.child({ component: 'runner' });
     const runner = new Runner({
       env: runtime.env,
       kafka: runtime.kafka,
@@ -25,8 +24,8 @@ export class RunnerModule {
       topics: runtime.topics,
       topicSettings: runtime.kafkaTopicSettings,
       registry: runtime.registry,
-      log: logger,
-      kafkaLog: kafkaLogFor(runtime.logger.child({ component: 'runner-consumer' })),
+      log: serviceLog(runtime.logger, 'runner'),
+      kafkaLog: serviceLog(runtime.logger, 'runner-consumer'),
       config: runnerConfigFromEnv(runtime.env),
       workflows: new WorkflowRegistry([...BUILTIN_WORKFLOWS, ...(options.workflows ?? [])]),
     });

@@ -1,25 +1,17 @@
-import type { TopicNames } from '@flint/contracts';
-import {
-  BatchConsumer,
-  EventProducer,
-  type KafkaLog,
-  provisionTopics,
-  sleep,
-  type TopicSettings,
-} from '@flint/kafka';
+import { kafkaOutboxRelay } from '@flint/service-kit';
+import { errorText, type Log, systemClock, within } from '@flint/common';
+import { type TopicNames, decodeRunRequest } from '@flint/contracts';
+import { BatchConsumer, EventProducer, provisionTopics, type TopicSettings } from '@flint/kafka';
 import { type OutboxRelay, RunRepository, type Store } from '@flint/store';
 import type { Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
-import type { WorkflowRegistry } from '../../../libs/workflows/src';
-import { decodeRunRequest } from './claiming/run-request-decoder';
+import type { WorkflowRegistry } from '@flint/workflows';
 import { RunRequestHandler } from './claiming/run-request-handler';
 import { RunExecutor } from './execution/run-executor';
 import { RunScheduler } from './execution/run-scheduler';
 import type { RunnerConfig } from './runner-config';
-import { errorText, type RunnerLog } from './runner-log';
 import { RunnerMetrics } from './runner-metrics';
 import { RunStatusMessages } from './status/run-status-messages';
-import { statusRelay } from './status/status-relay';
 import { HttpTargetStarter } from './targets/http-target';
 import { KafkaTargetStarter } from './targets/kafka-target';
 import { KeyExpressions } from './targets/key-expression';
@@ -34,8 +26,8 @@ export interface RunnerDependencies {
   topics: TopicNames;
   topicSettings: TopicSettings;
   registry: Registry;
-  log: RunnerLog;
-  kafkaLog: KafkaLog;
+  log: Log;
+  kafkaLog: Log;
   config: RunnerConfig;
   workflows: WorkflowRegistry;
 }
@@ -69,7 +61,8 @@ export class Runner {
     this.metrics = new RunnerMetrics(deps.registry);
     this.producer = new EventProducer(deps.kafka);
     const messages = new RunStatusMessages({ events: topics.events, dlq: topics.dlq });
-    this.relay = statusRelay(store, this.producer, log, config.pollIntervalMs);
+    // Publishes the run-status events and dead letters committed with the runs' transitions.
+    this.relay = kafkaOutboxRelay(store, this.producer, { intervalMs: config.pollIntervalMs, log });
     const executor = new RunExecutor({
       repository: this.repository,
       starters: {
@@ -126,7 +119,7 @@ export class Runner {
     // The last attempts' events were committed; publish them before leaving if Kafka lets us.
     await within(
       this.relay.relayAll().catch((err: unknown) => {
-        this.deps.log.warn({ error: errorText(err) }, 'could not publish the last run events');
+        this.deps.log('warn', 'could not publish the last run events', { error: errorText(err) });
       }),
       drainTimeoutMs,
     );
@@ -154,26 +147,15 @@ export class Runner {
         this.readyResolve();
         return;
       } catch (err) {
-        this.deps.log.warn(
-          { error: errorText(err) },
+        this.deps.log(
+          'warn',
           `cannot consume run requests yet; trying again in ${CONNECT_RETRY_MS} ms`,
+          { error: errorText(err) },
         );
         await this.consumer?.stop().catch(() => undefined);
         this.consumer = undefined;
-        await sleep(CONNECT_RETRY_MS);
+        await systemClock.sleep(CONNECT_RETRY_MS);
       }
     }
   }
-}
-
-/** Waits for `work`, but no longer than `ms`. */
-async function within(work: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    work,
-    new Promise((resolve) => {
-      timer = setTimeout(resolve, ms);
-    }),
-  ]);
-  clearTimeout(timer);
 }

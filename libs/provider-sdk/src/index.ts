@@ -43,9 +43,8 @@
  * name, holder, signal, ttlMs? }, fn)` or the lower-level `Lease` (tryAcquire/renew/release).
  * Secrets: `SecretResolver`; `providerSecrets(runtime)` reads the API's encrypted store (when
  * FLINT_SECRETS_KEYS is set, through a 5 s cache), then `EnvSecretResolver`: `FLINT_SECRET_<NAME>`
- * (upper-cased, non-alphanumerics → `_`). Tests: `ManualClock` (advance/set) as a controllable clock.
+ * (upper-cased, non-alphanumerics → `_`). Tests: `ManualClock` from `@flint/common/testing`.
  */
-export * from './clock';
 export { newTraceparent } from './build-event';
 export { EmitAbortedError, EmitFailedError } from './emit-errors';
 export * from './exclusive';

@@ -1,4 +1,5 @@
-import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { type Clock, keepTrying, type Log } from '@flint/common';
+import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import {
   type KindOfService,
   kindsRunBy,
@@ -7,10 +8,9 @@ import {
   type ServiceName,
   serviceFolder,
 } from '@flint/contracts';
-import { DefinitionFeed, EventProducer, backoffDelay, provisionTopics } from '@flint/kafka';
-import type { ServiceRuntime } from '@flint/service-kit';
-import { type Clock, systemClock } from './clock';
-import type { ProviderLog, SourceProviderImpl } from './provider';
+import { DefinitionFeed, EventProducer, provisionTopics } from '@flint/kafka';
+import { type ServiceRuntime, serviceLog } from '@flint/service-kit';
+import type { SourceProviderImpl } from './provider';
 import { ProviderRuntime } from './provider-runtime';
 import { providerSecrets, type SecretResolver } from './secrets';
 import type { SourceStatus } from './source-loop';
@@ -26,7 +26,7 @@ export interface ProviderServiceOptions {
   clock?: Clock;
   replicaId?: string;
   leaseTtlMs?: number;
-  log?: ProviderLog;
+  log?: Log;
 }
 
 /**
@@ -78,7 +78,7 @@ export class ProviderService implements OnApplicationBootstrap, OnApplicationShu
   private readonly runtimes: ProviderRuntime[];
   private readonly feed: DefinitionFeed;
   private readonly producer: EventProducer;
-  private readonly log: ProviderLog;
+  private readonly log: Log;
   private readonly stopping = new AbortController();
   private starting: Promise<void> | undefined;
   private started = false;
@@ -91,7 +91,7 @@ export class ProviderService implements OnApplicationBootstrap, OnApplicationShu
     options: ProviderServiceOptions = {},
   ) {
     const providers = checkSourceKinds(service.config.service, implementations);
-    this.log = options.log ?? nestLog(`${service.config.service}-provider`);
+    this.log = options.log ?? serviceLog(service.logger, `${service.config.service}-provider`);
     this.feed = new DefinitionFeed(service.kafka, service.topics.triggers, { log: this.log });
     this.producer = new EventProducer(service.kafka);
     this.ready = new Promise<void>((resolve) => (this.markReady = resolve));
@@ -141,38 +141,24 @@ export class ProviderService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private async startWithRetry(): Promise<void> {
-    const signal = this.stopping.signal;
-    for (let attempt = 1; !signal.aborted; attempt++) {
-      try {
+    await keepTrying(
+      async () => {
         await provisionTopics(this.service.kafka, this.service.topics, {
           ...this.service.kafkaTopicSettings,
         });
-        if (signal.aborted) return;
         await this.feed.start();
-        if (signal.aborted) return;
+        if (this.stopping.signal.aborted) return;
         await Promise.all(this.runtimes.map((runtime) => runtime.start()));
         this.started = true;
         this.markReady();
-        return;
-      } catch (err) {
-        await this.feed.stop().catch(() => undefined);
-        const delay = backoffDelay(attempt, { attempts: 0, initialMs: 1000, maxMs: 15_000 });
-        this.log('warn', `could not start, retrying in ${delay} ms: ${String(err)}`);
-        await systemClock.sleep(delay, signal);
-      }
-    }
+      },
+      {
+        signal: this.stopping.signal,
+        backoff: { initialMs: 1000, maxMs: 15_000 },
+        doing: 'start the sources',
+        log: this.log,
+        cleanUp: () => this.feed.stop(),
+      },
+    );
   }
-}
-
-/** Routes provider log entries into Nest's logger, fields as JSON after the message. */
-export function nestLog(context: string): ProviderLog {
-  const logger = new Logger(context);
-  return (level, message, fields) => {
-    const line =
-      fields && Object.keys(fields).length > 0 ? `${message} ${JSON.stringify(fields)}` : message;
-    if (level === 'error') logger.error(line);
-    else if (level === 'warn') logger.warn(line);
-    else if (level === 'info') logger.log(line);
-    else logger.debug(line);
-  };
 }

@@ -1,14 +1,10 @@
+import type { Log, Clock } from '@flint/common';
 import type { CloudEvent, RunnableKind, SourceConfigOf, StoredSource } from '@flint/contracts';
-import type { KafkaLog } from '@flint/kafka';
 import type { Store } from '@flint/store';
-import type { Clock } from './clock';
 import type { OwnedSecrets } from './secrets';
 
 /** A source definition of one kind, with its config typed for that kind. */
 export type SourceOf<K extends RunnableKind> = StoredSource & { provider: K };
-
-/** Structured log of one source; every entry carries the source id and provider. */
-export type ProviderLog = KafkaLog;
 
 /** What a provider hands to `emit`: the runtime adds everything Flint needs to route the event. */
 export interface EmitInput {
@@ -61,7 +57,7 @@ export interface SourceContext<K extends RunnableKind = RunnableKind, Config = u
   /** Aborted when the source is changed, disabled, deleted, its lease lost, or the service stops. */
   readonly signal: AbortSignal;
   readonly store: Store;
-  readonly log: ProviderLog;
+  readonly log: Log;
   readonly clock: Clock;
   readonly secrets: OwnedSecrets;
   /** This replica's identity, as written into leases and claims. */

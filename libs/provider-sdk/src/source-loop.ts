@@ -1,11 +1,10 @@
+import { type Log, type Clock, systemClock, type Backoff, backoffDelay } from '@flint/common';
 import type { RunnableKind, SourceConfigOf } from '@flint/contracts';
-import { type RetryPolicy, backoffDelay } from '@flint/kafka';
 import type { Store } from '@flint/store';
 import type { Counter } from 'prom-client';
-import { type Clock, systemClock } from './clock';
 import type { CoalescingSender } from './coalescing-sender';
 import { runExclusive } from './exclusive';
-import type { ProviderLog, SourceContext, SourceOf, SourceProviderImpl } from './provider';
+import type { SourceContext, SourceOf, SourceProviderImpl } from './provider';
 import { type SecretResolver, secretsOf } from './secrets';
 import { createEmit } from './source-emitter';
 
@@ -25,13 +24,13 @@ export interface SourceLoopDeps<K extends RunnableKind, Config> {
   sender: CoalescingSender;
   received: Counter<'provider'>;
   store: Store;
-  log: ProviderLog;
+  log: Log;
   clock: Clock;
   secrets: SecretResolver;
   replicaId: string;
   leaseTtlMs?: number;
-  restartBackoff: Omit<RetryPolicy, 'attempts'>;
-  emitBackoff: Omit<RetryPolicy, 'attempts'>;
+  restartBackoff: Backoff;
+  emitBackoff: Backoff;
 }
 
 /** A run that lasted this long was healthy: the next failure starts the backoff from the bottom. */
@@ -40,7 +39,7 @@ const HEALTHY_RUN_MS = 60_000;
 /** The life of one source on this replica: validate, (claim,) run, restart after failures, stop. */
 export class SourceLoop<K extends RunnableKind, Config> {
   private readonly controller = new AbortController();
-  private readonly log: ProviderLog;
+  private readonly log: Log;
   private state: SourceState = 'starting';
   private error: string | undefined;
   private done: Promise<void> | undefined;
@@ -95,7 +94,7 @@ export class SourceLoop<K extends RunnableKind, Config> {
       } catch (err) {
         if (signal.aborted) return;
         failures = Date.now() - startedAt > HEALTHY_RUN_MS ? 1 : failures + 1;
-        const delay = backoffDelay(failures, { ...this.deps.restartBackoff, attempts: 0 });
+        const delay = backoffDelay(failures, this.deps.restartBackoff);
         this.state = 'failed';
         this.error = messageOf(err);
         this.log('error', `source failed, restarting in ${delay} ms: ${this.error}`);

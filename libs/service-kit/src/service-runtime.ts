@@ -12,7 +12,7 @@ import type { DestinationStream, Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { HealthCheck } from './health-check';
 import { createServiceRegistry } from './metrics';
-import { createServiceLogger, kafkaLogFor } from './service-logger';
+import { createServiceLogger, serviceLog } from './service-logger';
 import { type ServiceConfig, serviceConfigFromEnv } from './service-config';
 
 /**
@@ -54,7 +54,7 @@ export async function openServiceRuntime(
   const kafkaConfig = kafkaConfigFromEnv(env, `flint-${service}`);
   const logger = createServiceLogger(service, env, options.logDestination);
   const store = options.store ?? (await openStore(storeConfigFromEnv(env)));
-  const kafkaLog = kafkaLogFor(logger.child({ component: 'kafka' }));
+  const kafkaLog = serviceLog(logger, 'kafka');
   const kafka = createKafka(kafkaConfig, { log: kafkaLog });
   const registry = createServiceRegistry(service);
   KafkaMetrics.attach(kafka, registry);

@@ -34,12 +34,7 @@ export {
 } from './definition-repository';
 export { DefinitionNotFoundError, DuplicateDefinitionError, VersionConflictError } from './errors';
 export { enqueueOutbox, type OutboxMessage, type OutboxRecord } from './outbox';
-export {
-  OutboxRelay,
-  type OutboxRelayLog,
-  type OutboxRelayOptions,
-  type PublishOutbox,
-} from './outbox-relay';
+export { OutboxRelay, type OutboxRelayOptions, type PublishOutbox } from './outbox-relay';
 export {
   type AttemptFinish,
   type AttemptStart,

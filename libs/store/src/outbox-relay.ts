@@ -1,12 +1,10 @@
+import { errorText, jsonStderrLog, type Log, WakeLoop } from '@flint/common';
 import { ADVISORY_LOCK_NAMESPACE, AdvisoryLock } from './advisory-locks';
 import type { OutboxRecord } from './outbox';
 import type { Store } from './store';
 
 /** Resolves only once the broker has acknowledged every record; throws otherwise. */
 export type PublishOutbox = (records: OutboxRecord[]) => Promise<void>;
-
-/** Where relay failures are reported (they are retried, so a warning, not an error). */
-export type OutboxRelayLog = (message: string) => void;
 
 export interface OutboxRelayOptions {
   /** Most records published per relay. */
@@ -16,7 +14,8 @@ export interface OutboxRelayOptions {
   /** Published records older than this are deleted. */
   retentionMs?: number;
   pruneIntervalMs?: number;
-  log?: OutboxRelayLog;
+  /** Where relay failures are reported (they are retried, so as warnings). */
+  log?: Log;
 }
 
 interface OutboxRow {
@@ -44,11 +43,7 @@ export class OutboxRelay {
   private readonly intervalMs: number;
   private readonly retentionMs: number;
   private readonly pruneIntervalMs: number;
-  private readonly log: OutboxRelayLog;
-  private loop: Promise<void> | undefined;
-  private running = false;
-  private notified = false;
-  private wake: (() => void) | undefined;
+  private readonly loop: WakeLoop;
   private lastPruneAt = 0;
 
   constructor(
@@ -65,7 +60,12 @@ export class OutboxRelay {
     this.intervalMs = positive('intervalMs', options.intervalMs ?? 1000);
     this.retentionMs = positive('retentionMs', options.retentionMs ?? 7 * 24 * 3600 * 1000);
     this.pruneIntervalMs = positive('pruneIntervalMs', options.pruneIntervalMs ?? 3600 * 1000);
-    this.log = options.log ?? ((message) => console.warn(message));
+    const log = options.log ?? jsonStderrLog;
+    this.loop = new WakeLoop(() => this.relayAndPrune(), {
+      intervalMs: this.intervalMs,
+      onError: (err) =>
+        log('warn', `outbox relay failed, retrying in ${this.intervalMs} ms: ${errorText(err)}`),
+    });
   }
 
   /**
@@ -122,60 +122,28 @@ export class OutboxRelay {
 
   /** Relays every intervalMs and whenever notify() is called, until stop(). */
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.runLoop();
+    this.loop.start();
   }
 
   /** Asks for a relay now, e.g. right after a change was committed, instead of at the next interval. */
   notify(): void {
-    this.notified = true;
-    this.wake?.();
+    this.loop.wake();
   }
 
   /** Stops the loop and waits for a relay in progress to finish. */
   async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
-    this.loop = undefined;
-  }
-
-  private async runLoop(): Promise<void> {
-    while (this.running) {
-      this.notified = false;
-      await this.relayAndPrune();
-      await this.sleep();
-    }
+    await this.loop.stop();
   }
 
   private async relayAndPrune(): Promise<void> {
-    try {
-      let published: number;
-      do {
-        published = await this.relayOnce();
-      } while (this.running && published === this.batchSize);
-      if (Date.now() - this.lastPruneAt >= this.pruneIntervalMs) {
-        this.lastPruneAt = Date.now();
-        await this.pruneOnce();
-      }
-    } catch (err) {
-      this.log(
-        `outbox relay failed, retrying in ${this.intervalMs} ms: ${err instanceof Error ? err.message : String(err)}`,
-      );
+    let published: number;
+    do {
+      published = await this.relayOnce();
+    } while (this.loop.running && published === this.batchSize);
+    if (Date.now() - this.lastPruneAt >= this.pruneIntervalMs) {
+      this.lastPruneAt = Date.now();
+      await this.pruneOnce();
     }
-  }
-
-  private sleep(): Promise<void> {
-    if (!this.running || this.notified) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, this.intervalMs);
-      timer.unref();
-      this.wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
   }
 }
 

@@ -1,6 +1,6 @@
 import { DLQ_HEADERS } from '@flint/contracts';
 import type { RunningService } from '@flint/service-kit';
-import { defineWorkflow } from '../../../libs/workflows/src';
+import { defineWorkflow } from '@flint/workflows';
 import { createTestTopic, readMessages, waitFor } from '../../support/kafka';
 import { describeIfPostgres } from '../../support/postgres';
 import { metricValue, runRequest, RunnerTestBed } from './runner-harness';

@@ -4,7 +4,7 @@ import { createKafka, EventProducer, kafkaConfigFromEnv, provisionTopics } from 
 import { type RunningService, startService } from '@flint/service-kit';
 import { PostgresStore, type RunRecord, RunRepository, runMigrations } from '@flint/store';
 import type { Consumer, Kafka } from 'kafkajs';
-import type { Workflow } from '../../../libs/workflows/src';
+import type { Workflow } from '@flint/workflows';
 import { Runner } from '../../../apps/runner/src/runner';
 import { RunnerModule } from '../../../apps/runner/src/runner.module';
 import { quietLog, uniqueName, waitFor } from '../../support/kafka';

@@ -125,7 +125,7 @@ describeEachStore('OutboxRelay', (backend) => {
         published.push(...records.map((record) => record.value));
       },
       // Long enough that only notify() or the retry after a failure explain a prompt delivery.
-      { intervalMs: 200, log: (message) => warnings.push(message) },
+      { intervalMs: 200, log: (_level, message) => warnings.push(message) },
     );
     relay.start();
     try {

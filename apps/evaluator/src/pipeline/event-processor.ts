@@ -1,3 +1,4 @@
+import { type Log, errorText } from '@flint/common';
 import { contextFromTraceparent, inSpan } from '@flint/telemetry';
 import { SpanKind } from '@opentelemetry/api';
 import {
@@ -6,8 +7,13 @@ import {
   EventContext,
   judgeEvent,
 } from '@flint/conditions';
-import { carriesSourceId, type CloudEvent } from '@flint/contracts';
-import type { KafkaLog, OutgoingRecord } from '@flint/kafka';
+import {
+  carriesSourceId,
+  type CloudEvent,
+  encodeRunRequest,
+  type RunRequest,
+} from '@flint/contracts';
+import type { OutgoingRecord } from '@flint/kafka';
 import { z } from 'zod';
 import { ActivityTally } from '../activity/activity-tally';
 import type { BatchAddOutcome } from '../batching/batch-manager';
@@ -16,7 +22,6 @@ import type { Candidate, TriggerIndex } from '../definitions/trigger-index';
 import { type FilterResult, MetricsTally } from '../evaluator-metrics';
 import type { DedupeWindow } from './dedupe-window';
 import type { RunRequestMaker } from './run-request-maker';
-import { runRequestRecord } from './run-requests';
 
 /** An event with the partition of the events topic it came from (which owns its batches). */
 export interface PartitionedEvent {
@@ -52,7 +57,7 @@ export interface EventProcessorOptions {
   metrics: { apply(tally: MetricsTally): void };
   /** Per-trigger counts and recent events per source for the history API. */
   activity: { apply(tally: ActivityTally): void };
-  log: KafkaLog;
+  log: Log;
 }
 
 /** What one pass over a batch of events has decided so far. */
@@ -206,8 +211,8 @@ export class EventProcessor {
     return 'matched';
   }
 
-  private queue(pass: Pass, request: Parameters<typeof runRequestRecord>[1]): void {
-    pass.records.push(runRequestRecord(this.options.runsTopic, request));
+  private queue(pass: Pass, request: RunRequest): void {
+    pass.records.push({ topic: this.options.runsTopic, ...encodeRunRequest(request) });
     pass.tally.runRequest(request.provider);
   }
 
@@ -242,13 +247,4 @@ function recordTypeSources(
       activity.event(member, event);
     }
   }
-}
-
-export function errorText(err: unknown): string {
-  if (err instanceof z.ZodError) {
-    return err.issues
-      .map((issue) => `${issue.path.join('.') || 'value'}: ${issue.message}`)
-      .join('; ');
-  }
-  return err instanceof Error ? err.message : String(err);
 }

@@ -9,8 +9,9 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ManualClock } from '@flint/common/testing';
 import { FileConfigSchema } from '@flint/contracts';
-import { type EmitInput, ManualClock } from '@flint/provider-sdk';
+import type { EmitInput } from '@flint/provider-sdk';
 import type { StartWatcher, WatchHandlers } from './directory-watcher';
 import { type FileVersion, versionOf } from './file-state';
 import { DirectoryMissingError, FolderWatch } from './folder-watch';

@@ -1,7 +1,8 @@
 import { promises as fs } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { Log, Clock } from '@flint/common';
 import type { FileConfig } from '@flint/contracts';
-import type { Clock, EmitInput, ProviderLog } from '@flint/provider-sdk';
+import type { EmitInput } from '@flint/provider-sdk';
 import { sha256OfFile } from './content-hash';
 import { scanDirectory, statVersion } from './directory-scan';
 import type { DirectoryWatcher, StartWatcher, WatchHandlers } from './directory-watcher';
@@ -34,7 +35,7 @@ export interface FolderWatchOptions {
   emit: (events: EmitInput[]) => Promise<unknown>;
   startWatcher: StartWatcher;
   clock: Clock;
-  log: ProviderLog;
+  log: Log;
   /** How often the whole directory is compared with the record, in case the watcher missed a change. */
   rescanEveryMs?: number;
 }
@@ -250,6 +251,6 @@ export class FolderWatch {
   }
 
   private now(): number {
-    return this.options.clock.now().getTime();
+    return this.options.clock.now();
   }
 }

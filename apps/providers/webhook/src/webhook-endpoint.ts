@@ -1,10 +1,9 @@
+import type { Log, Clock } from '@flint/common';
 import type { WebhookConfig } from '@flint/contracts';
 import {
-  type Clock,
   type Emit,
   EmitAbortedError,
   EmitFailedError,
-  type ProviderLog,
   type OwnedSecrets,
   SecretNotFoundError,
   type SourceOf,
@@ -36,7 +35,7 @@ export interface WebhookEndpointDeps {
   emit: Emit;
   secrets: OwnedSecrets;
   clock: Clock;
-  log: ProviderLog;
+  log: Log;
   /** How long a call waits for Kafka before it is answered 503. */
   ackTimeoutMs: number;
 }
@@ -101,7 +100,7 @@ export class WebhookEndpoint {
         this.config.auth,
         request,
         this.deps.secrets,
-        this.deps.clock.now().getTime(),
+        this.deps.clock.now(),
       );
       if (!auth.ok) return errorResponse(401, 'unauthorized', auth.message);
       const body = this.readBody(request);

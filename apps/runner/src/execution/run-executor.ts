@@ -1,3 +1,4 @@
+import { backoffDelay, errorText, type Log, systemClock } from '@flint/common';
 import { type RunError, TARGET_TYPES, type TargetType } from '@flint/contracts';
 import {
   type AttemptFinish,
@@ -9,11 +10,9 @@ import {
   type RunRepository,
   type TakenRun,
 } from '@flint/store';
-import { sleep } from '@flint/kafka';
 import { contextFromTraceparent, inSpan, traceparentOf } from '@flint/telemetry';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { RunnerMetrics } from '../runner-metrics';
-import { errorText, type RunnerLog } from '../runner-log';
 import type { RunStatusMessages } from '../status/run-status-messages';
 import type { TargetStarter, TargetStarters } from '../targets/target-starter';
 import { type AttemptOutcome, runError } from './attempt-outcome';
@@ -28,7 +27,7 @@ export interface RunExecutorOptions {
   metrics: RunnerMetrics;
   /** This runner's lease holder name. */
   holder: string;
-  log: RunnerLog;
+  log: Log;
   /** A retry was scheduled for `at`; the scheduler should look again then. */
   onRetryScheduled(at: Date): void;
   /** Queued runs became due because a run finished. */
@@ -40,6 +39,7 @@ export interface RunExecutorOptions {
 
 /** Tries to record an outcome this often before leaving the run to lease expiry. */
 const FINISH_TRIES = 5;
+const FINISH_BACKOFF = { initialMs: 400, maxMs: 3200 };
 /** Most runs whose attempt starts (or outcomes) one statement records. */
 const RUNS_PER_WRITE = 200;
 
@@ -86,11 +86,16 @@ export class RunExecutor {
     } catch (err) {
       const fields = { runId: run.runId, error: errorText(err) };
       if (err instanceof RunLeaseLostError) {
-        this.options.log.warn(fields, 'lost the lease of a run; another runner carries on with it');
-      } else {
-        this.options.log.error(
+        this.options.log(
+          'warn',
+          'lost the lease of a run; another runner carries on with it',
           fields,
+        );
+      } else {
+        this.options.log(
+          'error',
           'could not carry out the run; it is retried once its lease expires',
+          fields,
         );
       }
     }
@@ -102,10 +107,11 @@ export class RunExecutor {
     // Every known type has a starter (checked at boot); a run stored by a newer version may not.
     if (starter === undefined) throw new Error(`no starter for target type ${run.targetType}`);
     if (run.previousHolder !== undefined) {
-      log.warn(
-        { runId: run.runId, previousHolder: run.previousHolder, attempts: run.attempts },
-        'taking over a run whose runner stopped before finishing it',
-      );
+      log('warn', 'taking over a run whose runner stopped before finishing it', {
+        runId: run.runId,
+        previousHolder: run.previousHolder,
+        attempts: run.attempts,
+      });
       if (run.attempts >= run.maxAttempts) {
         const error = runError(
           'RunnerLostError',
@@ -193,7 +199,7 @@ export class RunExecutor {
       if (!wasStarted) metrics.started(run.provider, run.acceptedAt, now);
       metrics.attempt(run.provider, run.targetType, 'succeeded');
       metrics.finishedRun(run.provider, 'SUCCEEDED');
-      log.info({ runId: run.runId, triggerId: run.triggerId, attempt }, 'run succeeded');
+      log('info', 'run succeeded', { runId: run.runId, triggerId: run.triggerId, attempt });
       return;
     }
     if (outcome.retryable && attempt < run.maxAttempts) {
@@ -208,10 +214,12 @@ export class RunExecutor {
         ...(outcome.logLines ? { logLines: outcome.logLines } : {}),
       });
       metrics.attempt(run.provider, run.targetType, 'retry');
-      log.info(
-        { runId: run.runId, attempt, delayMs, error: outcome.error },
-        'attempt failed; retrying later',
-      );
+      log('info', 'attempt failed; retrying later', {
+        runId: run.runId,
+        attempt,
+        delayMs,
+        error: outcome.error,
+      });
       this.options.onRetryScheduled(nextAttemptAt);
       return;
     }
@@ -245,7 +253,7 @@ export class RunExecutor {
     });
     metrics.attempt(run.provider, run.targetType, attemptOutcome);
     metrics.finishedRun(run.provider, 'FAILED');
-    log.warn({ runId: run.runId, triggerId: run.triggerId, attempt, error }, 'run failed');
+    log('warn', 'run failed', { runId: run.runId, triggerId: run.triggerId, attempt, error });
   }
 
   /** Retries database hiccups: an outcome not recorded means the start is repeated after lease expiry. */
@@ -262,11 +270,12 @@ export class RunExecutor {
         return result;
       } catch (err) {
         if (err instanceof RunLeaseLostError || tryNo >= FINISH_TRIES) throw err;
-        this.options.log.warn(
-          { runId: run.runId, try: tryNo, error: errorText(err) },
-          'recording the outcome of an attempt failed; trying again',
-        );
-        await sleep(200 * 2 ** tryNo);
+        this.options.log('warn', 'recording the outcome of an attempt failed; trying again', {
+          runId: run.runId,
+          try: tryNo,
+          error: errorText(err),
+        });
+        await systemClock.sleep(backoffDelay(tryNo, FINISH_BACKOFF));
       }
     }
   }

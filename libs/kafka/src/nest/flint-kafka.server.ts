@@ -1,11 +1,11 @@
+import type { Log } from '@flint/common';
 import { type CustomTransportStrategy, Server } from '@nestjs/microservices';
 import type { Kafka } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
-import type { RetryPolicy } from '../backoff';
+import type { RetryPolicy } from '../batch-retry';
 import { BatchConsumer } from '../batch-consumer';
 import type { BatchContext, Decode, Decoded } from '../batch-processor';
 import { decodeCloudEvent } from '../cloud-event-binding';
-import type { KafkaLog } from '../log';
 import type { IncomingMessage, OutgoingRecord } from '../messages';
 import type { EventProducer } from '../producer';
 import { FlintKafkaContext } from './flint-kafka.context';
@@ -23,7 +23,7 @@ export interface FlintKafkaServerOptions {
   /** Decoder per topic name; topics not listed carry CloudEvents. */
   decoders?: Record<string, Decode<unknown>>;
   retry?: Partial<RetryPolicy>;
-  log?: KafkaLog;
+  log?: Log;
   fromBeginning?: boolean;
 }
 

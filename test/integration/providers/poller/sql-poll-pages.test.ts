@@ -1,7 +1,7 @@
+import type { Log } from '@flint/common';
 import { PollerConfigSchema, type SqlPoll } from '@flint/contracts';
-import type { ProviderLog } from '@flint/provider-sdk';
 import { Client } from 'pg';
-import { type PolledPage } from '../../../../apps/providers/poller/src/polling/poll-job';
+import type { PolledPage } from '../../../../apps/providers/poller/src/polling/poll-job';
 import type { PollerState } from '../../../../apps/providers/poller/src/polling/poller-state';
 import { SqlPollPages } from '../../../../apps/providers/poller/src/sql/sql-poll-pages';
 import { SqlPools } from '../../../../apps/providers/poller/src/sql/sql-pools';
@@ -26,7 +26,7 @@ describeIfPostgres('SQL poll pages against PostgreSQL', () => {
   let client: Client;
   let pools: SqlPools;
   const warnings: string[] = [];
-  const log: ProviderLog = (level, message) => {
+  const log: Log = (level, message) => {
     if (level === 'warn') warnings.push(message);
   };
 

@@ -1,5 +1,6 @@
+import type { Log } from '@flint/common';
 import type { CloudEvent } from '@flint/contracts';
-import { type ProviderLog, ProviderService } from '@flint/provider-sdk';
+import { ProviderService } from '@flint/provider-sdk';
 import { openServiceRuntime } from '@flint/service-kit';
 import { Client } from 'pg';
 import { HostLimiter } from '../../../../apps/providers/poller/src/http/host-limiter';
@@ -181,7 +182,7 @@ describeIfPostgres('poller SQL sources', () => {
       }),
     );
     const logs: Array<{ message: string; sourceId: unknown }> = [];
-    const log: ProviderLog = (level, message, fields) => {
+    const log: Log = (level, message, fields) => {
       if (level === 'warn') logs.push({ message, sourceId: fields?.sourceId });
     };
     const runtime = await openServiceRuntime('poller', {

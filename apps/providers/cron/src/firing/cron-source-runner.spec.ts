@@ -1,5 +1,6 @@
+import type { Log } from '@flint/common';
+import { ManualClock } from '@flint/common/testing';
 import type { CronMisfirePolicy } from '@flint/contracts';
-import { ManualClock, type ProviderLog } from '@flint/provider-sdk';
 import {
   CronSourceRunner,
   type CronSourceRunnerOptions,
@@ -35,7 +36,7 @@ class Harness {
     this.ledger = ledger ?? new InMemorySlotLedger(this.clock);
   }
 
-  readonly log: ProviderLog = (level, message) => {
+  readonly log: Log = (level, message) => {
     this.logs.push({ level, message });
   };
 
@@ -46,7 +47,7 @@ class Harness {
       misfire: 'skip',
       maxCatchUp: DEFAULT_MAX_CATCH_UP,
       jitterMs: 0,
-      definedAt: this.clock.now().getTime(),
+      definedAt: this.clock.now(),
       scheduleKey: 'every second',
       replicaId: 'replica-a',
       ledger: this.ledger,
@@ -373,7 +374,7 @@ describe('CronSourceRunner', () => {
       await harness.start({
         expression: '0 * * * *',
         jitterMs: 0,
-        definedAt: before.clock.now().getTime(),
+        definedAt: before.clock.now(),
       });
       expect(harness.scheduled()).toEqual(['2024-05-01T11:00:00.000Z']);
       expect(harness.ticks[0].missed).toBe(false);
@@ -389,7 +390,7 @@ describe('CronSourceRunner', () => {
         expression: '0 * * * *',
         jitterMs: 3_000_000,
         misfire: 'fire-once',
-        definedAt: before.clock.now().getTime(),
+        definedAt: before.clock.now(),
       });
       await harness.advance(3_600_000, 4_000);
       expect(harness.scheduled()).toEqual(['2024-05-01T11:00:00.000Z']);
@@ -416,7 +417,7 @@ describe('CronSourceRunner', () => {
     await harness.start({
       expression: '* * * * *',
       misfire: 'catch-up',
-      definedAt: clock.now().getTime(),
+      definedAt: clock.now(),
     });
     await harness.advance(30_000);
     expect(harness.scheduled()).toEqual(['2024-05-01T10:31:00.000Z']);

@@ -1,5 +1,5 @@
+import { type Log, type Clock, errorText } from '@flint/common';
 import type { CronMisfirePolicy } from '@flint/contracts';
-import type { Clock, ProviderLog } from '@flint/provider-sdk';
 import { type MisfirePlan, misfireLimit, planMisfire } from '../schedule/misfire-plan';
 import { nextScheduleRecord } from '../schedule/schedule-record';
 import type { Schedule } from '../schedule/schedule';
@@ -75,7 +75,7 @@ export interface CronSourceRunnerOptions {
   replicaId: string;
   ledger: SlotLedger;
   clock: Clock;
-  log: ProviderLog;
+  log: Log;
   fire: FireTick;
   /** Counts slots the misfire policy dropped; each outage is counted by one replica only. */
   onSkipped?: (reason: SkippedSlotsReason, count: number) => void;
@@ -128,7 +128,7 @@ export class CronSourceRunner {
   private async pass(signal: AbortSignal): Promise<number> {
     const { schedule, clock } = this.options;
     if (this.cursor === Number.NEGATIVE_INFINITY) await this.loadCursor();
-    let now = clock.now().getTime();
+    let now = clock.now();
     await this.handleMissed(now, signal);
     await this.prune(now);
 
@@ -137,10 +137,10 @@ export class CronSourceRunner {
       if (this.fireAt(slot) > now) break;
       await this.fireSlot(slot, false, signal);
       this.cursor = slot;
-      now = clock.now().getTime();
+      now = clock.now();
     }
     const next = schedule.nextAfter(this.cursor);
-    return Math.max(0, this.fireAt(next) - clock.now().getTime());
+    return Math.max(0, this.fireAt(next) - clock.now());
   }
 
   private async loadCursor(): Promise<void> {
@@ -229,7 +229,7 @@ export class CronSourceRunner {
     const { ledger, sourceId, replicaId, clock } = this.options;
     if (!(await ledger.claim(sourceId, slot, replicaId, this.timings.claimTimeoutMs))) return false;
     try {
-      await this.options.fire({ scheduled: slot, actual: clock.now().getTime(), missed });
+      await this.options.fire({ scheduled: slot, actual: clock.now(), missed });
     } catch (err) {
       // Not fired: free the slot so no one mistakes it for fired; it is retried or handled as missed.
       await ledger.release(sourceId, slot, replicaId).catch(() => undefined);
@@ -263,8 +263,4 @@ export class CronSourceRunner {
     const { retryDelayMs, maxRetryDelayMs } = this.timings;
     return Math.min(maxRetryDelayMs, retryDelayMs * 2 ** (this.failures - 1));
   }
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -1,7 +1,6 @@
-import type { Clock } from '@flint/provider-sdk';
+import { type Clock, parseRetryAfter } from '@flint/common';
 import type { HostLimiter } from './host-limiter';
 import type { PollRequest } from './poll-request';
-import { retryAfterMs } from './retry-after';
 
 /** Validators of the response a conditional request compares against. */
 export interface Conditional {
@@ -82,7 +81,7 @@ async function readResponse(
   }
   const text = await response.text();
   if (!response.ok) {
-    const wait = retryAfterMs(response.headers.get('retry-after'), clock.now().getTime());
+    const wait = parseRetryAfter(response.headers.get('retry-after'), clock.now());
     const snippet = text.length > ERROR_BODY_CHARS ? `${text.slice(0, ERROR_BODY_CHARS)}…` : text;
     throw new PollError(
       `${request.method} ${safeUrl(url)} answered ${response.status}${snippet ? `: ${snippet}` : ''}`,

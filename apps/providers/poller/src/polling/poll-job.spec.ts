@@ -1,9 +1,10 @@
+import type { Log } from '@flint/common';
 import {
   asHttpPollerConfig,
   DEFAULT_POLLER_EVENT_TYPE,
   PollerConfigSchema,
 } from '@flint/contracts';
-import type { EmitInput, ProviderLog } from '@flint/provider-sdk';
+import type { EmitInput } from '@flint/provider-sdk';
 import { HttpPollPages } from '../http/http-poll-pages';
 import { ItemExpression } from '../http/item-expression';
 import type { Conditional, FetchResult, PollFetcher } from '../http/poll-fetcher';
@@ -64,7 +65,7 @@ class FakeApi {
   };
 }
 
-const log: ProviderLog = () => undefined;
+const log: Log = () => undefined;
 
 async function job(
   api: FakeApi,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { EmitInput, ProviderLog } from '@flint/provider-sdk';
+import type { Log } from '@flint/common';
+import type { EmitInput } from '@flint/provider-sdk';
 import { describe } from './cursor-order';
 import type { CursorValue } from '../http/poll-request';
 import type { PollerState, PollerStateStore } from './poller-state';
@@ -50,7 +51,7 @@ export interface PollJobOptions {
   emit: (events: EmitInput[]) => Promise<unknown>;
   eventType: string;
   rememberKeys?: number;
-  log: ProviderLog;
+  log: Log;
   maxPages?: number;
 }
 

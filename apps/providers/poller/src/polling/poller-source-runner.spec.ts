@@ -1,4 +1,4 @@
-import { ManualClock } from '@flint/provider-sdk';
+import { ManualClock } from '@flint/common/testing';
 import { PollError } from '../http/poll-fetcher';
 import type { PollOutcome } from './poll-job';
 import { PollerSourceRunner } from './poller-source-runner';

@@ -1,4 +1,4 @@
-import type { Clock, ProviderLog } from '@flint/provider-sdk';
+import { type Log, type Clock, errorText } from '@flint/common';
 import type { PollOutcome } from './poll-job';
 import { PollError } from '../http/poll-fetcher';
 
@@ -20,7 +20,7 @@ export interface PollerSourceRunnerOptions {
   intervalMs: number;
   jitterMs: number;
   clock: Clock;
-  log: ProviderLog;
+  log: Log;
   backoff?: Partial<PollBackoff>;
   random?: () => number;
 }
@@ -79,8 +79,4 @@ export class PollerSourceRunner {
     if (asked === undefined) return backoff;
     return Math.max(backoff, Math.min(asked, maxRetryAfterMs));
   }
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

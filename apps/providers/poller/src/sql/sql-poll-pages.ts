@@ -1,5 +1,5 @@
+import { type Log, errorText } from '@flint/common';
 import { readOnlyQueryProblem, scanSqlQuery, type SqlPoll } from '@flint/contracts';
-import type { ProviderLog } from '@flint/provider-sdk';
 import type { Pool, QueryConfig } from 'pg';
 import { asCursorValue } from '../polling/cursor-order';
 import { PollError } from '../http/poll-fetcher';
@@ -27,7 +27,7 @@ export interface SqlPollPagesOptions {
   /** The connection string, from the secret `sql.connectionRef`; looked up on every poll. */
   connectionString: () => Promise<string>;
   pools: SqlPoolLease;
-  log: ProviderLog;
+  log: Log;
 }
 
 interface QueryResultRows {
@@ -212,11 +212,3 @@ function parseUrl(connectionString: string): URL | undefined {
 }
 
 /** A connection refused on every address is an AggregateError without a message of its own. */
-function errorText(err: unknown): string {
-  if (err instanceof AggregateError && !err.message) {
-    return err.errors.map((inner) => errorText(inner)).join('; ');
-  }
-  if (err instanceof Error)
-    return err.message || String((err as { code?: unknown }).code ?? err.name);
-  return String(err);
-}

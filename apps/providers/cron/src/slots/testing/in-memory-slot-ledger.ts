@@ -1,4 +1,4 @@
-import type { Clock } from '@flint/provider-sdk';
+import type { Clock } from '@flint/common';
 import type { ScheduleRecord } from '../../schedule/schedule-record';
 import type { SlotLedger } from '../slot-ledger';
 
@@ -23,7 +23,7 @@ export class InMemorySlotLedger implements SlotLedger {
   }
 
   private isStale(row: LedgerRow, staleAfterMs: number): boolean {
-    return row.status === 'claimed' && row.claimedAt < this.clock.now().getTime() - staleAfterMs;
+    return row.status === 'claimed' && row.claimedAt < this.clock.now() - staleAfterMs;
   }
 
   async watermark(sourceId: string): Promise<number | undefined> {
@@ -102,6 +102,6 @@ export class InMemorySlotLedger implements SlotLedger {
   }
 
   private now(): number {
-    return this.clock.now().getTime();
+    return this.clock.now();
   }
 }

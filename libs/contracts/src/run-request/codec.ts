@@ -1,17 +1,32 @@
-import {
-  describeJsonProblem,
-  findJsonProblem,
-  formatZodIssues,
-  type RunRequest,
-  RunRequestSchema,
-} from '@flint/contracts';
-import { type IncomingMessage, MessageDecodeError } from '@flint/kafka';
+import { MessageDecodeError } from '../dlq';
+import { formatZodIssues } from '../format-issues';
+import { describeJsonProblem, findJsonProblem } from '../json-limits';
+import { type RunRequest, RunRequestSchema } from './run-request';
 
 /**
- * A run request from its Kafka message: JSON that matches the RunRequest contract. Anything else is
+ * A run request as a message on the runs topic: keyed by its run id (so every request of one run
+ * lands on one partition and a replay claims the same run), the request as JSON, and the trace
+ * context of the event that caused it in the `traceparent` header.
+ */
+export interface EncodedRunRequest {
+  key: string;
+  value: string;
+  headers: Record<string, string>;
+}
+
+export function encodeRunRequest(request: RunRequest): EncodedRunRequest {
+  return {
+    key: request.runId,
+    value: JSON.stringify(request),
+    headers: request.traceparent ? { traceparent: request.traceparent } : {},
+  };
+}
+
+/**
+ * A run request from its message: JSON that matches the RunRequest contract. Anything else is
  * thrown as a MessageDecodeError naming the problem, and the consumer runtime dead-letters it.
  */
-export function decodeRunRequest(message: IncomingMessage): RunRequest {
+export function decodeRunRequest(message: { value: Buffer | string | null }): RunRequest {
   if (message.value === null || message.value.length === 0) {
     throw new MessageDecodeError('a run request must be a JSON object; the message value is empty');
   }

@@ -1,19 +1,4 @@
-import { backoffDelay, waitWithHeartbeat } from './backoff';
-
-describe('backoffDelay', () => {
-  const policy = { attempts: 10, initialMs: 100, maxMs: 1000 };
-
-  it('doubles from the initial delay up to the cap', () => {
-    const noJitter = () => 0;
-    expect([1, 2, 3, 4, 5, 6].map((retry) => backoffDelay(retry, policy, noJitter))).toEqual([
-      100, 200, 400, 800, 1000, 1000,
-    ]);
-  });
-
-  it('takes at most a fifth off at random', () => {
-    expect(backoffDelay(3, policy, () => 0.999)).toBe(320);
-  });
-});
+import { waitWithHeartbeat } from './batch-retry';
 
 describe('waitWithHeartbeat', () => {
   afterEach(() => jest.useRealTimers());

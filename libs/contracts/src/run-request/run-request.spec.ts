@@ -1,5 +1,5 @@
 import { RunRequestSchema } from './run-request';
-import { problemsOf } from './spec-helpers';
+import { problemsOf } from '../spec-helpers';
 
 const request = {
   runId: 'deploy:3f2a9c',

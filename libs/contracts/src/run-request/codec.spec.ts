@@ -1,6 +1,5 @@
-import { MessageDecodeError } from '@flint/kafka';
-import type { IncomingMessage } from '@flint/kafka';
-import { decodeRunRequest } from './run-request-decoder';
+import { MessageDecodeError } from '../dlq';
+import { decodeRunRequest, encodeRunRequest } from './codec';
 
 const valid = {
   runId: 'deploy.abc',
@@ -16,16 +15,8 @@ const valid = {
   provider: 'webhook',
 };
 
-function message(value: string | null): IncomingMessage {
-  return {
-    topic: 'flint.runs',
-    partition: 0,
-    offset: '7',
-    key: null,
-    value: value === null ? null : Buffer.from(value),
-    headers: {},
-    timestamp: '0',
-  };
+function message(value: string | null): { value: Buffer | null } {
+  return { value: value === null ? null : Buffer.from(value) };
 }
 
 function decodeError(value: string | null): MessageDecodeError {
@@ -75,5 +66,25 @@ describe('decodeRunRequest', () => {
     expect(error.message).toContain('runId: required');
     expect(error.message).toContain('eventIds: must list at least one event id');
     expect(error.message).toContain('target.type');
+  });
+});
+
+describe('encodeRunRequest', () => {
+  it('keys the message by run id, carries the trace context, and decodes back to the request', () => {
+    const request = decodeRunRequest(
+      message(
+        JSON.stringify({
+          ...valid,
+          traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+        }),
+      ),
+    );
+    const encoded = encodeRunRequest(request);
+    expect(encoded.key).toBe('deploy.abc');
+    expect(encoded.headers).toEqual({
+      traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+    });
+    expect(decodeRunRequest(encoded)).toEqual(request);
+    expect(encodeRunRequest({ ...request, traceparent: undefined }).headers).toEqual({});
   });
 });

@@ -1,16 +1,16 @@
 import { z } from 'zod';
-import { ProviderSchema } from './cloud-event';
+import { ProviderSchema } from '../cloud-event';
 import {
   IdSchema,
   IsoDateTimeSchema,
   OwnerSchema,
   TraceparentSchema,
   VersionSchema,
-} from './primitives';
-import { strictObject } from './strict';
-import { RetryPolicySchema } from './triggers/retry-policy';
-import { TargetSchema } from './triggers/target';
-import { ConcurrencySchema } from './triggers/trigger-options';
+} from '../primitives';
+import { strictObject } from '../strict';
+import { RetryPolicySchema } from '../triggers/retry-policy';
+import { TargetSchema } from '../triggers/target';
+import { ConcurrencySchema } from '../triggers/trigger-options';
 
 const KeySchema = z
   .string()

@@ -1,4 +1,5 @@
-import { ManualClock, systemClock } from './clock';
+import { systemClock } from '../clock';
+import { ManualClock } from './manual-clock';
 
 describe('ManualClock', () => {
   it('wakes sleepers in time order only when time reaches them', async () => {
@@ -13,7 +14,7 @@ describe('ManualClock', () => {
     clock.advance(1001);
     await new Promise(setImmediate);
     expect(woke).toEqual(['1s', '2s']);
-    expect(clock.now().toISOString()).toBe('2026-03-29T00:59:02.000Z');
+    expect(new Date(clock.now()).toISOString()).toBe('2026-03-29T00:59:02.000Z');
     expect(clock.pendingSleeps).toBe(0);
   });
 
@@ -36,5 +37,21 @@ describe('systemClock', () => {
     stop.abort();
     await sleeping;
     expect(Date.now() - startedAt).toBeLessThan(5000);
+  });
+});
+
+describe('ManualClock timers', () => {
+  it("fires due timers in time order, with now() at each one's time, and skips cleared ones", () => {
+    const clock = new ManualClock(0);
+    const fired: string[] = [];
+    clock.setTimer(() => fired.push(`b@${clock.now()}`), 200);
+    const cleared = clock.setTimer(() => fired.push('cleared'), 150);
+    clock.setTimer(() => fired.push(`a@${clock.now()}`), 100);
+    clock.clearTimer(cleared);
+    expect(clock.pendingTimers).toBe(2);
+    clock.advance(250);
+    expect(fired).toEqual(['a@100', 'b@200']);
+    expect(clock.now()).toBe(250);
+    expect(clock.pendingTimers).toBe(0);
   });
 });
