@@ -1,3 +1,5 @@
+import { EvaluatorBatchRepository } from './batching/batch-repository';
+import { EvaluatorCompoundRepository } from './compound/compound-repository';
 import { errorText, type Log, type Clock, systemClock } from '@flint/common';
 import { type CelEngine, type CompiledTrigger, compileTrigger } from '@flint/conditions';
 import type { CloudEvent, TopicNames } from '@flint/contracts';
@@ -10,12 +12,7 @@ import {
   provisionTopics,
   type TopicSettings,
 } from '@flint/kafka';
-import {
-  ActivityRepository,
-  EvaluatorBatchRepository,
-  EvaluatorCompoundRepository,
-  type Store,
-} from '@flint/store';
+import { ActivityRepository, type Store } from '@flint/store';
 import type { Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { TriggerActivityRecorder } from './activity/trigger-activity-recorder';

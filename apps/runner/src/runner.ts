@@ -2,7 +2,13 @@ import { kafkaOutboxRelay } from '@flint/service-kit';
 import { errorText, type Log, systemClock, within } from '@flint/common';
 import { type TopicNames, decodeRunRequest } from '@flint/contracts';
 import { BatchConsumer, EventProducer, provisionTopics, type TopicSettings } from '@flint/kafka';
-import { type OutboxRelay, RunRepository, type Store } from '@flint/store';
+import {
+  type OutboxRelay,
+  RunAttemptRepository,
+  RunClaimRepository,
+  RunConcurrencyRepository,
+  type Store,
+} from '@flint/store';
 import type { Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import type { WorkflowRegistry } from '@flint/workflows';
@@ -42,7 +48,6 @@ const CONNECT_RETRY_MS = 2000;
  * Kafka unhealthy) while the broker is still coming up.
  */
 export class Runner {
-  readonly repository: RunRepository;
   readonly metrics: RunnerMetrics;
   readonly scheduler: RunScheduler;
   private readonly producer: EventProducer;
@@ -57,14 +62,14 @@ export class Runner {
 
   constructor(private readonly deps: RunnerDependencies) {
     const { store, config, topics, log } = deps;
-    this.repository = new RunRepository(store);
+    const attempts = new RunAttemptRepository(store);
     this.metrics = new RunnerMetrics(deps.registry);
     this.producer = new EventProducer(deps.kafka);
     const messages = new RunStatusMessages({ events: topics.events, dlq: topics.dlq });
     // Publishes the run-status events and dead letters committed with the runs' transitions.
     this.relay = kafkaOutboxRelay(store, this.producer, { intervalMs: config.pollIntervalMs, log });
     const executor = new RunExecutor({
-      repository: this.repository,
+      attempts,
       starters: {
         http: new HttpTargetStarter(targetSecrets(deps.env, store)),
         kafka: new KafkaTargetStarter(this.producer, new KeyExpressions(), {
@@ -81,7 +86,8 @@ export class Runner {
       // Publish a transition's events now rather than at the relay's next interval.
       onEventsCommitted: () => this.relay.notify(),
     });
-    this.scheduler = new RunScheduler(this.repository, (run) => executor.execute(run), {
+    const concurrency = new RunConcurrencyRepository(store);
+    this.scheduler = new RunScheduler({ attempts, concurrency }, (run) => executor.execute(run), {
       holder: config.holder,
       pollIntervalMs: config.pollIntervalMs,
       maxInFlight: config.maxInFlight,
@@ -90,7 +96,7 @@ export class Runner {
       onInFlightChange: (count) => this.metrics.setInFlight(count),
     });
     this.handler = new RunRequestHandler({
-      repository: this.repository,
+      claims: new RunClaimRepository(store),
       messages,
       metrics: this.metrics,
       log,

@@ -1,6 +1,6 @@
 import { type Log, type Clock, systemClock } from '@flint/common';
 import type { Queryable } from '@flint/store';
-import { Lease, type LeaseOptions } from './lease';
+import { Lease, type LeaseOptions } from '@flint/store';
 
 export interface RunExclusiveOptions extends LeaseOptions {
   db: Queryable;

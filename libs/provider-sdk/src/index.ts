@@ -40,7 +40,7 @@
  * `onApplicationShutdown`); `whenReady()`, `isReady`, `statuses()`.
  *
  * Exactly-one-replica work that is not a whole source (a folder, a poll job): `runExclusive({ db,
- * name, holder, signal, ttlMs? }, fn)` or the lower-level `Lease` (tryAcquire/renew/release).
+ * name, holder, signal, ttlMs? }, fn)` or the lower-level `Lease` of @flint/store (tryAcquire/renew/release).
  * Secrets: `SecretResolver`; `providerSecrets(runtime)` reads the API's encrypted store (when
  * FLINT_SECRETS_KEYS is set, through a 5 s cache), then `EnvSecretResolver`: `FLINT_SECRET_<NAME>`
  * (upper-cased, non-alphanumerics → `_`). Tests: `ManualClock` from `@flint/common/testing`.
@@ -48,7 +48,6 @@
 export { newTraceparent } from './build-event';
 export { EmitAbortedError, EmitFailedError } from './emit-errors';
 export * from './exclusive';
-export * from './lease';
 export { EVENTS_RECEIVED_METRIC } from './metrics';
 export * from './provider';
 export * from './provider-runtime';

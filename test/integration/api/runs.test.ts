@@ -1,7 +1,8 @@
+import { type RunRepositories, runRepositories } from '../../support/runs';
 import { randomUUID } from 'node:crypto';
 import type { RunRequest } from '@flint/contracts';
 import type { RunningService } from '@flint/service-kit';
-import { RunRepository, type Store } from '@flint/store';
+import { type Store } from '@flint/store';
 import { newRun } from '../../../apps/runner/src/claiming/new-run';
 import { call, createKey, createWebhookTrigger, startApi, testTopics } from './definitions-harness';
 
@@ -38,23 +39,26 @@ function request(triggerId: string, owner: string, overrides: Partial<RunRequest
  * holder) attempted and finished.
  */
 class RunSeeder {
-  readonly runs: RunRepository;
+  readonly runs: RunRepositories;
   constructor(private readonly store: Store) {
-    this.runs = new RunRepository(store);
+    this.runs = runRepositories(store);
   }
 
   async claim(req: RunRequest): Promise<string> {
-    await this.runs.claim([newRun(req, { topic: 'runs', partition: 0, offset: '1' }, 10_000)], {
-      skippedMessages: () => [],
-    });
+    await this.runs.claims.claim(
+      [newRun(req, { topic: 'runs', partition: 0, offset: '1' }, 10_000)],
+      {
+        skippedMessages: () => [],
+      },
+    );
     return req.runId;
   }
 
   async succeed(req: RunRequest, result: unknown, logLines: string[]): Promise<string> {
     await this.claim(req);
     await this.lease(req.runId);
-    const attempt = await this.runs.startAttempt(req.runId, HOLDER, { markStarted: true });
-    await this.runs.finishAttempt(req.runId, HOLDER, {
+    const attempt = await this.runs.attempts.startAttempt(req.runId, HOLDER, { markStarted: true });
+    await this.runs.attempts.finishAttempt(req.runId, HOLDER, {
       attempt,
       attemptOutcome: 'succeeded',
       run: { status: 'SUCCEEDED', result },
@@ -70,8 +74,8 @@ class RunSeeder {
       ['failed', 500],
     ] as const) {
       await this.lease(req.runId);
-      const attempt = await this.runs.startAttempt(req.runId, HOLDER);
-      await this.runs.finishAttempt(req.runId, HOLDER, {
+      const attempt = await this.runs.attempts.startAttempt(req.runId, HOLDER);
+      await this.runs.attempts.finishAttempt(req.runId, HOLDER, {
         attempt,
         attemptOutcome: outcome,
         error: { type: 'HttpError', message: `target answered ${status}` },

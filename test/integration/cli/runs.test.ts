@@ -1,7 +1,7 @@
+import { runRepositories } from '../../support/runs';
 import { randomUUID } from 'node:crypto';
 import type { RunRequest } from '@flint/contracts';
 import type { RunningService } from '@flint/service-kit';
-import { RunRepository } from '@flint/store';
 import { newRun } from '../../../apps/runner/src/claiming/new-run';
 import { createWebhookTrigger, startApi, testTopics } from '../api/definitions-harness';
 import { runFlint } from './cli-harness';
@@ -36,9 +36,9 @@ describe('flint runs against a running API', () => {
   beforeAll(async () => {
     api = await startApi(testTopics('cli-runs'));
     await createWebhookTrigger(api.url, { owner: 'team-a', source: `${trigger}-hook`, trigger });
-    const runs = new RunRepository(api.runtime.store);
+    const runs = runRepositories(api.runtime.store);
     const claim = (r: RunRequest) =>
-      runs.claim([newRun(r, { topic: 'runs', partition: 0, offset: '1' }, 10_000)], {
+      runs.claims.claim([newRun(r, { topic: 'runs', partition: 0, offset: '1' }, 10_000)], {
         skippedMessages: () => [],
       });
     const failed = request(1);
@@ -47,8 +47,8 @@ describe('flint runs against a running API', () => {
       `UPDATE runs SET claimed_by = $2, claim_expires_at = now() + interval '1 minute' WHERE run_id = $1`,
       [failed.runId, HOLDER],
     );
-    const attempt = await runs.startAttempt(failed.runId, HOLDER, { markStarted: true });
-    await runs.finishAttempt(failed.runId, HOLDER, {
+    const attempt = await runs.attempts.startAttempt(failed.runId, HOLDER, { markStarted: true });
+    await runs.attempts.finishAttempt(failed.runId, HOLDER, {
       attempt,
       attemptOutcome: 'failed',
       error: { type: 'WorkflowError', message: 'echo refused' },

@@ -1,11 +1,11 @@
 import {
   EvaluatorBatchRepository,
-  EvaluatorCompoundRepository,
   type NewBatchMember,
-  type Store,
-} from '@flint/store';
+} from '../../../apps/evaluator/src/batching/batch-repository';
+import { EvaluatorCompoundRepository } from '../../../apps/evaluator/src/compound/compound-repository';
+import type { Store } from '@flint/store';
 import { waitFor } from '../../support/kafka';
-import { describeEachStore, type OpenedStore } from '../store/store-backends';
+import { describeEachStore, type OpenedStore } from '../../support/store-backends';
 
 const T0 = new Date('2026-01-02T03:00:00Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);

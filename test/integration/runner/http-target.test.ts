@@ -53,7 +53,7 @@ describeIfPostgres('runner: http targets', () => {
       'idempotency-key': request.runId,
       'content-type': 'application/json',
     });
-    expect(await bed.repository.attempts(request.runId)).toEqual([
+    expect(await bed.runs.history.attempts(request.runId)).toEqual([
       expect.objectContaining({
         attempt: 1,
         outcome: 'succeeded',
@@ -88,7 +88,7 @@ describeIfPostgres('runner: http targets', () => {
     const run = await bed.waitForStatus(request.runId, 'SUCCEEDED');
     expect(run.attempts).toBe(2);
     expect(server.requestsTo('/flaky')).toHaveLength(2);
-    const attempts = await bed.repository.attempts(request.runId);
+    const attempts = await bed.runs.history.attempts(request.runId);
     expect(attempts.map((attempt) => attempt.outcome)).toEqual(['retry', 'succeeded']);
     expect(attempts[0]).toMatchObject({
       error: { type: 'HttpStatusError' },
@@ -188,7 +188,7 @@ describeIfPostgres('runner: http targets', () => {
     expect(rejected.headers[DLQ_HEADERS.error]).toContain('provider: must be one of');
 
     await bed.waitForStatus(after.runId, 'SUCCEEDED');
-    expect(await bed.repository.get(invalid.runId)).toBeUndefined();
+    expect(await bed.runs.history.get(invalid.runId)).toBeUndefined();
     expect(server.requestsTo('/never')).toHaveLength(0);
   });
 
@@ -211,7 +211,7 @@ describeIfPostgres('runner: http targets', () => {
     await bed.send(waiting, other);
 
     await bed.waitForStatus(other.runId, 'SUCCEEDED');
-    const pending = await bed.repository.get(waiting.runId);
+    const pending = await bed.runs.history.get(waiting.runId);
     expect(pending).toMatchObject({ status: 'REQUESTED' });
     expect(pending?.attempts).toBeGreaterThanOrEqual(1);
 

@@ -147,8 +147,8 @@ describeIfPostgres('runner: local and kafka targets, concurrency', () => {
     );
     const deepLetter = await bed.waitForDeadLetter(tooDeep.runId);
     expect(deepLetter.headers[DLQ_HEADERS.error]).toContain('nests deeper than 100 levels');
-    expect(await bed.repository.get(nul.runId)).toBeUndefined();
-    expect(await bed.repository.get(tooDeep.runId)).toBeUndefined();
+    expect(await bed.runs.history.get(nul.runId)).toBeUndefined();
+    expect(await bed.runs.history.get(tooDeep.runId)).toBeUndefined();
   });
 
   it('produces a CloudEvent command to a kafka target, keyed by the key expression', async () => {
@@ -220,10 +220,10 @@ describeIfPostgres('runner: local and kafka targets, concurrency', () => {
     await bed.send(first);
     await bed.waitForStatus(first.runId, 'STARTED');
     await bed.send(second, third);
-    await waitFor(async () => (await bed.repository.get(third.runId))?.queued, {
+    await waitFor(async () => (await bed.runs.history.get(third.runId))?.queued, {
       description: 'the third run queued',
     });
-    expect(await bed.repository.get(second.runId)).toMatchObject({
+    expect(await bed.runs.history.get(second.runId)).toMatchObject({
       status: 'REQUESTED',
       queued: true,
       attempts: 0,
@@ -235,7 +235,7 @@ describeIfPostgres('runner: local and kafka targets, concurrency', () => {
     expect(secondStarted.startedAt!.getTime()).toBeGreaterThanOrEqual(
       firstDone.finishedAt!.getTime(),
     );
-    expect(await bed.repository.get(third.runId)).toMatchObject({
+    expect(await bed.runs.history.get(third.runId)).toMatchObject({
       status: 'REQUESTED',
       queued: true,
     });

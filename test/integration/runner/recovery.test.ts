@@ -42,7 +42,7 @@ describeIfPostgres('runner: recovery after a runner dies', () => {
     );
     expect(crash).toMatchObject({ signal: 'SIGKILL' });
     expect(crash.output).toContain(`claimed ${request.runId}:claimed`);
-    expect(await bed.repository.get(request.runId)).toMatchObject({
+    expect(await bed.runs.history.get(request.runId)).toMatchObject({
       status: 'REQUESTED',
       attempts: 0,
     });
@@ -82,19 +82,19 @@ describeIfPostgres('runner: recovery after a runner dies', () => {
     });
     // A runner claims both runs, leases them, begins their attempts, and is never heard of again.
     const source = { topic: bed.topics.runs, partition: 0, offset: '0' };
-    await bed.repository.claim(
+    await bed.runs.claims.claim(
       [newRun(retried, source, 30_000), newRun(lastChance, source, 30_000)],
       { skippedMessages: () => [] },
     );
-    const taken = await bed.repository.takeDue(ghost, 10, 0);
+    const taken = await bed.runs.attempts.takeDue(ghost, 10, 0);
     expect(taken.map((run) => run.runId).sort()).toEqual([retried.runId, lastChance.runId].sort());
-    await bed.repository.startAttempt(retried.runId, ghost);
-    await bed.repository.startAttempt(lastChance.runId, ghost);
+    await bed.runs.attempts.startAttempt(retried.runId, ghost);
+    await bed.runs.attempts.startAttempt(lastChance.runId, ghost);
 
     const runner = await bed.startRunner();
     const run = await bed.waitForStatus(retried.runId, 'SUCCEEDED');
     expect(run.attempts).toBe(2);
-    const attempts = await bed.repository.attempts(retried.runId);
+    const attempts = await bed.runs.history.attempts(retried.runId);
     expect(attempts).toMatchObject([
       { attempt: 1, runner: ghost, outcome: 'lost', error: { type: 'RunnerLostError' } },
       { attempt: 2, outcome: 'succeeded' },

@@ -1,8 +1,9 @@
+import { type RunRepositories, runRepositories } from '../../support/runs';
 import { randomUUID } from 'node:crypto';
 import type { RunRequest, RunStatus, TopicNames } from '@flint/contracts';
 import { createKafka, EventProducer, kafkaConfigFromEnv, provisionTopics } from '@flint/kafka';
 import { type RunningService, startService } from '@flint/service-kit';
-import { PostgresStore, type RunRecord, RunRepository, runMigrations } from '@flint/store';
+import { PostgresStore, type RunRecord, runMigrations } from '@flint/store';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Workflow } from '@flint/workflows';
 import { Runner } from '../../../apps/runner/src/runner';
@@ -28,7 +29,7 @@ export class RunnerTestBed {
   readonly events: CollectedMessage[] = [];
   readonly deadLetters: CollectedMessage[] = [];
   store!: PostgresStore;
-  repository!: RunRepository;
+  runs!: RunRepositories;
   private database!: ScratchDatabase;
   private collector: Consumer | undefined;
   private readonly services = new Set<RunningService>();
@@ -46,7 +47,7 @@ export class RunnerTestBed {
     this.database = await createScratchDatabase(databaseName);
     this.store = new PostgresStore({ url: this.database.url, poolMax: 2 });
     await runMigrations(this.store);
-    this.repository = new RunRepository(this.store);
+    this.runs = runRepositories(this.store);
     await provisionTopics(this.kafka, this.topics, { partitions: 1, replicationFactor: 1 });
     await this.producer.connect();
   }
@@ -116,7 +117,7 @@ export class RunnerTestBed {
   async waitForStatus(runId: string, status: RunStatus, timeoutMs = 60_000): Promise<RunRecord> {
     return waitFor(
       async () => {
-        const run = await this.repository.get(runId);
+        const run = await this.runs.history.get(runId);
         return run?.status === status ? run : undefined;
       },
       { timeoutMs, description: `run ${runId} to be ${status}` },

@@ -1,3 +1,4 @@
+import { DefinitionRepository } from './definition-repository';
 import { Body, Controller, Get, Put, Query, UseFilters } from '@nestjs/common';
 import {
   type ApplyResponse,
@@ -5,7 +6,6 @@ import {
   type StoredDefinition,
   formatZodIssues,
 } from '@flint/contracts';
-import { DefinitionRepository } from '@flint/store';
 import { assertCanApplyBatch } from '../auth/batch-access';
 import { CurrentPrincipal, type Principal, ownerScope } from '../auth/principal';
 import { DefinitionApplier } from './definition-applier';

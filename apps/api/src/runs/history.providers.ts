@@ -1,6 +1,7 @@
+import { DefinitionRepository } from '../definitions/definition-repository';
 import type { Provider, Type } from '@nestjs/common';
 import { CelEngine } from '@flint/conditions';
-import { ActivityRepository, DefinitionRepository, RunRepository } from '@flint/store';
+import { ActivityRepository, RunHistoryRepository } from '@flint/store';
 import { parseEnv, type ServiceRuntime } from '@flint/service-kit';
 import { z } from 'zod';
 import { ActivityController } from '../activity/activity.controller';
@@ -37,7 +38,7 @@ export function historyProviders(runtime: ServiceRuntime): Provider[] {
   });
   return [
     { provide: KafkaPublisher, useValue: publisher },
-    { provide: RunHistory, useValue: new RunHistory(new RunRepository(runtime.store)) },
+    { provide: RunHistory, useValue: new RunHistory(new RunHistoryRepository(runtime.store)) },
     {
       provide: ActivityReader,
       useValue: new ActivityReader(new ActivityRepository(runtime.store)),

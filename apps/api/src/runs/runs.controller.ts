@@ -1,3 +1,4 @@
+import { DefinitionRepository } from '../definitions/definition-repository';
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import {
   DefinitionIdParamsSchema,
@@ -7,7 +8,6 @@ import {
   type RunPage,
   TriggerRunListQuerySchema,
 } from '@flint/contracts';
-import { DefinitionRepository } from '@flint/store';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { parseRequest } from '../auth/request-validation';
 import { RunHistory } from './run-history';

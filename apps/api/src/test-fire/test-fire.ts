@@ -1,3 +1,4 @@
+import type { DefinitionRepository } from '../definitions/definition-repository';
 import { BadRequestException, ConflictException } from '@nestjs/common';
 import {
   DEFAULT_OWNER,
@@ -9,7 +10,6 @@ import {
   type TestFireResult,
 } from '@flint/contracts';
 import { newTraceparent } from '@flint/provider-sdk';
-import type { DefinitionRepository } from '@flint/store';
 import { inSpan, traceparentOf } from '@flint/telemetry';
 import { assertCanChange, assertCanSee, ownerScope, type Principal } from '../auth/principal';
 import { InvalidInputError, type DefinitionValidator } from '../definitions/definition-validator';

@@ -1,6 +1,6 @@
+import type { BatchAddResult, ClosedBatch, NewBatchMember, PendingBatch } from './batch-repository';
 import { type Log, type Clock, type TimerHandle, backoffDelay } from '@flint/common';
 import type { CloudEvent } from '@flint/contracts';
-import type { BatchAddResult, ClosedBatch, NewBatchMember, PendingBatch } from '@flint/store';
 import { type CompiledTrigger, eventFromJson, eventJson } from '@flint/conditions';
 
 /** Where batches are persisted; `EvaluatorBatchRepository` in production. */

@@ -1,14 +1,14 @@
 import { type Log } from '@flint/common';
 import type { RunRequest } from '@flint/contracts';
 import type { Decoded, OutgoingRecord } from '@flint/kafka';
-import type { ClaimOutcome, RunRepository } from '@flint/store';
+import type { ClaimOutcome, RunClaimRepository } from '@flint/store';
 import type { RunnerMetrics } from '../runner-metrics';
 import { runError } from '../execution/attempt-outcome';
 import type { RunStatusMessages } from '../status/run-status-messages';
 import { newRun } from './new-run';
 
 export interface RunRequestHandlerOptions {
-  repository: RunRepository;
+  claims: RunClaimRepository;
   messages: RunStatusMessages;
   metrics: RunnerMetrics;
   log: Log;
@@ -27,8 +27,8 @@ export class RunRequestHandler {
   constructor(private readonly options: RunRequestHandlerOptions) {}
 
   async handle(items: Decoded<RunRequest>[]): Promise<OutgoingRecord[]> {
-    const { repository, messages, metrics, log } = this.options;
-    const outcomes = await repository.claim(
+    const { claims, messages, metrics, log } = this.options;
+    const outcomes = await claims.claim(
       items.map((item) => newRun(item.value, item.message, this.options.kafkaTargetTimeoutMs)),
       {
         skippedMessages: (run) => [

@@ -7,7 +7,7 @@ import {
   type FinishResult,
   RunLeaseLostError,
   type RunRecord,
-  type RunRepository,
+  type RunAttemptRepository,
   type TakenRun,
 } from '@flint/store';
 import { contextFromTraceparent, inSpan, traceparentOf } from '@flint/telemetry';
@@ -20,7 +20,7 @@ import { CallBatcher } from './call-batcher';
 import { retryDelayMs } from './retry-delay';
 
 export interface RunExecutorOptions {
-  repository: RunRepository;
+  attempts: RunAttemptRepository;
   /** One starter per target type the contracts know; a missing one stops the boot. */
   starters: TargetStarters;
   messages: RunStatusMessages;
@@ -46,7 +46,7 @@ const RUNS_PER_WRITE = 200;
 /**
  * Makes one attempt of a run this runner has leased, and records what came of it: SUCCEEDED; another
  * attempt later (retryable failure with attempts left); or FAILED, with the request dead-lettered
- * when the workflow never started. Transitions and their events commit together (RunRepository).
+ * when the workflow never started. Transitions and their events commit together (RunAttemptRepository).
  *
  * Recovery rule for a run taken over from an expired lease (its runner died mid-attempt): the lost
  * attempt counts; if attempts are left the run gets the next one, else it FAILS with RunnerLostError.
@@ -61,17 +61,16 @@ export class RunExecutor {
   constructor(private readonly options: RunExecutorOptions) {
     this.starters = checkTargetStarters(options.starters);
     this.random = options.random ?? Math.random;
-    const { repository } = options;
     const keyOf = (write: { runId: string }) => write.runId;
     this.starts = new CallBatcher<AttemptStart, number>(
-      (starts) => repository.startAttempts(starts),
+      (starts) => options.attempts.startAttempts(starts),
       {
         maxBatch: RUNS_PER_WRITE,
         keyOf,
       },
     );
     this.finishes = new CallBatcher<AttemptFinish, FinishResult>(
-      (finishes) => repository.finishAttempts(finishes),
+      (finishes) => options.attempts.finishAttempts(finishes),
       {
         maxBatch: RUNS_PER_WRITE,
         keyOf,

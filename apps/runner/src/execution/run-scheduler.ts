@@ -1,5 +1,5 @@
 import { errorText, type Log, WakeLoop, within } from '@flint/common';
-import type { RunRepository, TakenRun } from '@flint/store';
+import type { RunAttemptRepository, RunConcurrencyRepository, TakenRun } from '@flint/store';
 
 export interface RunSchedulerOptions {
   holder: string;
@@ -25,7 +25,10 @@ export class RunScheduler {
   private full = false;
 
   constructor(
-    private readonly repository: RunRepository,
+    private readonly runs: {
+      attempts: RunAttemptRepository;
+      concurrency: RunConcurrencyRepository;
+    },
     private readonly execute: (run: TakenRun) => Promise<void>,
     private readonly options: RunSchedulerOptions,
   ) {
@@ -75,10 +78,10 @@ export class RunScheduler {
   private async takeDueRuns(): Promise<void> {
     if (Date.now() - this.lastAdmitAt >= this.options.pollIntervalMs) {
       this.lastAdmitAt = Date.now();
-      await this.repository.admitAllQueued();
+      await this.runs.concurrency.admitAllQueued();
     }
     const capacity = this.options.maxInFlight - this.inFlight.size;
-    const taken = await this.repository.takeDue(
+    const taken = await this.runs.attempts.takeDue(
       this.options.holder,
       capacity,
       this.options.leaseGraceMs,

@@ -1,6 +1,10 @@
 import type { Store } from '@flint/store';
 import { SqlSlotLedger } from '../../../../apps/providers/cron/src/slots/sql-slot-ledger';
-import { describeEachStore, type OpenedStore, postgresBackend } from '../../store/store-backends';
+import {
+  describeEachStore,
+  type OpenedStore,
+  postgresBackend,
+} from '../../../support/store-backends';
 import { describeIfPostgres } from '../../../support/postgres';
 
 const slot = Date.parse('2024-05-01T10:00:00Z');

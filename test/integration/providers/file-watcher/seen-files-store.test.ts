@@ -1,6 +1,6 @@
 import { SqlSeenFilesStore } from '../../../../apps/providers/file-watcher/src/seen-files-store';
 import { SqlPollerStateStore } from '../../../../apps/providers/poller/src/polling/poller-state';
-import { describeEachStore, type OpenedStore } from '../../store/store-backends';
+import { describeEachStore, type OpenedStore } from '../../../support/store-backends';
 
 describeEachStore('provider state of the file watcher and the poller', (backend) => {
   let opened: OpenedStore;

@@ -1,4 +1,4 @@
-import type { Queryable } from '@flint/store';
+import { ProviderStateRepository, type Queryable } from '@flint/store';
 import type { ScheduleRecord } from '../schedule/schedule-record';
 import type { SlotLedger } from './slot-ledger';
 
@@ -8,15 +8,25 @@ type StoredScheduleRecord = Omit<ScheduleRecord, 'since' | 'definedAt'> & {
   definedAt: string;
 };
 
+/** The schedule record's key in `provider_state`. */
+const SCHEDULE_KEY = 'schedule';
+
 const STALE = `now() - make_interval(secs => $4::double precision / 1000)`;
 
 function iso(time: number): string {
   return new Date(time).toISOString();
 }
 
-/** The ledger in the `cron_slots` table; claim staleness is judged by database time. */
+/**
+ * The ledger in the `cron_slots` table, the cron service's own; claim staleness is judged by database
+ * time. The schedule record of each source is kept in `provider_state`.
+ */
 export class SqlSlotLedger implements SlotLedger {
-  constructor(private readonly db: Queryable) {}
+  private readonly state: ProviderStateRepository;
+
+  constructor(private readonly db: Queryable) {
+    this.state = new ProviderStateRepository(db, 'cron');
+  }
 
   async watermark(sourceId: string): Promise<number | undefined> {
     const [row] = await this.db.query<{ latest: Date | string | null }>(
@@ -98,13 +108,8 @@ export class SqlSlotLedger implements SlotLedger {
   }
 
   async schedule(sourceId: string): Promise<ScheduleRecord | undefined> {
-    const [row] = await this.db.query<{ value: StoredScheduleRecord | string }>(
-      `SELECT value FROM provider_state WHERE provider = 'cron' AND source_id = $1 AND key = 'schedule'`,
-      [sourceId],
-    );
-    if (!row) return undefined;
-    const value =
-      typeof row.value === 'string' ? (JSON.parse(row.value) as StoredScheduleRecord) : row.value;
+    const value = await this.state.get<StoredScheduleRecord>(sourceId, SCHEDULE_KEY);
+    if (!value) return undefined;
     return { ...value, since: Date.parse(value.since), definedAt: Date.parse(value.definedAt) };
   }
 
@@ -114,18 +119,10 @@ export class SqlSlotLedger implements SlotLedger {
       since: iso(record.since),
       definedAt: iso(record.definedAt),
     };
-    await this.db.query(
-      `INSERT INTO provider_state (provider, source_id, key, value)
-       VALUES ('cron', $1, 'schedule', $2::jsonb)
-       ON CONFLICT (provider, source_id, key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
-      [sourceId, JSON.stringify(value)],
-    );
+    await this.state.put(sourceId, SCHEDULE_KEY, value);
   }
 
   async forgetSchedule(sourceId: string): Promise<void> {
-    await this.db.query(
-      `DELETE FROM provider_state WHERE provider = 'cron' AND source_id = $1 AND key = 'schedule'`,
-      [sourceId],
-    );
+    await this.state.delete(sourceId, [SCHEDULE_KEY]);
   }
 }

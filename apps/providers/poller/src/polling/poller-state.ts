@@ -1,4 +1,4 @@
-import type { Queryable } from '@flint/store';
+import { ProviderStateRepository, type Queryable } from '@flint/store';
 import type { Conditional } from '../http/poll-fetcher';
 import type { CursorValue } from '../http/poll-request';
 
@@ -19,29 +19,21 @@ export interface PollerStateStore {
   save(sourceId: string, state: PollerState): Promise<void>;
 }
 
-const PROVIDER = 'poller';
 const KEY = 'state';
 
 /** The state in the `provider_state` table, one row per source. */
 export class SqlPollerStateStore implements PollerStateStore {
-  constructor(private readonly db: Queryable) {}
+  private readonly state: ProviderStateRepository;
 
-  async load(sourceId: string): Promise<PollerState | undefined> {
-    const [row] = await this.db.query<{ value: PollerState | string }>(
-      'SELECT value FROM provider_state WHERE provider = $1 AND source_id = $2 AND key = $3',
-      [PROVIDER, sourceId, KEY],
-    );
-    if (!row) return undefined;
-    return typeof row.value === 'string' ? (JSON.parse(row.value) as PollerState) : row.value;
+  constructor(db: Queryable) {
+    this.state = new ProviderStateRepository(db, 'poller');
   }
 
-  async save(sourceId: string, state: PollerState): Promise<void> {
-    await this.db.query(
-      `INSERT INTO provider_state (provider, source_id, key, value)
-       VALUES ($1, $2, $3, $4::jsonb)
-       ON CONFLICT (provider, source_id, key)
-       DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
-      [PROVIDER, sourceId, KEY, JSON.stringify(state)],
-    );
+  load(sourceId: string): Promise<PollerState | undefined> {
+    return this.state.get<PollerState>(sourceId, KEY);
+  }
+
+  save(sourceId: string, state: PollerState): Promise<void> {
+    return this.state.put(sourceId, KEY, state);
   }
 }

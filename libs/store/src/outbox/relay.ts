@@ -1,7 +1,7 @@
 import { errorText, jsonStderrLog, type Log, WakeLoop } from '@flint/common';
-import { ADVISORY_LOCK_NAMESPACE, AdvisoryLock } from './advisory-locks';
-import type { OutboxRecord } from './outbox';
-import type { Store } from './store';
+import { ADVISORY_LOCK_NAMESPACE, AdvisoryLock } from '../advisory-locks';
+import type { OutboxRecord } from './enqueue';
+import type { Store } from '../store';
 
 /** Resolves only once the broker has acknowledged every record; throws otherwise. */
 export type PublishOutbox = (records: OutboxRecord[]) => Promise<void>;

@@ -1,6 +1,6 @@
 import type { SecretMetadata, SecretRotation } from '@flint/contracts';
-import type { SealedSecret, SecretCipher } from './secret-cipher';
-import type { Store } from './store';
+import type { SealedSecret, SecretCipher } from './cipher';
+import type { Store } from '../store';
 
 /** The secret exists and belongs to an owner the caller may not change. */
 export class SecretOwnerConflictError extends Error {

@@ -1,18 +1,13 @@
-import {
-  DefinitionRepository,
-  enqueueOutbox,
-  type OutboxRecord,
-  OutboxRelay,
-  type Store,
-} from '@flint/store';
-import { describeIfPostgres } from '../../support/postgres';
-import { cronSource } from './definitions';
+import { DefinitionRepository } from '../../../../apps/api/src/definitions/definition-repository';
+import { enqueueOutbox, type OutboxRecord, OutboxRelay, type Store } from '@flint/store';
+import { describeIfPostgres } from '../../../support/postgres';
+import { cronSource } from '../../api/definitions/sample-definitions';
 import {
   describeEachStore,
   emptyTables,
   type OpenedStore,
   postgresBackend,
-} from './store-backends';
+} from '../../../support/store-backends';
 
 async function enqueue(
   store: Store,

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { ADVISORY_LOCK_NAMESPACE } from './advisory-locks';
-import { jsonText, keyHash, parseJsonText, storableText } from './evaluator-text';
-import type { Queryable, Store } from './store';
+import { jsonText, keyHash, parseJsonText, storableText } from '../storable-text';
+import { ADVISORY_LOCK_NAMESPACE, type Queryable, type Store } from '@flint/store';
 
 /** A partial match of a compound (`logic: all`) trigger: the events seen so far, by member. */
 export interface CompoundMatch {

@@ -1,4 +1,4 @@
-import type { Queryable } from '@flint/store';
+import type { Queryable } from '../store';
 
 export interface LeaseOptions {
   /** How long a holder keeps the lease without renewing; a dead replica's lease is taken over after. */

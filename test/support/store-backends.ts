@@ -8,7 +8,7 @@ import {
   type Store,
   type StoreKind,
 } from '@flint/store';
-import { createScratchDatabase, describeIfPostgres } from '../../support/postgres';
+import { createScratchDatabase, describeIfPostgres } from './postgres';
 
 /** A store on an empty database of its own, and how to throw both away. */
 export interface OpenedStore {

@@ -1,5 +1,5 @@
 import { ActivityRepository, type RecentEvent, type Store } from '@flint/store';
-import { describeEachStore, emptyTables, type OpenedStore } from './store-backends';
+import { describeEachStore, emptyTables, type OpenedStore } from '../../../support/store-backends';
 
 const MINUTE = 60_000;
 const T0 = new Date('2026-05-01T10:00:00Z');

@@ -5,7 +5,7 @@ import {
   SecretKeyRingError,
   generateSecretKeyRing,
   parseSecretKeyRing,
-} from './secret-cipher';
+} from './cipher';
 
 const key = () => randomBytes(32).toString('base64');
 

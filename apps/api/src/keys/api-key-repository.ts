@@ -1,5 +1,5 @@
 import type { ApiRole } from '@flint/contracts';
-import type { Store } from './store';
+import type { Store } from '@flint/store';
 
 /** A stored API key: the SHA-256 of the key, never the key. */
 export interface ApiKeyRecord {

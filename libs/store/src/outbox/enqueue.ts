@@ -1,4 +1,4 @@
-import type { Queryable } from './store';
+import type { Queryable } from '../store';
 
 /**
  * Why an outbox: a definition change must reach the compacted `flint.triggers` topic, and the two
@@ -35,4 +35,27 @@ export async function enqueueOutbox(tx: Queryable, message: OutboxMessage): Prom
       JSON.stringify(message.headers ?? {}),
     ],
   );
+}
+
+/** Outbox messages as JSON for `enqueueOutboxFrom`. */
+export function outboxValues(messages: readonly OutboxMessage[] = []): unknown[] {
+  return messages.map((message) => ({
+    topic: message.topic,
+    key: message.key,
+    value: message.value,
+    headers: message.headers ?? {},
+  }));
+}
+
+/**
+ * The outbox insert of `enqueueOutbox` inside a data-modifying CTE: the `messages` (from
+ * `outboxValues`) of each row of `rows`, ordered by the rows' `position`, then as listed. A JSON null
+ * value is stored as SQL NULL, a tombstone, as `enqueueOutbox` does.
+ */
+export function enqueueOutboxFrom(rows: string): string {
+  return `INSERT INTO outbox (topic, key, value, headers)
+          SELECT message->>'topic', message->>'key', nullif(message->'value', 'null'::jsonb),
+                 message->'headers'
+            FROM ${rows}, jsonb_array_elements(${rows}.messages) WITH ORDINALITY AS m(message, n)
+           ORDER BY ${rows}.position, m.n`;
 }

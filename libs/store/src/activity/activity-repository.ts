@@ -1,4 +1,4 @@
-import type { Queryable, Store } from './store';
+import type { Queryable, Store } from '../store';
 
 /** The evaluator's decisions for one trigger in one minute. */
 export interface TriggerActivityCounts {

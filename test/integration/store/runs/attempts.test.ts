@@ -1,8 +1,9 @@
+import { type RunRepositories, runRepositories } from '../../../support/runs';
 import type { RunRequest } from '@flint/contracts';
-import { RunLeaseLostError, RunRepository, type Store } from '@flint/store';
-import { newRun } from '../../../apps/runner/src/claiming/new-run';
-import { describeEachStore, emptyTables, type OpenedStore } from '../store/store-backends';
-import { runRequest } from './runner-harness';
+import { RunLeaseLostError, type Store } from '@flint/store';
+import { newRun } from '../../../../apps/runner/src/claiming/new-run';
+import { describeEachStore, emptyTables, type OpenedStore } from '../../../support/store-backends';
+import { runRequest } from '../../runner/runner-harness';
 
 const source = { topic: 'flint.runs', partition: 0, offset: '5' };
 const noMessages = { skippedMessages: () => [] };
@@ -18,12 +19,12 @@ const event = (key: string, status: string) => ({
 describeEachStore('RunRepository attempt batches', (backend) => {
   let opened: OpenedStore;
   let store: Store;
-  let runs: RunRepository;
+  let runs: RunRepositories;
 
   beforeAll(async () => {
     opened = await backend.open();
     store = opened.store;
-    runs = new RunRepository(store);
+    runs = runRepositories(store);
   });
 
   afterAll(() => opened.dispose());
@@ -32,10 +33,10 @@ describeEachStore('RunRepository attempt batches', (backend) => {
 
   async function leased(count: number, holder: string): Promise<RunRequest[]> {
     const requests = Array.from({ length: count }, () => runRequest());
-    expect((await runs.claim(requests.map(claimOf), noMessages)).map((o) => o.outcome)).toEqual(
-      requests.map(() => 'claimed'),
-    );
-    expect(await runs.takeDue(holder, count, 60_000)).toHaveLength(count);
+    expect(
+      (await runs.claims.claim(requests.map(claimOf), noMessages)).map((o) => o.outcome),
+    ).toEqual(requests.map(() => 'claimed'));
+    expect(await runs.attempts.takeDue(holder, count, 60_000)).toHaveLength(count);
     return requests;
   }
 
@@ -46,7 +47,7 @@ describeEachStore('RunRepository attempt batches', (backend) => {
 
   it('starts attempts of several runs at once, each under its own lease, events in order', async () => {
     const [a, b, c] = await leased(3, 'runner-a');
-    const results = await runs.startAttempts([
+    const results = await runs.attempts.startAttempts([
       {
         runId: a.runId,
         holder: 'runner-a',
@@ -66,12 +67,12 @@ describeEachStore('RunRepository attempt batches', (backend) => {
     expect(results[0]).toBe(1);
     expect(results[1]).toBeInstanceOf(RunLeaseLostError);
     expect(results[2]).toBe(1);
-    expect(await runs.get(a.runId)).toMatchObject({ status: 'STARTED', attempts: 1 });
-    expect((await runs.get(a.runId))?.startedAt).toBeInstanceOf(Date);
-    expect(await runs.get(b.runId)).toMatchObject({ status: 'REQUESTED', attempts: 0 });
-    expect(await runs.get(c.runId)).toMatchObject({ status: 'REQUESTED', attempts: 1 });
-    expect(await runs.attempts(b.runId)).toEqual([]);
-    expect((await runs.attempts(c.runId)).map((x) => [x.attempt, x.runner])).toEqual([
+    expect(await runs.history.get(a.runId)).toMatchObject({ status: 'STARTED', attempts: 1 });
+    expect((await runs.history.get(a.runId))?.startedAt).toBeInstanceOf(Date);
+    expect(await runs.history.get(b.runId)).toMatchObject({ status: 'REQUESTED', attempts: 0 });
+    expect(await runs.history.get(c.runId)).toMatchObject({ status: 'REQUESTED', attempts: 1 });
+    expect(await runs.history.attempts(b.runId)).toEqual([]);
+    expect((await runs.history.attempts(c.runId)).map((x) => [x.attempt, x.runner])).toEqual([
       [1, 'runner-a'],
     ]);
     expect(await outbox()).toEqual([
@@ -80,7 +81,7 @@ describeEachStore('RunRepository attempt batches', (backend) => {
       { key: 'c', value: { status: 'TWO' }, headers: { 'ce-type': 'flint.run.two' } },
     ]);
     await expect(
-      runs.startAttempts([
+      runs.attempts.startAttempts([
         { runId: a.runId, holder: 'x' },
         { runId: a.runId, holder: 'x' },
       ]),
@@ -89,9 +90,9 @@ describeEachStore('RunRepository attempt batches', (backend) => {
 
   it('finishes several runs at once: success, retry, failure and a lost lease each as asked', async () => {
     const [ok, retry, failed, lost] = await leased(4, 'r');
-    for (const run of [ok, retry, failed, lost]) await runs.startAttempt(run.runId, 'r');
+    for (const run of [ok, retry, failed, lost]) await runs.attempts.startAttempt(run.runId, 'r');
     const nextAttemptAt = new Date(Date.now() + 60_000);
-    const results = await runs.finishAttempts([
+    const results = await runs.attempts.finishAttempts([
       {
         runId: ok.runId,
         holder: 'r',
@@ -144,20 +145,26 @@ describeEachStore('RunRepository attempt batches', (backend) => {
       [ok.runId],
     );
     expect(row?.is_json_null).toBe(true);
-    expect(await runs.get(ok.runId)).toMatchObject({ status: 'SUCCEEDED', logLines: ['hello'] });
-    expect(await runs.get(retry.runId)).toMatchObject({
+    expect(await runs.history.get(ok.runId)).toMatchObject({
+      status: 'SUCCEEDED',
+      logLines: ['hello'],
+    });
+    expect(await runs.history.get(retry.runId)).toMatchObject({
       status: 'REQUESTED',
       nextAttemptAt,
       error: { type: 'HttpError', message: 'HTTP 503' },
     });
-    expect(await runs.get(failed.runId)).toMatchObject({ status: 'FAILED' });
-    expect(await runs.get(lost.runId)).toMatchObject({ status: 'REQUESTED', claimedBy: 'r' });
-    expect((await runs.attempts(retry.runId))[0]).toMatchObject({
+    expect(await runs.history.get(failed.runId)).toMatchObject({ status: 'FAILED' });
+    expect(await runs.history.get(lost.runId)).toMatchObject({
+      status: 'REQUESTED',
+      claimedBy: 'r',
+    });
+    expect((await runs.history.attempts(retry.runId))[0]).toMatchObject({
       outcome: 'retry',
       error: { type: 'HttpError', message: 'HTTP 503' },
       response: { status: 503, excerpt: 'busy' },
     });
-    expect((await runs.attempts(lost.runId))[0]?.finishedAt).toBeUndefined();
+    expect((await runs.history.attempts(lost.runId))[0]?.finishedAt).toBeUndefined();
     expect((await outbox()).map((m) => m.key)).toEqual(['ok', 'failed']);
   });
 
@@ -169,21 +176,24 @@ describeEachStore('RunRepository attempt batches', (backend) => {
     const first = runRequest(policy);
     const next = runRequest(policy);
     const plain = runRequest();
-    await runs.claim([first, next, plain].map(claimOf), noMessages);
-    await runs.takeDue('r', 10, 60_000);
-    await runs.startAttempt(first.runId, 'r');
-    await runs.startAttempt(plain.runId, 'r');
+    await runs.claims.claim([first, next, plain].map(claimOf), noMessages);
+    await runs.attempts.takeDue('r', 10, 60_000);
+    await runs.attempts.startAttempt(first.runId, 'r');
+    await runs.attempts.startAttempt(plain.runId, 'r');
     const succeeded = {
       attempt: 1,
       attemptOutcome: 'succeeded',
       run: { status: 'SUCCEEDED', result: 1 },
     } as const;
     expect(
-      await runs.finishAttempts([
+      await runs.attempts.finishAttempts([
         { runId: plain.runId, holder: 'r', finish: succeeded },
         { runId: first.runId, holder: 'r', finish: succeeded },
       ]),
     ).toEqual([{ admitted: [] }, { admitted: [next.runId] }]);
-    expect(await runs.get(next.runId)).toMatchObject({ queued: false, status: 'REQUESTED' });
+    expect(await runs.history.get(next.runId)).toMatchObject({
+      queued: false,
+      status: 'REQUESTED',
+    });
   });
 });

@@ -1,21 +1,24 @@
+import { DefinitionHistoryRepository } from '../../../../apps/api/src/definitions/definition-history';
 import {
   DefinitionExistsError,
   DefinitionInUseError,
-  DefinitionNotFoundError,
   DefinitionRepository,
+} from '../../../../apps/api/src/definitions/definition-repository';
+import {
+  DefinitionNotFoundError,
   DuplicateDefinitionError,
-  type Store,
   VersionConflictError,
-} from '@flint/store';
+} from '../../../../apps/api/src/definitions/definition-errors';
+import type { Store } from '@flint/store';
 import { DefinitionSchema } from '@flint/contracts';
-import { cronSource, localTrigger } from './definitions';
-import { describeIfPostgres } from '../../support/postgres';
+import { cronSource, localTrigger } from './sample-definitions';
+import { describeIfPostgres } from '../../../support/postgres';
 import {
   describeEachStore,
   emptyTables,
   type OpenedStore,
   postgresBackend,
-} from './store-backends';
+} from '../../../support/store-backends';
 
 const TOPIC = 'flint.triggers.test';
 
@@ -32,10 +35,12 @@ function outbox(store: Store): Promise<OutboxRow[]> {
 describeEachStore('DefinitionRepository', (backend) => {
   let db: OpenedStore;
   let repository: DefinitionRepository;
+  let history: DefinitionHistoryRepository;
 
   beforeAll(async () => {
     db = await backend.open();
     repository = new DefinitionRepository(db.store, { triggersTopic: TOPIC });
+    history = new DefinitionHistoryRepository(db.store);
   });
   beforeEach(() => emptyTables(db.store));
   afterAll(() => db.dispose());
@@ -211,21 +216,21 @@ describeEachStore('DefinitionRepository', (backend) => {
     expect(await repository.list({ kind: 'source', enabled: false })).toHaveLength(1);
     await repository.delete('source', 'tick', { changedBy: 'key-d' });
 
-    const history = await repository.history('source', 'tick');
-    expect(history.map((h) => [h.version, h.action, h.changedBy])).toEqual([
+    const entries = await history.entries('source', 'tick');
+    expect(entries.map((h) => [h.version, h.action, h.changedBy])).toEqual([
       [1, 'created', 'key-a'],
       [2, 'updated', 'key-b'],
       [3, 'disabled', 'key-c'],
       [3, 'deleted', 'key-d'],
     ]);
-    expect(history[1]?.definition).toMatchObject({ description: 'every minute', version: 2 });
-    expect(await repository.historyVersion('source', 'tick', 3)).toMatchObject({
+    expect(entries[1]?.definition).toMatchObject({ description: 'every minute', version: 2 });
+    expect(await history.version('source', 'tick', 3)).toMatchObject({
       action: 'disabled',
       definition: { enabled: false },
     });
-    expect(await repository.historyVersion('source', 'tick', 4)).toBeUndefined();
-    const secondPage = await repository.history('source', 'tick', {
-      afterSeq: history[1]?.seq,
+    expect(await history.version('source', 'tick', 4)).toBeUndefined();
+    const secondPage = await history.entries('source', 'tick', {
+      afterSeq: entries[1]?.seq,
       limit: 1,
     });
     expect(secondPage.map((h) => h.action)).toEqual(['disabled']);
@@ -244,14 +249,14 @@ describeEachStore('DefinitionRepository', (backend) => {
     for (let i = 1; i <= 11; i++) {
       await repository.replace(cronSource('tick', { description: `change ${i}` }));
     }
-    const history = await repository.history('source', 'tick');
-    expect(history.map((entry) => entry.version)).toEqual(
+    const entries = await history.entries('source', 'tick');
+    expect(entries.map((entry) => entry.version)).toEqual(
       Array.from({ length: 12 }, (_, i) => i + 1),
     );
     const pages: number[][] = [];
     let after: string | undefined;
     do {
-      const page = await repository.history('source', 'tick', { afterSeq: after, limit: 5 });
+      const page = await history.entries('source', 'tick', { afterSeq: after, limit: 5 });
       pages.push(page.map((entry) => entry.version));
       after = page.length === 5 ? page.at(-1)?.seq : undefined;
     } while (after);
