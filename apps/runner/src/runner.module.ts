@@ -1,11 +1,16 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { decodeRunRequest } from '@flint/contracts';
+import { EventProducer } from '@flint/kafka';
 import {
-  serviceLog,
+  CONSUMER_TRANSPORT,
+  kafkaTransport,
   type ServiceRuntime,
   ServiceKitModule,
+  serviceLog,
   workerLifecycle,
 } from '@flint/service-kit';
 import { BUILTIN_WORKFLOWS, type Workflow, WorkflowRegistry } from '@flint/workflows';
+import { RunRequestsController } from './claiming/run-requests.controller';
 import { Runner } from './runner';
 import { runnerConfigFromEnv } from './runner-config';
 
@@ -17,6 +22,8 @@ export interface RunnerModuleOptions {
 @Module({})
 export class RunnerModule {
   static forRuntime(runtime: ServiceRuntime, options: RunnerModuleOptions = {}): DynamicModule {
+    const config = runnerConfigFromEnv(runtime.env);
+    const producer = new EventProducer(runtime.kafka);
     const runner = new Runner({
       env: runtime.env,
       kafka: runtime.kafka,
@@ -25,14 +32,29 @@ export class RunnerModule {
       topicSettings: runtime.kafkaTopicSettings,
       registry: runtime.registry,
       log: serviceLog(runtime.logger, 'runner'),
-      kafkaLog: serviceLog(runtime.logger, 'runner-consumer'),
-      config: runnerConfigFromEnv(runtime.env),
+      producer,
+      config,
       workflows: new WorkflowRegistry([...BUILTIN_WORKFLOWS, ...(options.workflows ?? [])]),
     });
     return {
       module: RunnerModule,
       imports: [ServiceKitModule.forRuntime(runtime)],
-      providers: [{ provide: Runner, useValue: runner }, workerLifecycle(Runner)],
+      controllers: [RunRequestsController],
+      providers: [
+        { provide: Runner, useValue: runner },
+        {
+          provide: CONSUMER_TRANSPORT,
+          useValue: kafkaTransport(runtime, {
+            groupId: config.groupId,
+            producer,
+            decoders: { [runtime.topics.runs]: decodeRunRequest },
+            prepare: () => runner.prepare(),
+            // A start in progress (say, to a broker that is down) gets the drain time to finish or fail.
+            connectGraceMs: config.drainTimeoutMs,
+          }),
+        },
+        workerLifecycle(Runner),
+      ],
       exports: [Runner],
     };
   }

@@ -1,7 +1,13 @@
 import { kafkaOutboxRelay } from '@flint/service-kit';
-import { errorText, type Log, systemClock, within } from '@flint/common';
-import { type TopicNames, decodeRunRequest } from '@flint/contracts';
-import { BatchConsumer, EventProducer, provisionTopics, type TopicSettings } from '@flint/kafka';
+import { errorText, type Log, within } from '@flint/common';
+import type { RunRequest, TopicNames } from '@flint/contracts';
+import {
+  type Decoded,
+  type EventProducer,
+  type OutgoingRecord,
+  provisionTopics,
+  type TopicSettings,
+} from '@flint/kafka';
 import {
   type OutboxRelay,
   RunAttemptRepository,
@@ -33,46 +39,36 @@ export interface RunnerDependencies {
   topicSettings: TopicSettings;
   registry: Registry;
   log: Log;
-  kafkaLog: Log;
+  /** Publishes run-status events and Kafka targets' messages; the transport dead-letters with it. */
+  producer: EventProducer;
   config: RunnerConfig;
   workflows: WorkflowRegistry;
 }
 
-/** How long to wait before trying Kafka again when the broker is not reachable at start. */
-const CONNECT_RETRY_MS = 2000;
-
 /**
- * The runner: claims run requests from the runs topic (RunRequestHandler), carries out due runs from
- * the database (RunScheduler, RunExecutor) and publishes what happened through the outbox. It starts
- * its database work at once and its Kafka work as soon as the broker answers, so it boots (and reports
- * Kafka unhealthy) while the broker is still coming up.
+ * The runner: claims run requests (its Kafka transport feeds them to `RunRequestsController`), carries
+ * out due runs from the database (RunScheduler, RunExecutor) and publishes what happened through the
+ * outbox. Its database work starts at once and its Kafka work as soon as the broker answers, so it
+ * boots (and reports Kafka unhealthy) while the broker is still coming up.
  */
 export class Runner {
   readonly metrics: RunnerMetrics;
   readonly scheduler: RunScheduler;
-  private readonly producer: EventProducer;
   private readonly relay: OutboxRelay;
   private readonly handler: RunRequestHandler;
-  private consumer: BatchConsumer<ReturnType<typeof decodeRunRequest>> | undefined;
-  private connecting: Promise<void> | undefined;
-  private stopping = false;
-  private readyResolve!: () => void;
-  /** Resolves once the runner consumes the runs topic. */
-  readonly ready = new Promise<void>((resolve) => (this.readyResolve = resolve));
 
   constructor(private readonly deps: RunnerDependencies) {
     const { store, config, topics, log } = deps;
     const attempts = new RunAttemptRepository(store);
     this.metrics = new RunnerMetrics(deps.registry);
-    this.producer = new EventProducer(deps.kafka);
     const messages = new RunStatusMessages({ events: topics.events, dlq: topics.dlq });
     // Publishes the run-status events and dead letters committed with the runs' transitions.
-    this.relay = kafkaOutboxRelay(store, this.producer, { intervalMs: config.pollIntervalMs, log });
+    this.relay = kafkaOutboxRelay(store, deps.producer, { intervalMs: config.pollIntervalMs, log });
     const executor = new RunExecutor({
       attempts,
       starters: {
         http: new HttpTargetStarter(targetSecrets(deps.env, store)),
-        kafka: new KafkaTargetStarter(this.producer, new KeyExpressions(), {
+        kafka: new KafkaTargetStarter(deps.producer, new KeyExpressions(), {
           timeoutMs: config.kafkaTargetTimeoutMs,
         }),
         local: new LocalTargetStarter(deps.workflows),
@@ -111,15 +107,25 @@ export class Runner {
 
   start(): void {
     this.scheduler.start();
-    this.connecting ??= this.connect();
   }
 
+  /**
+   * What must hold before run requests are consumed: the topics exist and the outbox relay publishes
+   * what the runs commit. Called by the transport before each attempt to start consuming.
+   */
+  async prepare(): Promise<void> {
+    await provisionTopics(this.deps.kafka, this.deps.topics, this.deps.topicSettings);
+    this.relay.start();
+  }
+
+  /** Claims a batch of run requests; what it returns (dead letters) is produced before the commit. */
+  claim(batch: Decoded<RunRequest>[]): Promise<OutgoingRecord[]> {
+    return this.handler.handle(batch);
+  }
+
+  /** After the transport has drained the consumer: finishes or hands over the runs in flight. */
   async stop(): Promise<void> {
-    this.stopping = true;
     const { drainTimeoutMs } = this.deps.config;
-    // A connect in progress (say, to a broker that is down) gets the drain time to finish or fail.
-    await within(this.connecting ?? Promise.resolve(), drainTimeoutMs);
-    await this.consumer?.stop();
     await this.scheduler.stop(drainTimeoutMs);
     await this.relay.stop();
     // The last attempts' events were committed; publish them before leaving if Kafka lets us.
@@ -129,39 +135,6 @@ export class Runner {
       }),
       drainTimeoutMs,
     );
-    await this.producer.disconnect();
-  }
-
-  private async connect(): Promise<void> {
-    while (!this.stopping) {
-      try {
-        await provisionTopics(this.deps.kafka, this.deps.topics, this.deps.topicSettings);
-        if (this.stopping) return;
-        this.relay.start();
-        const consumer = new BatchConsumer({
-          kafka: this.deps.kafka,
-          groupId: this.deps.config.groupId,
-          topics: [this.deps.topics.runs],
-          producer: this.producer,
-          dlqTopic: this.deps.topics.dlq,
-          decode: decodeRunRequest,
-          handle: (items) => this.handler.handle(items),
-          log: this.deps.kafkaLog,
-        });
-        this.consumer = consumer;
-        await consumer.start();
-        this.readyResolve();
-        return;
-      } catch (err) {
-        this.deps.log(
-          'warn',
-          `cannot consume run requests yet; trying again in ${CONNECT_RETRY_MS} ms`,
-          { error: errorText(err) },
-        );
-        await this.consumer?.stop().catch(() => undefined);
-        this.consumer = undefined;
-        await systemClock.sleep(CONNECT_RETRY_MS);
-      }
-    }
+    await this.deps.producer.disconnect();
   }
 }

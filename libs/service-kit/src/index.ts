@@ -2,6 +2,7 @@ export * from './bootstrap';
 export * from './constants';
 export * from './health-check';
 export * from './health.controller';
+export * from './kafka-transport';
 export * from './metrics.controller';
 export * from './metrics';
 export * from './outbox-relay';

@@ -11,7 +11,6 @@ import { createKafka, EventProducer, kafkaConfigFromEnv, provisionTopics } from 
 import { type RunningService, startService } from '@flint/service-kit';
 import { PostgresStore, runMigrations } from '@flint/store';
 import type { Consumer, Kafka } from 'kafkajs';
-import { Evaluator } from '../../../apps/evaluator/src/evaluator';
 import { EvaluatorModule } from '../../../apps/evaluator/src/evaluator.module';
 import { quietLog, uniqueName, waitFor } from '../../support/kafka';
 import { createScratchDatabase, type ScratchDatabase } from '../../support/postgres';
@@ -121,7 +120,7 @@ export class EvaluatorTestBed {
       },
     );
     this.services.add(service);
-    await service.app.get(Evaluator).ready;
+    await service.consuming;
     return service;
   }
 

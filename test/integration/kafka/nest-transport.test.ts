@@ -91,6 +91,7 @@ describe('FlintKafkaServer as a Nest transport', () => {
     server.status.subscribe((status) => statuses.push(status));
     app = await NestFactory.createMicroservice(EventsModule, { strategy: server, logger: false });
     await app.listen();
+    await server.listening;
     expect(server.unwrap<BatchConsumer<unknown>>()).toBeInstanceOf(BatchConsumer);
 
     const outputs = await readMessages(kafka, OUTPUT_TOPIC, 2);

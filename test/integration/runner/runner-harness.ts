@@ -6,7 +6,6 @@ import { type RunningService, startService } from '@flint/service-kit';
 import { PostgresStore, type RunRecord, runMigrations } from '@flint/store';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Workflow } from '@flint/workflows';
-import { Runner } from '../../../apps/runner/src/runner';
 import { RunnerModule } from '../../../apps/runner/src/runner.module';
 import { quietLog, uniqueName, waitFor } from '../../support/kafka';
 import { createScratchDatabase, type ScratchDatabase } from '../../support/postgres';
@@ -89,7 +88,7 @@ export class RunnerTestBed {
       { env: this.env(options.env), handleSignals: false, logger: false },
     );
     this.services.add(service);
-    await service.app.get(Runner).ready;
+    await service.consuming;
     await this.collect();
     return service;
   }
