@@ -1,5 +1,7 @@
 /** Unit specs live beside the code (`*.spec.ts`); integration tests against the real broker and
- * database live in `test/integration` and share one broker and one fresh database per run. */
+ * database live in `test/integration/<package>`, mirroring the source tree; end-to-end tests of the
+ * whole stack live in `test/e2e`. Integration and e2e share one broker and one fresh database per run
+ * (jest runs a global setup file once however many projects name it). */
 const moduleNameMapper = {
   '^@flint/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
   '^@flint/([a-z-]+)/testing$': '<rootDir>/libs/$1/src/testing/index.ts',
@@ -24,7 +26,18 @@ module.exports = {
     {
       displayName: 'integration',
       testEnvironment: '<rootDir>/test/support/node-environment.js',
-      roots: ['<rootDir>/test'],
+      roots: ['<rootDir>/test/integration'],
+      testMatch: ['**/*.test.ts'],
+      moduleNameMapper,
+      transform,
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+    },
+    {
+      // `npm run test:e2e`: the guarantees a user relies on, through the whole stack.
+      displayName: 'e2e',
+      testEnvironment: '<rootDir>/test/support/node-environment.js',
+      roots: ['<rootDir>/test/e2e'],
       testMatch: ['**/*.test.ts'],
       moduleNameMapper,
       transform,

@@ -4,9 +4,9 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import type { FlintKafkaServer } from '@flint/kafka';
+import type { ServiceName } from '@flint/contracts';
 import { CONSUMER_TRANSPORT } from './kafka-transport';
 import { type RuntimeOptions, type ServiceRuntime, openServiceRuntime } from './service-runtime';
-import type { ServiceName } from '@flint/contracts';
 
 export interface RunningService {
   readonly runtime: ServiceRuntime;

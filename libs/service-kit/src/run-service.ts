@@ -1,7 +1,7 @@
 import { type DynamicModule, Logger } from '@nestjs/common';
 import { startTelemetry } from '@flint/telemetry';
-import { exitOnSignal, startService } from './bootstrap';
 import type { ServiceName } from '@flint/contracts';
+import { exitOnSignal, startService } from './bootstrap';
 import type { ServiceRuntime } from './service-runtime';
 
 /**

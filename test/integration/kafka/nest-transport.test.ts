@@ -12,6 +12,7 @@ import {
   type OutgoingRecord,
 } from '@flint/kafka';
 import type { Kafka } from 'kafkajs';
+import { kafkaForTest } from '../../support/kafka-client';
 import {
   committedOffsets,
   createTestTopic,
@@ -20,7 +21,7 @@ import {
   uniqueName,
   waitFor,
 } from '../../support/kafka';
-import { kafkaForTest, testEvent } from './fixtures/events';
+import { testEvent } from './fixtures/events';
 
 const OUTPUT_TOPIC = uniqueName('nest-out');
 const seen: { topic: string; partition: number; ids: string[] }[] = [];

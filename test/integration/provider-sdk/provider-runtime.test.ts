@@ -11,9 +11,10 @@ import {
 import { PostgresStore, type Store, runMigrations } from '@flint/store';
 import type { Kafka } from 'kafkajs';
 import { Registry } from 'prom-client';
+import { kafkaForTest } from '../../support/kafka-client';
 import { quietLog, readAllMessages, uniqueName, waitFor } from '../../support/kafka';
 import { describeIfPostgres, testDatabaseUrl } from '../../support/postgres';
-import { DefinitionPublisher, testKafka } from '../providers/webhook/harness';
+import { DefinitionPublisher } from '../providers/webhook/harness';
 
 interface Prepared {
   url: string;
@@ -109,7 +110,7 @@ describeIfPostgres('ProviderRuntime', () => {
   const cleanups: Array<() => Promise<void>> = [];
 
   beforeAll(async () => {
-    kafka = testKafka('provider-sdk-test');
+    kafka = kafkaForTest('provider-sdk-test');
     store = new PostgresStore({ url: testDatabaseUrl(), poolMax: 4 });
     await runMigrations(store);
     producer = new EventProducer(kafka);

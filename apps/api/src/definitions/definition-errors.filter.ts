@@ -1,12 +1,12 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpStatus } from '@nestjs/common';
+import type { ApiErrorBody } from '@flint/contracts';
+import type { FastifyReply } from 'fastify';
 import { DefinitionExistsError, DefinitionInUseError } from './definition-repository';
 import {
   DefinitionNotFoundError,
   DuplicateDefinitionError,
   VersionConflictError,
 } from './definition-errors';
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpStatus } from '@nestjs/common';
-import type { ApiErrorBody } from '@flint/contracts';
-import type { FastifyReply } from 'fastify';
 import { VersionNotFoundError } from './definition-service';
 import { InvalidInputError } from './definition-validator';
 

@@ -1,8 +1,8 @@
-import { DefinitionHistoryRepository } from './definition-history';
-import { DefinitionRepository } from './definition-repository';
 import type { Provider, Type } from '@nestjs/common';
 import { CelEngine, triggerExpressionProblems } from '@flint/conditions';
 import type { ServiceRuntime } from '@flint/service-kit';
+import { DefinitionHistoryRepository } from './definition-history';
+import { DefinitionRepository } from './definition-repository';
 import { OutboxPublisher } from '../outbox/outbox-publisher';
 import { DefinitionApplier } from './definition-applier';
 import { SourcesController, TriggersController } from './definition-resources.controller';

@@ -1,4 +1,3 @@
-import { recordHistory } from './definition-history';
 import {
   type ApplyResult,
   type Definition,
@@ -8,13 +7,14 @@ import {
   type SourceKind,
   type StoredDefinition,
 } from '@flint/contracts';
+import { enqueueOutbox, type Queryable, type Store } from '@flint/store';
+import { recordHistory } from './definition-history';
 import { definitionBody, type JsonObject, sameJson } from './definition-body';
 import {
   DefinitionNotFoundError,
   DuplicateDefinitionError,
   VersionConflictError,
 } from './definition-errors';
-import { enqueueOutbox, type Queryable, type Store } from '@flint/store';
 
 export interface DeleteResult {
   kind: DefinitionKind;

@@ -1,10 +1,3 @@
-import type { DefinitionHistoryEntry, DefinitionHistoryRepository } from './definition-history';
-import type {
-  ChangeOptions,
-  DefinitionFilter,
-  DefinitionRepository,
-} from './definition-repository';
-import { DefinitionNotFoundError } from './definition-errors';
 import {
   type Definition,
   DefinitionHistoryQuerySchema,
@@ -17,6 +10,13 @@ import {
   TriggerListQuerySchema,
   formatZodIssues,
 } from '@flint/contracts';
+import type { DefinitionHistoryEntry, DefinitionHistoryRepository } from './definition-history';
+import type {
+  ChangeOptions,
+  DefinitionFilter,
+  DefinitionRepository,
+} from './definition-repository';
+import { DefinitionNotFoundError } from './definition-errors';
 import { type Principal, assertCanChange, assertCanSee, ownerScope } from '../auth/principal';
 import { decodeCursor, encodeCursor } from './cursor';
 import {

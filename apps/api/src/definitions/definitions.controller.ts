@@ -1,4 +1,3 @@
-import { DefinitionRepository } from './definition-repository';
 import { Body, Controller, Get, Put, Query, UseFilters } from '@nestjs/common';
 import {
   type ApplyResponse,
@@ -6,6 +5,7 @@ import {
   type StoredDefinition,
   formatZodIssues,
 } from '@flint/contracts';
+import { DefinitionRepository } from './definition-repository';
 import { assertCanApplyBatch } from '../auth/batch-access';
 import { CurrentPrincipal, type Principal, ownerScope } from '../auth/principal';
 import { DefinitionApplier } from './definition-applier';

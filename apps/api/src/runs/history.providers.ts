@@ -1,9 +1,9 @@
-import { DefinitionRepository } from '../definitions/definition-repository';
 import type { Provider, Type } from '@nestjs/common';
 import { CelEngine } from '@flint/conditions';
 import { ActivityRepository, RunHistoryRepository } from '@flint/store';
 import { parseEnv, type ServiceRuntime } from '@flint/service-kit';
 import { z } from 'zod';
+import { DefinitionRepository } from '../definitions/definition-repository';
 import { ActivityController } from '../activity/activity.controller';
 import { ActivityReader } from '../activity/trigger-stats';
 import { DefinitionValidator } from '../definitions/definition-validator';

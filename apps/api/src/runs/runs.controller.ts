@@ -1,4 +1,3 @@
-import { DefinitionRepository } from '../definitions/definition-repository';
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import {
   DefinitionIdParamsSchema,
@@ -8,6 +7,7 @@ import {
   type RunPage,
   TriggerRunListQuerySchema,
 } from '@flint/contracts';
+import { DefinitionRepository } from '../definitions/definition-repository';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { parseRequest } from '../auth/request-validation';
 import { RunHistory } from './run-history';

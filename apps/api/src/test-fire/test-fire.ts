@@ -1,4 +1,3 @@
-import type { DefinitionRepository } from '../definitions/definition-repository';
 import { BadRequestException, ConflictException } from '@nestjs/common';
 import {
   DEFAULT_OWNER,
@@ -11,6 +10,7 @@ import {
 } from '@flint/contracts';
 import { newTraceparent } from '@flint/provider-sdk';
 import { inSpan, traceparentOf } from '@flint/telemetry';
+import type { DefinitionRepository } from '../definitions/definition-repository';
 import { assertCanChange, assertCanSee, ownerScope, type Principal } from '../auth/principal';
 import { InvalidInputError, type DefinitionValidator } from '../definitions/definition-validator';
 import type { KafkaPublisher } from '../events/kafka-publisher';

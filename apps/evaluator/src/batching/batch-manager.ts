@@ -1,7 +1,7 @@
-import type { BatchAddResult, ClosedBatch, NewBatchMember, PendingBatch } from './batch-repository';
 import { type Log, type Clock, type TimerHandle, backoffDelay } from '@flint/common';
 import type { CloudEvent } from '@flint/contracts';
 import { type CompiledTrigger, eventFromJson, eventJson } from '@flint/conditions';
+import type { BatchAddResult, ClosedBatch, NewBatchMember, PendingBatch } from './batch-repository';
 
 /** Where batches are persisted; `EvaluatorBatchRepository` in production. */
 export interface BatchStore {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { jsonText, keyHash, parseJsonText, storableText } from '../storable-text';
 import type { Queryable, Store } from '@flint/store';
+import { jsonText, keyHash, parseJsonText, storableText } from '../storable-text';
 
 /** A batch that has not been emitted yet: still collecting (`open`) or frozen for emission (`closed`). */
 export interface PendingBatch {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { jsonText, keyHash, parseJsonText, storableText } from '../storable-text';
 import { ADVISORY_LOCK_NAMESPACE, type Queryable, type Store } from '@flint/store';
+import { jsonText, keyHash, parseJsonText, storableText } from '../storable-text';
 
 /** A partial match of a compound (`logic: all`) trigger: the events seen so far, by member. */
 export interface CompoundMatch {

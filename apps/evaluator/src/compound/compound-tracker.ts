@@ -1,12 +1,12 @@
+import type { Clock } from '@flint/common';
+import { type CompiledTrigger, eventFromJson, eventJson } from '@flint/conditions';
+import type { CloudEvent, RunRequest } from '@flint/contracts';
 import type {
   CompoundMatchKey,
   CompoundOutcome,
   CompoundSession,
   CompoundSweep,
 } from './compound-repository';
-import type { Clock } from '@flint/common';
-import { type CompiledTrigger, eventFromJson, eventJson } from '@flint/conditions';
-import type { CloudEvent, RunRequest } from '@flint/contracts';
 
 /** Where partial matches are persisted; `EvaluatorCompoundRepository` in production. */
 export interface CompoundStore {

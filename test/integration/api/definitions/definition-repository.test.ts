@@ -1,3 +1,5 @@
+import type { Store } from '@flint/store';
+import { DefinitionSchema } from '@flint/contracts';
 import { DefinitionHistoryRepository } from '../../../../apps/api/src/definitions/definition-history';
 import {
   DefinitionExistsError,
@@ -9,8 +11,6 @@ import {
   DuplicateDefinitionError,
   VersionConflictError,
 } from '../../../../apps/api/src/definitions/definition-errors';
-import type { Store } from '@flint/store';
-import { DefinitionSchema } from '@flint/contracts';
 import { cronSource, localTrigger } from './sample-definitions';
 import { describeIfPostgres } from '../../../support/postgres';
 import {

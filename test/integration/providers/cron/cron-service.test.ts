@@ -1,12 +1,12 @@
 import { CRON_TICK_EVENT_TYPE, type CloudEvent, type CronTickData } from '@flint/contracts';
 import { ProviderService } from '@flint/provider-sdk';
 import type { RunningService } from '@flint/service-kit';
+import { PostgresStore } from '@flint/store';
 import { CRON_SLOTS_SKIPPED_METRIC } from '../../../../apps/providers/cron/src/firing/cron-metrics';
 import { CronModule } from '../../../../apps/providers/cron/src/cron.module';
-import { PostgresStore } from '@flint/store';
 import { uniqueName, waitFor } from '../../../support/kafka';
 import { postgresAvailable, testDatabaseUrl } from '../../../support/postgres';
-import { type EventCollector, ProviderFixture, stored } from './provider-fixture';
+import { type EventCollector, ProviderFixture, stored } from '../../../support/provider-fixture';
 
 function perSecondSource(id: string, config: Record<string, unknown> = {}) {
   return stored({

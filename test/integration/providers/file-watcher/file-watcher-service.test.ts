@@ -7,7 +7,7 @@ import type { RunningService } from '@flint/service-kit';
 import { FileWatcherModule } from '../../../../apps/providers/file-watcher/src/file-watcher.module';
 import { uniqueName, waitFor } from '../../../support/kafka';
 import { postgresAvailable } from '../../../support/postgres';
-import { type EventCollector, ProviderFixture, stored } from '../cron/provider-fixture';
+import { type EventCollector, ProviderFixture, stored } from '../../../support/provider-fixture';
 
 /** Two replicas need a database they can share: PostgreSQL, not the embedded one. */
 const itWithPostgres = postgresAvailable() ? it : it.skip;

@@ -9,7 +9,7 @@ import {
   SqlPollerStateStore,
 } from '../../../../apps/providers/poller/src/polling/poller-state';
 import { quietLog } from '../../../support/kafka';
-import type { ProviderFixture } from '../cron/provider-fixture';
+import type { ProviderFixture } from '../../../support/provider-fixture';
 
 export async function savedState(
   runtime: ServiceRuntime,

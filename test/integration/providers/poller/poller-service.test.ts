@@ -1,9 +1,9 @@
 import type { CloudEvent } from '@flint/contracts';
 import { PollerModule } from '../../../../apps/providers/poller/src/poller.module';
 import { uniqueName, waitFor } from '../../../support/kafka';
-import { type EventCollector, ProviderFixture, stored } from '../cron/provider-fixture';
+import { type EventCollector, ProviderFixture, stored } from '../../../support/provider-fixture';
 import { runReplicaThatCrashesBeforeSaving, savedState } from './crashing-replica';
-import { TestApi } from './test-api';
+import { TestApi } from './http/test-api';
 
 const SECRET_ENV = { FLINT_SECRET_POLL_TOKEN: 'Bearer poll-secret' };
 

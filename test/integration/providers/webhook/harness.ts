@@ -1,16 +1,10 @@
 import type { StoredDefinition, TopicNames, WebhookConfig } from '@flint/contracts';
-import { createKafka, EventProducer, kafkaConfigFromEnv, provisionTopics } from '@flint/kafka';
+import { EventProducer, provisionTopics } from '@flint/kafka';
 import { ProviderService } from '@flint/provider-sdk';
 import { type RunningService, startService } from '@flint/service-kit';
 import type { Kafka } from 'kafkajs';
 import { WebhookModule } from '../../../../apps/providers/webhook/src/webhook.module';
-import {
-  type ReadMessage,
-  quietLog,
-  readAllMessages,
-  uniqueName,
-  waitFor,
-} from '../../../support/kafka';
+import { type ReadMessage, readAllMessages, uniqueName, waitFor } from '../../../support/kafka';
 
 export type WebhookConfigInput = Partial<WebhookConfig> & Pick<WebhookConfig, 'auth'>;
 
@@ -59,10 +53,6 @@ export function topicEnv(topics: TopicNames): NodeJS.ProcessEnv {
   };
 }
 
-export function testKafka(clientId = 'webhook-test'): Kafka {
-  return createKafka(kafkaConfigFromEnv(process.env, clientId), { log: quietLog });
-}
-
 /** Publishes definitions the way the API's outbox does: JSON under `kind:id` on the triggers topic. */
 export class DefinitionPublisher {
   private readonly producer: EventProducer;
@@ -95,7 +85,13 @@ export class DefinitionPublisher {
 
 export async function startWebhook(env: NodeJS.ProcessEnv): Promise<RunningService> {
   const service = await startService('webhook', (runtime) => WebhookModule.forRuntime(runtime), {
-    env: { ...process.env, FLINT_WEBHOOK_PORT: '0', FLINT_HOST: '127.0.0.1', ...env },
+    env: {
+      ...process.env,
+      FLINT_WEBHOOK_PORT: '0',
+      FLINT_HOST: '127.0.0.1',
+      FLINT_LOG_LEVEL: process.env.FLINT_TEST_LOG_LEVEL ?? 'silent',
+      ...env,
+    },
     handleSignals: false,
     logger: false,
   });

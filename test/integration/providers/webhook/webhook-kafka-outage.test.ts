@@ -4,16 +4,10 @@ import { NestFactory } from '@nestjs/core';
 import { ProviderService } from '@flint/provider-sdk';
 import { type ServiceRuntime, openServiceRuntime } from '@flint/service-kit';
 import { Kafka } from 'kafkajs';
+import { kafkaForTest } from '../../../support/kafka-client';
 import { WebhookModule } from '../../../../apps/providers/webhook/src/webhook.module';
 import { quietLog, waitFor } from '../../../support/kafka';
-import {
-  DefinitionPublisher,
-  eventOnTopic,
-  testKafka,
-  testTopics,
-  topicEnv,
-  webhookSource,
-} from './harness';
+import { DefinitionPublisher, eventOnTopic, testTopics, topicEnv, webhookSource } from './harness';
 import { TcpProxy } from './tcp-proxy';
 
 /** A client whose every connection, whatever broker address metadata names, goes through the proxy. */
@@ -33,7 +27,7 @@ function kafkaThrough(proxy: TcpProxy): Kafka {
 
 describe('webhook while Kafka is unreachable', () => {
   const topics = testTopics();
-  const kafka = testKafka();
+  const kafka = kafkaForTest();
   const definitions = new DefinitionPublisher(kafka, topics);
   let proxy: TcpProxy;
   let runtime: ServiceRuntime;

@@ -1,11 +1,11 @@
 import type { StoredDefinition, TopicNames } from '@flint/contracts';
 import type { RunningService } from '@flint/service-kit';
 import type { Kafka } from 'kafkajs';
+import { kafkaForTest } from '../../../support/kafka-client';
 import {
   DefinitionPublisher,
   eventOnTopic,
   startWebhook,
-  testKafka,
   testTopics,
   topicEnv,
   waitForGone,
@@ -42,7 +42,7 @@ describe('webhook requests', () => {
   };
 
   beforeAll(async () => {
-    kafka = testKafka();
+    kafka = kafkaForTest();
     topics = testTopics();
     definitions = new DefinitionPublisher(kafka, topics);
     await definitions.provision();

@@ -1,5 +1,5 @@
-import { DefinitionRepository } from '../../../../apps/api/src/definitions/definition-repository';
 import { enqueueOutbox, type OutboxRecord, OutboxRelay, type Store } from '@flint/store';
+import { DefinitionRepository } from '../../../../apps/api/src/definitions/definition-repository';
 import { describeIfPostgres } from '../../../support/postgres';
 import { cronSource } from '../../api/definitions/sample-definitions';
 import {

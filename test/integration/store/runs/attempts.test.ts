@@ -1,6 +1,6 @@
-import { type RunRepositories, runRepositories } from '../../../support/runs';
 import type { RunRequest } from '@flint/contracts';
 import { RunLeaseLostError, type Store } from '@flint/store';
+import { type RunRepositories, runRepositories } from '../../../support/runs';
 import { newRun } from '../../../../apps/runner/src/claiming/new-run';
 import { describeEachStore, emptyTables, type OpenedStore } from '../../../support/store-backends';
 import { runRequest } from '../../runner/runner-harness';
