@@ -1,14 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { decodeRunRequest } from '@flint/contracts';
 import { EventProducer } from '@flint/kafka';
-import {
-  CONSUMER_TRANSPORT,
-  kafkaTransport,
-  type ServiceRuntime,
-  ServiceKitModule,
-  serviceLog,
-  workerLifecycle,
-} from '@flint/service-kit';
+import { consumerServiceModule, type ServiceRuntime, serviceLog } from '@flint/service-kit';
 import { BUILTIN_WORKFLOWS, type Workflow, WorkflowRegistry } from '@flint/workflows';
 import { RunRequestsController } from './claiming/run-requests.controller';
 import { Runner } from './runner';
@@ -24,38 +17,34 @@ export class RunnerModule {
   static forRuntime(runtime: ServiceRuntime, options: RunnerModuleOptions = {}): DynamicModule {
     const config = runnerConfigFromEnv(runtime.env);
     const producer = new EventProducer(runtime.kafka);
-    const runner = new Runner({
-      env: runtime.env,
-      kafka: runtime.kafka,
-      store: runtime.store,
-      topics: runtime.topics,
-      topicSettings: runtime.kafkaTopicSettings,
-      registry: runtime.registry,
-      log: serviceLog(runtime.logger, 'runner'),
-      producer,
-      config,
-      workflows: new WorkflowRegistry([...BUILTIN_WORKFLOWS, ...(options.workflows ?? [])]),
-    });
-    return {
+    return consumerServiceModule({
       module: RunnerModule,
-      imports: [ServiceKitModule.forRuntime(runtime)],
-      controllers: [RunRequestsController],
-      providers: [
-        { provide: Runner, useValue: runner },
-        {
-          provide: CONSUMER_TRANSPORT,
-          useValue: kafkaTransport(runtime, {
-            groupId: config.groupId,
+      runtime,
+      worker: {
+        provide: Runner,
+        useFactory: () =>
+          new Runner({
+            env: runtime.env,
+            kafka: runtime.kafka,
+            store: runtime.store,
+            topics: runtime.topics,
+            topicSettings: runtime.kafkaTopicSettings,
+            registry: runtime.registry,
+            log: serviceLog(runtime.logger, 'runner'),
             producer,
-            decoders: { [runtime.topics.runs]: decodeRunRequest },
-            prepare: () => runner.prepare(),
-            // A start in progress (say, to a broker that is down) gets the drain time to finish or fail.
-            connectGraceMs: config.drainTimeoutMs,
+            config,
+            workflows: new WorkflowRegistry([...BUILTIN_WORKFLOWS, ...(options.workflows ?? [])]),
           }),
-        },
-        workerLifecycle(Runner),
-      ],
-      exports: [Runner],
-    };
+      },
+      controllers: [RunRequestsController],
+      transport: (runner) => ({
+        groupId: config.groupId,
+        producer,
+        decoders: { [runtime.topics.runs]: decodeRunRequest },
+        prepare: () => runner.prepare(),
+        // A start in progress (say, to a broker that is down) gets the drain time to finish or fail.
+        connectGraceMs: config.drainTimeoutMs,
+      }),
+    });
   }
 }

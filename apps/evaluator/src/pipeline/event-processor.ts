@@ -16,8 +16,8 @@ import {
 import type { OutgoingRecord } from '@flint/kafka';
 import { z } from 'zod';
 import { ActivityTally } from '../activity/activity-tally';
-import type { BatchAddOutcome } from '../batching/batch-manager';
-import type { CompoundOffer } from '../compound/compound-tracker';
+import type { BatchManager } from '../batching/batch-manager';
+import type { CompoundTracker } from '../compound/compound-tracker';
 import type { Candidate, TriggerIndex } from '../definitions/trigger-index';
 import { type FilterResult, MetricsTally } from '../evaluator-metrics';
 import type { DedupeWindow } from './dedupe-window';
@@ -32,24 +32,8 @@ export interface PartitionedEvent {
 export interface EventProcessorOptions {
   index: TriggerIndex;
   dedupe: DedupeWindow;
-  batches: {
-    add(
-      trigger: CompiledTrigger,
-      batchKey: string,
-      partition: number,
-      event: CloudEvent,
-    ): Promise<BatchAddOutcome>;
-    flush(batchId: string): Promise<void>;
-  };
-  compounds: {
-    offer(
-      trigger: CompiledTrigger,
-      members: readonly string[],
-      reached: readonly string[],
-      correlationKey: string,
-      event: CloudEvent,
-    ): Promise<CompoundOffer>;
-  };
+  batches: Pick<BatchManager, 'add' | 'flush'>;
+  compounds: Pick<CompoundTracker, 'offer'>;
   runs: RunRequestMaker;
   runsTopic: string;
   /** Produces records; resolves once Kafka acknowledged all of them. */

@@ -1,17 +1,15 @@
-import { Counter, type Registry } from 'prom-client';
+import { sharedCounter } from '@flint/service-kit';
+import type { Counter, Registry } from 'prom-client';
 import type { SkippedSlotsReason } from './cron-source-runner';
 
 export const CRON_SLOTS_SKIPPED_METRIC = 'triggers_cron_slots_skipped_total';
 
 /** Missed slots the misfire policy did not fire, by why; counted once across replicas. */
 export function cronSlotsSkippedCounter(registry: Registry): Counter<'reason'> {
-  const existing = registry.getSingleMetric(CRON_SLOTS_SKIPPED_METRIC);
-  if (existing) return existing as Counter<'reason'>;
-  return new Counter({
+  return sharedCounter(registry, {
     name: CRON_SLOTS_SKIPPED_METRIC,
     help: 'Cron slots missed (downtime, outage) and not fired: reason skip (misfire policy skip), fire-once (older than the slot fired), catch-up-limit (beyond maxCatchUp).',
     labelNames: ['reason'],
-    registers: [registry],
   });
 }
 
