@@ -7,7 +7,7 @@ import {
 } from 'prom-client';
 
 /**
- * One registry per service rather than prom-client's global one: the local stack runs all seven services
+ * One registry per service rather than prom-client's global one: the local stack runs every service
  * in one process, and each `/metrics` must show only its own service.
  */
 export function createServiceRegistry(service: string): Registry {

@@ -19,7 +19,7 @@ import { type ServiceConfig, serviceConfigFromEnv } from './service-config';
  * What every Flint service is built on: its validated configuration, a Kafka client, the store, topic
  * names, its metrics registry and the health checks that decide readiness. Built before Nest so that a
  * bad environment fails the boot with a clear message, and so the local stack can hand one embedded
- * store to all seven services.
+ * store to every service.
  */
 export interface ServiceRuntime {
   readonly config: ServiceConfig;
