@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Log, jsonStderrLog } from '@flint/common';
+import { jsonStderrLog, type Log } from '@flint/common';
 import {
   type DefinitionKind,
   type StoredDefinition,

@@ -1,4 +1,4 @@
-import { type Log, type Clock, systemClock } from '@flint/common';
+import { type Clock, type Log, systemClock } from '@flint/common';
 import type { Queryable } from '@flint/store';
 import { Lease, type LeaseOptions } from '@flint/store';
 

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { type Log, type Clock, systemClock, type Backoff } from '@flint/common';
+import { type Backoff, type Clock, type Log, systemClock } from '@flint/common';
 import type { RunnableKind, StoredDefinition } from '@flint/contracts';
 import type { DefinitionChange } from '@flint/kafka';
 import type { Store } from '@flint/store';

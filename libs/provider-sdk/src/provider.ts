@@ -1,4 +1,4 @@
-import type { Log, Clock } from '@flint/common';
+import type { Clock, Log } from '@flint/common';
 import type { CloudEvent, RunnableKind, SourceConfigOf, StoredSource } from '@flint/contracts';
 import type { Store } from '@flint/store';
 import type { OwnedSecrets } from './secrets';

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { type Log, type Clock, type Backoff, backoffDelay } from '@flint/common';
+import { type Backoff, backoffDelay, type Clock, type Log } from '@flint/common';
 import type { RunnableKind, CloudEvent } from '@flint/contracts';
 import { type OutgoingMessage, encodeCloudEvent, isPermanentPublishError } from '@flint/kafka';
 import { inSpan } from '@flint/telemetry';

@@ -1,4 +1,11 @@
-import { type Log, type Clock, systemClock, type Backoff, backoffDelay } from '@flint/common';
+import {
+  type Backoff,
+  backoffDelay,
+  type Clock,
+  type Log,
+  systemClock,
+  withFields,
+} from '@flint/common';
 import type { RunnableKind, SourceConfigOf } from '@flint/contracts';
 import type { Store } from '@flint/store';
 import type { Counter } from 'prom-client';
@@ -52,8 +59,7 @@ export class SourceLoop<K extends RunnableKind, Config> {
     private readonly deps: SourceLoopDeps<K, Config>,
   ) {
     this.currentVersion = source.version;
-    const fields = { provider: source.provider, sourceId: source.id };
-    this.log = (level, message, extra) => deps.log(level, message, { ...fields, ...extra });
+    this.log = withFields(deps.log, { provider: source.provider, sourceId: source.id });
   }
 
   start(): void {

@@ -1,4 +1,4 @@
-import { type Log, type Clock, type TimerHandle, backoffDelay } from '@flint/common';
+import { backoffDelay, type Clock, type Log, type TimerHandle } from '@flint/common';
 import type { CloudEvent } from '@flint/contracts';
 import { type CompiledTrigger, eventFromJson, eventJson } from '@flint/conditions';
 import type { BatchAddResult, ClosedBatch, NewBatchMember, PendingBatch } from './batch-repository';

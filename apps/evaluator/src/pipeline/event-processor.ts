@@ -1,4 +1,4 @@
-import { type Log, errorText } from '@flint/common';
+import { errorText, type Log } from '@flint/common';
 import { contextFromTraceparent, inSpan } from '@flint/telemetry';
 import { SpanKind } from '@opentelemetry/api';
 import {

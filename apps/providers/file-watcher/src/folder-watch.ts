@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Log, Clock } from '@flint/common';
+import type { Clock, Log } from '@flint/common';
 import type { FileConfig } from '@flint/contracts';
 import type { EmitInput } from '@flint/provider-sdk';
 import { sha256OfFile } from './content-hash';

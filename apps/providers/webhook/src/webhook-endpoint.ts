@@ -1,4 +1,4 @@
-import type { Log, Clock } from '@flint/common';
+import type { Clock, Log } from '@flint/common';
 import type { WebhookConfig } from '@flint/contracts';
 import {
   type Emit,

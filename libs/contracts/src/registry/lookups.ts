@@ -9,10 +9,6 @@ import { type Provider, SOURCE_KINDS, type SourceKind, type SourceKindEntry } fr
 /** Every service, in the registry's (start) order. */
 export const SERVICE_NAMES = Object.keys(SERVICES) as ServiceName[];
 
-export function isServiceName(name: string): name is ServiceName {
-  return Object.hasOwn(SERVICES, name);
-}
-
 /** The folder of a service's code, relative to the repository (and to `dist/`). */
 export function serviceFolder(service: ServiceName): string {
   const entry: ServiceEntry = SERVICES[service];

@@ -1,4 +1,4 @@
-import { type Log, type Clock, errorText } from '@flint/common';
+import { type Clock, errorText, type Log } from '@flint/common';
 import type { CronMisfirePolicy } from '@flint/contracts';
 import { type MisfirePlan, misfireLimit, planMisfire } from '../schedule/misfire-plan';
 import { nextScheduleRecord } from '../schedule/schedule-record';

@@ -1,4 +1,4 @@
-import { type Log, type Clock, errorText } from '@flint/common';
+import { type Clock, errorText, type Log } from '@flint/common';
 import type { PollOutcome } from './poll-job';
 import { PollError } from '../http/poll-fetcher';
 

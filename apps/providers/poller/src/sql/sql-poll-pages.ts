@@ -1,4 +1,4 @@
-import { type Log, errorText } from '@flint/common';
+import { errorText, type Log } from '@flint/common';
 import { readOnlyQueryProblem, scanSqlQuery, type SqlPoll } from '@flint/contracts';
 import type { Pool, QueryConfig } from 'pg';
 import { asCursorValue } from '../polling/cursor-order';
