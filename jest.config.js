@@ -1,8 +1,11 @@
 /** Unit specs live beside the code (`*.spec.ts`); integration tests against the real broker and
- * database live in `test/integration` and share one broker and one fresh database per run. */
+ * database live in `test/integration/<package>`, mirroring the source tree; end-to-end tests of the
+ * whole stack live in `test/e2e`, the console's browser tests in `test/browser`. Integration, e2e
+ * and browser share one broker and one fresh database per run (jest runs a global setup file once
+ * however many projects name it). */
 const moduleNameMapper = {
-  '^@flint/(contracts|kafka|store|service-kit|provider-sdk|telemetry|conditions)$':
-    '<rootDir>/libs/$1/src/index.ts',
+  '^@flint/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
+  '^@flint/([a-z-]+)/testing$': '<rootDir>/libs/$1/src/testing/index.ts',
   // Jest stays on 29 (docs/architecture.md says why), and jest 29 cannot require() an ES module,
   // which these ESM-only packages are; Node 24 can, so they are loaded with Node's own require.
   '^(commander|chokidar)$': '<rootDir>/test/support/native-require/$1.js',
@@ -36,7 +39,29 @@ module.exports = {
     {
       displayName: 'integration',
       testEnvironment: '<rootDir>/test/support/node-environment.js',
-      roots: ['<rootDir>/test'],
+      roots: ['<rootDir>/test/integration'],
+      testMatch: ['**/*.test.ts'],
+      moduleNameMapper,
+      transform,
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+    },
+    {
+      // `npm run test:e2e`: the guarantees a user relies on, through the whole stack.
+      displayName: 'e2e',
+      testEnvironment: '<rootDir>/test/support/node-environment.js',
+      roots: ['<rootDir>/test/e2e'],
+      testMatch: ['**/*.test.ts'],
+      moduleNameMapper,
+      transform,
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+    },
+    {
+      // The web console in a real browser (Debian's Chromium) against the whole stack.
+      displayName: 'browser',
+      testEnvironment: '<rootDir>/test/support/node-environment.js',
+      roots: ['<rootDir>/test/browser'],
       testMatch: ['**/*.test.ts'],
       moduleNameMapper,
       transform,

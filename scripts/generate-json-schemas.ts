@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { buildJsonSchemas } from '../libs/contracts/src/json-schema';
+import { buildJsonSchemas } from '@flint/contracts';
 
 /** Writes the JSON Schemas of definition files next to the contracts; a unit test keeps them in sync. */
 const directory = join(__dirname, '..', 'libs', 'contracts', 'json-schema');

@@ -1,11 +1,11 @@
 import { setMaxListeners } from 'node:events';
-import { systemClock } from '@flint/provider-sdk';
+import { systemClock } from '@flint/common';
 import { type Store, openStore } from '@flint/store';
-import { CronSourceRunner } from '../../apps/cron/src/cron-source-runner';
-import { parseSchedule } from '../../apps/cron/src/schedule';
-import type { SlotLedger } from '../../apps/cron/src/slot-ledger';
-import { SqlSlotLedger } from '../../apps/cron/src/sql-slot-ledger';
-import { InMemorySlotLedger } from '../../apps/cron/src/testing/in-memory-slot-ledger';
+import { CronSourceRunner } from '../../apps/providers/cron/src/firing/cron-source-runner';
+import { parseSchedule } from '../../apps/providers/cron/src/schedule/schedule';
+import type { SlotLedger } from '../../apps/providers/cron/src/slots/slot-ledger';
+import { SqlSlotLedger } from '../../apps/providers/cron/src/slots/sql-slot-ledger';
+import { InMemorySlotLedger } from '../../apps/providers/cron/src/slots/testing/in-memory-slot-ledger';
 import { createScratchDatabase } from '../support/database';
 import type { Measurement, ScenarioResult } from '../support/result';
 import { percentiles, round } from '../support/stats';

@@ -1,8 +1,8 @@
+import { systemClock } from '@flint/common';
 import { CelEngine, compileTrigger } from '@flint/conditions';
 import { type CloudEvent, StoredTriggerSchema } from '@flint/contracts';
 import type { OutgoingRecord } from '@flint/kafka';
 import { TriggerActivityRecorder } from '../../apps/evaluator/src/activity/trigger-activity-recorder';
-import { systemClock } from '../../apps/evaluator/src/clock';
 import { TriggerIndex } from '../../apps/evaluator/src/definitions/trigger-index';
 import { DedupeWindow } from '../../apps/evaluator/src/pipeline/dedupe-window';
 import {

@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
+import { SERVICE_NAMES, type Definition } from '@flint/contracts';
 import { Logger } from '@nestjs/common';
-import type { Definition } from '@flint/contracts';
-import { SERVICE_NAMES, portVariable } from '@flint/service-kit';
+import { portVariable } from '@flint/service-kit';
 import type { Store } from '@flint/store';
 import { FlintApiClient } from '../../apps/cli/src/api-client';
 import { type LocalStack, startLocalStack } from '../../apps/local-stack/src/local-stack';
 import { startBroker } from './broker';
+import { stackEnv } from '../../test/support/isolated-stack';
 import { createScratchDatabase } from './database';
 
 export interface BenchStack {
@@ -37,18 +38,10 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
       {
         ...process.env,
         ...ports,
+        ...stackEnv(run, database.url),
         KAFKA_BROKERS: broker.brokers,
-        FLINT_HOST: '127.0.0.1',
-        FLINT_LOG_LEVEL: 'warn',
         OTEL_SDK_DISABLED: 'true',
-        DATABASE_URL: database.url,
         FLINT_ADMIN_API_KEY: `bench-${randomBytes(12).toString('hex')}`,
-        FLINT_TOPIC_EVENTS: `${run}.events`,
-        FLINT_TOPIC_RUNS: `${run}.runs`,
-        FLINT_TOPIC_TRIGGERS: `${run}.triggers`,
-        FLINT_TOPIC_DLQ: `${run}.dlq`,
-        FLINT_EVALUATOR_GROUP_ID: `${run}-evaluator`,
-        FLINT_RUNNER_GROUP_ID: `${run}-runner`,
       },
       quiet,
       { logDestination: new Writable({ write: (_chunk, _encoding, done) => done() }) },

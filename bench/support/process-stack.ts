@@ -3,15 +3,17 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SERVICE_NAMES, type ServiceName, portVariable } from '@flint/service-kit';
+import { SERVICE_NAMES, type ServiceName, serviceFolder } from '@flint/contracts';
+import { portVariable } from '@flint/service-kit';
 import { generateSecretKeyRing, openStore } from '@flint/store';
 import { FlintApiClient } from '../../apps/cli/src/api-client';
+import { stackEnv } from '../../test/support/isolated-stack';
 import type { BenchStack } from './bench-stack';
 import { freePort, startBroker } from './broker';
 import { createScratchDatabase } from './database';
 import { sleep } from './stats';
 
-const DIST = join(__dirname, '..', '..', 'dist', 'apps');
+const DIST = join(__dirname, '..', '..', 'dist');
 
 export interface ServiceProcess {
   name: ServiceName;
@@ -45,19 +47,11 @@ export async function startProcessStack(log: (line: string) => void): Promise<Pr
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...Object.fromEntries([...ports].map(([name, port]) => [portVariable(name), String(port)])),
+    ...stackEnv(run, database.url),
     KAFKA_BROKERS: broker.brokers,
-    FLINT_HOST: '127.0.0.1',
-    FLINT_LOG_LEVEL: 'warn',
     OTEL_SDK_DISABLED: 'true',
-    DATABASE_URL: database.url,
     FLINT_ADMIN_API_KEY: adminKey,
     FLINT_SECRETS_KEYS: generateSecretKeyRing('bench1'),
-    FLINT_TOPIC_EVENTS: `${run}.events`,
-    FLINT_TOPIC_RUNS: `${run}.runs`,
-    FLINT_TOPIC_TRIGGERS: `${run}.triggers`,
-    FLINT_TOPIC_DLQ: `${run}.dlq`,
-    FLINT_EVALUATOR_GROUP_ID: `${run}-evaluator`,
-    FLINT_RUNNER_GROUP_ID: `${run}-runner`,
   };
   delete env.NODE_OPTIONS;
   const children = new Map<ServiceName, ChildProcess>();
@@ -109,7 +103,7 @@ export async function residentBytes(pid: number): Promise<number> {
 }
 
 function mainFile(name: ServiceName): string {
-  return join(DIST, name, 'src', 'main.js');
+  return join(DIST, serviceFolder(name), 'src', 'main.js');
 }
 
 async function waitForReady(

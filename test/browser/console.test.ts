@@ -19,7 +19,7 @@ import { isolatedStackEnv } from '../support/isolated-stack';
 import { waitFor } from '../support/kafka';
 import { createScratchDatabase, type ScratchDatabase } from '../support/postgres';
 import { quietLogger } from '../support/traced-stack';
-import { closedPort } from '../integration/api/definitions-harness';
+import { closedPort } from '../integration/api/api-harness';
 
 const ADMIN_KEY = 'console-browser-admin-key';
 const OWNER = 'shop';

@@ -1,5 +1,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { SERVICE_NAMES } from '@flint/contracts';
+import { portVariable } from '@flint/service-kit';
 
 const root = join(__dirname, '..', '..');
 const VARIABLE = /\b(?:FLINT|KAFKA|DATABASE|OTEL)_[A-Z0-9_]*[A-Z0-9]\b/g;
@@ -46,17 +48,7 @@ describe('docs/configuration.md', () => {
     expect(undocumented.map(([name, file]) => `${name} (read in ${file})`)).toEqual([]);
   });
 
-  it('documents the port variable of every service', () => {
-    for (const service of [
-      'API',
-      'WEBHOOK',
-      'POLLER',
-      'CRON',
-      'FILE_WATCHER',
-      'EVALUATOR',
-      'RUNNER',
-    ]) {
-      expect(doc).toContain(`\`FLINT_${service}_PORT\``);
-    }
+  it('documents the port variable of every registered service', () => {
+    for (const service of SERVICE_NAMES) expect(doc).toContain(`\`${portVariable(service)}\``);
   });
 });

@@ -10,12 +10,8 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
+import { SERVICE_NAMES, SERVICES, type ServiceName } from '@flint/contracts';
 import Ajv2019, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2019';
-import {
-  SERVICE_NAMES,
-  SERVICE_PORTS,
-  type ServiceName,
-} from '../../libs/service-kit/src/service-config';
 import {
   bindMounts,
   dependenciesOf,
@@ -156,7 +152,7 @@ describe('docker-compose.yml', () => {
 
   it('publishes each service on its default port and health-checks its readiness there', () => {
     for (const [name, service] of services) {
-      const port = SERVICE_PORTS[name as ServiceName];
+      const port = SERVICES[name as ServiceName].port;
       expect({ name, ports: portMappings(service) }).toEqual({
         name,
         ports: [{ published: port, target: port }],
@@ -340,7 +336,11 @@ describe('Dockerfile', () => {
 
   it('exposes every default port', () => {
     const exposed = instructions('EXPOSE').flatMap((i) => i.args.split(/\s+/).map(Number));
-    expect(exposed.sort()).toEqual(Object.values(SERVICE_PORTS).sort());
+    expect(exposed.sort()).toEqual(
+      Object.values(SERVICES)
+        .map((s) => s.port)
+        .sort(),
+    );
   });
 
   it('enters through the script that picks the service', () => {
@@ -355,13 +355,14 @@ describe(`the image's entry script (${ENTRYPOINT})`, () => {
   const runnable = [...SERVICE_NAMES, PROVISION_JOB];
   let workdir: string;
 
-  /** Stands in for /app: one `dist/apps/<name>/src/main.js` per app that says which one ran. */
+  /** Stands in for /app: one `dist/<app folder>/src/main.js` per app that says which one ran. */
   beforeAll(() => {
     workdir = mkdtempSync(join(tmpdir(), 'flint-entrypoint-'));
-    for (const app of readdirSync(join(root, 'apps'))) {
-      const main = join(workdir, 'dist', 'apps', app, 'src', 'main.js');
+    const folders = (dir: string) => readdirSync(join(root, dir)).map((name) => `${dir}/${name}`);
+    for (const folder of [...folders('apps'), ...folders('apps/providers')]) {
+      const main = join(workdir, 'dist', folder, 'src', 'main.js');
       mkdirSync(dirname(main), { recursive: true });
-      writeFileSync(main, `console.log('started ${app}');\n`);
+      writeFileSync(main, `console.log('started ${folder.split('/').pop()}');\n`);
     }
   });
 
@@ -390,7 +391,8 @@ describe(`the image's entry script (${ENTRYPOINT})`, () => {
       const result = runEntrypoint(flintService);
       expect(result.status).not.toBe(0);
       expect(result.stdout).toBe('');
-      expect(result.stderr).toContain(`set it to one of: ${runnable.join(' ')}`);
+      const valid = /set it to one of: (.*)$/m.exec(result.stderr)?.[1]?.split(' ');
+      expect(valid?.sort()).toEqual([...runnable].sort());
     },
   );
 });

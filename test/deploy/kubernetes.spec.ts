@@ -1,11 +1,8 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { SERVICES, type ServiceName, serviceFolder } from '@flint/contracts';
 import { parse } from 'yaml';
-import {
-  SERVICE_PORTS,
-  type ServiceName,
-  serviceConfigFromEnv,
-} from '../../libs/service-kit/src/service-config';
+import { serviceConfigFromEnv } from '@flint/service-kit';
 import {
   type ConfigMap,
   type Container,
@@ -162,7 +159,7 @@ describe.each(OVERLAYS)('deploy/k8s/%s', (overlay) => {
     const c = container(deploymentOf(app));
     expect(envValue(c, 'FLINT_SERVICE')).toBe(app);
     expect(c.ports).toEqual([
-      { name: 'http', containerPort: SERVICE_PORTS[app as ServiceName], protocol: 'TCP' },
+      { name: 'http', containerPort: SERVICES[app as ServiceName].port, protocol: 'TCP' },
     ]);
   });
 
@@ -254,7 +251,7 @@ describe.each(OVERLAYS)('deploy/k8s/%s', (overlay) => {
     const template = deploymentOf(app).spec.template;
     expect(template.metadata?.annotations).toEqual({
       'prometheus.io/scrape': 'true',
-      'prometheus.io/port': String(SERVICE_PORTS[app as ServiceName]),
+      'prometheus.io/port': String(SERVICES[app as ServiceName].port),
       'prometheus.io/path': SERVED.metrics,
     });
   });
@@ -268,7 +265,7 @@ describe.each(OVERLAYS)('deploy/k8s/%s', (overlay) => {
     expect(service.spec.ports).toEqual([
       {
         name: 'http',
-        port: SERVICE_PORTS[app as ServiceName],
+        port: SERVICES[app as ServiceName].port,
         targetPort: 'http',
         protocol: 'TCP',
       },
@@ -408,7 +405,7 @@ describe.each(OVERLAYS)('deploy/k8s/%s', (overlay) => {
 });
 
 function appSource(app: string): string {
-  const dir = join(root, 'apps', app, 'src');
+  const dir = join(root, serviceFolder(app as ServiceName), 'src');
   const walk = (d: string): string[] =>
     readdirSync(d).flatMap((name) => {
       const path = join(d, name);

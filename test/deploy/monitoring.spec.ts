@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, posix } from 'node:path';
+import { SERVICES, type ServiceName } from '@flint/contracts';
 import { parse } from 'yaml';
-import { SERVICE_PORTS, type ServiceName } from '../../libs/service-kit/src/service-config';
 import {
   type ComposeService,
   bindMounts,
@@ -89,7 +89,7 @@ describe('the Prometheus of the compose stack', () => {
     );
     expect(targets.sort()).toEqual(
       flintServices(compose)
-        .map(([name]) => `${name}:${SERVICE_PORTS[name as ServiceName]} component=${name}`)
+        .map(([name]) => `${name}:${SERVICES[name as ServiceName].port} component=${name}`)
         .sort(),
     );
   });

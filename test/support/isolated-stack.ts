@@ -1,4 +1,5 @@
-import { SERVICE_NAMES, portVariable } from '@flint/service-kit';
+import { SERVICE_NAMES } from '@flint/contracts';
+import { portVariable } from '@flint/service-kit';
 import { uniqueName } from './kafka';
 
 /**
@@ -10,11 +11,22 @@ export function isolatedStackEnv(
   databaseUrl: string,
   overrides: NodeJS.ProcessEnv = {},
 ): NodeJS.ProcessEnv {
-  const run = uniqueName('stack');
   const ports = Object.fromEntries(SERVICE_NAMES.map((s) => [portVariable(s), '0']));
   return {
     ...process.env,
     ...ports,
+    ...stackEnv(uniqueName('stack'), databaseUrl),
+    FLINT_RUNNER_POLL_INTERVAL_MS: '200',
+    ...overrides,
+  };
+}
+
+/**
+ * What keeps a stack apart from others on the same broker and server (tests, benchmarks): topics and
+ * consumer groups named after `run`, its own database, quiet logs on localhost.
+ */
+export function stackEnv(run: string, databaseUrl: string): NodeJS.ProcessEnv {
+  return {
     FLINT_HOST: '127.0.0.1',
     FLINT_LOG_LEVEL: 'warn',
     DATABASE_URL: databaseUrl,
@@ -24,7 +36,5 @@ export function isolatedStackEnv(
     FLINT_TOPIC_DLQ: `${run}.dlq`,
     FLINT_EVALUATOR_GROUP_ID: `${run}-evaluator`,
     FLINT_RUNNER_GROUP_ID: `${run}-runner`,
-    FLINT_RUNNER_POLL_INTERVAL_MS: '200',
-    ...overrides,
   };
 }

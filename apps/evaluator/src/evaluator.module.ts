@@ -1,42 +1,45 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CelEngine } from '@flint/conditions';
-import {
-  kafkaLogFor,
-  type ServiceRuntime,
-  ServiceKitModule,
-  workerLifecycle,
-} from '@flint/service-kit';
+import { EventProducer } from '@flint/kafka';
+import { consumerServiceModule, type ServiceRuntime, serviceLog } from '@flint/service-kit';
 import { Evaluator } from './evaluator';
 import { evaluatorSettingsFromEnv } from './evaluator-settings';
+import { EventsController } from './pipeline/events.controller';
 
 @Module({})
 export class EvaluatorModule {
   static forRuntime(runtime: ServiceRuntime): DynamicModule {
     const settings = evaluatorSettingsFromEnv(runtime.env);
     const kafkaCheck = runtime.healthChecks.find((check) => check.name === 'kafka');
-    return {
+    const producer = new EventProducer(runtime.kafka);
+    return consumerServiceModule({
       module: EvaluatorModule,
-      imports: [ServiceKitModule.forRuntime(runtime)],
-      providers: [
-        {
-          provide: Evaluator,
-          // The CEL library is an ES module, loaded asynchronously once; Nest awaits the factory.
-          useFactory: async () =>
-            new Evaluator({
-              kafka: runtime.kafka,
-              store: runtime.store,
-              topics: runtime.topics,
-              topicSettings: runtime.kafkaTopicSettings,
-              registry: runtime.registry,
-              engine: await CelEngine.create(),
-              settings,
-              log: kafkaLogFor(runtime.logger.child({ component: 'evaluator' })),
-              probeKafka: kafkaCheck && (() => kafkaCheck.check()),
-            }),
-        },
-        workerLifecycle(Evaluator),
-      ],
-      exports: [Evaluator],
-    };
+      runtime,
+      worker: {
+        provide: Evaluator,
+        // The CEL library is an ES module, loaded asynchronously once; Nest awaits the factory.
+        useFactory: async () =>
+          new Evaluator({
+            kafka: runtime.kafka,
+            store: runtime.store,
+            topics: runtime.topics,
+            topicSettings: runtime.kafkaTopicSettings,
+            registry: runtime.registry,
+            engine: await CelEngine.create(),
+            settings,
+            log: serviceLog(runtime.logger, 'evaluator'),
+            producer,
+            probeKafka: kafkaCheck && (() => kafkaCheck.check()),
+          }),
+      },
+      controllers: [EventsController],
+      transport: (evaluator) => ({
+        groupId: settings.groupId,
+        producer,
+        prepare: () => evaluator.prepare(),
+        unprepare: () => evaluator.unprepare(),
+        onPartitionsAssigned: (_topic, partitions) => evaluator.assign(partitions),
+      }),
+    });
   }
 }

@@ -2,13 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { SERVICE_NAMES, type ServiceName } from '@flint/contracts';
 import { Logger } from '@nestjs/common';
-import {
-  type RunningService,
-  type ServiceName,
-  type StartServiceOptions,
-  startService,
-} from '@flint/service-kit';
+import { type RunningService, type StartServiceOptions, startService } from '@flint/service-kit';
 import { type Store, generateSecretKeyRing, openStore, storeConfigFromEnv } from '@flint/store';
 import { FlintApiClient } from '../../cli/src/api-client';
 import { LOCAL_ADMIN_KEY_FILE } from '../../cli/src/cli';
@@ -24,7 +20,7 @@ export interface LocalStack {
 }
 
 /**
- * All seven services in one process around one store. The embedded database (PGlite) accepts a single
+ * Every registered service in one process around one store. The embedded database (PGlite) accepts a single
  * connection and its multiplexing would interleave transactions, so sharing one in-process instance,
  * whose store serializes transactions, is the only safe way for several services to use it.
  */
@@ -43,10 +39,13 @@ export async function startLocalStack(
     await store.close();
   };
   try {
-    for (const [name, buildModule] of Object.entries(SERVICE_MODULES) as [
-      ServiceName,
-      (typeof SERVICE_MODULES)[ServiceName],
-    ][]) {
+    for (const name of SERVICE_NAMES) {
+      const buildModule = (SERVICE_MODULES as Partial<typeof SERVICE_MODULES>)[name];
+      if (buildModule === undefined) {
+        throw new Error(
+          `service ${name} is registered (SERVICES, libs/contracts) but the local stack has no module for it; add it to apps/local-stack/src/service-modules.ts`,
+        );
+      }
       const running = await startService(name, buildModule, {
         env: serviceEnv,
         store,

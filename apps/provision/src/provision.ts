@@ -1,6 +1,6 @@
+import type { Log } from '@flint/common';
 import { type TopicNames, topicNamesFromEnv } from '@flint/contracts';
 import {
-  type KafkaLog,
   type ProvisionResult,
   createKafka,
   kafkaConfigFromEnv,
@@ -16,7 +16,7 @@ export interface ProvisionReport {
 
 export interface ProvisionOptions {
   /** Receives the Kafka client's warnings and errors. */
-  kafkaLog?: KafkaLog;
+  kafkaLog?: Log;
 }
 
 export class ProvisionConfigError extends Error {

@@ -1,25 +1,29 @@
-import type { TopicNames } from '@flint/contracts';
+import { kafkaOutboxRelay } from '@flint/service-kit';
+import { errorText, type Log, within } from '@flint/common';
+import type { RunRequest, TopicNames } from '@flint/contracts';
 import {
-  BatchConsumer,
-  EventProducer,
-  type KafkaLog,
+  type Decoded,
+  type EventProducer,
+  type OutgoingRecord,
   provisionTopics,
-  sleep,
   type TopicSettings,
 } from '@flint/kafka';
-import { type OutboxRelay, RunRepository, type Store } from '@flint/store';
+import {
+  type OutboxRelay,
+  RunAttemptRepository,
+  RunClaimRepository,
+  RunConcurrencyRepository,
+  type Store,
+} from '@flint/store';
 import type { Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
-import type { WorkflowRegistry } from '../../../libs/workflows/src';
-import { decodeRunRequest } from './claiming/run-request-decoder';
+import type { WorkflowRegistry } from '@flint/workflows';
 import { RunRequestHandler } from './claiming/run-request-handler';
 import { RunExecutor } from './execution/run-executor';
 import { RunScheduler } from './execution/run-scheduler';
 import type { RunnerConfig } from './runner-config';
-import { errorText, type RunnerLog } from './runner-log';
 import { RunnerMetrics } from './runner-metrics';
 import { RunStatusMessages } from './status/run-status-messages';
-import { statusRelay } from './status/status-relay';
 import { HttpTargetStarter } from './targets/http-target';
 import { KafkaTargetStarter } from './targets/kafka-target';
 import { KeyExpressions } from './targets/key-expression';
@@ -34,51 +38,41 @@ export interface RunnerDependencies {
   topics: TopicNames;
   topicSettings: TopicSettings;
   registry: Registry;
-  log: RunnerLog;
-  kafkaLog: KafkaLog;
+  log: Log;
+  /** Publishes run-status events and Kafka targets' messages; the transport dead-letters with it. */
+  producer: EventProducer;
   config: RunnerConfig;
   workflows: WorkflowRegistry;
 }
 
-/** How long to wait before trying Kafka again when the broker is not reachable at start. */
-const CONNECT_RETRY_MS = 2000;
-
 /**
- * The runner: claims run requests from the runs topic (RunRequestHandler), carries out due runs from
- * the database (RunScheduler, RunExecutor) and publishes what happened through the outbox. It starts
- * its database work at once and its Kafka work as soon as the broker answers, so it boots (and reports
- * Kafka unhealthy) while the broker is still coming up.
+ * The runner: claims run requests (its Kafka transport feeds them to `RunRequestsController`), carries
+ * out due runs from the database (RunScheduler, RunExecutor) and publishes what happened through the
+ * outbox. Its database work starts at once and its Kafka work as soon as the broker answers, so it
+ * boots (and reports Kafka unhealthy) while the broker is still coming up.
  */
 export class Runner {
-  readonly repository: RunRepository;
   readonly metrics: RunnerMetrics;
   readonly scheduler: RunScheduler;
-  private readonly producer: EventProducer;
   private readonly relay: OutboxRelay;
   private readonly handler: RunRequestHandler;
-  private consumer: BatchConsumer<ReturnType<typeof decodeRunRequest>> | undefined;
-  private connecting: Promise<void> | undefined;
-  private stopping = false;
-  private readyResolve!: () => void;
-  /** Resolves once the runner consumes the runs topic. */
-  readonly ready = new Promise<void>((resolve) => (this.readyResolve = resolve));
 
   constructor(private readonly deps: RunnerDependencies) {
     const { store, config, topics, log } = deps;
-    this.repository = new RunRepository(store);
+    const attempts = new RunAttemptRepository(store);
     this.metrics = new RunnerMetrics(deps.registry);
-    this.producer = new EventProducer(deps.kafka);
     const messages = new RunStatusMessages({ events: topics.events, dlq: topics.dlq });
-    this.relay = statusRelay(store, this.producer, log, config.pollIntervalMs);
+    // Publishes the run-status events and dead letters committed with the runs' transitions.
+    this.relay = kafkaOutboxRelay(store, deps.producer, { intervalMs: config.pollIntervalMs, log });
     const executor = new RunExecutor({
-      repository: this.repository,
-      starters: [
-        new HttpTargetStarter(targetSecrets(deps.env, store)),
-        new KafkaTargetStarter(this.producer, new KeyExpressions(), {
+      attempts,
+      starters: {
+        http: new HttpTargetStarter(targetSecrets(deps.env, store)),
+        kafka: new KafkaTargetStarter(deps.producer, new KeyExpressions(), {
           timeoutMs: config.kafkaTargetTimeoutMs,
         }),
-        new LocalTargetStarter(deps.workflows),
-      ],
+        local: new LocalTargetStarter(deps.workflows),
+      },
       messages,
       metrics: this.metrics,
       holder: config.holder,
@@ -88,7 +82,8 @@ export class Runner {
       // Publish a transition's events now rather than at the relay's next interval.
       onEventsCommitted: () => this.relay.notify(),
     });
-    this.scheduler = new RunScheduler(this.repository, (run) => executor.execute(run), {
+    const concurrency = new RunConcurrencyRepository(store);
+    this.scheduler = new RunScheduler({ attempts, concurrency }, (run) => executor.execute(run), {
       holder: config.holder,
       pollIntervalMs: config.pollIntervalMs,
       maxInFlight: config.maxInFlight,
@@ -97,7 +92,7 @@ export class Runner {
       onInFlightChange: (count) => this.metrics.setInFlight(count),
     });
     this.handler = new RunRequestHandler({
-      repository: this.repository,
+      claims: new RunClaimRepository(store),
       messages,
       metrics: this.metrics,
       log,
@@ -112,68 +107,34 @@ export class Runner {
 
   start(): void {
     this.scheduler.start();
-    this.connecting ??= this.connect();
   }
 
+  /**
+   * What must hold before run requests are consumed: the topics exist and the outbox relay publishes
+   * what the runs commit. Called by the transport before each attempt to start consuming.
+   */
+  async prepare(): Promise<void> {
+    await provisionTopics(this.deps.kafka, this.deps.topics, this.deps.topicSettings);
+    this.relay.start();
+  }
+
+  /** Claims a batch of run requests; what it returns (dead letters) is produced before the commit. */
+  claim(batch: Decoded<RunRequest>[]): Promise<OutgoingRecord[]> {
+    return this.handler.handle(batch);
+  }
+
+  /** After the transport has drained the consumer: finishes or hands over the runs in flight. */
   async stop(): Promise<void> {
-    this.stopping = true;
     const { drainTimeoutMs } = this.deps.config;
-    // A connect in progress (say, to a broker that is down) gets the drain time to finish or fail.
-    await within(this.connecting ?? Promise.resolve(), drainTimeoutMs);
-    await this.consumer?.stop();
     await this.scheduler.stop(drainTimeoutMs);
     await this.relay.stop();
     // The last attempts' events were committed; publish them before leaving if Kafka lets us.
     await within(
       this.relay.relayAll().catch((err: unknown) => {
-        this.deps.log.warn({ error: errorText(err) }, 'could not publish the last run events');
+        this.deps.log('warn', 'could not publish the last run events', { error: errorText(err) });
       }),
       drainTimeoutMs,
     );
-    await this.producer.disconnect();
+    await this.deps.producer.disconnect();
   }
-
-  private async connect(): Promise<void> {
-    while (!this.stopping) {
-      try {
-        await provisionTopics(this.deps.kafka, this.deps.topics, this.deps.topicSettings);
-        if (this.stopping) return;
-        this.relay.start();
-        const consumer = new BatchConsumer({
-          kafka: this.deps.kafka,
-          groupId: this.deps.config.groupId,
-          topics: [this.deps.topics.runs],
-          producer: this.producer,
-          dlqTopic: this.deps.topics.dlq,
-          decode: decodeRunRequest,
-          handle: (items) => this.handler.handle(items),
-          log: this.deps.kafkaLog,
-        });
-        this.consumer = consumer;
-        await consumer.start();
-        this.readyResolve();
-        return;
-      } catch (err) {
-        this.deps.log.warn(
-          { error: errorText(err) },
-          `cannot consume run requests yet; trying again in ${CONNECT_RETRY_MS} ms`,
-        );
-        await this.consumer?.stop().catch(() => undefined);
-        this.consumer = undefined;
-        await sleep(CONNECT_RETRY_MS);
-      }
-    }
-  }
-}
-
-/** Waits for `work`, but no longer than `ms`. */
-async function within(work: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    work,
-    new Promise((resolve) => {
-      timer = setTimeout(resolve, ms);
-    }),
-  ]);
-  clearTimeout(timer);
 }

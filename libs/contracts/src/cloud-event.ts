@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { IsoDateTimeSchema, TraceparentSchema } from './primitives';
+import { PROVIDERS } from './registry/lookups';
+import type { Provider } from './registry/source-kinds';
 import { requiredOr, strictObject } from './strict';
 
-/** Providers that publish events; `api` is custom events posted to the REST API, `runner` run-status events. */
-export const PROVIDERS = ['webhook', 'poller', 'cron', 'file', 'api', 'runner'] as const;
-export const ProviderSchema = z.enum(PROVIDERS, {
+/** What published an event (see `PROVIDERS` in the source kinds registry). */
+export const ProviderSchema = z.enum(PROVIDERS as [Provider, ...Provider[]], {
   error: requiredOr(`must be one of: ${PROVIDERS.join(', ')}`),
 });
-export type Provider = z.infer<typeof ProviderSchema>;
 
 /**
  * A CloudEvents 1.0 event with Flint's extension attributes. Extension names follow the CloudEvents

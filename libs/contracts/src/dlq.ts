@@ -26,6 +26,22 @@ export const DlqReasonSchema = z.enum(DLQ_REASONS, {
 });
 export type DlqReason = z.infer<typeof DlqReasonSchema>;
 
+/**
+ * A Kafka message that cannot be used; the message says exactly why, and the consumer runtime
+ * dead-letters it with that reason. `reason` tells bytes that are not the message at all
+ * (`undecodable`) from a message that breaks its contract (`invalid`).
+ */
+export class MessageDecodeError extends Error {
+  override readonly name = 'MessageDecodeError';
+
+  constructor(
+    message: string,
+    readonly reason: Extract<DlqReason, 'undecodable' | 'invalid'> = 'undecodable',
+  ) {
+    super(message);
+  }
+}
+
 /** The DLQ headers of a message, read back as strings (as Kafka clients deliver them). */
 export const DlqHeadersSchema = z.object({
   [DLQ_HEADERS.reason]: DlqReasonSchema,

@@ -1,3 +1,6 @@
+export * from './registry/services';
+export * from './registry/source-kinds';
+export * from './registry/lookups';
 export * from './cloud-event';
 export * from './topics';
 export * from './primitives';
@@ -13,11 +16,9 @@ export {
   DEFAULT_OWNER,
   InlineSourceSchema,
   type InlineSourceInput,
-  SOURCE_PROVIDERS,
   SourceDefinitionSchema,
   type SourceDefinition,
   type SourceDefinitionInput,
-  type SourceProvider,
   StoredSourceSchema,
   type StoredSource,
 } from './sources/source-definition';
@@ -26,7 +27,8 @@ export * from './triggers/retry-policy';
 export * from './triggers/trigger-options';
 export * from './triggers/trigger-definition';
 export * from './definition';
-export * from './run-request';
+export * from './run-request/run-request';
+export * from './run-request/codec';
 export * from './run-id';
 export * from './run-status';
 export * from './dlq';

@@ -1,4 +1,4 @@
-import { RunRequestSchema } from './run-request';
+import { RunRequestSchema } from './run-request/run-request';
 import { dedupeWindowIndex, runIdForEvents, runIdForKey } from './run-id';
 
 describe('deterministic run ids', () => {

@@ -1,14 +1,13 @@
+import { errorText, jsonStderrLog, type Log } from '@flint/common';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import { DEFAULT_RETRY, type RetryPolicy } from './backoff';
+import { DEFAULT_RETRY, type RetryPolicy } from './batch-retry';
 import {
   BatchAbandonedError,
   type BatchHandler,
   BatchProcessor,
   type Decode,
-  errorText,
 } from './batch-processor';
 import { KafkaMetrics } from './kafka-metrics';
-import { jsonStderrLog, type KafkaLog } from './log';
 import type { IncomingMessage } from './messages';
 import type { EventProducer } from './producer';
 
@@ -24,7 +23,7 @@ export interface BatchConsumerOptions<T> {
   /** Returns the records to produce for the batch; a throw is retried with backoff. */
   handle: BatchHandler<T>;
   retry?: Partial<RetryPolicy>;
-  log?: KafkaLog;
+  log?: Log;
   /** Where a group with no committed offset starts; from the beginning unless told otherwise, so a
    * new group never skips what was published before it first ran. */
   fromBeginning?: boolean;
@@ -43,7 +42,7 @@ export interface BatchConsumerOptions<T> {
 export class BatchConsumer<T> {
   private readonly consumer: Consumer;
   private readonly processor: BatchProcessor<T>;
-  private readonly log: KafkaLog;
+  private readonly log: Log;
   private readonly inFlight = new Set<Promise<void>>();
   private state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
   private stopping: Promise<void> | undefined;

@@ -1,7 +1,7 @@
-import { backoffDelay, type RetryPolicy, waitWithHeartbeat } from './backoff';
+import { backoffDelay, errorText, type Log } from '@flint/common';
+import { type RetryPolicy, waitWithHeartbeat } from './batch-retry';
 import { type DeadLetterCause, deadLetterCause, deadLetterRecord } from './dead-letter';
 import { isTransientError } from './failure-kinds';
-import type { KafkaLog } from './log';
 import type { IncomingMessage, OutgoingRecord } from './messages';
 
 /** A message that decoded cleanly, with the message it came from. */
@@ -30,7 +30,7 @@ export interface BatchProcessorOptions<T> {
   retry: RetryPolicy;
   /** Produces records and resolves only once Kafka has acknowledged all of them. */
   send: (records: OutgoingRecord[]) => Promise<unknown>;
-  log: KafkaLog;
+  log: Log;
   now?: () => Date;
 }
 
@@ -164,10 +164,4 @@ class MessageFaultError extends Error {
   constructor(step: string, cause: unknown) {
     super(`${step} failed: ${errorText(cause)}`, { cause });
   }
-}
-
-export function errorText(err: unknown): string {
-  if (err instanceof Error) return err.message || err.name;
-  if (typeof err === 'object' && err !== null && 'message' in err) return String(err.message);
-  return String(err);
 }

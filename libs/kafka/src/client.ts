@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { jsonStderrLog, type Log } from '@flint/common';
 import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import type { KafkaConfig } from './config';
-import { jsonStderrLog, type KafkaLog, kafkajsLogCreator } from './log';
+import { kafkajsLogCreator } from './log';
 
 export interface CreateKafkaOptions {
   /** Receives kafkajs's warnings and errors; its info chatter is dropped. */
-  log?: KafkaLog;
+  log?: Log;
   /**
    * Give up on the first failed connection instead of retrying: for probes such as the health check,
    * whose retries kafkajs would otherwise keep running after the probe has already answered.

@@ -1,11 +1,6 @@
-import type { CloudEvent } from '@flint/contracts';
+import { type CloudEvent, MessageDecodeError } from '@flint/contracts';
 import type { IHeaders } from 'kafkajs';
-import {
-  CloudEventEncodeError,
-  decodeCloudEvent,
-  encodeCloudEvent,
-  MessageDecodeError,
-} from './cloud-event-binding';
+import { CloudEventEncodeError, decodeCloudEvent, encodeCloudEvent } from './cloud-event-binding';
 
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 

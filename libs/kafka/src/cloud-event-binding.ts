@@ -2,8 +2,8 @@ import {
   type CloudEvent,
   CloudEventSchema,
   describeJsonProblem,
-  type DlqReason,
   findJsonProblem,
+  MessageDecodeError,
 } from '@flint/contracts';
 import type { IHeaders } from 'kafkajs';
 import type { z } from 'zod';
@@ -43,21 +43,6 @@ export interface MessageToDecode {
   key?: Buffer | string | null;
   value: Buffer | string | null;
   headers?: IHeaders;
-}
-
-/**
- * A Kafka message that cannot be used; the message says exactly why. `reason` tells bytes that are
- * not a CloudEvent at all (`undecodable`) from a CloudEvent that breaks the contract (`invalid`).
- */
-export class MessageDecodeError extends Error {
-  override readonly name = 'MessageDecodeError';
-
-  constructor(
-    message: string,
-    readonly reason: Extract<DlqReason, 'undecodable' | 'invalid'> = 'undecodable',
-  ) {
-    super(message);
-  }
 }
 
 export class CloudEventEncodeError extends Error {

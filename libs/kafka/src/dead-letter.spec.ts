@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MessageDecodeError } from './cloud-event-binding';
+import { MessageDecodeError } from '@flint/contracts';
 import { deadLetterCause } from './dead-letter';
 
 describe('deadLetterCause', () => {

@@ -1,6 +1,5 @@
-import { DLQ_HEADERS, type DlqReason } from '@flint/contracts';
+import { DLQ_HEADERS, type DlqReason, MessageDecodeError } from '@flint/contracts';
 import { z } from 'zod';
-import { MessageDecodeError } from './cloud-event-binding';
 import type { IncomingMessage, OutgoingRecord } from './messages';
 
 /** Long enough for any decode error we write; bounded so one absurd message cannot bloat a header. */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { jsonStderrLog, type Log } from '@flint/common';
 import {
   type DefinitionKind,
   type StoredDefinition,
@@ -6,7 +7,6 @@ import {
   formatZodIssues,
 } from '@flint/contracts';
 import type { Consumer, Kafka } from 'kafkajs';
-import { type KafkaLog, jsonStderrLog } from './log';
 
 export interface DefinitionChange {
   /** `kind:id`, the record's key on the triggers topic. */
@@ -21,7 +21,7 @@ export interface DefinitionChange {
 export type DefinitionListener = (change: DefinitionChange) => void;
 
 export interface DefinitionFeedOptions {
-  log?: KafkaLog;
+  log?: Log;
   /** How long `start()` may take to read the topic to its end before it fails. */
   startTimeoutMs?: number;
 }
@@ -39,7 +39,7 @@ const KEY = /^(source|trigger):(.+)$/;
 export class DefinitionFeed {
   private readonly definitions = new Map<string, StoredDefinition>();
   private readonly listeners = new Set<DefinitionListener>();
-  private readonly log: KafkaLog;
+  private readonly log: Log;
   private consumer: Consumer | undefined;
 
   constructor(

@@ -1,4 +1,4 @@
-export * from './backoff';
+export * from './batch-retry';
 export * from './batch-consumer';
 export {
   BatchAbandonedError,

@@ -3,10 +3,10 @@ import { logLevel, type logCreator } from 'kafkajs';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 /** Where the Kafka layer reports what happens; services pass their structured logger. */
-export type KafkaLog = (level: LogLevel, message: string, fields?: Record<string, unknown>) => void;
+export type Log = (level: LogLevel, message: string, fields?: Record<string, unknown>) => void;
 
 /** One JSON line per entry on stderr, for code that has no logger of its own. */
-export const jsonStderrLog: KafkaLog = (level, message, fields) => {
+export const jsonStderrLog: Log = (level, message, fields) => {
   process.stderr.write(
     `${JSON.stringify({ time: new Date().toISOString(), level, message, ...fields })}\n`,
   );
@@ -27,12 +27,12 @@ const LEVELS: Partial<Record<logLevel, LogLevel>> = {
 };
 
 /**
- * Routes kafkajs's own log entries into a `KafkaLog`. kafkajs logs every error response from a
+ * Routes kafkajs's own log entries into a `Log`. kafkajs logs every error response from a
  * broker, and every failed attempt it is about to retry, as an error (a coordinator still loading,
  * a leader moving); those become warnings, and a request that finally fails surfaces as the
  * caller's error instead.
  */
-export function kafkajsLogCreator(log: KafkaLog): logCreator {
+export function kafkajsLogCreator(log: Log): logCreator {
   return () =>
     ({ namespace, level, log: entry }) => {
       const { message, timestamp: _timestamp, logger: _logger, ...fields } = entry;

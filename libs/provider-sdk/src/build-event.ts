@@ -1,11 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { CloudEvent } from '@flint/contracts';
+import type { RunnableKind, CloudEvent } from '@flint/contracts';
 import { activeTraceHeaders } from '@flint/kafka';
-import type { EmitInput, RunnableProvider } from './provider';
+import type { EmitInput } from './provider';
 
 export interface EventOrigin {
   sourceId: string;
-  provider: RunnableProvider;
+  provider: RunnableKind;
   acceptedAt: Date;
   traceparent?: string;
 }

@@ -1,7 +1,6 @@
+import { type Clock, type Log, systemClock } from '@flint/common';
 import type { Queryable } from '@flint/store';
-import { type Clock, systemClock } from './clock';
-import { Lease, type LeaseOptions } from './lease';
-import type { ProviderLog } from './provider';
+import { Lease, type LeaseOptions } from '@flint/store';
 
 export interface RunExclusiveOptions extends LeaseOptions {
   db: Queryable;
@@ -11,7 +10,7 @@ export interface RunExclusiveOptions extends LeaseOptions {
   holder: string;
   /** Stops waiting for (or holding) the lease; `runExclusive` returns once `fn` has returned. */
   signal: AbortSignal;
-  log?: ProviderLog;
+  log?: Log;
   /** How often a renewal happens and a replica waiting for the lease tries again; default ttl / 3. */
   checkEveryMs?: number;
   clock?: Clock;
@@ -43,7 +42,7 @@ export async function runExclusive(
   }
 }
 
-async function tryAcquire(lease: Lease, log: ProviderLog | undefined): Promise<boolean> {
+async function tryAcquire(lease: Lease, log: Log | undefined): Promise<boolean> {
   try {
     return await lease.tryAcquire();
   } catch (err) {
@@ -59,7 +58,7 @@ async function holdWhile(
   checkEveryMs: number,
   outer: AbortSignal,
   fn: (signal: AbortSignal) => Promise<void>,
-  log: ProviderLog | undefined,
+  log: Log | undefined,
 ): Promise<'finished' | 'lost'> {
   const held = new AbortController();
   const onOuterAbort = () => held.abort(outer.reason);
@@ -91,7 +90,7 @@ async function keepRenewed(
   clock: Clock,
   checkEveryMs: number,
   signal: AbortSignal,
-  log: ProviderLog | undefined,
+  log: Log | undefined,
 ): Promise<boolean> {
   let heldUntil = Date.now() + lease.ttlMs;
   while (!signal.aborted) {
@@ -110,7 +109,7 @@ async function keepRenewed(
   return true;
 }
 
-async function release(lease: Lease, log: ProviderLog | undefined): Promise<void> {
+async function release(lease: Lease, log: Log | undefined): Promise<void> {
   try {
     await lease.release();
   } catch (err) {

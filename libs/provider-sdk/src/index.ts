@@ -1,8 +1,8 @@
 /**
- * @flint/provider-sdk — the shared runtime of the provider services (webhook, poller, cron, file).
+ * @flint/provider-sdk — the shared runtime of the provider services (apps/providers/*).
  *
  * A provider implements `SourceProviderImpl<K, Config>`:
- *   - `kind`: 'webhook' | 'poller' | 'cron' | 'file'
+ *   - `kind`: the source kind, as registered in SOURCE_KINDS (libs/contracts)
  *   - `validate(config, source) → Config`: checks beyond the contract schema (config is already
  *     parsed, defaults filled); throw `InvalidSourceError('clear message')`. The returned value is
  *     `ctx.config`. An invalid source does not run (state 'invalid') until its definition changes.
@@ -32,26 +32,27 @@
  * the source's loop (abort, await, start again). A version-only change keeps the loop (and the
  * `ctx.source` it started with); `runtime.statuses()` shows the newest version.
  *
- * Hosting: `new ProviderService(serviceRuntime, provider, options?)` builds the DefinitionFeed,
- * EventProducer and ProviderRuntime, provisions topics and starts in the background with retries
- * (Nest `onApplicationBootstrap`/`onApplicationShutdown`); `whenReady()`, `isReady`, `runtime`.
- * Register it as a Nest provider with `useFactory` in the app module.
+ * Hosting: a provider service's root module is `providerServiceModule({ module, runtime, service,
+ * kinds: { <kind>: implementation } })`: the kinds must be exactly those the registry (SOURCE_KINDS in
+ * libs/contracts) assigns to the service, else the boot fails naming the gap. It registers a
+ * `ProviderService`, which builds one DefinitionFeed and EventProducer and a ProviderRuntime per kind,
+ * provisions topics and starts in the background with retries (Nest `onApplicationBootstrap`/
+ * `onApplicationShutdown`); `whenReady()`, `isReady`, `statuses()`.
  *
  * Exactly-one-replica work that is not a whole source (a folder, a poll job): `runExclusive({ db,
- * name, holder, signal, ttlMs? }, fn)` or the lower-level `Lease` (tryAcquire/renew/release).
+ * name, holder, signal, ttlMs? }, fn)` or the lower-level `Lease` of @flint/store (tryAcquire/renew/release).
  * Secrets: `SecretResolver`; `providerSecrets(runtime)` reads the API's encrypted store (when
  * FLINT_SECRETS_KEYS is set, through a 5 s cache), then `EnvSecretResolver`: `FLINT_SECRET_<NAME>`
- * (upper-cased, non-alphanumerics → `_`). Tests: `ManualClock` (advance/set) as a controllable clock.
+ * (upper-cased, non-alphanumerics → `_`). Tests: `ManualClock` from `@flint/common/testing`.
  */
-export * from './clock';
 export { newTraceparent } from './build-event';
 export { EmitAbortedError, EmitFailedError } from './emit-errors';
 export * from './exclusive';
-export * from './lease';
 export { EVENTS_RECEIVED_METRIC } from './metrics';
 export * from './provider';
 export * from './provider-runtime';
 export * from './provider-service';
+export * from './provider-service.module';
 export * from './secrets';
 export type { SourceState, SourceStatus } from './source-loop';
 export { selectSources, type SelectedSources } from './source-selection';

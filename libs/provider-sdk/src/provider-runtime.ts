@@ -1,13 +1,13 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { StoredDefinition } from '@flint/contracts';
-import type { DefinitionChange, RetryPolicy } from '@flint/kafka';
+import { type Backoff, type Clock, type Log, systemClock } from '@flint/common';
+import type { RunnableKind, StoredDefinition } from '@flint/contracts';
+import type { DefinitionChange } from '@flint/kafka';
 import { type Store, SourceStatusRepository } from '@flint/store';
 import type { Registry } from 'prom-client';
-import { type Clock, systemClock } from './clock';
 import { CoalescingSender, type MessageSender } from './coalescing-sender';
 import { eventsReceivedCounter } from './metrics';
-import type { ProviderLog, RunnableProvider, SourceProviderImpl } from './provider';
+import type { SourceProviderImpl } from './provider';
 import { EnvSecretResolver, type SecretResolver } from './secrets';
 import { SourceLoop, type SourceLoopDeps, type SourceStatus } from './source-loop';
 import { selectSources, sourceFingerprint } from './source-selection';
@@ -19,7 +19,7 @@ export interface DefinitionStream {
   onChange(listener: (change: DefinitionChange) => void): () => void;
 }
 
-export interface ProviderRuntimeOptions<K extends RunnableProvider, Config> {
+export interface ProviderRuntimeOptions<K extends RunnableKind, Config> {
   provider: SourceProviderImpl<K, Config>;
   definitions: DefinitionStream;
   /** Usually the service's `EventProducer`. */
@@ -29,7 +29,7 @@ export interface ProviderRuntimeOptions<K extends RunnableProvider, Config> {
   store: Store;
   /** Where `triggers_events_received_total{provider}` is registered. */
   registry: Registry;
-  log?: ProviderLog;
+  log?: Log;
   /** The clock providers get in `ctx.clock`; the runtime's own waits use real time. */
   clock?: Clock;
   /** Defaults to `FLINT_SECRET_<NAME>` environment variables of this process. */
@@ -39,16 +39,16 @@ export interface ProviderRuntimeOptions<K extends RunnableProvider, Config> {
   /** Lease ttl of exclusive providers; default 15 s. */
   leaseTtlMs?: number;
   /** Delay before a failed run loop starts again; default 1 s doubling to 30 s. */
-  restartBackoff?: Omit<RetryPolicy, 'attempts'>;
+  restartBackoff?: Backoff;
   /** Delay between attempts of a failed publish; default 200 ms doubling to 10 s. */
-  emitBackoff?: Omit<RetryPolicy, 'attempts'>;
+  emitBackoff?: Backoff;
   /** Where the sources' statuses are reported; defaults to the store's `source_status` table. */
   statusSink?: SourceStatusSink;
   /** How often statuses are reported besides on every change; default 10 s. */
   statusIntervalMs?: number;
 }
 
-const noLog: ProviderLog = () => undefined;
+const noLog: Log = () => undefined;
 
 /**
  * Runs every enabled source of one provider kind (standalone, or declared inline in an enabled
@@ -56,11 +56,11 @@ const noLog: ProviderLog = () => undefined;
  * restarts or stops as soon as the change arrives. Each source gets a run loop with its own
  * AbortSignal; a loop that fails is started again after a backoff.
  */
-export class ProviderRuntime<K extends RunnableProvider = RunnableProvider, Config = unknown> {
+export class ProviderRuntime<K extends RunnableKind = RunnableKind, Config = unknown> {
   readonly replicaId: string;
   private readonly loops = new Map<string, SourceLoop<K, Config>>();
   private readonly deps: SourceLoopDeps<K, Config>;
-  private readonly log: ProviderLog;
+  private readonly log: Log;
   private unsubscribe: (() => void) | undefined;
   private dirty = false;
   private reconciling: Promise<void> | undefined;

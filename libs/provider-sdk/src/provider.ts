@@ -1,36 +1,10 @@
-import type {
-  CloudEvent,
-  CronConfig,
-  FileConfig,
-  PollerConfig,
-  Provider,
-  SourceProvider,
-  StoredSource,
-  WebhookConfig,
-} from '@flint/contracts';
-import type { KafkaLog } from '@flint/kafka';
+import type { Clock, Log } from '@flint/common';
+import type { CloudEvent, RunnableKind, SourceConfigOf, StoredSource } from '@flint/contracts';
 import type { Store } from '@flint/store';
-import type { Clock } from './clock';
 import type { OwnedSecrets } from './secrets';
 
-/** The source providers that run as their own service; `event` and `run-status` have no service. */
-export type RunnableProvider = Extract<SourceProvider, Provider>;
-
-/** A source definition of one provider kind, with its config typed for that provider. */
-export type SourceOf<K extends RunnableProvider> = StoredSource & { provider: K };
-
-interface ConfigByProvider {
-  webhook: WebhookConfig;
-  poller: PollerConfig;
-  cron: CronConfig;
-  file: FileConfig;
-}
-
-/** The parsed config (defaults filled in) of a source of one provider kind. */
-export type ConfigOf<K extends RunnableProvider> = ConfigByProvider[K];
-
-/** Structured log of one source; every entry carries the source id and provider. */
-export type ProviderLog = KafkaLog;
+/** A source definition of one kind, with its config typed for that kind. */
+export type SourceOf<K extends RunnableKind> = StoredSource & { provider: K };
 
 /** What a provider hands to `emit`: the runtime adds everything Flint needs to route the event. */
 export interface EmitInput {
@@ -76,14 +50,14 @@ export interface Emit {
 }
 
 /** Everything a provider's run loop of one source may use. */
-export interface SourceContext<K extends RunnableProvider = RunnableProvider, Config = unknown> {
+export interface SourceContext<K extends RunnableKind = RunnableKind, Config = unknown> {
   readonly source: SourceOf<K>;
   /** What `validate` returned for this source's config. */
   readonly config: Config;
   /** Aborted when the source is changed, disabled, deleted, its lease lost, or the service stops. */
   readonly signal: AbortSignal;
   readonly store: Store;
-  readonly log: ProviderLog;
+  readonly log: Log;
   readonly clock: Clock;
   readonly secrets: OwnedSecrets;
   /** This replica's identity, as written into leases and claims. */
@@ -94,16 +68,13 @@ export interface SourceContext<K extends RunnableProvider = RunnableProvider, Co
  * One kind of source. It knows nothing of Kafka: it validates a source's config and runs it,
  * handing what it observes to `emit`.
  */
-export interface SourceProviderImpl<
-  K extends RunnableProvider = RunnableProvider,
-  Config = unknown,
-> {
+export interface SourceProviderImpl<K extends RunnableKind = RunnableKind, Config = unknown> {
   readonly kind: K;
   /**
    * Checks what the contract schema cannot (a cron expression parses, a JSON Schema compiles) and
    * returns the config prepared for `run`. Throws `InvalidSourceError` with a clear message.
    */
-  validate(config: ConfigOf<K>, source: SourceOf<K>): Config | Promise<Config>;
+  validate(config: SourceConfigOf<K>, source: SourceOf<K>): Config | Promise<Config>;
   /**
    * Runs one source until `ctx.signal` is aborted, then returns promptly. Throwing (or returning
    * early) makes the runtime log it and start the source again after a backoff.

@@ -1,6 +1,6 @@
+import { systemClock } from '@flint/common';
 import type { OutgoingMessage } from '@flint/kafka';
 import { Counter, Registry } from 'prom-client';
-import { systemClock } from './clock';
 import { CoalescingSender, type MessageSender } from './coalescing-sender';
 import { EmitAbortedError, EmitFailedError } from './emit-errors';
 import { createEmit } from './source-emitter';

@@ -1,30 +1,24 @@
 import { setMaxListeners } from 'node:events';
-import type { CloudEvent } from '@flint/contracts';
-import {
-  type OutgoingMessage,
-  type RetryPolicy,
-  backoffDelay,
-  encodeCloudEvent,
-  isPermanentPublishError,
-} from '@flint/kafka';
+import { type Backoff, backoffDelay, type Clock, type Log } from '@flint/common';
+import type { RunnableKind, CloudEvent } from '@flint/contracts';
+import { type OutgoingMessage, encodeCloudEvent, isPermanentPublishError } from '@flint/kafka';
 import { inSpan } from '@flint/telemetry';
 import { SpanKind } from '@opentelemetry/api';
 import type { Counter } from 'prom-client';
 import { buildCloudEvent } from './build-event';
-import type { Clock } from './clock';
 import type { CoalescingSender } from './coalescing-sender';
 import { EmitAbortedError, EmitFailedError } from './emit-errors';
-import type { Emit, EmitInput, EmitOptions, ProviderLog, RunnableProvider } from './provider';
+import type { Emit, EmitInput, EmitOptions } from './provider';
 
 export interface SourceEmitterDeps {
   sourceId: string;
-  provider: RunnableProvider;
+  provider: RunnableKind;
   sender: CoalescingSender;
   received: Counter<'provider'>;
-  backoff: Omit<RetryPolicy, 'attempts'>;
+  backoff: Backoff;
   /** Used for waits between attempts; real time, whatever clock the provider is given. */
   clock: Clock;
-  log: ProviderLog;
+  log: Log;
   /** The source's run signal: once aborted, emitting stops with `EmitAbortedError`. */
   signal: AbortSignal;
 }
@@ -102,7 +96,7 @@ async function publish(
         cause: err,
       });
     }
-    const delay = backoffDelay(attempt, { ...deps.backoff, attempts });
+    const delay = backoffDelay(attempt, deps.backoff);
     if (attempt >= attempts || (deadline !== undefined && Date.now() + delay >= deadline)) {
       throw new EmitFailedError(`could not publish to Kafka: ${describe(err)}`, {
         permanent: false,

@@ -1,18 +1,17 @@
-import type { RetryPolicy } from '@flint/kafka';
-import { backoffDelay } from '@flint/kafka';
+import {
+  type Backoff,
+  backoffDelay,
+  type Clock,
+  type Log,
+  systemClock,
+  withFields,
+} from '@flint/common';
+import type { RunnableKind, SourceConfigOf } from '@flint/contracts';
 import type { Store } from '@flint/store';
 import type { Counter } from 'prom-client';
-import { type Clock, systemClock } from './clock';
 import type { CoalescingSender } from './coalescing-sender';
 import { runExclusive } from './exclusive';
-import type {
-  ConfigOf,
-  ProviderLog,
-  RunnableProvider,
-  SourceContext,
-  SourceOf,
-  SourceProviderImpl,
-} from './provider';
+import type { SourceContext, SourceOf, SourceProviderImpl } from './provider';
 import { type SecretResolver, secretsOf } from './secrets';
 import { createEmit } from './source-emitter';
 
@@ -27,27 +26,27 @@ export interface SourceStatus {
   error?: string;
 }
 
-export interface SourceLoopDeps<K extends RunnableProvider, Config> {
+export interface SourceLoopDeps<K extends RunnableKind, Config> {
   provider: SourceProviderImpl<K, Config>;
   sender: CoalescingSender;
   received: Counter<'provider'>;
   store: Store;
-  log: ProviderLog;
+  log: Log;
   clock: Clock;
   secrets: SecretResolver;
   replicaId: string;
   leaseTtlMs?: number;
-  restartBackoff: Omit<RetryPolicy, 'attempts'>;
-  emitBackoff: Omit<RetryPolicy, 'attempts'>;
+  restartBackoff: Backoff;
+  emitBackoff: Backoff;
 }
 
 /** A run that lasted this long was healthy: the next failure starts the backoff from the bottom. */
 const HEALTHY_RUN_MS = 60_000;
 
 /** The life of one source on this replica: validate, (claim,) run, restart after failures, stop. */
-export class SourceLoop<K extends RunnableProvider, Config> {
+export class SourceLoop<K extends RunnableKind, Config> {
   private readonly controller = new AbortController();
-  private readonly log: ProviderLog;
+  private readonly log: Log;
   private state: SourceState = 'starting';
   private error: string | undefined;
   private done: Promise<void> | undefined;
@@ -60,8 +59,7 @@ export class SourceLoop<K extends RunnableProvider, Config> {
     private readonly deps: SourceLoopDeps<K, Config>,
   ) {
     this.currentVersion = source.version;
-    const fields = { provider: source.provider, sourceId: source.id };
-    this.log = (level, message, extra) => deps.log(level, message, { ...fields, ...extra });
+    this.log = withFields(deps.log, { provider: source.provider, sourceId: source.id });
   }
 
   start(): void {
@@ -102,7 +100,7 @@ export class SourceLoop<K extends RunnableProvider, Config> {
       } catch (err) {
         if (signal.aborted) return;
         failures = Date.now() - startedAt > HEALTHY_RUN_MS ? 1 : failures + 1;
-        const delay = backoffDelay(failures, { ...this.deps.restartBackoff, attempts: 0 });
+        const delay = backoffDelay(failures, this.deps.restartBackoff);
         this.state = 'failed';
         this.error = messageOf(err);
         this.log('error', `source failed, restarting in ${delay} ms: ${this.error}`);
@@ -115,7 +113,10 @@ export class SourceLoop<K extends RunnableProvider, Config> {
   private async validate(): Promise<{ value: Config } | undefined> {
     try {
       return {
-        value: await this.deps.provider.validate(this.source.config as ConfigOf<K>, this.source),
+        value: await this.deps.provider.validate(
+          this.source.config as SourceConfigOf<K>,
+          this.source,
+        ),
       };
     } catch (err) {
       this.state = 'invalid';

@@ -1,7 +1,7 @@
-import type { StoredDefinition } from '@flint/contracts';
-import type { RunnableProvider, SourceOf } from './provider';
+import type { RunnableKind, StoredDefinition } from '@flint/contracts';
+import type { SourceOf } from './provider';
 
-export interface SelectedSources<K extends RunnableProvider> {
+export interface SelectedSources<K extends RunnableKind> {
   /** By source id: the enabled sources of the provider kind, standalone or inline. */
   sources: Map<string, SourceOf<K>>;
   /** Source ids declared more than once; the standalone (or first, by trigger id) one is used. */
@@ -13,7 +13,7 @@ export interface SelectedSources<K extends RunnableProvider> {
  * enabled triggers (a disabled trigger has nobody listening to its inline sources). An inline source
  * takes its trigger's version and change time.
  */
-export function selectSources<K extends RunnableProvider>(
+export function selectSources<K extends RunnableKind>(
   definitions: ReadonlyMap<string, StoredDefinition>,
   kind: K,
 ): SelectedSources<K> {
@@ -48,7 +48,7 @@ export function selectSources<K extends RunnableProvider>(
 }
 
 /** What decides whether a running source must restart: everything but version and change time. */
-export function sourceFingerprint(source: SourceOf<RunnableProvider>): string {
+export function sourceFingerprint(source: SourceOf<RunnableKind>): string {
   const { version: _version, updatedAt: _updatedAt, ...rest } = source;
   return JSON.stringify(rest);
 }

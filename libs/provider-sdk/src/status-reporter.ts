@@ -1,5 +1,5 @@
 import { SOURCE_STATUS_REPORT_INTERVAL_MS, type ReportedSource } from '@flint/store';
-import type { ProviderLog } from './provider';
+import type { Log } from '@flint/common';
 import type { SourceStatus } from './source-loop';
 
 /** Where reports go: the store's `SourceStatusRepository`. */
@@ -12,7 +12,7 @@ export interface SourceStatusReporterOptions {
   replicaId: string;
   provider: string;
   statuses: () => SourceStatus[];
-  log: ProviderLog;
+  log: Log;
   intervalMs?: number;
 }
 

@@ -1,17 +1,23 @@
 import 'reflect-metadata';
-import type { DynamicModule, INestApplication } from '@nestjs/common';
-import { Logger } from '@nestjs/common';
+import { type DynamicModule, type INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
+import type { FlintKafkaServer } from '@flint/kafka';
+import type { ServiceName } from '@flint/contracts';
+import { CONSUMER_TRANSPORT } from './kafka-transport';
 import { type RuntimeOptions, type ServiceRuntime, openServiceRuntime } from './service-runtime';
-import type { ServiceName } from './service-config';
 
 export interface RunningService {
   readonly runtime: ServiceRuntime;
   readonly app: INestApplication;
   /** The address the service listens on, e.g. `http://127.0.0.1:8080`. */
   readonly url: string;
+  /**
+   * Resolves once the service consumes its topics (its Kafka transport's consumer joined the group);
+   * at once for a service that consumes nothing.
+   */
+  readonly consuming: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -34,13 +40,21 @@ export async function startService(
 ): Promise<RunningService> {
   const runtime = await openServiceRuntime(service, options);
   let app: NestFastifyApplication;
+  let consuming = Promise.resolve();
   try {
-    app = await NestFactory.create<NestFastifyApplication>(
-      buildModule(runtime),
-      new FastifyAdapter(),
-      { logger: options.logger, bufferLogs: options.logger !== false, abortOnError: false },
-    );
+    const module = buildModule(runtime);
+    app = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter(), {
+      logger: options.logger,
+      bufferLogs: options.logger !== false,
+      abortOnError: false,
+    });
     if (options.logger !== false) app.useLogger(app.get(PinoNestLogger));
+    if (declaresTransport(module)) {
+      const transport = app.get<FlintKafkaServer>(CONSUMER_TRANSPORT);
+      app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
+      await app.startAllMicroservices();
+      consuming = transport.listening;
+    }
     await app.listen(runtime.config.port, runtime.config.host);
   } catch (err) {
     await runtime.close();
@@ -54,6 +68,7 @@ export async function startService(
     runtime,
     app,
     url: `http://${host}:${port}`,
+    consuming,
     stop() {
       stopped ??= app.close().then(() => runtime.close());
       return stopped;
@@ -63,6 +78,16 @@ export async function startService(
     exitOnSignal(() => running.stop(), runtime.config.shutdownTimeoutMs, new Logger(service));
   }
   return running;
+}
+
+/** Whether the service's root module registers a Kafka transport (`CONSUMER_TRANSPORT`). */
+function declaresTransport(module: DynamicModule): boolean {
+  return (module.providers ?? []).some(
+    (provider) =>
+      typeof provider === 'object' &&
+      'provide' in provider &&
+      provider.provide === CONSUMER_TRANSPORT,
+  );
 }
 
 /**

@@ -1,7 +1,13 @@
-import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import {
+  Counter,
+  type CounterConfiguration,
+  Gauge,
+  Registry,
+  collectDefaultMetrics,
+} from 'prom-client';
 
 /**
- * One registry per service rather than prom-client's global one: the local stack runs all seven services
+ * One registry per service rather than prom-client's global one: the local stack runs every service
  * in one process, and each `/metrics` must show only its own service.
  */
 export function createServiceRegistry(service: string): Registry {
@@ -15,4 +21,18 @@ export function createServiceRegistry(service: string): Registry {
     registers: [registry],
   }).set({ version: process.env.npm_package_version ?? 'dev' }, 1);
   return registry;
+}
+
+/**
+ * The counter `name` of `registry`, registered by whichever part of the service asks first: several
+ * parts (each source kind's runtime, say) count into one series set, and the registry refuses a name
+ * registered twice.
+ */
+export function sharedCounter<Label extends string>(
+  registry: Registry,
+  configuration: Omit<CounterConfiguration<Label>, 'registers'>,
+): Counter<Label> {
+  const existing = registry.getSingleMetric(configuration.name);
+  if (existing) return existing as Counter<Label>;
+  return new Counter({ ...configuration, registers: [registry] });
 }

@@ -1,8 +1,7 @@
-import type { DynamicModule } from '@nestjs/common';
-import { Logger } from '@nestjs/common';
+import { type DynamicModule, Logger } from '@nestjs/common';
 import { startTelemetry } from '@flint/telemetry';
+import type { ServiceName } from '@flint/contracts';
 import { exitOnSignal, startService } from './bootstrap';
-import type { ServiceName } from './service-config';
 import type { ServiceRuntime } from './service-runtime';
 
 /**

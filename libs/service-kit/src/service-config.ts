@@ -1,17 +1,5 @@
+import { SERVICES, type ServiceName } from '@flint/contracts';
 import { z } from 'zod';
-
-export const SERVICE_PORTS = {
-  api: 8080,
-  webhook: 8081,
-  poller: 8082,
-  cron: 8083,
-  'file-watcher': 8084,
-  evaluator: 8085,
-  runner: 8086,
-} as const;
-
-export type ServiceName = keyof typeof SERVICE_PORTS;
-export const SERVICE_NAMES = Object.keys(SERVICE_PORTS) as ServiceName[];
 
 export interface ServiceConfig {
   service: ServiceName;
@@ -32,7 +20,7 @@ export function serviceConfigFromEnv(
   env: NodeJS.ProcessEnv = process.env,
 ): ServiceConfig {
   const schema = z.object({
-    [portVariable(service)]: port.default(SERVICE_PORTS[service]),
+    [portVariable(service)]: port.default(SERVICES[service].port),
     FLINT_HOST: z.string().min(1).default('0.0.0.0'),
     FLINT_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(20000),
   });

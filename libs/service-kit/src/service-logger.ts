@@ -1,5 +1,5 @@
+import type { Log } from '@flint/common';
 import { activeTraceIds } from '@flint/telemetry';
-import type { KafkaLog } from '@flint/kafka';
 import { pino, type Logger } from 'pino';
 import { z } from 'zod';
 import { parseEnv } from './service-config';
@@ -55,7 +55,8 @@ export function createServiceLogger(
   );
 }
 
-/** Routes the Kafka layer's log entries into the service's logger. */
-export function kafkaLogFor(logger: Logger): KafkaLog {
-  return (level, message, fields) => logger[level](fields ?? {}, message);
+/** The service's logger (or a child of it) as the `Log` that Flint's code reports through. */
+export function serviceLog(logger: Logger, component: string): Log {
+  const child = logger.child({ component });
+  return (level, message, fields) => child[level](fields ?? {}, message);
 }

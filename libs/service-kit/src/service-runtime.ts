@@ -1,4 +1,4 @@
-import { type TopicNames, topicNamesFromEnv } from '@flint/contracts';
+import { type TopicNames, topicNamesFromEnv, type ServiceName } from '@flint/contracts';
 import {
   KafkaMetrics,
   type TopicSettings,
@@ -12,14 +12,14 @@ import type { DestinationStream, Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { HealthCheck } from './health-check';
 import { createServiceRegistry } from './metrics';
-import { createServiceLogger, kafkaLogFor } from './service-logger';
-import { type ServiceConfig, type ServiceName, serviceConfigFromEnv } from './service-config';
+import { createServiceLogger, serviceLog } from './service-logger';
+import { type ServiceConfig, serviceConfigFromEnv } from './service-config';
 
 /**
  * What every Flint service is built on: its validated configuration, a Kafka client, the store, topic
  * names, its metrics registry and the health checks that decide readiness. Built before Nest so that a
  * bad environment fails the boot with a clear message, and so the local stack can hand one embedded
- * store to all seven services.
+ * store to every service.
  */
 export interface ServiceRuntime {
   readonly config: ServiceConfig;
@@ -54,7 +54,7 @@ export async function openServiceRuntime(
   const kafkaConfig = kafkaConfigFromEnv(env, `flint-${service}`);
   const logger = createServiceLogger(service, env, options.logDestination);
   const store = options.store ?? (await openStore(storeConfigFromEnv(env)));
-  const kafkaLog = kafkaLogFor(logger.child({ component: 'kafka' }));
+  const kafkaLog = serviceLog(logger, 'kafka');
   const kafka = createKafka(kafkaConfig, { log: kafkaLog });
   const registry = createServiceRegistry(service);
   KafkaMetrics.attach(kafka, registry);

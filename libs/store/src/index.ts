@@ -6,6 +6,7 @@ export {
   type StoreConfig,
 } from './config';
 export type { Queryable, Store, StoreKind } from './store';
+export { ADVISORY_LOCK_NAMESPACE } from './advisory-locks';
 export { PostgresStore, type PostgresStoreOptions } from './postgres-store';
 export { PgliteStore, type PgliteStoreOptions } from './pglite-store';
 export { DataDirLockedError } from './data-dir-lock';
@@ -20,70 +21,42 @@ export {
   type AppliedMigration,
   type MigrationReport,
 } from './migrator';
+export { enqueueOutbox, type OutboxMessage, type OutboxRecord } from './outbox/enqueue';
+export { OutboxRelay, type OutboxRelayOptions, type PublishOutbox } from './outbox/relay';
 export {
-  type ChangeOptions,
-  type DefinitionChange,
-  DefinitionExistsError,
-  type DefinitionFilter,
-  type DefinitionHistoryEntry,
-  DefinitionInUseError,
-  DefinitionRepository,
-  type DefinitionRepositoryOptions,
-  type DeleteResult,
-  type HistoryRange,
-} from './definition-repository';
-export { DefinitionNotFoundError, DuplicateDefinitionError, VersionConflictError } from './errors';
-export { enqueueOutbox, type OutboxMessage, type OutboxRecord } from './outbox';
-export {
-  OutboxRelay,
-  type OutboxRelayLog,
-  type OutboxRelayOptions,
-  type PublishOutbox,
-} from './outbox-relay';
+  type ClaimOptions,
+  type ClaimOutcome,
+  type NewRun,
+  RunClaimRepository,
+} from './runs/claims';
 export {
   type AttemptFinish,
   type AttemptStart,
-  type ClaimOptions,
-  type ClaimOutcome,
   type FinishAttempt,
   type FinishResult,
-  type NewRun,
+  RunAttemptRepository,
   RunLeaseLostError,
+  type RunTransition,
+  type StartAttemptOptions,
+  type TakenRun,
+} from './runs/attempts';
+export { RunConcurrencyRepository } from './runs/concurrency';
+export {
   type RunCursor,
   type RunFilter,
   type RunHistoryPage,
   type RunHistoryQuery,
   type RunMinute,
-  RunRepository,
+  RunHistoryRepository,
   type TriggerRunSummary,
-  type RunTransition,
-  type StartAttemptOptions,
-  type TakenRun,
-} from './run-repository';
+} from './runs/history';
 export type {
   RunAttemptOutcome,
   RunAttemptRecord,
   RunRecord,
   RunResponse,
   RunSourcePosition,
-} from './run-records';
-export {
-  type BatchAddResult,
-  type BatchMember,
-  type ClosedBatch,
-  EvaluatorBatchRepository,
-  type NewBatchMember,
-  type PendingBatch,
-} from './evaluator-batch-repository';
-export {
-  type CompoundMatch,
-  type CompoundMatchKey,
-  type CompoundMembership,
-  type CompoundOutcome,
-  type CompoundSession,
-  type CompoundSweep,
-  EvaluatorCompoundRepository,
-} from './evaluator-compound-repository';
+} from './runs/records';
 export {
   type ActivityBounds,
   type ActivityFlush,
@@ -96,15 +69,14 @@ export {
   type TriggerActivityCounts,
   type TriggerActivityMinute,
   type TriggerActivityRow,
-} from './activity-repository';
+} from './activity/activity-repository';
 export {
   type ReportedSource,
   SOURCE_STATUS_REPORT_INTERVAL_MS,
   SOURCE_STATUS_STALE_MS,
   SourceStatusRepository,
   type SourceStatusRow,
-} from './source-status-repository';
-export { ApiKeyRepository, type ApiKeyRecord, type NewApiKey } from './api-key-repository';
+} from './source-status/source-status-repository';
 export {
   SECRETS_KEYS_VARIABLE,
   type SealedSecret,
@@ -114,10 +86,12 @@ export {
   SecretKeyRingError,
   generateSecretKeyRing,
   parseSecretKeyRing,
-} from './secret-cipher';
+} from './secrets/cipher';
 export {
   type PutSecret,
   type PutSecretResult,
   SecretOwnerConflictError,
   SecretRepository,
-} from './secret-repository';
+} from './secrets/repository';
+export { Lease, type LeaseOptions } from './leases/lease';
+export { ProviderStateRepository } from './provider-state/provider-state-repository';

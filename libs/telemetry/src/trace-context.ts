@@ -46,17 +46,34 @@ export async function inSpan<T>(
 ): Promise<T> {
   const tracer = trace.getTracer(tracerName);
   const parent = options.parent ?? context.active();
-  return tracer.startActiveSpan(name, options, parent, async (span) => {
-    try {
-      return await work(span);
-    } catch (err) {
-      span.recordException(err as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
-      throw err;
-    } finally {
-      span.end();
-    }
-  });
+  return tracer.startActiveSpan(name, options, parent, (span) => ending(span, () => work(span)));
+}
+
+/**
+ * Runs `work` as the work of `span`, which it ends when `work` returns or settles (a promise),
+ * recording a thrown or rejected error on it first.
+ */
+export function ending<T>(span: Span, work: () => T): T {
+  const fail = (err: unknown): never => {
+    span.recordException(err as Error);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+    span.end();
+    throw err;
+  };
+  let result: T;
+  try {
+    result = work();
+  } catch (err) {
+    return fail(err);
+  }
+  if (!(result instanceof Promise)) {
+    span.end();
+    return result;
+  }
+  return result.then((value: unknown) => {
+    span.end();
+    return value;
+  }, fail) as T;
 }
 
 /** Trace and span id of the active span, for log lines; empty outside any span. */

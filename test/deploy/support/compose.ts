@@ -1,4 +1,4 @@
-import { SERVICE_NAMES } from '../../../libs/service-kit/src/service-config';
+import { SERVICE_NAMES } from '@flint/contracts';
 import { PROVISION_JOB, readYaml } from './repo';
 
 export interface ComposeService {

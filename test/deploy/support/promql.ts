@@ -1,5 +1,5 @@
 import { parser } from '@prometheus-io/lezer-promql';
-import { createServiceRegistry } from '../../../libs/service-kit/src/metrics';
+import { createServiceRegistry } from '@flint/service-kit';
 import { shippedSources } from './repo';
 
 type SyntaxNode = ReturnType<typeof parser.parse>['topNode'];

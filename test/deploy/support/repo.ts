@@ -7,8 +7,10 @@ export const root = join(__dirname, '..', '..', '..');
 
 export const ENTRYPOINT = 'deploy/docker/entrypoint.sh';
 
-/** Apps that are not long-running services: the CLI, the one-process laptop stack, the one-shot job. */
-/** Folders of apps/ that are no service of their own; the web console is files the api serves. */
+/**
+ * Folders of apps/ that are no long-running service of their own: the CLI, the one-process laptop
+ * stack, the one-shot job, and the web console (files the api serves).
+ */
 export const NOT_SERVICES = new Set(['cli', 'console', 'local-stack', 'provision']);
 
 /** The one-shot job every deployment runs before the services: migrations and topics. */
@@ -23,10 +25,12 @@ export function readYaml<T>(path: string): T {
   return parse(readText(path), { merge: true }) as T;
 }
 
-/** The folders of apps/ that run as long-lived services. */
+/** The folders of apps/ and apps/providers/ that run as long-lived services. */
 export function serviceApps(): string[] {
-  return readdirSync(join(root, 'apps'))
-    .filter((name) => statSync(join(root, 'apps', name)).isDirectory() && !NOT_SERVICES.has(name))
+  const folders = (dir: string) =>
+    readdirSync(join(root, dir)).filter((name) => statSync(join(root, dir, name)).isDirectory());
+  return [...folders('apps').filter((name) => name !== 'providers'), ...folders('apps/providers')]
+    .filter((name) => !NOT_SERVICES.has(name))
     .sort();
 }
 

@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { PATH_METADATA } from '@nestjs/common/constants';
-import { HealthController } from '../../../libs/service-kit/src/health.controller';
-import { MetricsController } from '../../../libs/service-kit/src/metrics.controller';
+import { HealthController, MetricsController } from '@flint/service-kit';
 
 type Controller = abstract new (...args: never[]) => object;
 

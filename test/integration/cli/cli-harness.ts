@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os';
 import { runCli } from '../../../apps/cli/src/cli';
-import { ADMIN_KEY } from '../api/definitions-harness';
+import { ADMIN_KEY } from '../api/api-harness';
 
 export interface CliRun {
   code: number;

@@ -5,26 +5,11 @@ import {
   RunRequestSchema,
   type StoredDefinition,
   StoredDefinitionSchema,
-  type TopicNames,
 } from '@flint/contracts';
-import { createKafka, EventProducer, kafkaConfigFromEnv, provisionTopics } from '@flint/kafka';
-import { type RunningService, startService } from '@flint/service-kit';
-import { PostgresStore, runMigrations } from '@flint/store';
-import type { Consumer, Kafka } from 'kafkajs';
-import { Evaluator } from '../../../apps/evaluator/src/evaluator';
+import type { RunningService } from '@flint/service-kit';
 import { EvaluatorModule } from '../../../apps/evaluator/src/evaluator.module';
-import { quietLog, uniqueName, waitFor } from '../../support/kafka';
-import { createScratchDatabase, type ScratchDatabase } from '../../support/postgres';
-
-export function kafkaForTest(clientId = 'flint-evaluator-test'): Kafka {
-  return createKafka(kafkaConfigFromEnv(process.env, clientId), { log: quietLog });
-}
-
-export interface CollectedMessage {
-  key: string | null;
-  value: Buffer | null;
-  headers: Record<string, string>;
-}
+import { waitFor } from '../../support/kafka';
+import { type ConsumedMessage, ServiceTestBed } from '../../support/service-test-bed';
 
 let sequence = 0;
 
@@ -48,90 +33,38 @@ export function testEvent(source: string, overrides: Partial<CloudEvent> = {}): 
 }
 
 /**
- * What the evaluator tests share: a database of their own, topics of their own (one partition, so
- * the order of run requests follows the order of events), a producer for definitions and events, and
- * a collector of every run request and dead letter.
+ * The evaluator on the shared service test bed, with a producer for definitions and events and a
+ * collector of every run request and dead letter.
  */
-export class EvaluatorTestBed {
-  readonly kafka = kafkaForTest();
-  readonly producer = new EventProducer(this.kafka);
-  readonly topics: TopicNames;
-  readonly groupId = uniqueName('evaluator-group');
+export class EvaluatorTestBed extends ServiceTestBed {
   readonly runs: { request: RunRequest; key: string | null; headers: Record<string, string> }[] =
     [];
-  readonly deadLetters: CollectedMessage[] = [];
-  store!: PostgresStore;
-  database!: ScratchDatabase;
-  private collector: Consumer | undefined;
-  private readonly services = new Set<RunningService>();
+  readonly deadLetters: ConsumedMessage[] = [];
   private readonly versions = new Map<string, number>();
 
   constructor(prefix: string) {
-    this.topics = {
-      events: uniqueName(`${prefix}-events`),
-      runs: uniqueName(`${prefix}-runs`),
-      triggers: uniqueName(`${prefix}-triggers`),
-      dlq: uniqueName(`${prefix}-dlq`),
-    };
+    super('evaluator', prefix);
   }
 
-  async setUp(databaseName: string): Promise<void> {
-    this.database = await createScratchDatabase(databaseName);
-    this.store = new PostgresStore({ url: this.database.url, poolMax: 2 });
-    await runMigrations(this.store);
-    await provisionTopics(this.kafka, this.topics, { partitions: 1, replicationFactor: 1 });
-    await this.producer.connect();
-    await this.collect();
-  }
-
-  async tearDown(): Promise<void> {
-    for (const service of this.services) await service.stop();
-    await this.collector?.disconnect();
-    await this.producer.disconnect();
-    await this.store?.close();
-    await this.database?.drop();
-  }
-
-  env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-    return {
-      ...process.env,
-      DATABASE_URL: this.database.url,
-      FLINT_TOPIC_EVENTS: this.topics.events,
-      FLINT_TOPIC_RUNS: this.topics.runs,
-      FLINT_TOPIC_TRIGGERS: this.topics.triggers,
-      FLINT_TOPIC_DLQ: this.topics.dlq,
-      KAFKA_TOPIC_PARTITIONS: '1',
-      FLINT_EVALUATOR_GROUP_ID: this.groupId,
-      FLINT_EVALUATOR_PORT: '0',
-      FLINT_HOST: '127.0.0.1',
-      FLINT_LOG_LEVEL: process.env.FLINT_TEST_LOG_LEVEL ?? 'silent',
-      ...extra,
-    };
+  override async setUp(databaseName: string): Promise<void> {
+    await super.setUp(databaseName);
+    await this.collect([this.topics.runs, this.topics.dlq], (message) => {
+      if (message.topic === this.topics.dlq) {
+        this.deadLetters.push(message);
+        return;
+      }
+      const request = RunRequestSchema.parse(JSON.parse(String(message.value)));
+      this.runs.push({ request, key: message.key, headers: message.headers });
+    });
   }
 
   /** Starts the evaluator service and waits until it has every definition and consumes events. */
-  async startEvaluator(): Promise<RunningService> {
-    const service = await startService(
-      'evaluator',
-      (runtime) => EvaluatorModule.forRuntime(runtime),
-      {
-        env: this.env(),
-        handleSignals: false,
-        logger: false,
-      },
-    );
-    this.services.add(service);
-    await service.app.get(Evaluator).ready;
-    return service;
+  startEvaluator(): Promise<RunningService> {
+    return this.start((runtime) => EvaluatorModule.forRuntime(runtime));
   }
 
-  async stopAll(): Promise<void> {
-    for (const service of this.services) await this.stopEvaluator(service);
-  }
-
-  async stopEvaluator(service: RunningService): Promise<void> {
-    await service.stop();
-    this.services.delete(service);
+  stopEvaluator(service: RunningService): Promise<void> {
+    return this.stop(service);
   }
 
   /** Publishes definitions to the triggers topic as the API's outbox would, each at its next version. */
@@ -177,30 +110,6 @@ export class EvaluatorTestBed {
       },
       { timeoutMs, description: `${count} run request(s) of trigger ${triggerId}` },
     );
-  }
-
-  private async collect(): Promise<void> {
-    const consumer = this.kafka.consumer({
-      groupId: uniqueName('evaluator-collector'),
-      maxWaitTimeInMs: 200,
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topics: [this.topics.runs, this.topics.dlq], fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ topic, message }) => {
-        const headers = Object.fromEntries(
-          Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)]),
-        );
-        const key = message.key?.toString() ?? null;
-        if (topic === this.topics.dlq) {
-          this.deadLetters.push({ key, value: message.value, headers });
-          return;
-        }
-        const request = RunRequestSchema.parse(JSON.parse(String(message.value)));
-        this.runs.push({ request, key, headers });
-      },
-    });
-    this.collector = consumer;
   }
 }
 

@@ -1,6 +1,7 @@
 import { type CloudEvent, DLQ_HEADERS, DlqHeadersSchema } from '@flint/contracts';
 import { BatchConsumer, decodeCloudEvent, encodeCloudEvent, EventProducer } from '@flint/kafka';
 import type { Kafka } from 'kafkajs';
+import { kafkaForTest } from '../../support/kafka-client';
 import {
   committedOffsets,
   createTestTopic,
@@ -10,7 +11,7 @@ import {
   waitFor,
 } from '../../support/kafka';
 import { echoHandler } from './fixtures/echo-handler';
-import { kafkaForTest, testEvent } from './fixtures/events';
+import { testEvent } from './fixtures/events';
 
 describe('BatchConsumer against a real broker', () => {
   let kafka: Kafka;

@@ -1,7 +1,8 @@
 import { decodeCloudEvent, EventProducer } from '@flint/kafka';
 import type { Kafka } from 'kafkajs';
+import { kafkaForTest } from '../../support/kafka-client';
 import { createTestTopic, readMessages } from '../../support/kafka';
-import { kafkaForTest, testEvent } from './fixtures/events';
+import { testEvent } from './fixtures/events';
 
 describe('CloudEvents over a real topic', () => {
   let kafka: Kafka;

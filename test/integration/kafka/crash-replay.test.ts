@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { CloudEvent } from '@flint/contracts';
 import { BatchConsumer, decodeCloudEvent, EventProducer } from '@flint/kafka';
 import type { Kafka } from 'kafkajs';
+import { kafkaForTest } from '../../support/kafka-client';
 import {
   committedOffsets,
   createTestTopic,
@@ -12,7 +13,7 @@ import {
   waitFor,
 } from '../../support/kafka';
 import { type EchoOutput, echoHandler } from './fixtures/echo-handler';
-import { kafkaForTest, testEvent } from './fixtures/events';
+import { testEvent } from './fixtures/events';
 import { runTsFixture } from '../../support/ts-child-process';
 
 const CRASHING_CONSUMER = join(__dirname, 'fixtures', 'crashing-consumer.ts');

@@ -1,8 +1,8 @@
 import type { StoredDefinition } from '@flint/contracts';
 import { type DefinitionChange, DefinitionFeed, EventProducer } from '@flint/kafka';
 import type { Kafka } from 'kafkajs';
+import { kafkaForTest } from '../../support/kafka-client';
 import { createTestTopic, quietLog, waitFor } from '../../support/kafka';
-import { kafkaForTest } from './fixtures/events';
 
 const updatedAt = '2026-11-22T10:00:00.000Z';
 

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { createKafka, kafkaConfigFromEnv, kafkaHealthCheck } from '@flint/kafka';
-import { kafkaForTest } from './fixtures/events';
+import { kafkaForTest } from '../../support/kafka-client';
 
 /** A port nothing listens on: bound by us and released again. */
 async function deadPort(): Promise<number> {

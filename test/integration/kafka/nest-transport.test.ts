@@ -12,6 +12,7 @@ import {
   type OutgoingRecord,
 } from '@flint/kafka';
 import type { Kafka } from 'kafkajs';
+import { kafkaForTest } from '../../support/kafka-client';
 import {
   committedOffsets,
   createTestTopic,
@@ -20,7 +21,7 @@ import {
   uniqueName,
   waitFor,
 } from '../../support/kafka';
-import { kafkaForTest, testEvent } from './fixtures/events';
+import { testEvent } from './fixtures/events';
 
 const OUTPUT_TOPIC = uniqueName('nest-out');
 const seen: { topic: string; partition: number; ids: string[] }[] = [];
@@ -91,6 +92,7 @@ describe('FlintKafkaServer as a Nest transport', () => {
     server.status.subscribe((status) => statuses.push(status));
     app = await NestFactory.createMicroservice(EventsModule, { strategy: server, logger: false });
     await app.listen();
+    await server.listening;
     expect(server.unwrap<BatchConsumer<unknown>>()).toBeInstanceOf(BatchConsumer);
 
     const outputs = await readMessages(kafka, OUTPUT_TOPIC, 2);

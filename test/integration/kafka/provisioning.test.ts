@@ -1,8 +1,8 @@
 import type { TopicNames } from '@flint/contracts';
 import { provisionTopics } from '@flint/kafka';
 import { ConfigResourceTypes, type Kafka } from 'kafkajs';
+import { kafkaForTest } from '../../support/kafka-client';
 import { createTestTopic, uniqueName } from '../../support/kafka';
-import { kafkaForTest } from './fixtures/events';
 
 function uniqueTopicNames(): TopicNames {
   const prefix = uniqueName('prov');

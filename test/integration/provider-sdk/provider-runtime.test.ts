@@ -11,9 +11,10 @@ import {
 import { PostgresStore, type Store, runMigrations } from '@flint/store';
 import type { Kafka } from 'kafkajs';
 import { Registry } from 'prom-client';
+import { kafkaForTest } from '../../support/kafka-client';
 import { quietLog, readAllMessages, uniqueName, waitFor } from '../../support/kafka';
 import { describeIfPostgres, testDatabaseUrl } from '../../support/postgres';
-import { DefinitionPublisher, testKafka } from '../webhook/harness';
+import { DefinitionPublisher } from '../providers/webhook/harness';
 
 interface Prepared {
   url: string;
@@ -65,7 +66,10 @@ class RecordingProvider implements SourceProviderImpl<'poller', Prepared> {
       );
       this.emitted.push(...events);
     }
-    await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
+    // The stop may have come while the emits were still on their way to Kafka.
+    if (!signal.aborted) {
+      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
+    }
     this.active.delete(source.id);
     await emit({ type: 'test.too-late' }).catch((err: unknown) => this.afterStop.push(err));
   }
@@ -109,7 +113,7 @@ describeIfPostgres('ProviderRuntime', () => {
   const cleanups: Array<() => Promise<void>> = [];
 
   beforeAll(async () => {
-    kafka = testKafka('provider-sdk-test');
+    kafka = kafkaForTest('provider-sdk-test');
     store = new PostgresStore({ url: testDatabaseUrl(), poolMax: 4 });
     await runMigrations(store);
     producer = new EventProducer(kafka);
@@ -217,7 +221,10 @@ describeIfPostgres('ProviderRuntime', () => {
     const { runtime } = await startRuntime(provider);
     await definitions.put(pollerSource('one', 'https://one.example.com'));
     await definitions.put(pollerSource('two', 'https://two.example.com'));
-    await waitFor(() => provider.active.size === 2, { description: 'both sources to run' });
+    // Both first events are in Kafka: each run now waits for its stop, whatever the load.
+    await waitFor(() => provider.active.size === 2 && provider.emitted.length === 2, {
+      description: 'both sources to run and publish',
+    });
 
     await definitions.put(pollerSource('one', 'https://one.example.com', false));
     await waitFor(() => !provider.active.has('one'), {
@@ -271,7 +278,9 @@ describeIfPostgres('ProviderRuntime', () => {
         },
       }) as StoredDefinition;
     await definitions.put(trigger(true, 1));
-    await waitFor(() => provider.active.has('sync-source'), { description: 'the inline source' });
+    await waitFor(() => provider.active.has('sync-source') && provider.emitted.length === 1, {
+      description: 'the inline source to run and publish',
+    });
     expect(provider.starts[0]).toMatchObject({ id: 'sync-source', version: 1 });
     await definitions.put(trigger(false, 2));
     await waitFor(() => provider.active.size === 0, { description: 'the inline source to stop' });

@@ -2,6 +2,7 @@ import { ConfigResourceTypes, type Kafka } from 'kafkajs';
 import { StoreConfigError } from '@flint/store';
 import { KafkaConfigError } from '@flint/kafka';
 import { Client } from 'pg';
+import { kafkaForTest } from '../../support/kafka-client';
 import { provision, ProvisionConfigError } from '../../../apps/provision/src/provision';
 import { quietLog, uniqueName } from '../../support/kafka';
 import {
@@ -9,7 +10,6 @@ import {
   describeIfPostgres,
   type ScratchDatabase,
 } from '../../support/postgres';
-import { kafkaForTest } from '../kafka/fixtures/events';
 
 function topicEnv(prefix: string): Record<string, string> {
   return {

@@ -1,101 +1,55 @@
 import { randomUUID } from 'node:crypto';
-import type { RunRequest, RunStatus, TopicNames } from '@flint/contracts';
-import { createKafka, EventProducer, kafkaConfigFromEnv, provisionTopics } from '@flint/kafka';
-import { type RunningService, startService } from '@flint/service-kit';
-import { PostgresStore, type RunRecord, RunRepository, runMigrations } from '@flint/store';
-import type { Consumer, Kafka } from 'kafkajs';
-import type { Workflow } from '../../../libs/workflows/src';
-import { Runner } from '../../../apps/runner/src/runner';
+import type { RunRequest, RunStatus } from '@flint/contracts';
+import type { RunningService } from '@flint/service-kit';
+import type { RunRecord } from '@flint/store';
+import type { Workflow } from '@flint/workflows';
 import { RunnerModule } from '../../../apps/runner/src/runner.module';
-import { quietLog, uniqueName, waitFor } from '../../support/kafka';
-import { createScratchDatabase, type ScratchDatabase } from '../../support/postgres';
-
-/** A client for the test broker (`KAFKA_BROKERS`, set by globalSetup). */
-export function kafkaForTest(clientId = 'flint-runner-test'): Kafka {
-  return createKafka(kafkaConfigFromEnv(process.env, clientId), { log: quietLog });
-}
+import { waitFor } from '../../support/kafka';
+import { type RunRepositories, runRepositories } from '../../support/runs';
+import { type ConsumedMessage, ServiceTestBed } from '../../support/service-test-bed';
 
 /**
- * What the runner tests share: a database of their own, topics of their own (one partition, so runs
- * that must not block each other really share a partition), a producer for run requests, and a
- * collector that keeps every message on the events and dead-letter topics.
+ * The runner on the shared service test bed, with a producer for run requests and a collector that
+ * keeps every message on the events and dead-letter topics.
  */
-export class RunnerTestBed {
-  readonly kafka = kafkaForTest();
-  readonly producer = new EventProducer(this.kafka);
-  readonly topics: TopicNames;
-  readonly groupId = uniqueName('runner-group');
+export class RunnerTestBed extends ServiceTestBed {
   readonly events: CollectedMessage[] = [];
   readonly deadLetters: CollectedMessage[] = [];
-  store!: PostgresStore;
-  repository!: RunRepository;
-  private database!: ScratchDatabase;
-  private collector: Consumer | undefined;
-  private readonly services = new Set<RunningService>();
+  runs!: RunRepositories;
+  private collecting = false;
 
   constructor(prefix: string) {
-    this.topics = {
-      events: uniqueName(`${prefix}-events`),
-      runs: uniqueName(`${prefix}-runs`),
-      triggers: uniqueName(`${prefix}-triggers`),
-      dlq: uniqueName(`${prefix}-dlq`),
-    };
+    super('runner', prefix, { FLINT_RUNNER_POLL_INTERVAL_MS: '200' });
   }
 
-  async setUp(databaseName: string): Promise<void> {
-    this.database = await createScratchDatabase(databaseName);
-    this.store = new PostgresStore({ url: this.database.url, poolMax: 2 });
-    await runMigrations(this.store);
-    this.repository = new RunRepository(this.store);
-    await provisionTopics(this.kafka, this.topics, { partitions: 1, replicationFactor: 1 });
-    await this.producer.connect();
-  }
-
-  async tearDown(): Promise<void> {
-    for (const service of this.services) await service.stop();
-    await this.collector?.disconnect();
-    await this.producer.disconnect();
-    await this.store?.close();
-    await this.database?.drop();
-  }
-
-  /** Environment of a runner on this test bed's database and topics; `extra` wins. */
-  env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-    return {
-      ...process.env,
-      DATABASE_URL: this.database.url,
-      FLINT_TOPIC_EVENTS: this.topics.events,
-      FLINT_TOPIC_RUNS: this.topics.runs,
-      FLINT_TOPIC_TRIGGERS: this.topics.triggers,
-      FLINT_TOPIC_DLQ: this.topics.dlq,
-      KAFKA_TOPIC_PARTITIONS: '1',
-      FLINT_RUNNER_GROUP_ID: this.groupId,
-      FLINT_RUNNER_POLL_INTERVAL_MS: '200',
-      FLINT_RUNNER_PORT: '0',
-      FLINT_HOST: '127.0.0.1',
-      FLINT_LOG_LEVEL: 'silent',
-      ...extra,
-    };
+  override async setUp(databaseName: string): Promise<void> {
+    await super.setUp(databaseName);
+    this.runs = runRepositories(this.store);
   }
 
   /** Starts the runner service and waits until it consumes run requests. */
   async startRunner(
     options: { env?: NodeJS.ProcessEnv; workflows?: Workflow[] } = {},
   ): Promise<RunningService> {
-    const service = await startService(
-      'runner',
+    const service = await this.start(
       (runtime) => RunnerModule.forRuntime(runtime, { workflows: options.workflows ?? [] }),
-      { env: this.env(options.env), handleSignals: false, logger: false },
+      options.env,
     );
-    this.services.add(service);
-    await service.app.get(Runner).ready;
-    await this.collect();
+    if (!this.collecting) {
+      this.collecting = true;
+      await this.collect([this.topics.events, this.topics.dlq], (message) => {
+        const collected: CollectedMessage = {
+          ...message,
+          value: message.value?.toString() ?? null,
+        };
+        (message.topic === this.topics.dlq ? this.deadLetters : this.events).push(collected);
+      });
+    }
     return service;
   }
 
-  async stopRunner(service: RunningService): Promise<void> {
-    await service.stop();
-    this.services.delete(service);
+  stopRunner(service: RunningService): Promise<void> {
+    return this.stop(service);
   }
 
   /** Publishes run requests as the evaluator does: JSON, keyed by run id. */
@@ -116,7 +70,7 @@ export class RunnerTestBed {
   async waitForStatus(runId: string, status: RunStatus, timeoutMs = 60_000): Promise<RunRecord> {
     return waitFor(
       async () => {
-        const run = await this.repository.get(runId);
+        const run = await this.runs.history.get(runId);
         return run?.status === status ? run : undefined;
       },
       { timeoutMs, description: `run ${runId} to be ${status}` },
@@ -149,39 +103,11 @@ export class RunnerTestBed {
       description: `a dead letter with key ${key}`,
     });
   }
-
-  /** Reads the events and DLQ topics from the start into `events` and `deadLetters`. */
-  private async collect(): Promise<void> {
-    if (this.collector) return;
-    const consumer = this.kafka.consumer({
-      groupId: uniqueName('runner-collector'),
-      maxWaitTimeInMs: 200,
-    });
-    await consumer.connect();
-    await consumer.subscribe({
-      topics: [this.topics.events, this.topics.dlq],
-      fromBeginning: true,
-    });
-    await consumer.run({
-      eachMessage: async ({ topic, message }) => {
-        const collected: CollectedMessage = {
-          key: message.key?.toString() ?? null,
-          value: message.value?.toString() ?? null,
-          headers: Object.fromEntries(
-            Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)]),
-          ),
-        };
-        (topic === this.topics.dlq ? this.deadLetters : this.events).push(collected);
-      },
-    });
-    this.collector = consumer;
-  }
 }
 
-export interface CollectedMessage {
-  key: string | null;
+/** A message of the events or dead-letter topic, its value as text. */
+export interface CollectedMessage extends Omit<ConsumedMessage, 'value'> {
   value: string | null;
-  headers: Record<string, string>;
 }
 
 export interface StatusEventSeen {

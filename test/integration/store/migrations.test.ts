@@ -9,7 +9,7 @@ import {
   type Store,
 } from '@flint/store';
 import { describeIfPostgres, testDatabaseUrl } from '../../support/postgres';
-import { describeEachStore, type OpenedStore, postgresBackend } from './store-backends';
+import { describeEachStore, type OpenedStore, postgresBackend } from '../../support/store-backends';
 
 const EXPECTED_TABLES = [
   'api_keys',

@@ -6,7 +6,7 @@ import {
   type TriggerStats,
   TriggerStatsQuerySchema,
 } from '@flint/contracts';
-import { DefinitionRepository } from '@flint/store';
+import { DefinitionRepository } from '../definitions/definition-repository';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { parseRequest } from '../auth/request-validation';
 import { visibleSource, visibleTrigger } from '../runs/visible-definition';

@@ -1,8 +1,9 @@
 import { type DynamicModule, Inject, Module } from '@nestjs/common';
 import { APP_GUARD, HttpAdapterHost } from '@nestjs/core';
 import type { ServiceRuntime } from '@flint/service-kit';
-import { ApiKeyRepository, SecretCipher, SecretRepository, parseSecretKeyRing } from '@flint/store';
+import { SecretCipher, SecretRepository, parseSecretKeyRing } from '@flint/store';
 import type { FastifyInstance } from 'fastify';
+import { ApiKeyRepository } from '../keys/api-key-repository';
 import { ApiKeys } from '../keys/api-keys';
 import { KeysController } from '../keys/keys.controller';
 import { ApiSecrets } from '../secrets/api-secrets';

@@ -10,10 +10,12 @@ import {
   SecretRotationSchema,
 } from '@flint/contracts';
 import { z } from 'zod';
-import { type ApiRoute, component, errorResponse } from '../openapi/api-route';
+import { type ApiRoute, components, errorResponse } from '../openapi/api-route';
 
-const ApiKeyInfo = component('ApiKeyInfo', ApiKeyInfoSchema);
-const SecretMetadata = component('SecretMetadata', SecretMetadataSchema);
+const { ApiKeyInfo, SecretMetadata } = components({
+  ApiKeyInfo: ApiKeyInfoSchema,
+  SecretMetadata: SecretMetadataSchema,
+});
 const disabled = errorResponse(
   'Secrets are not enabled on this server (FLINT_SECRETS_KEYS is unset): `secrets_disabled`.',
 );

@@ -1,4 +1,4 @@
-import type { ApiKeyRecord, ApiKeyRepository, NewApiKey } from '@flint/store';
+import type { ApiKeyRecord, ApiKeyRepository, NewApiKey } from '../keys/api-key-repository';
 import { ApiKeyAuthenticator, generateApiKey, hashApiKey } from './api-key';
 
 class FakeKeys {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { ApiKeyRecord, ApiKeyRepository } from '@flint/store';
+import type { ApiKeyRecord, ApiKeyRepository } from '../keys/api-key-repository';
 import type { Principal } from './principal';
 
 const KEY_PREFIX = 'flint_';

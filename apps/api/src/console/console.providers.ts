@@ -1,12 +1,8 @@
 import { Injectable, type Provider, type Type } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { ServiceRuntime } from '@flint/service-kit';
-import {
-  ActivityRepository,
-  DefinitionRepository,
-  RunRepository,
-  SourceStatusRepository,
-} from '@flint/store';
+import { ActivityRepository, RunHistoryRepository, SourceStatusRepository } from '@flint/store';
+import { DefinitionRepository } from '../definitions/definition-repository';
 import type { FastifyInstance } from 'fastify';
 import { ConsoleAssets } from './console-assets';
 import { ConsoleLoginLinks } from './console-login';
@@ -52,7 +48,7 @@ export function consoleProviders(runtime: ServiceRuntime): Provider[] {
         new OverviewReader({
           definitions,
           activity: new ActivityRepository(runtime.store),
-          runs: new RunRepository(runtime.store),
+          runs: new RunHistoryRepository(runtime.store),
           statuses: new SourceStatusRepository(runtime.store),
         }),
     },

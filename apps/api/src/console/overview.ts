@@ -10,10 +10,10 @@ import {
 } from '@flint/contracts';
 import type {
   ActivityRepository,
-  DefinitionRepository,
-  RunRepository,
+  RunHistoryRepository,
   SourceStatusRepository,
 } from '@flint/store';
+import type { DefinitionRepository } from '../definitions/definition-repository';
 import { assertCanSee, ownerScope, type Principal } from '../auth/principal';
 import { reportsBySource, sourceHealth } from './source-health';
 
@@ -24,7 +24,7 @@ const DAY_MS = 24 * HOUR_MS;
 export interface OverviewStores {
   definitions: DefinitionRepository;
   activity: ActivityRepository;
-  runs: RunRepository;
+  runs: RunHistoryRepository;
   statuses: SourceStatusRepository;
 }
 

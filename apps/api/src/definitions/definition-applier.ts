@@ -1,5 +1,5 @@
 import { ApplyRequestSchema, type ApplyResult, formatZodIssues } from '@flint/contracts';
-import type { DefinitionRepository } from '@flint/store';
+import type { DefinitionRepository } from './definition-repository';
 import { type DefinitionValidator, InvalidDefinitionsError } from './definition-validator';
 
 export {

@@ -1,13 +1,12 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpStatus } from '@nestjs/common';
 import type { ApiErrorBody } from '@flint/contracts';
+import type { FastifyReply } from 'fastify';
+import { DefinitionExistsError, DefinitionInUseError } from './definition-repository';
 import {
-  DefinitionExistsError,
-  DefinitionInUseError,
   DefinitionNotFoundError,
   DuplicateDefinitionError,
   VersionConflictError,
-} from '@flint/store';
-import type { FastifyReply } from 'fastify';
+} from './definition-errors';
 import { VersionNotFoundError } from './definition-service';
 import { InvalidInputError } from './definition-validator';
 

@@ -1,7 +1,8 @@
 import type { Provider, Type } from '@nestjs/common';
 import { CelEngine, triggerExpressionProblems } from '@flint/conditions';
-import { DefinitionRepository } from '@flint/store';
 import type { ServiceRuntime } from '@flint/service-kit';
+import { DefinitionHistoryRepository } from './definition-history';
+import { DefinitionRepository } from './definition-repository';
 import { OutboxPublisher } from '../outbox/outbox-publisher';
 import { DefinitionApplier } from './definition-applier';
 import { SourcesController, TriggersController } from './definition-resources.controller';
@@ -38,6 +39,10 @@ export function definitionProviders(runtime: ServiceRuntime): Provider[] {
       },
     },
     {
+      provide: DefinitionHistoryRepository,
+      useValue: new DefinitionHistoryRepository(runtime.store),
+    },
+    {
       provide: DefinitionApplier,
       inject: [DefinitionRepository, DefinitionValidator, OutboxPublisher],
       useFactory: (
@@ -48,12 +53,18 @@ export function definitionProviders(runtime: ServiceRuntime): Provider[] {
     },
     {
       provide: DefinitionService,
-      inject: [DefinitionRepository, DefinitionValidator, OutboxPublisher],
+      inject: [
+        DefinitionRepository,
+        DefinitionHistoryRepository,
+        DefinitionValidator,
+        OutboxPublisher,
+      ],
       useFactory: (
         repository: DefinitionRepository,
+        history: DefinitionHistoryRepository,
         validator: DefinitionValidator,
         publisher: OutboxPublisher,
-      ) => new DefinitionService(repository, validator, () => publisher.notify()),
+      ) => new DefinitionService(repository, history, validator, () => publisher.notify()),
     },
   ];
 }

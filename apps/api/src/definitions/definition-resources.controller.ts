@@ -142,7 +142,7 @@ abstract class DefinitionResourceController {
     @Param('id', DefinitionIdPipe) id: string,
     @Query() query: Record<string, unknown>,
   ): Promise<DefinitionHistoryPage> {
-    return this.service.history(this.kind, id, principal, query);
+    return this.service.historyPage(this.kind, id, principal, query);
   }
 
   @Get(':id/versions/:version')

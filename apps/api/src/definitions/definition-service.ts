@@ -10,13 +10,13 @@ import {
   TriggerListQuerySchema,
   formatZodIssues,
 } from '@flint/contracts';
-import {
-  type ChangeOptions,
-  DefinitionNotFoundError,
-  type DefinitionFilter,
-  type DefinitionHistoryEntry,
-  type DefinitionRepository,
-} from '@flint/store';
+import type { DefinitionHistoryEntry, DefinitionHistoryRepository } from './definition-history';
+import type {
+  ChangeOptions,
+  DefinitionFilter,
+  DefinitionRepository,
+} from './definition-repository';
+import { DefinitionNotFoundError } from './definition-errors';
 import { type Principal, assertCanChange, assertCanSee, ownerScope } from '../auth/principal';
 import { decodeCursor, encodeCursor } from './cursor';
 import {
@@ -40,6 +40,7 @@ export interface WriteOutcome {
 export class DefinitionService {
   constructor(
     private readonly repository: DefinitionRepository,
+    private readonly history: DefinitionHistoryRepository,
     private readonly validator: DefinitionValidator,
     private readonly onChanged: () => void,
   ) {}
@@ -132,7 +133,7 @@ export class DefinitionService {
     return outcome;
   }
 
-  async history(
+  async historyPage(
     kind: DefinitionKind,
     id: string,
     principal: Principal,
@@ -142,7 +143,7 @@ export class DefinitionService {
     if (!parsed.success) throw invalidQuery(parsed.error);
     await this.assertCanSeeHistory(kind, id, principal);
     const { limit, cursor } = parsed.data;
-    const found = await this.repository.history(kind, id, {
+    const found = await this.history.entries(kind, id, {
       afterSeq: cursor === undefined ? undefined : decodeSeq(decodeCursor(cursor)),
       limit: limit + 1,
     });
@@ -161,7 +162,7 @@ export class DefinitionService {
     principal: Principal,
   ): Promise<DefinitionVersion> {
     await this.assertCanSeeHistory(kind, id, principal);
-    const entry = await this.repository.historyVersion(kind, id, version);
+    const entry = await this.history.version(kind, id, version);
     if (!entry) throw new VersionNotFoundError(kind, id, version);
     return publicEntry(entry);
   }
@@ -172,7 +173,7 @@ export class DefinitionService {
     id: string,
     principal: Principal,
   ): Promise<void> {
-    const owner = await this.repository.historyOwner(kind, id);
+    const owner = await this.history.owner(kind, id);
     if (owner === undefined) throw new DefinitionNotFoundError(kind, id);
     assertCanSee(principal, owner, describe(kind, id));
   }

@@ -5,7 +5,7 @@ import {
   type StoredDefinition,
   formatZodIssues,
 } from '@flint/contracts';
-import { DefinitionRepository } from '@flint/store';
+import { DefinitionRepository } from './definition-repository';
 import { assertCanApplyBatch } from '../auth/batch-access';
 import { CurrentPrincipal, type Principal, ownerScope } from '../auth/principal';
 import { DefinitionApplier } from './definition-applier';

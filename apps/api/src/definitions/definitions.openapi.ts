@@ -15,13 +15,16 @@ import {
   StoredDefinitionSchema,
   TriggerListQuerySchema,
 } from '@flint/contracts';
-import { type ApiRoute, component, errorResponse } from '../openapi/api-route';
+import { type ApiRoute, components, errorResponse } from '../openapi/api-route';
 
-const Definition = component('Definition', DefinitionSchema);
-const StoredDefinition = component('StoredDefinition', StoredDefinitionSchema);
-const DefinitionPage = component('DefinitionPage', DefinitionPageSchema);
-const DefinitionVersion = component('DefinitionVersion', DefinitionVersionSchema);
-const DefinitionHistoryPage = component('DefinitionHistoryPage', DefinitionHistoryPageSchema);
+const { Definition, StoredDefinition, DefinitionPage, DefinitionVersion, DefinitionHistoryPage } =
+  components({
+    Definition: DefinitionSchema,
+    StoredDefinition: StoredDefinitionSchema,
+    DefinitionPage: DefinitionPageSchema,
+    DefinitionVersion: DefinitionVersionSchema,
+    DefinitionHistoryPage: DefinitionHistoryPageSchema,
+  });
 
 const ETAG = { ETag: 'The stored version, quoted ("3"); send it back as If-Match.' };
 const stored = (description: string) => ({ description, schema: StoredDefinition, headers: ETAG });

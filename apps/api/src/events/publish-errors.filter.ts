@@ -1,5 +1,7 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, Inject } from '@nestjs/common';
+import type { Log } from '@flint/common';
 import type { ApiErrorBody } from '@flint/contracts';
+import { SERVICE_RUNTIME, type ServiceRuntime, serviceLog } from '@flint/service-kit';
 import type { FastifyReply } from 'fastify';
 import { PublishUnavailableError } from './kafka-publisher';
 
@@ -9,10 +11,14 @@ export const PUBLISH_RETRY_AFTER_SECONDS = 5;
 /** Kafka unavailable: 503 with Retry-After, so the caller retries (with the same event id). */
 @Catch(PublishUnavailableError)
 export class PublishErrorsFilter implements ExceptionFilter<PublishUnavailableError> {
-  private readonly logger = new Logger('KafkaPublisher');
+  private readonly log: Log;
+
+  constructor(@Inject(SERVICE_RUNTIME) runtime: ServiceRuntime) {
+    this.log = serviceLog(runtime.logger, 'kafka-publisher');
+  }
 
   catch(err: PublishUnavailableError, host: ArgumentsHost): void {
-    this.logger.warn(`nothing was published: ${err.message}`);
+    this.log('warn', `nothing was published: ${err.message}`);
     const body: ApiErrorBody = {
       error: {
         code: 'kafka_unavailable',

@@ -1,5 +1,5 @@
 import type { ApiKeyInfo, CreateApiKeyRequest, CreatedApiKey } from '@flint/contracts';
-import type { ApiKeyRecord, ApiKeyRepository } from '@flint/store';
+import type { ApiKeyRecord, ApiKeyRepository } from './api-key-repository';
 import { generateApiKey } from '../auth/api-key';
 
 /** Creating, listing and revoking API keys; a key leaves the server once, in `create`'s answer. */

@@ -55,6 +55,12 @@ export function component<Schema extends z.ZodType>(name: string, schema: Schema
   return schema;
 }
 
+/** Names several schemas as components at once, by the keys they are given under. */
+export function components<Schemas extends Record<string, z.ZodType>>(schemas: Schemas): Schemas {
+  for (const [name, schema] of Object.entries(schemas)) component(name, schema);
+  return schemas;
+}
+
 export function componentName(schema: z.ZodType): string | undefined {
   return componentNames.get(schema);
 }

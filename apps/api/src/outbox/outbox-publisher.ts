@@ -1,75 +1,66 @@
 import {
   Inject,
   Injectable,
-  Logger,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { type TopicNames } from '@flint/contracts';
+import { keepTrying } from '@flint/common';
 import { EventProducer, provisionTopics } from '@flint/kafka';
-import { type OutboxRecord, OutboxRelay, type Store } from '@flint/store';
-import { KAFKA, SERVICE_RUNTIME, STORE, TOPICS, type ServiceRuntime } from '@flint/service-kit';
-import type { Kafka } from 'kafkajs';
+import type { OutboxRelay } from '@flint/store';
+import {
+  kafkaOutboxRelay,
+  SERVICE_RUNTIME,
+  type ServiceRuntime,
+  serviceLog,
+} from '@flint/service-kit';
 
 /**
  * Publishes stored definition changes to the compacted triggers topic. Topics are provisioned first,
  * in the background and retried, so the API answers (and reports Kafka unhealthy) while the broker is
- * still coming up.
+ * still coming up; changes committed meanwhile wait in the outbox.
  */
 @Injectable()
 export class OutboxPublisher implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(OutboxPublisher.name);
   private readonly producer: EventProducer;
   private readonly relay: OutboxRelay;
-  private connected: Promise<void> | undefined;
+  private readonly stopping = new AbortController();
+  private starting: Promise<unknown> | undefined;
 
-  constructor(
-    @Inject(KAFKA) private readonly kafka: Kafka,
-    @Inject(STORE) store: Store,
-    @Inject(TOPICS) private readonly topics: TopicNames,
-    @Inject(SERVICE_RUNTIME) private readonly runtime: ServiceRuntime,
-  ) {
-    this.producer = new EventProducer(kafka);
-    this.relay = new OutboxRelay(store, (records) => this.publish(records), {
-      log: (message) => this.logger.warn(message),
+  constructor(@Inject(SERVICE_RUNTIME) private readonly runtime: ServiceRuntime) {
+    this.producer = new EventProducer(runtime.kafka);
+    this.relay = kafkaOutboxRelay(runtime.store, this.producer, {
+      log: serviceLog(runtime.logger, 'outbox'),
     });
   }
 
   onApplicationBootstrap(): void {
-    this.relay.start();
+    this.starting = keepTrying(
+      async () => {
+        await provisionTopics(
+          this.runtime.kafka,
+          this.runtime.topics,
+          this.runtime.kafkaTopicSettings,
+        );
+        await this.producer.connect();
+        this.relay.start();
+      },
+      {
+        signal: this.stopping.signal,
+        backoff: { initialMs: 1000, maxMs: 15_000 },
+        doing: 'reach Kafka to publish definition changes',
+        log: serviceLog(this.runtime.logger, 'outbox'),
+      },
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopping.abort();
+    await this.starting;
     await this.relay.stop();
     await this.producer.disconnect();
   }
 
   notify(): void {
     this.relay.notify();
-  }
-
-  private async publish(records: OutboxRecord[]): Promise<void> {
-    await this.ensureReady();
-    for (const record of records) {
-      await this.producer.send(record.topic, [
-        {
-          key: record.key,
-          value: record.value === null ? null : JSON.stringify(record.value),
-          headers: record.headers ?? {},
-        },
-      ]);
-    }
-  }
-
-  /** A failed attempt is forgotten so the next relay tick tries again instead of awaiting a dead promise. */
-  private ensureReady(): Promise<void> {
-    this.connected ??= (async () => {
-      await provisionTopics(this.kafka, this.topics, this.runtime.kafkaTopicSettings);
-      await this.producer.connect();
-    })().catch((err: unknown) => {
-      this.connected = undefined;
-      throw err;
-    });
-    return this.connected;
   }
 }

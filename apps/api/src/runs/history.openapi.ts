@@ -19,13 +19,15 @@ import {
   TriggerValidationSchema,
 } from '@flint/contracts';
 import { z } from 'zod';
-import { type ApiRoute, component, errorResponse } from '../openapi/api-route';
+import { type ApiRoute, components, errorResponse } from '../openapi/api-route';
 
-const RunPage = component('RunPage', RunPageSchema);
-const RunDetail = component('RunDetail', RunDetailSchema);
-const TriggerStats = component('TriggerStats', TriggerStatsSchema);
-const RecentEvents = component('RecentEvents', RecentEventsSchema);
-const TestFireResult = component('TestFireResult', TestFireResultSchema);
+const { RunPage, RunDetail, TriggerStats, RecentEvents, TestFireResult } = components({
+  RunPage: RunPageSchema,
+  RunDetail: RunDetailSchema,
+  TriggerStats: TriggerStatsSchema,
+  RecentEvents: RecentEventsSchema,
+  TestFireResult: TestFireResultSchema,
+});
 
 const tag = 'History, test-fire and custom events';
 const kafkaUnavailable = {

@@ -1,8 +1,9 @@
 import type { Provider, Type } from '@nestjs/common';
 import { CelEngine } from '@flint/conditions';
-import { ActivityRepository, DefinitionRepository, RunRepository } from '@flint/store';
+import { ActivityRepository, RunHistoryRepository } from '@flint/store';
 import { parseEnv, type ServiceRuntime } from '@flint/service-kit';
 import { z } from 'zod';
+import { DefinitionRepository } from '../definitions/definition-repository';
 import { ActivityController } from '../activity/activity.controller';
 import { ActivityReader } from '../activity/trigger-stats';
 import { DefinitionValidator } from '../definitions/definition-validator';
@@ -43,7 +44,7 @@ export function historyProviders(runtime: ServiceRuntime): Provider[] {
     timeoutMs: FLINT_API_PUBLISH_TIMEOUT_MS,
   });
   const { FLINT_API_STREAM_POLL_MS } = parseEnv(StreamEnvSchema, runtime.env);
-  const runs = new RunRepository(runtime.store);
+  const runs = new RunHistoryRepository(runtime.store);
   return [
     { provide: KafkaPublisher, useValue: publisher },
     { provide: RunHistory, useValue: new RunHistory(runs) },

@@ -1,5 +1,5 @@
 import type { RunSummary } from '@flint/contracts';
-import type { RunRecord, RunRepository } from '@flint/store';
+import type { RunRecord, RunHistoryRepository } from '@flint/store';
 import { runSummary } from './run-views';
 
 /** Re-read this far back on every poll: a change committed just after a poll is seen by the next. */
@@ -40,7 +40,7 @@ export class RunChangeFeed {
   private polling: Promise<void> | undefined;
 
   constructor(
-    private readonly runs: Pick<RunRepository, 'changedSince'>,
+    private readonly runs: Pick<RunHistoryRepository, 'changedSince'>,
     private readonly intervalMs: number,
     private readonly onError: (err: unknown) => void,
     private readonly now: () => number = Date.now,

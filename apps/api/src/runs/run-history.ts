@@ -1,6 +1,6 @@
 import { NotFoundException } from '@nestjs/common';
 import type { RunDetail, RunListQuery, RunPage } from '@flint/contracts';
-import type { RunRepository } from '@flint/store';
+import type { RunHistoryRepository } from '@flint/store';
 import { assertCanSee, ownerScope, type Principal } from '../auth/principal';
 import { decodeRunCursor, encodeRunCursor } from './run-cursor';
 import { runDetail, runSummary } from './run-views';
@@ -10,7 +10,7 @@ import { runDetail, runSummary } from './run-views';
  * owner's run is reported missing), an admin everyone's, optionally narrowed by `owner`.
  */
 export class RunHistory {
-  constructor(private readonly runs: RunRepository) {}
+  constructor(private readonly runs: RunHistoryRepository) {}
 
   async list(principal: Principal, query: RunListQuery): Promise<RunPage> {
     const scope = ownerScope(principal);

@@ -7,7 +7,7 @@ import {
   type RunPage,
   TriggerRunListQuerySchema,
 } from '@flint/contracts';
-import { DefinitionRepository } from '@flint/store';
+import { DefinitionRepository } from '../definitions/definition-repository';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { parseRequest } from '../auth/request-validation';
 import { RunHistory } from './run-history';

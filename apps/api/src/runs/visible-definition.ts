@@ -1,6 +1,6 @@
 import { NotFoundException } from '@nestjs/common';
 import type { DefinitionKind, StoredSource, StoredTrigger } from '@flint/contracts';
-import type { DefinitionRepository } from '@flint/store';
+import type { DefinitionRepository } from '../definitions/definition-repository';
 import { assertCanSee, type Principal } from '../auth/principal';
 
 /** A stored trigger the principal may see; 404 when it is missing or another owner's. */

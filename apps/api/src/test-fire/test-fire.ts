@@ -10,8 +10,8 @@ import {
   type TriggerValidation,
 } from '@flint/contracts';
 import { newTraceparent } from '@flint/provider-sdk';
-import type { DefinitionRepository } from '@flint/store';
 import { inSpan, traceparentOf } from '@flint/telemetry';
+import type { DefinitionRepository } from '../definitions/definition-repository';
 import { assertCanChange, assertCanSee, ownerScope, type Principal } from '../auth/principal';
 import { InvalidInputError, type DefinitionValidator } from '../definitions/definition-validator';
 import type { KafkaPublisher } from '../events/kafka-publisher';

@@ -14,6 +14,7 @@ import {
   typeKey,
 } from '@flint/conditions';
 import {
+  carriesSourceId,
   type CloudEvent,
   CloudEventSchema,
   formatZodIssues,
@@ -39,9 +40,6 @@ export class InvalidTestEventError extends Error {
     super('the sample event is not a valid CloudEvent');
   }
 }
-
-/** Providers whose events carry the id of the source that published them. */
-const SOURCE_PROVIDERS: ReadonlySet<string> = new Set(['webhook', 'poller', 'cron', 'file']);
 
 /**
  * Decides what a trigger makes of a sample event with the evaluator's own code (`@flint/conditions`):
@@ -204,7 +202,7 @@ function notListening(
   if (listening.unresolved.length > 0) {
     parts.push(`names sources that do not exist: ${listening.unresolved.join(', ')}`);
   }
-  const origin = SOURCE_PROVIDERS.has(event.flintprovider)
+  const origin = carriesSourceId(event.flintprovider)
     ? `from source ${event.flintsourceid} (${event.flintprovider})`
     : `from provider ${event.flintprovider}`;
   return (

@@ -3,7 +3,7 @@ import {
   type Definition,
   type DefinitionKind,
   DefinitionPageSchema,
-  SOURCE_PROVIDERS,
+  SOURCE_KIND_NAMES,
   type StoredDefinition,
   StoredDefinitionSchema,
 } from '@flint/contracts';
@@ -111,7 +111,7 @@ export function registerDefinitionCommands(program: Command, context: CommandCon
       .description('list stored sources or triggers, ordered by id')
       .option('--owner <owner>', 'only this owner’s')
       .option('--enabled <true|false>', 'only enabled or only disabled ones')
-      .option('--provider <provider>', `sources only: ${SOURCE_PROVIDERS.join(', ')}`)
+      .option('--provider <provider>', `sources only: ${SOURCE_KIND_NAMES.join(', ')}`)
       .option('--source <id>', 'triggers only: those listening to this source')
       .option('--limit <n>', 'show at most this many'),
   ).action((kindArg: string, options: ListOptions) =>

@@ -1,5 +1,5 @@
+import type { Log } from '@flint/common';
 import type { CloudEvent } from '@flint/contracts';
-import type { KafkaLog } from '@flint/kafka';
 import {
   ALL_EVENTS,
   type ActivityBounds,
@@ -25,7 +25,7 @@ export interface TriggerActivityRecorderOptions {
   retentionMs: number;
   /** Longest data excerpt stored with a recent event, in characters. */
   excerptChars: number;
-  log: KafkaLog;
+  log: Log;
 }
 
 const MINUTE_MS = 60_000;

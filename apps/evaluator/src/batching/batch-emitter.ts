@@ -1,11 +1,10 @@
+import { errorText, type Log } from '@flint/common';
 import { CelEvaluationError, type CompiledTrigger } from '@flint/conditions';
-import type { CloudEvent } from '@flint/contracts';
-import type { KafkaLog, OutgoingRecord } from '@flint/kafka';
+import { type CloudEvent, encodeRunRequest } from '@flint/contracts';
+import type { OutgoingRecord } from '@flint/kafka';
 import { z } from 'zod';
 import { MetricsTally } from '../evaluator-metrics';
-import { errorText } from '../pipeline/event-processor';
 import type { RunRequestMaker } from '../pipeline/run-request-maker';
-import { runRequestRecord } from '../pipeline/run-requests';
 import type { EmitBatch } from './batch-manager';
 
 export interface BatchEmitterOptions {
@@ -13,7 +12,7 @@ export interface BatchEmitterOptions {
   runsTopic: string;
   send: (records: OutgoingRecord[]) => Promise<unknown>;
   metrics: { apply(tally: MetricsTally): void };
-  log: KafkaLog;
+  log: Log;
 }
 
 /**
@@ -27,7 +26,7 @@ export function batchEmitter(options: BatchEmitterOptions): EmitBatch {
     if (first === undefined) return;
     try {
       const request = options.runs.forBatch(trigger, events);
-      await options.send([runRequestRecord(options.runsTopic, request)]);
+      await options.send([{ topic: options.runsTopic, ...encodeRunRequest(request) }]);
       tally.runRequest(request.provider);
     } catch (err) {
       if (!(err instanceof CelEvaluationError || err instanceof z.ZodError)) throw err;

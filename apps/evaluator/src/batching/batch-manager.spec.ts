@@ -1,6 +1,6 @@
+import { ManualClock } from '@flint/common/testing';
 import { CelEngine, type CompiledTrigger } from '@flint/conditions';
 import type { CloudEvent } from '@flint/contracts';
-import { ManualClock } from '../testing/manual-clock';
 import { MemoryBatchStore } from '../testing/memory-batch-store';
 import { settle } from '../testing/settle';
 import { compiled, webhookEvent } from '../testing/triggers';

@@ -1,9 +1,7 @@
+import { backoffDelay, type Clock, type Log, type TimerHandle } from '@flint/common';
 import type { CloudEvent } from '@flint/contracts';
-import type { KafkaLog } from '@flint/kafka';
-import type { BatchAddResult, ClosedBatch, NewBatchMember, PendingBatch } from '@flint/store';
 import { type CompiledTrigger, eventFromJson, eventJson } from '@flint/conditions';
-import { backoffDelay } from '@flint/kafka';
-import type { Clock, TimerHandle } from '../clock';
+import type { BatchAddResult, ClosedBatch, NewBatchMember, PendingBatch } from './batch-repository';
 
 /** Where batches are persisted; `EvaluatorBatchRepository` in production. */
 export interface BatchStore {
@@ -23,7 +21,7 @@ export interface BatchManagerOptions {
   /** The current version of a trigger, or undefined when it was deleted or disabled. */
   trigger: (id: string) => CompiledTrigger | undefined;
   emit: EmitBatch;
-  log: KafkaLog;
+  log: Log;
 }
 
 export type BatchAddOutcome =
@@ -36,7 +34,7 @@ interface TrackedBatch {
   timer?: TimerHandle;
 }
 
-const RETRY = { attempts: Number.POSITIVE_INFINITY, initialMs: 1000, maxMs: 30_000 };
+const RETRY = { initialMs: 1000, maxMs: 30_000 };
 
 /**
  * Collects events into batches per trigger, batch key and partition, and emits a batch when it is full

@@ -1,7 +1,7 @@
+import { ManualClock } from '@flint/common/testing';
 import { CelEngine, type CompiledTrigger } from '@flint/conditions';
 import type { CloudEvent } from '@flint/contracts';
 import { RunRequestMaker } from '../pipeline/run-request-maker';
-import { ManualClock } from '../testing/manual-clock';
 import { MemoryCompoundStore } from '../testing/memory-compound-store';
 import { compiled, webhookEvent } from '../testing/triggers';
 import { CompoundTracker } from './compound-tracker';

@@ -1,3 +1,4 @@
+import type { Clock } from '@flint/common';
 import { type CompiledTrigger, eventFromJson, eventJson } from '@flint/conditions';
 import type { CloudEvent, RunRequest } from '@flint/contracts';
 import type {
@@ -5,8 +6,7 @@ import type {
   CompoundOutcome,
   CompoundSession,
   CompoundSweep,
-} from '@flint/store';
-import type { Clock } from '../clock';
+} from './compound-repository';
 
 /** Where partial matches are persisted; `EvaluatorCompoundRepository` in production. */
 export interface CompoundStore {

@@ -1,5 +1,5 @@
+import type { Log } from '@flint/common';
 import type { StoredDefinition } from '@flint/contracts';
-import type { KafkaLog } from '@flint/kafka';
 import type { TriggerIndex } from './trigger-index';
 
 /** A change of one definition, as the definition feed reports it. */
@@ -14,7 +14,7 @@ export interface DefinitionUpdate {
 export function applyDefinitionChange(
   index: TriggerIndex,
   update: DefinitionUpdate,
-  log: KafkaLog,
+  log: Log,
 ): void {
   const { kind, id, current } = update;
   if (kind === 'source') {
@@ -41,7 +41,7 @@ export function applyDefinitionChange(
 }
 
 /** Warns about every trigger that names a source nobody defined; they feed it nothing until then. */
-export function reportUnresolvedSources(index: TriggerIndex, log: KafkaLog): void {
+export function reportUnresolvedSources(index: TriggerIndex, log: Log): void {
   for (const trigger of index.triggers()) {
     const unresolved = index.unresolvedSourcesOf(trigger.id);
     if (unresolved.length === 0) continue;

@@ -1,3 +1,4 @@
+import { ManualClock } from '@flint/common/testing';
 import { CelEngine, compileTrigger } from '@flint/conditions';
 import {
   type CloudEvent,
@@ -15,7 +16,6 @@ import { CompoundTracker } from '../compound/compound-tracker';
 import { TriggerIndex } from '../definitions/trigger-index';
 import { ActivityTally } from '../activity/activity-tally';
 import { MetricsTally } from '../evaluator-metrics';
-import { ManualClock } from '../testing/manual-clock';
 import { MemoryBatchStore } from '../testing/memory-batch-store';
 import { MemoryCompoundStore } from '../testing/memory-compound-store';
 import { settle } from '../testing/settle';

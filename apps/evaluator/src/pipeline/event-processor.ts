@@ -1,3 +1,4 @@
+import { errorText, type Log } from '@flint/common';
 import { contextFromTraceparent, inSpan } from '@flint/telemetry';
 import { SpanKind } from '@opentelemetry/api';
 import {
@@ -6,17 +7,21 @@ import {
   EventContext,
   judgeEvent,
 } from '@flint/conditions';
-import type { CloudEvent, Provider } from '@flint/contracts';
-import type { KafkaLog, OutgoingRecord } from '@flint/kafka';
+import {
+  carriesSourceId,
+  type CloudEvent,
+  encodeRunRequest,
+  type RunRequest,
+} from '@flint/contracts';
+import type { OutgoingRecord } from '@flint/kafka';
 import { z } from 'zod';
 import { ActivityTally } from '../activity/activity-tally';
-import type { BatchAddOutcome } from '../batching/batch-manager';
-import type { CompoundOffer } from '../compound/compound-tracker';
+import type { BatchManager } from '../batching/batch-manager';
+import type { CompoundTracker } from '../compound/compound-tracker';
 import type { Candidate, TriggerIndex } from '../definitions/trigger-index';
 import { type FilterResult, MetricsTally } from '../evaluator-metrics';
 import type { DedupeWindow } from './dedupe-window';
 import type { RunRequestMaker } from './run-request-maker';
-import { runRequestRecord } from './run-requests';
 
 /** An event with the partition of the events topic it came from (which owns its batches). */
 export interface PartitionedEvent {
@@ -27,24 +32,8 @@ export interface PartitionedEvent {
 export interface EventProcessorOptions {
   index: TriggerIndex;
   dedupe: DedupeWindow;
-  batches: {
-    add(
-      trigger: CompiledTrigger,
-      batchKey: string,
-      partition: number,
-      event: CloudEvent,
-    ): Promise<BatchAddOutcome>;
-    flush(batchId: string): Promise<void>;
-  };
-  compounds: {
-    offer(
-      trigger: CompiledTrigger,
-      members: readonly string[],
-      reached: readonly string[],
-      correlationKey: string,
-      event: CloudEvent,
-    ): Promise<CompoundOffer>;
-  };
+  batches: Pick<BatchManager, 'add' | 'flush'>;
+  compounds: Pick<CompoundTracker, 'offer'>;
   runs: RunRequestMaker;
   runsTopic: string;
   /** Produces records; resolves once Kafka acknowledged all of them. */
@@ -52,7 +41,7 @@ export interface EventProcessorOptions {
   metrics: { apply(tally: MetricsTally): void };
   /** Per-trigger counts and recent events per source for the history API. */
   activity: { apply(tally: ActivityTally): void };
-  log: KafkaLog;
+  log: Log;
 }
 
 /** What one pass over a batch of events has decided so far. */
@@ -102,7 +91,7 @@ export class EventProcessor {
           const provider = event.flintprovider;
           pass.tally.receive(provider);
           pass.activity.consume();
-          const fromSource = SOURCE_PROVIDERS.has(provider);
+          const fromSource = carriesSourceId(provider);
           if (fromSource) pass.activity.event(event.flintsourceid, event);
           const candidates = this.options.index.candidates(event);
           span.setAttribute('flint.triggers.candidates', candidates.length);
@@ -207,8 +196,8 @@ export class EventProcessor {
     return 'matched';
   }
 
-  private queue(pass: Pass, request: Parameters<typeof runRequestRecord>[1]): void {
-    pass.records.push(runRequestRecord(this.options.runsTopic, request));
+  private queue(pass: Pass, request: RunRequest): void {
+    pass.records.push({ topic: this.options.runsTopic, ...encodeRunRequest(request) });
     pass.tally.runRequest(request.provider);
   }
 
@@ -222,9 +211,6 @@ export class EventProcessor {
     });
   }
 }
-
-/** Providers whose events carry the id of the source definition that produced them. */
-const SOURCE_PROVIDERS: ReadonlySet<Provider> = new Set(['webhook', 'poller', 'cron', 'file']);
 
 /**
  * Events also count for the `event` and `run-status` sources they reached by type (a candidate's
@@ -246,13 +232,4 @@ function recordTypeSources(
       activity.event(member, event);
     }
   }
-}
-
-export function errorText(err: unknown): string {
-  if (err instanceof z.ZodError) {
-    return err.issues
-      .map((issue) => `${issue.path.join('.') || 'value'}: ${issue.message}`)
-      .join('; ');
-  }
-  return err instanceof Error ? err.message : String(err);
 }

@@ -1,3 +1,4 @@
+import { ManualClock } from '@flint/common/testing';
 import { CelEngine } from '@flint/conditions';
 import { type Telemetry, contextFromTraceparent, inSpan, startTelemetry } from '@flint/telemetry';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
@@ -6,7 +7,6 @@ import {
   type ReadableSpan,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace';
-import { ManualClock } from '../testing/manual-clock';
 import { compiled, webhookEvent } from '../testing/triggers';
 import { EVALUATOR_TRACER, inMembersSpan } from './members-span';
 import { RunRequestMaker } from './run-request-maker';

@@ -1,6 +1,11 @@
 import type { CloudEvent } from '@flint/contracts';
-import { contextFromTraceparent, linkFromTraceparent, traceparentOf } from '@flint/telemetry';
-import { type Link, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import {
+  contextFromTraceparent,
+  ending,
+  linkFromTraceparent,
+  traceparentOf,
+} from '@flint/telemetry';
+import { type Link, SpanKind, trace } from '@opentelemetry/api';
 
 export const EVALUATOR_TRACER = 'flint-evaluator';
 
@@ -33,13 +38,5 @@ export function inMembersSpan<T>(
     },
     contextFromTraceparent(events[0]?.traceparent),
   );
-  try {
-    return build(traceparentOf(span));
-  } catch (err) {
-    span.recordException(err as Error);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
-    throw err;
-  } finally {
-    span.end();
-  }
+  return ending(span, () => build(traceparentOf(span)));
 }

@@ -1,3 +1,4 @@
+import type { Clock } from '@flint/common';
 import {
   batchRunRequest,
   type CompiledTrigger,
@@ -7,7 +8,6 @@ import {
   eventRunRequest,
 } from '@flint/conditions';
 import type { CloudEvent, RunRequest } from '@flint/contracts';
-import type { Clock } from '../clock';
 import { inMembersSpan } from './members-span';
 
 /**

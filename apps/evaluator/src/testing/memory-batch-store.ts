@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { BatchAddResult, ClosedBatch, NewBatchMember, PendingBatch } from '@flint/store';
+import type {
+  BatchAddResult,
+  ClosedBatch,
+  NewBatchMember,
+  PendingBatch,
+} from '../batching/batch-repository';
 import type { BatchStore } from '../batching/batch-manager';
 
 interface StoredBatch extends Omit<PendingBatch, 'status'> {

@@ -5,7 +5,7 @@ import type {
   CompoundOutcome,
   CompoundSession,
   CompoundSweep,
-} from '@flint/store';
+} from '../compound/compound-repository';
 import type { CompoundStore } from '../compound/compound-tracker';
 
 interface StoredMatch extends CompoundMatch {

@@ -1,17 +1,17 @@
+import { type Log } from '@flint/common';
 import type { RunRequest } from '@flint/contracts';
 import type { Decoded, OutgoingRecord } from '@flint/kafka';
-import type { ClaimOutcome, RunRepository } from '@flint/store';
+import type { ClaimOutcome, RunClaimRepository } from '@flint/store';
 import type { RunnerMetrics } from '../runner-metrics';
-import type { RunnerLog } from '../runner-log';
 import { runError } from '../execution/attempt-outcome';
 import type { RunStatusMessages } from '../status/run-status-messages';
 import { newRun } from './new-run';
 
 export interface RunRequestHandlerOptions {
-  repository: RunRepository;
+  claims: RunClaimRepository;
   messages: RunStatusMessages;
   metrics: RunnerMetrics;
-  log: RunnerLog;
+  log: Log;
   kafkaTargetTimeoutMs: number;
   /** After the claims committed: wake the scheduler. */
   onClaimed(outcomes: ClaimOutcome[]): void;
@@ -27,8 +27,8 @@ export class RunRequestHandler {
   constructor(private readonly options: RunRequestHandlerOptions) {}
 
   async handle(items: Decoded<RunRequest>[]): Promise<OutgoingRecord[]> {
-    const { repository, messages, metrics, log } = this.options;
-    const outcomes = await repository.claim(
+    const { claims, messages, metrics, log } = this.options;
+    const outcomes = await claims.claim(
       items.map((item) => newRun(item.value, item.message, this.options.kafkaTargetTimeoutMs)),
       {
         skippedMessages: (run) => [
@@ -47,12 +47,12 @@ export class RunRequestHandler {
       const fields = { runId: outcome.runId, triggerId: request.triggerId };
       if (outcome.outcome === 'duplicate') {
         metrics.duplicate(request.provider);
-        log.info(fields, 'run id already claimed; duplicate request acknowledged, not started');
+        log('info', 'run id already claimed; duplicate request acknowledged, not started', fields);
       } else if (outcome.outcome === 'skipped') {
         metrics.finishedRun(request.provider, 'SKIPPED');
-        log.info({ ...fields, reason: outcome.reason }, 'run skipped');
+        log('info', 'run skipped', { ...fields, reason: outcome.reason });
       } else if (outcome.outcome === 'queued') {
-        log.info({ ...fields, reason: outcome.reason }, 'run queued');
+        log('info', 'run queued', { ...fields, reason: outcome.reason });
       }
     });
     this.options.onClaimed(outcomes);

@@ -1,4 +1,5 @@
-import type { RunError, TargetType } from '@flint/contracts';
+import { backoffDelay, errorText, type Log, systemClock } from '@flint/common';
+import { type RunError, TARGET_TYPES, type TargetType } from '@flint/contracts';
 import {
   type AttemptFinish,
   type AttemptStart,
@@ -6,28 +7,27 @@ import {
   type FinishResult,
   RunLeaseLostError,
   type RunRecord,
-  type RunRepository,
+  type RunAttemptRepository,
   type TakenRun,
 } from '@flint/store';
-import { sleep } from '@flint/kafka';
 import { contextFromTraceparent, inSpan, traceparentOf } from '@flint/telemetry';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { RunnerMetrics } from '../runner-metrics';
-import { errorText, type RunnerLog } from '../runner-log';
 import type { RunStatusMessages } from '../status/run-status-messages';
-import type { TargetStarter } from '../targets/target-starter';
+import type { TargetStarter, TargetStarters } from '../targets/target-starter';
 import { type AttemptOutcome, runError } from './attempt-outcome';
 import { CallBatcher } from './call-batcher';
 import { retryDelayMs } from './retry-delay';
 
 export interface RunExecutorOptions {
-  repository: RunRepository;
-  starters: readonly TargetStarter[];
+  attempts: RunAttemptRepository;
+  /** One starter per target type the contracts know; a missing one stops the boot. */
+  starters: TargetStarters;
   messages: RunStatusMessages;
   metrics: RunnerMetrics;
   /** This runner's lease holder name. */
   holder: string;
-  log: RunnerLog;
+  log: Log;
   /** A retry was scheduled for `at`; the scheduler should look again then. */
   onRetryScheduled(at: Date): void;
   /** Queued runs became due because a run finished. */
@@ -39,13 +39,14 @@ export interface RunExecutorOptions {
 
 /** Tries to record an outcome this often before leaving the run to lease expiry. */
 const FINISH_TRIES = 5;
+const FINISH_BACKOFF = { initialMs: 400, maxMs: 3200 };
 /** Most runs whose attempt starts (or outcomes) one statement records. */
 const RUNS_PER_WRITE = 200;
 
 /**
  * Makes one attempt of a run this runner has leased, and records what came of it: SUCCEEDED; another
  * attempt later (retryable failure with attempts left); or FAILED, with the request dead-lettered
- * when the workflow never started. Transitions and their events commit together (RunRepository).
+ * when the workflow never started. Transitions and their events commit together (RunAttemptRepository).
  *
  * Recovery rule for a run taken over from an expired lease (its runner died mid-attempt): the lost
  * attempt counts; if attempts are left the run gets the next one, else it FAILS with RunnerLostError.
@@ -58,19 +59,18 @@ export class RunExecutor {
   private readonly finishes: CallBatcher<AttemptFinish, FinishResult>;
 
   constructor(private readonly options: RunExecutorOptions) {
-    this.starters = new Map(options.starters.map((starter) => [starter.type, starter]));
+    this.starters = checkTargetStarters(options.starters);
     this.random = options.random ?? Math.random;
-    const { repository } = options;
     const keyOf = (write: { runId: string }) => write.runId;
     this.starts = new CallBatcher<AttemptStart, number>(
-      (starts) => repository.startAttempts(starts),
+      (starts) => options.attempts.startAttempts(starts),
       {
         maxBatch: RUNS_PER_WRITE,
         keyOf,
       },
     );
     this.finishes = new CallBatcher<AttemptFinish, FinishResult>(
-      (finishes) => repository.finishAttempts(finishes),
+      (finishes) => options.attempts.finishAttempts(finishes),
       {
         maxBatch: RUNS_PER_WRITE,
         keyOf,
@@ -85,11 +85,16 @@ export class RunExecutor {
     } catch (err) {
       const fields = { runId: run.runId, error: errorText(err) };
       if (err instanceof RunLeaseLostError) {
-        this.options.log.warn(fields, 'lost the lease of a run; another runner carries on with it');
-      } else {
-        this.options.log.error(
+        this.options.log(
+          'warn',
+          'lost the lease of a run; another runner carries on with it',
           fields,
+        );
+      } else {
+        this.options.log(
+          'error',
           'could not carry out the run; it is retried once its lease expires',
+          fields,
         );
       }
     }
@@ -98,12 +103,14 @@ export class RunExecutor {
   private async attempt(run: TakenRun): Promise<void> {
     const { messages, metrics, holder, log } = this.options;
     const starter = this.starters.get(run.targetType);
+    // Every known type has a starter (checked at boot); a run stored by a newer version may not.
     if (starter === undefined) throw new Error(`no starter for target type ${run.targetType}`);
     if (run.previousHolder !== undefined) {
-      log.warn(
-        { runId: run.runId, previousHolder: run.previousHolder, attempts: run.attempts },
-        'taking over a run whose runner stopped before finishing it',
-      );
+      log('warn', 'taking over a run whose runner stopped before finishing it', {
+        runId: run.runId,
+        previousHolder: run.previousHolder,
+        attempts: run.attempts,
+      });
       if (run.attempts >= run.maxAttempts) {
         const error = runError(
           'RunnerLostError',
@@ -191,7 +198,7 @@ export class RunExecutor {
       if (!wasStarted) metrics.started(run.provider, run.acceptedAt, now);
       metrics.attempt(run.provider, run.targetType, 'succeeded');
       metrics.finishedRun(run.provider, 'SUCCEEDED');
-      log.info({ runId: run.runId, triggerId: run.triggerId, attempt }, 'run succeeded');
+      log('info', 'run succeeded', { runId: run.runId, triggerId: run.triggerId, attempt });
       return;
     }
     if (outcome.retryable && attempt < run.maxAttempts) {
@@ -206,10 +213,12 @@ export class RunExecutor {
         ...(outcome.logLines ? { logLines: outcome.logLines } : {}),
       });
       metrics.attempt(run.provider, run.targetType, 'retry');
-      log.info(
-        { runId: run.runId, attempt, delayMs, error: outcome.error },
-        'attempt failed; retrying later',
-      );
+      log('info', 'attempt failed; retrying later', {
+        runId: run.runId,
+        attempt,
+        delayMs,
+        error: outcome.error,
+      });
       this.options.onRetryScheduled(nextAttemptAt);
       return;
     }
@@ -243,7 +252,7 @@ export class RunExecutor {
     });
     metrics.attempt(run.provider, run.targetType, attemptOutcome);
     metrics.finishedRun(run.provider, 'FAILED');
-    log.warn({ runId: run.runId, triggerId: run.triggerId, attempt, error }, 'run failed');
+    log('warn', 'run failed', { runId: run.runId, triggerId: run.triggerId, attempt, error });
   }
 
   /** Retries database hiccups: an outcome not recorded means the start is repeated after lease expiry. */
@@ -260,12 +269,38 @@ export class RunExecutor {
         return result;
       } catch (err) {
         if (err instanceof RunLeaseLostError || tryNo >= FINISH_TRIES) throw err;
-        this.options.log.warn(
-          { runId: run.runId, try: tryNo, error: errorText(err) },
-          'recording the outcome of an attempt failed; trying again',
-        );
-        await sleep(200 * 2 ** tryNo);
+        this.options.log('warn', 'recording the outcome of an attempt failed; trying again', {
+          runId: run.runId,
+          try: tryNo,
+          error: errorText(err),
+        });
+        await systemClock.sleep(backoffDelay(tryNo, FINISH_BACKOFF));
       }
     }
   }
+}
+
+/**
+ * The starters by target type, failing the boot when a target type of the contracts has no starter, so
+ * that the gap shows when the runner starts rather than when the first run of that type comes in.
+ */
+export function checkTargetStarters(
+  starters: TargetStarters,
+): ReadonlyMap<TargetType, TargetStarter> {
+  const byType = new Map<TargetType, TargetStarter>();
+  for (const type of TARGET_TYPES) {
+    const starter = (starters as Partial<TargetStarters>)[type];
+    if (starter === undefined) {
+      throw new Error(
+        `target type '${type}' (TargetSchema, libs/contracts) has no starter in the runner; add one under apps/runner/src/targets`,
+      );
+    }
+    if (starter.type !== type) {
+      throw new Error(
+        `the starter given for target type '${type}' starts '${starter.type}' targets`,
+      );
+    }
+    byType.set(type, starter);
+  }
+  return byType;
 }

@@ -1,12 +1,12 @@
-import type { RunRepository, TakenRun } from '@flint/store';
-import { errorText, type RunnerLog } from '../runner-log';
+import { errorText, type Log, WakeLoop, within } from '@flint/common';
+import type { RunAttemptRepository, RunConcurrencyRepository, TakenRun } from '@flint/store';
 
 export interface RunSchedulerOptions {
   holder: string;
   pollIntervalMs: number;
   maxInFlight: number;
   leaseGraceMs: number;
-  log: RunnerLog;
+  log: Log;
   onInFlightChange?(count: number): void;
 }
 
@@ -19,37 +19,44 @@ export interface RunSchedulerOptions {
  */
 export class RunScheduler {
   private readonly inFlight = new Set<Promise<void>>();
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private notified = false;
-  private wake: (() => void) | undefined;
+  private readonly loop: WakeLoop;
   private lastAdmitAt = 0;
   /** The last look found at least as many due runs as there was room for: some may be waiting. */
   private full = false;
 
   constructor(
-    private readonly repository: RunRepository,
+    private readonly runs: {
+      attempts: RunAttemptRepository;
+      concurrency: RunConcurrencyRepository;
+    },
     private readonly execute: (run: TakenRun) => Promise<void>,
     private readonly options: RunSchedulerOptions,
-  ) {}
+  ) {
+    this.loop = new WakeLoop(() => this.takeDueRuns(), {
+      intervalMs: options.pollIntervalMs,
+      onError: (err) =>
+        options.log(
+          'warn',
+          `looking for due runs failed; trying again in ${options.pollIntervalMs} ms`,
+          {
+            error: errorText(err),
+          },
+        ),
+    });
+  }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.runLoop();
+    this.loop.start();
   }
 
   /** Look for due runs now rather than at the next poll. */
   notify(): void {
-    this.notified = true;
-    this.wake?.();
+    this.loop.wake();
   }
 
   /** Look again at `at`, when that is sooner than the next poll. */
   wakeAt(at: Date): void {
-    const ms = at.getTime() - Date.now();
-    if (ms >= this.options.pollIntervalMs) return;
-    setTimeout(() => this.notify(), Math.max(0, ms)).unref();
+    this.loop.wakeAt(at.getTime());
   }
 
   /**
@@ -57,54 +64,30 @@ export class RunScheduler {
    * then keep their leases, which expire, and the runs are recovered by whichever runner comes next.
    */
   async stop(drainTimeoutMs: number): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
-    this.loop = undefined;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.allSettled([...this.inFlight]),
-      new Promise((resolve) => {
-        timer = setTimeout(resolve, drainTimeoutMs);
-      }),
-    ]);
-    clearTimeout(timer);
+    await this.loop.stop();
+    await within(Promise.allSettled([...this.inFlight]), drainTimeoutMs);
     if (this.inFlight.size > 0) {
-      this.options.log.warn(
-        { inFlight: this.inFlight.size },
+      this.options.log(
+        'warn',
         'stopped with attempts still running; their runs are recovered when their leases expire',
+        { inFlight: this.inFlight.size },
       );
     }
   }
 
-  private async runLoop(): Promise<void> {
-    while (this.running) {
-      this.notified = false;
-      await this.tick();
-      await this.sleep();
+  private async takeDueRuns(): Promise<void> {
+    if (Date.now() - this.lastAdmitAt >= this.options.pollIntervalMs) {
+      this.lastAdmitAt = Date.now();
+      await this.runs.concurrency.admitAllQueued();
     }
-  }
-
-  private async tick(): Promise<void> {
-    try {
-      if (Date.now() - this.lastAdmitAt >= this.options.pollIntervalMs) {
-        this.lastAdmitAt = Date.now();
-        await this.repository.admitAllQueued();
-      }
-      const capacity = this.options.maxInFlight - this.inFlight.size;
-      const taken = await this.repository.takeDue(
-        this.options.holder,
-        capacity,
-        this.options.leaseGraceMs,
-      );
-      this.full = taken.length >= capacity;
-      for (const run of taken) this.track(this.execute(run));
-    } catch (err) {
-      this.options.log.warn(
-        { error: errorText(err) },
-        `looking for due runs failed; trying again in ${this.options.pollIntervalMs} ms`,
-      );
-    }
+    const capacity = this.options.maxInFlight - this.inFlight.size;
+    const taken = await this.runs.attempts.takeDue(
+      this.options.holder,
+      capacity,
+      this.options.leaseGraceMs,
+    );
+    this.full = taken.length >= capacity;
+    for (const run of taken) this.track(this.execute(run));
   }
 
   private track(attempt: Promise<void>): void {
@@ -114,21 +97,7 @@ export class RunScheduler {
       this.inFlight.delete(attempt);
       this.options.onInFlightChange?.(this.inFlight.size);
       // A freed slot lets a waiting run in, if the last look left any behind for want of room.
-      if (this.running && this.full) this.notify();
-    });
-  }
-
-  private sleep(): Promise<void> {
-    if (!this.running || this.notified) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, this.options.pollIntervalMs);
-      timer.unref();
-      this.wake = done;
+      if (this.loop.running && this.full) this.notify();
     });
   }
 }

@@ -1,8 +1,8 @@
+import { parseRetryAfter } from '@flint/common';
 import type { HttpTarget, RunRequest } from '@flint/contracts';
 import { type SecretResolver, SecretNotFoundError } from '@flint/provider-sdk';
 import { type AttemptOutcome, failed } from '../execution/attempt-outcome';
 import { readBodyExcerpt } from './body-excerpt';
-import { parseRetryAfter } from './retry-after';
 import type { StartAttempt, TargetStarter } from './target-starter';
 
 /** Methods whose request carries the input as a JSON body. */
@@ -56,7 +56,7 @@ export class HttpTargetStarter implements TargetStarter {
       excerpt.text ? `: ${excerpt.text.slice(0, 500)}` : ''
     }`;
     if (response.status === 429 || response.status >= 500) {
-      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), Date.now());
       return failed('HttpStatusError', message, true, {
         response: recorded,
         ...(retryAfterMs === undefined ? {} : { retryAfterMs }),

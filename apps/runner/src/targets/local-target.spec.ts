@@ -1,5 +1,5 @@
 import type { RunRequest } from '@flint/contracts';
-import { defineWorkflow, WorkflowRegistry } from '../../../../libs/workflows/src';
+import { defineWorkflow, WorkflowRegistry } from '@flint/workflows';
 import { LocalTargetStarter, MAX_LOG_LINES } from './local-target';
 
 class QuotaError extends Error {

@@ -1,5 +1,5 @@
 import type { LocalTarget, RunRequest } from '@flint/contracts';
-import type { WorkflowRegistry } from '../../../../libs/workflows/src';
+import type { WorkflowRegistry } from '@flint/workflows';
 import { type AttemptOutcome, errorOf, failed } from '../execution/attempt-outcome';
 import type { StartAttempt, TargetStarter } from './target-starter';
 

@@ -26,3 +26,6 @@ export interface TargetStarter {
   precheck?(request: RunRequest): AttemptOutcome | undefined;
   start(attempt: StartAttempt): Promise<AttemptOutcome>;
 }
+
+/** A starter for each target type, by type. */
+export type TargetStarters = { readonly [T in TargetType]: TargetStarter & { readonly type: T } };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DEFINITION_KINDS, StoredDefinitionSchema } from '../definition';
 import { IdSchema, IsoDateTimeSchema, OwnerSchema, VersionSchema } from '../primitives';
-import { SOURCE_PROVIDERS } from '../sources/source-definition';
+import { SOURCE_KIND_NAMES } from '../registry/lookups';
 import { CursorSchema, PageLimitSchema, pageSchema } from './common';
 
 /** `PUT /api/definitions`: a batch applied as a whole, in one transaction. */
@@ -40,7 +40,7 @@ export const SourceListQuerySchema = z
   .object({
     owner: OwnerSchema.optional().describe('Only this owner’s sources.'),
     enabled: EnabledQuerySchema,
-    provider: z.enum(SOURCE_PROVIDERS).optional().describe('Only sources of this provider.'),
+    provider: z.enum(SOURCE_KIND_NAMES).optional().describe('Only sources of this provider.'),
     limit: PageLimitSchema,
     cursor: CursorSchema.optional(),
   })

@@ -1,23 +1,8 @@
 import { z } from 'zod';
 import { IdSchema, IsoDateTimeSchema, OwnerSchema, VersionSchema } from '../primitives';
 import { discriminatorError, strictObject } from '../strict';
-import { CronConfigSchema } from './cron-config';
-import { EventConfigSchema } from './event-config';
-import { FileConfigSchema } from './file-config';
-import { PollerConfigSchema } from './poller-config';
-import { RunStatusConfigSchema } from './run-status-config';
-import { WebhookConfigSchema } from './webhook-config';
-
-/** Kinds of source a definition can declare (the `provider` field). */
-export const SOURCE_PROVIDERS = [
-  'webhook',
-  'poller',
-  'cron',
-  'file',
-  'event',
-  'run-status',
-] as const;
-export type SourceProvider = (typeof SOURCE_PROVIDERS)[number];
+import { SOURCE_KIND_NAMES } from '../registry/lookups';
+import { SOURCE_KINDS, type SourceKind } from '../registry/source-kinds';
 
 export const DEFAULT_OWNER = 'default';
 
@@ -48,18 +33,25 @@ export const storedFields = {
   updatedAt: IsoDateTimeSchema,
 };
 
+/** The schema of a source of one kind: the common fields, the kind, and the kind's config. */
+type KindSchema<Fields extends z.ZodRawShape, K extends SourceKind> = ReturnType<
+  typeof strictObject<
+    Fields & { provider: z.ZodLiteral<K>; config: (typeof SOURCE_KINDS)[K]['config'] }
+  >
+>;
+type AnyKindSchema<Fields extends z.ZodRawShape> = {
+  [K in SourceKind]: KindSchema<Fields, K>;
+}[SourceKind];
+
+/** One member per registered kind, in registry order, discriminated by `provider`. */
 function sourceUnion<Fields extends z.ZodRawShape>(fields: Fields) {
+  const members = SOURCE_KIND_NAMES.map((kind) =>
+    strictObject({ ...fields, provider: z.literal(kind), config: SOURCE_KINDS[kind].config }),
+  );
   return z.discriminatedUnion(
     'provider',
-    [
-      strictObject({ ...fields, provider: z.literal('webhook'), config: WebhookConfigSchema }),
-      strictObject({ ...fields, provider: z.literal('poller'), config: PollerConfigSchema }),
-      strictObject({ ...fields, provider: z.literal('cron'), config: CronConfigSchema }),
-      strictObject({ ...fields, provider: z.literal('file'), config: FileConfigSchema }),
-      strictObject({ ...fields, provider: z.literal('event'), config: EventConfigSchema }),
-      strictObject({ ...fields, provider: z.literal('run-status'), config: RunStatusConfigSchema }),
-    ],
-    { error: discriminatorError('provider', 'provider', SOURCE_PROVIDERS) },
+    members as unknown as [AnyKindSchema<Fields>, ...AnyKindSchema<Fields>[]],
+    { error: discriminatorError('provider', 'provider', SOURCE_KIND_NAMES) },
   );
 }
 

@@ -1,0 +1,26 @@
+import { Controller, Inject } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import type { CloudEvent } from '@flint/contracts';
+import type { Decoded, FlintKafkaContext, OutgoingRecord } from '@flint/kafka';
+import { Evaluator } from '../evaluator';
+
+/** The events topic, batch by batch, as the Kafka transport delivers it. */
+@Controller()
+export class EventsController {
+  constructor(@Inject(Evaluator) private readonly evaluator: Evaluator) {}
+
+  /**
+   * Resolves once the batch's run requests are in Kafka and its batched and compound events in the
+   * database, so the transport may commit it. Run requests are sent as they are decided (batches and
+   * compound matches flush only after them), so nothing is left for the transport to produce.
+   */
+  @EventPattern('events')
+  async onEvents(
+    @Payload() batch: Decoded<CloudEvent>[],
+    @Ctx() context: FlintKafkaContext,
+  ): Promise<OutgoingRecord[]> {
+    const partition = context.getPartition();
+    await this.evaluator.process(batch.map((item) => ({ event: item.value, partition })));
+    return [];
+  }
+}

@@ -1,0 +1,27 @@
+import { parseEnv } from '@flint/service-kit';
+import { z } from 'zod';
+import { DEFAULT_MAX_PAGES_PER_POLL } from './polling/poll-job';
+
+export interface PollerSettings {
+  maxConcurrencyPerHost: number;
+  maxPagesPerPoll: number;
+}
+
+/** The poller service's tuning from the environment; every variable is optional. */
+export function pollerSettingsFromEnv(env: NodeJS.ProcessEnv): PollerSettings {
+  const parsed = parseEnv(
+    z.object({
+      FLINT_POLLER_MAX_CONCURRENCY_PER_HOST: z.coerce.number().int().min(1).default(4),
+      FLINT_POLLER_MAX_PAGES_PER_POLL: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .default(DEFAULT_MAX_PAGES_PER_POLL),
+    }),
+    env,
+  );
+  return {
+    maxConcurrencyPerHost: parsed.FLINT_POLLER_MAX_CONCURRENCY_PER_HOST,
+    maxPagesPerPoll: parsed.FLINT_POLLER_MAX_PAGES_PER_POLL,
+  };
+}

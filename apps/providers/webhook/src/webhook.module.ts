@@ -1,0 +1,40 @@
+import { type DynamicModule, Inject, Injectable, Module, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { ProviderService, providerServiceModule } from '@flint/provider-sdk';
+import type { ServiceRuntime } from '@flint/service-kit';
+import type { FastifyInstance } from 'fastify';
+import { installWebhookRoutes } from './webhook-http';
+import { WebhookProvider } from './webhook-provider';
+import { WebhookRouter } from './webhook-router';
+import { webhookSettingsFromEnv } from './webhook-settings';
+
+/** Adds the `/hooks/*` routes to the service's Fastify instance before it listens. */
+@Injectable()
+class WebhookRoutes implements OnModuleInit {
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    @Inject(WebhookRouter) private readonly router: WebhookRouter,
+    @Inject(ProviderService) private readonly providers: ProviderService,
+  ) {}
+
+  onModuleInit(): void {
+    installWebhookRoutes(this.adapterHost.httpAdapter.getInstance<FastifyInstance>(), {
+      router: this.router,
+      isReady: () => this.providers.isReady,
+    });
+  }
+}
+
+@Module({})
+export class WebhookModule {
+  static forRuntime(runtime: ServiceRuntime): DynamicModule {
+    const router = new WebhookRouter();
+    return providerServiceModule({
+      module: WebhookModule,
+      runtime,
+      service: 'webhook',
+      kinds: { webhook: new WebhookProvider(router, webhookSettingsFromEnv(runtime.env)) },
+      providers: [{ provide: WebhookRouter, useValue: router }, WebhookRoutes],
+    });
+  }
+}

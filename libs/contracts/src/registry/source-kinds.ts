@@ -1,0 +1,59 @@
+import type { z } from 'zod';
+import { CronConfigSchema } from '../sources/cron-config';
+import { EventConfigSchema } from '../sources/event-config';
+import { FileConfigSchema } from '../sources/file-config';
+import { PollerConfigSchema } from '../sources/poller-config';
+import { RunStatusConfigSchema } from '../sources/run-status-config';
+import { WebhookConfigSchema } from '../sources/webhook-config';
+import type { SERVICES, ServiceName } from './services';
+
+/**
+ * The registry of source kinds: what a source definition's `provider` may be. Everything that depends
+ * on the kinds (the source schema and its JSON Schema, the `flintprovider` values of events, which
+ * events name their source, which service runs which kind, the API's and CLI's filters) is derived
+ * from this map. Adding a kind is one entry here (its config schema in `../sources/`) and one folder
+ * in the service that runs it: docs/architecture.md, "How to add a provider".
+ */
+export const SOURCE_KINDS = {
+  webhook: { config: WebhookConfigSchema, carriesSourceId: true, service: 'webhook' },
+  poller: { config: PollerConfigSchema, carriesSourceId: true, service: 'poller' },
+  cron: { config: CronConfigSchema, carriesSourceId: true, service: 'cron' },
+  file: { config: FileConfigSchema, carriesSourceId: true, service: 'file-watcher' },
+  event: { config: EventConfigSchema, carriesSourceId: false, service: 'api' },
+  'run-status': { config: RunStatusConfigSchema, carriesSourceId: false, service: 'runner' },
+} as const satisfies Record<string, SourceKindEntry>;
+
+export interface SourceKindEntry {
+  /** Validates a source's `config`; its output (defaults filled in) is what the kind runs with. */
+  readonly config: z.ZodType;
+  /**
+   * Its events name the source that produced them (`flintsourceid`, the Kafka key) and carry the kind
+   * as `flintprovider`. Otherwise the source only selects events its service publishes on its own
+   * behalf (custom events by the api, run-status events by the runner), which carry the service's
+   * name as both.
+   */
+  readonly carriesSourceId: boolean;
+  /** The service that runs the kind's sources, or publishes its events. */
+  readonly service: ServiceName;
+}
+
+type Kinds = typeof SOURCE_KINDS;
+export type SourceKind = keyof Kinds;
+
+/** The parsed config (defaults filled in) of a source of one kind. */
+export type SourceConfigOf<K extends SourceKind> = z.output<Kinds[K]['config']>;
+
+/** The kinds a provider service runs as sources of its own. */
+export type RunnableKind = {
+  [K in SourceKind]: (typeof SERVICES)[Kinds[K]['service']]['role'] extends 'provider' ? K : never;
+}[SourceKind];
+
+/** The kinds one service runs. */
+export type KindOfService<S extends ServiceName> = {
+  [K in SourceKind]: Kinds[K]['service'] extends S ? K : never;
+}[SourceKind];
+
+/** What can publish an event (`flintprovider`): a kind that names its sources, or a service. */
+export type Provider = {
+  [K in SourceKind]: Kinds[K]['carriesSourceId'] extends true ? K : Kinds[K]['service'];
+}[SourceKind];

@@ -1,0 +1,101 @@
+import type { Store } from '../store';
+
+/** How often each provider replica reports the sources it runs. */
+export const SOURCE_STATUS_REPORT_INTERVAL_MS = 10_000;
+
+/**
+ * A report older than this is no report: the replica stopped or lost the database. Three intervals,
+ * so one slow or failed report does not make a healthy source look down.
+ */
+export const SOURCE_STATUS_STALE_MS = 3 * SOURCE_STATUS_REPORT_INTERVAL_MS;
+
+/** Rows of replicas gone for this long are deleted by the next report of any replica. */
+const FORGET_AFTER_MS = 24 * 3_600_000;
+
+/** One source as one replica runs it (the provider SDK's `SourceStatus`). */
+export interface ReportedSource {
+  sourceId: string;
+  version: number;
+  /** `starting`, `waiting-for-lease`, `running`, `invalid`, `failed` or `stopping`. */
+  state: string;
+  /** Why it is invalid or failed; never a secret value. */
+  error?: string;
+}
+
+export interface SourceStatusRow extends ReportedSource {
+  replica: string;
+  provider: string;
+  reportedAt: Date;
+}
+
+/**
+ * The `source_status` table (migration 0008): each provider replica replaces its own rows with what
+ * it runs now, so the API can tell which sources are up, failing or run by nobody.
+ */
+export class SourceStatusRepository {
+  constructor(private readonly store: Store) {}
+
+  /**
+   * Replaces everything `replica` said about `provider`'s sources with `sources` (an empty list when
+   * it stops), in one transaction, and forgets replicas silent for a day.
+   */
+  async report(
+    replica: string,
+    provider: string,
+    sources: readonly ReportedSource[],
+  ): Promise<void> {
+    await this.store.transaction(async (tx) => {
+      await tx.query(
+        `DELETE FROM source_status
+          WHERE (replica = $1 AND provider = $2 AND NOT (source_id = ANY($3::text[])))
+             OR reported_at < now() - make_interval(secs => $4::double precision / 1000)`,
+        [replica, provider, sources.map((s) => s.sourceId), FORGET_AFTER_MS],
+      );
+      if (sources.length === 0) return;
+      await tx.query(
+        `INSERT INTO source_status (source_id, replica, provider, version, state, error, reported_at)
+         SELECT source_id, $1, $2, version, state, error, now()
+           FROM unnest($3::text[], $4::integer[], $5::text[], $6::text[])
+             AS s(source_id, version, state, error)
+         ON CONFLICT (source_id, replica) DO UPDATE
+           SET provider = EXCLUDED.provider, version = EXCLUDED.version, state = EXCLUDED.state,
+               error = EXCLUDED.error, reported_at = EXCLUDED.reported_at`,
+        [
+          replica,
+          provider,
+          sources.map((s) => s.sourceId),
+          sources.map((s) => s.version),
+          sources.map((s) => s.state),
+          sources.map((s) => s.error ?? null),
+        ],
+      );
+    });
+  }
+
+  /** Reports newer than `SOURCE_STATUS_STALE_MS`, for the given sources or all when omitted. */
+  async fresh(sourceIds?: readonly string[]): Promise<SourceStatusRow[]> {
+    const rows = await this.store.query<{
+      source_id: string;
+      replica: string;
+      provider: string;
+      version: number;
+      state: string;
+      error: string | null;
+      reported_at: Date;
+    }>(
+      `SELECT * FROM source_status
+        WHERE reported_at >= now() - make_interval(secs => $1::double precision / 1000)
+          AND ($2::text[] IS NULL OR source_id = ANY($2::text[]))`,
+      [SOURCE_STATUS_STALE_MS, sourceIds ?? null],
+    );
+    return rows.map((row) => ({
+      sourceId: row.source_id,
+      replica: row.replica,
+      provider: row.provider,
+      version: row.version,
+      state: row.state,
+      ...(row.error === null ? {} : { error: row.error }),
+      reportedAt: new Date(row.reported_at),
+    }));
+  }
+}

@@ -1,0 +1,166 @@
+import type { CloudEvent, ServiceName, StoredDefinition } from '@flint/contracts';
+import {
+  EventProducer,
+  createKafka,
+  decodeCloudEvent,
+  kafkaConfigFromEnv,
+  type MessageToDecode,
+} from '@flint/kafka';
+import type { DynamicModule } from '@nestjs/common';
+import type { Consumer, Kafka } from 'kafkajs';
+import { type RunningService, type ServiceRuntime, startService } from '@flint/service-kit';
+import { createTestTopic, quietLog, uniqueName, waitFor } from './kafka';
+
+/**
+ * What the provider tests (cron, poller, file watcher) share: their own events and definitions
+ * topics on the real broker, a way to publish definitions, and the provider services under test.
+ */
+export class ProviderFixture {
+  readonly services: RunningService[] = [];
+  private readonly published = new Set<string>();
+  private readonly collectors: EventCollector[] = [];
+  private constructor(
+    readonly kafka: Kafka,
+    readonly producer: EventProducer,
+    readonly topics: { events: string; triggers: string; runs: string; dlq: string },
+  ) {}
+
+  static async create(prefix: string): Promise<ProviderFixture> {
+    const kafka = createKafka(kafkaConfigFromEnv(process.env, uniqueName(prefix)), {
+      log: quietLog,
+    });
+    const producer = new EventProducer(kafka);
+    await producer.connect();
+    const topics = {
+      events: await createTestTopic(kafka, `${prefix}-events`, { partitions: 2 }),
+      triggers: await createTestTopic(kafka, `${prefix}-triggers`, {
+        config: { 'cleanup.policy': 'compact' },
+      }),
+      runs: uniqueName(`${prefix}-runs`),
+      dlq: uniqueName(`${prefix}-dlq`),
+    };
+    return new ProviderFixture(kafka, producer, topics);
+  }
+
+  /** The environment of a service under test: these topics, any free port, the test database. */
+  env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+    return {
+      ...process.env,
+      FLINT_HOST: '127.0.0.1',
+      FLINT_CRON_PORT: '0',
+      FLINT_POLLER_PORT: '0',
+      FLINT_FILE_WATCHER_PORT: '0',
+      FLINT_LOG_LEVEL: process.env.FLINT_TEST_LOG_LEVEL ?? 'silent',
+      FLINT_TOPIC_EVENTS: this.topics.events,
+      FLINT_TOPIC_TRIGGERS: this.topics.triggers,
+      FLINT_TOPIC_RUNS: this.topics.runs,
+      FLINT_TOPIC_DLQ: this.topics.dlq,
+      ...extra,
+    };
+  }
+
+  async start(
+    name: ServiceName,
+    buildModule: (runtime: ServiceRuntime) => DynamicModule,
+    extraEnv: NodeJS.ProcessEnv = {},
+  ): Promise<RunningService> {
+    const service = await startService(name, buildModule, {
+      env: this.env(extraEnv),
+      handleSignals: false,
+      logger: false,
+    });
+    this.services.push(service);
+    return service;
+  }
+
+  async stopService(service: RunningService): Promise<void> {
+    await service.stop();
+    this.services.splice(this.services.indexOf(service), 1);
+  }
+
+  /** Publishes a definition the way the API's outbox relay does: key `kind:id`, JSON value. */
+  async publish(definition: StoredDefinition): Promise<void> {
+    const key = `${definition.kind}:${definition.id}`;
+    await this.producer.send(this.topics.triggers, [{ key, value: JSON.stringify(definition) }]);
+    this.published.add(key);
+  }
+
+  /**
+   * Deletes every definition published so far (tombstones), so services a later test starts do not
+   * also run the sources of earlier tests.
+   */
+  async removeAll(): Promise<void> {
+    const keys = [...this.published];
+    this.published.clear();
+    if (keys.length === 0) return;
+    await this.producer.send(
+      this.topics.triggers,
+      keys.map((key) => ({ key, value: null })),
+    );
+  }
+
+  /** Collects the events topic from the beginning until `close`. */
+  async collect(): Promise<EventCollector> {
+    const collector = await EventCollector.start(this.kafka, this.topics.events);
+    this.collectors.push(collector);
+    return collector;
+  }
+
+  /** Stops the services started and removes the definitions published, so the next test starts clean. */
+  async reset(): Promise<void> {
+    for (const service of this.services.splice(0)) await service.stop();
+    await this.removeAll();
+  }
+
+  async close(): Promise<void> {
+    for (const service of this.services.splice(0)) await service.stop();
+    for (const collector of this.collectors.splice(0)) await collector.stop();
+    await this.producer.disconnect();
+  }
+}
+
+/** Reads every event published on a topic from the beginning, decoded, as long as it runs. */
+export class EventCollector {
+  readonly events: CloudEvent[] = [];
+
+  private constructor(private readonly consumer: Consumer) {}
+
+  static async start(kafka: Kafka, topic: string): Promise<EventCollector> {
+    const consumer = kafka.consumer({ groupId: uniqueName('collector'), maxWaitTimeInMs: 100 });
+    const collector = new EventCollector(consumer);
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        collector.events.push(decodeCloudEvent(message as MessageToDecode));
+      },
+    });
+    return collector;
+  }
+
+  /** Waits until `predicate` holds for the events so far. */
+  async until(
+    predicate: (events: CloudEvent[]) => boolean,
+    description: string,
+    timeoutMs = 60_000,
+  ): Promise<CloudEvent[]> {
+    await waitFor(() => predicate(this.events), { timeoutMs, description, intervalMs: 50 });
+    return this.events;
+  }
+
+  ofSource(sourceId: string): CloudEvent[] {
+    return this.events.filter((event) => event.flintsourceid === sourceId);
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+}
+
+/** A stored definition as the API publishes it: version 1, updated now unless given. */
+export function stored<T extends object>(
+  definition: T,
+  updatedAt = new Date().toISOString(),
+): StoredDefinition {
+  return { owner: 'provider-test', enabled: true, version: 1, updatedAt, ...definition } as never;
+}
