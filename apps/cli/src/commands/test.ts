@@ -6,12 +6,12 @@ import { parse } from 'yaml';
 import { type ApiOptions, type CommandContext, withApiOptions } from '../cli';
 import { formatProblem, loadDefinitionFiles } from '../definition-files';
 import { CliInputError, failuresReported, typed } from '../command-failures';
+import { type OutputOptions, printOutput, withOutputOption } from '../output';
 
-interface TestOptions extends ApiOptions {
+interface TestOptions extends ApiOptions, OutputOptions {
   file?: string;
   event: string;
   start?: boolean;
-  json?: boolean;
 }
 
 /**
@@ -22,19 +22,20 @@ interface TestOptions extends ApiOptions {
 export function registerTestCommands(program: Command, context: CommandContext): void {
   const { io } = context;
   const attempt = failuresReported(context);
-  withApiOptions(
-    program
-      .command('test [trigger-id]')
-      .description(
-        'show whether a sample event fires a trigger, why not, its dedupe key and mapped input',
-      )
-      .option('-f, --file <path>', 'test the trigger in this file instead of a stored one')
-      .requiredOption(
-        '--event <path>',
-        'the sample event (JSON or YAML); id, time and where the trigger listens are filled in',
-      )
-      .option('--start', 'start the run for real when the event matches')
-      .option('--json', 'print the API’s JSON'),
+  withOutputOption(
+    withApiOptions(
+      program
+        .command('test [trigger-id]')
+        .description(
+          'show whether a sample event fires a trigger, why not, its dedupe key and mapped input',
+        )
+        .option('-f, --file <path>', 'test the trigger in this file instead of a stored one')
+        .requiredOption(
+          '--event <path>',
+          'the sample event (JSON or YAML); id, time and where the trigger listens are filled in',
+        )
+        .option('--start', 'start the run for real when the event matches'),
+    ),
   ).action((triggerId: string | undefined, options: TestOptions) =>
     attempt(`test ${triggerId ?? options.file ?? ''}`.trimEnd(), async () => {
       if ((triggerId === undefined) === (options.file === undefined)) {
@@ -56,8 +57,7 @@ export function registerTestCommands(program: Command, context: CommandContext):
               start,
             }),
       );
-      if (options.json) io.out(JSON.stringify(result, null, 2));
-      else for (const line of resultLines(result)) io.out(line);
+      printOutput(io, options.output, result, () => resultLines(result));
       if (!result.matched) context.fail();
     }),
   );
