@@ -27,6 +27,7 @@ export * from './triggers/retry-policy';
 export * from './triggers/trigger-options';
 export * from './triggers/trigger-definition';
 export * from './definition';
+export * from './definition-checks';
 export * from './run-request/run-request';
 export * from './run-request/codec';
 export * from './run-id';

@@ -95,3 +95,7 @@ export {
 } from './secrets/repository';
 export { Lease, type LeaseOptions } from './leases/lease';
 export { ProviderStateRepository } from './provider-state/provider-state-repository';
+export {
+  RUNNER_WORKFLOWS_ANNOUNCE_INTERVAL_MS,
+  RunnerWorkflowsRepository,
+} from './runner-workflows/runner-workflows-repository';

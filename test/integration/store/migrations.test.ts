@@ -23,6 +23,7 @@ const EXPECTED_TABLES = [
   'outbox',
   'provider_state',
   'run_attempts',
+  'runner_workflows',
   'runs',
   'schema_migrations',
   'secrets',

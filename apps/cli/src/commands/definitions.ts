@@ -10,13 +10,24 @@ import {
 import { ApiError, type FlintApiClient } from '../api-client';
 import { type ApiOptions, type CommandContext, withApiOptions } from '../cli';
 import { CliInputError, failuresReported, typed } from '../command-failures';
-import { type LoadResult, formatProblem, loadDefinitionFiles } from '../definition-files';
+import {
+  type LoadResult,
+  formatProblem,
+  issuesByDocument,
+  loadDefinitionFiles,
+} from '../definition-files';
+import { definitionReferences } from '../definition-references';
 import { type FieldChange, definitionChanges, formatChange } from '../definition-diff';
 import { type OutputOptions, formatTable, printOutput, withOutputOption } from '../output';
 
 interface ApplyOptions extends ApiOptions {
   file: string[];
   dryRun?: boolean;
+}
+
+interface ValidateOptions extends ApiOptions {
+  file: string[];
+  server?: boolean;
 }
 
 interface GetOptions extends ApiOptions, OutputOptions {
@@ -40,22 +51,36 @@ const PAGE_SIZE = 500;
 export function registerDefinitionCommands(program: Command, context: CommandContext): void {
   const { io } = context;
   const attempt = failuresReported(context);
-  const reportProblems = (loaded: LoadResult): boolean => {
+  const reportProblems = (loaded: LoadResult, consequence: string): boolean => {
     if (loaded.problems.length === 0) return false;
     for (const problem of loaded.problems) io.err(formatProblem(problem));
-    io.err(`${loaded.problems.length} problem(s); nothing was applied`);
+    io.err(`${loaded.problems.length} problem(s)${consequence}`);
     context.fail();
     return true;
   };
 
-  program
-    .command('validate')
-    .description('check definition files without applying them')
-    .requiredOption('-f, --file <paths...>', 'definition files or folders (YAML or JSON)')
-    .action(async (options: { file: string[] }) => {
-      const loaded = await loadDefinitionFiles(options.file);
-      if (!reportProblems(loaded)) io.out(`${loaded.definitions.length} definition(s) valid`);
-    });
+  withApiOptions(
+    program
+      .command('validate')
+      .description(
+        'check definition files as the API would (schema, CEL, references) without applying them',
+      )
+      .requiredOption('-f, --file <paths...>', 'definition files or folders (YAML or JSON)')
+      .option(
+        '--server',
+        'also check references against the API: its stored sources and the local workflows its runners have',
+      ),
+  ).action((options: ValidateOptions) =>
+    attempt('validate', async () => {
+      const server = options.server ? context.client(options) : undefined;
+      const loaded = await loadDefinitionFiles(options.file, await definitionReferences(server));
+      if (reportProblems(loaded, '')) return;
+      io.out(
+        `${loaded.definitions.length} definition(s) valid` +
+          (server ? ` against ${server.baseUrl}` : ''),
+      );
+    }),
+  );
 
   withApiOptions(
     program
@@ -64,26 +89,38 @@ export function registerDefinitionCommands(program: Command, context: CommandCon
         'validate definition files and store them, showing what changes in each; nothing is applied if any file is invalid',
       )
       .requiredOption('-f, --file <paths...>', 'definition files or folders (YAML or JSON)')
-      .option('--dry-run', 'show what would change without applying anything'),
-  ).action(async (options: ApplyOptions) => {
-    const loaded = await loadDefinitionFiles(options.file);
-    if (reportProblems(loaded)) return;
-    const definitions = loaded.definitions.map((d) => d.definition);
-    await attempt('apply', async () => {
+      .option('--dry-run', 'run every check and show what would change, without applying anything'),
+  ).action((options: ApplyOptions) =>
+    attempt('apply', async () => {
       const client = context.client(options);
+      const loaded = await loadDefinitionFiles(options.file, await definitionReferences(client));
+      if (reportProblems(loaded, '; nothing was applied')) return;
+      const definitions = loaded.definitions.map((d) => d.definition);
       const plans = await Promise.all(definitions.map((d) => plan(client, d)));
       if (options.dryRun) {
         for (const p of plans) printPlan(p);
         io.out('dry run: nothing was applied');
         return;
       }
-      const results = await client.applyDefinitions(definitions);
+      const results = await client
+        .applyDefinitions(definitions)
+        .catch((err: unknown) =>
+          Promise.reject(
+            err instanceof ApiError
+              ? new ApiError(
+                  err.status,
+                  err.message,
+                  issuesByDocument(err.issues, loaded.definitions),
+                )
+              : err,
+          ),
+        );
       for (const [index, result] of results.entries()) {
         io.out(`${result.kind} ${result.id}: ${result.action} (version ${result.version})`);
         if (result.action === 'updated') printChanges(plans[index]?.changes ?? []);
       }
-    });
-  });
+    }),
+  );
 
   withOutputOption(
     withApiOptions(

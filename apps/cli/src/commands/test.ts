@@ -4,7 +4,9 @@ import type { Command } from 'commander';
 import { type TestFireResult, TestFireResultSchema } from '@flint/contracts';
 import { parse } from 'yaml';
 import { type ApiOptions, type CommandContext, withApiOptions } from '../cli';
+import type { FlintApiClient } from '../api-client';
 import { formatProblem, loadDefinitionFiles } from '../definition-files';
+import { definitionReferences } from '../definition-references';
 import { CliInputError, failuresReported, typed } from '../command-failures';
 import { type OutputOptions, printOutput, withOutputOption } from '../output';
 
@@ -52,7 +54,7 @@ export function registerTestCommands(program: Command, context: CommandContext):
               start,
             })
           : client.request('POST', '/api/triggers/test', {
-              trigger: await draftTrigger(resolve(io.cwd, options.file as string)),
+              trigger: await draftTrigger(resolve(io.cwd, options.file as string), client),
               event,
               start,
             }),
@@ -79,9 +81,9 @@ async function readDocument(path: string, cwd: string, what: string): Promise<un
   }
 }
 
-/** The one trigger in the file, checked locally first like `flint validate`. */
-async function draftTrigger(path: string): Promise<unknown> {
-  const loaded = await loadDefinitionFiles([path]);
+/** The one trigger in the file, checked first as `flint validate --server` does. */
+async function draftTrigger(path: string, client: FlintApiClient): Promise<unknown> {
+  const loaded = await loadDefinitionFiles([path], await definitionReferences(client));
   if (loaded.problems.length > 0) {
     throw new CliInputError(
       `${path} is not a valid definition file:\n${loaded.problems.map(formatProblem).join('\n')}`,
