@@ -103,19 +103,23 @@ describe('end to end: webhook event → evaluator → runner → local workflow'
     const spans = await waitFor(
       () => {
         const server = receiver.spans.find(
-          (s) => s.scope === 'flint-webhook' && s.kind === SPAN_KIND.SERVER,
+          (s) => s.serviceName === 'flint-webhook' && s.kind === SPAN_KIND.SERVER,
         );
         if (!server) return null;
         const trace = receiver.spans.filter((s) => s.traceId === server.traceId);
-        const scopes = new Set(trace.map((s) => s.scope));
-        return ['flint-webhook', 'flint-evaluator', 'flint-runner'].every((s) => scopes.has(s))
+        const services = new Set(trace.map((s) => s.serviceName));
+        return ['flint-webhook', 'flint-evaluator', 'flint-runner'].every((s) => services.has(s))
           ? trace
           : null;
       },
       { timeoutMs: 60_000, description: 'spans from webhook, evaluator and runner in one trace' },
     );
-    const kinds = (scope: string) =>
-      spans.filter((s: ReceivedSpan) => s.scope === scope).map((s) => s.kind);
+    // Each service's spans carry its own service.name, as deployed, though all run in one process.
+    expect(new Set(spans.map((s) => s.serviceName))).toEqual(
+      new Set(['flint-webhook', 'flint-evaluator', 'flint-runner']),
+    );
+    const kinds = (service: string) =>
+      spans.filter((s: ReceivedSpan) => s.serviceName === service).map((s) => s.kind);
     expect(kinds('flint-webhook')).toEqual(
       expect.arrayContaining([SPAN_KIND.SERVER, SPAN_KIND.PRODUCER]),
     );
@@ -123,8 +127,8 @@ describe('end to end: webhook event → evaluator → runner → local workflow'
     expect(kinds('flint-runner')).toContain(SPAN_KIND.CLIENT);
     expect(run.trace_id).toBe(spans[0].traceId);
 
-    const only = (scope: string, kind: number) => {
-      const found = spans.filter((s) => s.scope === scope && s.kind === kind);
+    const only = (service: string, kind: number) => {
+      const found = spans.filter((s) => s.serviceName === service && s.kind === kind);
       expect(found).toHaveLength(1);
       return found[0];
     };
@@ -132,7 +136,8 @@ describe('end to end: webhook event → evaluator → runner → local workflow'
     const producer = only('flint-webhook', SPAN_KIND.PRODUCER);
     const consumer = spans.find(
       (s) =>
-        s.scope === 'flint-evaluator' && s.attributes['messaging.message.id'] === accepted.eventId,
+        s.serviceName === 'flint-evaluator' &&
+        s.attributes['messaging.message.id'] === accepted.eventId,
     )!;
     expect(consumer.kind).toBe(SPAN_KIND.CONSUMER);
     const client = only('flint-runner', SPAN_KIND.CLIENT);
