@@ -8,7 +8,8 @@ import type { OtlpReceiver, ReceivedSpan } from '../support/otlp-receiver';
 import { type TracedStack, quietLogger, startTracedStack } from '../support/traced-stack';
 import { readQuery } from '../deploy/support/promql';
 
-const SPAN_KIND = { SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUMER: 5 } as const;
+/** OTLP's numbering of span kinds. */
+const SPAN_KIND = { INTERNAL: 1, SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUMER: 5 } as const;
 const GITHUB_SECRET = 'e2e-github-hmac-secret-value';
 const BEARER_TOKEN = 'e2e-bearer-token-never-logged';
 
@@ -124,7 +125,7 @@ describe('end to end: webhook event → evaluator → runner → local workflow'
       expect.arrayContaining([SPAN_KIND.SERVER, SPAN_KIND.PRODUCER]),
     );
     expect(kinds('flint-evaluator')).toContain(SPAN_KIND.CONSUMER);
-    expect(kinds('flint-runner')).toContain(SPAN_KIND.CLIENT);
+    expect(kinds('flint-runner')).toContain(SPAN_KIND.INTERNAL);
     expect(run.trace_id).toBe(spans[0].traceId);
 
     const only = (service: string, kind: number) => {
@@ -140,7 +141,29 @@ describe('end to end: webhook event → evaluator → runner → local workflow'
         s.attributes['messaging.message.id'] === accepted.eventId,
     )!;
     expect(consumer.kind).toBe(SPAN_KIND.CONSUMER);
-    const client = only('flint-runner', SPAN_KIND.CLIENT);
+    // The messaging semantic conventions: `send <topic>` and `process <topic>` with their attributes.
+    const eventsTopic = stack.services.get('webhook')!.runtime.topics.events;
+    expect(producer).toMatchObject({
+      name: `send ${eventsTopic}`,
+      attributes: expect.objectContaining({
+        'messaging.system': 'kafka',
+        'messaging.operation.name': 'send',
+        'messaging.destination.name': eventsTopic,
+        'messaging.kafka.message.key': 'demo',
+        'messaging.message.id': accepted.eventId,
+      }),
+    });
+    expect(consumer).toMatchObject({
+      name: `process ${eventsTopic}`,
+      attributes: expect.objectContaining({
+        'messaging.operation.name': 'process',
+        'messaging.destination.name': eventsTopic,
+        'messaging.consumer.group.name': expect.any(String),
+        'messaging.kafka.offset': expect.any(Number),
+        'messaging.kafka.message.key': 'demo',
+      }),
+    });
+    const client = only('flint-runner', SPAN_KIND.INTERNAL);
     expect(server.parentSpanId).toBeUndefined();
     expect(producer.parentSpanId).toBe(server.spanId);
     expect(consumer.parentSpanId).toBe(producer.spanId);
