@@ -7,7 +7,7 @@ import { TriggerIndex } from '../../apps/evaluator/src/definitions/trigger-index
 import { DedupeWindow } from '../../apps/evaluator/src/pipeline/dedupe-window';
 import {
   EventProcessor,
-  type PartitionedEvent,
+  type ConsumedEvent,
 } from '../../apps/evaluator/src/pipeline/event-processor';
 import { RunRequestMaker } from '../../apps/evaluator/src/pipeline/run-request-maker';
 import type { Measurement, ScenarioResult } from '../support/result';
@@ -66,8 +66,9 @@ export async function evaluatorAlone(options: EvaluatorOptions): Promise<Scenari
       compounds: {
         offer: () => Promise.reject(new Error('no compound trigger in this benchmark')),
       },
-      runs: new RunRequestMaker(systemClock),
+      runs: new RunRequestMaker(systemClock, 'bench.runs'),
       runsTopic: 'bench.runs',
+      groupId: 'bench-evaluator',
       send: async (records: OutgoingRecord[]) => {
         runRequests += records.length;
       },
@@ -85,8 +86,11 @@ export async function evaluatorAlone(options: EvaluatorOptions): Promise<Scenari
       log: () => undefined,
     });
     let n = 0;
-    const nextBatch = (): PartitionedEvent[] =>
-      Array.from({ length: BATCH_SIZE }, () => ({ event: benchEvent(n++, count), partition: 0 }));
+    const nextBatch = (): ConsumedEvent[] =>
+      Array.from({ length: BATCH_SIZE }, () => ({
+        event: benchEvent(n, count),
+        message: { topic: 'flint.events', partition: 0, offset: String(n++), key: null },
+      }));
     await pushFor(processor, nextBatch, options.measureMs / 4);
     runRequests = 0;
     // The machine is shared and noisy: the median of several short rounds, not one long one.
@@ -130,7 +134,7 @@ export async function evaluatorAlone(options: EvaluatorOptions): Promise<Scenari
 
 async function pushFor(
   processor: EventProcessor,
-  nextBatch: () => PartitionedEvent[],
+  nextBatch: () => ConsumedEvent[],
   ms: number,
 ): Promise<number> {
   const until = Date.now() + ms;

@@ -25,7 +25,7 @@ import { TriggerIndex } from './definitions/trigger-index';
 import { EvaluatorMetrics } from './evaluator-metrics';
 import type { EvaluatorSettings } from './evaluator-settings';
 import { DedupeWindow } from './pipeline/dedupe-window';
-import { EventProcessor, type PartitionedEvent } from './pipeline/event-processor';
+import { EventProcessor, type ConsumedEvent } from './pipeline/event-processor';
 import { RunRequestMaker } from './pipeline/run-request-maker';
 
 export interface EvaluatorDependencies {
@@ -76,7 +76,7 @@ export class Evaluator {
     this.clock = deps.clock ?? systemClock;
     this.batchStore = new EvaluatorBatchRepository(deps.store);
     this.dedupe = new DedupeWindow(deps.settings.dedupeCacheSize);
-    this.runs = new RunRequestMaker(this.clock);
+    this.runs = new RunRequestMaker(this.clock, deps.topics.runs);
     this.compounds = new CompoundTracker(
       new EvaluatorCompoundRepository(deps.store),
       this.clock,
@@ -153,6 +153,7 @@ export class Evaluator {
       compounds: this.compounds,
       runs: this.runs,
       runsTopic: topics.runs,
+      groupId: this.deps.settings.groupId,
       send,
       metrics: this.metrics,
       activity: this.activity,
@@ -174,7 +175,7 @@ export class Evaluator {
   }
 
   /** Evaluates a batch of events; resolves once everything it produced is in Kafka and the database. */
-  async process(events: readonly PartitionedEvent[]): Promise<void> {
+  async process(events: readonly ConsumedEvent[]): Promise<void> {
     if (!this.session) throw new Error('the evaluator consumes events before it was prepared');
     await this.session.processor.process(events);
   }

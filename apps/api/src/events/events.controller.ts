@@ -6,7 +6,7 @@ import {
 } from '@flint/contracts';
 import { newTraceparent } from '@flint/provider-sdk';
 import { inSpan, traceparentOf } from '@flint/telemetry';
-import { SpanKind } from '@opentelemetry/api';
+import { messageAttributes, sendSpan } from '@flint/kafka';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { parseRequest } from '../auth/request-validation';
 import { RequireRole } from '../auth/route-access';
@@ -29,24 +29,21 @@ export class EventsController {
   ): Promise<EmitEventResponse> {
     const request: EmitEventRequest = parseRequest(EmitEventRequestSchema, body, 'event');
     // The event's trace starts here, so its run can be followed back to this call.
+    const span = sendSpan(this.publisher.eventsTopic, [{}]);
     return inSpan(
       'flint-api',
-      'flint.events publish',
+      span.name,
       {
-        kind: SpanKind.PRODUCER,
-        attributes: {
-          'messaging.system': 'kafka',
-          'messaging.operation.type': 'send',
-          'cloudevents.event_type': request.type,
-        },
+        ...span.options,
+        attributes: { ...span.options.attributes, 'cloudevents.event_type': request.type },
       },
-      async (span) => {
+      async (active) => {
         const event = customEvent(request, {
           ...(principal.owner === undefined ? {} : { owner: principal.owner }),
           acceptedAt: new Date(),
-          traceparent: traceparentOf(span) ?? newTraceparent(),
+          traceparent: traceparentOf(active) ?? newTraceparent(),
         });
-        span.setAttribute('messaging.message.id', event.id);
+        active.setAttributes(messageAttributes({ key: event.flintsourceid, id: event.id }));
         await this.publisher.publishEvent(event);
         return { eventId: event.id };
       },

@@ -53,7 +53,7 @@ describe('EventProcessor', () => {
     logged = [];
     failSends = 0;
     dedupe = new DedupeWindow(1000);
-    const runs = new RunRequestMaker(clock);
+    const runs = new RunRequestMaker(clock, RUNS);
     const send = async (records: OutgoingRecord[]) => {
       if (failSends > 0) {
         failSends--;
@@ -83,6 +83,7 @@ describe('EventProcessor', () => {
       ),
       runs,
       runsTopic: RUNS,
+      groupId: 'flint-evaluator',
       send,
       metrics,
       activity: { apply: (tally: ActivityTally) => activities.push(tally) },
@@ -93,7 +94,12 @@ describe('EventProcessor', () => {
   const define = (fields: Record<string, unknown>) =>
     index.setTrigger(fields.id as string, storedTrigger(fields));
   const process = (...events: CloudEvent[]) =>
-    processor.process(events.map((event) => ({ event, partition: 0 })));
+    processor.process(
+      events.map((event, offset) => ({
+        event,
+        message: { topic: 'flint.events', partition: 0, offset: String(offset), key: null },
+      })),
+    );
   const requests = (): RunRequest[] =>
     sent.map((record) => RunRequestSchema.parse(JSON.parse(String(record.value))));
   const results = () => {

@@ -1,6 +1,5 @@
 import { errorText, type Log } from '@flint/common';
 import { contextFromTraceparent, inSpan } from '@flint/telemetry';
-import { SpanKind } from '@opentelemetry/api';
 import {
   CelEvaluationError,
   type CompiledTrigger,
@@ -13,7 +12,7 @@ import {
   encodeRunRequest,
   type RunRequest,
 } from '@flint/contracts';
-import type { OutgoingRecord } from '@flint/kafka';
+import { type IncomingMessage, type OutgoingRecord, processSpan } from '@flint/kafka';
 import { z } from 'zod';
 import { ActivityTally } from '../activity/activity-tally';
 import type { BatchManager } from '../batching/batch-manager';
@@ -23,10 +22,10 @@ import { type FilterResult, MetricsTally } from '../evaluator-metrics';
 import type { DedupeWindow } from './dedupe-window';
 import type { RunRequestMaker } from './run-request-maker';
 
-/** An event with the partition of the events topic it came from (which owns its batches). */
-export interface PartitionedEvent {
+/** An event with the message of the events topic it came from (whose partition owns its batches). */
+export interface ConsumedEvent {
   event: CloudEvent;
-  partition: number;
+  message: Pick<IncomingMessage, 'topic' | 'partition' | 'offset' | 'key'>;
 }
 
 export interface EventProcessorOptions {
@@ -36,6 +35,8 @@ export interface EventProcessorOptions {
   compounds: Pick<CompoundTracker, 'offer'>;
   runs: RunRequestMaker;
   runsTopic: string;
+  /** The evaluator's consumer group, named on each event's span. */
+  groupId: string;
   /** Produces records; resolves once Kafka acknowledged all of them. */
   send: (records: OutgoingRecord[]) => Promise<unknown>;
   metrics: { apply(tally: MetricsTally): void };
@@ -64,7 +65,7 @@ interface Pass {
 export class EventProcessor {
   constructor(private readonly options: EventProcessorOptions) {}
 
-  async process(events: readonly PartitionedEvent[]): Promise<void> {
+  async process(events: readonly ConsumedEvent[]): Promise<void> {
     const pass: Pass = {
       tally: new MetricsTally(),
       activity: new ActivityTally(),
@@ -72,20 +73,16 @@ export class EventProcessor {
       fullBatches: new Set(),
       keys: new Map(),
     };
-    for (const { event, partition } of events) {
+    for (const { event, message } of events) {
+      const partition = message.partition;
+      const span = processSpan(message, this.options.groupId, event.id);
       await inSpan(
         'flint-evaluator',
-        'flint.events process',
+        span.name,
         {
-          kind: SpanKind.CONSUMER,
+          ...span.options,
           parent: contextFromTraceparent(event.traceparent),
-          attributes: {
-            'messaging.system': 'kafka',
-            'messaging.operation.type': 'process',
-            'messaging.destination.partition.id': String(partition),
-            'messaging.message.id': event.id,
-            'cloudevents.event_type': event.type,
-          },
+          attributes: { ...span.options.attributes, 'cloudevents.event_type': event.type },
         },
         async (span) => {
           const provider = event.flintprovider;

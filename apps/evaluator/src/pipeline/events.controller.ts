@@ -1,7 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
-import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { EventPattern, Payload } from '@nestjs/microservices';
 import type { CloudEvent } from '@flint/contracts';
-import type { Decoded, FlintKafkaContext, OutgoingRecord } from '@flint/kafka';
+import type { Decoded, OutgoingRecord } from '@flint/kafka';
 import { Evaluator } from '../evaluator';
 
 /** The events topic, batch by batch, as the Kafka transport delivers it. */
@@ -15,12 +15,10 @@ export class EventsController {
    * compound matches flush only after them), so nothing is left for the transport to produce.
    */
   @EventPattern('events')
-  async onEvents(
-    @Payload() batch: Decoded<CloudEvent>[],
-    @Ctx() context: FlintKafkaContext,
-  ): Promise<OutgoingRecord[]> {
-    const partition = context.getPartition();
-    await this.evaluator.process(batch.map((item) => ({ event: item.value, partition })));
+  async onEvents(@Payload() batch: Decoded<CloudEvent>[]): Promise<OutgoingRecord[]> {
+    await this.evaluator.process(
+      batch.map((item) => ({ event: item.value, message: item.message })),
+    );
     return [];
   }
 }

@@ -16,7 +16,10 @@ import { inMembersSpan } from './members-span';
  * `result="error"`) when an expression fails on the events at hand.
  */
 export class RunRequestMaker {
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly runsTopic: string,
+  ) {}
 
   /** One event fired the trigger; the run id follows the dedupe key and its window. */
   forEvent(trigger: CompiledTrigger, event: EventContext, dedupeKey: string): RunRequest {
@@ -26,8 +29,11 @@ export class RunRequestMaker {
   /** A batch closed; the run id follows its members, whatever order they came in. */
   forBatch(trigger: CompiledTrigger, events: readonly CloudEvent[]): RunRequest {
     if (events.length === 0) throw new Error(`an empty batch of trigger ${trigger.id}`);
-    return inMembersSpan('flint.batch emit', trigger.id, events, (traceparent) =>
-      batchRunRequest(trigger, events, new Date(this.clock.now()), traceparent),
+    return inMembersSpan(
+      this.runsTopic,
+      { triggerId: trigger.id, by: 'batch' },
+      events,
+      (traceparent) => batchRunRequest(trigger, events, new Date(this.clock.now()), traceparent),
     );
   }
 
@@ -38,8 +44,8 @@ export class RunRequestMaker {
     completing: CloudEvent,
   ): RunRequest {
     return inMembersSpan(
-      'flint.compound emit',
-      trigger.id,
+      this.runsTopic,
+      { triggerId: trigger.id, by: 'compound' },
       compoundEvents(members),
       (traceparent) =>
         compoundRunRequest(trigger, members, completing, new Date(this.clock.now()), traceparent),
