@@ -27,5 +27,5 @@ COPY examples ./examples
 COPY deploy/docker/entrypoint.sh ./deploy/docker/entrypoint.sh
 # The base image's `node` user, by number: Kubernetes can verify runAsNonRoot only for a numeric user.
 USER 1000:1000
-EXPOSE 8080 8081 8082 8083 8084 8085 8086
+EXPOSE 8080 8081 8082 8083 8084 8085 8086 8087
 ENTRYPOINT ["/bin/sh", "/app/deploy/docker/entrypoint.sh"]

@@ -2,6 +2,7 @@ export * from './registry/services';
 export * from './registry/source-kinds';
 export * from './registry/lookups';
 export * from './cloud-event';
+export * from './cloud-event-attributes';
 export * from './topics';
 export * from './primitives';
 export * from './duration';
@@ -12,6 +13,8 @@ export * from './sources/cron-config';
 export * from './sources/file-config';
 export * from './sources/event-config';
 export * from './sources/run-status-config';
+export * from './sources/stream-message';
+export * from './sources/kafka-topic-config';
 export {
   DEFAULT_OWNER,
   InlineSourceSchema,

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { CronConfigSchema } from '../sources/cron-config';
 import { EventConfigSchema } from '../sources/event-config';
 import { FileConfigSchema } from '../sources/file-config';
+import { KafkaTopicConfigSchema } from '../sources/kafka-topic-config';
 import { PollerConfigSchema } from '../sources/poller-config';
 import { RunStatusConfigSchema } from '../sources/run-status-config';
 import { WebhookConfigSchema } from '../sources/webhook-config';
@@ -21,6 +22,7 @@ export const SOURCE_KINDS = {
   file: { config: FileConfigSchema, carriesSourceId: true, service: 'file-watcher' },
   event: { config: EventConfigSchema, carriesSourceId: false, service: 'api' },
   'run-status': { config: RunStatusConfigSchema, carriesSourceId: false, service: 'runner' },
+  kafka: { config: KafkaTopicConfigSchema, carriesSourceId: true, service: 'subscriber' },
 } as const satisfies Record<string, SourceKindEntry>;
 
 export interface SourceKindEntry {
