@@ -45,6 +45,7 @@ export * from './api/common';
 export * from './api/definitions';
 export * from './api/access';
 export * from './api/history';
+export * from './api/run-attempts';
 export * from './api/test-fire';
 export * from './api/events';
 export * from './api/console';

@@ -18,7 +18,12 @@ describe('local workflows', () => {
     };
     expect(await echoWorkflow.run({ a: [1, 2] }, ctx)).toEqual({ a: [1, 2] });
     expect(lines).toEqual(['echoing the input of run r-1']);
-    expect(new WorkflowRegistry(BUILTIN_WORKFLOWS).names()).toEqual(['echo']);
+    expect(new WorkflowRegistry(BUILTIN_WORKFLOWS).names()).toEqual([
+      'decline-payment',
+      'echo',
+      'sleep',
+      'sum',
+    ]);
   });
 
   it('rejects a bad name where the workflow is declared', () => {

@@ -14,7 +14,7 @@ export interface WorkflowContext {
 
 /**
  * A workflow that runs inside the runner process. Its return value becomes the run's result (it must
- * be JSON-serializable); a throw fails the run with the error's name as its type, which is what a
+ * be JSON-serializable); a throw fails the run with the error's class name as its type, which is what a
  * run-status source filters on (`errorTypes: [TimeoutError]`).
  */
 export interface Workflow {
