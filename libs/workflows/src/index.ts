@@ -2,14 +2,14 @@ import { declinePaymentWorkflow } from './demo/decline-payment';
 import { sleepWorkflow } from './demo/sleep';
 import { sumWorkflow } from './demo/sum';
 import { echoWorkflow } from './echo';
-import type { Workflow } from './workflow';
+import type { Workflow } from '@flint/sdk';
 
 export {
   defineWorkflow,
-  InvalidWorkflowError,
+  InvalidDefinitionError,
   type Workflow,
   type WorkflowContext,
-} from './workflow';
+} from '@flint/sdk';
 export { WorkflowRegistry } from './workflow-registry';
 export { echoWorkflow } from './echo';
 export { declinePaymentWorkflow, PaymentDeclinedError } from './demo/decline-payment';

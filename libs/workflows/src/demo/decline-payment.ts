@@ -1,4 +1,4 @@
-import { defineWorkflow } from '../workflow';
+import { defineWorkflow } from '@flint/sdk';
 
 /**
  * Thrown by `decline-payment`. It sets no `name` on purpose: the runner records the class name, so

@@ -1,4 +1,4 @@
-import type { WorkflowContext } from '../workflow';
+import type { WorkflowContext } from '@flint/sdk';
 import { declinePaymentWorkflow, PaymentDeclinedError } from './decline-payment';
 import { sleepWorkflow } from './sleep';
 import { sumWorkflow } from './sum';

@@ -1,4 +1,4 @@
-import { defineWorkflow } from '../workflow';
+import { defineWorkflow } from '@flint/sdk';
 
 /** The longest nap `sleep` takes, so a typo cannot hold a runner slot for days. */
 export const MAX_SLEEP_MS = 10 * 60 * 1000;

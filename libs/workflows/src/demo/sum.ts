@@ -1,4 +1,4 @@
-import { defineWorkflow } from '../workflow';
+import { defineWorkflow } from '@flint/sdk';
 
 export class InvalidSumInputError extends Error {}
 
