@@ -6,6 +6,8 @@ FROM node:24-bookworm-slim AS build
 WORKDIR /app
 # Dependencies first, so editing the source does not reinstall them.
 COPY package.json package-lock.json ./
+# @flint/sdk is an npm workspace: npm ci needs its package.json to link it.
+COPY libs/sdk/package.json ./libs/sdk/package.json
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY libs ./libs
