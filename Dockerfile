@@ -26,6 +26,9 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
 COPY examples ./examples
+# User code (docs/user-code.md): mount a folder and point FLINT_WORKFLOWS_DIR (runner) or
+# FLINT_FUNCTIONS_DIR (poller) at it, e.g. a ConfigMap or volume at /app/user/workflows, or build a
+# derived image: FROM flint \n COPY workflows /app/user/workflows. Changed files are picked up by a restart.
 COPY deploy/docker/entrypoint.sh ./deploy/docker/entrypoint.sh
 # The base image's `node` user, by number: Kubernetes can verify runAsNonRoot only for a numeric user.
 USER 1000:1000
