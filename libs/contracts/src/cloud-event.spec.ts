@@ -38,7 +38,7 @@ describe('CloudEventSchema', () => {
       { path: 'flintsourceid', message: 'required' },
       {
         path: 'flintprovider',
-        message: 'must be one of: webhook, poller, cron, file, api, runner',
+        message: 'must be one of: webhook, poller, function, cron, file, api, runner',
       },
     ]);
   });

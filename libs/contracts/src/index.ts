@@ -7,6 +7,7 @@ export * from './primitives';
 export * from './duration';
 export * from './sources/webhook-config';
 export * from './sources/poller-config';
+export * from './sources/function-config';
 export * from './sources/sql-query';
 export * from './sources/cron-config';
 export * from './sources/file-config';

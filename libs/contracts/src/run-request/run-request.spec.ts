@@ -38,7 +38,10 @@ describe('RunRequestSchema', () => {
   it('needs at least one causing event and a known provider', () => {
     expect(problemsOf(RunRequestSchema, { ...request, eventIds: [], provider: 'email' })).toEqual([
       { path: 'eventIds', message: 'must list at least one event id' },
-      { path: 'provider', message: 'must be one of: webhook, poller, cron, file, api, runner' },
+      {
+        path: 'provider',
+        message: 'must be one of: webhook, poller, function, cron, file, api, runner',
+      },
     ]);
   });
 

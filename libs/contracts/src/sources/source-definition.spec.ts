@@ -51,13 +51,14 @@ describe('SourceDefinitionSchema', () => {
         {
           path: 'provider',
           message:
-            'unknown provider "ftp"; expected one of: webhook, poller, cron, file, event, run-status',
+            'unknown provider "ftp"; expected one of: webhook, poller, function, cron, file, event, run-status',
         },
       ]);
       expect(problemsOf(SourceDefinitionSchema, { kind: 'source', id: 'x', config: {} })).toEqual([
         {
           path: 'provider',
-          message: 'required; expected one of: webhook, poller, cron, file, event, run-status',
+          message:
+            'required; expected one of: webhook, poller, function, cron, file, event, run-status',
         },
       ]);
     });

@@ -177,7 +177,7 @@ describe('TriggerDefinitionSchema', () => {
         {
           path: 'sources[2].provider',
           message:
-            'unknown provider "smtp"; expected one of: webhook, poller, cron, file, event, run-status',
+            'unknown provider "smtp"; expected one of: webhook, poller, function, cron, file, event, run-status',
         },
         {
           path: 'sources[3].kind',
