@@ -50,6 +50,7 @@ export {
   RunHistoryRepository,
   type TriggerRunSummary,
 } from './runs/history';
+export { RunsOfEventRepository } from './runs/runs-of-event';
 export type {
   RunAttemptOutcome,
   RunAttemptRecord,

@@ -1,5 +1,11 @@
 import type { Command } from 'commander';
-import { type RunDetail, RunDetailSchema, RunPageSchema, type RunSummary } from '@flint/contracts';
+import {
+  describeAttempts,
+  type RunDetail,
+  RunDetailSchema,
+  RunPageSchema,
+  type RunSummary,
+} from '@flint/contracts';
 import type { FlintApiClient } from '../api-client';
 import { type ApiOptions, type CommandContext, withApiOptions } from '../cli';
 import { CliInputError, failuresReported, typed } from '../command-failures';
@@ -85,7 +91,7 @@ function runLines(run: RunDetail): string[] {
     ...field('trigger', `${run.triggerId} (version ${run.triggerVersion}, owner ${run.owner})`),
     ...field('status', run.status),
     ...field('reason', run.statusReason),
-    ...field('attempts', `${run.attempts} of ${run.maxAttempts}`),
+    ...field('attempts', describeAttempts(run)),
     ...field('target', run.workflow ? `${run.targetType} ${run.workflow}` : run.targetType),
     ...field('events', run.eventIds.join(', ')),
     ...field('trace', run.traceId),
