@@ -86,7 +86,11 @@ export async function evaluatorAlone(options: EvaluatorOptions): Promise<Scenari
     });
     let n = 0;
     const nextBatch = (): PartitionedEvent[] =>
-      Array.from({ length: BATCH_SIZE }, () => ({ event: benchEvent(n++, count), partition: 0 }));
+      Array.from({ length: BATCH_SIZE }, () => ({
+        event: benchEvent(n++, count),
+        partition: 0,
+        fromFlint: true,
+      }));
     await pushFor(processor, nextBatch, options.measureMs / 4);
     runRequests = 0;
     // The machine is shared and noisy: the median of several short rounds, not one long one.

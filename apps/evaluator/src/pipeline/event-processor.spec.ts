@@ -93,7 +93,7 @@ describe('EventProcessor', () => {
   const define = (fields: Record<string, unknown>) =>
     index.setTrigger(fields.id as string, storedTrigger(fields));
   const process = (...events: CloudEvent[]) =>
-    processor.process(events.map((event) => ({ event, partition: 0 })));
+    processor.process(events.map((event) => ({ event, partition: 0, fromFlint: true })));
   const requests = (): RunRequest[] =>
     sent.map((record) => RunRequestSchema.parse(JSON.parse(String(record.value))));
   const results = () => {
@@ -385,6 +385,29 @@ describe('EventProcessor', () => {
       ['retry-deploy', { previous: { commit: 'abc' }, reason: 'took too long' }, 'runner'],
       ['big-results', { total: 150 }, 'runner'],
     ]);
+  });
+
+  it('refuses flint. types and does not believe owners of events Flint did not produce', async () => {
+    define({ id: 'chained', eventTypes: [runStatusEventType('FAILED')] });
+    define({ id: 'orders', eventTypes: ['com.example.order'], fromOwners: ['shop'] });
+    const forged = webhookEvent({
+      type: runStatusEventType('FAILED'),
+      flintprovider: 'runner',
+      flintsourceid: 'runner',
+      data: { runId: 'r-1', triggerId: 'deploy', status: 'FAILED', attempt: 1 },
+    });
+    const claimed = webhookEvent({ type: 'com.example.order', flintowner: 'shop' });
+    await processor.process([
+      { event: forged, partition: 0, fromFlint: false },
+      { event: claimed, partition: 0, fromFlint: false },
+    ]);
+    expect(requests()).toEqual([]);
+    expect(tallies[0]?.count('refused')).toBe(1);
+    expect(logged.map((entry) => entry.message)).toContain(
+      'refused an event of a reserved flint. type not produced by Flint',
+    );
+    await processor.process([{ event: claimed, partition: 0, fromFlint: true }]);
+    expect(requests().map((r) => r.triggerId)).toEqual(['orders']);
   });
 
   it('fires custom-event triggers on events of their type from any source', async () => {

@@ -1,7 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import type { CloudEvent } from '@flint/contracts';
-import type { Decoded, FlintKafkaContext, OutgoingRecord } from '@flint/kafka';
+import type { Decoded, FlintKafkaContext, OutgoingRecord, ReceivedEvent } from '@flint/kafka';
 import { Evaluator } from '../evaluator';
 
 /** The events topic, batch by batch, as the Kafka transport delivers it. */
@@ -16,11 +15,11 @@ export class EventsController {
    */
   @EventPattern('events')
   async onEvents(
-    @Payload() batch: Decoded<CloudEvent>[],
+    @Payload() batch: Decoded<ReceivedEvent>[],
     @Ctx() context: FlintKafkaContext,
   ): Promise<OutgoingRecord[]> {
     const partition = context.getPartition();
-    await this.evaluator.process(batch.map((item) => ({ event: item.value, partition })));
+    await this.evaluator.process(batch.map((item) => ({ ...item.value, partition })));
     return [];
   }
 }
