@@ -90,6 +90,7 @@ export async function evaluatorAlone(options: EvaluatorOptions): Promise<Scenari
       Array.from({ length: BATCH_SIZE }, () => ({
         event: benchEvent(n, count),
         message: { topic: 'flint.events', partition: 0, offset: String(n++), key: null },
+        fromFlint: true,
       }));
     await pushFor(processor, nextBatch, options.measureMs / 4);
     runRequests = 0;

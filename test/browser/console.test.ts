@@ -122,6 +122,7 @@ describe('the web console in a browser', () => {
     for (let i = 1; i <= 4; i++) {
       await api.request('POST', '/api/events', {
         type: 'com.example.order.created',
+        owner: OWNER,
         id: `shop-order-${i}`,
         data: { orderId: i, total: 40 * i },
       });

@@ -57,6 +57,7 @@ describe('end to end: a custom event from the API starts a run', () => {
       async () => {
         await client.request('POST', '/api/events', {
           type: 'com.example.order.created',
+          owner: 'shop',
           data: { orderId: 0, total: 1 },
         });
         const stats = (await client.request('GET', '/api/triggers/on-order/stats')) as {
@@ -73,6 +74,7 @@ describe('end to end: a custom event from the API starts a run', () => {
 
     const { eventId } = (await client.request('POST', '/api/events', {
       type: 'com.example.order.created',
+      owner: 'shop',
       id: 'order-42',
       data: { orderId: 42, total: 250 },
     })) as { eventId: string };
@@ -144,6 +146,7 @@ describe('end to end: a custom event from the API starts a run', () => {
     // The same id again is the same event: the dedupe lets no second run start.
     await client.request('POST', '/api/events', {
       type: 'com.example.order.created',
+      owner: 'shop',
       id: 'order-42',
       data: { orderId: 42, total: 250 },
     });

@@ -9,6 +9,7 @@ import {
 } from '@flint/contracts';
 import { FlintApiClient } from '../../apps/cli/src/api-client';
 import { loadDefinitionFiles } from '../../apps/cli/src/definition-files';
+import { definitionReferences } from '../../apps/cli/src/definition-references';
 import { type LocalStack, startLocalStack } from '../../apps/local-stack/src/local-stack';
 import { isolatedStackEnv } from '../support/isolated-stack';
 import { waitFor } from '../support/kafka';
@@ -34,7 +35,10 @@ describe('end to end: the playground chains on timeouts, typed errors and result
       quiet,
     );
     client = new FlintApiClient(stack.services.get('api')!.url, ADMIN_KEY);
-    const loaded = await loadDefinitionFiles([join(__dirname, '../../examples/playground.yaml')]);
+    const loaded = await loadDefinitionFiles(
+      [join(__dirname, '../../examples/playground.yaml')],
+      await definitionReferences(client),
+    );
     expect(loaded.problems).toEqual([]);
     await client.applyDefinitions(loaded.definitions.map((d) => d.definition));
   });

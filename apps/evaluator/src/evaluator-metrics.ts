@@ -1,7 +1,11 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 
 /** What one trigger made of one event. */
-export type FilterResult = 'matched' | 'dropped' | 'duplicate' | 'error';
+/** What one trigger decided about one event. */
+export type TriggerResult = 'matched' | 'dropped' | 'duplicate' | 'error';
+
+/** `refused`: a `flint.` type from a producer that is not Flint, which no trigger may see. */
+export type FilterResult = TriggerResult | 'refused';
 
 /**
  * Counts gathered while a batch of events is processed and applied only once its output is in Kafka,

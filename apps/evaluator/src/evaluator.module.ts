@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CelEngine } from '@flint/conditions';
-import { EventProducer } from '@flint/kafka';
+import { EventProducer, EventSigner, receivedEventDecoder } from '@flint/kafka';
 import { consumerServiceModule, type ServiceRuntime, serviceLog } from '@flint/service-kit';
 import { Evaluator } from './evaluator';
 import { evaluatorSettingsFromEnv } from './evaluator-settings';
@@ -36,6 +36,8 @@ export class EvaluatorModule {
       transport: (evaluator) => ({
         groupId: settings.groupId,
         producer,
+        // Signatures tell Flint's own events from those anyone else wrote to the topic.
+        decoders: { [runtime.topics.events]: receivedEventDecoder(EventSigner.of(runtime.kafka)) },
         prepare: () => evaluator.prepare(),
         unprepare: () => evaluator.unprepare(),
         onPartitionsAssigned: (_topic, partitions) => evaluator.assign(partitions),

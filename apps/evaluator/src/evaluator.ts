@@ -4,6 +4,7 @@ import type { TopicNames } from '@flint/contracts';
 import {
   DefinitionFeed,
   type EventProducer,
+  EventSigner,
   type OutgoingRecord,
   provisionTopics,
   type TopicSettings,
@@ -106,6 +107,12 @@ export class Evaluator {
   }
 
   start(): void {
+    if (EventSigner.of(this.deps.kafka) === undefined) {
+      this.deps.log(
+        'warn',
+        'KAFKA_EVENT_SIGNING_KEY is unset: every producer on the events topic is trusted, so one can act as any owner or fake run-status events',
+      );
+    }
     this.activity.start();
     this.sweeper.start();
   }

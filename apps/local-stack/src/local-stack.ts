@@ -32,7 +32,13 @@ export async function startLocalStack(
 ): Promise<LocalStack> {
   const adminKey = env.FLINT_ADMIN_API_KEY ?? (await localAdminKey());
   const secretsKeys = env.FLINT_SECRETS_KEYS || (await localSecretsKeys());
-  const serviceEnv = { ...env, FLINT_ADMIN_API_KEY: adminKey, FLINT_SECRETS_KEYS: secretsKeys };
+  const signingKey = env.KAFKA_EVENT_SIGNING_KEY || (await localEventSigningKey());
+  const serviceEnv = {
+    ...env,
+    FLINT_ADMIN_API_KEY: adminKey,
+    FLINT_SECRETS_KEYS: secretsKeys,
+    KAFKA_EVENT_SIGNING_KEY: signingKey,
+  };
   const store: Store = await openStore(storeConfigFromEnv(serviceEnv));
   const services = new Map<ServiceName, RunningService>();
   const stop = async () => {
@@ -121,6 +127,14 @@ async function localAdminKey(): Promise<string> {
 /** Kept across restarts: a new key ring would leave the stored secrets undecryptable. */
 async function localSecretsKeys(): Promise<string> {
   return localValue(LOCAL_SECRETS_KEYS_FILE, () => generateSecretKeyRing('local1'));
+}
+
+/** The key the local services sign their events with when KAFKA_EVENT_SIGNING_KEY is unset. */
+export const LOCAL_EVENT_SIGNING_KEY_FILE = '.flint/local/event-signing-key';
+
+/** Kept across restarts, so events a stopped stack left in Kafka still count as Flint's. */
+async function localEventSigningKey(): Promise<string> {
+  return localValue(LOCAL_EVENT_SIGNING_KEY_FILE, () => randomBytes(32).toString('base64'));
 }
 
 /** The value in `file`, or a generated one written there, readable by the owner only. */

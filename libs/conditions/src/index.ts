@@ -33,8 +33,11 @@ export {
 } from './trigger-expressions';
 export { type CompiledTrigger, compileTrigger, type IndexedTrigger } from './compiled-trigger';
 export {
+  eventOwnerOf,
+  isForgedFlintEvent,
   type Listener,
   listenersOf,
+  ownerReaches,
   sourceKey,
   type TriggerListeners,
   typeKey,

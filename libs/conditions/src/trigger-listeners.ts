@@ -1,5 +1,7 @@
 import {
+  carriesSourceId,
   type CloudEvent,
+  isReservedEventType,
   type InlineSource,
   type RunStatusConfig,
   runStatusEventType,
@@ -12,6 +14,11 @@ export interface Listener {
   key: string;
   /** The source id or event type it stands for: the parts of a compound match. */
   member: string;
+  /**
+   * For a source that names itself on its events (webhook, poller, cron, file): the source's owner,
+   * whose triggers alone its events reach. Unset for listeners by type.
+   */
+  sourceOwner?: string;
   /** A further test the index key cannot express (which runs a run-status source follows). */
   accepts?: (event: CloudEvent) => boolean;
 }
@@ -69,7 +76,10 @@ export function listenersOf(
 function sourceListeners(source: InlineSource): Listener[] {
   switch (source.provider) {
     case 'event':
-      return source.config.types.map((type) => ({ key: typeKey(type), member: source.id }));
+      return source.config.types.map((type) => ({
+        key: typeKey(type),
+        member: source.id,
+      }));
     case 'run-status': {
       const accepts = runStatusFilter(source.config);
       return source.config.statuses.map((status) => ({
@@ -86,6 +96,7 @@ function sourceListeners(source: InlineSource): Listener[] {
         {
           key: sourceKey(source.id),
           member: source.id,
+          sourceOwner: source.owner,
           accepts: (event) => event.flintprovider === provider,
         },
       ];
@@ -108,4 +119,49 @@ export function runStatusFilter(config: RunStatusConfig): (event: CloudEvent) =>
     }
     return true;
   };
+}
+
+/**
+ * The owner an event reached by its type belongs to, as far as it can be believed: none for an event
+ * Flint's services did not produce (its `flintowner` is a claim anyone can make); else its
+ * `flintowner` (custom and run-status events), or for an event that names its source, the owner of
+ * that source.
+ */
+export function eventOwnerOf(
+  event: CloudEvent,
+  fromFlint: boolean,
+  sourceOwner: (id: string) => string | undefined,
+): string | undefined {
+  if (!fromFlint) return undefined;
+  if (event.flintowner !== undefined) return event.flintowner;
+  return carriesSourceId(event.flintprovider) ? sourceOwner(event.flintsourceid) : undefined;
+}
+
+/**
+ * Whether an event may reach the trigger through `listener`. Through a source, only when a Flint
+ * service produced it and the source belongs to the trigger's owner. By type, when the event belongs
+ * to the trigger's owner, or to an owner the trigger shares the type with (`fromOwners`; `any` also
+ * takes events without an owner). So one team's events never start another team's runs.
+ */
+export function ownerReaches(
+  trigger: Pick<StoredTrigger, 'owner' | 'fromOwners'>,
+  listener: Pick<Listener, 'sourceOwner'>,
+  fromFlint: boolean,
+  eventOwner: () => string | undefined,
+): boolean {
+  if (listener.sourceOwner !== undefined)
+    return fromFlint && listener.sourceOwner === trigger.owner;
+  const owner = eventOwner();
+  if (owner === trigger.owner) return true;
+  const shared = trigger.fromOwners;
+  if (shared === undefined) return false;
+  return shared === 'any' || (owner !== undefined && shared.includes(owner));
+}
+
+/**
+ * An event of a `flint.` type that Flint's services did not produce is refused before any trigger
+ * sees it: no one can fake a run-status event to start a chained trigger.
+ */
+export function isForgedFlintEvent(event: CloudEvent, fromFlint: boolean): boolean {
+  return !fromFlint && isReservedEventType(event.type);
 }

@@ -73,6 +73,13 @@ export const EventTypeSchema = z
     'must be an event type: letters, digits, ".", "_", ":", "/" or "-" (like "com.example.order.created")',
   );
 
+/** Event types under this prefix are Flint's own (`flint.run.failed`); only its services publish them. */
+export const RESERVED_TYPE_PREFIX = 'flint.';
+
+export function isReservedEventType(type: string): boolean {
+  return type.startsWith(RESERVED_TYPE_PREFIX);
+}
+
 /** A CEL expression; it is compiled (and rejected with the error position) by the condition library. */
 export const CelExpressionSchema = z
   .string()

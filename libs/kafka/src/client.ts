@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { jsonStderrLog, type Log } from '@flint/common';
 import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import type { KafkaConfig } from './config';
+import { EventSigner } from './event-signature';
 import { kafkajsLogCreator } from './log';
 
 export interface CreateKafkaOptions {
@@ -16,7 +17,7 @@ export interface CreateKafkaOptions {
 
 /** A kafkajs client for the validated configuration. Credentials go to kafkajs only, never to a log. */
 export function createKafka(config: KafkaConfig, options: CreateKafkaOptions = {}): Kafka {
-  return new Kafka({
+  const kafka = new Kafka({
     clientId: config.clientId,
     brokers: config.brokers,
     ssl: tlsOptions(config),
@@ -26,6 +27,8 @@ export function createKafka(config: KafkaConfig, options: CreateKafkaOptions = {
     logCreator: kafkajsLogCreator(options.log ?? jsonStderrLog),
     ...(options.failFast ? { retry: { retries: 0 } } : {}),
   });
+  if (config.eventSigningKey !== undefined) EventSigner.attach(kafka, config.eventSigningKey);
+  return kafka;
 }
 
 function tlsOptions(config: KafkaConfig): { ca: Buffer[] } | boolean {

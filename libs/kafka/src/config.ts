@@ -48,6 +48,10 @@ export const KafkaConfigSchema = z
     KAFKA_TOPIC_PARTITIONS: positiveInt.default(3),
     KAFKA_REPLICATION_FACTOR: positiveInt.default(1),
     KAFKA_CONNECTION_TIMEOUT_MS: positiveInt.default(3000),
+    KAFKA_EVENT_SIGNING_KEY: z
+      .string()
+      .min(32, 'must be at least 32 characters (make one with: openssl rand -base64 32)')
+      .optional(),
   })
   .superRefine((env, ctx) => {
     if (env.KAFKA_SASL_MECHANISM !== undefined) {
@@ -91,6 +95,7 @@ export const KafkaConfigSchema = z
     topicPartitions: env.KAFKA_TOPIC_PARTITIONS,
     replicationFactor: env.KAFKA_REPLICATION_FACTOR,
     connectionTimeoutMs: env.KAFKA_CONNECTION_TIMEOUT_MS,
+    eventSigningKey: env.KAFKA_EVENT_SIGNING_KEY,
   }));
 
 export interface KafkaConfig {
@@ -102,6 +107,8 @@ export interface KafkaConfig {
   topicPartitions: number;
   replicationFactor: number;
   connectionTimeoutMs: number;
+  /** The key Flint's services sign their events with; unset, every producer's events are trusted. */
+  eventSigningKey?: string;
 }
 
 export class KafkaConfigError extends Error {

@@ -14,6 +14,7 @@ export * from './client';
 export * from './cloud-event-binding';
 export * from './config';
 export * from './dead-letter';
+export * from './event-signature';
 export * from './failure-kinds';
 export * from './health';
 export * from './kafka-metrics';

@@ -1,6 +1,7 @@
 import type { CloudEvent } from '@flint/contracts';
 import { type Kafka, Partitioners, type Producer, type RecordMetadata } from 'kafkajs';
 import { encodeCloudEvent } from './cloud-event-binding';
+import { EventSigner } from './event-signature';
 import { KafkaMetrics } from './kafka-metrics';
 import type { OutgoingMessage, OutgoingRecord } from './messages';
 
@@ -39,8 +40,9 @@ export class EventProducer {
   }
 
   /** Resolves once every message is acknowledged by all in-sync replicas. */
-  async send(topic: string, messages: OutgoingMessage[]): Promise<RecordMetadata[]> {
-    if (messages.length === 0) return [];
+  async send(topic: string, unsigned: OutgoingMessage[]): Promise<RecordMetadata[]> {
+    if (unsigned.length === 0) return [];
+    const messages = this.signed(unsigned);
     await this.connect();
     return this.measured(
       messages.map((message) => ({ ...message, topic })),
@@ -49,8 +51,9 @@ export class EventProducer {
   }
 
   /** Sends records bound for several topics in one request per broker; resolves once all are acked. */
-  async sendRecords(records: OutgoingRecord[]): Promise<RecordMetadata[]> {
-    if (records.length === 0) return [];
+  async sendRecords(unsigned: OutgoingRecord[]): Promise<RecordMetadata[]> {
+    if (unsigned.length === 0) return [];
+    const records = this.signed(unsigned);
     await this.connect();
     const byTopic = new Map<string, OutgoingMessage[]>();
     for (const { topic, ...message } of records) {
@@ -64,6 +67,12 @@ export class EventProducer {
         topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
       }),
     );
+  }
+
+  /** Every CloudEvent signed when the client has a signing key, so the evaluator can trust it. */
+  private signed<M extends OutgoingMessage>(messages: M[]): M[] {
+    const signer = EventSigner.of(this.kafka);
+    return signer === undefined ? messages : messages.map((message) => signer.sign(message));
   }
 
   /** Times a produce request from send to acknowledgement; only acknowledged records are counted. */

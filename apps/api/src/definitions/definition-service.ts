@@ -18,6 +18,7 @@ import type {
 } from './definition-repository';
 import { DefinitionNotFoundError } from './definition-errors';
 import { type Principal, assertCanChange, assertCanSee, ownerScope } from '../auth/principal';
+import { assertCanShare } from '../auth/sharing-access';
 import { decodeCursor, encodeCursor } from './cursor';
 import {
   type DefinitionValidator,
@@ -82,6 +83,7 @@ export class DefinitionService {
   ): Promise<StoredDefinition> {
     const definition = await this.validate(kind, undefined, principal, body);
     assertCanChange(principal, definition.owner, describe(kind, definition.id));
+    assertCanShare(principal, fromOwnersOf(definition), undefined, describe(kind, definition.id));
     const stored = await this.repository.create(withoutVersion(definition), {
       changedBy: principal.keyId,
     });
@@ -101,6 +103,7 @@ export class DefinitionService {
     const current = await this.get(kind, id, principal);
     const definition = await this.validate(kind, id, principal, body, current.owner);
     assertCanChange(principal, definition.owner, describe(kind, id));
+    assertCanShare(principal, fromOwnersOf(definition), fromOwnersOf(current), describe(kind, id));
     const outcome = await this.repository.replace(
       withoutVersion(definition),
       this.changeOptions(kind, id, principal, version),
@@ -238,6 +241,10 @@ export class VersionNotFoundError extends Error {
 
 function describe(kind: DefinitionKind, id: string): string {
   return `${kind} "${id}"`;
+}
+
+function fromOwnersOf(definition: Definition | StoredDefinition): unknown {
+  return definition.kind === 'trigger' ? definition.fromOwners : undefined;
 }
 
 function withoutVersion(definition: Definition): Definition {

@@ -26,11 +26,7 @@ export class DefinitionsController {
     @CurrentPrincipal() principal: Principal,
     @Body() body: unknown,
   ): Promise<ApplyResponse> {
-    await assertCanApplyBatch(
-      principal,
-      body,
-      async (kind, id) => (await this.repository.get(kind, id))?.owner,
-    );
+    await assertCanApplyBatch(principal, body, (kind, id) => this.repository.get(kind, id));
     return { results: await this.applier.apply(body, principal.keyId) };
   }
 

@@ -6,8 +6,8 @@ export const CUSTOM_EVENT_SOURCE_ID = 'api';
 export const DEFAULT_CUSTOM_EVENT_SOURCE = 'flint/api';
 
 export interface CustomEventOrigin {
-  /** The owner of the API key that emitted it; absent for an admin key, which has none. */
-  owner?: string;
+  /** Whose event it is: the API key's owner, or the one an admin named. */
+  owner: string;
   acceptedAt: Date;
   traceparent: string;
 }
@@ -16,7 +16,10 @@ export interface CustomEventOrigin {
  * The CloudEvent of `POST /api/events`: provider `api`, so `event` sources and `eventTypes` of its
  * type fire and run-status sources (which only take the runner's events) do not.
  */
-export function customEvent(request: EmitEventRequest, origin: CustomEventOrigin): CloudEvent {
+export function customEvent(
+  request: Omit<EmitEventRequest, 'owner'>,
+  origin: CustomEventOrigin,
+): CloudEvent {
   const acceptedAt = origin.acceptedAt.toISOString();
   const event: CloudEvent = {
     specversion: '1.0',
@@ -27,10 +30,10 @@ export function customEvent(request: EmitEventRequest, origin: CustomEventOrigin
     flintsourceid: CUSTOM_EVENT_SOURCE_ID,
     flintprovider: 'api',
     flintacceptedat: acceptedAt,
+    flintowner: origin.owner,
     traceparent: origin.traceparent,
   };
   if (request.subject !== undefined) event.subject = request.subject;
-  if (origin.owner !== undefined) event.flintowner = origin.owner;
   if (request.data !== undefined) {
     event.data = request.data;
     event.datacontenttype = 'application/json';

@@ -6,8 +6,9 @@ import {
 } from '@flint/contracts';
 import { newTraceparent } from '@flint/provider-sdk';
 import { inSpan, traceparentOf } from '@flint/telemetry';
+import { DEFAULT_OWNER } from '@flint/contracts';
 import { messageAttributes, sendSpan } from '@flint/kafka';
-import { CurrentPrincipal, type Principal } from '../auth/principal';
+import { assertCanChange, CurrentPrincipal, type Principal } from '../auth/principal';
 import { parseRequest } from '../auth/request-validation';
 import { RequireRole } from '../auth/route-access';
 import { customEvent } from './custom-event';
@@ -28,6 +29,9 @@ export class EventsController {
     @Body() body: unknown,
   ): Promise<EmitEventResponse> {
     const request: EmitEventRequest = parseRequest(EmitEventRequestSchema, body, 'event');
+    // Every event has an owner: only that owner's triggers (and those sharing it) see it.
+    const owner = request.owner ?? principal.owner ?? DEFAULT_OWNER;
+    assertCanChange(principal, owner, 'the event');
     // The event's trace starts here, so its run can be followed back to this call.
     const span = sendSpan(this.publisher.eventsTopic, [{}]);
     return inSpan(
@@ -39,7 +43,7 @@ export class EventsController {
       },
       async (active) => {
         const event = customEvent(request, {
-          ...(principal.owner === undefined ? {} : { owner: principal.owner }),
+          owner,
           acceptedAt: new Date(),
           traceparent: traceparentOf(active) ?? newTraceparent(),
         });

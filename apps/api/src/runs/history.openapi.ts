@@ -189,12 +189,15 @@ export const historyRoutes: ApiRoute[] = [
     access: 'editor',
     summary: 'Emit a custom event',
     description:
-      'Published to the events topic as a CloudEvent (provider `api`, the key’s owner in ' +
-      '`flintowner`); every trigger listening to its type fires. Answered only after Kafka ' +
-      'acknowledged. The same `id` twice is one event to the triggers’ dedupe.',
+      'Published to the events topic as a CloudEvent (provider `api`, its owner in ' +
+      '`flintowner`: the key’s, "default" for an admin key, or the `owner` an admin names); ' +
+      'every trigger of that owner listening to its type fires, and triggers an admin shared ' +
+      'the type with (`fromOwners`). Types starting with `flint.` are refused (400). Answered ' +
+      'only after Kafka acknowledged. The same `id` twice is one event to the triggers’ dedupe.',
     body: EmitEventRequestSchema,
     responses: {
       202: { description: 'Published.', schema: EmitEventResponseSchema },
+      403: { description: 'An editor named another owner.' },
       503: kafkaUnavailable,
     },
   },

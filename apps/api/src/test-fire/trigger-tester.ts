@@ -7,9 +7,11 @@ import {
   compoundRunRequest,
   EventContext,
   eventRunRequest,
+  eventOwnerOf,
   judgeEvent,
   type Listener,
   listenersOf,
+  ownerReaches,
   sourceKey,
   typeKey,
 } from '@flint/conditions';
@@ -63,7 +65,24 @@ export class TriggerTester {
   ): TestOutcome {
     const listening = listenersOf(trigger, (id) => sources.get(id));
     const event = this.complete(trigger, sources, sample, traceparent);
-    const reached = listening.listeners.filter((listener) => reaches(listener, event));
+    const keyed = listening.listeners.filter((listener) => reaches(listener, event));
+    const owner = () => eventOwnerOf(event, true, (id) => sourceOwnerOf(trigger, sources, id));
+    const reached = keyed.filter((listener) => ownerReaches(trigger, listener, true, owner));
+    if (keyed.length > 0 && reached.length === 0) {
+      return {
+        matched: false,
+        event,
+        reason: {
+          code: 'not_listening',
+          message:
+            `the event belongs to owner ${owner() ?? '(none)'}, and trigger ${trigger.id} of owner ` +
+            `${trigger.owner} takes events of its own owner only` +
+            (trigger.fromOwners === undefined
+              ? ''
+              : ` and, by type, of: ${[trigger.fromOwners].flat().join(', ')}`),
+        },
+      };
+    }
     if (reached.length === 0) {
       return {
         matched: false,
@@ -127,7 +146,7 @@ export class TriggerTester {
   /**
    * Fills what the sample leaves out: id, time, acceptance time, and — so that the event reaches the
    * trigger unless the sample says otherwise — the type, source id and provider of the first place
-   * the trigger listens.
+   * the trigger listens, and the trigger's owner.
    */
   private complete(
     trigger: StoredTrigger,
@@ -144,6 +163,7 @@ export class TriggerTester {
       time: now,
       flintacceptedat: now,
       traceparent,
+      flintowner: trigger.owner,
       ...origin,
       ...(sample.data === undefined ? {} : { datacontenttype: 'application/json' }),
       ...sample,
@@ -183,6 +203,15 @@ function firstOrigin(trigger: StoredTrigger, sources: ReadonlyMap<string, Inline
   }
   const type = trigger.eventTypes?.[0];
   return { type: type ?? 'flint.test', flintsourceid: 'api', flintprovider: 'api' };
+}
+
+function sourceOwnerOf(
+  trigger: StoredTrigger,
+  sources: ReadonlyMap<string, InlineSource>,
+  id: string,
+): string | undefined {
+  const inline = trigger.sources?.find((source) => typeof source !== 'string' && source.id === id);
+  return (typeof inline === 'object' ? inline : sources.get(id))?.owner;
 }
 
 /** As the evaluator's index decides: the listener's key names the event, and its filter takes it. */

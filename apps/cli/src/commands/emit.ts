@@ -11,6 +11,7 @@ interface EmitOptions extends ApiOptions {
   id?: string;
   source?: string;
   subject?: string;
+  owner?: string;
 }
 
 /** `flint emit <type> --data '<json>'`: a custom event, published once Kafka has it. */
@@ -25,7 +26,8 @@ export function registerEmitCommands(program: Command, context: CommandContext):
       .option('--data-file <path>', 'read the event data (JSON) from this file')
       .option('--id <id>', 'a stable event id: emitting the same id again is deduplicated')
       .option('--source <source>', 'the CloudEvent source (default flint/api)')
-      .option('--subject <subject>', 'the CloudEvent subject'),
+      .option('--subject <subject>', 'the CloudEvent subject')
+      .option('--owner <owner>', 'whose event it is (admin keys only; default: the key’s owner)'),
   ).action((type: string, options: EmitOptions) =>
     attempt(`emit ${type}`, async () => {
       const data = await eventData(options, io.cwd);
@@ -36,6 +38,7 @@ export function registerEmitCommands(program: Command, context: CommandContext):
           ...(options.id === undefined ? {} : { id: options.id }),
           ...(options.source === undefined ? {} : { source: options.source }),
           ...(options.subject === undefined ? {} : { subject: options.subject }),
+          ...(options.owner === undefined ? {} : { owner: options.owner }),
           ...(data === undefined ? {} : { data }),
         }),
       );

@@ -6,14 +6,19 @@ import { Dialog } from '../components/dialog';
 import { Banner, ErrorBanner } from '../components/feedback';
 import { Field } from '../components/forms';
 
-/** Publishes a custom event (`POST /api/events`); every trigger listening to its type fires. */
+/**
+ * Publishes a custom event (`POST /api/events`) as the source's owner, so every trigger of that owner
+ * listening to its type fires.
+ */
 export function SendEventDialog({
   open,
+  owner,
   types,
   onClose,
   onSent,
 }: {
   open: boolean;
+  owner: string;
   types: string[];
   onClose: () => void;
   onSent: (eventId: string) => void;
@@ -37,6 +42,7 @@ export function SendEventDialog({
     try {
       const answer = await client.post<EmitEventResponse>('/api/events', {
         type,
+        owner,
         ...(parsed === undefined ? {} : { data: parsed }),
       });
       setSent(answer.eventId);

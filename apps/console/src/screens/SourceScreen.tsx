@@ -135,6 +135,7 @@ export function SourceScreen({ id }: { id: string }) {
       {s.provider === 'event' && (
         <SendEventDialog
           open={sending}
+          owner={s.owner}
           types={(s.config as { types?: string[] }).types ?? []}
           onClose={() => setSending(false)}
           onSent={() => setSending(false)}

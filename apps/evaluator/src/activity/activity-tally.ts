@@ -1,9 +1,9 @@
 import type { CloudEvent } from '@flint/contracts';
-import type { FilterResult } from '../evaluator-metrics';
+import type { TriggerResult } from '../evaluator-metrics';
 
 /** The order of a trigger's counts in a tally; `received` is their sum. */
 export const ACTIVITY_RESULTS = ['matched', 'dropped', 'duplicate', 'error'] as const;
-const SLOT: Record<FilterResult, number> = { matched: 0, dropped: 1, duplicate: 2, error: 3 };
+const SLOT: Record<TriggerResult, number> = { matched: 0, dropped: 1, duplicate: 2, error: 3 };
 
 /**
  * What one pass over a batch of events did, per trigger and per source. Like the metrics tally it is
@@ -19,7 +19,7 @@ export class ActivityTally {
   /** Events consumed in the pass, each once, whether or not any trigger or source wanted it. */
   consumed = 0;
 
-  count(triggerId: string, result: FilterResult): void {
+  count(triggerId: string, result: TriggerResult): void {
     let counts = this.triggers.get(triggerId);
     if (counts === undefined) {
       counts = [0, 0, 0, 0];

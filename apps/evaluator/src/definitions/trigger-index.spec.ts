@@ -175,4 +175,110 @@ describe('TriggerIndex', () => {
       ).toEqual([]);
     });
   });
+
+  describe('owners', () => {
+    const byOwner = (event: ReturnType<typeof webhookEvent>, fromFlint = true) =>
+      index.candidates(event, fromFlint).map((c) => c.trigger.id);
+    const custom = (flintowner?: string) =>
+      webhookEvent({
+        type: 'com.example.order',
+        flintsourceid: 'api',
+        flintprovider: 'api',
+        flintowner,
+      });
+
+    beforeEach(() => {
+      index.setTrigger(
+        'shop-orders',
+        storedTrigger({ id: 'shop-orders', owner: 'shop', eventTypes: ['com.example.order'] }),
+      );
+      index.setTrigger(
+        'bank-orders',
+        storedTrigger({ id: 'bank-orders', owner: 'bank', eventTypes: ['com.example.order'] }),
+      );
+    });
+
+    it('lets an event reach by type only the triggers of its own owner', () => {
+      expect(byOwner(custom('shop'))).toEqual(['shop-orders']);
+      expect(byOwner(custom('bank'))).toEqual(['bank-orders']);
+      expect(byOwner(custom('other'))).toEqual([]);
+      expect(byOwner(custom(undefined))).toEqual([]);
+    });
+
+    it('does not believe the owner of an event Flint did not produce', () => {
+      expect(byOwner(custom('shop'), false)).toEqual([]);
+    });
+
+    it('takes other owners through fromOwners, and events without an owner only with any', () => {
+      index.setTrigger(
+        'audit',
+        storedTrigger({
+          id: 'audit',
+          owner: 'ops',
+          eventTypes: ['com.example.order'],
+          fromOwners: ['shop'],
+        }),
+      );
+      index.setTrigger(
+        'all',
+        storedTrigger({
+          id: 'all',
+          owner: 'ops',
+          eventTypes: ['com.example.order'],
+          fromOwners: 'any',
+        }),
+      );
+      expect(byOwner(custom('shop'))).toEqual(['shop-orders', 'audit', 'all']);
+      expect(byOwner(custom('bank'))).toEqual(['bank-orders', 'all']);
+      expect(byOwner(custom(undefined))).toEqual(['all']);
+      expect(byOwner(custom('shop'), false)).toEqual(['all']);
+    });
+
+    it('feeds a source’s events to its owner’s triggers only, whatever they claim, and only when Flint produced them', () => {
+      index.setSource(
+        'till',
+        storedSource({ id: 'till', owner: 'shop', provider: 'webhook', config: WEBHOOK }),
+      );
+      index.setTrigger(
+        'shop-till',
+        storedTrigger({ id: 'shop-till', owner: 'shop', sources: ['till'] }),
+      );
+      index.setTrigger(
+        'bank-till',
+        storedTrigger({ id: 'bank-till', owner: 'bank', sources: ['till'], fromOwners: 'any' }),
+      );
+      const event = webhookEvent({
+        flintsourceid: 'till',
+        type: 'com.example.sale',
+        flintowner: 'bank',
+      });
+      expect(byOwner(event)).toEqual(['shop-till']);
+      expect(byOwner(event, false)).toEqual([]);
+    });
+
+    it('gives an event by type from a source the owner of that source, inline or not', () => {
+      index.setTrigger(
+        'shop-hook',
+        storedTrigger({
+          id: 'shop-hook',
+          owner: 'shop',
+          sources: [{ provider: 'webhook', config: WEBHOOK }],
+        }),
+      );
+      index.setTrigger(
+        'shop-sales',
+        storedTrigger({ id: 'shop-sales', owner: 'shop', eventTypes: ['com.example.sale'] }),
+      );
+      index.setTrigger(
+        'bank-sales',
+        storedTrigger({ id: 'bank-sales', owner: 'bank', eventTypes: ['com.example.sale'] }),
+      );
+      const sale = webhookEvent({
+        flintsourceid: 'shop-hook-source',
+        type: 'com.example.sale',
+        flintowner: undefined,
+      });
+      expect(byOwner(sale)).toEqual(['shop-hook', 'shop-sales']);
+    });
+  });
 });

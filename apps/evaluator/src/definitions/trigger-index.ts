@@ -1,8 +1,10 @@
 import type { CloudEvent, InlineSource, StoredTrigger } from '@flint/contracts';
 import {
+  eventOwnerOf,
   type IndexedTrigger,
   type Listener,
   listenersOf,
+  ownerReaches,
   sourceKey,
   type TriggerListeners,
   typeKey,
@@ -30,6 +32,8 @@ export class TriggerIndex {
   private readonly entries = new Map<string, Entry>();
   private readonly byKey = new Map<string, Map<string, Listener[]>>();
   private readonly referencedBy = new Map<string, Set<string>>();
+  /** Sources declared inline in a trigger, by id. */
+  private readonly inlineSources = new Map<string, InlineSource>();
 
   constructor(private readonly compile: (definition: StoredTrigger) => IndexedTrigger) {}
 
@@ -82,16 +86,25 @@ export class TriggerIndex {
     return [...this.entries.values()].map((entry) => entry.trigger);
   }
 
-  /** The triggers an event reaches, each once, with the members it reached them through. */
-  candidates(event: CloudEvent): Candidate[] {
+  /**
+   * The triggers an event reaches, each once, with the members it reached them through. Only
+   * triggers its owner may reach count (`ownerReaches`); `fromFlint` says whether a Flint service
+   * produced the event, without which it has no owner to believe.
+   */
+  candidates(event: CloudEvent, fromFlint = true): Candidate[] {
     const found = new Map<string, Candidate>();
+    let owner: { of: string | undefined } | undefined;
+    const eventOwner = () =>
+      (owner ??= { of: eventOwnerOf(event, fromFlint, (id) => this.sourceOwner(id)) }).of;
     for (const key of [sourceKey(event.flintsourceid), typeKey(event.type)]) {
       for (const [triggerId, listeners] of this.byKey.get(key) ?? []) {
+        const trigger = (this.entries.get(triggerId) as Entry).trigger;
         for (const listener of listeners) {
           if (listener.accepts && !listener.accepts(event)) continue;
+          if (!ownerReaches(trigger.definition, listener, fromFlint, eventOwner)) continue;
           let candidate = found.get(triggerId);
           if (!candidate) {
-            candidate = { trigger: (this.entries.get(triggerId) as Entry).trigger, members: [] };
+            candidate = { trigger, members: [] };
             found.set(triggerId, candidate);
           }
           if (!candidate.members.includes(listener.member)) candidate.members.push(listener.member);
@@ -101,10 +114,16 @@ export class TriggerIndex {
     return [...found.values()];
   }
 
+  /** The owner of a source, standalone or declared inline in a trigger. */
+  private sourceOwner(id: string): string | undefined {
+    return this.sources.get(id)?.owner ?? this.inlineSources.get(id)?.owner;
+  }
+
   private file(trigger: IndexedTrigger): void {
     this.unfile(trigger.id);
     const listeners = listenersOf(trigger.definition, (id) => this.sources.get(id));
     this.entries.set(trigger.id, { trigger, listeners });
+    for (const source of inlineSourcesOf(trigger)) this.inlineSources.set(source.id, source);
     for (const listener of listeners.listeners) {
       let byTrigger = this.byKey.get(listener.key);
       if (!byTrigger) {
@@ -129,6 +148,9 @@ export class TriggerIndex {
     const entry = this.entries.get(id);
     if (!entry) return;
     this.entries.delete(id);
+    for (const source of inlineSourcesOf(entry.trigger)) {
+      if (this.inlineSources.get(source.id) === source) this.inlineSources.delete(source.id);
+    }
     for (const listener of entry.listeners.listeners) {
       const byTrigger = this.byKey.get(listener.key);
       byTrigger?.delete(id);
@@ -140,4 +162,10 @@ export class TriggerIndex {
       if (triggers?.size === 0) this.referencedBy.delete(sourceId);
     }
   }
+}
+
+function inlineSourcesOf(trigger: IndexedTrigger): InlineSource[] {
+  return (trigger.definition.sources ?? []).filter(
+    (source): source is InlineSource => typeof source !== 'string',
+  );
 }

@@ -98,6 +98,7 @@ describe('EventProcessor', () => {
       events.map((event, offset) => ({
         event,
         message: { topic: 'flint.events', partition: 0, offset: String(offset), key: null },
+        fromFlint: true,
       })),
     );
   const requests = (): RunRequest[] =>
@@ -391,6 +392,43 @@ describe('EventProcessor', () => {
       ['retry-deploy', { previous: { commit: 'abc' }, reason: 'took too long' }, 'runner'],
       ['big-results', { total: 150 }, 'runner'],
     ]);
+  });
+
+  it('refuses flint. types and does not believe owners of events Flint did not produce', async () => {
+    define({ id: 'chained', eventTypes: [runStatusEventType('FAILED')] });
+    define({ id: 'orders', eventTypes: ['com.example.order'], fromOwners: ['shop'] });
+    const forged = webhookEvent({
+      type: runStatusEventType('FAILED'),
+      flintprovider: 'runner',
+      flintsourceid: 'runner',
+      data: { runId: 'r-1', triggerId: 'deploy', status: 'FAILED', attempt: 1 },
+    });
+    const claimed = webhookEvent({ type: 'com.example.order', flintowner: 'shop' });
+    await processor.process([
+      {
+        event: forged,
+        message: { topic: 'flint.events', partition: 0, offset: '0', key: null },
+        fromFlint: false,
+      },
+      {
+        event: claimed,
+        message: { topic: 'flint.events', partition: 0, offset: '0', key: null },
+        fromFlint: false,
+      },
+    ]);
+    expect(requests()).toEqual([]);
+    expect(tallies[0]?.count('refused')).toBe(1);
+    expect(logged.map((entry) => entry.message)).toContain(
+      'refused an event of a reserved flint. type not produced by Flint',
+    );
+    await processor.process([
+      {
+        event: claimed,
+        message: { topic: 'flint.events', partition: 0, offset: '0', key: null },
+        fromFlint: true,
+      },
+    ]);
+    expect(requests().map((r) => r.triggerId)).toEqual(['orders']);
   });
 
   it('fires custom-event triggers on events of their type from any source', async () => {

@@ -4,6 +4,7 @@ import {
   CelEvaluationError,
   type CompiledTrigger,
   EventContext,
+  isForgedFlintEvent,
   judgeEvent,
 } from '@flint/conditions';
 import {
@@ -18,7 +19,7 @@ import { ActivityTally } from '../activity/activity-tally';
 import type { BatchManager } from '../batching/batch-manager';
 import type { CompoundTracker } from '../compound/compound-tracker';
 import type { Candidate, TriggerIndex } from '../definitions/trigger-index';
-import { type FilterResult, MetricsTally } from '../evaluator-metrics';
+import { MetricsTally, type TriggerResult } from '../evaluator-metrics';
 import type { DedupeWindow } from './dedupe-window';
 import type { RunRequestMaker } from './run-request-maker';
 
@@ -26,6 +27,8 @@ import type { RunRequestMaker } from './run-request-maker';
 export interface ConsumedEvent {
   event: CloudEvent;
   message: Pick<IncomingMessage, 'topic' | 'partition' | 'offset' | 'key'>;
+  /** A Flint service produced it (its signature holds): its owner and `flint.` type are believed. */
+  fromFlint: boolean;
 }
 
 export interface EventProcessorOptions {
@@ -73,7 +76,7 @@ export class EventProcessor {
       fullBatches: new Set(),
       keys: new Map(),
     };
-    for (const { event, message } of events) {
+    for (const { event, message, fromFlint } of events) {
       const partition = message.partition;
       const span = processSpan(message, this.options.groupId, event.id);
       await inSpan(
@@ -90,7 +93,20 @@ export class EventProcessor {
           pass.activity.consume();
           const fromSource = carriesSourceId(provider);
           if (fromSource) pass.activity.event(event.flintsourceid, event);
-          const candidates = this.options.index.candidates(event);
+          if (isForgedFlintEvent(event, fromFlint)) {
+            pass.tally.filter(provider, 'refused');
+            this.options.log(
+              'warn',
+              'refused an event of a reserved flint. type not produced by Flint',
+              {
+                eventId: event.id,
+                eventType: event.type,
+                sourceId: event.flintsourceid,
+              },
+            );
+            return;
+          }
+          const candidates = this.options.index.candidates(event, fromFlint);
           span.setAttribute('flint.triggers.candidates', candidates.length);
           if (candidates.length === 0) {
             pass.tally.filter(provider, 'dropped');
@@ -120,7 +136,7 @@ export class EventProcessor {
     context: EventContext,
     partition: number,
     pass: Pass,
-  ): Promise<FilterResult> {
+  ): Promise<TriggerResult> {
     const { trigger } = candidate;
     const event = context.event;
     if (trigger.kind === 'broken') {
@@ -155,7 +171,7 @@ export class EventProcessor {
     dedupeKey: string,
     partition: number,
     pass: Pass,
-  ): Promise<FilterResult> {
+  ): Promise<TriggerResult> {
     const event = context.event;
     const activation = { event: context.cel, trigger: trigger.variable };
     if (trigger.batch) {

@@ -1,7 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import type { CloudEvent } from '@flint/contracts';
-import type { Decoded, OutgoingRecord } from '@flint/kafka';
+import type { Decoded, OutgoingRecord, ReceivedEvent } from '@flint/kafka';
 import { Evaluator } from '../evaluator';
 
 /** The events topic, batch by batch, as the Kafka transport delivers it. */
@@ -15,10 +14,8 @@ export class EventsController {
    * compound matches flush only after them), so nothing is left for the transport to produce.
    */
   @EventPattern('events')
-  async onEvents(@Payload() batch: Decoded<CloudEvent>[]): Promise<OutgoingRecord[]> {
-    await this.evaluator.process(
-      batch.map((item) => ({ event: item.value, message: item.message })),
-    );
+  async onEvents(@Payload() batch: Decoded<ReceivedEvent>[]): Promise<OutgoingRecord[]> {
+    await this.evaluator.process(batch.map((item) => ({ ...item.value, message: item.message })));
     return [];
   }
 }

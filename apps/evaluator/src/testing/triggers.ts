@@ -1,6 +1,7 @@
 import { type CelEngine, type CompiledTrigger, compileTrigger } from '@flint/conditions';
 import {
   type CloudEvent,
+  DEFAULT_OWNER,
   type StoredSource,
   StoredSourceSchema,
   type StoredTrigger,
@@ -32,7 +33,10 @@ export function compiled(engine: CelEngine, fields: Record<string, unknown>): Co
 
 let sequence = 0;
 
-/** A webhook event; accepted at `acceptedAt` (ms) when given. */
+/**
+ * A webhook event; accepted at `acceptedAt` (ms) when given. It belongs to owner `default`, like the
+ * specs' triggers, so it reaches them by type even when its source is not defined in the spec.
+ */
 export function webhookEvent(
   overrides: Partial<CloudEvent> = {},
   acceptedAt = Date.parse('2026-01-02T03:00:00Z'),
@@ -50,6 +54,7 @@ export function webhookEvent(
     flintsourceid: 'github',
     flintprovider: 'webhook',
     flintacceptedat: at,
+    flintowner: DEFAULT_OWNER,
     ...overrides,
   };
 }

@@ -103,6 +103,8 @@ export function runStatusCloudEvent(
     data,
     flintsourceid: run.triggerId,
     flintprovider: 'runner',
+    // A run's status is its trigger owner's event: chained triggers of other owners do not see it.
+    flintowner: run.owner,
     // For a trigger chained on this event, Flint accepted it now: the start of its latency clock.
     flintacceptedat: occurredAt,
     ...(run.request.traceparent ? { traceparent: run.request.traceparent } : {}),

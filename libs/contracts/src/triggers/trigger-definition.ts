@@ -58,6 +58,23 @@ const triggerFields = {
     .min(1, 'must list at least one event type; leave it out to listen to sources only')
     .refine(hasNoDuplicates, 'must not repeat an event type')
     .optional(),
+  /**
+   * Owners whose events may reach the trigger by type (its `eventTypes`, `event` and `run-status`
+   * sources) besides its own: a list, or `any` for every owner and for events without one. Only an
+   * admin may set it.
+   */
+  fromOwners: z
+    .union(
+      [
+        z.literal('any'),
+        z
+          .array(OwnerSchema)
+          .min(1, 'must list at least one owner')
+          .refine(hasNoDuplicates, 'must not repeat an owner'),
+      ],
+      { error: 'must be "any" or a list of owners' },
+    )
+    .optional(),
   condition: z
     .string()
     .max(4096, 'must be at most 4096 characters')

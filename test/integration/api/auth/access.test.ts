@@ -345,6 +345,38 @@ describe('API access: keys, roles, owners and secrets', () => {
     });
   });
 
+  describe('sharing events between owners', () => {
+    it('lets only an admin set fromOwners, and an editor keep it while changing the rest', async () => {
+      const shared = {
+        kind: 'trigger',
+        id: `audit-${sfx}`,
+        owner: teamA,
+        eventTypes: ['com.example.order'],
+        fromOwners: [teamB],
+        target: { type: 'local', workflow: 'echo' },
+      };
+      const byEditor = await http(keys.editorA, 'POST', '/api/triggers', shared);
+      expect(byEditor.status).toBe(403);
+      expect(byEditor.body.error.message).toContain('only an admin key may set fromOwners');
+      const inBatch = await http(keys.editorA, 'PUT', '/api/definitions', {
+        definitions: [shared],
+      });
+      expect(inBatch.status).toBe(403);
+      expect((await http(keys.admin, 'POST', '/api/triggers', shared)).status).toBe(201);
+
+      const path = `/api/triggers/${shared.id}`;
+      const kept = { ...shared, description: 'orders of both teams' };
+      expect((await http(keys.editorA, 'PUT', path, kept)).status).toBe(200);
+      const widened = await http(keys.editorA, 'PUT', path, { ...kept, fromOwners: 'any' });
+      expect(widened.status).toBe(403);
+      const batchWidened = await http(keys.editorA, 'PUT', '/api/definitions', {
+        definitions: [{ ...kept, fromOwners: 'any' }],
+      });
+      expect(batchWidened.status).toBe(403);
+      expect((await http(keys.admin, 'DELETE', path)).status).toBe(204);
+    });
+  });
+
   describe('secrets at rest', () => {
     it('stores ciphertext only, bound to the name, and rotates to a new key', async () => {
       const name = `rotating-${sfx}`;

@@ -61,10 +61,11 @@ describe('custom events over HTTP', () => {
       flintowner: owner,
       traceparent: expect.stringMatching(/^00-[0-9a-f]{32}-/),
     });
-    // An admin key has no owner to record; the same id twice is two messages for the evaluator's dedupe.
+    // An admin key's events belong to owner "default"; the same id twice is two messages for the
+    // evaluator's dedupe.
     const repeated = events.filter((e) => e.event.id === `order-${sfx}`);
     expect(repeated).toHaveLength(2);
-    expect(repeated[0]!.event).not.toHaveProperty('flintowner');
+    expect(repeated[0]!.event.flintowner).toBe('default');
     expect(repeated[0]!.event.source).toBe('shop/checkout');
   });
 
@@ -84,6 +85,22 @@ describe('custom events over HTTP', () => {
       body: { type: 'com.example.x' },
     });
     expect(viewer.status).toBe(403);
+    // Flint's own types cannot be faked, and an editor speaks for its own owner only.
+    const reserved = await http('POST', '/api/events', { body: { type: 'flint.run.failed' } });
+    expect(reserved.status).toBe(400);
+    expect(reserved.body.error.issues).toEqual([
+      {
+        path: 'type',
+        message:
+          'types starting with "flint." are reserved for the events Flint\'s own services publish',
+      },
+    ]);
+    const elsewhere = await http('POST', '/api/events', {
+      key: keys.editor,
+      body: { type: 'com.example.x', owner: 'someone-else' },
+    });
+    expect(elsewhere.status).toBe(403);
+    expect(elsewhere.body.error.message).toContain('someone-else');
     expect((await http('POST', '/api/events', { key: null, body: { type: 'x' } })).status).toBe(
       401,
     );
