@@ -1,10 +1,13 @@
-import { parseEnv } from '@flint/service-kit';
+import type { EgressPolicy } from '@flint/common';
+import { egressPolicyFromEnv, parseEnv } from '@flint/service-kit';
 import { z } from 'zod';
 import { DEFAULT_MAX_PAGES_PER_POLL } from './polling/poll-job';
 
 export interface PollerSettings {
   maxConcurrencyPerHost: number;
   maxPagesPerPoll: number;
+  /** Where HTTP polls may connect (`FLINT_EGRESS_*`). */
+  egress: EgressPolicy;
 }
 
 /** The poller service's tuning from the environment; every variable is optional. */
@@ -23,5 +26,6 @@ export function pollerSettingsFromEnv(env: NodeJS.ProcessEnv): PollerSettings {
   return {
     maxConcurrencyPerHost: parsed.FLINT_POLLER_MAX_CONCURRENCY_PER_HOST,
     maxPagesPerPoll: parsed.FLINT_POLLER_MAX_PAGES_PER_POLL,
+    egress: egressPolicyFromEnv(env),
   };
 }
