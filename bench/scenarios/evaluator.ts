@@ -5,6 +5,7 @@ import type { OutgoingRecord } from '@flint/kafka';
 import { TriggerActivityRecorder } from '../../apps/evaluator/src/activity/trigger-activity-recorder';
 import { TriggerIndex } from '../../apps/evaluator/src/definitions/trigger-index';
 import { DedupeWindow } from '../../apps/evaluator/src/pipeline/dedupe-window';
+import { MemoryDedupeKeys } from '../../apps/evaluator/src/testing/memory-dedupe-keys';
 import {
   EventProcessor,
   type ConsumedEvent,
@@ -59,6 +60,7 @@ export async function evaluatorAlone(options: EvaluatorOptions): Promise<Scenari
     const processor = new EventProcessor({
       index,
       dedupe: new DedupeWindow(1_000_000),
+      dedupeKeys: new MemoryDedupeKeys(),
       batches: {
         add: () => Promise.reject(new Error('no batch trigger in this benchmark')),
         flush: async () => undefined,

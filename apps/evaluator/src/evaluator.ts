@@ -25,6 +25,7 @@ import {
 import { TriggerIndex } from './definitions/trigger-index';
 import { EvaluatorMetrics } from './evaluator-metrics';
 import type { EvaluatorSettings } from './evaluator-settings';
+import { DedupeKeyRepository } from './pipeline/dedupe-keys';
 import { DedupeWindow } from './pipeline/dedupe-window';
 import { EventProcessor, type ConsumedEvent } from './pipeline/event-processor';
 import { RunRequestMaker } from './pipeline/run-request-maker';
@@ -44,6 +45,9 @@ export interface EvaluatorDependencies {
   probeKafka?: () => Promise<void>;
   clock?: Clock;
 }
+
+/** How long a dedupe window is kept after it ended. */
+const DEDUPE_WINDOW_GRACE_MS = 24 * 3600 * 1000;
 
 /** Enough of an event's data to recognise it in the history; the event itself is in Kafka. */
 const RECENT_EVENT_EXCERPT_CHARS = 2048;
@@ -67,6 +71,7 @@ export class Evaluator {
   private readonly batchStore: EvaluatorBatchRepository;
   private readonly compounds: CompoundTracker;
   private readonly dedupe: DedupeWindow;
+  private readonly dedupeKeys: DedupeKeyRepository;
   private readonly runs: RunRequestMaker;
   private readonly activity: TriggerActivityRecorder;
   private readonly clock: Clock;
@@ -77,6 +82,7 @@ export class Evaluator {
     this.clock = deps.clock ?? systemClock;
     this.batchStore = new EvaluatorBatchRepository(deps.store);
     this.dedupe = new DedupeWindow(deps.settings.dedupeCacheSize);
+    this.dedupeKeys = new DedupeKeyRepository(deps.store);
     this.runs = new RunRequestMaker(this.clock, deps.topics.runs);
     this.compounds = new CompoundTracker(
       new EvaluatorCompoundRepository(deps.store),
@@ -156,6 +162,7 @@ export class Evaluator {
     const processor = new EventProcessor({
       index,
       dedupe: this.dedupe,
+      dedupeKeys: this.dedupeKeys,
       batches,
       compounds: this.compounds,
       runs: this.runs,
@@ -211,6 +218,8 @@ export class Evaluator {
     const { expired } = await this.compounds.sweep(now);
     this.metrics.expiredMatches(expired);
     await this.batchStore.deleteExpired(now);
+    // A day past its end, so a late replay of an old event still finds the window its key opened.
+    await this.dedupeKeys.deleteExpired(new Date(now.getTime() - DEDUPE_WINDOW_GRACE_MS));
     this.dedupe.prune(now.getTime());
   }
 

@@ -1,4 +1,4 @@
-import { kafkaOutboxRelay } from '@flint/service-kit';
+import { egressPolicyFromEnv, kafkaOutboxRelay } from '@flint/service-kit';
 import { errorText, type Log, within } from '@flint/common';
 import type { RunRequest, TopicNames } from '@flint/contracts';
 import {
@@ -76,7 +76,7 @@ export class Runner {
     const executor = new RunExecutor({
       attempts,
       starters: {
-        http: new HttpTargetStarter(targetSecrets(deps.env, store)),
+        http: new HttpTargetStarter(targetSecrets(deps.env, store), egressPolicyFromEnv(deps.env)),
         kafka: new KafkaTargetStarter(deps.producer, new KeyExpressions(), {
           timeoutMs: config.kafkaTargetTimeoutMs,
         }),

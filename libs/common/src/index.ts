@@ -1,7 +1,8 @@
 /**
  * @flint/common — the bottom layer every other lib and app may use, and which uses none of them:
  * time (`Clock`, `within`), waiting and retrying (`backoffDelay`, `keepTrying`, `WakeLoop`,
- * `parseRetryAfter`), and reporting (`Log`, `errorText`, `errorType`). Tests get `ManualClock` from
+ * `parseRetryAfter`), reporting (`Log`, `errorText`, `errorType`), and egress control for user-chosen
+ * URLs (`EgressPolicy`, `egressFetch`, `egressLookup`). Tests get `ManualClock` from
  * `@flint/common/testing`.
  */
 export * from './backoff';
@@ -11,3 +12,4 @@ export * from './error-type';
 export * from './log';
 export * from './retry-after';
 export * from './wake-loop';
+export * from './egress';

@@ -1,6 +1,5 @@
 import {
   type CloudEvent,
-  dedupeWindowIndex,
   type RunRequest,
   RunRequestSchema,
   runIdForEvents,
@@ -35,21 +34,21 @@ export function judgeEvent(trigger: CompiledTrigger, context: EventContext): Eve
   };
 }
 
-/** One event fired the trigger; the run id follows the dedupe key and its window. */
+/**
+ * One event fired the trigger; the run id follows the dedupe key and the window it opened, at
+ * `windowOpenedAt` (ms since the epoch: when the key was first seen within the trigger's window).
+ */
 export function eventRunRequest(
   trigger: CompiledTrigger,
   context: EventContext,
   dedupeKey: string,
   requestedAt: Date,
+  windowOpenedAt: number,
 ): RunRequest {
   const activation = { event: context.cel, trigger: trigger.variable };
-  const windowIndex = dedupeWindowIndex(
-    new Date(context.event.flintacceptedat),
-    trigger.dedupeWindowMs,
-  );
   return buildRunRequest({
     trigger,
-    runId: runIdForKey(trigger.id, dedupeKey, windowIndex),
+    runId: runIdForKey(trigger.id, dedupeKey, windowOpenedAt),
     events: [context.event],
     input: trigger.expressions.input.map(activation, () => eventJson(context.event)),
     dedupeKey,

@@ -28,25 +28,19 @@ function runId(triggerId: string, parts: readonly unknown[]): string {
 }
 
 /**
- * The run id of a trigger's run for one dedupe key (the event id unless the trigger sets a key) in one
- * dedupe window. `windowIndex` numbers fixed windows since the epoch (see `dedupeWindowIndex`), so the
- * same key starts a new run once its window has passed.
+ * The run id of a trigger's run for one dedupe key (the event id unless the trigger sets a key) in the
+ * dedupe window that key opened when it was first seen, at `windowOpenedAt` (ms since the epoch). So
+ * every event of the key inside that window gets the same id, and the key starts a new run once the
+ * window has passed.
  */
-export function runIdForKey(triggerId: string, dedupeKey: string, windowIndex: number): string {
-  return runId(triggerId, ['key', windowIndex, dedupeKey]);
+export function runIdForKey(triggerId: string, dedupeKey: string, windowOpenedAt: number): string {
+  if (!Number.isSafeInteger(windowOpenedAt)) {
+    throw new Error(`a dedupe window opens at a whole number of ms, got ${windowOpenedAt}`);
+  }
+  return runId(triggerId, ['key-since', windowOpenedAt, dedupeKey]);
 }
 
 /** The run id of a run caused by several events (a batch or a compound match): order does not matter. */
 export function runIdForEvents(triggerId: string, eventIds: readonly string[]): string {
   return runId(triggerId, ['events', ...[...new Set(eventIds)].sort()]);
-}
-
-/** The fixed dedupe window, of `windowMs`, that a moment falls into. */
-export function dedupeWindowIndex(at: Date, windowMs: number): number {
-  if (!Number.isInteger(windowMs) || windowMs <= 0) {
-    throw new Error(`a dedupe window must be a positive whole number of ms, got ${windowMs}`);
-  }
-  const ms = at.getTime();
-  if (Number.isNaN(ms)) throw new Error('cannot place an invalid date in a dedupe window');
-  return Math.floor(ms / windowMs);
 }

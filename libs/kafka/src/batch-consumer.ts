@@ -7,6 +7,7 @@ import {
   BatchProcessor,
   type Decode,
 } from './batch-processor';
+import { DEFAULT_SESSION_TIMEOUT_MS } from './config';
 import { KafkaMetrics } from './kafka-metrics';
 import type { IncomingMessage } from './messages';
 import type { EventProducer } from './producer';
@@ -27,6 +28,10 @@ export interface BatchConsumerOptions<T> {
   /** Where a group with no committed offset starts; from the beginning unless told otherwise, so a
    * new group never skips what was published before it first ran. */
   fromBeginning?: boolean;
+  /**
+   * How long the group waits for a silent consumer before giving its partitions to another replica
+   * (the failover time after a crash; a consumer that stops cleanly leaves at once).
+   */
   sessionTimeoutMs?: number;
   /** How long a fetch waits for new messages; also bounds how long `stop()` waits for an idle poll. */
   maxWaitTimeMs?: number;
@@ -47,13 +52,18 @@ export class BatchConsumer<T> {
   private state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
   private stopping: Promise<void> | undefined;
   private crashListeners: ((error: Error, willRestart: boolean) => void)[] = [];
+  private readonly heartbeatIntervalMs: number;
 
   constructor(private readonly options: BatchConsumerOptions<T>) {
     this.log = options.log ?? jsonStderrLog;
+    const sessionTimeoutMs = options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
+    // Three heartbeats fit in a session, so one lost heartbeat does not cost the partitions.
+    this.heartbeatIntervalMs = Math.min(3000, Math.floor(sessionTimeoutMs / 3));
     this.consumer = options.kafka.consumer({
       groupId: options.groupId,
       allowAutoTopicCreation: false,
-      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+      sessionTimeout: sessionTimeoutMs,
+      heartbeatInterval: this.heartbeatIntervalMs,
       maxWaitTimeInMs: options.maxWaitTimeMs ?? 1000,
     });
     this.processor = new BatchProcessor<T>({
@@ -133,6 +143,14 @@ export class BatchConsumer<T> {
     // Until it is committed, the batch itself is part of the lag.
     metrics?.lag(batch.topic, batch.partition, Number(batch.offsetLagLow()) + 1);
     const isStopping = () => this.state !== 'running' || !payload.isRunning();
+    // kafkajs heartbeats only between batches; a batch that takes longer than the session (a slow
+    // database, a big batch on a busy machine) would otherwise lose the partitions mid-batch and be
+    // replayed by another replica. A failed heartbeat (a rebalance under way) needs nothing here:
+    // the commit after the batch fails the same way, and the batch is replayed.
+    const keepAlive = setInterval(
+      () => void payload.heartbeat().catch(() => undefined),
+      this.heartbeatIntervalMs,
+    );
     try {
       await this.processor.process(messages, {
         topic: batch.topic,
@@ -154,6 +172,8 @@ export class BatchConsumer<T> {
         error: errorText(err),
       });
       throw err;
+    } finally {
+      clearInterval(keepAlive);
     }
     // Everything the batch produced is acknowledged: now, and only now, the offsets may move on.
     payload.resolveOffset(last.offset);

@@ -11,6 +11,7 @@ describe('kafkaConfigFromEnv', () => {
       topicPartitions: 3,
       replicationFactor: 1,
       connectionTimeoutMs: 3000,
+      sessionTimeoutMs: 10_000,
     });
   });
 
@@ -27,6 +28,7 @@ describe('kafkaConfigFromEnv', () => {
         KAFKA_TOPIC_PARTITIONS: '12',
         KAFKA_REPLICATION_FACTOR: '3',
         KAFKA_CONNECTION_TIMEOUT_MS: '10000',
+        KAFKA_SESSION_TIMEOUT_MS: '45000',
       },
       'flint-api',
     );
@@ -39,6 +41,7 @@ describe('kafkaConfigFromEnv', () => {
       topicPartitions: 12,
       replicationFactor: 3,
       connectionTimeoutMs: 10000,
+      sessionTimeoutMs: 45_000,
     });
   });
 
@@ -73,6 +76,10 @@ describe('kafkaConfigFromEnv', () => {
     [
       { KAFKA_CONNECTION_TIMEOUT_MS: '1.5' },
       ['KAFKA_CONNECTION_TIMEOUT_MS: expected a whole number'],
+    ],
+    [
+      { KAFKA_SESSION_TIMEOUT_MS: '3000' },
+      ['KAFKA_SESSION_TIMEOUT_MS: at least 6000 (the broker refuses shorter sessions by default)'],
     ],
     [{ KAFKA_CLIENT_ID: 'has space' }, ['KAFKA_CLIENT_ID: letters, digits']],
   ])('rejects %j with a message naming the variable', (env, expected) => {

@@ -19,6 +19,12 @@ const positiveInt = z.coerce
 const optionalText = z.string().optional();
 
 /**
+ * The consumer group session: a crashed consumer's partitions move to another replica after this
+ * long. Short enough for fast failover, and safe because consumers heartbeat during long batches too.
+ */
+export const DEFAULT_SESSION_TIMEOUT_MS = 10_000;
+
+/**
  * The Kafka settings of every Flint service, read from the environment. Parsing turns the flat
  * variables into the shape `createKafka` needs and rejects half-configured SASL or TLS up front, so
  * a service fails at start with a reason instead of timing out against the cluster later.
@@ -52,6 +58,11 @@ export const KafkaConfigSchema = z
       .string()
       .min(32, 'must be at least 32 characters (make one with: openssl rand -base64 32)')
       .optional(),
+    // Between the broker's default group.min.session.timeout.ms and group.max.session.timeout.ms.
+    KAFKA_SESSION_TIMEOUT_MS: positiveInt
+      .min(6000, 'at least 6000 (the broker refuses shorter sessions by default)')
+      .max(300_000, 'at most 300000')
+      .default(DEFAULT_SESSION_TIMEOUT_MS),
   })
   .superRefine((env, ctx) => {
     if (env.KAFKA_SASL_MECHANISM !== undefined) {
@@ -96,6 +107,7 @@ export const KafkaConfigSchema = z
     replicationFactor: env.KAFKA_REPLICATION_FACTOR,
     connectionTimeoutMs: env.KAFKA_CONNECTION_TIMEOUT_MS,
     eventSigningKey: env.KAFKA_EVENT_SIGNING_KEY,
+    sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
   }));
 
 export interface KafkaConfig {
@@ -109,6 +121,11 @@ export interface KafkaConfig {
   connectionTimeoutMs: number;
   /** The key Flint's services sign their events with; unset, every producer's events are trusted. */
   eventSigningKey?: string;
+  /**
+   * How long the group waits for a silent consumer before giving its partitions to another replica:
+   * the failover time after a crash. A consumer that stops cleanly leaves at once.
+   */
+  sessionTimeoutMs: number;
 }
 
 export class KafkaConfigError extends Error {

@@ -1,5 +1,6 @@
 export * from './bootstrap';
 export * from './constants';
+export * from './egress-config';
 export * from './consumer-service.module';
 export * from './health-check';
 export * from './health.controller';

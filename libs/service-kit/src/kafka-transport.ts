@@ -28,6 +28,7 @@ export function kafkaTransport(
     topicNames: runtime.topics,
     dlqTopic: runtime.topics.dlq,
     log: serviceLog(runtime.logger, 'consumer'),
+    sessionTimeoutMs: runtime.kafkaSessionTimeoutMs,
     ...options,
   });
 }

@@ -29,6 +29,8 @@ export interface ServiceRuntime {
   readonly topics: TopicNames;
   /** Partitions and replication factor for the topics a service creates. */
   readonly kafkaTopicSettings: TopicSettings;
+  /** How long the consumer group waits for a silent consumer (`KAFKA_SESSION_TIMEOUT_MS`). */
+  readonly kafkaSessionTimeoutMs: number;
   readonly registry: Registry;
   /** The service's structured logger (pino, JSON lines with the trace id). */
   readonly logger: Logger;
@@ -70,6 +72,7 @@ export async function openServiceRuntime(
       partitions: kafkaConfig.topicPartitions,
       replicationFactor: kafkaConfig.replicationFactor,
     },
+    kafkaSessionTimeoutMs: kafkaConfig.sessionTimeoutMs,
     registry,
     logger,
     healthChecks: [kafkaCheck, storeHealthCheck(store)],

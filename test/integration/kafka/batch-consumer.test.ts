@@ -244,4 +244,45 @@ describe('BatchConsumer against a real broker', () => {
       'delivery-3',
     ]);
   });
+
+  it('keeps its partitions through a batch longer than its session, and leaves the group at once on stop', async () => {
+    const t = await topics('session');
+    await producer.publishEvents(t.input, [testEvent(1)]);
+    const groupId = uniqueName('session-group');
+    const handled: string[] = [];
+    const consumer = new BatchConsumer<CloudEvent>({
+      kafka,
+      groupId,
+      topics: [t.input],
+      producer,
+      dlqTopic: t.dlq,
+      decode: decodeCloudEvent,
+      handle: async (items) => {
+        handled.push(...items.map((item) => item.value.id));
+        // Well past the 6 s session: without heartbeats during the batch, the broker would have
+        // taken the partition away and the batch would be handled again.
+        await new Promise((resolve) => setTimeout(resolve, 10_000));
+        return echoHandler(t.output)(items);
+      },
+      sessionTimeoutMs: 6000,
+      log: quietLog,
+    });
+    consumers.push(consumer as BatchConsumer<unknown>);
+    await consumer.start();
+    await waitFor(async () => (await committedOffsets(kafka, groupId, t.input)).get(0) === 1, {
+      description: 'the commit of the long batch',
+    });
+    expect(handled).toEqual(['delivery-1']);
+
+    // A clean stop leaves the group: its partitions are free now, not after the session times out.
+    await consumer.stop();
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const { groups } = await admin.describeGroups([groupId]);
+      expect(groups[0]).toMatchObject({ groupId, state: 'Empty', members: [] });
+    } finally {
+      await admin.disconnect();
+    }
+  });
 });

@@ -19,6 +19,7 @@ const EXPECTED_TABLES = [
   'evaluator_batches',
   'evaluator_compound_events',
   'evaluator_compound_matches',
+  'evaluator_dedupe_keys',
   'leases',
   'outbox',
   'provider_state',

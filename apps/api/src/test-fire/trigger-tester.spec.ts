@@ -1,6 +1,5 @@
 import { CelEngine } from '@flint/conditions';
 import {
-  dedupeWindowIndex,
   type InlineSource,
   runIdForKey,
   type StoredSource,
@@ -63,9 +62,7 @@ describe('TriggerTester', () => {
     if (!outcome.matched) return;
     expect(outcome.dedupeKey).toBe('abc123');
     expect(outcome.request.input).toEqual({ commit: 'abc123', who: 'ada' });
-    expect(outcome.request.runId).toBe(
-      runIdForKey('deploy', 'abc123', dedupeWindowIndex(NOW, 3_600_000)),
-    );
+    expect(outcome.request.runId).toBe(runIdForKey('deploy', 'abc123', NOW.getTime()));
     expect(outcome.request).toMatchObject({
       triggerId: 'deploy',
       triggerVersion: 3,

@@ -129,7 +129,14 @@ export class TriggerTester {
                 event,
                 requestedAt,
               )
-            : eventRunRequest(compiled, context, dedupeKey, requestedAt);
+            : // The id the run gets when its dedupe key is new: its window opens with this event.
+              eventRunRequest(
+                compiled,
+                context,
+                dedupeKey,
+                requestedAt,
+                Date.parse(event.flintacceptedat),
+              );
       return { matched: true, event, dedupeKey, request };
     } catch (err) {
       if (!(err instanceof CelEvaluationError || err instanceof z.ZodError)) throw err;

@@ -2,7 +2,6 @@ import { ManualClock } from '@flint/common/testing';
 import { CelEngine, compileTrigger } from '@flint/conditions';
 import {
   type CloudEvent,
-  dedupeWindowIndex,
   type RunRequest,
   RunRequestSchema,
   runIdForEvents,
@@ -18,6 +17,7 @@ import { ActivityTally } from '../activity/activity-tally';
 import { MetricsTally } from '../evaluator-metrics';
 import { MemoryBatchStore } from '../testing/memory-batch-store';
 import { MemoryCompoundStore } from '../testing/memory-compound-store';
+import { MemoryDedupeKeys } from '../testing/memory-dedupe-keys';
 import { settle } from '../testing/settle';
 import { storedSource, storedTrigger, webhookEvent } from '../testing/triggers';
 import { DedupeWindow } from './dedupe-window';
@@ -77,6 +77,7 @@ describe('EventProcessor', () => {
     processor = new EventProcessor({
       index,
       dedupe,
+      dedupeKeys: new MemoryDedupeKeys(),
       batches,
       compounds: new CompoundTracker(new MemoryCompoundStore(), clock, (t, members, completing) =>
         runs.forCompound(t, members, completing),
@@ -143,9 +144,8 @@ describe('EventProcessor', () => {
     });
     await process(event);
     const [request] = requests();
-    const windowIndex = dedupeWindowIndex(new Date(event.flintacceptedat), 24 * HOUR);
     expect(request).toMatchObject({
-      runId: runIdForKey('deploy', event.id, windowIndex),
+      runId: runIdForKey('deploy', event.id, Date.parse(event.flintacceptedat)),
       triggerId: 'deploy',
       triggerVersion: 1,
       owner: 'default',
@@ -239,6 +239,28 @@ describe('EventProcessor', () => {
     await process(event);
     const [first, second] = requests();
     expect(second?.runId).toBe(first?.runId);
+  });
+
+  it('keeps a retry across midnight UTC in the window of its first sighting, even after a restart', async () => {
+    define({ id: 'deploy', eventTypes: ['com.github.push'] });
+    const delivery = webhookEvent({}, Date.parse('2026-01-02T23:59:55Z'));
+    await process(delivery);
+    // The evaluator restarts (its cache is empty) and the sender retries the same delivery 10 s
+    // later, past the boundary where a fixed 24 h window would have begun a new run.
+    dedupe.prune(Number.MAX_SAFE_INTEGER);
+    const retry = { ...delivery, flintacceptedat: '2026-01-03T00:00:05.000Z' };
+    await process(retry);
+    // A day after the first sighting, the same delivery id is a new run.
+    const nextDay = { ...delivery, flintacceptedat: '2026-01-03T23:59:55.000Z' };
+    await process(nextDay);
+    const [first, second, third] = requests();
+    expect(second?.runId).toBe(first?.runId);
+    expect(first?.runId).toBe(
+      runIdForKey('deploy', delivery.id, Date.parse('2026-01-02T23:59:55Z')),
+    );
+    expect(third?.runId).toBe(
+      runIdForKey('deploy', delivery.id, Date.parse('2026-01-03T23:59:55Z')),
+    );
   });
 
   it('counts a failing condition as an error, logs it with both ids, and goes on', async () => {

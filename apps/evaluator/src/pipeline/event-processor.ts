@@ -12,6 +12,7 @@ import {
   type CloudEvent,
   encodeRunRequest,
   type RunRequest,
+  runIdForKey,
 } from '@flint/contracts';
 import { type IncomingMessage, type OutgoingRecord, processSpan } from '@flint/kafka';
 import { z } from 'zod';
@@ -19,7 +20,8 @@ import { ActivityTally } from '../activity/activity-tally';
 import type { BatchManager } from '../batching/batch-manager';
 import type { CompoundTracker } from '../compound/compound-tracker';
 import type { Candidate, TriggerIndex } from '../definitions/trigger-index';
-import { MetricsTally, type TriggerResult } from '../evaluator-metrics';
+import { type FilterResult, MetricsTally, type TriggerResult } from '../evaluator-metrics';
+import type { DedupeKeyStore } from './dedupe-keys';
 import type { DedupeWindow } from './dedupe-window';
 import type { RunRequestMaker } from './run-request-maker';
 
@@ -34,6 +36,8 @@ export interface ConsumedEvent {
 export interface EventProcessorOptions {
   index: TriggerIndex;
   dedupe: DedupeWindow;
+  /** When each dedupe key opened its window: what a single event's run id is derived from. */
+  dedupeKeys: DedupeKeyStore;
   batches: Pick<BatchManager, 'add' | 'flush'>;
   compounds: Pick<CompoundTracker, 'offer'>;
   runs: RunRequestMaker;
@@ -53,6 +57,8 @@ interface Pass {
   tally: MetricsTally;
   activity: ActivityTally;
   records: OutgoingRecord[];
+  /** Run requests of single events, whose run ids wait for their keys' windows. */
+  keyed: { request: RunRequest; trigger: CompiledTrigger; key: string; at: number }[];
   fullBatches: Set<string>;
   /** Dedupe keys taken in this pass, remembered only once its output is in Kafka. */
   keys: Map<string, { trigger: CompiledTrigger; key: string; at: number }>;
@@ -73,6 +79,7 @@ export class EventProcessor {
       tally: new MetricsTally(),
       activity: new ActivityTally(),
       records: [],
+      keyed: [],
       fullBatches: new Set(),
       keys: new Map(),
     };
@@ -122,6 +129,7 @@ export class EventProcessor {
         },
       );
     }
+    await this.assignRunIds(pass);
     if (pass.records.length > 0) await this.options.send(pass.records);
     for (const batchId of pass.fullBatches) await this.options.batches.flush(batchId);
     for (const { trigger, key, at } of pass.keys.values()) {
@@ -148,12 +156,12 @@ export class EventProcessor {
       if (!verdict.passes) return 'dropped';
       const key = verdict.dedupeKey;
       const at = Date.parse(event.flintacceptedat);
-      const passKey = `${trigger.id}\u0000${key}`;
-      if (pass.keys.has(passKey) || this.options.dedupe.isDuplicate(trigger.id, key, at)) {
+      const taken = passKey(trigger.id, key);
+      if (pass.keys.has(taken) || this.options.dedupe.isDuplicate(trigger.id, key, at)) {
         return 'duplicate';
       }
       const result = await this.fire(trigger, candidate, context, key, partition, pass);
-      if (result !== 'duplicate') pass.keys.set(passKey, { trigger, key, at });
+      if (result !== 'duplicate') pass.keys.set(taken, { trigger, key, at });
       return result;
     } catch (err) {
       if (err instanceof CelEvaluationError || err instanceof z.ZodError) {
@@ -205,8 +213,35 @@ export class EventProcessor {
           return offer.replay ? 'duplicate' : 'matched';
       }
     }
-    this.queue(pass, this.options.runs.forEvent(trigger, context, dedupeKey));
+    // Built now, so a mapping that fails counts as this event's error; the run id follows the
+    // window of the key, looked up for the whole pass at once.
+    const at = Date.parse(event.flintacceptedat);
+    const request = this.options.runs.forEvent(trigger, context, dedupeKey, at);
+    pass.keyed.push({ request, trigger, key: dedupeKey, at });
     return 'matched';
+  }
+
+  /**
+   * Gives each single-event run request the id of its dedupe key's window: the same id for every
+   * event of the key within the window of its first sighting, however the sightings fall around a
+   * clock boundary, and on any replica.
+   */
+  private async assignRunIds(pass: Pass): Promise<void> {
+    if (pass.keyed.length === 0) return;
+    const opened = await this.options.dedupeKeys.open(
+      pass.keyed.map(({ trigger, key, at }) => ({
+        triggerId: trigger.id,
+        key,
+        at,
+        windowMs: trigger.dedupeWindowMs,
+      })),
+    );
+    pass.keyed.forEach(({ request, trigger, key }, i) => {
+      const openedAt = opened[i] as number;
+      this.queue(pass, { ...request, runId: runIdForKey(trigger.id, key, openedAt) });
+      // The cache remembers the key until its window ends, not a window past this sighting.
+      pass.keys.set(passKey(trigger.id, key), { trigger, key, at: openedAt });
+    });
   }
 
   private queue(pass: Pass, request: RunRequest): void {
@@ -245,4 +280,8 @@ function recordTypeSources(
       activity.event(member, event);
     }
   }
+}
+
+function passKey(triggerId: string, key: string): string {
+  return `${triggerId}\u0000${key}`;
 }

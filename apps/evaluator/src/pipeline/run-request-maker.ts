@@ -21,9 +21,14 @@ export class RunRequestMaker {
     private readonly runsTopic: string,
   ) {}
 
-  /** One event fired the trigger; the run id follows the dedupe key and its window. */
-  forEvent(trigger: CompiledTrigger, event: EventContext, dedupeKey: string): RunRequest {
-    return eventRunRequest(trigger, event, dedupeKey, new Date(this.clock.now()));
+  /** One event fired the trigger; the run id follows the dedupe key and the window it opened. */
+  forEvent(
+    trigger: CompiledTrigger,
+    event: EventContext,
+    dedupeKey: string,
+    windowOpenedAt: number,
+  ): RunRequest {
+    return eventRunRequest(trigger, event, dedupeKey, new Date(this.clock.now()), windowOpenedAt);
   }
 
   /** A batch closed; the run id follows its members, whatever order they came in. */

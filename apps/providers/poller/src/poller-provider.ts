@@ -1,3 +1,4 @@
+import type { EgressPolicy } from '@flint/common';
 import {
   asHttpPollerConfig,
   DEFAULT_POLLER_EVENT_TYPE,
@@ -41,6 +42,8 @@ export interface PollerProviderOptions {
   /** The connection pools of SQL sources; one set per provider by default. */
   sqlPools?: SqlPools;
   maxPagesPerPoll?: number;
+  /** Where HTTP polls may connect; link-local and metadata addresses are refused by default. */
+  egress?: EgressPolicy;
   backoff?: Partial<PollBackoff>;
   /** Where cursors and emitted keys are kept; the `provider_state` table by default. */
   stateStore?: (db: Queryable) => PollerStateStore;
@@ -125,6 +128,7 @@ export class PollerProvider implements SourceProviderImpl<'poller', PreparedPoll
         limiter: this.options.limiter,
         timeoutMs: config.timeoutMs,
         clock: ctx.clock,
+        egress: this.options.egress,
       }),
       headers: () => resolveHeaders(config.headers, ctx.secrets),
     });

@@ -1,4 +1,5 @@
-import { parseEnv } from '@flint/service-kit';
+import type { EgressPolicy } from '@flint/common';
+import { egressPolicyFromEnv, parseEnv } from '@flint/service-kit';
 import { z } from 'zod';
 import { DEFAULT_MAX_PAGES_PER_POLL } from './polling/poll-job';
 
@@ -7,6 +8,8 @@ export interface PollerSettings {
   maxPagesPerPoll: number;
   /** The folder of poll functions loaded at start. */
   functionsDir?: string;
+  /** Where HTTP polls may connect (`FLINT_EGRESS_*`). */
+  egress: EgressPolicy;
 }
 
 /** The poller service's tuning from the environment; every variable is optional. */
@@ -29,5 +32,6 @@ export function pollerSettingsFromEnv(env: NodeJS.ProcessEnv): PollerSettings {
     ...(parsed.FLINT_FUNCTIONS_DIR === undefined
       ? {}
       : { functionsDir: parsed.FLINT_FUNCTIONS_DIR }),
+    egress: egressPolicyFromEnv(env),
   };
 }

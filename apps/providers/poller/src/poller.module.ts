@@ -14,6 +14,7 @@ export class PollerModule {
     const poller = new PollerProvider({
       limiter: new HostLimiter(settings.maxConcurrencyPerHost),
       maxPagesPerPoll: settings.maxPagesPerPoll,
+      egress: settings.egress,
     });
     return providerServiceModule({
       module: PollerModule,

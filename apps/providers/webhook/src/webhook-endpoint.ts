@@ -10,6 +10,7 @@ import {
 } from '@flint/provider-sdk';
 import { isTooLargeError } from '@flint/kafka';
 import { authenticate } from './auth/authenticate';
+import { metaVerification, slackUrlVerification } from './auth/handshakes';
 import type { BodyValidator } from './body-schema';
 import { EventIdentityError, type Headers, deliveryId, eventType } from './event-identity';
 import {
@@ -71,15 +72,9 @@ export class WebhookEndpoint {
 
   /** The checks that need no body, made before it is read: method, rate limit, declared length. */
   admit(method: string, contentLength: number | undefined): WebhookResponse | undefined {
-    const methods: readonly string[] = this.config.methods;
-    if (!methods.includes(method)) {
-      return errorResponse(
-        405,
-        'method_not_allowed',
-        `this webhook accepts ${methods.join(', ')}, not ${method}`,
-        { headers: { allow: methods.join(', ') } },
-      );
-    }
+    // Meta verifies a subscription with a GET, whatever methods its deliveries use.
+    const verifying = this.config.auth.type === 'meta' && method === 'GET';
+    if (!this.accepts(method) && !verifying) return this.methodNotAllowed(method);
     const waitSeconds = this.bucket?.take() ?? 0;
     if (waitSeconds > 0) {
       return errorResponse(
@@ -96,6 +91,12 @@ export class WebhookEndpoint {
   async handle(request: WebhookRequest): Promise<WebhookResponse> {
     if (request.rawBody.length > this.bodyLimitBytes) return this.tooLarge();
     try {
+      const { auth: scheme } = this.config;
+      if (scheme.type === 'meta' && request.method === 'GET') {
+        const answer = await metaVerification(scheme, request.query, this.deps.secrets);
+        if (answer !== undefined) return answer;
+        if (!this.accepts('GET')) return this.methodNotAllowed('GET');
+      }
       const auth = await authenticate(
         this.config.auth,
         request,
@@ -104,6 +105,8 @@ export class WebhookEndpoint {
       );
       if (!auth.ok) return errorResponse(401, 'unauthorized', auth.message);
       const body = this.readBody(request);
+      const handshake = scheme.type === 'slack' ? slackUrlVerification(body.json) : undefined;
+      if (handshake !== undefined) return handshake;
       const issues = this.deps.prepared.validateBody?.(body.json ?? body.data) ?? [];
       if (issues.length > 0) {
         return errorResponse(
@@ -141,6 +144,22 @@ export class WebhookEndpoint {
     const query = formToObject(new URLSearchParams(request.query));
     refuseUncarriable(query);
     return { data: query, datacontenttype: 'application/json', json: query };
+  }
+
+  private accepts(method: string): boolean {
+    return (this.config.methods as readonly string[]).includes(method);
+  }
+
+  private methodNotAllowed(method: string): WebhookResponse {
+    const methods = this.config.methods.join(', ');
+    return errorResponse(
+      405,
+      'method_not_allowed',
+      `this webhook accepts ${methods}, not ${method}`,
+      {
+        headers: { allow: methods },
+      },
+    );
   }
 
   private tooLarge(): WebhookResponse {

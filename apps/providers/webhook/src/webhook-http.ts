@@ -123,7 +123,11 @@ function send(reply: FastifyReply, response: WebhookResponse): FastifyReply {
   return reply
     .code(response.status)
     .headers(response.headers ?? {})
-    .type('application/json; charset=utf-8')
+    .type(
+      typeof response.body === 'string'
+        ? 'text/plain; charset=utf-8'
+        : 'application/json; charset=utf-8',
+    )
     .send(response.body);
 }
 

@@ -43,15 +43,22 @@ export class WebhookProvider implements SourceProviderImpl<'webhook', PreparedWe
     }
   }
 
-  /** Calls will be refused with 500 until the secret exists; say so now rather than on each call. */
+  /** Calls will be refused with 500 until the secrets exist; say so now rather than on each call. */
   private async warnIfSecretMissing(ctx: SourceContext<'webhook', PreparedWebhook>): Promise<void> {
     const auth = ctx.config.config.auth;
     if (auth.type === 'none') return;
-    try {
-      await ctx.secrets.resolve(auth.secretRef);
-    } catch (err) {
-      if (!(err instanceof SecretNotFoundError)) throw err;
-      ctx.log('warn', `calls will be refused until the secret is configured: ${err.message}`);
+    const names = [
+      auth.secretRef,
+      ...('additionalSecretRefs' in auth ? (auth.additionalSecretRefs ?? []) : []),
+      ...(auth.type === 'meta' ? [auth.verifyTokenRef] : []),
+    ];
+    for (const name of names) {
+      try {
+        await ctx.secrets.resolve(name);
+      } catch (err) {
+        if (!(err instanceof SecretNotFoundError)) throw err;
+        ctx.log('warn', `calls will be refused until the secret is configured: ${err.message}`);
+      }
     }
   }
 }

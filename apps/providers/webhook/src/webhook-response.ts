@@ -2,7 +2,11 @@ import type { ApiErrorBody, FormattedIssue } from '@flint/contracts';
 
 export interface WebhookResponse {
   status: number;
-  body: { eventId: string } | ApiErrorBody;
+  /**
+   * JSON: the accepted event's id, an error, or the answer to a sender's verification handshake
+   * (Slack's url_verification); text: the challenge of Meta's verification GET.
+   */
+  body: { eventId: string } | ApiErrorBody | { challenge: string } | string;
   headers?: Record<string, string>;
 }
 

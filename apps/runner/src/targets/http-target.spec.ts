@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { EgressPolicy } from '@flint/common';
 import type { HttpTarget, RunRequest } from '@flint/contracts';
 import { EnvSecretResolver } from '@flint/provider-sdk';
 import { HttpTargetStarter } from './http-target';
@@ -115,5 +116,23 @@ describe('HttpTargetStarter', () => {
     await starter.start({ request: request({ method: 'GET' }), attempt: 1 });
     expect(seen.at(-1)).toMatchObject({ method: 'GET' });
     expect(seen.at(-1)?.headers['content-length']).toBeUndefined();
+  });
+
+  it('fails a request the egress rules refuse at once, naming the rule, and sends nothing', async () => {
+    const guarded = new HttpTargetStarter(
+      new EnvSecretResolver({}),
+      new EgressPolicy({ refusePrivate: true, allow: [] }),
+    );
+    const before = seen.length;
+    const outcome = await guarded.start({ request: request({}), attempt: 1 });
+    expect(outcome).toMatchObject({
+      kind: 'failed',
+      retryable: false,
+      error: {
+        type: 'EgressRefusedError',
+        message: expect.stringContaining('is refused: loopback (127.0.0.0/8)'),
+      },
+    });
+    expect(seen.length).toBe(before);
   });
 });

@@ -1,4 +1,4 @@
-import { parseRetryAfter } from '@flint/common';
+import { EgressPolicy, EgressRefusedError, egressFetch, parseRetryAfter } from '@flint/common';
 import type { HttpTarget, RunRequest } from '@flint/contracts';
 import { INVALID_SPAN_CONTEXT, trace } from '@opentelemetry/api';
 import { type SecretResolver, SecretNotFoundError } from '@flint/provider-sdk';
@@ -19,7 +19,15 @@ export class HttpTargetStarter implements TargetStarter {
   readonly type = 'http';
   readonly startedWhen = 'on-success';
 
-  constructor(private readonly secrets: SecretResolver) {}
+  private readonly fetch: typeof fetch;
+
+  /** Every request, redirects too, goes only where `egress` allows (`FLINT_EGRESS_*`). */
+  constructor(
+    private readonly secrets: SecretResolver,
+    egress: EgressPolicy = EgressPolicy.DEFAULT,
+  ) {
+    this.fetch = egressFetch(egress);
+  }
 
   async start({ request, attempt, traceparent }: StartAttempt): Promise<AttemptOutcome> {
     const target = request.target as HttpTarget;
@@ -33,7 +41,7 @@ export class HttpTargetStarter implements TargetStarter {
     const where = describeUrl(target.url);
     let response: Response;
     try {
-      response = await fetch(target.url, {
+      response = await this.fetch(target.url, {
         method: target.method,
         headers,
         body: NO_BODY_METHODS.has(target.method)
@@ -107,6 +115,10 @@ function requestFailure(err: unknown, where: string, timeoutMs: number): Attempt
     return failed('TimeoutError', `no answer from ${where} within ${timeoutMs} ms`, true);
   }
   const cause = error.cause;
+  // Trying again cannot help: the operator's rules refuse the address.
+  if (cause instanceof EgressRefusedError) {
+    return failed(cause.name, `request to ${where} failed: ${cause.message}`, false);
+  }
   const detail = cause?.code ?? cause?.message ?? error.message;
   return failed('NetworkError', `request to ${where} failed: ${detail}`, true);
 }

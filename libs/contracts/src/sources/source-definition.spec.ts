@@ -164,7 +164,7 @@ describe('SourceDefinitionSchema', () => {
         {
           path: 'config.auth',
           message:
-            'required: one of hmac-sha256, stripe, bearer, api-key, none; write { type: none } to accept calls without authentication',
+            'required: one of hmac-sha256, hmac, stripe, standard-webhooks, slack, meta, bearer, api-key, none; write { type: none } to accept calls without authentication',
         },
       ]);
     });
@@ -179,7 +179,7 @@ describe('SourceDefinitionSchema', () => {
         {
           path: 'config.auth.type',
           message:
-            'unknown auth type "basic"; expected one of: hmac-sha256, stripe, bearer, api-key, none',
+            'unknown auth type "basic"; expected one of: hmac-sha256, hmac, stripe, standard-webhooks, slack, meta, bearer, api-key, none',
         },
       ]);
     });

@@ -2,31 +2,87 @@ import { z } from 'zod';
 import { EventTypeSchema, HeaderNameSchema, SecretNameSchema } from '../primitives';
 import { discriminatorError, hasNoDuplicates, strictObject } from '../strict';
 
-export const WEBHOOK_AUTH_TYPES = ['hmac-sha256', 'stripe', 'bearer', 'api-key', 'none'] as const;
+export const WEBHOOK_AUTH_TYPES = [
+  'hmac-sha256',
+  'hmac',
+  'stripe',
+  'standard-webhooks',
+  'slack',
+  'meta',
+  'bearer',
+  'api-key',
+  'none',
+] as const;
 export type WebhookAuthType = (typeof WEBHOOK_AUTH_TYPES)[number];
 
 export const DEFAULT_WEBHOOK_EVENT_TYPE = 'flint.webhook.received';
 export const MAX_WEBHOOK_BODY_BYTES = 16 * 1024 * 1024;
 
+/** Secrets accepted besides `secretRef` while a sender rotates its secret: any of them may sign. */
+const AdditionalSecretRefsSchema = z
+  .array(SecretNameSchema)
+  .max(4, 'must list at most 4 secrets')
+  .refine(hasNoDuplicates, 'must not repeat a secret')
+  .optional();
+
+/** How far a signed timestamp may be from the server's time before the call counts as a replay. */
+const ToleranceSecondsSchema = z
+  .number()
+  .int('must be a whole number of seconds')
+  .min(1, 'must be at least 1')
+  .max(86_400, 'must be at most 86400 (one day)')
+  .default(300);
+
 /** How callers prove who they are; required so that an open endpoint is always a visible choice. */
 export const WebhookAuthSchema = z.discriminatedUnion(
   'type',
   [
+    // GitHub's X-Hub-Signature-256 by default.
     strictObject({
       type: z.literal('hmac-sha256'),
       secretRef: SecretNameSchema,
+      additionalSecretRefs: AdditionalSecretRefsSchema,
       header: HeaderNameSchema.default('X-Hub-Signature-256'),
       prefix: z.string().max(64, 'must be at most 64 characters').default('sha256='),
+    }),
+    // Any HMAC of the raw body in a header: Shopify's base64 SHA-256, older senders' SHA-1.
+    strictObject({
+      type: z.literal('hmac'),
+      secretRef: SecretNameSchema,
+      additionalSecretRefs: AdditionalSecretRefsSchema,
+      header: HeaderNameSchema,
+      prefix: z.string().max(64, 'must be at most 64 characters').default(''),
+      algorithm: z
+        .enum(['sha256', 'sha1', 'sha512'], { error: 'must be one of: sha256, sha1, sha512' })
+        .default('sha256'),
+      encoding: z.enum(['hex', 'base64'], { error: 'must be hex or base64' }).default('hex'),
     }),
     strictObject({
       type: z.literal('stripe'),
       secretRef: SecretNameSchema,
-      toleranceSeconds: z
-        .number()
-        .int('must be a whole number of seconds')
-        .min(1, 'must be at least 1')
-        .max(86_400, 'must be at most 86400 (one day)')
-        .default(300),
+      additionalSecretRefs: AdditionalSecretRefsSchema,
+      toleranceSeconds: ToleranceSecondsSchema,
+    }),
+    // webhook-id, webhook-timestamp and webhook-signature (standardwebhooks.com); whsec_ secrets.
+    strictObject({
+      type: z.literal('standard-webhooks'),
+      secretRef: SecretNameSchema,
+      additionalSecretRefs: AdditionalSecretRefsSchema,
+      toleranceSeconds: ToleranceSecondsSchema,
+    }),
+    // X-Slack-Signature v0 over the timestamp and body; answers the url_verification challenge.
+    strictObject({
+      type: z.literal('slack'),
+      secretRef: SecretNameSchema,
+      additionalSecretRefs: AdditionalSecretRefsSchema,
+      toleranceSeconds: ToleranceSecondsSchema,
+    }),
+    // X-Hub-Signature-256 with the app secret; answers the hub.challenge GET with the verify token.
+    strictObject({
+      type: z.literal('meta'),
+      secretRef: SecretNameSchema,
+      additionalSecretRefs: AdditionalSecretRefsSchema,
+      verifyTokenRef: SecretNameSchema,
     }),
     strictObject({ type: z.literal('bearer'), secretRef: SecretNameSchema }),
     strictObject({

@@ -8,6 +8,7 @@ import { activityMigration } from './0007_activity';
 import { consoleMigration } from './0008_console';
 import { sourceConnectionMigration } from './0010_source_connection';
 import { runnerWorkflowsMigration } from './0014_runner_workflows';
+import { dedupeKeysMigration } from './0009_dedupe_keys';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
@@ -24,4 +25,5 @@ export const MIGRATIONS: readonly Migration[] = [
   consoleMigration,
   sourceConnectionMigration,
   runnerWorkflowsMigration,
+  dedupeKeysMigration,
 ];

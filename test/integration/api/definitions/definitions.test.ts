@@ -349,6 +349,36 @@ describe('sources and triggers over HTTP', () => {
     expect((await http('GET', `/api/sources/${mine}/versions`, { key: viewerA.key })).status).toBe(
       404,
     );
+
+    // Triggers are scoped the same way, whichever route reads them.
+    const theirTrigger = id('their-trigger');
+    const createdTrigger = await http('POST', '/api/triggers', {
+      body: { ...localTrigger(theirTrigger, [theirs]), owner: ownerB },
+    });
+    expect(createdTrigger.status).toBe(201);
+    for (const path of [
+      `/api/triggers/${theirTrigger}`,
+      `/api/triggers/${theirTrigger}/versions`,
+      `/api/triggers/${theirTrigger}/versions/1`,
+    ]) {
+      const answer = await http('GET', path, { key: viewerA.key });
+      expect({ path, status: answer.status, body: answer.body }).toEqual({
+        path,
+        status: 404,
+        body: { error: expect.objectContaining({ code: 'not_found' }) },
+      });
+    }
+    expect(
+      (await http('DELETE', `/api/triggers/${theirTrigger}`, { key: editorA.key })).status,
+    ).toBe(404);
+    expect(
+      (await http('POST', `/api/triggers/${theirTrigger}/disable`, { key: editorA.key })).status,
+    ).toBe(404);
+    const triggersOfA = await http('GET', '/api/triggers', { key: viewerA.key });
+    expect(triggersOfA.body.items.map((item: { id: string }) => item.id)).not.toContain(
+      theirTrigger,
+    );
+    expect((await http('GET', `/api/triggers/${theirTrigger}`)).status).toBe(200);
   });
 
   async function collectPages(firstPath: string): Promise<{ ids: string[]; pages: number }> {

@@ -60,7 +60,7 @@ describeIfPostgres('an evaluator killed with an open batch', () => {
     await bed.tearDown();
   });
 
-  it('emits the batch once, with all its events, after a restart', async () => {
+  it('emits the batch once, with all its events, after a restart, and closes a batch by its timeout with no event to wake it', async () => {
     await bed.define(
       webhookSource('feed'),
       trigger('collect', {
@@ -68,6 +68,12 @@ describeIfPostgres('an evaluator killed with an open batch', () => {
         condition: "event.type == 'com.example.item'",
         batch: { size: 3, timeout: '1h' },
         input: { ids: 'batch.map(e, e.id)' },
+      }),
+      // Never full: only its timeout, counted from the first event, can close it.
+      trigger('collect-by-time', {
+        sources: ['feed'],
+        condition: "event.type == 'com.example.item'",
+        batch: { size: 100, timeout: '60s' },
       }),
       trigger('feed-sentinel', { sources: ['feed'], condition: "event.type == 'sentinel'" }),
     );
@@ -83,15 +89,24 @@ describeIfPostgres('an evaluator killed with an open batch', () => {
       async () => (await committedOffsets(bed.kafka, bed.groupId, bed.topics.events)).get(0) === 3,
       { description: 'the commit of the first three events', timeoutMs: 60_000 },
     );
-    const stored = await bed.store.query<{ size: number; status: string }>(
-      "SELECT size, status FROM evaluator_batches WHERE trigger_id = 'collect'",
+    const stored = await bed.store.query<{ trigger_id: string; size: number; status: string }>(
+      'SELECT trigger_id, size, status FROM evaluator_batches ORDER BY trigger_id',
     );
-    expect(stored).toEqual([{ size: 2, status: 'open' }]);
+    expect(stored).toEqual([
+      { trigger_id: 'collect', size: 2, status: 'open' },
+      { trigger_id: 'collect-by-time', size: 2, status: 'open' },
+    ]);
 
     expect(await kill(child)).toBe('SIGKILL');
     expect(bed.runsOf('collect')).toEqual([]);
+    expect(bed.runsOf('collect-by-time')).toEqual([]);
 
+    // No event reaches the partition now: the restarted evaluator must find the open batch and its
+    // deadline by itself, when it is given the partition.
     await bed.startEvaluator();
+    const [timed] = await bed.waitForRuns('collect-by-time', 1, 150_000);
+    expect(timed).toMatchObject({ eventIds: [first.id, second.id] });
+
     const third = testEvent('feed', { type: 'com.example.item' });
     await bed.publish(third);
     const [run] = await bed.waitForRuns('collect', 1, 120_000);

@@ -169,6 +169,48 @@ describeIfPostgres('runner: http targets', () => {
     ]);
   });
 
+  it('counts a request repeated in a later batch as a duplicate and starts nothing again, with or without a concurrency limit', async () => {
+    const unlimited = httpRequest('/repeated');
+    const limited = {
+      ...httpRequest('/repeated'),
+      concurrencyKey: 'repeated',
+      concurrency: { allowConcurrent: false, onBusy: 'queue' as const },
+    };
+    await bed.send(unlimited, limited);
+    await bed.waitForStatus(unlimited.runId, 'SUCCEEDED');
+    await bed.waitForStatus(limited.runId, 'SUCCEEDED');
+    await bed.waitForEvents(unlimited.runId, ['flint.run.succeeded']);
+    await bed.waitForEvents(limited.runId, ['flint.run.succeeded']);
+    const duplicatesBefore = await metricValue(runner, 'triggers_run_requests_duplicate_total');
+
+    // The same two requests again, long after the first ones were claimed and finished; one at a
+    // time, so each goes through its own claim path (a batch with a limited run claims all its
+    // runs under the concurrency locks).
+    for (const [count, request] of [
+      [1, unlimited],
+      [2, limited],
+    ] as const) {
+      await bed.send(request);
+      await waitFor(
+        async () =>
+          (await metricValue(runner, 'triggers_run_requests_duplicate_total')) ===
+          duplicatesBefore + count,
+        { description: `the repeat of ${request.runId} counted as a duplicate` },
+      );
+    }
+    expect(server.requestsTo('/repeated')).toHaveLength(2);
+    for (const request of [unlimited, limited]) {
+      expect(await bed.runs.history.get(request.runId)).toMatchObject({
+        status: 'SUCCEEDED',
+        attempts: 1,
+      });
+      expect(bed.statusEvents(request.runId).map((event) => event.type)).toEqual([
+        'flint.run.started',
+        'flint.run.succeeded',
+      ]);
+    }
+  });
+
   it('dead-letters malformed run requests with the reason and keeps going', async () => {
     const invalid = { ...httpRequest('/never'), provider: 'E-mail', eventIds: [] };
     await bed.sendRaw('{ not json', 'not-json');

@@ -131,6 +131,36 @@ describeEachStore('RunRepository', (backend) => {
     expect(await runs.history.get(queued[1]?.runId as string)).toMatchObject({ queued: true });
   });
 
+  it('reports a repeated request of a run with a concurrency limit as a duplicate and leaves the run alone', async () => {
+    const policy = {
+      concurrencyKey: 'k',
+      concurrency: { allowConcurrent: false, onBusy: 'queue' },
+    };
+    const running = runRequest(policy as Partial<RunRequest>);
+    const waiting = runRequest(policy as Partial<RunRequest>);
+    await runs.claims.claim([claimOf(running), claimOf(waiting)], noMessages);
+    await runs.attempts.takeDue('r', 10, 60_000);
+    await runs.attempts.startAttempt(running.runId, 'r');
+
+    // A later batch repeats both requests (a replay, or the evaluator sending again).
+    expect(await runs.claims.claim([claimOf(running), claimOf(waiting)], noMessages)).toEqual([
+      { runId: running.runId, outcome: 'duplicate' },
+      { runId: waiting.runId, outcome: 'duplicate' },
+    ]);
+    // Still in its first attempt under runner r's lease, holding the key's one slot.
+    expect(await runs.history.get(running.runId)).toMatchObject({
+      status: 'REQUESTED',
+      attempts: 1,
+      queued: false,
+    });
+    expect(await runs.history.get(waiting.runId)).toMatchObject({
+      status: 'REQUESTED',
+      queued: true,
+    });
+    // The run in progress is not due again: nobody can start it a second time.
+    expect(await runs.attempts.takeDue('r2', 10, 60_000)).toEqual([]);
+  });
+
   it('lists history newest first, by trigger and status', async () => {
     const a = runRequest({ triggerId: 'alpha' });
     const b = runRequest({ triggerId: 'beta' });

@@ -1,4 +1,4 @@
-import { type Clock, parseRetryAfter } from '@flint/common';
+import { type Clock, EgressPolicy, egressFetch, parseRetryAfter } from '@flint/common';
 import type { HostLimiter } from './host-limiter';
 import type { PollRequest } from './poll-request';
 
@@ -33,12 +33,17 @@ export type PollFetcher = (
 
 const ERROR_BODY_CHARS = 200;
 
-/** Sends poll requests with Node's fetch, bounded per host and by a timeout. */
+/**
+ * Sends poll requests with fetch, bounded per host and by a timeout, and only where the egress policy
+ * allows (`FLINT_EGRESS_*`; redirects too).
+ */
 export function httpPollFetcher(options: {
   limiter: HostLimiter;
   timeoutMs: number;
   clock: Clock;
+  egress?: EgressPolicy;
 }): PollFetcher {
+  const fetch = egressFetch(options.egress ?? EgressPolicy.DEFAULT);
   return async (request, conditional, signal) => {
     const url = new URL(request.url);
     return options.limiter.run(url.host, signal, async () => {

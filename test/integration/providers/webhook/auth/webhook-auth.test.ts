@@ -22,10 +22,50 @@ const STRIPE_SECRET = 'whsec_flint_test_signing_secret';
 const BEARER_TOKEN = 'bearer-token-4b1d9c';
 const API_KEY = 'api-key-7f3e2a';
 const GENERIC_SECRET = 'generic-hmac-secret';
-const SECRETS = [GITHUB_SECRET, STRIPE_SECRET, BEARER_TOKEN, API_KEY, GENERIC_SECRET];
+const STANDARD_SECRET = `whsec_${Buffer.from('standard-webhooks-key-0123456789').toString('base64')}`;
+const STANDARD_OLD_SECRET = `whsec_${Buffer.from('the-key-being-rotated-out').toString('base64')}`;
+const SLACK_SECRET = 'slack-signing-secret-8f7422';
+const META_APP_SECRET = 'meta-app-secret-31a9';
+const META_VERIFY_TOKEN = 'meta-verify-token-77c1';
+const SHOPIFY_SECRET = 'shopify-secret-5d0e';
+const SECRETS = [
+  GITHUB_SECRET,
+  STRIPE_SECRET,
+  BEARER_TOKEN,
+  API_KEY,
+  GENERIC_SECRET,
+  STANDARD_SECRET,
+  STANDARD_OLD_SECRET,
+  SLACK_SECRET,
+  META_APP_SECRET,
+  META_VERIFY_TOKEN,
+  SHOPIFY_SECRET,
+];
 
 function hmacHex(secret: string, payload: string): string {
   return createHmac('sha256', secret).update(payload).digest('hex');
+}
+
+function standardHeaders(
+  id: string,
+  body: string,
+  timestamp: number,
+  secret = STANDARD_SECRET,
+): Record<string, string> {
+  const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
+  const signature = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64');
+  return {
+    'webhook-id': id,
+    'webhook-timestamp': String(timestamp),
+    'webhook-signature': `v1,${signature}`,
+  };
+}
+
+function slackHeaders(body: string, timestamp: number): Record<string, string> {
+  return {
+    'x-slack-request-timestamp': String(timestamp),
+    'x-slack-signature': `v0=${hmacHex(SLACK_SECRET, `v0:${timestamp}:${body}`)}`,
+  };
 }
 
 function stripeHeader(body: string, timestamp: number, secret = STRIPE_SECRET): string {
@@ -86,6 +126,12 @@ describe('webhook authentication', () => {
       FLINT_SECRET_PAGER_TOKEN: BEARER_TOKEN,
       FLINT_SECRET_PARTNER_KEY: API_KEY,
       FLINT_SECRET_GENERIC_HMAC: GENERIC_SECRET,
+      FLINT_SECRET_STANDARD_NEW: STANDARD_SECRET,
+      FLINT_SECRET_STANDARD_OLD: STANDARD_OLD_SECRET,
+      FLINT_SECRET_SLACK_SIGNING: SLACK_SECRET,
+      FLINT_SECRET_META_APP: META_APP_SECRET,
+      FLINT_SECRET_META_VERIFY: META_VERIFY_TOKEN,
+      FLINT_SECRET_SHOPIFY: SHOPIFY_SECRET,
     });
     const sources = [
       webhookSource('github', {
@@ -108,6 +154,31 @@ describe('webhook authentication', () => {
         auth: { type: 'api-key', secretRef: 'partner-key', header: 'X-Partner-Key' },
       }),
       webhookSource('open', { auth: { type: 'none' } }),
+      webhookSource('standard', {
+        auth: {
+          type: 'standard-webhooks',
+          secretRef: 'standard-new',
+          additionalSecretRefs: ['standard-old'],
+          toleranceSeconds: 300,
+        },
+        eventId: { header: 'webhook-id' },
+      }),
+      webhookSource('slack', {
+        auth: { type: 'slack', secretRef: 'slack-signing', toleranceSeconds: 300 },
+      }),
+      webhookSource('meta', {
+        auth: { type: 'meta', secretRef: 'meta-app', verifyTokenRef: 'meta-verify' },
+      }),
+      webhookSource('shopify', {
+        auth: {
+          type: 'hmac',
+          secretRef: 'shopify',
+          header: 'X-Shopify-Hmac-Sha256',
+          prefix: '',
+          algorithm: 'sha256',
+          encoding: 'base64',
+        },
+      }),
       webhookSource('unconfigured', { auth: { type: 'bearer', secretRef: 'nobody-set-this' } }),
     ];
     for (const source of sources) await definitions.put(source);
@@ -267,6 +338,104 @@ describe('webhook authentication', () => {
       expect(answer).toMatchObject({ status: 202, json: { eventId: 'order-42-paid' } });
       const event = await eventOnTopic(kafka, topics.events, 'order-42-paid');
       expect(JSON.parse(event.value!.toString())).toEqual({ hello: 'world' });
+    });
+  });
+
+  describe('standard webhooks', () => {
+    it('accepts a signature by the new or the rotated-out secret, with webhook-id as event id', async () => {
+      const now = Math.floor(Date.now() / 1000);
+      const body = '{"type":"invoice.paid"}';
+      const fresh = await post('standard', body, standardHeaders('msg_new_1', body, now));
+      expect(fresh).toMatchObject({ status: 202, json: { eventId: 'msg_new_1' } });
+      const rotated = await post(
+        'standard',
+        body,
+        standardHeaders('msg_old_1', body, now, STANDARD_OLD_SECRET),
+      );
+      expect(rotated).toMatchObject({ status: 202, json: { eventId: 'msg_old_1' } });
+    });
+
+    it('refuses a replay outside the tolerance, another body, and missing headers', async () => {
+      const body = '{"type":"invoice.paid"}';
+      const stale = Math.floor(Date.now() / 1000) - 301;
+      expectRefused(
+        await post('standard', body, standardHeaders('msg_2', body, stale)),
+        /timestamp is more than 300 s from the server's time/,
+      );
+      const signed = standardHeaders('msg_3', body, Math.floor(Date.now() / 1000));
+      expectRefused(
+        await post('standard', '{"type":"forged"}', signed),
+        /webhook-signature signature does not match/,
+      );
+      expectRefused(await post('standard', body), /missing header webhook-id/);
+    });
+  });
+
+  describe('slack', () => {
+    it('answers the signed url_verification challenge without publishing an event', async () => {
+      const body =
+        '{"token":"t","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","type":"url_verification"}';
+      const answer = await post('slack', body, slackHeaders(body, Math.floor(Date.now() / 1000)));
+      expect(answer).toMatchObject({
+        status: 200,
+        json: { challenge: '3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P' },
+      });
+      expectRefused(
+        await post('slack', body, slackHeaders(body, Math.floor(Date.now() / 1000) - 600)),
+        /X-Slack-Signature timestamp is more than 300 s/,
+      );
+    });
+
+    it('accepts a signed event callback and refuses an unsigned one', async () => {
+      const body = '{"type":"event_callback","event_id":"Ev01","event":{"type":"app_mention"}}';
+      const answer = await post('slack', body, slackHeaders(body, Math.floor(Date.now() / 1000)));
+      expect(answer.status).toBe(202);
+      expectRefused(await post('slack', body), /missing header X-Slack-Request-Timestamp/);
+    });
+  });
+
+  describe('meta', () => {
+    const get = (query: string) => fetch(`${service.url}/hooks/meta?${query}`);
+
+    it("answers the hub.challenge verification GET with the challenge, only for the source's verify token", async () => {
+      const ok = await get(
+        `hub.mode=subscribe&hub.verify_token=${META_VERIFY_TOKEN}&hub.challenge=1158201444`,
+      );
+      expect(ok.status).toBe(200);
+      expect(ok.headers.get('content-type')).toMatch(/^text\/plain/);
+      expect(await ok.text()).toBe('1158201444');
+      const wrong = await get('hub.mode=subscribe&hub.verify_token=guess&hub.challenge=1158201444');
+      expect(wrong.status).toBe(403);
+      const bad = await get(
+        `hub.mode=subscribe&hub.verify_token=${META_VERIFY_TOKEN}&hub.challenge=%3Cscript%3E`,
+      );
+      expect(bad.status).toBe(400);
+      // Deliveries are POSTs: a GET that is no verification is not accepted.
+      expect((await get('hello=world')).status).toBe(405);
+    });
+
+    it('checks deliveries with X-Hub-Signature-256 and the app secret', async () => {
+      const body = '{"object":"whatsapp_business_account","entry":[]}';
+      const signed = await post('meta', body, {
+        'x-hub-signature-256': `sha256=${hmacHex(META_APP_SECRET, body)}`,
+      });
+      expect(signed.status).toBe(202);
+      expectRefused(
+        await post('meta', body, { 'x-hub-signature-256': `sha256=${hmacHex('other', body)}` }),
+        /X-Hub-Signature-256 signature does not match/,
+      );
+    });
+  });
+
+  describe('base64 HMAC, Shopify style', () => {
+    it('accepts the base64 HMAC-SHA256 of the raw body and refuses the hex one', async () => {
+      const body = '{"id":820982911946154500,"email":"jon@example.com"}';
+      const base64 = createHmac('sha256', SHOPIFY_SECRET).update(body).digest('base64');
+      expect((await post('shopify', body, { 'x-shopify-hmac-sha256': base64 })).status).toBe(202);
+      expectRefused(
+        await post('shopify', body, { 'x-shopify-hmac-sha256': hmacHex(SHOPIFY_SECRET, body) }),
+        /X-Shopify-Hmac-Sha256 signature does not match/,
+      );
     });
   });
 

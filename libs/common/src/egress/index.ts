@@ -1,0 +1,2 @@
+export * from './egress-fetch';
+export * from './egress-policy';
