@@ -20,7 +20,7 @@ import { ActivityTally } from '../activity/activity-tally';
 import type { BatchManager } from '../batching/batch-manager';
 import type { CompoundTracker } from '../compound/compound-tracker';
 import type { Candidate, TriggerIndex } from '../definitions/trigger-index';
-import { type FilterResult, MetricsTally, type TriggerResult } from '../evaluator-metrics';
+import { MetricsTally, type TriggerResult } from '../evaluator-metrics';
 import type { DedupeKeyStore } from './dedupe-keys';
 import type { DedupeWindow } from './dedupe-window';
 import type { RunRequestMaker } from './run-request-maker';
