@@ -6,9 +6,9 @@ import { apiAccessMigration } from './0005_api_access';
 import { definitionHistoryMigration } from './0006_definition_history';
 import { activityMigration } from './0007_activity';
 import { consoleMigration } from './0008_console';
+import { dedupeKeysMigration } from './0009_dedupe_keys';
 import { sourceConnectionMigration } from './0010_source_connection';
 import { runnerWorkflowsMigration } from './0014_runner_workflows';
-import { dedupeKeysMigration } from './0009_dedupe_keys';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
@@ -23,7 +23,7 @@ export const MIGRATIONS: readonly Migration[] = [
   definitionHistoryMigration,
   activityMigration,
   consoleMigration,
+  dedupeKeysMigration,
   sourceConnectionMigration,
   runnerWorkflowsMigration,
-  dedupeKeysMigration,
 ];
