@@ -21,6 +21,7 @@ const EXPECTED_TABLES = [
   'evaluator_compound_matches',
   'leases',
   'outbox',
+  'poll_history',
   'provider_state',
   'run_attempts',
   'runner_workflows',

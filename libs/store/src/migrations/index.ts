@@ -7,6 +7,7 @@ import { definitionHistoryMigration } from './0006_definition_history';
 import { activityMigration } from './0007_activity';
 import { consoleMigration } from './0008_console';
 import { sourceConnectionMigration } from './0010_source_connection';
+import { pollHistoryMigration } from './0011_poll_history';
 import { runnerWorkflowsMigration } from './0014_runner_workflows';
 import type { Migration } from './migration';
 
@@ -23,5 +24,6 @@ export const MIGRATIONS: readonly Migration[] = [
   activityMigration,
   consoleMigration,
   sourceConnectionMigration,
+  pollHistoryMigration,
   runnerWorkflowsMigration,
 ];
