@@ -12,6 +12,8 @@ import {
   type CloudEvent,
   encodeRunRequest,
   type RunRequest,
+  runStatusEventType,
+  TERMINAL_RUN_STATUSES,
 } from '@flint/contracts';
 import { type IncomingMessage, type OutgoingRecord, processSpan } from '@flint/kafka';
 import { z } from 'zod';
@@ -34,7 +36,7 @@ export interface ConsumedEvent {
 export interface EventProcessorOptions {
   index: TriggerIndex;
   dedupe: DedupeWindow;
-  batches: Pick<BatchManager, 'add' | 'flush'>;
+  batches: Pick<BatchManager, 'add' | 'flush' | 'flushKeyed'>;
   compounds: Pick<CompoundTracker, 'offer'>;
   runs: RunRequestMaker;
   runsTopic: string;
@@ -124,6 +126,7 @@ export class EventProcessor {
     }
     if (pass.records.length > 0) await this.options.send(pass.records);
     for (const batchId of pass.fullBatches) await this.options.batches.flush(batchId);
+    for (const runId of finishedRuns(events)) await this.options.batches.flushKeyed(runId);
     for (const { trigger, key, at } of pass.keys.values()) {
       this.options.dedupe.remember(trigger.id, key, at, trigger.dedupeWindowMs);
     }
@@ -246,3 +249,19 @@ function recordTypeSources(
     }
   }
 }
+
+/**
+ * The runs whose terminal status events are among `events`: the batches keyed by their ids (the
+ * items a workflow emitted with `ctx.emit`, batched by `event.source`) are complete.
+ */
+function finishedRuns(events: readonly ConsumedEvent[]): string[] {
+  return events
+    .filter(
+      ({ event, fromFlint }) =>
+        fromFlint && event.flintprovider === 'runner' && TERMINAL_RUN_EVENT_TYPES.has(event.type),
+    )
+    .map(({ event }) => event.subject)
+    .filter((runId): runId is string => runId !== undefined);
+}
+
+const TERMINAL_RUN_EVENT_TYPES = new Set(TERMINAL_RUN_STATUSES.map(runStatusEventType));
