@@ -64,6 +64,7 @@ export async function evaluatorAlone(options: EvaluatorOptions): Promise<Scenari
       batches: {
         add: () => Promise.reject(new Error('no batch trigger in this benchmark')),
         flush: async () => undefined,
+        flushKeyed: async () => undefined,
       },
       compounds: {
         offer: () => Promise.reject(new Error('no compound trigger in this benchmark')),

@@ -5,6 +5,10 @@ import { consoleControllers, consoleProviders } from './console/console.provider
 import { definitionControllers, definitionProviders } from './definitions/definition-providers';
 import { DocsController } from './openapi/docs.controller';
 import { OutboxPublisher } from './outbox/outbox-publisher';
+import {
+  pollHistoryControllers,
+  pollHistoryProviders,
+} from './poll-history/poll-history.providers';
 import { historyControllers, historyProviders } from './runs/history.providers';
 
 @Module({})
@@ -17,6 +21,7 @@ export class ApiModule {
         ...definitionControllers,
         ...historyControllers,
         ...consoleControllers,
+        ...pollHistoryControllers,
         DocsController,
       ],
       providers: [
@@ -24,6 +29,7 @@ export class ApiModule {
         ...definitionProviders(runtime),
         ...historyProviders(runtime),
         ...consoleProviders(runtime),
+        ...pollHistoryProviders(runtime),
       ],
     };
   }

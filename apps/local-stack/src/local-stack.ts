@@ -38,6 +38,7 @@ export async function startLocalStack(
     FLINT_ADMIN_API_KEY: adminKey,
     FLINT_SECRETS_KEYS: secretsKeys,
     KAFKA_EVENT_SIGNING_KEY: signingKey,
+    ...exampleWorkflows(env),
   };
   const store: Store = await openStore(storeConfigFromEnv(serviceEnv));
   const services = new Map<ServiceName, RunningService>();
@@ -68,6 +69,14 @@ export async function startLocalStack(
   }
   showWebhookUrlInConsole(services);
   return { services, adminKey, stop };
+}
+
+/** The example workflows examples/*.yaml start (`probe`, `bypass`), unless FLINT_WORKFLOWS_DIR is set. */
+export const EXAMPLE_WORKFLOWS_DIR = 'examples/workflows';
+
+function exampleWorkflows(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  if (env.FLINT_WORKFLOWS_DIR !== undefined || !existsSync(EXAMPLE_WORKFLOWS_DIR)) return {};
+  return { FLINT_WORKFLOWS_DIR: EXAMPLE_WORKFLOWS_DIR };
 }
 
 /**

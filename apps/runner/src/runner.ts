@@ -29,6 +29,7 @@ import { HttpTargetStarter } from './targets/http-target';
 import { KafkaTargetStarter } from './targets/kafka-target';
 import { KeyExpressions } from './targets/key-expression';
 import { LocalTargetStarter } from './targets/local-target';
+import { WorkflowEvents } from './targets/workflow-events';
 import { targetSecrets } from './targets/secrets';
 import { WorkflowAnnouncer } from './workflows/workflow-announcer';
 
@@ -80,7 +81,10 @@ export class Runner {
         kafka: new KafkaTargetStarter(deps.producer, new KeyExpressions(), {
           timeoutMs: config.kafkaTargetTimeoutMs,
         }),
-        local: new LocalTargetStarter(deps.workflows),
+        local: new LocalTargetStarter(
+          deps.workflows,
+          new WorkflowEvents({ producer: deps.producer, topic: topics.events }),
+        ),
       },
       messages,
       metrics: this.metrics,

@@ -51,6 +51,7 @@ export * from './api/definitions';
 export * from './api/access';
 export * from './api/history';
 export * from './api/run-attempts';
+export * from './api/poll-history';
 export * from './api/test-fire';
 export * from './api/events';
 export * from './api/console';

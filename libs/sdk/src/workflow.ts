@@ -10,6 +10,13 @@ export interface WorkflowContext {
   readonly signal: AbortSignal;
   /** Adds a line to the run's log, which Flint stores with the run (at most 1000 lines). */
   log(message: string): void;
+  /**
+   * Publishes an event while the run goes on: a CloudEvent of `type` with `data`, its `source` the
+   * run id, that triggers can listen to like any other (`eventTypes: [type]`). Resolves once
+   * Kafka acknowledged it. `id` makes a repeated emit recognisable as the same event (default: the
+   * run id and the emit's position in the run). Types starting with `flint.` are Flint's own.
+   */
+  emit(type: string, data?: unknown, options?: { id?: string }): Promise<void>;
 }
 
 /**

@@ -51,6 +51,12 @@ export {
   type TriggerRunSummary,
 } from './runs/history';
 export { RunsOfEventRepository } from './runs/runs-of-event';
+export {
+  POLL_HISTORY_LIMIT,
+  type PollOutcomeKind,
+  type PollRecord,
+  PollHistoryRepository,
+} from './poll-history/poll-history-repository';
 export type {
   RunAttemptOutcome,
   RunAttemptRecord,

@@ -23,6 +23,7 @@ describe('loadUserDefinitions', () => {
       attempt: 1,
       signal: new AbortController().signal,
       log: (l: string) => lines.push(l),
+      emit: async () => undefined,
     };
     expect(await greet.run({ name: 'Ada' }, ctx)).toEqual({ greeting: 'hello, Ada' });
     expect(lines).toEqual(['greeting Ada']);

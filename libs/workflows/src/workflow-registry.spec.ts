@@ -15,6 +15,7 @@ describe('local workflows', () => {
       attempt: 1,
       signal: new AbortController().signal,
       log: (line: string) => lines.push(line),
+      emit: async () => undefined,
     };
     expect(await echoWorkflow.run({ a: [1, 2] }, ctx)).toEqual({ a: [1, 2] });
     expect(lines).toEqual(['echoing the input of run r-1']);

@@ -22,6 +22,7 @@ const EXPECTED_TABLES = [
   'evaluator_dedupe_keys',
   'leases',
   'outbox',
+  'poll_history',
   'provider_state',
   'run_attempts',
   'runner_workflows',

@@ -13,3 +13,4 @@ export { docsRoutes } from './docs.openapi';
 export { accessRoutes } from '../auth/access.openapi';
 export { historyRoutes } from '../runs/history.openapi';
 export { consoleRoutes } from '../console/console.openapi';
+export { pollHistoryRoutes } from '../poll-history/poll-history.openapi';

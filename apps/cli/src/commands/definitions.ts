@@ -19,6 +19,7 @@ import {
 import { definitionReferences } from '../definition-references';
 import { type FieldChange, definitionChanges, formatChange } from '../definition-diff';
 import { type OutputOptions, formatTable, printOutput, withOutputOption } from '../output';
+import { pollHistoryLines, sourceHistory } from './source-history';
 
 interface ApplyOptions extends ApiOptions {
   file: string[];
@@ -31,6 +32,7 @@ interface ValidateOptions extends ApiOptions {
 }
 
 interface GetOptions extends ApiOptions, OutputOptions {
+  history?: boolean;
   owner?: string;
   provider?: string;
   source?: string;
@@ -134,12 +136,21 @@ export function registerDefinitionCommands(program: Command, context: CommandCon
         .option('--enabled <true|false>', 'only enabled or only disabled ones')
         .option('--provider <provider>', `sources only: ${SOURCE_KIND_NAMES.join(', ')}`)
         .option('--source <id>', 'triggers only: those listening to this source')
-        .option('--limit <n>', 'show at most this many'),
+        .option('--limit <n>', 'show at most this many')
+        .option('--history', 'one poll function source: its last polls'),
     ),
   ).action((kindArg: string, id: string | undefined, options: GetOptions) =>
     attempt(['get', kindArg, ...(id === undefined ? [] : [id])].join(' '), async () => {
       const kind = parseKind(kindArg);
       const client = context.client(options);
+      if (options.history) {
+        if (kind !== 'source' || id === undefined) {
+          throw new CliInputError('--history shows one source: flint get source <id> --history');
+        }
+        const history = await sourceHistory(client, id);
+        printOutput(io, options.output, history, () => pollHistoryLines(history));
+        return;
+      }
       if (id !== undefined) {
         const filter = LIST_FILTERS.find((name) => options[name] !== undefined);
         if (filter)

@@ -68,6 +68,25 @@ describe('BatchManager', () => {
     expect(batches.openBatches).toBe(0);
   });
 
+  it('emits the batches of one key at once when asked (a finished run closes its items’ batches)', async () => {
+    const probe = define({ size: 5, timeout: '30s', key: 'event.source' });
+    const other = define({ size: 5, timeout: '30s', key: 'event.source' }, 'other');
+    const batches = manager();
+    const [a, b, c, d] = [webhookEvent(), webhookEvent(), webhookEvent(), webhookEvent()];
+    await batches.add(probe, 'run-1', 0, a);
+    await batches.add(probe, 'run-1', 0, b);
+    await batches.add(other, 'run-1', 1, c);
+    await batches.add(probe, 'run-2', 0, d);
+    await batches.flushKeyed('run-1');
+    expect(emitted).toEqual([
+      { triggerId: 'crawl', ids: [a.id, b.id] },
+      { triggerId: 'other', ids: [c.id] },
+    ]);
+    await batches.flushKeyed('run-3');
+    expect(emitted).toHaveLength(2);
+    expect(batches.openBatches).toBe(1);
+  });
+
   it('emits a batch when its timeout passes after its first event', async () => {
     const trigger = define({ size: 10, timeout: '30s' });
     const batches = manager();

@@ -1,6 +1,7 @@
 import { backoffDelay, type Clock, type Log, type TimerHandle } from '@flint/common';
 import type { CloudEvent } from '@flint/contracts';
 import { type CompiledTrigger, eventFromJson, eventJson } from '@flint/conditions';
+import { keyHash } from '../storable-text';
 import type { BatchAddResult, ClosedBatch, NewBatchMember, PendingBatch } from './batch-repository';
 
 /** Where batches are persisted; `EvaluatorBatchRepository` in production. */
@@ -30,6 +31,7 @@ export type BatchAddOutcome =
 interface TrackedBatch {
   id: string;
   triggerId: string;
+  keyHash: string;
   partition: number;
   timer?: TimerHandle;
 }
@@ -114,6 +116,19 @@ export class BatchManager {
     return flushing;
   }
 
+  /**
+   * Emits every batch of this evaluator whose key is `batchKey`, of any trigger. A run's terminal
+   * status event calls it with the run id, so the last partial batch of the items the run emitted
+   * (`batch: { key: event.source }`) goes at once instead of waiting for its timeout. The run's
+   * items share a partition with its status events (both keyed by its trigger id), so they are all
+   * in their batches by then, and their batches are this evaluator's.
+   */
+  flushKeyed(batchKey: string): Promise<void> {
+    const hash = keyHash(batchKey);
+    const batches = [...this.tracked.values()].filter((batch) => batch.keyHash === hash);
+    return Promise.all(batches.map((batch) => this.flush(batch.id))).then(() => undefined);
+  }
+
   /** Batches this evaluator is tracking (open or waiting to be emitted). */
   get openBatches(): number {
     return this.tracked.size;
@@ -157,6 +172,7 @@ export class BatchManager {
     const tracked: TrackedBatch = {
       id: batch.id,
       triggerId: batch.triggerId,
+      keyHash: batch.keyHash,
       partition: batch.partition,
     };
     this.tracked.set(batch.id, tracked);

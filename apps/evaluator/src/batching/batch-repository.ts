@@ -6,6 +6,8 @@ import { jsonText, keyHash, parseJsonText, storableText } from '../storable-text
 export interface PendingBatch {
   id: string;
   triggerId: string;
+  /** SHA-256 of the batch key (`keyHash`). */
+  keyHash: string;
   partition: number;
   status: 'open' | 'closed';
   size: number;
@@ -48,6 +50,7 @@ export type BatchAddResult =
 interface BatchRow {
   id: string;
   trigger_id: string;
+  batch_key_hash: string;
   kafka_partition: number;
   status: 'open' | 'closed';
   size: number;
@@ -55,7 +58,8 @@ interface BatchRow {
   deadline_at: Date | string | null;
 }
 
-const BATCH_COLUMNS = 'id, trigger_id, kafka_partition, status, size, opened_at, deadline_at';
+const BATCH_COLUMNS =
+  'id, trigger_id, batch_key_hash, kafka_partition, status, size, opened_at, deadline_at';
 
 /**
  * The evaluator's open batches, persisted so that no batched event is lost when the process dies:
@@ -189,6 +193,7 @@ function pendingBatch(row: BatchRow): PendingBatch {
   return {
     id: row.id,
     triggerId: row.trigger_id,
+    keyHash: row.batch_key_hash,
     partition: row.kafka_partition,
     status: row.status,
     size: row.size,

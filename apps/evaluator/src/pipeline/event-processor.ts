@@ -13,6 +13,8 @@ import {
   encodeRunRequest,
   type RunRequest,
   runIdForKey,
+  runStatusEventType,
+  TERMINAL_RUN_STATUSES,
 } from '@flint/contracts';
 import { type IncomingMessage, type OutgoingRecord, processSpan } from '@flint/kafka';
 import { z } from 'zod';
@@ -38,7 +40,7 @@ export interface EventProcessorOptions {
   dedupe: DedupeWindow;
   /** When each dedupe key opened its window: what a single event's run id is derived from. */
   dedupeKeys: DedupeKeyStore;
-  batches: Pick<BatchManager, 'add' | 'flush'>;
+  batches: Pick<BatchManager, 'add' | 'flush' | 'flushKeyed'>;
   compounds: Pick<CompoundTracker, 'offer'>;
   runs: RunRequestMaker;
   runsTopic: string;
@@ -132,6 +134,7 @@ export class EventProcessor {
     await this.assignRunIds(pass);
     if (pass.records.length > 0) await this.options.send(pass.records);
     for (const batchId of pass.fullBatches) await this.options.batches.flush(batchId);
+    for (const runId of finishedRuns(events)) await this.options.batches.flushKeyed(runId);
     for (const { trigger, key, at } of pass.keys.values()) {
       this.options.dedupe.remember(trigger.id, key, at, trigger.dedupeWindowMs);
     }
@@ -285,3 +288,18 @@ function recordTypeSources(
 function passKey(triggerId: string, key: string): string {
   return `${triggerId}\u0000${key}`;
 }
+/**
+ * The runs whose terminal status events are among `events`: the batches keyed by their ids (the
+ * items a workflow emitted with `ctx.emit`, batched by `event.source`) are complete.
+ */
+function finishedRuns(events: readonly ConsumedEvent[]): string[] {
+  return events
+    .filter(
+      ({ event, fromFlint }) =>
+        fromFlint && event.flintprovider === 'runner' && TERMINAL_RUN_EVENT_TYPES.has(event.type),
+    )
+    .map(({ event }) => event.subject)
+    .filter((runId): runId is string => runId !== undefined);
+}
+
+const TERMINAL_RUN_EVENT_TYPES = new Set(TERMINAL_RUN_STATUSES.map(runStatusEventType));

@@ -6,6 +6,7 @@ import type {
   PendingBatch,
 } from '../batching/batch-repository';
 import type { BatchStore } from '../batching/batch-manager';
+import { keyHash } from '../storable-text';
 
 interface StoredBatch extends Omit<PendingBatch, 'status'> {
   batchKey: string;
@@ -41,6 +42,7 @@ export class MemoryBatchStore implements BatchStore {
         id: randomUUID(),
         triggerId: member.triggerId,
         batchKey: member.batchKey,
+        keyHash: keyHash(member.batchKey),
         partition: member.partition,
         status: 'open',
         size: 0,
@@ -93,6 +95,7 @@ function pending(batch: StoredBatch): PendingBatch {
   return {
     id: batch.id,
     triggerId: batch.triggerId,
+    keyHash: batch.keyHash,
     partition: batch.partition,
     status: batch.status === 'emitted' ? 'closed' : batch.status,
     size: batch.size,

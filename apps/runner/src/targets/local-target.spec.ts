@@ -1,6 +1,8 @@
 import type { RunRequest } from '@flint/contracts';
+import { decodeCloudEvent, type EventProducer, type MessageToDecode } from '@flint/kafka';
 import { defineWorkflow, WorkflowRegistry } from '@flint/workflows';
 import { LocalTargetStarter, MAX_LOG_LINES } from './local-target';
+import { WorkflowEvents } from './workflow-events';
 
 class QuotaError extends Error {
   override readonly name = 'QuotaError';
@@ -23,13 +25,35 @@ const registry = new WorkflowRegistry([
   }),
   defineWorkflow({ name: 'bigint', run: () => ({ n: 1n }) }),
   defineWorkflow({
+    name: 'probe',
+    async run(input, ctx) {
+      for (const url of input as string[]) await ctx.emit('com.example.probe', { url });
+      await ctx.emit('com.example.probe.done', undefined, { id: 'probe-done' });
+      return (input as string[]).length;
+    },
+  }),
+  defineWorkflow({
+    name: 'emits-flint',
+    run: (_input, ctx) => ctx.emit('flint.run.succeeded', {}),
+  }),
+  defineWorkflow({
     name: 'slow',
     run: (_input, ctx) =>
       new Promise((resolve) => ctx.signal.addEventListener('abort', () => resolve('stopped'))),
   }),
 ]);
 
-const starter = new LocalTargetStarter(registry);
+const sent: Array<{ topic: string; message: unknown }> = [];
+const producer = {
+  send: async (topic: string, messages: unknown[]) => {
+    for (const message of messages) sent.push({ topic, message });
+    return [];
+  },
+} as unknown as EventProducer;
+const starter = new LocalTargetStarter(
+  registry,
+  new WorkflowEvents({ producer, topic: 'events', now: () => new Date('2024-05-01T12:00:01Z') }),
+);
 
 const request = (workflow: string, input: unknown = 21, timeoutMs = 5000): RunRequest => ({
   runId: 'r-1',
@@ -93,10 +117,47 @@ describe('LocalTargetStarter', () => {
       error: {
         type: 'UnknownWorkflowError',
         message:
-          'no local workflow named "triple" is registered in this runner; registered: bigint, chatty, double, quota, slow',
+          'no local workflow named "triple" is registered in this runner; registered: bigint, chatty, double, emits-flint, probe, quota, slow',
       },
       retryable: false,
     });
     expect(starter.precheck(request('double'))).toBeUndefined();
+  });
+
+  it('publishes what ctx.emit sends, from the run, keyed with the run status events', async () => {
+    sent.length = 0;
+    const outcome = await starter.start({
+      request: request('probe', ['https://a.example', 'https://b.example']),
+      attempt: 1,
+      traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+    });
+    expect(outcome).toMatchObject({ kind: 'succeeded', result: 2 });
+    const events = sent.map(({ topic, message }) => {
+      expect(topic).toBe('events');
+      return decodeCloudEvent(message as MessageToDecode);
+    });
+    expect(events.map((e) => [e.id, e.type, e.data])).toEqual([
+      ['r-1:1', 'com.example.probe', { url: 'https://a.example' }],
+      ['r-1:2', 'com.example.probe', { url: 'https://b.example' }],
+      ['probe-done', 'com.example.probe.done', undefined],
+    ]);
+    expect(events[0]).toMatchObject({
+      source: 'r-1',
+      subject: 'probe',
+      flintsourceid: 't',
+      flintprovider: 'runner',
+      flintowner: 'default',
+      traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+    });
+  });
+
+  it("refuses an emit of Flint's own event types: the workflow fails with EmitRefusedError", async () => {
+    expect(await starter.start({ request: request('emits-flint'), attempt: 1 })).toMatchObject({
+      kind: 'failed',
+      error: {
+        type: 'EmitRefusedError',
+        message: `ctx.emit: event types starting with "flint." are Flint's own, got "flint.run.succeeded"`,
+      },
+    });
   });
 });

@@ -2,6 +2,7 @@ import type { LocalTarget, RunRequest } from '@flint/contracts';
 import type { WorkflowRegistry } from '@flint/workflows';
 import { type AttemptOutcome, errorOf, failed } from '../execution/attempt-outcome';
 import type { StartAttempt, TargetStarter } from './target-starter';
+import type { WorkflowEvents } from './workflow-events';
 
 /** Bounds on what one run keeps of its workflow's log and result. */
 export const MAX_LOG_LINES = 1000;
@@ -18,7 +19,10 @@ export class LocalTargetStarter implements TargetStarter {
   readonly type = 'local';
   readonly startedWhen = 'before';
 
-  constructor(private readonly workflows: WorkflowRegistry) {}
+  constructor(
+    private readonly workflows: WorkflowRegistry,
+    private readonly events: WorkflowEvents,
+  ) {}
 
   precheck(request: RunRequest): AttemptOutcome | undefined {
     const { workflow } = request.target as LocalTarget;
@@ -33,7 +37,7 @@ export class LocalTargetStarter implements TargetStarter {
     );
   }
 
-  async start({ request, attempt }: StartAttempt): Promise<AttemptOutcome> {
+  async start({ request, attempt, traceparent }: StartAttempt): Promise<AttemptOutcome> {
     const target = request.target as LocalTarget;
     const workflow = this.workflows.get(target.workflow);
     if (!workflow) return this.precheck(request) as AttemptOutcome;
@@ -50,6 +54,7 @@ export class LocalTargetStarter implements TargetStarter {
         attempt,
         signal: controller.signal,
         log: (message: string) => log.add(message),
+        emit: this.events.emitterFor(request, traceparent ?? request.traceparent),
       };
       const running = Promise.resolve().then(() => workflow.run(request.input, ctx));
       const settled = await Promise.race([running.then((value) => ({ value })), timedOut]);

@@ -8,6 +8,7 @@ import { activityMigration } from './0007_activity';
 import { consoleMigration } from './0008_console';
 import { dedupeKeysMigration } from './0009_dedupe_keys';
 import { sourceConnectionMigration } from './0010_source_connection';
+import { pollHistoryMigration } from './0011_poll_history';
 import { runnerWorkflowsMigration } from './0014_runner_workflows';
 import type { Migration } from './migration';
 
@@ -25,5 +26,6 @@ export const MIGRATIONS: readonly Migration[] = [
   consoleMigration,
   dedupeKeysMigration,
   sourceConnectionMigration,
+  pollHistoryMigration,
   runnerWorkflowsMigration,
 ];

@@ -5,7 +5,15 @@ import { sumWorkflow } from './sum';
 
 function context(signal = new AbortController().signal): WorkflowContext & { lines: string[] } {
   const lines: string[] = [];
-  return { runId: 'r-1', triggerId: 't', attempt: 1, signal, log: (l) => lines.push(l), lines };
+  return {
+    runId: 'r-1',
+    triggerId: 't',
+    attempt: 1,
+    signal,
+    log: (l) => lines.push(l),
+    emit: async () => undefined,
+    lines,
+  };
 }
 
 describe('demonstration workflows', () => {

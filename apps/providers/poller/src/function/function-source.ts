@@ -12,7 +12,13 @@ import {
   type SourceProviderImpl,
 } from '@flint/provider-sdk';
 import type { Json, PollFunction, PollResult } from '@flint/sdk';
-import { ProviderStateRepository, RunsOfEventRepository, type Store } from '@flint/store';
+import {
+  PollHistoryRepository,
+  type PollRecord,
+  ProviderStateRepository,
+  RunsOfEventRepository,
+  type Store,
+} from '@flint/store';
 import type { UserDefinition } from '@flint/user-code';
 import { type PollBackoff, PollerSourceRunner } from '../polling/poller-source-runner';
 import { type FiredContext, planFiring, type RunsOfEvent } from './fired-contexts';
@@ -116,6 +122,7 @@ export class FunctionSourceProvider implements SourceProviderImpl<'function', Pr
 
   async retire(source: SourceOf<'function'>, store: Store): Promise<void> {
     await new ProviderStateRepository(store, 'function').delete(source.id);
+    await new PollHistoryRepository(store).forget(source.id);
   }
 }
 
@@ -123,6 +130,7 @@ export class FunctionSourceProvider implements SourceProviderImpl<'function', Pr
 class FunctionPoll {
   private readonly state: ProviderStateRepository;
   private readonly runs: RunsOfEventRepository;
+  private readonly history: PollHistoryRepository;
   private readonly log: Log;
 
   constructor(
@@ -133,10 +141,43 @@ class FunctionPoll {
   ) {
     this.state = new ProviderStateRepository(ctx.store, 'function');
     this.runs = new RunsOfEventRepository(ctx.store);
+    this.history = new PollHistoryRepository(ctx.store);
     this.log = ctx.log;
   }
 
+  /** Polls once and records the outcome in the poll history, a failure too (then rethrown). */
   async once(): Promise<FunctionPollOutcome> {
+    const started = this.ctx.clock.now();
+    const record = (poll: Omit<PollRecord, 'polledAt' | 'durationMs'>) =>
+      this.record({
+        polledAt: new Date(started),
+        durationMs: Math.max(0, this.ctx.clock.now() - started),
+        ...poll,
+      });
+    try {
+      const outcome = await this.poll();
+      await record({ outcome: outcome.fired > 0 ? 'fired' : 'not-fired', ...outcome });
+      return outcome;
+    } catch (err) {
+      const error =
+        err instanceof PollFunctionError
+          ? { type: err.type, message: err.detail }
+          : { type: err instanceof Error ? err.name : 'Error', message: errorText(err) };
+      await record({ outcome: 'failed', fired: 0, skipped: 0, error });
+      throw err;
+    }
+  }
+
+  /** A history that cannot be written (the database is away) must not fail the poll. */
+  private async record(poll: PollRecord): Promise<void> {
+    try {
+      await this.history.record(this.ctx.source.id, poll);
+    } catch (err) {
+      this.log('warn', `could not record the poll in the poll history: ${errorText(err)}`);
+    }
+  }
+
+  private async poll(): Promise<FunctionPollOutcome> {
     const sourceId = this.ctx.source.id;
     const saved = await this.state.entries(sourceId);
     const state = (saved.get(STATE_KEY) ?? {}) as Record<string, Json>;

@@ -10,11 +10,12 @@ export class PollFunctionError extends Error {
 
   constructor(
     readonly type: string,
-    message: string,
+    /** What happened, without the type. */
+    readonly detail: string,
     /** The function's stack, when it threw. */
     readonly functionStack?: string,
   ) {
-    super(`${type}: ${message}`);
+    super(`${type}: ${detail}`);
   }
 }
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { DEFAULT_FUNCTION_EVENT_TYPE } from '@flint/contracts';
-import { openStore, type Store, storeConfigFromEnv } from '@flint/store';
+import { openStore, PollHistoryRepository, type Store, storeConfigFromEnv } from '@flint/store';
 import { PollerModule } from '../../../../../apps/providers/poller/src/poller.module';
 import { contextKey } from '../../../../../apps/providers/poller/src/function/context-key';
 import { uniqueName, waitFor } from '../../../../support/kafka';
@@ -61,6 +61,17 @@ describeIfPostgres('poller: poll functions (provider: function)', () => {
     // The misbehaving functions failed their polls; the service and its other source kept going.
     expect((await fetch(`${poller.url}/health/live`)).status).toBe(200);
     for (const id of [throws, hangs, leaks]) expect(collector.ofSource(id!)).toEqual([]);
+    // Each poll's outcome is in the poll history, failures with their type.
+    const history = new PollHistoryRepository(store);
+    const failedWith = async (id: string) =>
+      waitFor(async () => (await history.list(id)).find((p) => p.outcome === 'failed')?.error, {
+        timeoutMs: 90_000,
+        description: `a failed poll of ${id} in the history`,
+      });
+    expect((await failedWith(throws!)).type).toBe('InboxUnreachableError');
+    expect((await failedWith(hangs!)).type).toBe('TimeoutError');
+    expect((await failedWith(leaks!)).type).toBe('OutOfMemoryError');
+    expect((await history.list(counter))[0]).toMatchObject({ outcome: 'fired', fired: 1 });
 
     await fixture.stopService(poller);
     const before = Math.max(
