@@ -4,10 +4,12 @@ import { consoleSize } from './scenarios/console-size';
 import { cronDelay } from './scenarios/cron';
 import { endToEnd } from './scenarios/end-to-end';
 import { evaluatorAlone } from './scenarios/evaluator';
+import { localStackMemory } from './scenarios/local-stack-memory';
 import { memoryPerService, residentSetSizes } from './scenarios/memory-per-service';
 import { sustainedRate } from './scenarios/sustained-rate';
 import { webhookIngest } from './scenarios/webhook';
 import { type BenchStack, startBenchStack } from './support/bench-stack';
+import { startBroker } from './support/broker';
 import { startEchoLoad } from './support/echo-load';
 import { machineInfo } from './support/machine';
 import { type ProcessStack, startProcessStack } from './support/process-stack';
@@ -21,6 +23,7 @@ const SCENARIOS = [
   'evaluator',
   'cron',
   'memory',
+  'local-stack-memory',
   'memory-per-service',
   'sustained',
   'console',
@@ -94,6 +97,15 @@ async function main(): Promise<void> {
   if (chosen.includes('cron')) {
     log('cron: 1,000 schedules on the same second');
     record(await cronDelay({ schedules: 1_000, measureMs: 6_000 }));
+  }
+  if (chosen.includes('local-stack-memory')) {
+    log("local-stack-memory: npm start's stack, idle RSS on a first and a later start");
+    const broker = await startBroker(log);
+    try {
+      record(await localStackMemory(broker));
+    } finally {
+      await broker.stop();
+    }
   }
   if (chosen.some((name) => STACK_SCENARIOS.includes(name))) {
     log('starting the local stack');

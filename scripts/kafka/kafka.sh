@@ -90,7 +90,7 @@ cmd_fetch() {
     rm -rf "$LIBS_DIR"
     mv "$staging" "$LIBS_DIR"
   fi
-  log "Kafka $KAFKA_VERSION jars ready ($(find "$LIBS_DIR" -name '*.jar' | wc -l | tr -d ' ') jars)"
+  log "Kafka $KAFKA_VERSION jars ready ($(find "$LIBS_DIR" -name '*.jar' | wc -l | tr -d ' ') jars, $(du -sm "$LIBS_DIR" | cut -f1) MB)"
 }
 
 pid_file() { echo "$DATA_DIR/kafka.pid"; }

@@ -3,7 +3,6 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { SERVICE_NAMES, type ServiceName } from '@flint/contracts';
-import { Logger } from '@nestjs/common';
 import { type RunningService, type StartServiceOptions, startService } from '@flint/service-kit';
 import { type Store, generateSecretKeyRing, openStore, storeConfigFromEnv } from '@flint/store';
 import { FlintApiClient } from '../../cli/src/api-client';
@@ -25,9 +24,14 @@ export interface LocalStack {
  * connection and its multiplexing would interleave transactions, so sharing one in-process instance,
  * whose store serializes transactions, is the only safe way for several services to use it.
  */
+/** Where the local stack reports what it does: the stack's own logger, or a test's. */
+export interface StackLog {
+  log(message: string): void;
+}
+
 export async function startLocalStack(
   env: NodeJS.ProcessEnv,
-  logger: Logger,
+  logger: StackLog,
   options: Pick<StartServiceOptions, 'logDestination'> = {},
 ): Promise<LocalStack> {
   const adminKey = env.FLINT_ADMIN_API_KEY ?? (await localAdminKey());
@@ -107,7 +111,7 @@ export function consoleLoginLink(stack: LocalStack): string {
 export async function applyExamples(
   stack: LocalStack,
   folder: string,
-  logger: Logger,
+  logger: StackLog,
 ): Promise<void> {
   const api = stack.services.get('api');
   if (!api) throw new Error('the api service is not running');

@@ -1,31 +1,36 @@
-import { Logger } from '@nestjs/common';
-import { exitOnSignal } from '@flint/service-kit';
+import { createServiceLogger, exitOnSignal } from '@flint/service-kit';
 import { startTelemetry } from '@flint/telemetry';
+import { upBanner } from './banner';
 import { applyExamples, consoleLoginLink, startLocalStack } from './local-stack';
 
-const logger = new Logger('flint');
-
 async function main(): Promise<void> {
+  const env = process.env;
   const telemetry = startTelemetry({ serviceName: 'flint-local' });
-  const stack = await startLocalStack(process.env, logger);
-  exitOnSignal(() => stack.stop().then(() => telemetry.shutdown()), 30000, logger);
-  await applyExamples(stack, process.env.FLINT_EXAMPLES_DIR ?? 'examples', logger);
-  const webhook = stack.services.get('webhook')?.url;
-  const api = stack.services.get('api')?.url;
-  logger.log(
-    [
-      'Flint is up.',
-      `  Console:        ${consoleLoginLink(stack)}`,
-      '                  (signs you in once, within 15 minutes; afterwards sign in with the admin key)',
-      `  Send an event:  curl -X POST ${webhook}/hooks/demo -H 'content-type: application/json' -d '{"hello":"world"}'`,
-      `  API:            ${api}/api (admin key in ${process.env.FLINT_ADMIN_API_KEY ? 'FLINT_ADMIN_API_KEY' : '.flint/local/admin-api-key'})`,
-      `  Health:         ${[...stack.services.values()].map((s) => `${s.url}/health`).join(' ')}`,
-      '  Stop:           Ctrl-C',
-    ].join('\n'),
-  );
+  // The stack's own messages in the same format as its services' (FLINT_LOG_FORMAT, else by terminal).
+  const pinoLogger = createServiceLogger('flint', env);
+  const logger = {
+    log: (message: string) => pinoLogger.info(message),
+    error: (message: string) => pinoLogger.error(message),
+  };
+  try {
+    const stack = await startLocalStack(env, logger);
+    exitOnSignal(() => stack.stop().then(() => telemetry.shutdown()), 30000, logger);
+    await applyExamples(stack, env.FLINT_EXAMPLES_DIR ?? 'examples', logger);
+    process.stdout.write(
+      upBanner({
+        consoleLink: consoleLoginLink(stack),
+        webhookUrl: stack.services.get('webhook')?.url,
+        apiUrl: stack.services.get('api')?.url,
+        adminKeyFrom: env.FLINT_ADMIN_API_KEY
+          ? 'FLINT_ADMIN_API_KEY'
+          : '.flint/local/admin-api-key',
+        healthUrls: [...stack.services.values()].map((s) => `${s.url}/health`),
+      }),
+    );
+  } catch (err) {
+    logger.error(`failed to start: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  }
 }
 
-main().catch((err: unknown) => {
-  logger.error(`failed to start: ${err instanceof Error ? err.message : String(err)}`);
-  process.exit(1);
-});
+void main();

@@ -32,6 +32,11 @@ const KnownAttributesSchema = z.object({
   data: z.unknown().optional(),
   /** Id of the Flint source that produced the event; the Kafka key, so one source stays ordered. */
   flintsourceid: z.string().min(1).max(253),
+  /**
+   * The CloudEvents partitioning extension: the Kafka key under the binding's key mapping. Flint
+   * publishes its source id here too, so CloudEvents-aware consumers see how events are grouped.
+   */
+  partitionkey: z.string().min(1).max(2048).optional(),
   flintprovider: ProviderSchema,
   /** When Flint accepted the event from the outside world; the start of the latency metric. */
   flintacceptedat: IsoDateTimeSchema,

@@ -60,6 +60,7 @@ describe('encodeCloudEvent', () => {
       ce_subject: 'refs/heads/main',
       ce_time: '2026-01-02T03:04:05.000Z',
       ce_flintsourceid: 'github-main',
+      ce_partitionkey: 'github-main',
       ce_flintprovider: 'webhook',
       ce_flintacceptedat: '2026-01-02T03:04:05.100Z',
       traceparent: TRACEPARENT,
@@ -103,6 +104,17 @@ describe('encodeCloudEvent', () => {
 });
 
 describe('decodeCloudEvent', () => {
+  it('keys by a partitionkey of its own, and keeps it', () => {
+    const keyed = event({ partitionkey: 'tenant-7' });
+    const encoded = encodeCloudEvent(keyed);
+    expect(encoded.key).toBe('tenant-7');
+    expect(encoded.headers).toMatchObject({
+      ce_partitionkey: 'tenant-7',
+      ce_flintsourceid: 'github-main',
+    });
+    expect(decodeCloudEvent(asConsumed(encoded))).toEqual(keyed);
+  });
+
   it('round-trips every attribute, the data and the trace context', () => {
     const original = event();
     expect(decodeCloudEvent(asConsumed(encodeCloudEvent(original)))).toEqual(original);

@@ -54,8 +54,10 @@ export function isJsonContentType(contentType: string): boolean {
 }
 
 /**
- * Encodes a CloudEvent as a binary-mode Kafka message keyed by its source id. The trace context is
- * the event's own `traceparent`, else the active OpenTelemetry span's.
+ * Encodes a CloudEvent as a binary-mode Kafka message. The key follows the binding's key mapping: the
+ * `partitionkey` extension, which is the source id unless the event names another, so one source's
+ * events stay in order. The trace context is the event's own `traceparent`, else the active
+ * OpenTelemetry span's.
  */
 export function encodeCloudEvent(event: CloudEvent): EncodedCloudEvent {
   const checked = CloudEventSchema.safeParse(event);
@@ -65,8 +67,9 @@ export function encodeCloudEvent(event: CloudEvent): EncodedCloudEvent {
     );
   }
   const contentType = event.datacontenttype ?? DEFAULT_CONTENT_TYPE;
+  const key = event.partitionkey ?? event.flintsourceid;
   const headers: Record<string, string> = { [CONTENT_TYPE]: contentType };
-  for (const [name, value] of Object.entries(event)) {
+  for (const [name, value] of Object.entries({ ...event, partitionkey: key })) {
     if (NOT_CE_HEADERS.has(name) || value === undefined) continue;
     headers[HEADER_PREFIX + name] = String(value);
   }
@@ -75,7 +78,7 @@ export function encodeCloudEvent(event: CloudEvent): EncodedCloudEvent {
     : activeTraceHeaders();
   if (trace.traceparent) headers[TRACEPARENT] = trace.traceparent;
   if (trace.tracestate) headers[TRACESTATE] = trace.tracestate;
-  return { key: event.flintsourceid, value: encodeData(event.data, contentType), headers };
+  return { key, value: encodeData(event.data, contentType), headers };
 }
 
 function encodeData(data: unknown, contentType: string): Buffer | null {
@@ -125,6 +128,9 @@ export function decodeCloudEvent(message: MessageToDecode): CloudEvent {
         missing.map((name) => HEADER_PREFIX + name).join(', '),
     );
   }
+  // The reverse of encoding's key mapping: a partitionkey equal to the source id is the default
+  // Flint writes, not an attribute of the event's own, so the event decodes as it was published.
+  if (attributes.partitionkey === attributes.flintsourceid) delete attributes.partitionkey;
   const data = decodeData(message.value, contentType);
   if (data !== undefined) attributes.data = data;
   return validate(attributes, 'header');

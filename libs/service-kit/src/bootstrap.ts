@@ -2,11 +2,11 @@ import 'reflect-metadata';
 import { type DynamicModule, type INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Logger as PinoNestLogger } from 'nestjs-pino';
 import type { FlintKafkaServer } from '@flint/kafka';
 import type { ServiceName } from '@flint/contracts';
 import { asService } from '@flint/telemetry';
 import { CONSUMER_TRANSPORT } from './kafka-transport';
+import { NestLogger } from './nest-logger';
 import { type RuntimeOptions, type ServiceRuntime, openServiceRuntime } from './service-runtime';
 
 export interface RunningService {
@@ -64,7 +64,7 @@ async function boot(
       bufferLogs: options.logger !== false,
       abortOnError: false,
     });
-    if (options.logger !== false) app.useLogger(app.get(PinoNestLogger));
+    if (options.logger !== false) app.useLogger(new NestLogger(runtime.logger));
     if (declaresTransport(module)) {
       const transport = app.get<FlintKafkaServer>(CONSUMER_TRANSPORT);
       app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
@@ -110,7 +110,11 @@ function declaresTransport(module: DynamicModule): boolean {
  * SIGTERM (Kubernetes, docker stop) or SIGINT (Ctrl-C) drains the service and exits 0; a drain that
  * outlives the timeout exits 1 rather than hanging past the pod's grace period unnoticed.
  */
-export function exitOnSignal(stop: () => Promise<void>, timeoutMs: number, logger: Logger): void {
+export function exitOnSignal(
+  stop: () => Promise<void>,
+  timeoutMs: number,
+  logger: Pick<Logger, 'log' | 'error'>,
+): void {
   const onSignal = (signal: NodeJS.Signals) => {
     logger.log(`${signal} received, draining`);
     const timer = setTimeout(() => {

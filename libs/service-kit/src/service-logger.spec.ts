@@ -3,7 +3,7 @@ import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { ConfigError } from './service-config';
-import { createServiceLogger } from './service-logger';
+import { createServiceLogger, logFormat } from './service-logger';
 
 function capture(): { stream: Writable; lines: () => Record<string, unknown>[] } {
   const chunks: string[] = [];
@@ -80,5 +80,43 @@ describe('createServiceLogger', () => {
     logger.warn('shown');
     expect(out.lines().map((l) => l.message)).toEqual(['shown']);
     expect(() => createServiceLogger('cron', { FLINT_LOG_LEVEL: 'loud' })).toThrow(ConfigError);
+  });
+});
+
+describe('logFormat', () => {
+  const terminal = { toStdout: true, stdoutIsTty: true };
+
+  it('is pretty for a person at a terminal and JSON for a pipe, a container or another stream', () => {
+    expect(logFormat({}, terminal)).toBe('pretty');
+    expect(logFormat({}, { toStdout: true, stdoutIsTty: false })).toBe('json');
+    expect(logFormat({}, { toStdout: false, stdoutIsTty: true })).toBe('json');
+  });
+
+  it('follows FLINT_LOG_FORMAT whatever the output, and names a bad value', () => {
+    expect(logFormat({ FLINT_LOG_FORMAT: 'json' }, terminal)).toBe('json');
+    expect(logFormat({ FLINT_LOG_FORMAT: 'pretty' }, { toStdout: true, stdoutIsTty: false })).toBe(
+      'pretty',
+    );
+    expect(() => logFormat({ FLINT_LOG_FORMAT: 'colourful' }, terminal)).toThrow(ConfigError);
+    expect(() => logFormat({ FLINT_LOG_FORMAT: 'colourful' }, terminal)).toThrow(
+      /FLINT_LOG_FORMAT/,
+    );
+  });
+
+  it('writes one readable line per entry in the pretty format, fields below it, secrets redacted', () => {
+    const chunks: string[] = [];
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        chunks.push(String(chunk));
+        done();
+      },
+    });
+    const logger = createServiceLogger('evaluator', { FLINT_LOG_FORMAT: 'pretty' }, stream);
+    logger.child({ component: 'kafka' }).warn({ broker: 'b:9092', token: 's3cret' }, 'slow broker');
+    const text = chunks.join('');
+    expect(text).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] WARN: evaluator\/kafka: slow broker\n/);
+    expect(text).toContain('broker: "b:9092"');
+    expect(text).not.toContain('s3cret');
+    expect(text).not.toContain('{"');
   });
 });

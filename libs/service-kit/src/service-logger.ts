@@ -1,6 +1,7 @@
 import type { Log } from '@flint/common';
 import { activeTraceIds } from '@flint/telemetry';
 import { pino, type Logger } from 'pino';
+import pinoPretty from 'pino-pretty';
 import { z } from 'zod';
 import { parseEnv } from './service-config';
 
@@ -29,11 +30,28 @@ const LogEnvSchema = z.object({
   FLINT_LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info'),
+  FLINT_LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
 });
+
+export type LogFormat = 'json' | 'pretty';
+
+/**
+ * JSON lines for machines (containers, log shippers, a pipe), one readable line per entry for a
+ * person at a terminal: `FLINT_LOG_FORMAT` when set, else pretty only when the logs go to stdout and
+ * stdout is a terminal.
+ */
+export function logFormat(
+  env: NodeJS.ProcessEnv,
+  output: { toStdout: boolean; stdoutIsTty: boolean },
+): LogFormat {
+  const { FLINT_LOG_FORMAT } = parseEnv(LogEnvSchema, env);
+  return FLINT_LOG_FORMAT ?? (output.toStdout && output.stdoutIsTty ? 'pretty' : 'json');
+}
 
 /**
  * One JSON line per entry with the service name and, inside a span, `trace_id` and `span_id`, so a
- * log line leads to its trace.
+ * log line leads to its trace; or, in the pretty format (`logFormat`), a line a person reads:
+ * time, level, service, message, and the entry's other fields below it.
  */
 export function createServiceLogger(
   service: string,
@@ -41,6 +59,9 @@ export function createServiceLogger(
   destination?: pino.DestinationStream,
 ): Logger {
   const { FLINT_LOG_LEVEL } = parseEnv(LogEnvSchema, env);
+  const stdoutIsTty = Boolean(process.stdout.isTTY);
+  const format = logFormat(env, { toStdout: destination === undefined, stdoutIsTty });
+  const output = format === 'pretty' ? prettyStream(destination, stdoutIsTty) : destination;
   return pino(
     {
       level: FLINT_LOG_LEVEL,
@@ -51,8 +72,25 @@ export function createServiceLogger(
       mixin: () => activeTraceIds(),
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     },
-    destination,
+    output,
   );
+}
+
+function prettyStream(
+  destination: pino.DestinationStream | undefined,
+  colorize: boolean,
+): pino.DestinationStream {
+  return pinoPretty({
+    destination: destination ?? 1,
+    // In-process and synchronous: no worker thread per service, and nothing lost at exit.
+    sync: true,
+    colorize: destination === undefined && colorize,
+    messageKey: 'message',
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,service,component,context,trace_id,span_id',
+    messageFormat:
+      '{service}{if component}/{component}{end}{if context} ({context}){end}: {message}',
+  });
 }
 
 /** The service's logger (or a child of it) as the `Log` that Flint's code reports through. */

@@ -15,17 +15,24 @@ export async function openStore(
   config: StoreConfig,
   options: OpenStoreOptions = {},
 ): Promise<Store> {
-  const store: Store = config.databaseUrl
-    ? new PostgresStore({ url: config.databaseUrl, poolMax: config.poolMax })
-    : await PgliteStore.open({ dataDir: pgliteDataDir(config) });
-  if (options.migrate ?? true) {
-    try {
-      const report = await runMigrations(store);
-      options.onMigrated?.(report);
-    } catch (err) {
-      await store.close();
-      throw err;
-    }
+  const open = (): Promise<Store> =>
+    config.databaseUrl
+      ? Promise.resolve(new PostgresStore({ url: config.databaseUrl, poolMax: config.poolMax }))
+      : PgliteStore.open({ dataDir: pgliteDataDir(config) });
+  const store = await open();
+  if (!(options.migrate ?? true)) return store;
+  let report: MigrationReport;
+  try {
+    report = await runMigrations(store);
+  } catch (err) {
+    await store.close();
+    throw err;
   }
-  return store;
+  options.onMigrated?.(report);
+  if (store.kind !== 'pglite' || report.applied.length === 0) return store;
+  // PGlite's memory only grows, and creating a database and its schema grows it by about 100 MB
+  // that a long-running local stack would hold for good. A fresh instance on the migrated files
+  // starts small, as on every later start.
+  await store.close();
+  return open();
 }

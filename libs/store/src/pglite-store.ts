@@ -13,6 +13,13 @@ export interface PgliteStoreOptions {
 }
 
 /**
+ * PostgreSQL's default shared_buffers (128 MB) is sized for a server; inside one laptop process it is
+ * memory the local stack holds whether it uses it or not (PGlite's memory only grows). A local
+ * stack's tables fit in far less, and the operating system caches the files anyway.
+ */
+const PGLITE_SETTINGS = { postgresqlconf: ['shared_buffers = 16MB'] };
+
+/**
  * The embedded database. PGlite has exactly one connection, so two callers' transactions would
  * interleave on it (one's COMMIT committing the other's half-done work). Every query and every
  * transaction therefore goes through one queue: a transaction owns the connection from BEGIN to
@@ -31,11 +38,13 @@ export class PgliteStore implements Store {
   ) {}
 
   static async open(options: PgliteStoreOptions = {}): Promise<PgliteStore> {
-    if (options.dataDir === undefined) return new PgliteStore(await PGlite.create(), undefined);
+    if (options.dataDir === undefined) {
+      return new PgliteStore(await PGlite.create(PGLITE_SETTINGS), undefined);
+    }
     mkdirSync(dirname(options.dataDir), { recursive: true });
     const lock = DataDirLock.acquire(options.dataDir);
     try {
-      return new PgliteStore(await PGlite.create(options.dataDir), lock);
+      return new PgliteStore(await PGlite.create(options.dataDir, PGLITE_SETTINGS), lock);
     } catch (err) {
       lock.release();
       throw err;

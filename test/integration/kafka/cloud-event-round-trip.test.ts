@@ -42,6 +42,7 @@ describe('CloudEvents over a real topic', () => {
       ce_time: event.time,
       ce_dataschema: event.dataschema,
       ce_flintsourceid: event.flintsourceid,
+      ce_partitionkey: event.flintsourceid,
       ce_flintprovider: event.flintprovider,
       ce_flintacceptedat: event.flintacceptedat,
       traceparent: event.traceparent,

@@ -1,5 +1,11 @@
 import type { CloudEvent, KafkaTarget, RunRequest } from '@flint/contracts';
-import { encodeCloudEvent, type EventProducer, sendSpan } from '@flint/kafka';
+import {
+  CloudEventEncodeError,
+  encodeCloudEvent,
+  type EventProducer,
+  type OutgoingMessage,
+  sendSpan,
+} from '@flint/kafka';
 import { inSpan, traceparentOf } from '@flint/telemetry';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { type AttemptOutcome, errorOf, failed } from '../execution/attempt-outcome';
@@ -58,7 +64,14 @@ export class KafkaTargetStarter implements TargetStarter {
     key: string,
     command: CloudEvent,
   ): Promise<AttemptOutcome> {
-    const message = { ...encodeCloudEvent(command), key };
+    let message: OutgoingMessage;
+    try {
+      // The key expression's value is also the command's partitionkey (the binding's key mapping).
+      message = encodeCloudEvent({ ...command, partitionkey: key });
+    } catch (err) {
+      if (err instanceof CloudEventEncodeError) return failed(err.name, err.message, false);
+      throw err;
+    }
     let timer: NodeJS.Timeout | undefined;
     try {
       const [metadata] = await Promise.race([

@@ -109,6 +109,7 @@ describe('webhook requests', () => {
       ce_type: 'flint.webhook.received',
       ce_time: expect.any(String),
       ce_flintsourceid: 'open',
+      ce_partitionkey: 'open',
       ce_flintprovider: 'webhook',
       ce_flintacceptedat: expect.any(String),
       traceparent: expect.stringMatching(TRACEPARENT),
