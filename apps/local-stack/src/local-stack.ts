@@ -6,6 +6,8 @@ import { SERVICE_NAMES, type ServiceName } from '@flint/contracts';
 import { Logger } from '@nestjs/common';
 import { type RunningService, type StartServiceOptions, startService } from '@flint/service-kit';
 import { type Store, generateSecretKeyRing, openStore, storeConfigFromEnv } from '@flint/store';
+import { within } from '@flint/common';
+import { ProviderService } from '@flint/provider-sdk';
 import { FlintApiClient } from '../../cli/src/api-client';
 import { LOCAL_ADMIN_KEY_FILE } from '../../cli/src/cli';
 import { formatProblem, loadDefinitionFiles } from '../../cli/src/definition-files';
@@ -68,6 +70,28 @@ export async function startLocalStack(
   }
   showWebhookUrlInConsole(services);
   return { services, adminKey, stop };
+}
+
+/**
+ * Resolves once every provider service launched the sources defined when it started, so the
+ * address the start banner prints answers rather than 503 "starting"; the names of those that did
+ * not within `timeoutMs`.
+ */
+export async function providersNotReady(stack: LocalStack, timeoutMs: number): Promise<string[]> {
+  const waits = [...stack.services].map(async ([name, running]) => {
+    const providers = providerServiceOf(running);
+    return providers && !(await within(providers.whenReady(), timeoutMs)) ? [name] : [];
+  });
+  return (await Promise.all(waits)).flat();
+}
+
+/** The provider service a running service hosts; the evaluator, runner and api host none. */
+function providerServiceOf(running: RunningService): ProviderService | undefined {
+  try {
+    return running.app.get(ProviderService, { strict: false });
+  } catch {
+    return undefined;
+  }
 }
 
 /**

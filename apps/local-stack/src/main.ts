@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { exitOnSignal } from '@flint/service-kit';
 import { startTelemetry } from '@flint/telemetry';
-import { applyExamples, consoleLoginLink, startLocalStack } from './local-stack';
+import { applyExamples, consoleLoginLink, providersNotReady, startLocalStack } from './local-stack';
 
 const logger = new Logger('flint');
 
@@ -10,6 +10,10 @@ async function main(): Promise<void> {
   const stack = await startLocalStack(process.env, logger);
   exitOnSignal(() => stack.stop().then(() => telemetry.shutdown()), 30000, logger);
   await applyExamples(stack, process.env.FLINT_EXAMPLES_DIR ?? 'examples', logger);
+  const notReady = await providersNotReady(stack, 60_000);
+  if (notReady.length > 0) {
+    logger.warn(`still starting after 60 s: ${notReady.join(', ')}; their /health says why`);
+  }
   const webhook = stack.services.get('webhook')?.url;
   const api = stack.services.get('api')?.url;
   logger.log(
