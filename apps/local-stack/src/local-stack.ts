@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { SERVICE_NAMES, type ServiceName } from '@flint/contracts';
+import { SERVICES, SERVICE_NAMES, type ServiceName, topicNamesFromEnv } from '@flint/contracts';
+import { createKafka, kafkaConfigFromEnv, provisionTopics } from '@flint/kafka';
 import { Logger } from '@nestjs/common';
 import { type RunningService, type StartServiceOptions, startService } from '@flint/service-kit';
 import { type Store, generateSecretKeyRing, openStore, storeConfigFromEnv } from '@flint/store';
@@ -42,6 +43,7 @@ export async function startLocalStack(
     KAFKA_EVENT_SIGNING_KEY: signingKey,
   };
   const store: Store = await openStore(storeConfigFromEnv(serviceEnv));
+  await provisionTopicsOnce(serviceEnv);
   const services = new Map<ServiceName, RunningService>();
   const stop = async () => {
     for (const running of [...services.values()].reverse()) await running.stop();
@@ -79,19 +81,35 @@ export async function startLocalStack(
  */
 export async function providersNotReady(stack: LocalStack, timeoutMs: number): Promise<string[]> {
   const waits = [...stack.services].map(async ([name, running]) => {
-    const providers = providerServiceOf(running);
+    const providers = providerServiceOf(name, running);
     return providers && !(await within(providers.whenReady(), timeoutMs)) ? [name] : [];
   });
   return (await Promise.all(waits)).flat();
 }
 
-/** The provider service a running service hosts; the evaluator, runner and api host none. */
-function providerServiceOf(running: RunningService): ProviderService | undefined {
-  try {
-    return running.app.get(ProviderService, { strict: false });
-  } catch {
-    return undefined;
-  }
+/** The provider service a provider (registry role `provider`) hosts. */
+function providerServiceOf(
+  name: ServiceName,
+  running: RunningService,
+): ProviderService | undefined {
+  return SERVICES[name].role === 'provider' ? running.app.get(ProviderService) : undefined;
+}
+
+/**
+ * Creates the topics once before the services start, rather than by seven services at once, each
+ * logging kafkajs's "Topic creation errors" for those another one created first. Best effort: when
+ * Kafka is not up yet the services provision them themselves once it is.
+ */
+async function provisionTopicsOnce(env: NodeJS.ProcessEnv): Promise<void> {
+  const config = kafkaConfigFromEnv(env, 'flint-local');
+  const kafka = createKafka(config, { log: () => {}, failFast: true });
+  await within(
+    provisionTopics(kafka, topicNamesFromEnv(env), {
+      partitions: config.topicPartitions,
+      replicationFactor: config.replicationFactor,
+    }).catch(() => undefined),
+    15_000,
+  );
 }
 
 /**

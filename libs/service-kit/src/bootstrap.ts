@@ -7,6 +7,7 @@ import type { FlintKafkaServer } from '@flint/kafka';
 import type { ServiceName } from '@flint/contracts';
 import { asService } from '@flint/telemetry';
 import { CONSUMER_TRANSPORT } from './kafka-transport';
+import { StartupChatterAtDebug } from './nest-startup-chatter';
 import { type RuntimeOptions, type ServiceRuntime, openServiceRuntime } from './service-runtime';
 
 export interface RunningService {
@@ -64,7 +65,9 @@ async function boot(
       bufferLogs: options.logger !== false,
       abortOnError: false,
     });
-    if (options.logger !== false) app.useLogger(app.get(PinoNestLogger));
+    if (options.logger !== false) {
+      app.useLogger(new StartupChatterAtDebug(app.get(PinoNestLogger)));
+    }
     if (declaresTransport(module)) {
       const transport = app.get<FlintKafkaServer>(CONSUMER_TRANSPORT);
       app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
