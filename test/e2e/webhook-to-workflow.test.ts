@@ -64,6 +64,12 @@ describe('end to end: webhook event → evaluator → runner → local workflow'
     );
     ({ stack, receiver } = traced);
     await applyExamples(stack, 'examples', quietLogger);
+    // The GitHub example ships disabled until its secret is stored (here: in the environment).
+    const enabled = await fetch(`${stack.services.get('api')!.url}/api/sources/github/enable`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer e2e-admin-key' },
+    });
+    expect(enabled.status).toBe(200);
   });
 
   afterAll(() => traced?.stop());

@@ -2,9 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { SERVICE_NAMES, type ServiceName } from '@flint/contracts';
+import { SERVICES, SERVICE_NAMES, type ServiceName, topicNamesFromEnv } from '@flint/contracts';
+import { createKafka, kafkaConfigFromEnv, provisionTopics } from '@flint/kafka';
 import { type RunningService, type StartServiceOptions, startService } from '@flint/service-kit';
 import { type Store, generateSecretKeyRing, openStore, storeConfigFromEnv } from '@flint/store';
+import { within } from '@flint/common';
+import { ProviderService } from '@flint/provider-sdk';
 import { FlintApiClient } from '../../cli/src/api-client';
 import { LOCAL_ADMIN_KEY_FILE } from '../../cli/src/cli';
 import { formatProblem, loadDefinitionFiles } from '../../cli/src/definition-files';
@@ -45,6 +48,7 @@ export async function startLocalStack(
     ...exampleWorkflows(env),
   };
   const store: Store = await openStore(storeConfigFromEnv(serviceEnv));
+  await provisionTopicsOnce(serviceEnv);
   const services = new Map<ServiceName, RunningService>();
   const stop = async () => {
     for (const running of [...services.values()].reverse()) await running.stop();
@@ -81,6 +85,44 @@ export const EXAMPLE_WORKFLOWS_DIR = 'examples/workflows';
 function exampleWorkflows(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   if (env.FLINT_WORKFLOWS_DIR !== undefined || !existsSync(EXAMPLE_WORKFLOWS_DIR)) return {};
   return { FLINT_WORKFLOWS_DIR: EXAMPLE_WORKFLOWS_DIR };
+}
+
+/**
+ * Resolves once every provider service launched the sources defined when it started, so the
+ * address the start banner prints answers rather than 503 "starting"; the names of those that did
+ * not within `timeoutMs`.
+ */
+export async function providersNotReady(stack: LocalStack, timeoutMs: number): Promise<string[]> {
+  const waits = [...stack.services].map(async ([name, running]) => {
+    const providers = providerServiceOf(name, running);
+    return providers && !(await within(providers.whenReady(), timeoutMs)) ? [name] : [];
+  });
+  return (await Promise.all(waits)).flat();
+}
+
+/** The provider service a provider (registry role `provider`) hosts. */
+function providerServiceOf(
+  name: ServiceName,
+  running: RunningService,
+): ProviderService | undefined {
+  return SERVICES[name].role === 'provider' ? running.app.get(ProviderService) : undefined;
+}
+
+/**
+ * Creates the topics once before the services start, rather than by seven services at once, each
+ * logging kafkajs's "Topic creation errors" for those another one created first. Best effort: when
+ * Kafka is not up yet the services provision them themselves once it is.
+ */
+async function provisionTopicsOnce(env: NodeJS.ProcessEnv): Promise<void> {
+  const config = kafkaConfigFromEnv(env, 'flint-local');
+  const kafka = createKafka(config, { log: () => {}, failFast: true });
+  await within(
+    provisionTopics(kafka, topicNamesFromEnv(env), {
+      partitions: config.topicPartitions,
+      replicationFactor: config.replicationFactor,
+    }).catch(() => undefined),
+    15_000,
+  );
 }
 
 /**

@@ -1,7 +1,7 @@
 import { createServiceLogger, exitOnSignal } from '@flint/service-kit';
 import { startTelemetry } from '@flint/telemetry';
 import { upBanner } from './banner';
-import { applyExamples, consoleLoginLink, startLocalStack } from './local-stack';
+import { applyExamples, consoleLoginLink, providersNotReady, startLocalStack } from './local-stack';
 
 async function main(): Promise<void> {
   const env = process.env;
@@ -10,12 +10,17 @@ async function main(): Promise<void> {
   const pinoLogger = createServiceLogger('flint', env);
   const logger = {
     log: (message: string) => pinoLogger.info(message),
+    warn: (message: string) => pinoLogger.warn(message),
     error: (message: string) => pinoLogger.error(message),
   };
   try {
     const stack = await startLocalStack(env, logger);
     exitOnSignal(() => stack.stop().then(() => telemetry.shutdown()), 30000, logger);
     await applyExamples(stack, env.FLINT_EXAMPLES_DIR ?? 'examples', logger);
+    const notReady = await providersNotReady(stack, 60_000);
+    if (notReady.length > 0) {
+      logger.warn(`still starting after 60 s: ${notReady.join(', ')}; their /health says why`);
+    }
     process.stdout.write(
       upBanner({
         consoleLink: consoleLoginLink(stack),

@@ -109,13 +109,24 @@ function declaresTransport(module: DynamicModule): boolean {
 /**
  * SIGTERM (Kubernetes, docker stop) or SIGINT (Ctrl-C) drains the service and exits 0; a drain that
  * outlives the timeout exits 1 rather than hanging past the pod's grace period unnoticed.
+ *
+ * Signals that come while draining are acknowledged and ignored: one Ctrl-C reaches every process
+ * of the terminal's foreground group and `scripts/start.mjs` forwards it once more, and dying of
+ * that second copy (Node's default once no listener is left) would skip leaving the consumer
+ * groups, so the next start would wait out Kafka's session timeout before consuming.
  */
 export function exitOnSignal(
   stop: () => Promise<void>,
   timeoutMs: number,
   logger: Pick<Logger, 'log' | 'error'>,
 ): void {
+  let draining = false;
   const onSignal = (signal: NodeJS.Signals) => {
+    if (draining) {
+      logger.log(`${signal} received again; still draining (at most ${timeoutMs} ms)`);
+      return;
+    }
+    draining = true;
     logger.log(`${signal} received, draining`);
     const timer = setTimeout(() => {
       logger.error(`shutdown took longer than ${timeoutMs} ms, exiting`);
@@ -130,6 +141,6 @@ export function exitOnSignal(
       },
     );
   };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
 }

@@ -164,7 +164,7 @@ export const definitionRoutes: ApiRoute[] = [
     summary: 'Apply a batch of sources and triggers',
     description:
       'One transaction: every definition is validated first and one problem applies nothing. ' +
-      'Unchanged definitions keep their version. Used by `flint apply`.',
+      'Unchanged definitions keep their version. Used by `npx flint apply`.',
     body: ApplyRequestSchema,
     responses: {
       200: { description: 'What happened to each definition.', schema: ApplyResponseSchema },

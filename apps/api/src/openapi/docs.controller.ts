@@ -1,8 +1,9 @@
-import { Controller, Get, Header } from '@nestjs/common';
+import { Controller, Get, Header, NotFoundException, Param, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/route-access';
 import type { ApiRoute } from './api-route';
 import * as areas from './areas';
-import { renderDocsPage } from './docs-page';
+import { type DocsAsset, docsAsset, renderDocsPage } from './docs-page';
 import { type OpenApiDocument, buildOpenApiDocument } from './openapi-document';
 
 /** Every area's routes, in the order the route table lists the areas. */
@@ -18,6 +19,7 @@ const API_VERSION = '1.0.0';
 export class DocsController {
   private document: OpenApiDocument | undefined;
   private page: string | undefined;
+  private readonly assets = new Map<string, DocsAsset>();
 
   @Get('openapi.json')
   openApi(): OpenApiDocument {
@@ -28,7 +30,19 @@ export class DocsController {
   @Get()
   @Header('content-type', 'text/html; charset=utf-8')
   docs(): string {
-    this.page ??= renderDocsPage(this.openApi());
+    const { title, version } = this.openApi().info;
+    this.page ??= renderDocsPage(`${title} ${version}`);
     return this.page;
+  }
+
+  @Get('assets/:file')
+  asset(@Param('file') file: string, @Res() reply: FastifyReply): void {
+    const asset = this.assets.get(file) ?? docsAsset(file);
+    if (!asset) throw new NotFoundException(`no such asset of the API reference: ${file}`);
+    this.assets.set(file, asset);
+    void reply
+      .header('content-type', asset.contentType)
+      .header('cache-control', 'public, max-age=86400')
+      .send(asset.body);
   }
 }

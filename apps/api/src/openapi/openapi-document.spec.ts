@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { type ApiRoute, component } from './api-route';
-import { renderDocsPage } from './docs-page';
 import { buildOpenApiDocument, openApiPath } from './openapi-document';
 
 const Widget = component('Widget', z.object({ id: z.string(), size: z.number().default(1) }));
@@ -103,16 +102,5 @@ describe('buildOpenApiDocument', () => {
     expect(() =>
       buildOpenApiDocument([routes[0] as ApiRoute, routes[0] as ApiRoute], { version: '1' }),
     ).toThrow('the route table lists GET /api/widgets twice');
-  });
-});
-
-describe('renderDocsPage', () => {
-  it('lists every operation, escapes text and links schema references', () => {
-    const html = renderDocsPage(buildOpenApiDocument(routes, { version: '1' }));
-    expect(html).toContain('<code>/api/widgets/{id}</code>');
-    expect(html).toContain('List &lt;widgets&gt;');
-    expect(html).not.toContain('List <widgets>');
-    expect(html).toContain('<a href="#schema-Widget">#/components/schemas/Widget</a>');
-    expect(html).toContain('id="schema-Widget"');
   });
 });

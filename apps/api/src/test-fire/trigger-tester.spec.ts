@@ -135,6 +135,37 @@ describe('TriggerTester', () => {
     expect(failing).toMatchObject({ matched: false, reason: { code: 'condition_error' } });
     if (failing.matched) return;
     expect(failing.reason.message).toContain('total');
+    expect(failing.reason.message).toMatch(/^event\.data\.total > 100: /);
+  });
+
+  it('gives a sample without a type the type its source emits, or the one `match` requires', () => {
+    const typeOf = (t: StoredTrigger, extra: Map<string, InlineSource> = sources) =>
+      tester.test(t, extra, { data: {} }, TRACEPARENT).event.type;
+    expect(typeOf(trigger({ sources: ['github'] }))).toBe('flint.webhook.received');
+    const byHeader = source({
+      id: 'gh-typed',
+      provider: 'webhook',
+      config: {
+        path: 'gh',
+        auth: { type: 'none' },
+        eventType: { header: 'x-github-event', prefix: 'github.', fallback: 'github.unknown' },
+      },
+    });
+    const typed = new Map([...sources, ['gh-typed', byHeader]]);
+    expect(typeOf(trigger({ sources: ['gh-typed'] }), typed)).toBe('github.unknown');
+    const onPush = trigger({ sources: ['gh-typed'], match: { type: 'github.push' } });
+    expect(tester.test(onPush, typed, { data: {} }, TRACEPARENT)).toMatchObject({
+      matched: true,
+      event: { type: 'github.push', flintsourceid: 'gh-typed' },
+    });
+    expect(typeOf(trigger({ sources: ['orders'] }))).toBe('shop.order');
+    expect(
+      typeOf(
+        trigger({
+          sources: [{ id: 'nightly', provider: 'cron', config: { schedule: '0 3 * * *' } }],
+        }),
+      ),
+    ).toBe('flint.cron.tick');
   });
 
   it('reports an input that cannot be mapped', () => {

@@ -23,7 +23,8 @@ import {
   type InlineSource,
   type Provider,
   type RunRequest,
-  runStatusEventType,
+  SOURCE_KINDS,
+  sampleEventTypeOf,
   type StoredTrigger,
   type TestEvent,
   type TestFireReasonCode,
@@ -115,7 +116,11 @@ export class TriggerTester {
       dedupeKey = verdict.dedupeKey;
     } catch (err) {
       if (!(err instanceof CelEvaluationError)) throw err;
-      return { matched: false, event, reason: { code: 'condition_error', message: err.message } };
+      return {
+        matched: false,
+        event,
+        reason: { code: 'condition_error', message: `${err.expression}: ${err.message}` },
+      };
     }
     const requestedAt = this.now();
     try {
@@ -187,29 +192,37 @@ interface Origin {
   flintprovider: Provider;
 }
 
+/**
+ * Where the sample seems to come from: the first source the trigger listens to (its events' usual
+ * type), else the first event type it listens to. A type the trigger's `match` requires wins, so a
+ * trigger that matches on the type is reached by a sample that names none.
+ */
 function firstOrigin(trigger: StoredTrigger, sources: ReadonlyMap<string, InlineSource>): Origin {
+  const matchedType = [trigger.match?.type].flat()[0];
+  const origin = sourceOrigin(trigger, sources) ?? {
+    type: trigger.eventTypes?.[0] ?? 'flint.test',
+    flintsourceid: 'api',
+    flintprovider: 'api',
+  };
+  return typeof matchedType === 'string' ? { ...origin, type: matchedType } : origin;
+}
+
+function sourceOrigin(
+  trigger: StoredTrigger,
+  sources: ReadonlyMap<string, InlineSource>,
+): Origin | undefined {
   for (const reference of trigger.sources ?? []) {
     const source = typeof reference === 'string' ? sources.get(reference) : reference;
     if (source === undefined) continue;
-    switch (source.provider) {
-      case 'event':
-        return {
-          type: source.config.types[0] as string,
-          flintsourceid: 'api',
-          flintprovider: 'api',
-        };
-      case 'run-status':
-        return {
-          type: runStatusEventType(source.config.statuses[0] ?? 'SUCCEEDED'),
-          flintsourceid: 'runner',
-          flintprovider: 'runner',
-        };
-      default:
-        return { type: 'flint.test', flintsourceid: source.id, flintprovider: source.provider };
+    const type = sampleEventTypeOf(source.provider, source.config) ?? 'flint.test';
+    if (carriesSourceId(source.provider)) {
+      return { type, flintsourceid: source.id, flintprovider: source.provider as Provider };
     }
+    // Custom and run-status events come from the service that publishes them.
+    const service = SOURCE_KINDS[source.provider].service as Provider;
+    return { type, flintsourceid: service, flintprovider: service };
   }
-  const type = trigger.eventTypes?.[0];
-  return { type: type ?? 'flint.test', flintsourceid: 'api', flintprovider: 'api' };
+  return undefined;
 }
 
 function sourceOwnerOf(

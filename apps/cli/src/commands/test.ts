@@ -1,7 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { type TestFireResult, TestFireResultSchema } from '@flint/contracts';
+import {
+  type TestFireResult,
+  TestFireResultSchema,
+  TestEventSchema,
+  formatZodIssues,
+} from '@flint/contracts';
 import { parse } from 'yaml';
 import { type ApiOptions, type CommandContext, withApiOptions } from '../cli';
 import type { FlintApiClient } from '../api-client';
@@ -43,7 +48,7 @@ export function registerTestCommands(program: Command, context: CommandContext):
       if ((triggerId === undefined) === (options.file === undefined)) {
         throw new CliInputError('name a stored trigger id or a file with -f, not both or neither');
       }
-      const event = await readDocument(options.event, io.cwd, 'event');
+      const event = sampleEvent(await readDocument(options.event, io.cwd, 'event'), options.event);
       const start = options.start === true;
       const client = context.client(options);
       const result = await typed(
@@ -79,6 +84,22 @@ async function readDocument(path: string, cwd: string, what: string): Promise<un
       `the ${what} file ${path} is not JSON or YAML: ${(err as Error).message}`,
     );
   }
+}
+
+/**
+ * The sample as the API takes it: a CloudEvent, possibly partial, with the payload under `data`.
+ * A file holding only the payload is the usual mistake, so the error shows the expected shape.
+ */
+function sampleEvent(value: unknown, path: string): unknown {
+  const parsed = TestEventSchema.safeParse(value);
+  if (parsed.success) return value;
+  const problems = formatZodIssues(parsed.error).map((i) =>
+    i.path ? `${i.path}: ${i.message}` : i.message,
+  );
+  throw new CliInputError(
+    `${path} is not a sample event (${problems.join('; ')}); it holds a CloudEvent whose fields ` +
+      'may be left out, with the payload under "data": {"type": "com.example.order", "data": {"total": 250}}',
+  );
 }
 
 /** The one trigger in the file, checked first as `flint validate --server` does. */

@@ -33,7 +33,7 @@ export function applyDefinitionChange(
   if (unresolved.length > 0) {
     // Often only for a moment: a trigger and its source can sit on different partitions of the
     // triggers topic. `reportUnresolvedSources` warns about those still missing once all is read.
-    log('info', 'trigger names sources that are not defined yet', {
+    log('debug', 'trigger names sources that are not defined yet', {
       triggerId: id,
       sources: unresolved,
     });

@@ -453,6 +453,20 @@ describe('EventProcessor', () => {
     expect(requests().map((r) => r.triggerId)).toEqual(['orders']);
   });
 
+  it('does not count run-status events that no trigger listens to as dropped', async () => {
+    define({ id: 'on-order', eventTypes: ['com.example.order.created'] });
+    await process(
+      webhookEvent({
+        type: runStatusEventType('STARTED'),
+        flintprovider: 'runner',
+        flintsourceid: 'runner',
+        data: { runId: 'r-1', triggerId: 'x', status: 'STARTED', attempt: 1 },
+      }),
+      webhookEvent({ type: 'com.example.nobody.listens' }),
+    );
+    expect(results()).toEqual({ matched: 0, dropped: 1, duplicate: 0, error: 0 });
+  });
+
   it('fires custom-event triggers on events of their type from any source', async () => {
     define({ id: 'on-order', eventTypes: ['com.example.order.created'] });
     await process(

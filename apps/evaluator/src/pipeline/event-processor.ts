@@ -11,6 +11,7 @@ import {
   carriesSourceId,
   type CloudEvent,
   encodeRunRequest,
+  RUN_STATUS_EVENT_TYPE_PREFIX,
   type RunRequest,
   runIdForKey,
   runStatusEventType,
@@ -118,7 +119,11 @@ export class EventProcessor {
           const candidates = this.options.index.candidates(event, fromFlint);
           span.setAttribute('flint.triggers.candidates', candidates.length);
           if (candidates.length === 0) {
-            pass.tally.filter(provider, 'dropped');
+            // Every run publishes run-status events whether or not anything chains on them;
+            // counting those as dropped would drown the drops users watch.
+            if (!event.type.startsWith(RUN_STATUS_EVENT_TYPE_PREFIX)) {
+              pass.tally.filter(provider, 'dropped');
+            }
             return;
           }
           recordTypeSources(pass.activity, event, candidates, fromSource);

@@ -42,3 +42,9 @@ export function carriesSourceId(provider: string): boolean {
 export function kindsRunBy(service: ServiceName): SourceKind[] {
   return SOURCE_KIND_NAMES.filter((kind) => entryOf(kind).service === service);
 }
+
+/** The type a sample event of this source gets when it names none (`SOURCE_KINDS`' `sampleEventType`). */
+export function sampleEventTypeOf(kind: SourceKind, config: unknown): string | undefined {
+  const sample = entryOf(kind).sampleEventType as ((config: unknown) => string) | undefined;
+  return sample?.(config);
+}

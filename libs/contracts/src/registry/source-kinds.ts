@@ -1,12 +1,17 @@
 import type { z } from 'zod';
-import { CronConfigSchema } from '../sources/cron-config';
-import { EventConfigSchema } from '../sources/event-config';
-import { FileConfigSchema } from '../sources/file-config';
+import { CRON_TICK_EVENT_TYPE, CronConfigSchema } from '../sources/cron-config';
+import { EventConfigSchema, type EventConfig } from '../sources/event-config';
+import { type FileConfig, FileConfigSchema, fileEventType } from '../sources/file-config';
 import { FunctionSourceConfigSchema } from '../sources/function-config';
 import { KafkaTopicConfigSchema } from '../sources/kafka-topic-config';
-import { PollerConfigSchema } from '../sources/poller-config';
-import { RunStatusConfigSchema } from '../sources/run-status-config';
-import { WebhookConfigSchema } from '../sources/webhook-config';
+import {
+  DEFAULT_POLLER_EVENT_TYPE,
+  type PollerConfig,
+  PollerConfigSchema,
+} from '../sources/poller-config';
+import { type RunStatusConfig, RunStatusConfigSchema } from '../sources/run-status-config';
+import { type WebhookConfig, WebhookConfigSchema } from '../sources/webhook-config';
+import { runStatusEventType } from '../run-status';
 import type { SERVICES, ServiceName } from './services';
 
 /**
@@ -17,13 +22,45 @@ import type { SERVICES, ServiceName } from './services';
  * in the service that runs it: docs/architecture.md, "How to add a provider".
  */
 export const SOURCE_KINDS = {
-  webhook: { config: WebhookConfigSchema, carriesSourceId: true, service: 'webhook' },
-  poller: { config: PollerConfigSchema, carriesSourceId: true, service: 'poller' },
+  webhook: {
+    config: WebhookConfigSchema,
+    carriesSourceId: true,
+    service: 'webhook',
+    sampleEventType: (config: WebhookConfig) =>
+      typeof config.eventType === 'string' ? config.eventType : config.eventType.fallback,
+  },
+  poller: {
+    config: PollerConfigSchema,
+    carriesSourceId: true,
+    service: 'poller',
+    sampleEventType: (config: PollerConfig) => config.eventType ?? DEFAULT_POLLER_EVENT_TYPE,
+  },
   function: { config: FunctionSourceConfigSchema, carriesSourceId: true, service: 'poller' },
-  cron: { config: CronConfigSchema, carriesSourceId: true, service: 'cron' },
-  file: { config: FileConfigSchema, carriesSourceId: true, service: 'file-watcher' },
-  event: { config: EventConfigSchema, carriesSourceId: false, service: 'api' },
-  'run-status': { config: RunStatusConfigSchema, carriesSourceId: false, service: 'runner' },
+  cron: {
+    config: CronConfigSchema,
+    carriesSourceId: true,
+    service: 'cron',
+    sampleEventType: () => CRON_TICK_EVENT_TYPE,
+  },
+  file: {
+    config: FileConfigSchema,
+    carriesSourceId: true,
+    service: 'file-watcher',
+    sampleEventType: (config: FileConfig) => fileEventType(config.events[0] ?? 'created'),
+  },
+  event: {
+    config: EventConfigSchema,
+    carriesSourceId: false,
+    service: 'api',
+    sampleEventType: (config: EventConfig) => config.types[0] as string,
+  },
+  'run-status': {
+    config: RunStatusConfigSchema,
+    carriesSourceId: false,
+    service: 'runner',
+    sampleEventType: (config: RunStatusConfig) =>
+      runStatusEventType(config.statuses[0] ?? 'SUCCEEDED'),
+  },
   kafka: { config: KafkaTopicConfigSchema, carriesSourceId: true, service: 'subscriber' },
 } as const satisfies Record<string, SourceKindEntry>;
 
@@ -39,6 +76,11 @@ export interface SourceKindEntry {
   readonly carriesSourceId: boolean;
   /** The service that runs the kind's sources, or publishes its events. */
   readonly service: ServiceName;
+  /**
+   * The type its events usually have, given the source's parsed config: what a test-fire's sample
+   * event gets when it names no type. Kinds without one get `flint.test`.
+   */
+  readonly sampleEventType?: (config: never) => string;
 }
 
 type Kinds = typeof SOURCE_KINDS;

@@ -149,15 +149,36 @@ describe('the OpenAPI document', () => {
     expect(doc.paths['/api/docs']?.get?.security).toEqual([]);
   });
 
-  it('serves a readable HTML page listing every operation, without a key', async () => {
+  it('serves the interactive reference and its assets from the api itself, without a key', async () => {
     const response = await fetch(`${url}/api/docs`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/html');
     const html = await response.text();
-    const doc = await document();
-    for (const path of Object.keys(doc.paths)) expect(html).toContain(`<code>${path}</code>`);
-    expect(html).not.toMatch(/<script|https?:\/\/cdn/i);
-    expect(html).toContain('id="schema-StoredDefinition"');
+    expect(html).not.toMatch(/https?:\/\//i);
+    const assets = [...html.matchAll(/(?:src|href)="(\/api\/docs\/assets\/[^"]+)"/g)].map(
+      (m) => m[1],
+    );
+    expect(assets).toEqual(
+      expect.arrayContaining([
+        '/api/docs/assets/swagger-ui.css',
+        '/api/docs/assets/swagger-ui-bundle.js',
+        '/api/docs/assets/reference.js',
+      ]),
+    );
+    for (const asset of assets) {
+      const served = await fetch(`${url}${asset}`);
+      expect({ asset, status: served.status }).toEqual({ asset, status: 200 });
+      expect((await served.arrayBuffer()).byteLength).toBeGreaterThan(0);
+    }
+    const script = await (await fetch(`${url}/api/docs/assets/reference.js`)).text();
+    expect(script).toContain('"/api/docs/openapi.json"');
+    expect(
+      (await fetch(`${url}/api/docs/assets/swagger-ui.css`)).headers.get('content-type'),
+    ).toContain('text/css');
+    const other = await fetch(`${url}/api/docs/assets/package.json`);
+    expect(other.status).toBe(404);
+    const escape = await fetch(`${url}/api/docs/assets/..%2F..%2Fpackage.json`);
+    expect(escape.status).toBe(404);
   });
 });
 

@@ -114,6 +114,13 @@ target: { type: local, workflow: echo }
     const broken = await cli('test', trigger, '--event', 'broken.json');
     expect(broken.code).toBe(1);
     expect(broken.stderr[0]).toContain('is not JSON or YAML');
+    await writeFile(join(dir, 'bare.json'), JSON.stringify({ amount: 150 }));
+    const bare = await cli('test', trigger, '--event', 'bare.json');
+    expect(bare.code).toBe(1);
+    expect(bare.stderr[0]).toContain(
+      'bare.json is not a sample event (amount: unknown key "amount")',
+    );
+    expect(bare.stderr[0]).toContain('with the payload under "data"');
     const unknown = await cli('test', `nope-${sfx}`, '--event', 'big.json');
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toEqual([`test nope-${sfx} failed: trigger nope-${sfx} not found`]);
