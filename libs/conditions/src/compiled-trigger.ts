@@ -18,6 +18,7 @@ export interface CompiledTrigger {
   readonly expressions: CompiledTriggerExpressions;
   readonly dedupeWindowMs: number;
   readonly batch?: { size?: number; timeoutMs?: number };
+  readonly debounce?: { periodMs: number; maxWaitMs?: number; deliver: 'last' | 'all' };
   readonly compound?: { withinMs: number };
 }
 
@@ -50,7 +51,7 @@ export function compileTrigger(engine: CelEngine, definition: StoredTrigger): In
       reason: err.message,
     };
   }
-  const { batch, within } = definition;
+  const { batch, debounce, within } = definition;
   return {
     kind: 'compiled',
     id: definition.id,
@@ -67,6 +68,11 @@ export function compileTrigger(engine: CelEngine, definition: StoredTrigger): In
     batch: batch && {
       size: batch.size,
       timeoutMs: batch.timeout === undefined ? undefined : parseDuration(batch.timeout),
+    },
+    debounce: debounce && {
+      periodMs: parseDuration(debounce.period),
+      maxWaitMs: debounce.maxWait === undefined ? undefined : parseDuration(debounce.maxWait),
+      deliver: debounce.deliver,
     },
     compound:
       definition.logic === 'all' && within !== undefined

@@ -46,6 +46,7 @@ export {
   batchRunRequest,
   compoundEvents,
   compoundRunRequest,
+  debounceRunRequest,
   eventRunRequest,
   type EventVerdict,
   judgeEvent,

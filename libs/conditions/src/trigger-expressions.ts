@@ -20,6 +20,7 @@ export interface TriggerExpressionSource {
   correlate?: string;
   dedupe?: { key?: string };
   batch?: { key?: string };
+  debounce?: { key?: string; deliver?: 'last' | 'all' };
   concurrency?: { key?: string };
   input?: InputMapping;
 }
@@ -43,6 +44,7 @@ export interface CompiledTriggerExpressions {
   filter: EventFilter;
   dedupeKey?: KeyExpression;
   batchKey?: KeyExpression;
+  debounceKey?: KeyExpression;
   correlate?: KeyExpression;
   concurrencyKey?: KeyExpression;
   input: InputMapper;
@@ -63,7 +65,7 @@ export class TriggerExpressionError extends Error {
 }
 
 export function inputScopeOf(trigger: TriggerExpressionSource): InputScope {
-  if (trigger.batch !== undefined) return 'batch';
+  if (trigger.batch !== undefined || trigger.debounce?.deliver === 'all') return 'batch';
   return trigger.logic === 'all' ? 'compound' : 'event';
 }
 
@@ -100,6 +102,7 @@ export function compileTriggerExpressions(
         );
   const dedupeKey = key(['dedupe', 'key'], trigger.dedupe?.key);
   const batchKey = key(['batch', 'key'], trigger.batch?.key);
+  const debounceKey = key(['debounce', 'key'], trigger.debounce?.key);
   const correlate = key(['correlate'], trigger.correlate);
   const concurrencyKey = key(['concurrency', 'key'], trigger.concurrency?.key);
   const input = compileInput(engine, trigger.input, scope, problems);
@@ -109,6 +112,7 @@ export function compileTriggerExpressions(
     filter: eventFilter(trigger.match ? compileMatch(trigger.match) : undefined, condition),
     dedupeKey,
     batchKey,
+    debounceKey,
     correlate,
     concurrencyKey,
     input,

@@ -5,6 +5,8 @@ import {
   CelEvaluationError,
   compileTrigger,
   compoundRunRequest,
+  type CompiledTrigger,
+  debounceRunRequest,
   EventContext,
   eventRunRequest,
   eventOwnerOf,
@@ -26,6 +28,7 @@ import {
   runStatusEventType,
   type StoredTrigger,
   type TestEvent,
+  type TestFireDeferral,
   type TestFireReasonCode,
 } from '@flint/contracts';
 import { z } from 'zod';
@@ -33,7 +36,13 @@ import { z } from 'zod';
 /** What a test-fire found; `request` is the run request a match would produce. */
 export type TestOutcome =
   | { matched: false; event: CloudEvent; reason: { code: TestFireReasonCode; message: string } }
-  | { matched: true; event: CloudEvent; dedupeKey: string; request: RunRequest };
+  | {
+      matched: true;
+      event: CloudEvent;
+      dedupeKey: string;
+      request: RunRequest;
+      deferred?: TestFireDeferral;
+    };
 
 /** The completed sample event breaks the CloudEvent contract; `issues` are relative to it. */
 export class InvalidTestEventError extends Error {
@@ -119,8 +128,9 @@ export class TriggerTester {
     }
     const requestedAt = this.now();
     try {
-      const request =
-        compiled.expressions.scope === 'batch'
+      const request = compiled.debounce
+        ? debounceRunRequest(compiled, [event], requestedAt)
+        : compiled.expressions.scope === 'batch'
           ? batchRunRequest(compiled, [event], requestedAt)
           : compiled.expressions.scope === 'compound'
             ? compoundRunRequest(
@@ -130,7 +140,8 @@ export class TriggerTester {
                 requestedAt,
               )
             : eventRunRequest(compiled, context, dedupeKey, requestedAt);
-      return { matched: true, event, dedupeKey, request };
+      const deferred = deferral(compiled, event);
+      return { matched: true, event, dedupeKey, request, ...(deferred && { deferred }) };
     } catch (err) {
       if (!(err instanceof CelEvaluationError || err instanceof z.ZodError)) throw err;
       const message =
@@ -238,6 +249,29 @@ function notListening(
     `trigger ${trigger.id} ${parts.join(' and ') || 'listens to nothing enabled'}; ` +
     `the event is of type ${event.type} ${origin}, which does not reach it`
   );
+}
+
+/**
+ * When the run would not start at once: a debounce holds it until its key has been quiet for the
+ * period (if no other event of the key comes), and at the latest `maxWait` after the first event.
+ */
+function deferral(trigger: CompiledTrigger, event: CloudEvent): TestFireDeferral | undefined {
+  const { debounce } = trigger;
+  if (debounce === undefined) return undefined;
+  const acceptedAt = Date.parse(event.flintacceptedat);
+  const until = new Date(acceptedAt + debounce.periodMs).toISOString();
+  const definition = trigger.definition.debounce;
+  const latest =
+    debounce.maxWaitMs === undefined
+      ? ''
+      : `, and at the latest ${definition?.maxWait} after the first event of its key`;
+  return {
+    by: 'debounce',
+    until,
+    message:
+      `would be debounced until ${until}: the run starts once its key has been quiet for ` +
+      `${definition?.period}${latest}, with ${debounce.deliver === 'all' ? 'every event' : 'the last event'}`,
+  };
 }
 
 function describeFilter(trigger: StoredTrigger): string {

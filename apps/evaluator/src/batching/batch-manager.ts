@@ -38,7 +38,8 @@ const RETRY = { initialMs: 1000, maxMs: 30_000 };
 
 /**
  * Collects events into batches per trigger, batch key and partition, and emits a batch when it is full
- * or its timeout passes.
+ * or its timeout passes. A debounce is a batch whose deadline each event moves to one quiet period
+ * later (never past its `maxWait`), so it shares all of what follows.
  *
  * No batched event is lost when the process dies, because every event is persisted to its batch
  * before its offset is committed, and a batch leaves the store only after its run request is in
@@ -81,7 +82,10 @@ export class BatchManager {
   ): Promise<BatchAddOutcome> {
     await this.own(partition);
     const now = this.options.clock.now();
-    const timeoutMs = trigger.batch?.timeoutMs;
+    const debounce = trigger.debounce;
+    const timeoutMs = debounce
+      ? Math.min(debounce.periodMs, debounce.maxWaitMs ?? Infinity)
+      : trigger.batch?.timeoutMs;
     const result = await this.options.store.add({
       triggerId: trigger.id,
       batchKey,
@@ -91,10 +95,19 @@ export class BatchManager {
       openedAt: new Date(now),
       deadlineAt: timeoutMs === undefined ? null : new Date(now + timeoutMs),
       maxSize: trigger.batch?.size,
+      ...(debounce && {
+        quietUntil: new Date(now + debounce.periodMs),
+        maxWaitMs: debounce.maxWaitMs,
+      }),
     });
     if (result.status === 'duplicate') return result;
     const { batch } = result;
-    if (!this.tracked.has(batch.id)) this.track(batch);
+    const tracked = this.tracked.get(batch.id);
+    if (!tracked) this.track(batch);
+    else if (debounce && batch.deadlineAt !== null && !this.flushing.has(batch.id)) {
+      // The event moved the debounce's deadline: its timer follows.
+      this.schedule(tracked, Math.max(0, batch.deadlineAt.getTime() - now));
+    }
     return { status: 'added', batchId: batch.id, full: batch.status === 'closed' };
   }
 
@@ -210,10 +223,10 @@ export class BatchManager {
       return;
     }
     const trigger = this.options.trigger(closed.triggerId);
-    if (trigger === undefined || trigger.batch === undefined) {
+    if (trigger === undefined || (trigger.batch === undefined && trigger.debounce === undefined)) {
       this.options.log(
         'warn',
-        'discarding a batch whose trigger was deleted, disabled or unbatched',
+        'discarding a batch whose trigger was deleted, disabled, or neither batches nor debounces',
         {
           triggerId: closed.triggerId,
           batchId,

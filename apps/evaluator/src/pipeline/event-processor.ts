@@ -177,8 +177,10 @@ export class EventProcessor {
   ): Promise<TriggerResult> {
     const event = context.event;
     const activation = { event: context.cel, trigger: trigger.variable };
-    if (trigger.batch) {
-      const batchKey = trigger.expressions.batchKey?.evaluate(activation) ?? '';
+    if (trigger.batch || trigger.debounce) {
+      // A debounce collects like a batch whose deadline each event moves (see BatchManager).
+      const keyExpression = trigger.expressions.batchKey ?? trigger.expressions.debounceKey;
+      const batchKey = keyExpression?.evaluate(activation) ?? '';
       const added = await this.options.batches.add(trigger, batchKey, partition, event);
       if (added.status === 'duplicate') return 'duplicate';
       if (added.full) pass.fullBatches.add(added.batchId);

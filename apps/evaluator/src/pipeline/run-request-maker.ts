@@ -4,6 +4,7 @@ import {
   type CompiledTrigger,
   compoundEvents,
   compoundRunRequest,
+  debounceRunRequest,
   type EventContext,
   eventRunRequest,
 } from '@flint/conditions';
@@ -28,6 +29,14 @@ export class RunRequestMaker {
     if (events.length === 0) throw new Error(`an empty batch of trigger ${trigger.id}`);
     return inMembersSpan('flint.batch emit', trigger.id, events, (traceparent) =>
       batchRunRequest(trigger, events, new Date(this.clock.now()), traceparent),
+    );
+  }
+
+  /** A debounce came due: its last event, or all of them, with a run id that follows them all. */
+  forDebounce(trigger: CompiledTrigger, events: readonly CloudEvent[]): RunRequest {
+    if (events.length === 0) throw new Error(`an empty debounce of trigger ${trigger.id}`);
+    return inMembersSpan('flint.debounce emit', trigger.id, events, (traceparent) =>
+      debounceRunRequest(trigger, events, new Date(this.clock.now()), traceparent),
     );
   }
 

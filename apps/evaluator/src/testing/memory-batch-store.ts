@@ -53,6 +53,10 @@ export class MemoryBatchStore implements BatchStore {
     open.members.push({ eventId: member.eventId, event: structuredClone(member.event) });
     open.size = open.members.length;
     if (member.maxSize !== undefined && open.size >= member.maxSize) open.status = 'closed';
+    if (member.quietUntil !== undefined) {
+      const cap = open.openedAt.getTime() + (member.maxWaitMs ?? Infinity);
+      open.deadlineAt = new Date(Math.min(member.quietUntil.getTime(), cap));
+    }
     return { status: 'added', batch: pending(open) };
   }
 

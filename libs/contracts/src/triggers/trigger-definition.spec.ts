@@ -428,6 +428,41 @@ describe('TriggerDefinitionSchema', () => {
       ]);
     });
 
+    it('takes a debounce with defaults, and refuses one that contradicts the rest', () => {
+      expect(
+        TriggerDefinitionSchema.parse(
+          trigger({ debounce: { period: '30s', key: 'event.subject' } }),
+        ).debounce,
+      ).toEqual({ period: '30s', key: 'event.subject', deliver: 'last' });
+      expect(
+        problemsOf(
+          TriggerDefinitionSchema,
+          trigger({
+            debounce: { period: '5m', maxWait: '1m', deliver: 'some' },
+            batch: { size: 2 },
+          }),
+        ),
+      ).toEqual([
+        {
+          path: 'debounce.deliver',
+          message:
+            'must be "last" (the run gets the last event) or "all" (every event, as a batch)',
+        },
+      ]);
+      expect(
+        problemsOf(
+          TriggerDefinitionSchema,
+          trigger({ debounce: { period: '5m', maxWait: '1m' }, batch: { size: 2 } }),
+        ),
+      ).toEqual([
+        {
+          path: 'batch',
+          message: 'cannot be combined with debounce; use debounce.deliver: all to get every event',
+        },
+        { path: 'debounce.maxWait', message: 'must be at least the period (5m)' },
+      ]);
+    });
+
     it('rejects contradicting concurrency settings', () => {
       expect(
         problemsOf(

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DurationSchema } from '../duration';
+import { DurationSchema, parseDuration } from '../duration';
 import {
   CelExpressionSchema,
   EventTypeSchema,
@@ -19,6 +19,7 @@ import { TargetSchema } from './target';
 import {
   BatchSchema,
   ConcurrencySchema,
+  DebounceSchema,
   DedupeSchema,
   InputMappingSchema,
   MatchSchema,
@@ -90,6 +91,8 @@ const triggerFields = {
   correlate: CelExpressionSchema.optional(),
   dedupe: DedupeSchema.optional(),
   batch: BatchSchema.optional(),
+  /** Waits for a quiet spell per key, then starts one run with the last or all of the events. */
+  debounce: DebounceSchema.optional(),
   concurrency: ConcurrencySchema.optional(),
   target: TargetSchema,
   input: InputMappingSchema.optional(),
@@ -105,6 +108,7 @@ interface ParsedTrigger {
   within?: string;
   correlate?: string;
   batch?: unknown;
+  debounce?: { period: string; maxWait?: string };
 }
 
 function checkTrigger(trigger: ParsedTrigger, ctx: z.RefinementCtx): void {
@@ -129,6 +133,7 @@ function checkTrigger(trigger: ParsedTrigger, ctx: z.RefinementCtx): void {
     seen.add(id);
   });
   checkCompound(trigger, ctx);
+  checkDebounce(trigger, ctx);
 }
 
 /** `logic: all` needs something to wait for and a bound on how long; its options need it. */
@@ -150,6 +155,32 @@ function checkCompound(trigger: ParsedTrigger, ctx: z.RefinementCtx): void {
   }
   if (trigger.batch !== undefined) {
     issue('batch', 'cannot be combined with logic "all"; a compound match starts one run');
+  }
+  if (trigger.debounce !== undefined) {
+    issue('debounce', 'cannot be combined with logic "all"; a compound match starts one run');
+  }
+}
+
+/** A debounce collects events itself, so batching them too would say two things at once. */
+function checkDebounce(trigger: ParsedTrigger, ctx: z.RefinementCtx): void {
+  const { debounce } = trigger;
+  if (debounce === undefined) return;
+  if (trigger.batch !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['batch'],
+      message: 'cannot be combined with debounce; use debounce.deliver: all to get every event',
+    });
+  }
+  if (
+    debounce.maxWait !== undefined &&
+    parseDuration(debounce.maxWait) < parseDuration(debounce.period)
+  ) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['debounce', 'maxWait'],
+      message: `must be at least the period (${debounce.period})`,
+    });
   }
 }
 

@@ -78,6 +78,29 @@ export const BatchSchema = strictObject({
 });
 export type Batch = z.infer<typeof BatchSchema>;
 
+export const DEBOUNCE_DELIVERY = ['last', 'all'] as const;
+
+/**
+ * One run once a key has been quiet for `period`: each matching event restarts the wait, and
+ * `maxWait` bounds it from the first event. The run gets the last event, or all of them.
+ */
+export const DebounceSchema = strictObject({
+  period: DurationSchema.describe(
+    'How long the key must be quiet before the run starts, like "30s".',
+  ),
+  /** Separate debounces per key value; one for the whole trigger when absent. */
+  key: CelExpressionSchema.optional(),
+  maxWait: DurationSchema.optional().describe(
+    'The run starts at the latest this long after the first event, however busy the key stays.',
+  ),
+  deliver: z
+    .enum(DEBOUNCE_DELIVERY, {
+      error: 'must be "last" (the run gets the last event) or "all" (every event, as a batch)',
+    })
+    .default('last'),
+});
+export type Debounce = z.infer<typeof DebounceSchema>;
+
 export const ConcurrencySchema = strictObject({
   allowConcurrent: z.boolean().default(true),
   /** Limits apply per value of this expression; one limit for the whole trigger when absent. */
