@@ -62,10 +62,16 @@ export async function evaluatorAlone(options: EvaluatorOptions): Promise<Scenari
       batches: {
         add: () => Promise.reject(new Error('no batch trigger in this benchmark')),
         flush: async () => undefined,
+        satisfy: () => Promise.reject(new Error('no absence trigger in this benchmark')),
       },
       compounds: {
         offer: () => Promise.reject(new Error('no compound trigger in this benchmark')),
       },
+      rateLimits: {
+        reserve: () => Promise.reject(new Error('no rate-limited trigger in this benchmark')),
+      },
+      delayed: { track: () => undefined },
+      now: () => systemClock.now(),
       runs: new RunRequestMaker(systemClock),
       runsTopic: 'bench.runs',
       send: async (records: OutgoingRecord[]) => {

@@ -1,6 +1,6 @@
 import { type Clock, errorText, type Log, systemClock, WakeLoop } from '@flint/common';
 import { type CelEngine, type CompiledTrigger, compileTrigger } from '@flint/conditions';
-import type { TopicNames } from '@flint/contracts';
+import { encodeRunRequest, RunRequestSchema, type TopicNames } from '@flint/contracts';
 import {
   DefinitionFeed,
   type EventProducer,
@@ -23,11 +23,13 @@ import {
   reportUnresolvedSources,
 } from './definitions/apply-definition-change';
 import { TriggerIndex } from './definitions/trigger-index';
-import { EvaluatorMetrics } from './evaluator-metrics';
+import { EvaluatorMetrics, MetricsTally } from './evaluator-metrics';
 import type { EvaluatorSettings } from './evaluator-settings';
 import { DedupeWindow } from './pipeline/dedupe-window';
 import { EventProcessor, type PartitionedEvent } from './pipeline/event-processor';
 import { RunRequestMaker } from './pipeline/run-request-maker';
+import { DelayedRuns } from './rate-limit/delayed-runs';
+import { EvaluatorRateLimitRepository } from './rate-limit/rate-limit-repository';
 
 export interface EvaluatorDependencies {
   kafka: Kafka;
@@ -53,6 +55,7 @@ interface Session {
   feed: DefinitionFeed;
   index: TriggerIndex;
   batches: BatchManager;
+  delayed: DelayedRuns;
   processor: EventProcessor;
 }
 
@@ -65,6 +68,7 @@ interface Session {
 export class Evaluator {
   readonly metrics: EvaluatorMetrics;
   private readonly batchStore: EvaluatorBatchRepository;
+  private readonly rateLimits: EvaluatorRateLimitRepository;
   private readonly compounds: CompoundTracker;
   private readonly dedupe: DedupeWindow;
   private readonly runs: RunRequestMaker;
@@ -76,6 +80,7 @@ export class Evaluator {
   constructor(private readonly deps: EvaluatorDependencies) {
     this.clock = deps.clock ?? systemClock;
     this.batchStore = new EvaluatorBatchRepository(deps.store);
+    this.rateLimits = new EvaluatorRateLimitRepository(deps.store);
     this.dedupe = new DedupeWindow(deps.settings.dedupeCacheSize);
     this.runs = new RunRequestMaker(this.clock);
     this.compounds = new CompoundTracker(
@@ -153,11 +158,26 @@ export class Evaluator {
       }),
       log,
     });
+    const delayed = new DelayedRuns({
+      store: this.rateLimits,
+      clock: this.clock,
+      send: async (run) => {
+        const request = RunRequestSchema.parse(JSON.parse(run.request));
+        await send([{ topic: topics.runs, ...encodeRunRequest(request) }]);
+        const tally = new MetricsTally();
+        tally.runRequest(request.provider);
+        this.metrics.apply(tally);
+      },
+      log,
+    });
     const processor = new EventProcessor({
       index,
       dedupe: this.dedupe,
       batches,
       compounds: this.compounds,
+      rateLimits: this.rateLimits,
+      delayed,
+      now: () => this.clock.now(),
       runs: this.runs,
       runsTopic: topics.runs,
       send,
@@ -165,7 +185,7 @@ export class Evaluator {
       activity: this.activity,
       log,
     });
-    this.session = { feed, index, batches, processor };
+    this.session = { feed, index, batches, delayed, processor };
     feed.onChange((change) => applyDefinitionChange(index, change, log));
     await feed.start();
     reportUnresolvedSources(index, log);
@@ -177,6 +197,7 @@ export class Evaluator {
     this.session = undefined;
     if (!session) return;
     await session.batches.stop();
+    session.delayed.stop();
     await session.feed.stop().catch(() => undefined);
   }
 
@@ -188,6 +209,12 @@ export class Evaluator {
 
   /** The events partitions this replica was given: their open batches' timers start now. */
   assign(partitions: number[]): void {
+    this.session?.delayed.assign(partitions).catch((err: unknown) => {
+      this.deps.log('warn', 'could not load the delayed runs of assigned partitions', {
+        partitions,
+        error: errorText(err),
+      });
+    });
     this.session?.batches.assign(partitions).catch((err: unknown) => {
       this.deps.log(
         'warn',
@@ -210,6 +237,7 @@ export class Evaluator {
     const { expired } = await this.compounds.sweep(now);
     this.metrics.expiredMatches(expired);
     await this.batchStore.deleteExpired(now);
+    await this.rateLimits.deleteExpired(now);
     this.dedupe.prune(now.getTime());
   }
 

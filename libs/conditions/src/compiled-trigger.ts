@@ -19,6 +19,9 @@ export interface CompiledTrigger {
   readonly dedupeWindowMs: number;
   readonly batch?: { size?: number; timeoutMs?: number };
   readonly debounce?: { periodMs: number; maxWaitMs?: number; deliver: 'last' | 'all' };
+  readonly rateLimit?: { limit: number; periodMs: number; onExceed: 'drop' | 'delay' };
+  /** An absence trigger: `after` opens a wait of `waitMs` that `missing` ends; without it, silence. */
+  readonly expect?: { after?: string; missing: string; waitMs: number };
   readonly compound?: { withinMs: number };
 }
 
@@ -51,7 +54,7 @@ export function compileTrigger(engine: CelEngine, definition: StoredTrigger): In
       reason: err.message,
     };
   }
-  const { batch, debounce, within } = definition;
+  const { batch, debounce, rateLimit, expect, within } = definition;
   return {
     kind: 'compiled',
     id: definition.id,
@@ -73,6 +76,16 @@ export function compileTrigger(engine: CelEngine, definition: StoredTrigger): In
       periodMs: parseDuration(debounce.period),
       maxWaitMs: debounce.maxWait === undefined ? undefined : parseDuration(debounce.maxWait),
       deliver: debounce.deliver,
+    },
+    rateLimit: rateLimit && {
+      limit: rateLimit.limit,
+      periodMs: parseDuration(rateLimit.period),
+      onExceed: rateLimit.onExceed,
+    },
+    expect: expect && {
+      ...(expect.after === undefined ? {} : { after: expect.after }),
+      missing: expect.missing,
+      waitMs: parseDuration((expect.within ?? expect.for) as string),
     },
     compound:
       definition.logic === 'all' && within !== undefined

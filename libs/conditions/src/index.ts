@@ -49,5 +49,6 @@ export {
   debounceRunRequest,
   eventRunRequest,
   type EventVerdict,
+  expectationRunRequest,
   judgeEvent,
 } from './run-request';

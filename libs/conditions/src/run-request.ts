@@ -122,6 +122,31 @@ export function debounceRunRequest(
   });
 }
 
+/**
+ * An expected event did not come: the run's `event` is the one that opened the wait (`after`), or
+ * the last one before the silence.
+ */
+export function expectationRunRequest(
+  trigger: CompiledTrigger,
+  events: readonly CloudEvent[],
+  requestedAt: Date,
+  traceparent?: string,
+): RunRequest {
+  const cause = trigger.expect?.after === undefined ? events.at(-1) : events[0];
+  if (cause === undefined) throw new Error(`an empty expectation of trigger ${trigger.id}`);
+  const context = new EventContext(cause);
+  const activation: CelActivation = { event: context.cel, trigger: trigger.variable };
+  return buildRunRequest({
+    trigger,
+    runId: runIdForEvents(trigger.id, [cause.id]),
+    events: [cause],
+    traceparent,
+    input: trigger.expressions.input.map(activation, () => eventJson(cause)),
+    concurrencyKey: trigger.expressions.concurrencyKey?.evaluate(activation),
+    requestedAt,
+  });
+}
+
 /** The members' events of a compound match, the earliest accepted first. */
 export function compoundEvents(members: ReadonlyMap<string, CloudEvent>): CloudEvent[] {
   return [...members.values()].sort(

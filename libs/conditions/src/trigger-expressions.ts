@@ -21,6 +21,8 @@ export interface TriggerExpressionSource {
   dedupe?: { key?: string };
   batch?: { key?: string };
   debounce?: { key?: string; deliver?: 'last' | 'all' };
+  rateLimit?: { key?: string };
+  expect?: { key?: string };
   concurrency?: { key?: string };
   input?: InputMapping;
 }
@@ -45,6 +47,8 @@ export interface CompiledTriggerExpressions {
   dedupeKey?: KeyExpression;
   batchKey?: KeyExpression;
   debounceKey?: KeyExpression;
+  rateLimitKey?: KeyExpression;
+  expectKey?: KeyExpression;
   correlate?: KeyExpression;
   concurrencyKey?: KeyExpression;
   input: InputMapper;
@@ -103,6 +107,8 @@ export function compileTriggerExpressions(
   const dedupeKey = key(['dedupe', 'key'], trigger.dedupe?.key);
   const batchKey = key(['batch', 'key'], trigger.batch?.key);
   const debounceKey = key(['debounce', 'key'], trigger.debounce?.key);
+  const rateLimitKey = key(['rateLimit', 'key'], trigger.rateLimit?.key);
+  const expectKey = key(['expect', 'key'], trigger.expect?.key);
   const correlate = key(['correlate'], trigger.correlate);
   const concurrencyKey = key(['concurrency', 'key'], trigger.concurrency?.key);
   const input = compileInput(engine, trigger.input, scope, problems);
@@ -113,6 +119,8 @@ export function compileTriggerExpressions(
     dedupeKey,
     batchKey,
     debounceKey,
+    rateLimitKey,
+    expectKey,
     correlate,
     concurrencyKey,
     input,

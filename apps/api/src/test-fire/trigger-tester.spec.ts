@@ -200,4 +200,23 @@ describe('TriggerTester', () => {
     expect(all.deferred?.message).toContain('quiet for 1m, with every event');
     expect(all.request.input).toEqual({ n: 1 });
   });
+
+  it('says when an absence trigger would run unless the missing event comes', () => {
+    const outcome = tester.test(
+      trigger({
+        eventTypes: ['shop.paid', 'shop.shipped'],
+        expect: { after: 'shop.paid', missing: 'shop.shipped', within: '15m' },
+      }),
+      sources,
+      { type: 'shop.paid', flintacceptedat: '2026-04-01T12:00:00.000Z' },
+      TRACEPARENT,
+    );
+    if (!outcome.matched) throw new Error('no match');
+    expect(outcome.deferred).toEqual({
+      by: 'expect',
+      until: '2026-04-01T12:15:00.000Z',
+      message:
+        'would run at 2026-04-01T12:15:00.000Z unless a shop.shipped event of its key comes by then',
+    });
+  });
 });

@@ -7,6 +7,7 @@ import {
   compoundRunRequest,
   type CompiledTrigger,
   debounceRunRequest,
+  expectationRunRequest,
   EventContext,
   eventRunRequest,
   eventOwnerOf,
@@ -128,18 +129,20 @@ export class TriggerTester {
     }
     const requestedAt = this.now();
     try {
-      const request = compiled.debounce
-        ? debounceRunRequest(compiled, [event], requestedAt)
-        : compiled.expressions.scope === 'batch'
-          ? batchRunRequest(compiled, [event], requestedAt)
-          : compiled.expressions.scope === 'compound'
-            ? compoundRunRequest(
-                compiled,
-                new Map(reached.map((listener) => [listener.member, event])),
-                event,
-                requestedAt,
-              )
-            : eventRunRequest(compiled, context, dedupeKey, requestedAt);
+      const request = compiled.expect
+        ? expectationRunRequest(compiled, [event], requestedAt)
+        : compiled.debounce
+          ? debounceRunRequest(compiled, [event], requestedAt)
+          : compiled.expressions.scope === 'batch'
+            ? batchRunRequest(compiled, [event], requestedAt)
+            : compiled.expressions.scope === 'compound'
+              ? compoundRunRequest(
+                  compiled,
+                  new Map(reached.map((listener) => [listener.member, event])),
+                  event,
+                  requestedAt,
+                )
+              : eventRunRequest(compiled, context, dedupeKey, requestedAt);
       const deferred = deferral(compiled, event);
       return { matched: true, event, dedupeKey, request, ...(deferred && { deferred }) };
     } catch (err) {
@@ -256,9 +259,20 @@ function notListening(
  * period (if no other event of the key comes), and at the latest `maxWait` after the first event.
  */
 function deferral(trigger: CompiledTrigger, event: CloudEvent): TestFireDeferral | undefined {
-  const { debounce } = trigger;
-  if (debounce === undefined) return undefined;
+  const { debounce, expect } = trigger;
   const acceptedAt = Date.parse(event.flintacceptedat);
+  if (expect !== undefined) {
+    const at = new Date(acceptedAt + expect.waitMs).toISOString();
+    return {
+      by: 'expect',
+      until: at,
+      message:
+        expect.after === undefined
+          ? `would run at ${at} if no other ${expect.missing} event of its key comes by then`
+          : `would run at ${at} unless a ${expect.missing} event of its key comes by then`,
+    };
+  }
+  if (debounce === undefined) return undefined;
   const until = new Date(acceptedAt + debounce.periodMs).toISOString();
   const definition = trigger.definition.debounce;
   const latest =

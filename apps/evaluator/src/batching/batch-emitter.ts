@@ -25,9 +25,11 @@ export function batchEmitter(options: BatchEmitterOptions): EmitBatch {
     const first = events[0];
     if (first === undefined) return;
     try {
-      const request = trigger.debounce
-        ? options.runs.forDebounce(trigger, events)
-        : options.runs.forBatch(trigger, events);
+      const request = trigger.expect
+        ? options.runs.forExpectation(trigger, events)
+        : trigger.debounce
+          ? options.runs.forDebounce(trigger, events)
+          : options.runs.forBatch(trigger, events);
       await options.send([{ topic: options.runsTopic, ...encodeRunRequest(request) }]);
       tally.runRequest(request.provider);
     } catch (err) {

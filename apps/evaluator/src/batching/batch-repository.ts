@@ -165,6 +165,28 @@ export class EvaluatorBatchRepository {
     });
   }
 
+  /**
+   * Ends the open batches of a trigger and key without a run (an absence trigger's expected event
+   * came), keeping their members' ids until `keepUntil` like emitted ones. Returns their ids.
+   */
+  satisfy(triggerId: string, batchKey: string, keepUntil: Date): Promise<string[]> {
+    return this.store.transaction(async (tx) => {
+      const rows = await tx.query<{ id: string }>(
+        `UPDATE evaluator_batches SET status = 'emitted', emitted_at = now(), keep_until = $3::timestamptz
+         WHERE trigger_id = $1 AND batch_key_hash = $2 AND status = 'open' RETURNING id`,
+        [triggerId, keyHash(batchKey), keepUntil.toISOString()],
+      );
+      const ids = rows.map((row) => row.id);
+      if (ids.length > 0) {
+        await tx.query(
+          'UPDATE evaluator_batch_events SET event = NULL WHERE batch_id = ANY($1::uuid[])',
+          [ids],
+        );
+      }
+      return ids;
+    });
+  }
+
   /** Forgets a batch whose trigger is gone, with its members. */
   async discard(batchId: string): Promise<void> {
     await this.store.query('DELETE FROM evaluator_batches WHERE id = $1', [batchId]);

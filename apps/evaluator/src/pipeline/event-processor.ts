@@ -23,6 +23,8 @@ import type { Candidate, TriggerIndex } from '../definitions/trigger-index';
 import { MetricsTally, type TriggerResult } from '../evaluator-metrics';
 import type { DedupeWindow } from './dedupe-window';
 import type { RunRequestMaker } from './run-request-maker';
+import type { DelayedRuns } from '../rate-limit/delayed-runs';
+import type { EvaluatorRateLimitRepository } from '../rate-limit/rate-limit-repository';
 
 /** An event with the partition of the events topic it came from (which owns its batches). */
 export interface PartitionedEvent {
@@ -35,8 +37,11 @@ export interface PartitionedEvent {
 export interface EventProcessorOptions {
   index: TriggerIndex;
   dedupe: DedupeWindow;
-  batches: Pick<BatchManager, 'add' | 'flush'>;
+  batches: Pick<BatchManager, 'add' | 'flush' | 'satisfy'>;
   compounds: Pick<CompoundTracker, 'offer'>;
+  rateLimits: Pick<EvaluatorRateLimitRepository, 'reserve'>;
+  delayed: Pick<DelayedRuns, 'track'>;
+  now: () => number;
   runs: RunRequestMaker;
   runsTopic: string;
   /** Produces records; resolves once Kafka acknowledged all of them. */
@@ -177,6 +182,7 @@ export class EventProcessor {
   ): Promise<TriggerResult> {
     const event = context.event;
     const activation = { event: context.cel, trigger: trigger.variable };
+    if (trigger.expect) return this.expect(trigger, candidate, activation, partition, event);
     if (trigger.batch || trigger.debounce) {
       // A debounce collects like a batch whose deadline each event moves (see BatchManager).
       const keyExpression = trigger.expressions.batchKey ?? trigger.expressions.debounceKey;
@@ -204,14 +210,89 @@ export class EventProcessor {
         case 'failed':
           this.logError(trigger.id, event, errorText(offer.error));
           return 'error';
-        case 'fired':
-          this.queue(pass, offer.runRequest);
+        case 'fired': {
+          const limited = await this.limit(trigger, activation, offer.runRequest, partition, pass);
           // A replayed member resends its match's run request (same run id) and is no new match.
-          return offer.replay ? 'duplicate' : 'matched';
+          return limited ?? (offer.replay ? 'duplicate' : 'matched');
+        }
       }
     }
-    this.queue(pass, this.options.runs.forEvent(trigger, context, dedupeKey));
-    return 'matched';
+    const request = this.options.runs.forEvent(trigger, context, dedupeKey);
+    return (await this.limit(trigger, activation, request, partition, pass)) ?? 'matched';
+  }
+
+  /**
+   * An absence trigger: an `after` event opens a wait for its key, a `missing` event ends the key's
+   * waits (or, without `after`, restarts the silence). The run starts from the batch timers when a
+   * wait passes; here nothing is sent.
+   */
+  private async expect(
+    trigger: CompiledTrigger,
+    candidate: Candidate,
+    activation: { event: unknown; trigger: unknown },
+    partition: number,
+    event: CloudEvent,
+  ): Promise<TriggerResult> {
+    const expected = trigger.expect as NonNullable<CompiledTrigger['expect']>;
+    const key = trigger.expressions.expectKey?.evaluate(activation) ?? '';
+    const reached = (member: string | undefined) =>
+      member !== undefined && candidate.members.includes(member);
+    if (expected.after !== undefined && reached(expected.missing)) {
+      await this.options.batches.satisfy(trigger, key);
+      return 'matched';
+    }
+    if (reached(expected.after ?? expected.missing)) {
+      const added = await this.options.batches.add(trigger, key, partition, event);
+      return added.status === 'duplicate' ? 'duplicate' : 'matched';
+    }
+    return 'dropped';
+  }
+
+  /**
+   * Queues the run request unless the trigger's rate limit says otherwise: returns why not
+   * (`rate_limited`: dropped; `delayed`: kept in the database until its slot, then sent).
+   */
+  private async limit(
+    trigger: CompiledTrigger,
+    activation: { event: unknown; trigger: unknown },
+    request: RunRequest,
+    partition: number,
+    pass: Pass,
+  ): Promise<'rate_limited' | 'delayed' | undefined> {
+    const rateLimit = trigger.rateLimit;
+    if (rateLimit === undefined) {
+      this.queue(pass, request);
+      return undefined;
+    }
+    const key = trigger.expressions.rateLimitKey?.evaluate(activation) ?? '';
+    const encoded = encodeRunRequest(request);
+    const decision = await this.options.rateLimits.reserve({
+      triggerId: trigger.id,
+      key,
+      runId: request.runId,
+      now: new Date(this.options.now()),
+      limit: rateLimit.limit,
+      periodMs: rateLimit.periodMs,
+      ...(rateLimit.onExceed === 'delay' && {
+        delay: { request: String(encoded.value), partition },
+      }),
+    });
+    switch (decision.status) {
+      case 'admitted':
+        this.queue(pass, request);
+        return undefined;
+      case 'limited':
+        return 'rate_limited';
+      case 'delayed':
+        this.options.delayed.track({
+          runId: request.runId,
+          triggerId: trigger.id,
+          partition,
+          dueAt: decision.at,
+          request: String(encoded.value),
+        });
+        return 'delayed';
+    }
   }
 
   private queue(pass: Pass, request: RunRequest): void {

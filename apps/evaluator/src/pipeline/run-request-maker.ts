@@ -7,6 +7,7 @@ import {
   debounceRunRequest,
   type EventContext,
   eventRunRequest,
+  expectationRunRequest,
 } from '@flint/conditions';
 import type { CloudEvent, RunRequest } from '@flint/contracts';
 import { inMembersSpan } from './members-span';
@@ -37,6 +38,13 @@ export class RunRequestMaker {
     if (events.length === 0) throw new Error(`an empty debounce of trigger ${trigger.id}`);
     return inMembersSpan('flint.debounce emit', trigger.id, events, (traceparent) =>
       debounceRunRequest(trigger, events, new Date(this.clock.now()), traceparent),
+    );
+  }
+
+  /** An expected event did not come in time. */
+  forExpectation(trigger: CompiledTrigger, events: readonly CloudEvent[]): RunRequest {
+    return inMembersSpan('flint.expect emit', trigger.id, events, (traceparent) =>
+      expectationRunRequest(trigger, events, new Date(this.clock.now()), traceparent),
     );
   }
 

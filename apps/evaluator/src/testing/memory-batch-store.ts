@@ -60,6 +60,18 @@ export class MemoryBatchStore implements BatchStore {
     return { status: 'added', batch: pending(open) };
   }
 
+  async satisfy(triggerId: string, batchKey: string, keepUntil: Date): Promise<string[]> {
+    const ids: string[] = [];
+    for (const batch of this.batches.values()) {
+      if (batch.triggerId !== triggerId || batch.batchKey !== batchKey) continue;
+      if (batch.status !== 'open') continue;
+      batch.status = 'emitted';
+      batch.keepUntil = keepUntil;
+      ids.push(batch.id);
+    }
+    return ids;
+  }
+
   async close(batchId: string): Promise<ClosedBatch | undefined> {
     this.maybeFail();
     const batch = this.batches.get(batchId);

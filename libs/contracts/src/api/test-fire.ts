@@ -58,7 +58,7 @@ export type TestFireReasonCode = (typeof TEST_FIRE_REASONS)[number];
 
 /** Why a matching event's run would not start at once, and until when. */
 export const TestFireDeferralSchema = z.object({
-  by: z.enum(['debounce']).describe('The mechanism that holds the run.'),
+  by: z.enum(['debounce', 'expect']).describe('The mechanism that holds the run.'),
   until: z.string().describe('When the run would start if nothing else happens (ISO time).'),
   message: z.string().describe('The same in words, e.g. "would be debounced until …".'),
 });
@@ -77,7 +77,8 @@ export const TestFireResultSchema = z.object({
   input: z.unknown().optional().describe('The input the workflow would be started with.'),
   runId: z.string().optional().describe('The run id; with `start`, the run that was requested.'),
   deferred: TestFireDeferralSchema.optional().describe(
-    'The run would wait (a debounce); with `start` it is requested at once all the same.',
+    'The run would wait (a debounce, or an absence trigger’s window); with `start` it is ' +
+      'requested at once all the same.',
   ),
   started: z.boolean().describe('True when a run was requested (`start` and a match).'),
   event: z

@@ -463,6 +463,66 @@ describe('TriggerDefinitionSchema', () => {
       ]);
     });
 
+    it('takes a rate limit, dropping by default, and not with batch or debounce', () => {
+      expect(
+        TriggerDefinitionSchema.parse(trigger({ rateLimit: { limit: 10, period: '1m' } }))
+          .rateLimit,
+      ).toEqual({ limit: 10, period: '1m', onExceed: 'drop' });
+      expect(
+        problemsOf(
+          TriggerDefinitionSchema,
+          trigger({ rateLimit: { limit: 0, period: '1m', onExceed: 'queue' } }),
+        ).map((problem) => problem.path),
+      ).toEqual(['rateLimit.limit', 'rateLimit.onExceed']);
+      expect(
+        problemsOf(
+          TriggerDefinitionSchema,
+          trigger({ rateLimit: { limit: 1, period: '1m' }, debounce: { period: '1s' } }),
+        ),
+      ).toEqual([
+        {
+          path: 'rateLimit',
+          message:
+            'cannot be combined with debounce yet; limit the runs of single events or compound matches',
+        },
+      ]);
+    });
+
+    it('takes an absence trigger over its own members, with the duration its form needs', () => {
+      const parsed = TriggerDefinitionSchema.parse(
+        trigger({
+          eventTypes: ['shop.paid', 'shop.shipped'],
+          expect: { after: 'shop.paid', missing: 'shop.shipped', within: '15m' },
+        }),
+      );
+      expect(parsed.expect).toEqual({ after: 'shop.paid', missing: 'shop.shipped', within: '15m' });
+      expect(
+        problemsOf(
+          TriggerDefinitionSchema,
+          trigger({
+            eventTypes: ['shop.paid'],
+            expect: { after: 'shop.paid', missing: 'shop.lost', for: '1m' },
+          }),
+        ),
+      ).toEqual([
+        {
+          path: 'expect.missing',
+          message: "must be one of the trigger's sources or event types: github, shop.paid",
+        },
+        {
+          path: 'expect.within',
+          message: 'required with "after": how long the missing event may take',
+        },
+        { path: 'expect.for', message: 'only applies without "after"; use "within"' },
+      ]);
+      expect(
+        problemsOf(
+          TriggerDefinitionSchema,
+          trigger({ expect: { missing: 'github' }, batch: { size: 2 } }),
+        ).map((problem) => problem.path),
+      ).toEqual(['expect.for', 'batch']);
+    });
+
     it('rejects contradicting concurrency settings', () => {
       expect(
         problemsOf(

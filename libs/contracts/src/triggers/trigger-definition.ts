@@ -20,6 +20,8 @@ import {
   BatchSchema,
   ConcurrencySchema,
   DebounceSchema,
+  ExpectSchema,
+  RateLimitSchema,
   DedupeSchema,
   InputMappingSchema,
   MatchSchema,
@@ -93,6 +95,10 @@ const triggerFields = {
   batch: BatchSchema.optional(),
   /** Waits for a quiet spell per key, then starts one run with the last or all of the events. */
   debounce: DebounceSchema.optional(),
+  /** At most `limit` runs per key in any sliding `period`; excess events dropped or delayed. */
+  rateLimit: RateLimitSchema.optional(),
+  /** Runs when an expected event does not come (absence, or a source going silent). */
+  expect: ExpectSchema.optional(),
   concurrency: ConcurrencySchema.optional(),
   target: TargetSchema,
   input: InputMappingSchema.optional(),
@@ -109,6 +115,8 @@ interface ParsedTrigger {
   correlate?: string;
   batch?: unknown;
   debounce?: { period: string; maxWait?: string };
+  rateLimit?: unknown;
+  expect?: { after?: string; missing: string; within?: string; for?: string };
 }
 
 function checkTrigger(trigger: ParsedTrigger, ctx: z.RefinementCtx): void {
@@ -134,6 +142,17 @@ function checkTrigger(trigger: ParsedTrigger, ctx: z.RefinementCtx): void {
   });
   checkCompound(trigger, ctx);
   checkDebounce(trigger, ctx);
+  checkExpect(trigger, ctx);
+  if (trigger.rateLimit !== undefined) {
+    for (const collecting of ['batch', 'debounce'] as const) {
+      if (trigger[collecting] === undefined) continue;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rateLimit'],
+        message: `cannot be combined with ${collecting} yet; limit the runs of single events or compound matches`,
+      });
+    }
+  }
 }
 
 /** `logic: all` needs something to wait for and a bound on how long; its options need it. */
@@ -158,6 +177,53 @@ function checkCompound(trigger: ParsedTrigger, ctx: z.RefinementCtx): void {
   }
   if (trigger.debounce !== undefined) {
     issue('debounce', 'cannot be combined with logic "all"; a compound match starts one run');
+  }
+}
+
+/** What an absence trigger waits for must be among what it listens to, with the right durations. */
+function checkExpect(trigger: ParsedTrigger, ctx: z.RefinementCtx): void {
+  const expected = trigger.expect;
+  if (expected === undefined) return;
+  const issue = (path: PropertyKey[], message: string) =>
+    ctx.addIssue({ code: 'custom', path, message });
+  const members = [
+    ...(trigger.sources ?? []).map((source, index) =>
+      typeof source === 'string' ? source : (source.id ?? inlineSourceId(trigger.id, index)),
+    ),
+    ...(trigger.eventTypes ?? []),
+  ];
+  const known = `one of the trigger's sources or event types: ${members.join(', ')}`;
+  for (const part of ['after', 'missing'] as const) {
+    const member = expected[part];
+    if (member !== undefined && !members.includes(member)) {
+      issue(['expect', part], `must be ${known}`);
+    }
+  }
+  if (expected.after !== undefined) {
+    if (expected.after === expected.missing) {
+      issue(['expect', 'missing'], 'must differ from "after"');
+    }
+    if (expected.within === undefined) {
+      issue(['expect', 'within'], 'required with "after": how long the missing event may take');
+    }
+    if (expected.for !== undefined) {
+      issue(['expect', 'for'], 'only applies without "after"; use "within"');
+    }
+  } else {
+    if (expected.for === undefined) {
+      issue(['expect', 'for'], 'required without "after": how long a silence fires the trigger');
+    }
+    if (expected.within !== undefined) {
+      issue(['expect', 'within'], 'only applies with "after"; use "for"');
+    }
+  }
+  for (const other of ['batch', 'debounce', 'rateLimit'] as const) {
+    if (trigger[other] !== undefined) {
+      issue([other], 'cannot be combined with expect, which starts a run when events do not come');
+    }
+  }
+  if (trigger.logic === 'all') {
+    issue(['logic'], 'cannot be combined with expect, which starts a run when events do not come');
   }
 }
 

@@ -101,6 +101,42 @@ export const DebounceSchema = strictObject({
 });
 export type Debounce = z.infer<typeof DebounceSchema>;
 
+export const RATE_LIMIT_EXCEEDED = ['drop', 'delay'] as const;
+
+/** At most `limit` runs per key in any sliding `period`; beyond it events are dropped or delayed. */
+export const RateLimitSchema = strictObject({
+  limit: z
+    .number()
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(1_000_000, 'must be at most 1000000'),
+  period: DurationSchema.describe('The sliding window the limit counts runs in, like "1m".'),
+  /** Separate limits per key value; one for the whole trigger when absent. */
+  key: CelExpressionSchema.optional(),
+  onExceed: z
+    .enum(RATE_LIMIT_EXCEEDED, {
+      error: 'must be "drop" (no run) or "delay" (the run waits for the next free slot)',
+    })
+    .default('drop'),
+});
+export type RateLimit = z.infer<typeof RateLimitSchema>;
+
+/**
+ * An absence trigger: runs when an expected event does not come. With `after`, when no `missing`
+ * event of the same key follows an `after` event within `within`; without it, when no `missing`
+ * event has come for `for` since the last one (a source or type went silent). `after` and
+ * `missing` name the trigger's own sources or event types.
+ */
+export const ExpectSchema = strictObject({
+  after: z.string().min(1, "must name one of the trigger's sources or event types").optional(),
+  missing: z.string().min(1, "must name one of the trigger's sources or event types"),
+  within: DurationSchema.optional().describe('With `after`: how long the missing event may take.'),
+  for: DurationSchema.optional().describe('Without `after`: how long a silence fires the trigger.'),
+  /** Only events with equal keys answer each other (an order id); one expectation when absent. */
+  key: CelExpressionSchema.optional(),
+});
+export type Expect = z.infer<typeof ExpectSchema>;
+
 export const ConcurrencySchema = strictObject({
   allowConcurrent: z.boolean().default(true),
   /** Limits apply per value of this expression; one limit for the whole trigger when absent. */

@@ -6,6 +6,7 @@ import { apiAccessMigration } from './0005_api_access';
 import { definitionHistoryMigration } from './0006_definition_history';
 import { activityMigration } from './0007_activity';
 import { consoleMigration } from './0008_console';
+import { triggerRateLimitsMigration } from './0012_trigger_rate_limits';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
@@ -20,4 +21,5 @@ export const MIGRATIONS: readonly Migration[] = [
   definitionHistoryMigration,
   activityMigration,
   consoleMigration,
+  triggerRateLimitsMigration,
 ];
