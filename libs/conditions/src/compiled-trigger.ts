@@ -5,7 +5,12 @@ import {
   compileTriggerExpressions,
   TriggerExpressionError,
 } from './trigger-expressions';
-import { DEFAULT_DEDUPE_WINDOW, parseDuration, type StoredTrigger } from '@flint/contracts';
+import {
+  DEFAULT_DEDUPE_WINDOW,
+  isCompoundLogic,
+  parseDuration,
+  type StoredTrigger,
+} from '@flint/contracts';
 
 /** A trigger definition version made ready to evaluate: expressions compiled, durations parsed. */
 export interface CompiledTrigger {
@@ -22,7 +27,11 @@ export interface CompiledTrigger {
   readonly rateLimit?: { limit: number; periodMs: number; onExceed: 'drop' | 'delay' };
   /** An absence trigger: `after` opens a wait of `waitMs` that `missing` ends; without it, silence. */
   readonly expect?: { after?: string; missing: string; waitMs: number };
-  readonly compound?: { withinMs: number };
+  /**
+   * A compound match: complete once `needed` members have an event (all of them, or `atLeast`),
+   * in the order they are listed when `ordered` (`logic: sequence`).
+   */
+  readonly compound?: { withinMs: number; needed?: number; ordered: boolean };
 }
 
 /**
@@ -88,8 +97,12 @@ export function compileTrigger(engine: CelEngine, definition: StoredTrigger): In
       waitMs: parseDuration((expect.within ?? expect.for) as string),
     },
     compound:
-      definition.logic === 'all' && within !== undefined
-        ? { withinMs: parseDuration(within) }
+      isCompoundLogic(definition.logic) && within !== undefined
+        ? {
+            withinMs: parseDuration(within),
+            ordered: definition.logic === 'sequence',
+            ...(typeof definition.logic === 'object' && { needed: definition.logic.atLeast }),
+          }
         : undefined,
   };
 }

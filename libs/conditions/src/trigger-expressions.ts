@@ -2,6 +2,7 @@ import {
   type FormattedIssue,
   formatIssuePath,
   type InputMapping,
+  isCompoundLogic,
   type Match,
   type TriggerLogic,
 } from '@flint/contracts';
@@ -70,7 +71,7 @@ export class TriggerExpressionError extends Error {
 
 export function inputScopeOf(trigger: TriggerExpressionSource): InputScope {
   if (trigger.batch !== undefined || trigger.debounce?.deliver === 'all') return 'batch';
-  return trigger.logic === 'all' ? 'compound' : 'event';
+  return isCompoundLogic(trigger.logic) ? 'compound' : 'event';
 }
 
 /**

@@ -207,6 +207,8 @@ export class EventProcessor {
           return 'matched';
         case 'duplicate':
           return 'duplicate';
+        case 'out_of_order':
+          return 'dropped';
         case 'failed':
           this.logError(trigger.id, event, errorText(offer.error));
           return 'error';

@@ -606,16 +606,29 @@ describe('TriggerDefinitionSchema', () => {
       expect(
         problemsOf(TriggerDefinitionSchema, trigger({ within: '1h', correlate: 'event.id' })),
       ).toEqual([
-        { path: 'within', message: 'only applies when logic is "all"' },
-        { path: 'correlate', message: 'only applies when logic is "all"' },
+        {
+          path: 'within',
+          message: 'only applies when logic is "all", "sequence" or { atLeast: k }',
+        },
+        {
+          path: 'correlate',
+          message: 'only applies when logic is "all", "sequence" or { atLeast: k }',
+        },
       ]);
       expect(problemsOf(TriggerDefinitionSchema, trigger({ logic: 'some' }))).toEqual([
         {
           path: 'logic',
           message:
-            'must be "any" (every matching event fires) or "all" (wait for an event from each)',
+            'must be "any" (every matching event fires), "all" (wait for an event from each), ' +
+            '"sequence" (each in the listed order) or { atLeast: k } (any k of them)',
         },
       ]);
+      expect(
+        problemsOf(TriggerDefinitionSchema, compound({ logic: { atLeast: 3 } })).map(
+          (problem) => problem.message,
+        ),
+      ).toEqual(['atLeast must be at most the number of sources and event types (2)']);
+      expect(TriggerDefinitionSchema.parse(compound({ logic: 'sequence' })).logic).toBe('sequence');
       expect(problemsOf(TriggerDefinitionSchema, compound({ batch: { size: 2 } }))).toEqual([
         {
           path: 'batch',

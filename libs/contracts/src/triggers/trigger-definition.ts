@@ -20,7 +20,9 @@ import {
   BatchSchema,
   ConcurrencySchema,
   DebounceSchema,
+  describeLogic,
   ExpectSchema,
+  isCompoundLogic,
   RateLimitSchema,
   DedupeSchema,
   InputMappingSchema,
@@ -159,24 +161,27 @@ function checkTrigger(trigger: ParsedTrigger, ctx: z.RefinementCtx): void {
 function checkCompound(trigger: ParsedTrigger, ctx: z.RefinementCtx): void {
   const issue = (path: string, message: string) =>
     ctx.addIssue({ code: 'custom', path: [path], message });
-  if (trigger.logic !== 'all') {
-    const onlyForAll = 'only applies when logic is "all"';
+  const { logic } = trigger;
+  if (logic === undefined || !isCompoundLogic(logic)) {
+    const onlyForAll = 'only applies when logic is "all", "sequence" or { atLeast: k }';
     if (trigger.within !== undefined) issue('within', onlyForAll);
     if (trigger.correlate !== undefined) issue('correlate', onlyForAll);
     return;
   }
+  const name = describeLogic(logic);
   const members = (trigger.sources?.length ?? 0) + (trigger.eventTypes?.length ?? 0);
   if (members < 2) {
-    issue('logic', '"all" needs at least two sources or event types to wait for');
+    issue('logic', `${name} needs at least two sources or event types to wait for`);
+  } else if (typeof logic === 'object' && logic.atLeast > members) {
+    issue('logic', `atLeast must be at most the number of sources and event types (${members})`);
   }
   if (trigger.within === undefined) {
-    issue('within', 'required when logic is "all": how long a partial match waits, like "1h"');
+    issue('within', `required when logic is ${name}: how long a partial match waits, like "1h"`);
   }
-  if (trigger.batch !== undefined) {
-    issue('batch', 'cannot be combined with logic "all"; a compound match starts one run');
-  }
-  if (trigger.debounce !== undefined) {
-    issue('debounce', 'cannot be combined with logic "all"; a compound match starts one run');
+  for (const other of ['batch', 'debounce'] as const) {
+    if (trigger[other] !== undefined) {
+      issue(other, `cannot be combined with logic ${name}; a compound match starts one run`);
+    }
   }
 }
 
@@ -222,7 +227,7 @@ function checkExpect(trigger: ParsedTrigger, ctx: z.RefinementCtx): void {
       issue([other], 'cannot be combined with expect, which starts a run when events do not come');
     }
   }
-  if (trigger.logic === 'all') {
+  if (isCompoundLogic(trigger.logic)) {
     issue(['logic'], 'cannot be combined with expect, which starts a run when events do not come');
   }
 }

@@ -173,13 +173,32 @@ export const InputMappingSchema = z.union(
 );
 export type InputMapping = z.infer<typeof InputMappingSchema>;
 
-export const TRIGGER_LOGIC = ['any', 'all'] as const;
-export type TriggerLogic = (typeof TRIGGER_LOGIC)[number];
+export const TRIGGER_LOGIC = ['any', 'all', 'sequence'] as const;
+
+/** A compound of `k` of its members: runs once any `k` of them have a matching event. */
+export const AtLeastSchema = strictObject({
+  atLeast: z.number().int('must be a whole number').min(1, 'must be at least 1'),
+});
+
+export type TriggerLogic = (typeof TRIGGER_LOGIC)[number] | z.infer<typeof AtLeastSchema>;
 
 /**
  * How a trigger with several sources or event types fires: `any` (the default) runs once per matching
- * event; `all` waits until each of them has seen a matching event within `within`, then runs once.
+ * event; `all` waits until each of them has seen a matching event within `within`, then runs once;
+ * `sequence` waits for them in the order they are listed; `{ atLeast: k }` for any `k` of them.
  */
-export const TriggerLogicSchema = z.enum(TRIGGER_LOGIC, {
-  error: 'must be "any" (every matching event fires) or "all" (wait for an event from each)',
+export const TriggerLogicSchema = z.union([z.enum(TRIGGER_LOGIC), AtLeastSchema], {
+  error:
+    'must be "any" (every matching event fires), "all" (wait for an event from each), ' +
+    '"sequence" (each in the listed order) or { atLeast: k } (any k of them)',
 });
+
+/** Whether the logic waits for several members' events and starts one run for them. */
+export function isCompoundLogic(logic: TriggerLogic | undefined): boolean {
+  return logic !== undefined && logic !== 'any';
+}
+
+/** The logic as a definition writes it, for messages. */
+export function describeLogic(logic: TriggerLogic): string {
+  return typeof logic === 'string' ? `"${logic}"` : `{ atLeast: ${logic.atLeast} }`;
+}
