@@ -1,5 +1,10 @@
 import { type Clock, errorText, type Log, systemClock, WakeLoop } from '@flint/common';
-import { type CelEngine, type CompiledTrigger, compileTrigger } from '@flint/conditions';
+import {
+  type CelEngine,
+  type CompiledTrigger,
+  compileTrigger,
+  resultFilterCompiler,
+} from '@flint/conditions';
 import { encodeRunRequest, RunRequestSchema, type TopicNames } from '@flint/contracts';
 import {
   DefinitionFeed,
@@ -138,7 +143,10 @@ export class Evaluator {
     const { kafka, topics, log, engine } = this.deps;
     await this.deps.probeKafka?.();
     await provisionTopics(kafka, topics, this.deps.topicSettings);
-    const index = new TriggerIndex((definition) => compileTrigger(engine, definition));
+    const index = new TriggerIndex(
+      (definition) => compileTrigger(engine, definition),
+      resultFilterCompiler(engine),
+    );
     const feed = new DefinitionFeed(kafka, topics.triggers, { log });
     const compiled = (id: string): CompiledTrigger | undefined => {
       const trigger = index.get(id);

@@ -1,5 +1,5 @@
 import type { Provider, Type } from '@nestjs/common';
-import { CelEngine, triggerExpressionProblems } from '@flint/conditions';
+import { CelEngine, definitionExpressionProblems } from '@flint/conditions';
 import type { ServiceRuntime } from '@flint/service-kit';
 import { DefinitionHistoryRepository } from './definition-history';
 import { DefinitionRepository } from './definition-repository';
@@ -33,7 +33,7 @@ export function definitionProviders(runtime: ServiceRuntime): Provider[] {
       useFactory: async (repository: DefinitionRepository) => {
         const cel = await CelEngine.create();
         return new DefinitionValidator(
-          async (trigger) => triggerExpressionProblems(cel, trigger),
+          async (definition) => definitionExpressionProblems(cel, definition),
           async (id) => (await repository.get('source', id)) !== undefined,
         );
       },

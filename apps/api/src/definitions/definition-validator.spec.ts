@@ -17,8 +17,10 @@ const trigger = (id: string, sources: string[], condition?: string) => ({
 describe('DefinitionValidator', () => {
   const stored = new Set(['stored-src']);
   const validator = new DefinitionValidator(
-    async (t) =>
-      t.condition === 'broken' ? [{ path: 'condition', message: 'syntax error at 1:7' }] : [],
+    async (d) =>
+      d.kind === 'trigger' && d.condition === 'broken'
+        ? [{ path: 'condition', message: 'syntax error at 1:7' }]
+        : [],
     async (id) => stored.has(id),
   );
 

@@ -2,7 +2,6 @@ import {
   type Definition,
   DefinitionSchema,
   type FormattedIssue,
-  type TriggerDefinition,
   definitionKey,
   formatZodIssues,
 } from '@flint/contracts';
@@ -33,8 +32,11 @@ export class InvalidDefinitionsError extends InvalidInputError {
   }
 }
 
-/** Problems of a trigger's CEL expressions (condition, keys, input mapping), each with its position. */
-export type ExpressionChecker = (trigger: TriggerDefinition) => Promise<DefinitionIssue[]>;
+/**
+ * Problems of a definition's CEL expressions (a trigger's condition, keys and input mapping, a
+ * run-status source's result filter), each with its position.
+ */
+export type ExpressionChecker = (definition: Definition) => Promise<DefinitionIssue[]>;
 
 /** Whether a source with this id is stored (and not deleted). */
 export type SourceLookup = (id: string) => Promise<boolean>;
@@ -92,7 +94,6 @@ export class DefinitionValidator {
       valid.push({ definition: parsed.data, at });
     }
     for (const { definition, at } of valid) {
-      if (definition.kind !== 'trigger') continue;
       for (const issue of await this.checkExpressions(definition)) {
         issues.push({ ...issue, path: joinPath(at, issue.path) });
       }

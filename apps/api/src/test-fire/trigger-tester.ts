@@ -15,6 +15,7 @@ import {
   type Listener,
   listenersOf,
   ownerReaches,
+  resultFilterCompiler,
   sourceKey,
   typeKey,
 } from '@flint/conditions';
@@ -73,7 +74,11 @@ export class TriggerTester {
     sample: TestEvent,
     traceparent: string,
   ): TestOutcome {
-    const listening = listenersOf(trigger, (id) => sources.get(id));
+    const listening = listenersOf(
+      trigger,
+      (id) => sources.get(id),
+      resultFilterCompiler(this.engine),
+    );
     const event = this.complete(trigger, sources, sample, traceparent);
     const keyed = listening.listeners.filter((listener) => reaches(listener, event));
     const owner = () => eventOwnerOf(event, true, (id) => sourceOwnerOf(trigger, sources, id));
