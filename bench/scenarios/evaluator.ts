@@ -7,7 +7,7 @@ import { TriggerIndex } from '../../apps/evaluator/src/definitions/trigger-index
 import { DedupeWindow } from '../../apps/evaluator/src/pipeline/dedupe-window';
 import {
   EventProcessor,
-  type PartitionedEvent,
+  type ConsumedEvent,
 } from '../../apps/evaluator/src/pipeline/event-processor';
 import { RunRequestMaker } from '../../apps/evaluator/src/pipeline/run-request-maker';
 import { batchEmitter } from '../../apps/evaluator/src/batching/batch-emitter';
@@ -107,7 +107,7 @@ export async function evaluatorAlone(options: EvaluatorOptions): Promise<Scenari
     }
     const setupMs = Date.now() - setupStart;
     let runRequests = 0;
-    const runs = new RunRequestMaker(systemClock);
+    const runs = new RunRequestMaker(systemClock, 'bench.runs');
     const send = async (records: OutgoingRecord[]) => {
       runRequests += records.length;
     };
@@ -150,6 +150,7 @@ export async function evaluatorAlone(options: EvaluatorOptions): Promise<Scenari
       now: () => systemClock.now(),
       runs,
       runsTopic: 'bench.runs',
+      groupId: 'bench-evaluator',
       send,
       metrics: { apply: () => undefined },
       // The real recorder, so its cost on the hot path is measured; its flushes go nowhere.
@@ -165,10 +166,10 @@ export async function evaluatorAlone(options: EvaluatorOptions): Promise<Scenari
       log: () => undefined,
     });
     let n = 0;
-    const nextBatch = (): PartitionedEvent[] =>
+    const nextBatch = (): ConsumedEvent[] =>
       Array.from({ length: BATCH_SIZE }, () => ({
-        event: benchEvent(n++, count),
-        partition: 0,
+        event: benchEvent(n, count),
+        message: { topic: 'flint.events', partition: 0, offset: String(n++), key: null },
         fromFlint: true,
       }));
     await pushFor(processor, nextBatch, options.measureMs / 4);
@@ -214,7 +215,7 @@ export async function evaluatorAlone(options: EvaluatorOptions): Promise<Scenari
 
 async function pushFor(
   processor: EventProcessor,
-  nextBatch: () => PartitionedEvent[],
+  nextBatch: () => ConsumedEvent[],
   ms: number,
 ): Promise<number> {
   const until = Date.now() + ms;

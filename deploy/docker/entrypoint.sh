@@ -6,7 +6,7 @@
 set -eu
 
 # Provider services live in apps/providers/<name>, the others in apps/<name>.
-providers="webhook poller cron file-watcher"
+providers="webhook poller cron file-watcher subscriber"
 services="api evaluator runner"
 # Runs to completion: database migrations and Kafka topics, before the services start (or upgrade).
 jobs="provision"

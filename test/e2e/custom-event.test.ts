@@ -94,23 +94,23 @@ describe('end to end: a custom event from the API starts a run', () => {
       () =>
         receiver.spans.find(
           (s) =>
-            s.scope === 'flint-api' &&
+            s.serviceName === 'flint-api' &&
             s.kind === SPAN_KIND_PRODUCER &&
             s.attributes['messaging.message.id'] === 'order-42',
         ) ?? null,
       { timeoutMs: 60_000, description: 'the API span that published the event' },
     );
     expect(run.traceId).toBe(published.traceId);
-    const traceScopes = await waitFor(
+    const traceServices = await waitFor(
       () => {
-        const scopes = new Set(
-          receiver.spans.filter((s) => s.traceId === published.traceId).map((s) => s.scope),
+        const services = new Set(
+          receiver.spans.filter((s) => s.traceId === published.traceId).map((s) => s.serviceName),
         );
-        return scopes.has('flint-evaluator') && scopes.has('flint-runner') ? scopes : null;
+        return services.has('flint-evaluator') && services.has('flint-runner') ? services : null;
       },
       { timeoutMs: 60_000, description: 'evaluator and runner spans in the event’s trace' },
     );
-    expect(traceScopes).toContain('flint-api');
+    expect(traceServices).toContain('flint-api');
 
     const detail = (await client.request('GET', `/api/runs/${run.runId}`)) as {
       input: unknown;

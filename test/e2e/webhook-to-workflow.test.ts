@@ -8,7 +8,8 @@ import type { OtlpReceiver, ReceivedSpan } from '../support/otlp-receiver';
 import { type TracedStack, quietLogger, startTracedStack } from '../support/traced-stack';
 import { readQuery } from '../deploy/support/promql';
 
-const SPAN_KIND = { SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUMER: 5 } as const;
+/** OTLP's numbering of span kinds. */
+const SPAN_KIND = { INTERNAL: 1, SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUMER: 5 } as const;
 const GITHUB_SECRET = 'e2e-github-hmac-secret-value';
 const BEARER_TOKEN = 'e2e-bearer-token-never-logged';
 
@@ -103,28 +104,32 @@ describe('end to end: webhook event → evaluator → runner → local workflow'
     const spans = await waitFor(
       () => {
         const server = receiver.spans.find(
-          (s) => s.scope === 'flint-webhook' && s.kind === SPAN_KIND.SERVER,
+          (s) => s.serviceName === 'flint-webhook' && s.kind === SPAN_KIND.SERVER,
         );
         if (!server) return null;
         const trace = receiver.spans.filter((s) => s.traceId === server.traceId);
-        const scopes = new Set(trace.map((s) => s.scope));
-        return ['flint-webhook', 'flint-evaluator', 'flint-runner'].every((s) => scopes.has(s))
+        const services = new Set(trace.map((s) => s.serviceName));
+        return ['flint-webhook', 'flint-evaluator', 'flint-runner'].every((s) => services.has(s))
           ? trace
           : null;
       },
       { timeoutMs: 60_000, description: 'spans from webhook, evaluator and runner in one trace' },
     );
-    const kinds = (scope: string) =>
-      spans.filter((s: ReceivedSpan) => s.scope === scope).map((s) => s.kind);
+    // Each service's spans carry its own service.name, as deployed, though all run in one process.
+    expect(new Set(spans.map((s) => s.serviceName))).toEqual(
+      new Set(['flint-webhook', 'flint-evaluator', 'flint-runner']),
+    );
+    const kinds = (service: string) =>
+      spans.filter((s: ReceivedSpan) => s.serviceName === service).map((s) => s.kind);
     expect(kinds('flint-webhook')).toEqual(
       expect.arrayContaining([SPAN_KIND.SERVER, SPAN_KIND.PRODUCER]),
     );
     expect(kinds('flint-evaluator')).toContain(SPAN_KIND.CONSUMER);
-    expect(kinds('flint-runner')).toContain(SPAN_KIND.CLIENT);
+    expect(kinds('flint-runner')).toContain(SPAN_KIND.INTERNAL);
     expect(run.trace_id).toBe(spans[0].traceId);
 
-    const only = (scope: string, kind: number) => {
-      const found = spans.filter((s) => s.scope === scope && s.kind === kind);
+    const only = (service: string, kind: number) => {
+      const found = spans.filter((s) => s.serviceName === service && s.kind === kind);
       expect(found).toHaveLength(1);
       return found[0];
     };
@@ -132,10 +137,33 @@ describe('end to end: webhook event → evaluator → runner → local workflow'
     const producer = only('flint-webhook', SPAN_KIND.PRODUCER);
     const consumer = spans.find(
       (s) =>
-        s.scope === 'flint-evaluator' && s.attributes['messaging.message.id'] === accepted.eventId,
+        s.serviceName === 'flint-evaluator' &&
+        s.attributes['messaging.message.id'] === accepted.eventId,
     )!;
     expect(consumer.kind).toBe(SPAN_KIND.CONSUMER);
-    const client = only('flint-runner', SPAN_KIND.CLIENT);
+    // The messaging semantic conventions: `send <topic>` and `process <topic>` with their attributes.
+    const eventsTopic = stack.services.get('webhook')!.runtime.topics.events;
+    expect(producer).toMatchObject({
+      name: `send ${eventsTopic}`,
+      attributes: expect.objectContaining({
+        'messaging.system': 'kafka',
+        'messaging.operation.name': 'send',
+        'messaging.destination.name': eventsTopic,
+        'messaging.kafka.message.key': 'demo',
+        'messaging.message.id': accepted.eventId,
+      }),
+    });
+    expect(consumer).toMatchObject({
+      name: `process ${eventsTopic}`,
+      attributes: expect.objectContaining({
+        'messaging.operation.name': 'process',
+        'messaging.destination.name': eventsTopic,
+        'messaging.consumer.group.name': expect.any(String),
+        'messaging.kafka.offset': expect.any(Number),
+        'messaging.kafka.message.key': 'demo',
+      }),
+    });
+    const client = only('flint-runner', SPAN_KIND.INTERNAL);
     expect(server.parentSpanId).toBeUndefined();
     expect(producer.parentSpanId).toBe(server.spanId);
     expect(consumer.parentSpanId).toBe(producer.spanId);

@@ -3,8 +3,9 @@ import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface ReceivedSpan {
-  /** Instrumentation scope: the tracer name, which Flint sets to the service, e.g. `flint-webhook`. */
+  /** Instrumentation scope: the tracer's name, e.g. `flint-webhook`, `@opentelemetry/instrumentation-pg`. */
   scope: string;
+  /** The resource's `service.name`: the service whose work the span was, e.g. `flint-webhook`. */
   serviceName: string;
   name: string;
   kind: number;

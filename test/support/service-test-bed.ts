@@ -115,24 +115,33 @@ export class ServiceTestBed {
 
   /** Reads `topics` from their beginning, handing every message to `onMessage`. */
   async collect(topics: string[], onMessage: (message: ConsumedMessage) => void): Promise<void> {
-    const consumer = this.kafka.consumer({
-      groupId: uniqueName(`${this.service}-collector`),
-      maxWaitTimeInMs: 200,
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topics, fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ topic, message }) => {
-        onMessage({
-          topic,
-          key: message.key?.toString() ?? null,
-          value: message.value,
-          headers: Object.fromEntries(
-            Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)]),
-          ),
-        });
-      },
-    });
-    this.collectors.push(consumer);
+    this.collectors.push(
+      await collectMessages(this.kafka, topics, uniqueName(`${this.service}-collector`), onMessage),
+    );
   }
+}
+
+/** Reads `topics` from their beginning with a group of its own; disconnect the consumer to stop. */
+export async function collectMessages(
+  kafka: Kafka,
+  topics: string[],
+  groupId: string,
+  onMessage: (message: ConsumedMessage) => void,
+): Promise<Consumer> {
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 200 });
+  await consumer.connect();
+  await consumer.subscribe({ topics, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ topic, message }) => {
+      onMessage({
+        topic,
+        key: message.key?.toString() ?? null,
+        value: message.value,
+        headers: Object.fromEntries(
+          Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)]),
+        ),
+      });
+    },
+  });
+  return consumer;
 }

@@ -27,7 +27,7 @@ export class ApiError extends Error {
  */
 export class FlintApiClient {
   constructor(
-    private readonly baseUrl: string,
+    readonly baseUrl: string,
     private readonly apiKey: string | undefined,
   ) {}
 

@@ -1,11 +1,6 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import {
-  type Definition,
-  DefinitionSchema,
-  definitionKey,
-  formatZodIssues,
-} from '@flint/contracts';
+import { type Definition, type DefinitionReferences, checkDefinitions } from '@flint/contracts';
 import { parseAllDocuments } from 'yaml';
 
 export interface LoadedDefinition {
@@ -27,10 +22,24 @@ export interface LoadResult {
   problems: FileProblem[];
 }
 
+/** One YAML or JSON document of a definition file, not checked yet. */
+interface RawDocument {
+  file: string;
+  document: number;
+  raw: unknown;
+}
+
 const DEFINITION_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 
-/** Reads every definition file under the given files and folders and validates each document. */
-export async function loadDefinitionFiles(paths: string[]): Promise<LoadResult> {
+/**
+ * Reads every definition file under the given files and folders and checks the documents together,
+ * with the API's own checks (`checkDefinitions`): schema, ids, CEL expressions and references.
+ * Every problem names its file and document.
+ */
+export async function loadDefinitionFiles(
+  paths: string[],
+  references: DefinitionReferences,
+): Promise<LoadResult> {
   const files: string[] = [];
   const problems: FileProblem[] = [];
   for (const path of paths) {
@@ -47,14 +56,49 @@ export async function loadDefinitionFiles(paths: string[]): Promise<LoadResult> 
       message: 'no .yaml, .yml or .json files found',
     });
   }
-  const definitions: LoadedDefinition[] = [];
+  const documents: RawDocument[] = [];
   for (const file of files.sort()) {
-    const loaded = await loadFile(file);
-    definitions.push(...loaded.definitions);
-    problems.push(...loaded.problems);
+    const read = await readFile(file, 'utf8');
+    for (const result of parseDocuments(file, read)) {
+      if ('raw' in result) documents.push(result);
+      else problems.push(result);
+    }
   }
-  problems.push(...duplicateProblems(definitions));
+  const { valid, problems: found } = await checkDefinitions(
+    documents.map((d) => d.raw),
+    references,
+  );
+  for (const { index, duplicateOf, position: _position, ...issue } of found) {
+    const at = documents[index] as RawDocument;
+    const first = duplicateOf === undefined ? undefined : documents[duplicateOf];
+    problems.push({
+      file: at.file,
+      document: at.document,
+      ...issue,
+      ...(first ? { message: `${issue.message}: first in ${where(first)}` } : {}),
+    });
+  }
+  const definitions = valid.map(({ index, definition }) => {
+    const at = documents[index] as RawDocument;
+    return { file: at.file, document: at.document, definition };
+  });
   return { definitions, problems };
+}
+
+/**
+ * The API names a batch's problems by position (`definitions[1].condition`); the user knows files,
+ * so each is renamed to the file and document of the definition sent at that position.
+ */
+export function issuesByDocument<Issue extends { path: string }>(
+  issues: Issue[],
+  definitions: LoadedDefinition[],
+): Issue[] {
+  return issues.map((issue) => {
+    const match = /^definitions\[(\d+)\]\.?(.*)$/.exec(issue.path);
+    const loaded = match ? definitions[Number(match[1])] : undefined;
+    if (!match || !loaded) return issue;
+    return { ...issue, path: [where(loaded), match[2]].filter(Boolean).join(': ') };
+  });
 }
 
 async function expand(path: string): Promise<string[]> {
@@ -69,50 +113,23 @@ async function expand(path: string): Promise<string[]> {
   return found;
 }
 
-async function loadFile(file: string): Promise<LoadResult> {
-  const text = await readFile(file, 'utf8');
-  const result: LoadResult = { definitions: [], problems: [] };
-  const documents = parseAllDocuments(text);
-  const list = Array.isArray(documents) ? documents : [documents];
-  list.forEach((doc, document) => {
+function parseDocuments(file: string, text: string): Array<RawDocument | FileProblem> {
+  const found: Array<RawDocument | FileProblem> = [];
+  parseAllDocuments(text).forEach((doc, document) => {
     if (doc.errors.length > 0) {
       for (const error of doc.errors) {
-        result.problems.push({ file, document, path: '', message: error.message.split('\n')[0] });
+        found.push({ file, document, path: '', message: error.message.split('\n')[0] as string });
       }
       return;
     }
-    const value: unknown = doc.toJS();
-    if (value === null || value === undefined) return;
-    const parsed = DefinitionSchema.safeParse(value);
-    if (!parsed.success) {
-      for (const issue of formatZodIssues(parsed.error)) {
-        result.problems.push({ file, document, ...issue });
-      }
-      return;
-    }
-    result.definitions.push({ file, document, definition: parsed.data });
+    const raw: unknown = doc.toJS();
+    if (raw !== null && raw !== undefined) found.push({ file, document, raw });
   });
-  return result;
+  return found;
 }
 
-function duplicateProblems(definitions: LoadedDefinition[]): FileProblem[] {
-  const first = new Map<string, LoadedDefinition>();
-  const problems: FileProblem[] = [];
-  for (const loaded of definitions) {
-    const key = definitionKey(loaded.definition);
-    const earlier = first.get(key);
-    if (!earlier) {
-      first.set(key, loaded);
-      continue;
-    }
-    problems.push({
-      file: loaded.file,
-      document: loaded.document,
-      path: 'id',
-      message: `${key} is already defined in ${earlier.file} (document ${earlier.document + 1})`,
-    });
-  }
-  return problems;
+function where(at: { file: string; document: number }): string {
+  return `${at.file} (document ${at.document + 1})`;
 }
 
 function describeFsError(err: unknown): string {
@@ -123,11 +140,9 @@ function describeFsError(err: unknown): string {
 }
 
 export function formatProblem(problem: FileProblem): string {
-  const where =
+  const at =
     problem.document !== undefined
-      ? `${problem.file} (document ${problem.document + 1})`
+      ? where({ file: problem.file, document: problem.document })
       : problem.file;
-  return problem.path
-    ? `${where}: ${problem.path}: ${problem.message}`
-    : `${where}: ${problem.message}`;
+  return problem.path ? `${at}: ${problem.path}: ${problem.message}` : `${at}: ${problem.message}`;
 }

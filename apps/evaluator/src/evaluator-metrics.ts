@@ -1,4 +1,3 @@
-import type { Provider } from '@flint/contracts';
 import { Counter, Gauge, type Registry } from 'prom-client';
 
 /** What one trigger made of one event. */
@@ -17,21 +16,21 @@ export type FilterResult = TriggerResult | 'refused';
  * so a batch that is retried is not counted twice.
  */
 export class MetricsTally {
-  readonly received = new Map<Provider, number>();
+  readonly received = new Map<string, number>();
   readonly filtered = new Map<string, number>();
-  readonly runRequests = new Map<Provider, number>();
+  readonly runRequests = new Map<string, number>();
   compoundExpired = 0;
 
-  receive(provider: Provider): void {
+  receive(provider: string): void {
     this.received.set(provider, (this.received.get(provider) ?? 0) + 1);
   }
 
-  filter(provider: Provider, result: FilterResult): void {
+  filter(provider: string, result: FilterResult): void {
     const key = `${provider}\u0000${result}`;
     this.filtered.set(key, (this.filtered.get(key) ?? 0) + 1);
   }
 
-  runRequest(provider: Provider): void {
+  runRequest(provider: string): void {
     this.runRequests.set(provider, (this.runRequests.get(provider) ?? 0) + 1);
   }
 

@@ -31,7 +31,7 @@ import { TriggerIndex } from './definitions/trigger-index';
 import { EvaluatorMetrics, MetricsTally } from './evaluator-metrics';
 import type { EvaluatorSettings } from './evaluator-settings';
 import { DedupeWindow } from './pipeline/dedupe-window';
-import { EventProcessor, type PartitionedEvent } from './pipeline/event-processor';
+import { EventProcessor, type ConsumedEvent } from './pipeline/event-processor';
 import { RunRequestMaker } from './pipeline/run-request-maker';
 import { DelayedRuns } from './rate-limit/delayed-runs';
 import { EvaluatorRateLimitRepository } from './rate-limit/rate-limit-repository';
@@ -87,7 +87,7 @@ export class Evaluator {
     this.batchStore = new EvaluatorBatchRepository(deps.store);
     this.rateLimits = new EvaluatorRateLimitRepository(deps.store);
     this.dedupe = new DedupeWindow(deps.settings.dedupeCacheSize);
-    this.runs = new RunRequestMaker(this.clock);
+    this.runs = new RunRequestMaker(this.clock, deps.topics.runs);
     this.compounds = new CompoundTracker(
       new EvaluatorCompoundRepository(deps.store),
       this.clock,
@@ -188,6 +188,7 @@ export class Evaluator {
       now: () => this.clock.now(),
       runs: this.runs,
       runsTopic: topics.runs,
+      groupId: this.deps.settings.groupId,
       send,
       metrics: this.metrics,
       activity: this.activity,
@@ -210,7 +211,7 @@ export class Evaluator {
   }
 
   /** Evaluates a batch of events; resolves once everything it produced is in Kafka and the database. */
-  async process(events: readonly PartitionedEvent[]): Promise<void> {
+  async process(events: readonly ConsumedEvent[]): Promise<void> {
     if (!this.session) throw new Error('the evaluator consumes events before it was prepared');
     await this.session.processor.process(events);
   }

@@ -9,6 +9,7 @@ import { type Store, generateSecretKeyRing, openStore, storeConfigFromEnv } from
 import { FlintApiClient } from '../../cli/src/api-client';
 import { LOCAL_ADMIN_KEY_FILE } from '../../cli/src/cli';
 import { formatProblem, loadDefinitionFiles } from '../../cli/src/definition-files';
+import { definitionReferences } from '../../cli/src/definition-references';
 import { ConsoleLoginLinks } from '../../api/src/console/console-login';
 import { CONSOLE_CONFIG, type ConsoleConfig } from '../../api/src/console/console.constants';
 import { SERVICE_MODULES } from './service-modules';
@@ -99,15 +100,15 @@ export async function applyExamples(
   folder: string,
   logger: Logger,
 ): Promise<void> {
-  const loaded = await loadDefinitionFiles([folder]);
+  const api = stack.services.get('api');
+  if (!api) throw new Error('the api service is not running');
+  const client = new FlintApiClient(api.url, stack.adminKey);
+  const loaded = await loadDefinitionFiles([folder], await definitionReferences(client));
   if (loaded.problems.length > 0) {
     throw new Error(
       `invalid example definitions:\n${loaded.problems.map(formatProblem).join('\n')}`,
     );
   }
-  const api = stack.services.get('api');
-  if (!api) throw new Error('the api service is not running');
-  const client = new FlintApiClient(api.url, stack.adminKey);
   const results = await client.applyDefinitions(loaded.definitions.map((d) => d.definition));
   for (const r of results)
     logger.log(`example ${r.kind} ${r.id}: ${r.action} (version ${r.version})`);

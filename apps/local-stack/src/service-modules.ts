@@ -7,6 +7,7 @@ import { EvaluatorModule } from '../../evaluator/src/evaluator.module';
 import { FileWatcherModule } from '../../providers/file-watcher/src/file-watcher.module';
 import { PollerModule } from '../../providers/poller/src/poller.module';
 import { RunnerModule } from '../../runner/src/runner.module';
+import { SubscriberModule } from '../../providers/subscriber/src/subscriber.module';
 import { WebhookModule } from '../../providers/webhook/src/webhook.module';
 
 /**
@@ -21,4 +22,5 @@ export const SERVICE_MODULES: Record<ServiceName, (runtime: ServiceRuntime) => D
   poller: (runtime) => PollerModule.forRuntime(runtime),
   cron: (runtime) => CronModule.forRuntime(runtime),
   'file-watcher': (runtime) => FileWatcherModule.forRuntime(runtime),
+  subscriber: (runtime) => SubscriberModule.forRuntime(runtime),
 };

@@ -15,6 +15,7 @@ const RunnerEnvSchema = z.object({
   FLINT_RUNNER_LEASE_GRACE_MS: positiveMs(30_000),
   FLINT_RUNNER_DRAIN_TIMEOUT_MS: positiveMs(10_000),
   FLINT_RUNNER_KAFKA_TARGET_TIMEOUT_MS: positiveMs(30_000),
+  FLINT_WORKFLOWS_DIR: z.string().min(1).optional(),
 });
 
 export interface RunnerConfig {
@@ -32,6 +33,8 @@ export interface RunnerConfig {
   drainTimeoutMs: number;
   /** Longest a `kafka` target's produce may take. */
   kafkaTargetTimeoutMs: number;
+  /** The folder of user workflows loaded at start, besides the built-in ones. */
+  workflowsDir?: string;
 }
 
 export function runnerConfigFromEnv(env: NodeJS.ProcessEnv): RunnerConfig {
@@ -44,5 +47,8 @@ export function runnerConfigFromEnv(env: NodeJS.ProcessEnv): RunnerConfig {
     leaseGraceMs: parsed.FLINT_RUNNER_LEASE_GRACE_MS,
     drainTimeoutMs: parsed.FLINT_RUNNER_DRAIN_TIMEOUT_MS,
     kafkaTargetTimeoutMs: parsed.FLINT_RUNNER_KAFKA_TARGET_TIMEOUT_MS,
+    ...(parsed.FLINT_WORKFLOWS_DIR === undefined
+      ? {}
+      : { workflowsDir: parsed.FLINT_WORKFLOWS_DIR }),
   };
 }

@@ -1,4 +1,4 @@
-import type { Provider, TargetType } from '@flint/contracts';
+import type { TargetType } from '@flint/contracts';
 import type { RunAttemptOutcome } from '@flint/store';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
@@ -58,21 +58,21 @@ export class RunnerMetrics {
     });
   }
 
-  started(provider: Provider, acceptedAt: Date, startedAt: Date): void {
+  started(provider: string, acceptedAt: Date, startedAt: Date): void {
     this.runsStarted.inc({ provider });
     const seconds = Math.max(0, startedAt.getTime() - acceptedAt.getTime()) / 1000;
     this.latency.observe({ provider }, seconds);
   }
 
-  attempt(provider: Provider, target: TargetType, outcome: RunAttemptOutcome): void {
+  attempt(provider: string, target: TargetType, outcome: RunAttemptOutcome): void {
     this.attempts.inc({ provider, target, outcome });
   }
 
-  finishedRun(provider: Provider, status: FinalStatus): void {
+  finishedRun(provider: string, status: FinalStatus): void {
     this.finished.inc({ provider, status: status.toLowerCase() });
   }
 
-  duplicate(provider: Provider): void {
+  duplicate(provider: string): void {
     this.duplicates.inc({ provider });
   }
 

@@ -13,6 +13,7 @@ import {
   RunAttemptRepository,
   RunClaimRepository,
   RunConcurrencyRepository,
+  RunnerWorkflowsRepository,
   type Store,
 } from '@flint/store';
 import type { Kafka } from 'kafkajs';
@@ -29,6 +30,7 @@ import { KafkaTargetStarter } from './targets/kafka-target';
 import { KeyExpressions } from './targets/key-expression';
 import { LocalTargetStarter } from './targets/local-target';
 import { targetSecrets } from './targets/secrets';
+import { WorkflowAnnouncer } from './workflows/workflow-announcer';
 
 export interface RunnerDependencies {
   /** Where target secrets come from (`FLINT_SECRETS_KEYS`, `FLINT_SECRETS_DIR`, `FLINT_SECRET_<NAME>`). */
@@ -56,9 +58,16 @@ export class Runner {
   readonly scheduler: RunScheduler;
   private readonly relay: OutboxRelay;
   private readonly handler: RunRequestHandler;
+  private readonly announcer: WorkflowAnnouncer;
 
   constructor(private readonly deps: RunnerDependencies) {
     const { store, config, topics, log } = deps;
+    this.announcer = new WorkflowAnnouncer(
+      new RunnerWorkflowsRepository(store),
+      config.holder,
+      deps.workflows.names(),
+      log,
+    );
     const attempts = new RunAttemptRepository(store);
     this.metrics = new RunnerMetrics(deps.registry);
     const messages = new RunStatusMessages({ events: topics.events, dlq: topics.dlq });
@@ -107,6 +116,7 @@ export class Runner {
 
   start(): void {
     this.scheduler.start();
+    this.announcer.start();
   }
 
   /**
@@ -136,5 +146,6 @@ export class Runner {
       drainTimeoutMs,
     );
     await this.deps.producer.disconnect();
+    await this.announcer.stop();
   }
 }

@@ -1,18 +1,5 @@
-import type { CloudEvent } from '@flint/contracts';
+import { CLOUD_EVENT_CORE_ATTRIBUTES as CORE_ATTRIBUTES, type CloudEvent } from '@flint/contracts';
 import { toCel } from './json-value';
-
-/** The CloudEvents core attributes; every other attribute is an extension. */
-const CORE_ATTRIBUTES = new Set([
-  'specversion',
-  'id',
-  'source',
-  'type',
-  'subject',
-  'time',
-  'datacontenttype',
-  'dataschema',
-  'data',
-]);
 
 /**
  * The `event` an expression or `match` sees: the CloudEvent's attributes as they are on the wire

@@ -7,10 +7,16 @@ export const DLQ_HEADERS = {
   reason: 'flint_dlq_reason',
   /** Human-readable detail of the reason, e.g. the validation error. */
   error: 'flint_dlq_error',
+  /** The Kafka topic the message was read from, or for other upstreams the source's kind. */
   sourceTopic: 'flint_dlq_source_topic',
+  /** Partition and offset of a message read from Kafka. */
   sourcePartition: 'flint_dlq_source_partition',
   sourceOffset: 'flint_dlq_source_offset',
   failedAt: 'flint_dlq_failed_at',
+  /** The Flint source that refused a message it took from upstream (the subscriber's sources). */
+  sourceId: 'flint_dlq_source_id',
+  /** Where upstream the message was: a stream entry id, a queue and delivery tag, a subject. */
+  origin: 'flint_dlq_origin',
 } as const;
 
 export const DLQ_REASONS = [
@@ -20,6 +26,8 @@ export const DLQ_REASONS = [
   'invalid',
   /** Valid, but the handler failed permanently or ran out of retries. */
   'processing-failed',
+  /** Larger than the source accepts (its `maxMessageBytes`). */
+  'too-large',
 ] as const;
 export const DlqReasonSchema = z.enum(DLQ_REASONS, {
   error: requiredOr(`must be one of: ${DLQ_REASONS.join(', ')}`),
@@ -47,8 +55,10 @@ export const DlqHeadersSchema = z.object({
   [DLQ_HEADERS.reason]: DlqReasonSchema,
   [DLQ_HEADERS.error]: z.string().optional(),
   [DLQ_HEADERS.sourceTopic]: z.string().min(1, 'must not be empty'),
-  [DLQ_HEADERS.sourcePartition]: z.string().regex(/^\d+$/, 'must be a partition number'),
-  [DLQ_HEADERS.sourceOffset]: z.string().regex(/^\d+$/, 'must be an offset'),
+  [DLQ_HEADERS.sourcePartition]: z.string().regex(/^\d+$/, 'must be a partition number').optional(),
+  [DLQ_HEADERS.sourceOffset]: z.string().regex(/^\d+$/, 'must be an offset').optional(),
   [DLQ_HEADERS.failedAt]: IsoDateTimeSchema,
+  [DLQ_HEADERS.sourceId]: z.string().optional(),
+  [DLQ_HEADERS.origin]: z.string().optional(),
 });
 export type DlqHeaders = z.infer<typeof DlqHeadersSchema>;

@@ -2,16 +2,20 @@ export * from './registry/services';
 export * from './registry/source-kinds';
 export * from './registry/lookups';
 export * from './cloud-event';
+export * from './cloud-event-attributes';
 export * from './topics';
 export * from './primitives';
 export * from './duration';
 export * from './sources/webhook-config';
 export * from './sources/poller-config';
+export * from './sources/function-config';
 export * from './sources/sql-query';
 export * from './sources/cron-config';
 export * from './sources/file-config';
 export * from './sources/event-config';
 export * from './sources/run-status-config';
+export * from './sources/stream-message';
+export * from './sources/kafka-topic-config';
 export {
   DEFAULT_OWNER,
   InlineSourceSchema,
@@ -27,6 +31,7 @@ export * from './triggers/retry-policy';
 export * from './triggers/trigger-options';
 export * from './triggers/trigger-definition';
 export * from './definition';
+export * from './definition-checks';
 export * from './run-request/run-request';
 export * from './run-request/codec';
 export * from './run-id';
@@ -45,6 +50,7 @@ export * from './api/common';
 export * from './api/definitions';
 export * from './api/access';
 export * from './api/history';
+export * from './api/run-attempts';
 export * from './api/test-fire';
 export * from './api/events';
 export * from './api/console';

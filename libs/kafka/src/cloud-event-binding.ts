@@ -206,9 +206,6 @@ function describeIssues(error: z.ZodError, where: 'header' | 'attribute'): strin
   };
   return error.issues
     .map((issue) => {
-      if (issue.code === 'unrecognized_keys') {
-        return `unknown ${issue.keys.map(locate).join(', ')} (not an attribute of a Flint CloudEvent)`;
-      }
       const [name, ...rest] = issue.path.map(String);
       if (name === undefined) return issue.message;
       const inside = rest.length > 0 ? ` at ${rest.join('.')}` : '';

@@ -20,6 +20,7 @@ export * from './health';
 export * from './kafka-metrics';
 export * from './log';
 export * from './messages';
+export * from './messaging-spans';
 export * from './nest/flint-kafka.context';
 export * from './nest/flint-kafka.server';
 export * from './producer';

@@ -25,6 +25,33 @@ describe('buildCloudEvent', () => {
     });
   });
 
+  it("keeps a foreign event's extensions, but not ones that would pose as Flint's own", () => {
+    const event = buildCloudEvent(
+      {
+        id: 'evt-1',
+        type: 'com.example.order',
+        extensions: {
+          partitionkey: 'order-7',
+          sequence: 3,
+          flintowner: 'someone-else',
+          flintsourceid: 'another-source',
+          traceparent: 'forged',
+          id: 'forged',
+        },
+      },
+      { sourceId: 'orders', provider: 'kafka', acceptedAt },
+    );
+    expect(CloudEventSchema.parse(event)).toEqual(event);
+    expect(event).toMatchObject({
+      id: 'evt-1',
+      partitionkey: 'order-7',
+      sequence: 3,
+      flintsourceid: 'orders',
+      flintprovider: 'kafka',
+    });
+    expect(event).not.toHaveProperty('flintowner');
+  });
+
   it('keeps what the provider set', () => {
     const event = buildCloudEvent(
       {

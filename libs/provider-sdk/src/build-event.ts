@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { RunnableKind, CloudEvent } from '@flint/contracts';
+import { CLOUD_EVENT_CORE_ATTRIBUTES, type CloudEvent, type RunnableKind } from '@flint/contracts';
 import { activeTraceHeaders } from '@flint/kafka';
 import type { EmitInput } from './provider';
 
@@ -14,6 +14,7 @@ export interface EventOrigin {
 export function buildCloudEvent(input: EmitInput, origin: EventOrigin): CloudEvent {
   const acceptedAt = origin.acceptedAt.toISOString();
   const event: CloudEvent = {
+    ...foreignExtensions(input.extensions),
     specversion: '1.0',
     id: input.id ?? randomUUID(),
     source: input.source ?? origin.sourceId,
@@ -34,6 +35,29 @@ export function buildCloudEvent(input: EmitInput, origin: EventOrigin): CloudEve
   }
   return event;
 }
+
+/**
+ * The extensions a provider passes on, without Flint's own: a foreign event cannot name another
+ * source, owner or provider, nor replace the attributes the runtime sets.
+ */
+function foreignExtensions(
+  extensions: EmitInput['extensions'],
+): Record<string, string | number | boolean> {
+  if (extensions === undefined) return {};
+  return Object.fromEntries(
+    Object.entries(extensions).filter(
+      ([name]) => !name.startsWith('flint') && !NOT_EXTENSIONS.has(name),
+    ),
+  );
+}
+
+/** Names an extension cannot have: core attributes, base64 data and the trace context. */
+const NOT_EXTENSIONS = new Set([
+  ...CLOUD_EVENT_CORE_ATTRIBUTES,
+  'data_base64',
+  'traceparent',
+  'tracestate',
+]);
 
 /** Times with an offset as CloudEvents wants them; a string that is no date is left for validation. */
 function toIsoTime(time: Date | string): string {

@@ -37,7 +37,7 @@ export class CoalescingSender {
 
   constructor(
     private readonly sender: MessageSender,
-    private readonly topic: string,
+    readonly topic: string,
     options: CoalescingSenderOptions = {},
   ) {
     this.maxMessages = options.maxMessages ?? 1000;

@@ -54,5 +54,6 @@ export * from './provider-runtime';
 export * from './provider-service';
 export * from './provider-service.module';
 export * from './secrets';
+export type { ConnectionState, SourceHealth } from './source-health';
 export type { SourceState, SourceStatus } from './source-loop';
 export { selectSources, type SelectedSources } from './source-selection';

@@ -2,6 +2,7 @@ import type { Clock, Log } from '@flint/common';
 import type { CloudEvent, RunnableKind, SourceConfigOf, StoredSource } from '@flint/contracts';
 import type { Store } from '@flint/store';
 import type { OwnedSecrets } from './secrets';
+import type { SourceHealth } from './source-health';
 
 /** A source definition of one kind, with its config typed for that kind. */
 export type SourceOf<K extends RunnableKind> = StoredSource & { provider: K };
@@ -23,6 +24,11 @@ export interface EmitInput {
   dataschema?: string;
   /** CloudEvent `source` attribute; defaults to the Flint source id. */
   source?: string;
+  /**
+   * Further CloudEvent extension attributes, such as those of a foreign CloudEvent taken as it is.
+   * Flint's own (`flint*`, `traceparent`) are set by the runtime and cannot be given here.
+   */
+  extensions?: Readonly<Record<string, string | number | boolean>>;
 }
 
 export interface EmitOptions {
@@ -62,6 +68,8 @@ export interface SourceContext<K extends RunnableKind = RunnableKind, Config = u
   readonly secrets: OwnedSecrets;
   /** This replica's identity, as written into leases and claims. */
   readonly replicaId: string;
+  /** Where a source that holds a connection upstream reports its state, last event and lag. */
+  readonly health: SourceHealth;
 }
 
 /**

@@ -90,7 +90,7 @@ describe('StoredSecretResolver', () => {
     const failure = resolver().resolve('nowhere', OWNER);
     await expect(failure).rejects.toBeInstanceOf(SecretNotFoundError);
     await expect(failure).rejects.toThrow(
-      'secret "nowhere" is not configured (store it with "flint secret set nowhere", or set environment variable FLINT_SECRET_NOWHERE)',
+      'secret "nowhere" is not configured (store it with "npx flint secret set nowhere", or set environment variable FLINT_SECRET_NOWHERE)',
     );
   });
 

@@ -108,7 +108,7 @@ export class StoredSecretResolver implements SecretResolver {
       if (!(err instanceof SecretNotFoundError)) throw err;
       throw new SecretNotFoundError(
         name,
-        `store it with "flint secret set ${name}", or ${err.where}`,
+        `store it with "npx flint secret set ${name}", or ${err.where}`,
       );
     }
   }

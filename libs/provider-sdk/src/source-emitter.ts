@@ -1,9 +1,14 @@
 import { setMaxListeners } from 'node:events';
 import { type Backoff, backoffDelay, type Clock, type Log } from '@flint/common';
 import type { RunnableKind, CloudEvent } from '@flint/contracts';
-import { type OutgoingMessage, encodeCloudEvent, isPermanentPublishError } from '@flint/kafka';
+import {
+  type OutgoingMessage,
+  encodeCloudEvent,
+  isPermanentPublishError,
+  messageAttributes,
+  sendSpan,
+} from '@flint/kafka';
 import { inSpan } from '@flint/telemetry';
-import { SpanKind } from '@opentelemetry/api';
 import type { Counter } from 'prom-client';
 import { buildCloudEvent } from './build-event';
 import type { CoalescingSender } from './coalescing-sender';
@@ -30,20 +35,19 @@ export function createEmit(deps: SourceEmitterDeps): Emit {
   setMaxListeners(0, deps.signal);
   // The PRODUCER span is active while the events are built, so each carries its traceparent and the
   // evaluator and runner continue this trace.
-  const many = (inputs: readonly EmitInput[], options: EmitOptions = {}) =>
-    inSpan(
+  const many = (inputs: readonly EmitInput[], options: EmitOptions = {}) => {
+    const span = sendSpan(
+      deps.sender.topic,
+      inputs.map(() => ({ key: deps.sourceId })),
+    );
+    return inSpan(
       `flint-${deps.provider}`,
-      'flint.events publish',
+      span.name,
       {
-        kind: SpanKind.PRODUCER,
-        attributes: {
-          'messaging.system': 'kafka',
-          'messaging.operation.type': 'send',
-          'messaging.batch.message_count': inputs.length,
-          'flint.source.id': deps.sourceId,
-        },
+        ...span.options,
+        attributes: { ...span.options.attributes, 'flint.source.id': deps.sourceId },
       },
-      async () => {
+      async (active) => {
         const acceptedAt = options.acceptedAt ?? new Date();
         const events = inputs.map((input) =>
           buildCloudEvent(input, {
@@ -53,11 +57,13 @@ export function createEmit(deps: SourceEmitterDeps): Emit {
             traceparent: options.traceparent,
           }),
         );
+        if (events.length === 1) active.setAttributes(messageAttributes({ id: events[0].id }));
         await publish(deps, events.map(encode), options);
         deps.received.inc({ provider: deps.provider }, events.length);
         return events;
       },
     );
+  };
   const emit = async (input: EmitInput, options?: EmitOptions) => (await many([input], options))[0];
   return Object.assign(emit, { many });
 }

@@ -14,6 +14,7 @@ import { runExclusive } from './exclusive';
 import type { SourceContext, SourceOf, SourceProviderImpl } from './provider';
 import { type SecretResolver, secretsOf } from './secrets';
 import { createEmit } from './source-emitter';
+import { type ConnectionState, SourceHealthNotes } from './source-health';
 
 export type SourceState =
   'starting' | 'waiting-for-lease' | 'running' | 'invalid' | 'failed' | 'stopping';
@@ -22,8 +23,12 @@ export interface SourceStatus {
   id: string;
   version: number;
   state: SourceState;
-  /** Why the source is invalid or failed; never contains secret values. */
+  /** Why the source is invalid or failed, or its connection is down; never contains secret values. */
   error?: string;
+  /** Of a source that holds a connection upstream (`ctx.health`). */
+  connection?: ConnectionState;
+  lastEventAt?: Date;
+  lag?: number;
 }
 
 export interface SourceLoopDeps<K extends RunnableKind, Config> {
@@ -52,6 +57,7 @@ export class SourceLoop<K extends RunnableKind, Config> {
   private done: Promise<void> | undefined;
   /** The newest version of an unchanged definition (only version and change time moved). */
   private currentVersion: number;
+  private readonly health = new SourceHealthNotes();
 
   constructor(
     readonly source: SourceOf<K>,
@@ -83,7 +89,12 @@ export class SourceLoop<K extends RunnableKind, Config> {
       version: this.currentVersion,
       state: this.state,
     };
-    if (this.error !== undefined) status.error = this.error;
+    const health = this.health.snapshot();
+    const error = this.error ?? health.connectionError;
+    if (error !== undefined) status.error = error;
+    if (health.connection !== undefined) status.connection = health.connection;
+    if (health.lastEventAt !== undefined) status.lastEventAt = health.lastEventAt;
+    if (health.lag !== undefined) status.lag = health.lag;
     return status;
   }
 
@@ -163,6 +174,7 @@ export class SourceLoop<K extends RunnableKind, Config> {
       clock: deps.clock,
       secrets: secretsOf(deps.secrets, this.source.owner),
       replicaId: deps.replicaId,
+      health: this.health,
     };
     const emit = createEmit({
       sourceId: this.source.id,

@@ -62,6 +62,9 @@ export class SourceStatusReporter {
           version: status.version,
           state: status.state,
           ...(status.error === undefined ? {} : { error: status.error }),
+          ...(status.connection === undefined ? {} : { connection: status.connection }),
+          ...(status.lastEventAt === undefined ? {} : { lastEventAt: status.lastEventAt }),
+          ...(status.lag === undefined ? {} : { lag: status.lag }),
         })),
       );
       if (this.failing) log('info', 'reporting source statuses again', { provider });

@@ -5,6 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import type { FlintKafkaServer } from '@flint/kafka';
 import type { ServiceName } from '@flint/contracts';
+import { asService } from '@flint/telemetry';
 import { CONSUMER_TRANSPORT } from './kafka-transport';
 import { type RuntimeOptions, type ServiceRuntime, openServiceRuntime } from './service-runtime';
 
@@ -33,10 +34,25 @@ export interface StartServiceOptions extends RuntimeOptions {
  * the Nest application on Fastify. `stop()` closes Nest (running every shutdown hook, so consumers drain)
  * and then the runtime's connections.
  */
-export async function startService(
+export function startService(
   service: ServiceName,
   buildModule: (runtime: ServiceRuntime) => DynamicModule,
   options: StartServiceOptions = {},
+): Promise<RunningService> {
+  // Everything the service sets going while it boots (consumers, loops, its HTTP server) inherits
+  // this context, so its spans carry its own service.name even with other services in the process.
+  return asService(serviceTraceName(service), () => boot(service, buildModule, options));
+}
+
+/** `service.name` of a service's spans, e.g. `flint-webhook`. */
+export function serviceTraceName(service: ServiceName): string {
+  return `flint-${service}`;
+}
+
+async function boot(
+  service: ServiceName,
+  buildModule: (runtime: ServiceRuntime) => DynamicModule,
+  options: StartServiceOptions,
 ): Promise<RunningService> {
   const runtime = await openServiceRuntime(service, options);
   let app: NestFastifyApplication;

@@ -50,6 +50,7 @@ export {
   RunHistoryRepository,
   type TriggerRunSummary,
 } from './runs/history';
+export { RunsOfEventRepository } from './runs/runs-of-event';
 export type {
   RunAttemptOutcome,
   RunAttemptRecord,
@@ -95,3 +96,7 @@ export {
 } from './secrets/repository';
 export { Lease, type LeaseOptions } from './leases/lease';
 export { ProviderStateRepository } from './provider-state/provider-state-repository';
+export {
+  RUNNER_WORKFLOWS_ANNOUNCE_INTERVAL_MS,
+  RunnerWorkflowsRepository,
+} from './runner-workflows/runner-workflows-repository';

@@ -1,7 +1,6 @@
 import {
   type Context,
   type Link,
-  ROOT_CONTEXT,
   type Span,
   type SpanOptions,
   SpanStatusCode,
@@ -10,10 +9,14 @@ import {
   trace,
 } from '@opentelemetry/api';
 
-/** The context a W3C `traceparent` header describes, or the root context when there is none. */
+/**
+ * The context a W3C `traceparent` header describes, or one with no span when there is none. It keeps
+ * the rest of the active context (which service's work this is, `asService`), only not its span.
+ */
 export function contextFromTraceparent(traceparent: string | undefined): Context {
-  if (!traceparent) return ROOT_CONTEXT;
-  return propagation.extract(ROOT_CONTEXT, { traceparent });
+  const withoutSpan = trace.deleteSpan(context.active());
+  if (!traceparent) return withoutSpan;
+  return propagation.extract(withoutSpan, { traceparent });
 }
 
 /**

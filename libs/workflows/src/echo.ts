@@ -1,4 +1,4 @@
-import { defineWorkflow } from './workflow';
+import { defineWorkflow } from '@flint/sdk';
 
 /** Returns its input: the demo trigger's workflow, and the smallest example of writing one. */
 export const echoWorkflow = defineWorkflow({

@@ -1,4 +1,4 @@
-import { InvalidWorkflowError, type Workflow } from './workflow';
+import { InvalidDefinitionError, type Workflow } from '@flint/sdk';
 
 /** The local workflows the runner can start, by name. */
 export class WorkflowRegistry {
@@ -11,7 +11,7 @@ export class WorkflowRegistry {
   /** A second workflow with a taken name is a mistake, not an override. */
   register(workflow: Workflow): this {
     if (this.workflows.has(workflow.name)) {
-      throw new InvalidWorkflowError(`a workflow named "${workflow.name}" is already registered`);
+      throw new InvalidDefinitionError(`a workflow named "${workflow.name}" is already registered`);
     }
     this.workflows.set(workflow.name, workflow);
     return this;

@@ -116,7 +116,7 @@ describeIfPostgres('the evaluator service', () => {
     await bed.startEvaluator();
     const good = Array.from({ length: 5 }, () => testEvent('poison'));
     const invalidProvider = encodeCloudEvent(testEvent('poison'));
-    invalidProvider.headers.ce_flintprovider = 'smtp';
+    invalidProvider.headers.ce_flintprovider = 'SMTP relay';
     // The body that once stopped a partition for good: 6 KB of brackets, 3,000 levels deep.
     const deep = {
       ...encodeCloudEvent(testEvent('poison')),

@@ -55,7 +55,7 @@ describe('BatchConsumer against a real broker', () => {
     };
     const badProvider = {
       ...encodeCloudEvent(testEvent(3)),
-      headers: { ...encodeCloudEvent(testEvent(3)).headers, ce_flintprovider: 'fax' },
+      headers: { ...encodeCloudEvent(testEvent(3)).headers, ce_flintprovider: 'Fax Machine' },
     };
     const good2 = encodeCloudEvent(testEvent(4));
     await producer.send(t.input, [good1, badJson, notACloudEvent, badProvider, good2]);

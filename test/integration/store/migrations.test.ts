@@ -26,6 +26,7 @@ const EXPECTED_TABLES = [
   'outbox',
   'provider_state',
   'run_attempts',
+  'runner_workflows',
   'runs',
   'schema_migrations',
   'secrets',

@@ -1,11 +1,21 @@
-import type { SourceHealth, StoredSource } from '@flint/contracts';
+import {
+  isSourceKind,
+  SERVICES,
+  SOURCE_KINDS,
+  type SourceHealth,
+  type StoredSource,
+} from '@flint/contracts';
 import { SOURCE_STATUS_STALE_MS, type SourceStatusRow } from '@flint/store';
 
-/** Sources the evaluator matches by event type; no provider runs them. */
-const PASSIVE_PROVIDERS: ReadonlySet<string> = new Set(['event', 'run-status']);
+/** Sources the evaluator matches by event type (run by no provider service), per the registry. */
+function isPassive(provider: string): boolean {
+  return isSourceKind(provider) && SERVICES[SOURCE_KINDS[provider].service].role !== 'provider';
+}
 
-/** The service that runs each provider's sources, to say which one to look at when nobody does. */
-const SERVICE_OF: Record<string, string> = { file: 'file-watcher' };
+/** The service that runs a provider's sources, to say which one to look at when nobody does. */
+function serviceOf(provider: string): string {
+  return isSourceKind(provider) ? SOURCE_KINDS[provider].service : provider;
+}
 
 /**
  * How a source is doing, from its definition and the fresh reports of the replicas running it:
@@ -17,9 +27,9 @@ export function sourceHealth(
   reports: readonly SourceStatusRow[],
 ): SourceHealth {
   if (!source.enabled) return { state: 'disabled', replicas: 0 };
-  if (PASSIVE_PROVIDERS.has(source.provider)) return { state: 'passive', replicas: 0 };
+  if (isPassive(source.provider)) return { state: 'passive', replicas: 0 };
   if (reports.length === 0) {
-    const service = SERVICE_OF[source.provider] ?? source.provider;
+    const service = serviceOf(source.provider);
     return {
       state: 'down',
       message: `no ${service} service reported this source in the last ${SOURCE_STATUS_STALE_MS / 1000} seconds; is the ${service} service running?`,
@@ -28,7 +38,8 @@ export function sourceHealth(
   }
   const newest = reports.reduce((a, b) => (a.reportedAt >= b.reportedAt ? a : b));
   const common = { replicas: reports.length, reportedAt: newest.reportedAt.toISOString() };
-  if (reports.some((r) => r.state === 'running')) return { state: 'up', ...common };
+  const running = reports.find((r) => r.state === 'running');
+  if (running) return { ...connectionOf(running), ...common };
   for (const state of ['failed', 'invalid'] as const) {
     const report = reports.find((r) => r.state === state);
     if (report) {
@@ -36,6 +47,22 @@ export function sourceHealth(
     }
   }
   return { state: 'starting', ...common };
+}
+
+/**
+ * A running source is up unless its connection upstream failed for good; a connection-based source
+ * also tells its connection state, last event and lag.
+ */
+function connectionOf(report: SourceStatusRow): Omit<SourceHealth, 'replicas' | 'reportedAt'> {
+  const connection = report.connection as SourceHealth['connection'];
+  const health: Omit<SourceHealth, 'replicas' | 'reportedAt'> = {
+    state: connection === 'failed' ? 'failed' : 'up',
+  };
+  if (connection !== undefined) health.connection = connection;
+  if (report.error !== undefined) health.message = report.error;
+  if (report.lastEventAt !== undefined) health.lastEventAt = report.lastEventAt.toISOString();
+  if (report.lag !== undefined) health.lag = report.lag;
+  return health;
 }
 
 /** Reports by source id. */

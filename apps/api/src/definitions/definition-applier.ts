@@ -2,12 +2,6 @@ import { ApplyRequestSchema, type ApplyResult, formatZodIssues } from '@flint/co
 import type { DefinitionRepository } from './definition-repository';
 import { type DefinitionValidator, InvalidDefinitionsError } from './definition-validator';
 
-export {
-  type DefinitionIssue,
-  type ExpressionChecker,
-  InvalidDefinitionsError,
-} from './definition-validator';
-
 /**
  * Validates a batch of source and trigger definitions as a whole and stores it in one transaction:
  * one bad definition and nothing of the batch is applied. Publication to the triggers topic follows

@@ -1,6 +1,7 @@
 import type { Provider, Type } from '@nestjs/common';
 import { CelEngine, definitionExpressionProblems } from '@flint/conditions';
 import type { ServiceRuntime } from '@flint/service-kit';
+import { RunnerWorkflowsRepository } from '@flint/store';
 import { DefinitionHistoryRepository } from './definition-history';
 import { DefinitionRepository } from './definition-repository';
 import { OutboxPublisher } from '../outbox/outbox-publisher';
@@ -9,11 +10,13 @@ import { SourcesController, TriggersController } from './definition-resources.co
 import { DefinitionService } from './definition-service';
 import { DefinitionValidator } from './definition-validator';
 import { DefinitionsController } from './definitions.controller';
+import { LocalWorkflowsController } from './local-workflows.controller';
 
 export const definitionControllers: Type[] = [
   DefinitionsController,
   SourcesController,
   TriggersController,
+  LocalWorkflowsController,
 ];
 
 /** The definitions area's providers; DefinitionRepository is exported for other areas to read. */
@@ -25,17 +28,24 @@ export function definitionProviders(runtime: ServiceRuntime): Provider[] {
         triggersTopic: runtime.topics.triggers,
       }),
     },
+    { provide: RunnerWorkflowsRepository, useValue: new RunnerWorkflowsRepository(runtime.store) },
     {
       provide: DefinitionValidator,
-      inject: [DefinitionRepository],
-      // A condition or mapping that does not compile is refused at save time, with its position,
-      // rather than discovered by the evaluator on the first event.
-      useFactory: async (repository: DefinitionRepository) => {
+      inject: [DefinitionRepository, RunnerWorkflowsRepository],
+      // A condition or mapping that does not compile, or a local workflow no runner has, is refused
+      // at save time rather than discovered on the first event or run.
+      useFactory: async (
+        repository: DefinitionRepository,
+        workflows: RunnerWorkflowsRepository,
+      ) => {
         const cel = await CelEngine.create();
-        return new DefinitionValidator(
-          async (definition) => definitionExpressionProblems(cel, definition),
-          async (id) => (await repository.get('source', id)) !== undefined,
-        );
+        return new DefinitionValidator({
+          checkExpressions: async (definition) => definitionExpressionProblems(cel, definition),
+          sourceExists: async (id) => (await repository.get('source', id)) !== undefined,
+          missingSource: (id) =>
+            `source "${id}" does not exist; apply it first or in the same batch`,
+          localWorkflows: () => workflows.known(),
+        });
       },
     },
     {

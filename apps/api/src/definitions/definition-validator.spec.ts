@@ -6,23 +6,26 @@ const source = (id: string) => ({
   provider: 'cron',
   config: { schedule: '* * * * *' },
 });
-const trigger = (id: string, sources: string[], condition?: string) => ({
+const trigger = (id: string, sources: string[], condition?: string, workflow = 'echo') => ({
   kind: 'trigger',
   id,
   sources,
-  target: { type: 'local', workflow: 'echo' },
+  target: { type: 'local', workflow },
   ...(condition ? { condition } : {}),
 });
 
 describe('DefinitionValidator', () => {
   const stored = new Set(['stored-src']);
-  const validator = new DefinitionValidator(
-    async (d) =>
+  let workflows: string[] | undefined = ['echo'];
+  const validator = new DefinitionValidator({
+    checkExpressions: async (d) =>
       d.kind === 'trigger' && d.condition === 'broken'
         ? [{ path: 'condition', message: 'syntax error at 1:7' }]
         : [],
-    async (id) => stored.has(id),
-  );
+    sourceExists: async (id) => stored.has(id),
+    missingSource: (id) => `source "${id}" does not exist`,
+    localWorkflows: async () => workflows,
+  });
 
   async function problems(run: () => Promise<unknown>) {
     try {
@@ -65,5 +68,21 @@ describe('DefinitionValidator', () => {
         message: 'source:s is defined twice in this batch (first at definitions[0])',
       },
     ]);
+  });
+
+  it('refuses a local target no runner has, and checks none while no runner announced', async () => {
+    expect(
+      await problems(() => validator.validateOne(trigger('a', ['stored-src'], undefined, 'nope'))),
+    ).toEqual([
+      {
+        path: 'target.workflow',
+        message: 'the runner has no local workflow "nope" (it has: echo)',
+      },
+    ]);
+    workflows = undefined;
+    await expect(
+      validator.validateOne(trigger('a', ['stored-src'], undefined, 'nope')),
+    ).resolves.toMatchObject({ id: 'a' });
+    workflows = ['echo'];
   });
 });

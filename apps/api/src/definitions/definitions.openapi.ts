@@ -11,6 +11,7 @@ import {
   DefinitionVersionParamsSchema,
   DefinitionVersionSchema,
   IfMatchHeadersSchema,
+  LocalWorkflowListSchema,
   SourceListQuerySchema,
   StoredDefinitionSchema,
   TriggerListQuerySchema,
@@ -179,6 +180,19 @@ export const definitionRoutes: ApiRoute[] = [
     query: DefinitionKindQuerySchema,
     responses: {
       200: { description: 'All definitions of the kind.', schema: DefinitionListResponseSchema },
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/workflows',
+    tag: 'Definitions',
+    access: 'viewer',
+    summary: 'The local workflows a trigger may start',
+    description:
+      'As the runner replicas announce them (at start and every minute). A trigger whose `local` ' +
+      'target names another workflow is refused; while no runner ever announced, none is checked.',
+    responses: {
+      200: { description: 'The workflow names.', schema: LocalWorkflowListSchema },
     },
   },
 ];

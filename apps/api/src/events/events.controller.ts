@@ -6,8 +6,8 @@ import {
 } from '@flint/contracts';
 import { newTraceparent } from '@flint/provider-sdk';
 import { inSpan, traceparentOf } from '@flint/telemetry';
-import { SpanKind } from '@opentelemetry/api';
 import { DEFAULT_OWNER } from '@flint/contracts';
+import { messageAttributes, sendSpan } from '@flint/kafka';
 import { assertCanChange, CurrentPrincipal, type Principal } from '../auth/principal';
 import { parseRequest } from '../auth/request-validation';
 import { RequireRole } from '../auth/route-access';
@@ -33,24 +33,21 @@ export class EventsController {
     const owner = request.owner ?? principal.owner ?? DEFAULT_OWNER;
     assertCanChange(principal, owner, 'the event');
     // The event's trace starts here, so its run can be followed back to this call.
+    const span = sendSpan(this.publisher.eventsTopic, [{}]);
     return inSpan(
       'flint-api',
-      'flint.events publish',
+      span.name,
       {
-        kind: SpanKind.PRODUCER,
-        attributes: {
-          'messaging.system': 'kafka',
-          'messaging.operation.type': 'send',
-          'cloudevents.event_type': request.type,
-        },
+        ...span.options,
+        attributes: { ...span.options.attributes, 'cloudevents.event_type': request.type },
       },
-      async (span) => {
+      async (active) => {
         const event = customEvent(request, {
           owner,
           acceptedAt: new Date(),
-          traceparent: traceparentOf(span) ?? newTraceparent(),
+          traceparent: traceparentOf(active) ?? newTraceparent(),
         });
-        span.setAttribute('messaging.message.id', event.id);
+        active.setAttributes(messageAttributes({ key: event.flintsourceid, id: event.id }));
         await this.publisher.publishEvent(event);
         return { eventId: event.id };
       },

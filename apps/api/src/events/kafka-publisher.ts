@@ -29,6 +29,10 @@ export class KafkaPublisher {
     this.producer = new EventProducer(options.kafka);
   }
 
+  get eventsTopic(): string {
+    return this.options.topics.events;
+  }
+
   /** Keyed by the event's source id, as the providers publish. */
   async publishEvent(event: CloudEvent): Promise<void> {
     const { key, value, headers } = encodeCloudEvent(event);

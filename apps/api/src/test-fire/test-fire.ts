@@ -151,9 +151,10 @@ export class TestFire {
       definition = await this.validator.validateOne(withKind);
     } catch (err) {
       if (!(err instanceof InvalidInputError)) throw err;
+      // A draft is never applied: say what is wrong with it, not that nothing was applied.
       throw new InvalidInputError(
         err.code,
-        err.message,
+        `${err.issues.length} problem(s) in the draft trigger`,
         err.issues.map((issue) => ({
           ...issue,
           path: [prefix, issue.path].filter(Boolean).join('.'),

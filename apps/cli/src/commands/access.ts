@@ -12,12 +12,15 @@ import {
 } from '@flint/contracts';
 import { type ApiOptions, type CommandContext, withApiOptions } from '../cli';
 import { CliInputError, failuresReported, typed } from '../command-failures';
+import { type OutputOptions, formatTable, printOutput, withOutputOption } from '../output';
 
 interface SecretSetOptions extends ApiOptions {
   owner?: string;
   fromFile?: string;
   value?: string;
 }
+
+type ListOptions = ApiOptions & OutputOptions;
 
 interface KeyCreateOptions extends ApiOptions {
   role: string;
@@ -62,15 +65,17 @@ export function registerAccessCommands(program: Command, context: CommandContext
     }),
   );
 
-  withApiOptions(
-    secret.command('list').description('list secrets (names and metadata only)'),
-  ).action((options: ApiOptions) =>
+  withOutputOption(
+    withApiOptions(secret.command('list').description('list secrets (names and metadata only)')),
+  ).action((options: ListOptions) =>
     attempt('secret list', async () => {
       const { items } = await typed(
         SecretListSchema,
         context.client(options).request('GET', '/api/secrets'),
       );
-      printTable(io.out, ['NAME', 'OWNER', 'VERSION', 'KEY ID', 'UPDATED'], items.map(secretRow));
+      printOutput(io, options.output, items, () =>
+        formatTable(['NAME', 'OWNER', 'VERSION', 'KEY ID', 'UPDATED'], items.map(secretRow)),
+      );
     }),
   );
 
@@ -108,19 +113,21 @@ export function registerAccessCommands(program: Command, context: CommandContext
     }),
   );
 
-  withApiOptions(key.command('list').description('list API keys (never the keys)')).action(
-    (options: ApiOptions) =>
-      attempt('key list', async () => {
-        const { items } = await typed(
-          ApiKeyListSchema,
-          context.client(options).request('GET', '/api/keys'),
-        );
-        printTable(
-          io.out,
+  withOutputOption(
+    withApiOptions(key.command('list').description('list API keys (never the keys)')),
+  ).action((options: ListOptions) =>
+    attempt('key list', async () => {
+      const { items } = await typed(
+        ApiKeyListSchema,
+        context.client(options).request('GET', '/api/keys'),
+      );
+      printOutput(io, options.output, items, () =>
+        formatTable(
           ['ID', 'NAME', 'ROLE', 'OWNER', 'CREATED', 'LAST USED', 'REVOKED'],
           items.map(keyRow),
-        );
-      }),
+        ),
+      );
+    }),
   );
 
   withApiOptions(key.command('revoke <id>').description('revoke an API key')).action(
@@ -189,18 +196,4 @@ function keyRow(key: ApiKeyInfo): string[] {
     key.lastUsedAt ?? '-',
     key.revokedAt ?? '-',
   ];
-}
-
-function printTable(out: (line: string) => void, header: string[], rows: string[][]): void {
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => row[column].length)),
-  );
-  for (const row of [header, ...rows]) {
-    out(
-      row
-        .map((cell, column) => cell.padEnd(widths[column]))
-        .join('  ')
-        .trimEnd(),
-    );
-  }
 }

@@ -7,24 +7,30 @@ import {
   type StoredDefinition,
   StoredDefinitionSchema,
 } from '@flint/contracts';
-import { stringify } from 'yaml';
-import type { z } from 'zod';
 import { ApiError, type FlintApiClient } from '../api-client';
 import { type ApiOptions, type CommandContext, withApiOptions } from '../cli';
-import { CliInputError, failuresReported } from '../command-failures';
-import { type LoadResult, formatProblem, loadDefinitionFiles } from '../definition-files';
+import { CliInputError, failuresReported, typed } from '../command-failures';
+import {
+  type LoadResult,
+  formatProblem,
+  issuesByDocument,
+  loadDefinitionFiles,
+} from '../definition-files';
+import { definitionReferences } from '../definition-references';
 import { type FieldChange, definitionChanges, formatChange } from '../definition-diff';
+import { type OutputOptions, formatTable, printOutput, withOutputOption } from '../output';
 
 interface ApplyOptions extends ApiOptions {
   file: string[];
   dryRun?: boolean;
 }
 
-interface GetOptions extends ApiOptions {
-  output: string;
+interface ValidateOptions extends ApiOptions {
+  file: string[];
+  server?: boolean;
 }
 
-interface ListOptions extends ApiOptions {
+interface GetOptions extends ApiOptions, OutputOptions {
   owner?: string;
   provider?: string;
   source?: string;
@@ -32,32 +38,49 @@ interface ListOptions extends ApiOptions {
   limit?: string;
 }
 
+/** The options that narrow a listing; meaningless when one definition is named. */
+const LIST_FILTERS = ['owner', 'enabled', 'provider', 'source', 'limit'] as const;
+
 /** Most items one listing request asks for (the API's maximum page size). */
 const PAGE_SIZE = 500;
 
 /**
- * `flint validate`, `apply`, `get`, `list`, `delete`, `enable` and `disable`: definition files and
+ * `flint validate`, `apply`, `get` (alias `list`), `delete`, `enable` and `disable`: definition files and
  * the stored sources and triggers.
  */
 export function registerDefinitionCommands(program: Command, context: CommandContext): void {
   const { io } = context;
   const attempt = failuresReported(context);
-  const reportProblems = (loaded: LoadResult): boolean => {
+  const reportProblems = (loaded: LoadResult, consequence: string): boolean => {
     if (loaded.problems.length === 0) return false;
     for (const problem of loaded.problems) io.err(formatProblem(problem));
-    io.err(`${loaded.problems.length} problem(s); nothing was applied`);
+    io.err(`${loaded.problems.length} problem(s)${consequence}`);
     context.fail();
     return true;
   };
 
-  program
-    .command('validate')
-    .description('check definition files without applying them')
-    .requiredOption('-f, --file <paths...>', 'definition files or folders (YAML or JSON)')
-    .action(async (options: { file: string[] }) => {
-      const loaded = await loadDefinitionFiles(options.file);
-      if (!reportProblems(loaded)) io.out(`${loaded.definitions.length} definition(s) valid`);
-    });
+  withApiOptions(
+    program
+      .command('validate')
+      .description(
+        'check definition files as the API would (schema, CEL, references) without applying them',
+      )
+      .requiredOption('-f, --file <paths...>', 'definition files or folders (YAML or JSON)')
+      .option(
+        '--server',
+        'also check references against the API: its stored sources and the local workflows its runners have',
+      ),
+  ).action((options: ValidateOptions) =>
+    attempt('validate', async () => {
+      const server = options.server ? context.client(options) : undefined;
+      const loaded = await loadDefinitionFiles(options.file, await definitionReferences(server));
+      if (reportProblems(loaded, '')) return;
+      io.out(
+        `${loaded.definitions.length} definition(s) valid` +
+          (server ? ` against ${server.baseUrl}` : ''),
+      );
+    }),
+  );
 
   withApiOptions(
     program
@@ -66,61 +89,72 @@ export function registerDefinitionCommands(program: Command, context: CommandCon
         'validate definition files and store them, showing what changes in each; nothing is applied if any file is invalid',
       )
       .requiredOption('-f, --file <paths...>', 'definition files or folders (YAML or JSON)')
-      .option('--dry-run', 'show what would change without applying anything'),
-  ).action(async (options: ApplyOptions) => {
-    const loaded = await loadDefinitionFiles(options.file);
-    if (reportProblems(loaded)) return;
-    const definitions = loaded.definitions.map((d) => d.definition);
-    await attempt('apply', async () => {
+      .option('--dry-run', 'run every check and show what would change, without applying anything'),
+  ).action((options: ApplyOptions) =>
+    attempt('apply', async () => {
       const client = context.client(options);
+      const loaded = await loadDefinitionFiles(options.file, await definitionReferences(client));
+      if (reportProblems(loaded, '; nothing was applied')) return;
+      const definitions = loaded.definitions.map((d) => d.definition);
       const plans = await Promise.all(definitions.map((d) => plan(client, d)));
       if (options.dryRun) {
         for (const p of plans) printPlan(p);
         io.out('dry run: nothing was applied');
         return;
       }
-      const results = await client.applyDefinitions(definitions);
+      const results = await client
+        .applyDefinitions(definitions)
+        .catch((err: unknown) =>
+          Promise.reject(
+            err instanceof ApiError
+              ? new ApiError(
+                  err.status,
+                  err.message,
+                  issuesByDocument(err.issues, loaded.definitions),
+                )
+              : err,
+          ),
+        );
       for (const [index, result] of results.entries()) {
         io.out(`${result.kind} ${result.id}: ${result.action} (version ${result.version})`);
         if (result.action === 'updated') printChanges(plans[index]?.changes ?? []);
       }
-    });
-  });
-
-  withApiOptions(
-    program
-      .command('get <kind> <id>')
-      .description('show a stored source or trigger')
-      .option('-o, --output <format>', 'yaml or json', 'yaml'),
-  ).action((kindArg: string, id: string, options: GetOptions) =>
-    attempt(`get ${kindArg} ${id}`, async () => {
-      const kind = parseKind(kindArg);
-      if (options.output !== 'yaml' && options.output !== 'json') {
-        throw new CliInputError(`--output must be yaml or json, not "${options.output}"`);
-      }
-      const definition = await fetchDefinition(context.client(options), kind, id);
-      if (!definition) throw new CliInputError(`${kind} "${id}" does not exist`);
-      if (options.output === 'json') io.out(JSON.stringify(definition, null, 2));
-      else io.out(stringify(definition).trimEnd());
     }),
   );
 
-  withApiOptions(
-    program
-      .command('list <kind>')
-      .description('list stored sources or triggers, ordered by id')
-      .option('--owner <owner>', 'only this owner’s')
-      .option('--enabled <true|false>', 'only enabled or only disabled ones')
-      .option('--provider <provider>', `sources only: ${SOURCE_KIND_NAMES.join(', ')}`)
-      .option('--source <id>', 'triggers only: those listening to this source')
-      .option('--limit <n>', 'show at most this many'),
-  ).action((kindArg: string, options: ListOptions) =>
-    attempt(`list ${kindArg}`, async () => {
+  withOutputOption(
+    withApiOptions(
+      program
+        .command('get <kind> [id]')
+        .alias('list')
+        .description(
+          'list stored sources or triggers, ordered by id, or show one (like kubectl get); `list` is an alias',
+        )
+        .option('--owner <owner>', 'only this owner’s')
+        .option('--enabled <true|false>', 'only enabled or only disabled ones')
+        .option('--provider <provider>', `sources only: ${SOURCE_KIND_NAMES.join(', ')}`)
+        .option('--source <id>', 'triggers only: those listening to this source')
+        .option('--limit <n>', 'show at most this many'),
+    ),
+  ).action((kindArg: string, id: string | undefined, options: GetOptions) =>
+    attempt(['get', kindArg, ...(id === undefined ? [] : [id])].join(' '), async () => {
       const kind = parseKind(kindArg);
+      const client = context.client(options);
+      if (id !== undefined) {
+        const filter = LIST_FILTERS.find((name) => options[name] !== undefined);
+        if (filter)
+          throw new CliInputError(`--${filter} only applies when listing, not to one ${kind}`);
+        const definition = await fetchDefinition(client, kind, id);
+        if (!definition) throw new CliInputError(`${kind} "${id}" does not exist`);
+        printOutput(io, options.output, definition, () => table(kind, [definition]));
+        return;
+      }
       const query = listQuery(kind, options);
       const limit = options.limit === undefined ? Infinity : positiveInteger(options.limit);
-      const items = await listAll(context.client(options), kind, query, limit);
-      for (const line of table(kind, items)) io.out(line);
+      const items = await listAll(client, kind, query, limit);
+      printOutput(io, options.output, items, () =>
+        items.length === 0 ? [`no ${kind}s found`] : table(kind, items),
+      );
     }),
   );
 
@@ -217,7 +251,7 @@ async function listAll(
   return items;
 }
 
-function listQuery(kind: DefinitionKind, options: ListOptions): URLSearchParams {
+function listQuery(kind: DefinitionKind, options: GetOptions): URLSearchParams {
   const query = new URLSearchParams();
   if (options.owner) query.set('owner', options.owner);
   if (options.enabled !== undefined) {
@@ -259,15 +293,7 @@ function table(kind: DefinitionKind, items: StoredDefinition[]): string[] {
     kind === 'source' ? 'PROVIDER' : 'LISTENS TO',
     'UPDATED',
   ];
-  if (rows.length === 0) return [`no ${kind}s found`];
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
-  );
-  return [header, ...rows].map((row) =>
-    row
-      .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
-      .join('  '),
-  );
+  return formatTable(header, rows);
 }
 
 function parseKind(value: string): DefinitionKind {
@@ -285,13 +311,4 @@ function positiveInteger(value: string): number {
 
 function resourcePath(kind: DefinitionKind, id: string): string {
   return `/api/${kind}s/${encodeURIComponent(id)}`;
-}
-
-async function typed<Schema extends z.ZodType>(
-  schema: Schema,
-  body: Promise<unknown>,
-): Promise<z.output<Schema>> {
-  const parsed = schema.safeParse(await body);
-  if (!parsed.success) throw new ApiError(200, 'the API answered with an unexpected body');
-  return parsed.data;
 }

@@ -1,28 +1,35 @@
 import type { Command } from 'commander';
-import { type RunDetail, RunDetailSchema, RunPageSchema, type RunSummary } from '@flint/contracts';
+import {
+  describeAttempts,
+  type RunDetail,
+  RunDetailSchema,
+  RunPageSchema,
+  type RunSummary,
+} from '@flint/contracts';
 import type { FlintApiClient } from '../api-client';
 import { type ApiOptions, type CommandContext, withApiOptions } from '../cli';
 import { CliInputError, failuresReported, typed } from '../command-failures';
+import { type OutputOptions, formatTable, printOutput, withOutputOption } from '../output';
 
-interface RunsOptions extends ApiOptions {
+interface RunsOptions extends ApiOptions, OutputOptions {
   trigger?: string;
   status?: string;
   limit: string;
-  json?: boolean;
 }
 
 /** `flint runs [--trigger t] [--status s] [--limit n]` and `flint runs <run-id>`. */
 export function registerRunCommands(program: Command, context: CommandContext): void {
   const { io } = context;
   const attempt = failuresReported(context);
-  withApiOptions(
-    program
-      .command('runs [run-id]')
-      .description('list runs, newest first, or show one run in full')
-      .option('--trigger <id>', 'only runs of this trigger')
-      .option('--status <status>', 'only runs with this status (REQUESTED, STARTED, SUCCEEDED…)')
-      .option('--limit <n>', 'how many runs to list', '20')
-      .option('--json', 'print the API’s JSON'),
+  withOutputOption(
+    withApiOptions(
+      program
+        .command('runs [run-id]')
+        .description('list runs, newest first, or show one run in full')
+        .option('--trigger <id>', 'only runs of this trigger')
+        .option('--status <status>', 'only runs with this status (REQUESTED, STARTED, SUCCEEDED…)')
+        .option('--limit <n>', 'how many runs to list', '20'),
+    ),
   ).action((runId: string | undefined, options: RunsOptions) =>
     attempt(runId === undefined ? 'runs' : `runs ${runId}`, async () => {
       const client = context.client(options);
@@ -31,15 +38,13 @@ export function registerRunCommands(program: Command, context: CommandContext): 
           RunDetailSchema,
           client.request('GET', `/api/runs/${encodeURIComponent(runId)}`),
         );
-        for (const line of options.json ? [JSON.stringify(run, null, 2)] : runLines(run)) {
-          io.out(line);
-        }
+        printOutput(io, options.output, run, () => runLines(run));
         return;
       }
       const runs = await listRuns(client, options);
-      if (options.json) io.out(JSON.stringify(runs, null, 2));
-      else if (runs.length === 0) io.out('no runs');
-      else for (const line of runTable(runs)) io.out(line);
+      printOutput(io, options.output, runs, () =>
+        runs.length === 0 ? ['no runs'] : runTable(runs),
+      );
     }),
   );
 }
@@ -64,9 +69,9 @@ async function listRuns(client: FlintApiClient, options: RunsOptions): Promise<R
 }
 
 function runTable(runs: RunSummary[]): string[] {
-  const rows = [
+  return formatTable(
     ['RUN ID', 'TRIGGER', 'STATUS', 'ATTEMPTS', 'REQUESTED', 'DURATION', 'ERROR'],
-    ...runs.map((run) => [
+    runs.map((run) => [
       run.runId,
       run.triggerId,
       run.status,
@@ -75,13 +80,6 @@ function runTable(runs: RunSummary[]): string[] {
       run.durationMs === undefined ? '-' : `${run.durationMs} ms`,
       run.error ? `${run.error.type}: ${oneLine(run.error.message)}` : '',
     ]),
-  ];
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) =>
-    row
-      .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!)))
-      .join('  ')
-      .trimEnd(),
   );
 }
 
@@ -93,7 +91,7 @@ function runLines(run: RunDetail): string[] {
     ...field('trigger', `${run.triggerId} (version ${run.triggerVersion}, owner ${run.owner})`),
     ...field('status', run.status),
     ...field('reason', run.statusReason),
-    ...field('attempts', `${run.attempts} of ${run.maxAttempts}`),
+    ...field('attempts', describeAttempts(run)),
     ...field('target', run.workflow ? `${run.targetType} ${run.workflow}` : run.targetType),
     ...field('events', run.eventIds.join(', ')),
     ...field('trace', run.traceId),

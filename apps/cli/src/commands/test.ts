@@ -4,14 +4,16 @@ import type { Command } from 'commander';
 import { type TestFireResult, TestFireResultSchema } from '@flint/contracts';
 import { parse } from 'yaml';
 import { type ApiOptions, type CommandContext, withApiOptions } from '../cli';
+import type { FlintApiClient } from '../api-client';
 import { formatProblem, loadDefinitionFiles } from '../definition-files';
+import { definitionReferences } from '../definition-references';
 import { CliInputError, failuresReported, typed } from '../command-failures';
+import { type OutputOptions, printOutput, withOutputOption } from '../output';
 
-interface TestOptions extends ApiOptions {
+interface TestOptions extends ApiOptions, OutputOptions {
   file?: string;
   event: string;
   start?: boolean;
-  json?: boolean;
 }
 
 /**
@@ -22,19 +24,20 @@ interface TestOptions extends ApiOptions {
 export function registerTestCommands(program: Command, context: CommandContext): void {
   const { io } = context;
   const attempt = failuresReported(context);
-  withApiOptions(
-    program
-      .command('test [trigger-id]')
-      .description(
-        'show whether a sample event fires a trigger, why not, its dedupe key and mapped input',
-      )
-      .option('-f, --file <path>', 'test the trigger in this file instead of a stored one')
-      .requiredOption(
-        '--event <path>',
-        'the sample event (JSON or YAML); id, time and where the trigger listens are filled in',
-      )
-      .option('--start', 'start the run for real when the event matches')
-      .option('--json', 'print the API’s JSON'),
+  withOutputOption(
+    withApiOptions(
+      program
+        .command('test [trigger-id]')
+        .description(
+          'show whether a sample event fires a trigger, why not, its dedupe key and mapped input',
+        )
+        .option('-f, --file <path>', 'test the trigger in this file instead of a stored one')
+        .requiredOption(
+          '--event <path>',
+          'the sample event (JSON or YAML); id, time and where the trigger listens are filled in',
+        )
+        .option('--start', 'start the run for real when the event matches'),
+    ),
   ).action((triggerId: string | undefined, options: TestOptions) =>
     attempt(`test ${triggerId ?? options.file ?? ''}`.trimEnd(), async () => {
       if ((triggerId === undefined) === (options.file === undefined)) {
@@ -51,13 +54,12 @@ export function registerTestCommands(program: Command, context: CommandContext):
               start,
             })
           : client.request('POST', '/api/triggers/test', {
-              trigger: await draftTrigger(resolve(io.cwd, options.file as string)),
+              trigger: await draftTrigger(resolve(io.cwd, options.file as string), client),
               event,
               start,
             }),
       );
-      if (options.json) io.out(JSON.stringify(result, null, 2));
-      else for (const line of resultLines(result)) io.out(line);
+      printOutput(io, options.output, result, () => resultLines(result));
       if (!result.matched) context.fail();
     }),
   );
@@ -79,9 +81,9 @@ async function readDocument(path: string, cwd: string, what: string): Promise<un
   }
 }
 
-/** The one trigger in the file, checked locally first like `flint validate`. */
-async function draftTrigger(path: string): Promise<unknown> {
-  const loaded = await loadDefinitionFiles([path]);
+/** The one trigger in the file, checked first as `flint validate --server` does. */
+async function draftTrigger(path: string, client: FlintApiClient): Promise<unknown> {
+  const loaded = await loadDefinitionFiles([path], await definitionReferences(client));
   if (loaded.problems.length > 0) {
     throw new CliInputError(
       `${path} is not a valid definition file:\n${loaded.problems.map(formatProblem).join('\n')}`,

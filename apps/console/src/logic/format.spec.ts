@@ -1,4 +1,4 @@
-import { compact, duration, perSecond, rate, timeAgo } from './format';
+import { attempts, compact, duration, perSecond, rate, timeAgo } from './format';
 
 describe('formatting for people', () => {
   const now = Date.parse('2026-05-01T12:00:00Z');
@@ -29,5 +29,14 @@ describe('formatting for people', () => {
     expect(compact(1234)).toBe('1,234');
     expect(compact(12_345)).toBe('12.3k');
     expect(compact(4_500_000)).toBe('4.5M');
+  });
+
+  it('says when a failed run was not retried instead of "1 of 3"', () => {
+    const error = { type: 'PaymentDeclinedError', message: 'declined' };
+    expect(attempts({ status: 'FAILED', attempts: 1, maxAttempts: 3, error })).toBe(
+      '1 (not retried: PaymentDeclinedError is final)',
+    );
+    expect(attempts({ status: 'FAILED', attempts: 3, maxAttempts: 3, error })).toBe('3 of 3');
+    expect(attempts({ status: 'STARTED', attempts: 1, maxAttempts: 3 })).toBe('1 of 3');
   });
 });

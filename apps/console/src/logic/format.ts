@@ -1,3 +1,5 @@
+import type { RunDetail } from '@flint/contracts';
+
 const UNITS: Array<[number, string]> = [
   [60, 's'],
   [60, 'min'],
@@ -19,6 +21,20 @@ export function timeAgo(iso: string | undefined, now: number = Date.now()): stri
   }
   if (unit === 'd' && value >= 365) return `${Math.floor(value / 365)} y ago`;
   return seconds >= 0 ? `${value} ${unit} ago` : `in ${value} ${unit}`;
+}
+
+/**
+ * A run's attempts: "1 of 3", or "1 (not retried: PaymentDeclinedError is final)" for a failure that
+ * was not retried. The same words as `describeAttempts` in @flint/contracts, which the CLI uses; the
+ * console takes only types from contracts, so that zod stays out of its bundle.
+ */
+export function attempts(
+  run: Pick<RunDetail, 'status' | 'attempts' | 'maxAttempts' | 'error'>,
+): string {
+  if (run.status === 'FAILED' && run.attempts < run.maxAttempts) {
+    return `${run.attempts} (not retried: ${run.error ? `${run.error.type} is final` : 'the failure is final'})`;
+  }
+  return `${run.attempts} of ${run.maxAttempts}`;
 }
 
 /** `850 ms`, `1.2 s`, `3 min 4 s`, `2 h 5 min`. */

@@ -10,7 +10,7 @@ import { Banner, ErrorBanner, Loading } from '../components/feedback';
 import { Icon } from '../components/icons';
 import { Card, Facts, PageHeader } from '../components/layout';
 import { TimeAgo } from '../components/time';
-import { clockTime, dateTime, duration, prettyJson } from '../logic/format';
+import { attempts, clockTime, dateTime, duration, prettyJson } from '../logic/format';
 import { runTimeline } from '../logic/timeline';
 
 const ACTIVE = new Set(['REQUESTED', 'STARTED']);
@@ -124,7 +124,7 @@ export function RunScreen({ runId }: { runId: string }) {
                 ],
                 ['Owner', r.owner],
                 ['Target', r.workflow ? `${r.targetType} · ${r.workflow}` : r.targetType],
-                ['Attempts', `${r.attempts} of ${r.maxAttempts}`],
+                ['Attempts', attempts(r)],
                 ['Duration', duration(r.durationMs)],
                 ['Provider', r.provider],
                 [

@@ -170,8 +170,8 @@ export function SourcesScreen() {
               'Clear a filter to see more.'
             ) : (
               <>
-                Apply one with <code>flint apply -f source.yaml</code>, or declare it inline in a
-                trigger.
+                Apply one with <code>npx flint apply -f source.yaml</code>, or declare it inline in
+                a trigger.
               </>
             )}
           </EmptyState>

@@ -24,7 +24,7 @@ describe('CompoundTracker', () => {
   beforeEach(() => {
     clock = new ManualClock(START);
     store = new MemoryCompoundStore();
-    const runs = new RunRequestMaker(clock);
+    const runs = new RunRequestMaker(clock, 'flint.runs');
     tracker = new CompoundTracker(store, clock, (t, members, completing) =>
       runs.forCompound(t, members, completing),
     );

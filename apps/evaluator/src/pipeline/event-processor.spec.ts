@@ -57,7 +57,7 @@ describe('EventProcessor', () => {
     logged = [];
     failSends = 0;
     dedupe = new DedupeWindow(1000);
-    const runs = new RunRequestMaker(clock);
+    const runs = new RunRequestMaker(clock, RUNS);
     const send = async (records: OutgoingRecord[]) => {
       if (failSends > 0) {
         failSends--;
@@ -99,6 +99,7 @@ describe('EventProcessor', () => {
       ),
       runs,
       runsTopic: RUNS,
+      groupId: 'flint-evaluator',
       send,
       metrics,
       activity: { apply: (tally: ActivityTally) => activities.push(tally) },
@@ -109,7 +110,13 @@ describe('EventProcessor', () => {
   const define = (fields: Record<string, unknown>) =>
     index.setTrigger(fields.id as string, storedTrigger(fields));
   const process = (...events: CloudEvent[]) =>
-    processor.process(events.map((event) => ({ event, partition: 0, fromFlint: true })));
+    processor.process(
+      events.map((event, offset) => ({
+        event,
+        message: { topic: 'flint.events', partition: 0, offset: String(offset), key: null },
+        fromFlint: true,
+      })),
+    );
   const requests = (): RunRequest[] =>
     sent.map((record) => RunRequestSchema.parse(JSON.parse(String(record.value))));
   const results = () => {
@@ -414,15 +421,29 @@ describe('EventProcessor', () => {
     });
     const claimed = webhookEvent({ type: 'com.example.order', flintowner: 'shop' });
     await processor.process([
-      { event: forged, partition: 0, fromFlint: false },
-      { event: claimed, partition: 0, fromFlint: false },
+      {
+        event: forged,
+        message: { topic: 'flint.events', partition: 0, offset: '0', key: null },
+        fromFlint: false,
+      },
+      {
+        event: claimed,
+        message: { topic: 'flint.events', partition: 0, offset: '0', key: null },
+        fromFlint: false,
+      },
     ]);
     expect(requests()).toEqual([]);
     expect(tallies[0]?.count('refused')).toBe(1);
     expect(logged.map((entry) => entry.message)).toContain(
       'refused an event of a reserved flint. type not produced by Flint',
     );
-    await processor.process([{ event: claimed, partition: 0, fromFlint: true }]);
+    await processor.process([
+      {
+        event: claimed,
+        message: { topic: 'flint.events', partition: 0, offset: '0', key: null },
+        fromFlint: true,
+      },
+    ]);
     expect(requests().map((r) => r.triggerId)).toEqual(['orders']);
   });
 

@@ -1,6 +1,5 @@
 import { errorText, type Log } from '@flint/common';
 import { contextFromTraceparent, inSpan } from '@flint/telemetry';
-import { SpanKind } from '@opentelemetry/api';
 import {
   CelEvaluationError,
   type CompiledTrigger,
@@ -14,7 +13,7 @@ import {
   encodeRunRequest,
   type RunRequest,
 } from '@flint/contracts';
-import type { OutgoingRecord } from '@flint/kafka';
+import { type IncomingMessage, type OutgoingRecord, processSpan } from '@flint/kafka';
 import { z } from 'zod';
 import { ActivityTally } from '../activity/activity-tally';
 import type { BatchManager } from '../batching/batch-manager';
@@ -26,10 +25,10 @@ import type { RunRequestMaker } from './run-request-maker';
 import type { DelayedRuns } from '../rate-limit/delayed-runs';
 import type { EvaluatorRateLimitRepository } from '../rate-limit/rate-limit-repository';
 
-/** An event with the partition of the events topic it came from (which owns its batches). */
-export interface PartitionedEvent {
+/** An event with the message of the events topic it came from (whose partition owns its batches). */
+export interface ConsumedEvent {
   event: CloudEvent;
-  partition: number;
+  message: Pick<IncomingMessage, 'topic' | 'partition' | 'offset' | 'key'>;
   /** A Flint service produced it (its signature holds): its owner and `flint.` type are believed. */
   fromFlint: boolean;
 }
@@ -44,6 +43,8 @@ export interface EventProcessorOptions {
   now: () => number;
   runs: RunRequestMaker;
   runsTopic: string;
+  /** The evaluator's consumer group, named on each event's span. */
+  groupId: string;
   /** Produces records; resolves once Kafka acknowledged all of them. */
   send: (records: OutgoingRecord[]) => Promise<unknown>;
   metrics: { apply(tally: MetricsTally): void };
@@ -72,7 +73,7 @@ interface Pass {
 export class EventProcessor {
   constructor(private readonly options: EventProcessorOptions) {}
 
-  async process(events: readonly PartitionedEvent[]): Promise<void> {
+  async process(events: readonly ConsumedEvent[]): Promise<void> {
     const pass: Pass = {
       tally: new MetricsTally(),
       activity: new ActivityTally(),
@@ -80,20 +81,16 @@ export class EventProcessor {
       fullBatches: new Set(),
       keys: new Map(),
     };
-    for (const { event, partition, fromFlint } of events) {
+    for (const { event, message, fromFlint } of events) {
+      const partition = message.partition;
+      const span = processSpan(message, this.options.groupId, event.id);
       await inSpan(
         'flint-evaluator',
-        'flint.events process',
+        span.name,
         {
-          kind: SpanKind.CONSUMER,
+          ...span.options,
           parent: contextFromTraceparent(event.traceparent),
-          attributes: {
-            'messaging.system': 'kafka',
-            'messaging.operation.type': 'process',
-            'messaging.destination.partition.id': String(partition),
-            'messaging.message.id': event.id,
-            'cloudevents.event_type': event.type,
-          },
+          attributes: { ...span.options.attributes, 'cloudevents.event_type': event.type },
         },
         async (span) => {
           const provider = event.flintprovider;

@@ -1,6 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
-import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import type { Decoded, FlintKafkaContext, OutgoingRecord, ReceivedEvent } from '@flint/kafka';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import type { Decoded, OutgoingRecord, ReceivedEvent } from '@flint/kafka';
 import { Evaluator } from '../evaluator';
 
 /** The events topic, batch by batch, as the Kafka transport delivers it. */
@@ -14,12 +14,8 @@ export class EventsController {
    * compound matches flush only after them), so nothing is left for the transport to produce.
    */
   @EventPattern('events')
-  async onEvents(
-    @Payload() batch: Decoded<ReceivedEvent>[],
-    @Ctx() context: FlintKafkaContext,
-  ): Promise<OutgoingRecord[]> {
-    const partition = context.getPartition();
-    await this.evaluator.process(batch.map((item) => ({ ...item.value, partition })));
+  async onEvents(@Payload() batch: Decoded<ReceivedEvent>[]): Promise<OutgoingRecord[]> {
+    await this.evaluator.process(batch.map((item) => ({ ...item.value, message: item.message })));
     return [];
   }
 }

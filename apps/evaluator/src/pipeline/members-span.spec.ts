@@ -46,7 +46,7 @@ describe('the span of a run caused by several events', () => {
 
   beforeEach(() => {
     exporter.reset();
-    runs = new RunRequestMaker(new ManualClock());
+    runs = new RunRequestMaker(new ManualClock(), 'flint.runs');
   });
 
   async function finished(name: string): Promise<ReadableSpan> {
@@ -65,14 +65,17 @@ describe('the span of a run caused by several events', () => {
     const events = TRACEPARENTS.map((traceparent) => webhookEvent({ traceparent }));
     const request = runs.forBatch(trigger, events);
 
-    const emit = await finished('flint.batch emit');
+    const emit = await finished('create flint.runs');
     expect(emit.instrumentationScope.name).toBe(EVALUATOR_TRACER);
     expect(emit.kind).toBe(SpanKind.PRODUCER);
     expect(emit.links.map((link) => link.context.spanId)).toEqual(TRACEPARENTS.map(spanIdOf));
     expect(emit.links.map((link) => link.context.traceId)).toEqual(TRACEPARENTS.map(traceIdOf));
     expect(emit.attributes).toMatchObject({
-      'messaging.batch.message_count': 3,
+      'messaging.operation.type': 'create',
+      'messaging.destination.name': 'flint.runs',
+      'flint.event_count': 3,
       'flint.trigger_id': 'crawl',
+      'flint.fired_by': 'batch',
     });
     // It continues the first event's trace, as a single event's run does.
     expect(emit.spanContext().traceId).toBe(traceIdOf(TRACEPARENTS[0]!));
@@ -114,7 +117,7 @@ describe('the span of a run caused by several events', () => {
     ]);
     const request = runs.forCompound(trigger, members, paid);
 
-    const emit = await finished('flint.compound emit');
+    const emit = await finished('create flint.runs');
     expect(emit.links.map((link) => link.context.spanId).sort()).toEqual(
       TRACEPARENTS.slice(0, 2).map(spanIdOf).sort(),
     );
@@ -131,9 +134,14 @@ describe('the span of a run caused by several events', () => {
       webhookEvent({ traceparent: 'not-a-traceparent' }),
       webhookEvent({ traceparent: TRACEPARENTS[2] }),
     ];
-    const traceparent = inMembersSpan('flint.batch emit', 'crawl', events, (tp) => tp);
+    const traceparent = inMembersSpan(
+      'flint.runs',
+      { triggerId: 'crawl', by: 'batch' },
+      events,
+      (tp) => tp,
+    );
 
-    const emit = await finished('flint.batch emit');
+    const emit = await finished('create flint.runs');
     expect(emit.links.map((link) => link.context.spanId)).toEqual([spanIdOf(TRACEPARENTS[2]!)]);
     expect(emit.parentSpanContext).toBeUndefined();
     expect(trace.isSpanContextValid(emit.spanContext())).toBe(true);
@@ -143,12 +151,12 @@ describe('the span of a run caused by several events', () => {
   it('records a failure to build the run request on the span and passes it on', async () => {
     const events = [webhookEvent({ traceparent: TRACEPARENTS[0] })];
     expect(() =>
-      inMembersSpan('flint.batch emit', 'crawl', events, () => {
+      inMembersSpan('flint.runs', { triggerId: 'crawl', by: 'batch' }, events, () => {
         throw new Error('input mapping failed: no such key');
       }),
     ).toThrow('input mapping failed: no such key');
 
-    const emit = await finished('flint.batch emit');
+    const emit = await finished('create flint.runs');
     expect(emit.status).toEqual({
       code: SpanStatusCode.ERROR,
       message: 'input mapping failed: no such key',

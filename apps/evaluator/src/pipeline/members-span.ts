@@ -5,35 +5,39 @@ import {
   linkFromTraceparent,
   traceparentOf,
 } from '@flint/telemetry';
-import { type Link, SpanKind, trace } from '@opentelemetry/api';
+import { createSpan } from '@flint/kafka';
+import { type Link, trace } from '@opentelemetry/api';
 
 export const EVALUATOR_TRACER = 'flint-evaluator';
 
 /**
- * Makes the run request of several events (a closed batch, a completed compound match) inside a span
- * of its own, `build` receiving that span's `traceparent` for the request. The span continues the
+ * Makes the run request of several events (a closed batch, a due debounce or absence wait, a
+ * completed compound match) inside a span
+ * of its own (`create <runs topic>`), `build` receiving that span's `traceparent` for the request. The span continues the
  * trace of the first event, as a single event's run does, and links the span of every member, so the
  * runner's span (its child) leads back to all the events that caused the run, not only the first.
  */
 export function inMembersSpan<T>(
-  name: string,
-  triggerId: string,
+  runsTopic: string,
+  fired: { triggerId: string; by: 'batch' | 'debounce' | 'expect' | 'compound' },
   events: readonly CloudEvent[],
   build: (traceparent: string | undefined) => T,
 ): T {
   const links = events
     .map((event) => linkFromTraceparent(event.traceparent))
     .filter((link): link is Link => link !== undefined);
+  // The run request is one message, created now and sent with the rest of the pass's output.
+  const create = createSpan(runsTopic, {});
   const span = trace.getTracer(EVALUATOR_TRACER).startSpan(
-    name,
+    create.name,
     {
-      kind: SpanKind.PRODUCER,
+      ...create.options,
       links,
       attributes: {
-        'messaging.system': 'kafka',
-        'messaging.operation.type': 'create',
-        'messaging.batch.message_count': events.length,
-        'flint.trigger_id': triggerId,
+        ...create.options.attributes,
+        'flint.trigger_id': fired.triggerId,
+        'flint.fired_by': fired.by,
+        'flint.event_count': events.length,
       },
     },
     contextFromTraceparent(events[0]?.traceparent),

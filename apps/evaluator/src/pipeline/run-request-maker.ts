@@ -18,7 +18,10 @@ import { inMembersSpan } from './members-span';
  * `result="error"`) when an expression fails on the events at hand.
  */
 export class RunRequestMaker {
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly runsTopic: string,
+  ) {}
 
   /** One event fired the trigger; the run id follows the dedupe key and its window. */
   forEvent(trigger: CompiledTrigger, event: EventContext, dedupeKey: string): RunRequest {
@@ -28,23 +31,33 @@ export class RunRequestMaker {
   /** A batch closed; the run id follows its members, whatever order they came in. */
   forBatch(trigger: CompiledTrigger, events: readonly CloudEvent[]): RunRequest {
     if (events.length === 0) throw new Error(`an empty batch of trigger ${trigger.id}`);
-    return inMembersSpan('flint.batch emit', trigger.id, events, (traceparent) =>
-      batchRunRequest(trigger, events, new Date(this.clock.now()), traceparent),
+    return inMembersSpan(
+      this.runsTopic,
+      { triggerId: trigger.id, by: 'batch' },
+      events,
+      (traceparent) => batchRunRequest(trigger, events, new Date(this.clock.now()), traceparent),
     );
   }
 
   /** A debounce came due: its last event, or all of them, with a run id that follows them all. */
   forDebounce(trigger: CompiledTrigger, events: readonly CloudEvent[]): RunRequest {
     if (events.length === 0) throw new Error(`an empty debounce of trigger ${trigger.id}`);
-    return inMembersSpan('flint.debounce emit', trigger.id, events, (traceparent) =>
-      debounceRunRequest(trigger, events, new Date(this.clock.now()), traceparent),
+    return inMembersSpan(
+      this.runsTopic,
+      { triggerId: trigger.id, by: 'debounce' },
+      events,
+      (traceparent) => debounceRunRequest(trigger, events, new Date(this.clock.now()), traceparent),
     );
   }
 
   /** An expected event did not come in time. */
   forExpectation(trigger: CompiledTrigger, events: readonly CloudEvent[]): RunRequest {
-    return inMembersSpan('flint.expect emit', trigger.id, events, (traceparent) =>
-      expectationRunRequest(trigger, events, new Date(this.clock.now()), traceparent),
+    return inMembersSpan(
+      this.runsTopic,
+      { triggerId: trigger.id, by: 'expect' },
+      events,
+      (traceparent) =>
+        expectationRunRequest(trigger, events, new Date(this.clock.now()), traceparent),
     );
   }
 
@@ -55,8 +68,8 @@ export class RunRequestMaker {
     completing: CloudEvent,
   ): RunRequest {
     return inMembersSpan(
-      'flint.compound emit',
-      trigger.id,
+      this.runsTopic,
+      { triggerId: trigger.id, by: 'compound' },
       compoundEvents(members),
       (traceparent) =>
         compoundRunRequest(trigger, members, completing, new Date(this.clock.now()), traceparent),

@@ -1,3 +1,4 @@
+import { errorType } from '@flint/common';
 import type { RunError } from '@flint/contracts';
 import type { RunResponse } from '@flint/store';
 
@@ -34,9 +35,9 @@ export function runError(type: string, message: string): RunError {
   return { type: (type || 'Error').slice(0, 256), message: message.slice(0, 8192) };
 }
 
-/** The error type of anything thrown: its class name, else its code, else `Error`. */
+/** The error type of anything thrown: its class name, else `Error`. */
 export function errorOf(err: unknown): RunError {
-  if (err instanceof Error) return runError(err.name || 'Error', err.message || String(err));
+  if (err instanceof Error) return runError(errorType(err), err.message || String(err));
   return runError('Error', typeof err === 'string' ? err : safeString(err));
 }
 

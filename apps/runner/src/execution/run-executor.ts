@@ -145,7 +145,10 @@ export class RunExecutor {
     await this.record(run, attempt, outcome, startsBefore || run.status === 'STARTED');
   }
 
-  /** One span per attempt, child of the causing event's trace; the target continues from it. */
+  /**
+   * One span per attempt, child of the causing event's trace; the target's own call continues from
+   * it: an HTTP client span (undici instrumentation), a Kafka `send`, or the local workflow's work.
+   */
   private startTraced(starter: TargetStarter, run: RunRecord, attempt: number) {
     const { request } = run;
     return inSpan(
@@ -153,7 +156,7 @@ export class RunExecutor {
       `start ${run.targetType} target`,
       {
         parent: contextFromTraceparent(request.traceparent),
-        kind: SpanKind.CLIENT,
+        kind: SpanKind.INTERNAL,
         attributes: {
           'flint.run_id': run.runId,
           'flint.trigger_id': run.triggerId,

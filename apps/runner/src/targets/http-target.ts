@@ -1,5 +1,6 @@
 import { parseRetryAfter } from '@flint/common';
 import type { HttpTarget, RunRequest } from '@flint/contracts';
+import { INVALID_SPAN_CONTEXT, trace } from '@opentelemetry/api';
 import { type SecretResolver, SecretNotFoundError } from '@flint/provider-sdk';
 import { type AttemptOutcome, failed } from '../execution/attempt-outcome';
 import { readBodyExcerpt } from './body-excerpt';
@@ -78,7 +79,14 @@ export class HttpTargetStarter implements TargetStarter {
       'x-flint-trigger-id': request.triggerId,
       'x-flint-attempt': String(attempt),
     };
-    if (traceparent) headers.traceparent = traceparent;
+    // Inside a traced attempt the fetch instrumentation adds the HTTP client span's own traceparent;
+    // a second header would make the trace context invalid.
+    if (
+      traceparent &&
+      !trace.isSpanContextValid(trace.getActiveSpan()?.spanContext() ?? INVALID_SPAN_CONTEXT)
+    ) {
+      headers.traceparent = traceparent;
+    }
     for (const [name, value] of Object.entries(target.headers)) {
       headers[name.toLowerCase()] =
         typeof value === 'string'

@@ -1,5 +1,7 @@
 import type { CloudEvent, KafkaTarget, RunRequest } from '@flint/contracts';
-import { encodeCloudEvent, type EventProducer } from '@flint/kafka';
+import { encodeCloudEvent, type EventProducer, sendSpan } from '@flint/kafka';
+import { inSpan, traceparentOf } from '@flint/telemetry';
+import { SpanStatusCode } from '@opentelemetry/api';
 import { type AttemptOutcome, errorOf, failed } from '../execution/attempt-outcome';
 import { KeyExpressionError, type KeyExpressions } from './key-expression';
 import type { StartAttempt, TargetStarter } from './target-starter';
@@ -36,7 +38,27 @@ export class KafkaTargetStarter implements TargetStarter {
       if (err instanceof KeyExpressionError) return failed(err.name, err.message, false);
       throw err;
     }
-    const message = { ...encodeCloudEvent(startCommand(request, traceparent)), key };
+    // The command continues the trace from its own PRODUCER span, as an event from a provider does.
+    const span = sendSpan(target.topic, [{ key, id: request.runId }]);
+    return inSpan('flint-runner', span.name, span.options, async (active) => {
+      const outcome = await this.produce(
+        target,
+        key,
+        startCommand(request, traceparentOf(active) ?? traceparent),
+      );
+      if (outcome.kind === 'failed') {
+        active.setStatus({ code: SpanStatusCode.ERROR, message: outcome.error.type });
+      }
+      return outcome;
+    });
+  }
+
+  private async produce(
+    target: KafkaTarget,
+    key: string,
+    command: CloudEvent,
+  ): Promise<AttemptOutcome> {
+    const message = { ...encodeCloudEvent(command), key };
     let timer: NodeJS.Timeout | undefined;
     try {
       const [metadata] = await Promise.race([

@@ -86,12 +86,26 @@ export type SourceState = (typeof SOURCE_STATES)[number];
  * failed; it restarts after a backoff), `invalid` (its configuration cannot run), `down` (no
  * replica reported it lately: its provider service is not running), `disabled`, or `passive`
  * (`event` and `run-status` sources: the evaluator matches their events by type, nothing runs).
+ * A connection-based source also tells its connection (`reconnecting` or `failed` with the reason
+ * in `message`), its last event and its lag.
  */
 export const SourceHealthSchema = z.object({
   state: z.enum(SOURCE_STATES),
   message: z.string().optional().describe('Why it failed or is down; never a secret.'),
   replicas: z.number().int().describe('Provider replicas that reported the source lately.'),
   reportedAt: IsoDateTimeSchema.optional().describe('The latest report.'),
+  connection: z
+    .enum(['connecting', 'up', 'reconnecting', 'failed'])
+    .optional()
+    .describe("Of a connection-based source (the subscriber's kinds): its link upstream."),
+  lastEventAt: IsoDateTimeSchema.optional().describe(
+    'When a connection-based source last published an event.',
+  ),
+  lag: z
+    .number()
+    .int()
+    .optional()
+    .describe('Messages a connection-based source is behind upstream, where the protocol tells.'),
 });
 export type SourceHealth = z.infer<typeof SourceHealthSchema>;
 

@@ -112,3 +112,14 @@ export const DefinitionHistoryQuerySchema = z
 
 export const DefinitionHistoryPageSchema = pageSchema(DefinitionVersionSchema);
 export type DefinitionHistoryPage = z.infer<typeof DefinitionHistoryPageSchema>;
+
+/** `GET /api/workflows`: the local workflows a `local` target may name. */
+export const LocalWorkflowListSchema = z.object({
+  items: z.array(z.string()).describe('The names, sorted.'),
+  announced: z
+    .boolean()
+    .describe(
+      'Whether any runner announced its workflows; when none did, `local` targets are not checked.',
+    ),
+});
+export type LocalWorkflowList = z.infer<typeof LocalWorkflowListSchema>;

@@ -12,6 +12,7 @@ export const SERVICES = {
   poller: { port: 8082, role: 'provider' },
   cron: { port: 8083, role: 'provider' },
   'file-watcher': { port: 8084, role: 'provider' },
+  subscriber: { port: 8087, role: 'provider' },
 } as const satisfies Record<string, ServiceEntry>;
 
 export interface ServiceEntry {

@@ -2,6 +2,8 @@ import type { z } from 'zod';
 import { CronConfigSchema } from '../sources/cron-config';
 import { EventConfigSchema } from '../sources/event-config';
 import { FileConfigSchema } from '../sources/file-config';
+import { FunctionSourceConfigSchema } from '../sources/function-config';
+import { KafkaTopicConfigSchema } from '../sources/kafka-topic-config';
 import { PollerConfigSchema } from '../sources/poller-config';
 import { RunStatusConfigSchema } from '../sources/run-status-config';
 import { WebhookConfigSchema } from '../sources/webhook-config';
@@ -17,10 +19,12 @@ import type { SERVICES, ServiceName } from './services';
 export const SOURCE_KINDS = {
   webhook: { config: WebhookConfigSchema, carriesSourceId: true, service: 'webhook' },
   poller: { config: PollerConfigSchema, carriesSourceId: true, service: 'poller' },
+  function: { config: FunctionSourceConfigSchema, carriesSourceId: true, service: 'poller' },
   cron: { config: CronConfigSchema, carriesSourceId: true, service: 'cron' },
   file: { config: FileConfigSchema, carriesSourceId: true, service: 'file-watcher' },
   event: { config: EventConfigSchema, carriesSourceId: false, service: 'api' },
   'run-status': { config: RunStatusConfigSchema, carriesSourceId: false, service: 'runner' },
+  kafka: { config: KafkaTopicConfigSchema, carriesSourceId: true, service: 'subscriber' },
 } as const satisfies Record<string, SourceKindEntry>;
 
 export interface SourceKindEntry {

@@ -1,3 +1,4 @@
+import { SOURCE_KIND_NAMES } from '../registry/lookups';
 import { INLINE_SECRET_MESSAGE } from '../strict';
 import { problemsOf } from '../spec-helpers';
 import { SourceDefinitionSchema } from './source-definition';
@@ -50,14 +51,13 @@ describe('SourceDefinitionSchema', () => {
       expect(problemsOf(SourceDefinitionSchema, source('ftp', {}))).toEqual([
         {
           path: 'provider',
-          message:
-            'unknown provider "ftp"; expected one of: webhook, poller, cron, file, event, run-status',
+          message: `unknown provider "ftp"; expected one of: ${SOURCE_KIND_NAMES.join(', ')}`,
         },
       ]);
       expect(problemsOf(SourceDefinitionSchema, { kind: 'source', id: 'x', config: {} })).toEqual([
         {
           path: 'provider',
-          message: 'required; expected one of: webhook, poller, cron, file, event, run-status',
+          message: `required; expected one of: ${SOURCE_KIND_NAMES.join(', ')}`,
         },
       ]);
     });

@@ -1,3 +1,4 @@
+import { SOURCE_KIND_NAMES } from '../registry/lookups';
 import { INLINE_SECRET_MESSAGE } from '../strict';
 import { problemsOf } from '../spec-helpers';
 import { inlineSourceDefinitions, TriggerDefinitionSchema } from './trigger-definition';
@@ -176,8 +177,7 @@ describe('TriggerDefinitionSchema', () => {
         },
         {
           path: 'sources[2].provider',
-          message:
-            'unknown provider "smtp"; expected one of: webhook, poller, cron, file, event, run-status',
+          message: `unknown provider "smtp"; expected one of: ${SOURCE_KIND_NAMES.join(', ')}`,
         },
         {
           path: 'sources[3].kind',

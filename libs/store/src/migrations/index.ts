@@ -6,7 +6,9 @@ import { apiAccessMigration } from './0005_api_access';
 import { definitionHistoryMigration } from './0006_definition_history';
 import { activityMigration } from './0007_activity';
 import { consoleMigration } from './0008_console';
+import { sourceConnectionMigration } from './0010_source_connection';
 import { triggerRateLimitsMigration } from './0012_trigger_rate_limits';
+import { runnerWorkflowsMigration } from './0014_runner_workflows';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
@@ -21,5 +23,7 @@ export const MIGRATIONS: readonly Migration[] = [
   definitionHistoryMigration,
   activityMigration,
   consoleMigration,
+  sourceConnectionMigration,
   triggerRateLimitsMigration,
+  runnerWorkflowsMigration,
 ];

@@ -20,6 +20,12 @@ export interface ReportedSource {
   state: string;
   /** Why it is invalid or failed; never a secret value. */
   error?: string;
+  /** Of a connection-based source: `connecting`, `up`, `reconnecting` or `failed`. */
+  connection?: string;
+  /** When its last event was accepted. */
+  lastEventAt?: Date;
+  /** Messages it is behind upstream, where the protocol tells. */
+  lag?: number;
 }
 
 export interface SourceStatusRow extends ReportedSource {
@@ -29,7 +35,7 @@ export interface SourceStatusRow extends ReportedSource {
 }
 
 /**
- * The `source_status` table (migration 0008): each provider replica replaces its own rows with what
+ * The `source_status` table (migrations 0008, 0010): each provider replica replaces its own rows with what
  * it runs now, so the API can tell which sources are up, failing or run by nobody.
  */
 export class SourceStatusRepository {
@@ -53,13 +59,18 @@ export class SourceStatusRepository {
       );
       if (sources.length === 0) return;
       await tx.query(
-        `INSERT INTO source_status (source_id, replica, provider, version, state, error, reported_at)
-         SELECT source_id, $1, $2, version, state, error, now()
-           FROM unnest($3::text[], $4::integer[], $5::text[], $6::text[])
-             AS s(source_id, version, state, error)
+        `INSERT INTO source_status
+           (source_id, replica, provider, version, state, error, connection, last_event_at, lag,
+            reported_at)
+         SELECT source_id, $1, $2, version, state, error, connection, last_event_at, lag, now()
+           FROM unnest($3::text[], $4::integer[], $5::text[], $6::text[], $7::text[],
+                       $8::timestamptz[], $9::bigint[])
+             AS s(source_id, version, state, error, connection, last_event_at, lag)
          ON CONFLICT (source_id, replica) DO UPDATE
            SET provider = EXCLUDED.provider, version = EXCLUDED.version, state = EXCLUDED.state,
-               error = EXCLUDED.error, reported_at = EXCLUDED.reported_at`,
+               error = EXCLUDED.error, connection = EXCLUDED.connection,
+               last_event_at = EXCLUDED.last_event_at, lag = EXCLUDED.lag,
+               reported_at = EXCLUDED.reported_at`,
         [
           replica,
           provider,
@@ -67,6 +78,9 @@ export class SourceStatusRepository {
           sources.map((s) => s.version),
           sources.map((s) => s.state),
           sources.map((s) => s.error ?? null),
+          sources.map((s) => s.connection ?? null),
+          sources.map((s) => s.lastEventAt?.toISOString() ?? null),
+          sources.map((s) => (s.lag === undefined ? null : String(s.lag))),
         ],
       );
     });
@@ -81,6 +95,9 @@ export class SourceStatusRepository {
       version: number;
       state: string;
       error: string | null;
+      connection: string | null;
+      last_event_at: Date | null;
+      lag: string | null;
       reported_at: Date;
     }>(
       `SELECT * FROM source_status
@@ -95,6 +112,9 @@ export class SourceStatusRepository {
       version: row.version,
       state: row.state,
       ...(row.error === null ? {} : { error: row.error }),
+      ...(row.connection === null ? {} : { connection: row.connection }),
+      ...(row.last_event_at === null ? {} : { lastEventAt: new Date(row.last_event_at) }),
+      ...(row.lag === null ? {} : { lag: Number(row.lag) }),
       reportedAt: new Date(row.reported_at),
     }));
   }

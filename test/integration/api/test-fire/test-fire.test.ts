@@ -143,7 +143,7 @@ describe('test-fire over HTTP', () => {
   });
 
   it('refuses a bad request with every problem by path, and unknown triggers with 404', async () => {
-    const bad = await fire({ event: { time: 'noon', flintprovider: 'fax' }, start: 'yes' });
+    const bad = await fire({ event: { time: 'noon', flintprovider: 'Fax Machine' }, start: 'yes' });
     expect(bad.status).toBe(400);
     expect(bad.body.error.issues.map((i: { path: string }) => i.path).sort()).toEqual([
       'event.flintprovider',

@@ -48,8 +48,15 @@ describe('flint get, list, delete, enable and disable against a running API', ()
   const flint = (args: string[], env: NodeJS.ProcessEnv = {}) =>
     runFlint(args, { apiUrl: api.url, env });
 
-  it('gets a definition as YAML or JSON', async () => {
-    const yaml = await flint(['get', 'trigger', triggerIds[0] as string]);
+  it('gets a definition as a table row, YAML or JSON', async () => {
+    const row = await flint(['get', 'trigger', triggerIds[0] as string]);
+    expect(row.stderr).toEqual([]);
+    expect(row.stdout).toHaveLength(2);
+    expect(row.stdout[0]).toMatch(/^ID\s+OWNER\s+ENABLED\s+VERSION\s+LISTENS TO\s+UPDATED$/);
+    expect(row.stdout[1]).toMatch(
+      new RegExp(`^${triggerIds[0]}\\s+${owner}\\s+yes\\s+1\\s+${sourceId}\\s`),
+    );
+    const yaml = await flint(['get', 'trigger', triggerIds[0] as string, '-o', 'yaml']);
     expect(yaml.stderr).toEqual([]);
     expect(yaml.code).toBe(0);
     expect(parse(yaml.stdout.join('\n'))).toMatchObject({
@@ -65,6 +72,21 @@ describe('flint get, list, delete, enable and disable against a running API', ()
       id: sourceId,
       provider: 'webhook',
     });
+  });
+
+  it('lists with `get <kind>` as kubectl does, and as JSON or YAML for scripts', async () => {
+    const table = await flint(['get', 'triggers', '--owner', owner]);
+    expect(table.code).toBe(0);
+    expect(table.stdout.slice(1).map((line) => line.split(/\s+/)[0])).toEqual(triggerIds);
+    const json = await flint(['get', 'triggers', '--owner', owner, '-o', 'json']);
+    const listed = JSON.parse(json.stdout.join('\n')) as Array<{ id: string; version: number }>;
+    expect(listed.map((t) => t.id)).toEqual(triggerIds);
+    const yaml = await flint(['get', 'sources', '--owner', owner, '--output', 'yaml']);
+    expect((parse(yaml.stdout.join('\n')) as Array<{ id: string }>).map((s) => s.id)).toEqual(
+      [sourceId, otherSource].sort(),
+    );
+    const empty = await flint(['get', 'sources', '--owner', `nobody-${sfx}`, '-o', 'json']);
+    expect(JSON.parse(empty.stdout.join('\n'))).toEqual([]);
   });
 
   it('lists with filters as a table, following cursors across pages', async () => {
@@ -130,7 +152,10 @@ describe('flint get, list, delete, enable and disable against a running API', ()
     expect(badKind.stderr.join('\n')).toContain('kind must be "source" or "trigger"');
     const badFormat = await flint(['get', 'trigger', 'x', '-o', 'xml']);
     expect(badFormat.code).toBe(1);
-    expect(badFormat.stderr.join('\n')).toContain('--output must be yaml or json');
+    expect(badFormat.stderr.join('\n')).toContain('Allowed choices are table, json, yaml');
+    const filterOnOne = await flint(['get', 'trigger', 'x', '--owner', owner]);
+    expect(filterOnOne.code).toBe(1);
+    expect(filterOnOne.stderr.join('\n')).toContain('--owner only applies when listing');
     const badLimit = await flint(['list', 'triggers', '--limit', 'lots']);
     expect(badLimit.code).toBe(1);
     expect(badLimit.stderr.join('\n')).toContain('--limit must be a whole number');

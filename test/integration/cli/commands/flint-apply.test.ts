@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { SERVICE_NAMES } from '@flint/contracts';
 import { type RunningService, portVariable, startService } from '@flint/service-kit';
 import { Kafka, logLevel } from 'kafkajs';
+import { RunnerWorkflowsRepository } from '@flint/store';
 import { ApiModule } from '../../../../apps/api/src/api.module';
 import { type CliIo, runCli } from '../../../../apps/cli/src/cli';
 import { waitFor } from '../../../support/kafka';
@@ -209,7 +210,8 @@ describe('flint apply and validate against a running API', () => {
     const result = await apply([file]);
     expect(result.code).toBe(1);
     const errors = result.stderr.join('\n');
-    expect(errors).toMatch(/definitions\[1\]\.condition: .*(line|column|position)/i);
+    expect(errors).toMatch(/bad-cel\.yaml \(document 2\): condition: .*line 1, column \d+/);
+    expect(errors).toContain('1 problem(s); nothing was applied');
     expect(result.stdout).toEqual([]);
   });
 
@@ -218,7 +220,115 @@ describe('flint apply and validate against a running API', () => {
     await writeFile(file, trigger(`orphan-${run}`, `missing-${run}`));
     const result = await apply([file]);
     expect(result.code).toBe(1);
-    expect(result.stderr.join('\n')).toContain(`source "missing-${run}" does not exist`);
+    expect(result.stderr.join('\n')).toContain(
+      `orphan.yaml (document 1): sources[0]: source "missing-${run}" is neither in the given files nor stored at ${api.url}`,
+    );
+  });
+
+  it('validate runs the API’s checks offline: CEL syntax, CEL variables, references', async () => {
+    const file = join(dir, 'offline.yaml');
+    await writeFile(
+      file,
+      [
+        source(`off-src-${run}`),
+        `${trigger(`off-paren-${run}`, `off-src-${run}`)}condition: "event.data.x == 1)"\n`,
+        `${trigger(`off-var-${run}`, `off-src-${run}`)}condition: "order.total > 1"\n`,
+      ].join('---\n'),
+    );
+    const io = captureIo();
+    expect(await runCli(['validate', '-f', file], io)).toBe(1);
+    expect(io.stdout).toEqual([]);
+    expect(io.stderr).toEqual([
+      expect.stringMatching(
+        /offline\.yaml \(document 2\): condition: Unexpected character: .\). \(at line 1, column 18\)/,
+      ),
+      expect.stringMatching(/offline\.yaml \(document 3\): condition: .*order/),
+      '2 problem(s)',
+    ]);
+
+    const orphan = join(dir, 'offline-orphan.yaml');
+    await writeFile(orphan, trigger(`off-orphan-${run}`, `off-elsewhere-${run}`));
+    const alone = captureIo();
+    expect(await runCli(['validate', '-f', orphan], alone)).toBe(1);
+    expect(alone.stderr[0]).toBe(
+      `${orphan} (document 1): sources[0]: source "off-elsewhere-${run}" is not in the given files (add its file, or check the stored sources with --server)`,
+    );
+    await writeFile(join(dir, 'elsewhere.yaml'), source(`off-elsewhere-${run}`));
+    const together = captureIo();
+    expect(await runCli(['validate', '-f', orphan, join(dir, 'elsewhere.yaml')], together)).toBe(0);
+    expect(together.stdout).toEqual(['2 definition(s) valid']);
+
+    expect((await apply([join(dir, 'elsewhere.yaml')])).code).toBe(0);
+    const stored = captureIo();
+    const args = [
+      'validate',
+      '--server',
+      '-f',
+      orphan,
+      '--api-url',
+      api.url,
+      '--api-key',
+      ADMIN_KEY,
+    ];
+    expect(await runCli(args, stored)).toBe(0);
+    expect(stored.stdout).toEqual([`1 definition(s) valid against ${api.url}`]);
+  });
+
+  it('refuses a local target naming a workflow no runner announced, in validate --server, apply and the API', async () => {
+    const workflows = api.app.get(RunnerWorkflowsRepository);
+    const replica = `test-runner-${run}`;
+    await workflows.announce(replica, ['echo']);
+    try {
+      const file = join(dir, 'unknown-workflow.yaml');
+      const sourceId = `wf-src-${run}`;
+      await writeFile(
+        file,
+        `${source(sourceId)}---\n${trigger(`wf-${run}`, sourceId).replace('workflow: echo', `workflow: nope-${run}`)}`,
+      );
+      const offline = captureIo();
+      expect(await runCli(['validate', '-f', file], offline)).toBe(0);
+
+      const expected = `unknown-workflow.yaml (document 2): target.workflow: the runner has no local workflow "nope-${run}"`;
+      const online = captureIo();
+      const serverArgs = ['--server', '--api-url', api.url, '--api-key', ADMIN_KEY];
+      expect(await runCli(['validate', '-f', file, ...serverArgs], online)).toBe(1);
+      expect(online.stderr[0]).toContain(expected);
+      expect(online.stderr[0]).toMatch(/\(it has: .*echo/);
+
+      for (const extra of [['--dry-run'], []]) {
+        const refused = await apply([file, ...extra]);
+        expect(refused.code).toBe(1);
+        expect(refused.stdout).toEqual([]);
+        expect(refused.stderr.join('\n')).toContain(expected);
+        expect(refused.stderr.at(-1)).toBe('1 problem(s); nothing was applied');
+      }
+
+      const direct = await fetch(`${api.url}/api/triggers`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          id: `wf-direct-${run}`,
+          eventTypes: ['com.example.wf'],
+          target: { type: 'local', workflow: `nope-${run}` },
+        }),
+      });
+      expect(direct.status).toBe(400);
+      expect(await direct.json()).toMatchObject({
+        error: {
+          issues: [{ path: 'target.workflow', message: expect.stringContaining(`"nope-${run}"`) }],
+        },
+      });
+
+      const listed = await fetch(`${api.url}/api/workflows`, {
+        headers: { authorization: `Bearer ${ADMIN_KEY}` },
+      });
+      expect(await listed.json()).toMatchObject({
+        announced: true,
+        items: expect.arrayContaining(['echo']),
+      });
+    } finally {
+      await workflows.withdraw(replica);
+    }
   });
 });
 

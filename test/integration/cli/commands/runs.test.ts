@@ -91,7 +91,7 @@ describe('flint runs against a running API', () => {
     expect(text).toMatch(/^ {2}#1 {2}failed/m);
     expect(text).toContain('log:\n  starting\n  giving up');
 
-    const json = await cli('runs', `${trigger}.run-1`, '--json');
+    const json = await cli('runs', `${trigger}.run-1`, '-o', 'json');
     expect(JSON.parse(json.stdout.join('\n'))).toMatchObject({ status: 'FAILED', attempts: 1 });
   });
 

@@ -88,7 +88,10 @@ target: { type: local, workflow: echo }
     const broken = await cli('test', '-f', 'bad-draft.yaml', '--event', 'small.yaml');
     expect(broken.code).toBe(1);
     expect(broken.stderr[0]).toMatch(/^test bad-draft.yaml failed: /);
-    expect(broken.stderr.join('\n')).toMatch(/trigger\.condition: .*line 1, column/);
+    expect(broken.stderr.join('\n')).toMatch(
+      /bad-draft\.yaml \(document 1\): condition: .*line 1, column/,
+    );
+    expect(broken.stderr.join('\n')).not.toContain('applied');
   });
 
   it('starts the run with --start', async () => {

@@ -2,6 +2,7 @@ import { ProviderService } from '@flint/provider-sdk';
 import { openServiceRuntime, type ServiceRuntime } from '@flint/service-kit';
 import type { Queryable } from '@flint/store';
 import { HostLimiter } from '../../../../apps/providers/poller/src/http/host-limiter';
+import { FunctionSourceProvider } from '../../../../apps/providers/poller/src/function/function-source';
 import { PollerProvider } from '../../../../apps/providers/poller/src/poller-provider';
 import {
   type PollerState,
@@ -38,6 +39,7 @@ export async function runReplicaThatCrashesBeforeSaving(
         backoff: { initialMs: 600_000 },
         stateStore: (db) => new CrashingStateStore(db, crashed),
       }),
+      function: new FunctionSourceProvider([]),
     },
     { log: quietLog },
   );

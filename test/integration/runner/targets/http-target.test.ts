@@ -170,7 +170,7 @@ describeIfPostgres('runner: http targets', () => {
   });
 
   it('dead-letters malformed run requests with the reason and keeps going', async () => {
-    const invalid = { ...httpRequest('/never'), provider: 'email', eventIds: [] };
+    const invalid = { ...httpRequest('/never'), provider: 'E-mail', eventIds: [] };
     await bed.sendRaw('{ not json', 'not-json');
     await bed.send(invalid);
     const after = httpRequest('/after-bad-input');
@@ -185,7 +185,7 @@ describeIfPostgres('runner: http targets', () => {
     expect(rejected.headers[DLQ_HEADERS.error]).toContain(
       'eventIds: must list at least one event id',
     );
-    expect(rejected.headers[DLQ_HEADERS.error]).toContain('provider: must be one of');
+    expect(rejected.headers[DLQ_HEADERS.error]).toContain('provider: must be a provider name');
 
     await bed.waitForStatus(after.runId, 'SUCCEEDED');
     expect(await bed.runs.history.get(invalid.runId)).toBeUndefined();

@@ -123,7 +123,9 @@ describeIfPostgres('runner: local and kafka targets, concurrency', () => {
 
     const run = await bed.waitForStatus(request.runId, 'FAILED');
     expect(run.error?.type).toBe('UnknownWorkflowError');
-    expect(run.error?.message).toContain('registered: echo, fail-deploy, gate, never-ends');
+    expect(run.error?.message).toContain(
+      'registered: decline-payment, echo, fail-deploy, gate, never-ends, sleep, sum',
+    );
     expect(run.startedAt).toBeUndefined();
     const dead = await bed.waitForDeadLetter(request.runId);
     expect(dead.headers[DLQ_HEADERS.error]).toContain('UnknownWorkflowError');

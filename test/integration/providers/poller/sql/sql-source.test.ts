@@ -5,6 +5,7 @@ import { openServiceRuntime } from '@flint/service-kit';
 import { Client } from 'pg';
 import { HostLimiter } from '../../../../../apps/providers/poller/src/http/host-limiter';
 import { PollerModule } from '../../../../../apps/providers/poller/src/poller.module';
+import { FunctionSourceProvider } from '../../../../../apps/providers/poller/src/function/function-source';
 import { PollerProvider } from '../../../../../apps/providers/poller/src/poller-provider';
 import { uniqueName, waitFor } from '../../../../support/kafka';
 import {
@@ -198,6 +199,7 @@ describeIfPostgres('poller SQL sources', () => {
           limiter: new HostLimiter(4),
           backoff: { initialMs: 200, maxMs: 1000 },
         }),
+        function: new FunctionSourceProvider([]),
       },
       { log },
     );

@@ -1,0 +1,94 @@
+import {
+  type Context,
+  type Span,
+  type SpanOptions,
+  type Tracer,
+  type TracerOptions,
+  type TracerProvider,
+  context,
+  trace,
+} from '@opentelemetry/api';
+import { type Resource, resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  type Sampler,
+  type SpanProcessor,
+  TracerProvider as SdkTracerProvider,
+} from '@opentelemetry/sdk-trace';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { serviceOf } from './service-context';
+
+export interface ServiceTracerProviderOptions {
+  /** `service.name` of spans started outside any `asService` (the process's own). */
+  defaultService: string;
+  /** Everything but `service.name`: host, process, `OTEL_RESOURCE_ATTRIBUTES`. */
+  resource: Resource;
+  /** Shared by every service, so one exporter sends all services' spans, grouped by resource. */
+  spanProcessors: SpanProcessor[];
+  sampler?: Sampler;
+}
+
+/**
+ * One SDK tracer provider per service, each with its own `service.name`, behind the one global
+ * provider: a span goes to the provider of the service whose work is running (`asService`), so the
+ * one-process local stack exports the same services a deployment does. Libraries' instrumentations
+ * (pg, undici) get the right service the same way, without knowing about it.
+ */
+export class ServiceTracerProvider implements TracerProvider {
+  private readonly providers = new Map<string, SdkTracerProvider>();
+
+  constructor(private readonly options: ServiceTracerProviderOptions) {}
+
+  getTracer(name: string, version?: string, options?: TracerOptions): Tracer {
+    return new ServiceTracer((serviceName) =>
+      this.providerOf(serviceName).getTracer(name, version, options),
+    );
+  }
+
+  private providerOf(serviceName: string | undefined): SdkTracerProvider {
+    const name = serviceName ?? this.options.defaultService;
+    let provider = this.providers.get(name);
+    if (provider === undefined) {
+      provider = new SdkTracerProvider({
+        resource: this.options.resource.merge(
+          resourceFromAttributes({ [ATTR_SERVICE_NAME]: name }),
+        ),
+        spanProcessors: this.options.spanProcessors,
+        ...(this.options.sampler ? { sampler: this.options.sampler } : {}),
+      });
+      this.providers.set(name, provider);
+    }
+    return provider;
+  }
+}
+
+/** A tracer that picks its service's tracer at each span, from the context the span starts in. */
+class ServiceTracer implements Tracer {
+  constructor(private readonly tracerOf: (serviceName: string | undefined) => Tracer) {}
+
+  startSpan(name: string, options?: SpanOptions, ctx: Context = context.active()): Span {
+    return this.tracerOf(serviceOf(ctx)).startSpan(name, options, ctx);
+  }
+
+  startActiveSpan<F extends (span: Span) => unknown>(name: string, fn: F): ReturnType<F>;
+  startActiveSpan<F extends (span: Span) => unknown>(
+    name: string,
+    options: SpanOptions,
+    fn: F,
+  ): ReturnType<F>;
+  startActiveSpan<F extends (span: Span) => unknown>(
+    name: string,
+    options: SpanOptions,
+    ctx: Context,
+    fn: F,
+  ): ReturnType<F>;
+  startActiveSpan<F extends (span: Span) => unknown>(
+    name: string,
+    ...args: [F] | [SpanOptions, F] | [SpanOptions, Context, F]
+  ): ReturnType<F> {
+    const fn = args[args.length - 1] as F;
+    const options = args.length > 1 ? (args[0] as SpanOptions) : {};
+    const parent = args.length > 2 ? (args[1] as Context) : context.active();
+    const span = this.startSpan(name, options, parent);
+    return context.with(trace.setSpan(parent, span), () => fn(span) as ReturnType<F>);
+  }
+}

@@ -1,0 +1,243 @@
+import { join } from 'node:path';
+import type { CloudEvent, StoredDefinition, TopicNames } from '@flint/contracts';
+import { EventProducer, provisionTopics } from '@flint/kafka';
+import { type RunningService, startService } from '@flint/service-kit';
+import { PostgresStore, runMigrations, SourceStatusRepository } from '@flint/store';
+import type { Kafka } from 'kafkajs';
+import { EvaluatorModule } from '../../../../apps/evaluator/src/evaluator.module';
+import { RunnerModule } from '../../../../apps/runner/src/runner.module';
+import {
+  type StreamKinds,
+  streamKinds,
+} from '../../../../apps/providers/subscriber/src/subscriber-kinds';
+import { SubscriberModule } from '../../../../apps/providers/subscriber/src/subscriber.module';
+import { uniqueName, waitFor } from '../../../support/kafka';
+import { kafkaForTest } from '../../../support/kafka-client';
+import { createScratchDatabase, type ScratchDatabase } from '../../../support/postgres';
+import { collectMessages, type ConsumedMessage } from '../../../support/service-test-bed';
+import { EventCollector, stored } from '../../../support/provider-fixture';
+import { type ChildResult, runTsFixture } from '../../../support/ts-child-process';
+
+export interface RunRow {
+  runId: string;
+  status: string;
+  eventIds: string[];
+  input: unknown;
+}
+
+const DYING_FIXTURE = join(__dirname, 'fixtures', 'subscriber-dying-before-ack.ts');
+
+/**
+ * The pipeline a stream source feeds, on a database and topics of its own: the subscriber, the
+ * evaluator and the runner as they run in production, definitions published the way the API's outbox
+ * does, and readers for the runs, flint.events and flint.dlq. A subscriber can also run as a child
+ * process that is killed with SIGKILL between Kafka's acknowledgement and the upstream one.
+ */
+export class SubscriberBed {
+  readonly kafka: Kafka;
+  readonly topics: TopicNames;
+  private readonly producer: EventProducer;
+  private database!: ScratchDatabase;
+  store!: PostgresStore;
+  private events!: EventCollector;
+  readonly deadLetters: ConsumedMessage[] = [];
+  private readonly core: RunningService[] = [];
+  private subscriber: RunningService | undefined;
+  private readonly cleanUps: Array<() => Promise<void>> = [];
+
+  constructor(private readonly prefix: string) {
+    this.kafka = kafkaForTest(`flint-${prefix}-test`);
+    this.producer = new EventProducer(this.kafka);
+    this.topics = {
+      events: uniqueName(`${prefix}-events`),
+      runs: uniqueName(`${prefix}-runs`),
+      triggers: uniqueName(`${prefix}-triggers`),
+      dlq: uniqueName(`${prefix}-dlq`),
+    };
+  }
+
+  async setUp(): Promise<void> {
+    this.database = await createScratchDatabase(this.prefix.replace(/-/g, '_'));
+    this.store = new PostgresStore({ url: this.database.url, poolMax: 2 });
+    await runMigrations(this.store);
+    await provisionTopics(this.kafka, this.topics, { partitions: 1, replicationFactor: 1 });
+    await this.producer.connect();
+    this.events = await EventCollector.start(this.kafka, this.topics.events);
+    await this.collectDeadLetters();
+    for (const [name, module] of [
+      ['evaluator', EvaluatorModule],
+      ['runner', RunnerModule],
+    ] as const) {
+      const service = await startService(name, (runtime) => module.forRuntime(runtime), {
+        env: this.env(),
+        handleSignals: false,
+        logger: false,
+      });
+      this.core.push(service);
+      await service.consuming;
+    }
+  }
+
+  async tearDown(): Promise<void> {
+    await this.stopSubscriber();
+    for (const service of this.core.splice(0).reverse()) await service.stop();
+    await this.events?.stop();
+    for (const cleanUp of this.cleanUps.splice(0)) await cleanUp();
+    await this.producer.disconnect();
+    await this.store?.close();
+    await this.database?.drop();
+  }
+
+  /** The environment of every service of the bed. */
+  env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+    return {
+      ...process.env,
+      DATABASE_URL: this.database.url,
+      FLINT_TOPIC_EVENTS: this.topics.events,
+      FLINT_TOPIC_RUNS: this.topics.runs,
+      FLINT_TOPIC_TRIGGERS: this.topics.triggers,
+      FLINT_TOPIC_DLQ: this.topics.dlq,
+      KAFKA_TOPIC_PARTITIONS: '1',
+      FLINT_EVALUATOR_GROUP_ID: `${this.topics.events}-evaluator`,
+      FLINT_RUNNER_GROUP_ID: `${this.topics.runs}-runner`,
+      FLINT_EVALUATOR_PORT: '0',
+      FLINT_RUNNER_PORT: '0',
+      FLINT_SUBSCRIBER_PORT: '0',
+      FLINT_RUNNER_POLL_INTERVAL_MS: '200',
+      FLINT_HOST: '127.0.0.1',
+      FLINT_LOG_LEVEL: process.env.FLINT_TEST_LOG_LEVEL ?? 'silent',
+      ...extra,
+    };
+  }
+
+  async startSubscriber(kinds: StreamKinds = streamKinds()): Promise<RunningService> {
+    if (this.subscriber) throw new Error('the bed runs one subscriber at a time');
+    this.subscriber = await startService(
+      'subscriber',
+      (runtime) => SubscriberModule.forRuntime(runtime, kinds),
+      { env: this.env(), handleSignals: false, logger: false },
+    );
+    return this.subscriber;
+  }
+
+  async stopSubscriber(): Promise<void> {
+    await this.subscriber?.stop();
+    this.subscriber = undefined;
+  }
+
+  /**
+   * Runs a subscriber in a child process whose `kind` kills its process (SIGKILL) right after Kafka
+   * acknowledged the first batch and before it acknowledges upstream; resolves once it died.
+   */
+  runSubscriberDyingBeforeAck(kind: keyof StreamKinds): Promise<ChildResult> {
+    return runTsFixture(
+      DYING_FIXTURE,
+      this.env({ FLINT_TEST_DYING_KIND: kind }),
+      `the ${kind} subscriber never received a message to die on`,
+    );
+  }
+
+  /** Publishes a source and a trigger starting the echo workflow with the event's data. */
+  async define(source: Record<string, unknown> & { id: string }): Promise<string> {
+    const triggerId = `${source.id}-echo`;
+    await this.publish(stored({ kind: 'source', ...source }));
+    await this.publish(
+      stored({
+        kind: 'trigger',
+        id: triggerId,
+        sources: [source.id],
+        target: { type: 'local', workflow: 'echo' },
+        input: { eventId: 'event.id', type: 'event.type', data: 'event.data' },
+      }),
+    );
+    return triggerId;
+  }
+
+  async publish(definition: StoredDefinition): Promise<void> {
+    await this.producer.send(this.topics.triggers, [
+      { key: `${definition.kind}:${definition.id}`, value: JSON.stringify(definition) },
+    ]);
+  }
+
+  /** Removes a definition, so the subscriber stops running it. */
+  async remove(kind: 'source' | 'trigger', id: string): Promise<void> {
+    await this.producer.send(this.topics.triggers, [{ key: `${kind}:${id}`, value: null }]);
+  }
+
+  async runs(triggerId: string): Promise<RunRow[]> {
+    const rows = await this.store.query<{
+      run_id: string;
+      status: string;
+      event_ids: string[];
+      input: unknown;
+    }>(
+      'SELECT run_id, status, event_ids, input FROM runs WHERE trigger_id = $1 ORDER BY created_at',
+      [triggerId],
+    );
+    return rows.map((row) => ({
+      runId: row.run_id,
+      status: row.status,
+      eventIds: row.event_ids,
+      input: row.input,
+    }));
+  }
+
+  /** Waits until the trigger's runs satisfy `predicate` (all succeeded, say) and returns them. */
+  waitForRuns(
+    triggerId: string,
+    predicate: (runs: RunRow[]) => boolean,
+    description: string,
+  ): Promise<RunRow[]> {
+    return waitFor(
+      async () => {
+        const runs = await this.runs(triggerId);
+        return predicate(runs) ? runs : undefined;
+      },
+      { timeoutMs: 90_000, intervalMs: 200, description },
+    );
+  }
+
+  /** The events of a source on flint.events so far, redeliveries included. */
+  eventsOf(sourceId: string): CloudEvent[] {
+    return this.events.ofSource(sourceId);
+  }
+
+  async waitForEvents(sourceId: string, count: number): Promise<CloudEvent[]> {
+    await this.events.until(
+      () => this.eventsOf(sourceId).length >= count,
+      `${count} events of source ${sourceId} on flint.events`,
+      90_000,
+    );
+    return this.eventsOf(sourceId);
+  }
+
+  /** Waits for a dead letter of the source on flint.dlq. */
+  waitForDeadLetter(sourceId: string): Promise<ConsumedMessage> {
+    return waitFor(() => this.deadLetters.find((m) => m.headers.flint_dlq_source_id === sourceId), {
+      timeoutMs: 60_000,
+      description: `a dead letter of source ${sourceId}`,
+    });
+  }
+
+  /** What the subscriber reported about the source: connection, last event, lag. */
+  async status(sourceId: string) {
+    const [row] = await new SourceStatusRepository(this.store).fresh([sourceId]);
+    return row;
+  }
+
+  /** The subscriber's /metrics text. */
+  async metrics(): Promise<string> {
+    if (!this.subscriber) throw new Error('no subscriber is running');
+    return (await fetch(`${this.subscriber.url}/metrics`)).text();
+  }
+
+  private async collectDeadLetters(): Promise<void> {
+    const consumer = await collectMessages(
+      this.kafka,
+      [this.topics.dlq],
+      uniqueName(`${this.prefix}-dlq-reader`),
+      (message) => this.deadLetters.push(message),
+    );
+    this.cleanUps.push(() => consumer.disconnect());
+  }
+}
