@@ -218,5 +218,18 @@ describe('TriggerTester', () => {
       message:
         'would run at 2026-04-01T12:15:00.000Z unless a shop.shipped event of its key comes by then',
     });
+    const answer = tester.test(
+      trigger({
+        eventTypes: ['shop.paid', 'shop.shipped'],
+        expect: { after: 'shop.paid', missing: 'shop.shipped', within: '15m' },
+      }),
+      sources,
+      { type: 'shop.shipped' },
+      TRACEPARENT,
+    );
+    if (!answer.matched) throw new Error('no match');
+    expect(answer.deferred?.message).toBe(
+      'would end the waits of its key for a shop.shipped event; it starts no run',
+    );
   });
 });

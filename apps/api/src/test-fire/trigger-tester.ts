@@ -148,7 +148,11 @@ export class TriggerTester {
                   requestedAt,
                 )
               : eventRunRequest(compiled, context, dedupeKey, requestedAt);
-      const deferred = deferral(compiled, event);
+      const deferred = deferral(
+        compiled,
+        event,
+        reached.map((listener) => listener.member),
+      );
       return { matched: true, event, dedupeKey, request, ...(deferred && { deferred }) };
     } catch (err) {
       if (!(err instanceof CelEvaluationError || err instanceof z.ZodError)) throw err;
@@ -263,9 +267,20 @@ function notListening(
  * When the run would not start at once: a debounce holds it until its key has been quiet for the
  * period (if no other event of the key comes), and at the latest `maxWait` after the first event.
  */
-function deferral(trigger: CompiledTrigger, event: CloudEvent): TestFireDeferral | undefined {
+function deferral(
+  trigger: CompiledTrigger,
+  event: CloudEvent,
+  members: readonly string[],
+): TestFireDeferral | undefined {
   const { debounce, expect } = trigger;
   const acceptedAt = Date.parse(event.flintacceptedat);
+  if (expect?.after !== undefined && members.includes(expect.missing)) {
+    return {
+      by: 'expect',
+      until: event.flintacceptedat,
+      message: `would end the waits of its key for a ${expect.missing} event; it starts no run`,
+    };
+  }
   if (expect !== undefined) {
     const at = new Date(acceptedAt + expect.waitMs).toISOString();
     return {
