@@ -11,6 +11,13 @@ import {
   type ConsumedEvent,
 } from '../../apps/evaluator/src/pipeline/event-processor';
 import { RunRequestMaker } from '../../apps/evaluator/src/pipeline/run-request-maker';
+import { batchEmitter } from '../../apps/evaluator/src/batching/batch-emitter';
+import { BatchManager } from '../../apps/evaluator/src/batching/batch-manager';
+import { CompoundTracker } from '../../apps/evaluator/src/compound/compound-tracker';
+import { DelayedRuns } from '../../apps/evaluator/src/rate-limit/delayed-runs';
+import { MemoryBatchStore } from '../../apps/evaluator/src/testing/memory-batch-store';
+import { MemoryCompoundStore } from '../../apps/evaluator/src/testing/memory-compound-store';
+import { MemoryRateLimits } from '../../apps/evaluator/src/testing/memory-rate-limits';
 import type { Measurement, ScenarioResult } from '../support/result';
 import { percentiles, round } from '../support/stats';
 
@@ -26,10 +33,54 @@ export interface EvaluatorOptions {
 }
 
 /**
+ * What trigger i does, one shape per trigger in turn: several CEL and `match` shapes, a dedupe key,
+ * a rate limit, a debounce, an absence trigger, a batch and a compound of two types. Each takes
+ * one event in a hundred of those reaching it (`m % 100`).
+ */
+function mechanism(i: number): Record<string, unknown> {
+  const type = `bench.t${i}`;
+  const shapes: Record<string, unknown>[] = [
+    { condition: 'event.data.m % 100 == 0' },
+    {
+      match: { 'data.kind': ['a', 'b'], 'data.n': { gte: 0 } },
+      condition: 'event.data.m % 100 == 1',
+    },
+    {
+      condition:
+        "event.data.kind.startsWith('a') && event.data.m % 100 == 2 && has(event.data.tags)",
+    },
+    {
+      condition: "event.data.tags.exists(t, t == 'x') && event.data.m % 100 == 3",
+      dedupe: { key: 'event.data.kind', window: '1s' },
+    },
+    {
+      condition: 'event.data.m % 100 == 4',
+      rateLimit: { limit: 1000, period: '1m', key: 'event.data.kind' },
+    },
+    { condition: 'event.data.m % 100 == 5', debounce: { period: '1s', key: 'event.data.kind' } },
+    { condition: 'event.data.m % 100 == 6', expect: { missing: type, for: '1h' } },
+    {
+      condition: 'event.data.m % 100 == 7',
+      batch: { size: 10, timeout: '1s' },
+      input: { n: 'size(batch)' },
+    },
+    {
+      eventTypes: [type, `${type}.done`],
+      condition: 'event.data.m % 100 == 8',
+      logic: 'all',
+      within: '1m',
+      correlate: 'event.data.kind',
+      input: { n: "events['" + type + "'].data.n" },
+    },
+  ];
+  return shapes[i % shapes.length] as Record<string, unknown>;
+}
+
+/**
  * `EventProcessor` with the real trigger index and CEL engine, no Kafka: run requests go to an
- * in-memory send. Trigger i listens to event type `bench.t<i>` with `event.data.n % 100 == 0`; events
- * cycle over the types with a growing n, so every event reaches exactly one trigger through the index
- * and 1 % of them fire a run.
+ * in-memory send. Trigger i listens to event type `bench.t<i>` and is of the i-th shape of
+ * `MECHANISMS`; events cycle over the types with a growing n, so every event reaches exactly one
+ * trigger through the index.
  */
 export async function evaluatorAlone(options: EvaluatorOptions): Promise<ScenarioResult> {
   const began = Date.now();
@@ -49,32 +100,60 @@ export async function evaluatorAlone(options: EvaluatorOptions): Promise<Scenari
           version: 1,
           updatedAt: '2026-01-01T00:00:00Z',
           eventTypes: [`bench.t${i}`],
-          condition: 'event.data.n % 100 == 0',
           target: { type: 'local', workflow: 'echo' },
           input: { n: 'event.data.n' },
+          ...mechanism(i),
         }),
       );
     }
     const setupMs = Date.now() - setupStart;
     let runRequests = 0;
+    const runs = new RunRequestMaker(systemClock, 'bench.runs');
+    const send = async (records: OutgoingRecord[]) => {
+      runRequests += records.length;
+    };
+    const compiledTrigger = (id: string) => {
+      const trigger = index.get(id);
+      return trigger?.kind === 'compiled' ? trigger : undefined;
+    };
+    // Stateful mechanisms keep their state in memory here: this measures the evaluator, not the
+    // database (whose round trips the integration tests and the end-to-end scenario cover).
+    const batches = new BatchManager({
+      store: new MemoryBatchStore(),
+      clock: systemClock,
+      trigger: compiledTrigger,
+      emit: batchEmitter({
+        runs,
+        runsTopic: 'bench.runs',
+        send,
+        metrics: { apply: () => undefined },
+        log: () => undefined,
+      }),
+      log: () => undefined,
+    });
+    const rateLimits = new MemoryRateLimits();
     const processor = new EventProcessor({
       index,
       dedupe: new DedupeWindow(1_000_000),
       dedupeKeys: new MemoryDedupeKeys(),
-      batches: {
-        add: () => Promise.reject(new Error('no batch trigger in this benchmark')),
-        flush: async () => undefined,
-        flushKeyed: async () => undefined,
-      },
-      compounds: {
-        offer: () => Promise.reject(new Error('no compound trigger in this benchmark')),
-      },
-      runs: new RunRequestMaker(systemClock, 'bench.runs'),
+      batches,
+      compounds: new CompoundTracker(
+        new MemoryCompoundStore(),
+        systemClock,
+        (trigger, members, completing) => runs.forCompound(trigger, members, completing),
+      ),
+      rateLimits,
+      delayed: new DelayedRuns({
+        store: rateLimits,
+        clock: systemClock,
+        send: async () => undefined,
+        log: () => undefined,
+      }),
+      now: () => systemClock.now(),
+      runs,
       runsTopic: 'bench.runs',
       groupId: 'bench-evaluator',
-      send: async (records: OutgoingRecord[]) => {
-        runRequests += records.length;
-      },
+      send,
       metrics: { apply: () => undefined },
       // The real recorder, so its cost on the hot path is measured; its flushes go nowhere.
       activity: new TriggerActivityRecorder({
@@ -160,9 +239,12 @@ function benchEvent(n: number, triggers: number): CloudEvent {
     type: `bench.t${n % triggers}`,
     time: at,
     datacontenttype: 'application/json',
-    data: { n },
+    // m scatters n (Knuth's multiplicative hash), so each trigger's `m % 100` condition takes 1 % of
+    // its events, whatever the number of triggers.
+    data: { n, m: (n * 2654435761) >>> 0, kind: n % 2 === 0 ? 'a' : 'b', tags: ['x', 'y'] },
     flintsourceid: 'bench',
-    flintprovider: 'webhook',
+    flintprovider: 'api',
     flintacceptedat: at,
+    flintowner: 'default',
   };
 }

@@ -3,7 +3,7 @@ import {
   LocalWorkflowListSchema,
   StoredDefinitionSchema,
 } from '@flint/contracts';
-import { CelEngine, triggerExpressionProblems } from '@flint/conditions';
+import { CelEngine, definitionExpressionProblems } from '@flint/conditions';
 import { ApiError, type FlintApiClient } from './api-client';
 import { typed } from './command-failures';
 
@@ -15,7 +15,7 @@ import { typed } from './command-failures';
 export async function definitionReferences(server?: FlintApiClient): Promise<DefinitionReferences> {
   const cel = await CelEngine.create();
   return {
-    checkExpressions: async (trigger) => triggerExpressionProblems(cel, trigger),
+    checkExpressions: async (definition) => definitionExpressionProblems(cel, definition),
     sourceExists: async (id) => (server ? storedSourceExists(server, id) : false),
     missingSource: (id) =>
       server

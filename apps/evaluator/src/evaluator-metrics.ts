@@ -1,8 +1,12 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 
 /** What one trigger made of one event. */
-/** What one trigger decided about one event. */
-export type TriggerResult = 'matched' | 'dropped' | 'duplicate' | 'error';
+/**
+ * What one trigger decided about one event. `rate_limited`: over its rate limit and dropped;
+ * `delayed`: over its rate limit, its run waits for the next free slot.
+ */
+export type TriggerResult =
+  'matched' | 'dropped' | 'duplicate' | 'error' | 'rate_limited' | 'delayed';
 
 /** `refused`: a `flint.` type from a producer that is not Flint, which no trigger may see. */
 export type FilterResult = TriggerResult | 'refused';

@@ -1,6 +1,11 @@
 import { type Clock, errorText, type Log, systemClock, WakeLoop } from '@flint/common';
-import { type CelEngine, type CompiledTrigger, compileTrigger } from '@flint/conditions';
-import type { TopicNames } from '@flint/contracts';
+import {
+  type CelEngine,
+  type CompiledTrigger,
+  compileTrigger,
+  resultFilterCompiler,
+} from '@flint/conditions';
+import { encodeRunRequest, RunRequestSchema, type TopicNames } from '@flint/contracts';
 import {
   DefinitionFeed,
   type EventProducer,
@@ -23,12 +28,14 @@ import {
   reportUnresolvedSources,
 } from './definitions/apply-definition-change';
 import { TriggerIndex } from './definitions/trigger-index';
-import { EvaluatorMetrics } from './evaluator-metrics';
+import { EvaluatorMetrics, MetricsTally } from './evaluator-metrics';
 import type { EvaluatorSettings } from './evaluator-settings';
 import { DedupeKeyRepository } from './pipeline/dedupe-keys';
 import { DedupeWindow } from './pipeline/dedupe-window';
 import { EventProcessor, type ConsumedEvent } from './pipeline/event-processor';
 import { RunRequestMaker } from './pipeline/run-request-maker';
+import { DelayedRuns } from './rate-limit/delayed-runs';
+import { EvaluatorRateLimitRepository } from './rate-limit/rate-limit-repository';
 
 export interface EvaluatorDependencies {
   kafka: Kafka;
@@ -57,6 +64,7 @@ interface Session {
   feed: DefinitionFeed;
   index: TriggerIndex;
   batches: BatchManager;
+  delayed: DelayedRuns;
   processor: EventProcessor;
 }
 
@@ -69,6 +77,7 @@ interface Session {
 export class Evaluator {
   readonly metrics: EvaluatorMetrics;
   private readonly batchStore: EvaluatorBatchRepository;
+  private readonly rateLimits: EvaluatorRateLimitRepository;
   private readonly compounds: CompoundTracker;
   private readonly dedupe: DedupeWindow;
   private readonly dedupeKeys: DedupeKeyRepository;
@@ -81,6 +90,7 @@ export class Evaluator {
   constructor(private readonly deps: EvaluatorDependencies) {
     this.clock = deps.clock ?? systemClock;
     this.batchStore = new EvaluatorBatchRepository(deps.store);
+    this.rateLimits = new EvaluatorRateLimitRepository(deps.store);
     this.dedupe = new DedupeWindow(deps.settings.dedupeCacheSize);
     this.dedupeKeys = new DedupeKeyRepository(deps.store);
     this.runs = new RunRequestMaker(this.clock, deps.topics.runs);
@@ -139,7 +149,10 @@ export class Evaluator {
     const { kafka, topics, log, engine } = this.deps;
     await this.deps.probeKafka?.();
     await provisionTopics(kafka, topics, this.deps.topicSettings);
-    const index = new TriggerIndex((definition) => compileTrigger(engine, definition));
+    const index = new TriggerIndex(
+      (definition) => compileTrigger(engine, definition),
+      resultFilterCompiler(engine),
+    );
     const feed = new DefinitionFeed(kafka, topics.triggers, { log });
     const compiled = (id: string): CompiledTrigger | undefined => {
       const trigger = index.get(id);
@@ -159,12 +172,27 @@ export class Evaluator {
       }),
       log,
     });
+    const delayed = new DelayedRuns({
+      store: this.rateLimits,
+      clock: this.clock,
+      send: async (run) => {
+        const request = RunRequestSchema.parse(JSON.parse(run.request));
+        await send([{ topic: topics.runs, ...encodeRunRequest(request) }]);
+        const tally = new MetricsTally();
+        tally.runRequest(request.provider);
+        this.metrics.apply(tally);
+      },
+      log,
+    });
     const processor = new EventProcessor({
       index,
       dedupe: this.dedupe,
       dedupeKeys: this.dedupeKeys,
       batches,
       compounds: this.compounds,
+      rateLimits: this.rateLimits,
+      delayed,
+      now: () => this.clock.now(),
       runs: this.runs,
       runsTopic: topics.runs,
       groupId: this.deps.settings.groupId,
@@ -173,7 +201,7 @@ export class Evaluator {
       activity: this.activity,
       log,
     });
-    this.session = { feed, index, batches, processor };
+    this.session = { feed, index, batches, delayed, processor };
     feed.onChange((change) => applyDefinitionChange(index, change, log));
     await feed.start();
     reportUnresolvedSources(index, log);
@@ -185,6 +213,7 @@ export class Evaluator {
     this.session = undefined;
     if (!session) return;
     await session.batches.stop();
+    session.delayed.stop();
     await session.feed.stop().catch(() => undefined);
   }
 
@@ -196,6 +225,12 @@ export class Evaluator {
 
   /** The events partitions this replica was given: their open batches' timers start now. */
   assign(partitions: number[]): void {
+    this.session?.delayed.assign(partitions).catch((err: unknown) => {
+      this.deps.log('warn', 'could not load the delayed runs of assigned partitions', {
+        partitions,
+        error: errorText(err),
+      });
+    });
     this.session?.batches.assign(partitions).catch((err: unknown) => {
       this.deps.log(
         'warn',
@@ -220,6 +255,7 @@ export class Evaluator {
     await this.batchStore.deleteExpired(now);
     // A day past its end, so a late replay of an old event still finds the window its key opened.
     await this.dedupeKeys.deleteExpired(new Date(now.getTime() - DEDUPE_WINDOW_GRACE_MS));
+    await this.rateLimits.deleteExpired(now);
     this.dedupe.prune(now.getTime());
   }
 

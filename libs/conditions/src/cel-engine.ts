@@ -5,13 +5,15 @@ import { type CelModule, loadCel } from './cel-module';
 /**
  * The variables an expression may use. Which ones exist depends on where the expression sits:
  * a condition sees `event` and `trigger`; a batch's input also `batch`; a compound match's input also
- * `events`. Using one that is not there is a compile error with its position.
+ * `events`; a run-status source's result filter sees `result`. Using one that is not there is a
+ * compile error with its position.
  */
 export const CEL_VARIABLES = {
   event: 'map',
   trigger: 'map',
   batch: 'list',
   events: 'map',
+  result: 'dyn',
 } as const;
 export type CelVariable = keyof typeof CEL_VARIABLES;
 

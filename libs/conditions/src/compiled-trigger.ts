@@ -5,7 +5,12 @@ import {
   compileTriggerExpressions,
   TriggerExpressionError,
 } from './trigger-expressions';
-import { DEFAULT_DEDUPE_WINDOW, parseDuration, type StoredTrigger } from '@flint/contracts';
+import {
+  DEFAULT_DEDUPE_WINDOW,
+  isCompoundLogic,
+  parseDuration,
+  type StoredTrigger,
+} from '@flint/contracts';
 
 /** A trigger definition version made ready to evaluate: expressions compiled, durations parsed. */
 export interface CompiledTrigger {
@@ -18,7 +23,15 @@ export interface CompiledTrigger {
   readonly expressions: CompiledTriggerExpressions;
   readonly dedupeWindowMs: number;
   readonly batch?: { size?: number; timeoutMs?: number };
-  readonly compound?: { withinMs: number };
+  readonly debounce?: { periodMs: number; maxWaitMs?: number; deliver: 'last' | 'all' };
+  readonly rateLimit?: { limit: number; periodMs: number; onExceed: 'drop' | 'delay' };
+  /** An absence trigger: `after` opens a wait of `waitMs` that `missing` ends; without it, silence. */
+  readonly expect?: { after?: string; missing: string; waitMs: number };
+  /**
+   * A compound match: complete once `needed` members have an event (all of them, or `atLeast`),
+   * in the order they are listed when `ordered` (`logic: sequence`).
+   */
+  readonly compound?: { withinMs: number; needed?: number; ordered: boolean };
 }
 
 /**
@@ -50,7 +63,7 @@ export function compileTrigger(engine: CelEngine, definition: StoredTrigger): In
       reason: err.message,
     };
   }
-  const { batch, within } = definition;
+  const { batch, debounce, rateLimit, expect, within } = definition;
   return {
     kind: 'compiled',
     id: definition.id,
@@ -68,9 +81,28 @@ export function compileTrigger(engine: CelEngine, definition: StoredTrigger): In
       size: batch.size,
       timeoutMs: batch.timeout === undefined ? undefined : parseDuration(batch.timeout),
     },
+    debounce: debounce && {
+      periodMs: parseDuration(debounce.period),
+      maxWaitMs: debounce.maxWait === undefined ? undefined : parseDuration(debounce.maxWait),
+      deliver: debounce.deliver,
+    },
+    rateLimit: rateLimit && {
+      limit: rateLimit.limit,
+      periodMs: parseDuration(rateLimit.period),
+      onExceed: rateLimit.onExceed,
+    },
+    expect: expect && {
+      ...(expect.after === undefined ? {} : { after: expect.after }),
+      missing: expect.missing,
+      waitMs: parseDuration((expect.within ?? expect.for) as string),
+    },
     compound:
-      definition.logic === 'all' && within !== undefined
-        ? { withinMs: parseDuration(within) }
+      isCompoundLogic(definition.logic) && within !== undefined
+        ? {
+            withinMs: parseDuration(within),
+            ordered: definition.logic === 'sequence',
+            ...(typeof definition.logic === 'object' && { needed: definition.logic.atLeast }),
+          }
         : undefined,
   };
 }

@@ -19,6 +19,11 @@ export {
   SCOPE_VARIABLES,
 } from './input-mapping';
 export { fromCel, type JsonValue, NotJsonError, toCel } from './json-value';
+export {
+  definitionExpressionProblems,
+  resultFilterCompiler,
+  sourceExpressionProblems,
+} from './result-filter';
 export { compileMatch, type EventPredicate, lookup } from './match';
 export {
   type CompiledTriggerExpressions,
@@ -38,6 +43,7 @@ export {
   type Listener,
   listenersOf,
   ownerReaches,
+  type ResultFilterCompiler,
   sourceKey,
   type TriggerListeners,
   typeKey,
@@ -46,7 +52,9 @@ export {
   batchRunRequest,
   compoundEvents,
   compoundRunRequest,
+  debounceRunRequest,
   eventRunRequest,
   type EventVerdict,
+  expectationRunRequest,
   judgeEvent,
 } from './run-request';

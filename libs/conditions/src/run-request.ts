@@ -89,6 +89,63 @@ export function batchRunRequest(
   });
 }
 
+/**
+ * A debounce came due: with `deliver: all` its run is that of a batch of its events; with `last` the
+ * input is mapped from the last event alone. Either way the run id follows every event it collected,
+ * which the run lists as its causes.
+ */
+export function debounceRunRequest(
+  trigger: CompiledTrigger,
+  events: readonly CloudEvent[],
+  requestedAt: Date,
+  traceparent?: string,
+): RunRequest {
+  if (trigger.debounce?.deliver === 'all') {
+    return batchRunRequest(trigger, events, requestedAt, traceparent);
+  }
+  const lastEvent = events.at(-1);
+  if (lastEvent === undefined) throw new Error(`an empty debounce of trigger ${trigger.id}`);
+  const last = new EventContext(lastEvent);
+  const activation: CelActivation = { event: last.cel, trigger: trigger.variable };
+  return buildRunRequest({
+    trigger,
+    runId: runIdForEvents(
+      trigger.id,
+      events.map((event) => event.id),
+    ),
+    events,
+    traceparent,
+    input: trigger.expressions.input.map(activation, () => eventJson(lastEvent)),
+    concurrencyKey: trigger.expressions.concurrencyKey?.evaluate(activation),
+    requestedAt,
+  });
+}
+
+/**
+ * An expected event did not come: the run's `event` is the one that opened the wait (`after`), or
+ * the last one before the silence.
+ */
+export function expectationRunRequest(
+  trigger: CompiledTrigger,
+  events: readonly CloudEvent[],
+  requestedAt: Date,
+  traceparent?: string,
+): RunRequest {
+  const cause = trigger.expect?.after === undefined ? events.at(-1) : events[0];
+  if (cause === undefined) throw new Error(`an empty expectation of trigger ${trigger.id}`);
+  const context = new EventContext(cause);
+  const activation: CelActivation = { event: context.cel, trigger: trigger.variable };
+  return buildRunRequest({
+    trigger,
+    runId: runIdForEvents(trigger.id, [cause.id]),
+    events: [cause],
+    traceparent,
+    input: trigger.expressions.input.map(activation, () => eventJson(cause)),
+    concurrencyKey: trigger.expressions.concurrencyKey?.evaluate(activation),
+    requestedAt,
+  });
+}
+
 /** The members' events of a compound match, the earliest accepted first. */
 export function compoundEvents(members: ReadonlyMap<string, CloudEvent>): CloudEvent[] {
   return [...members.values()].sort(

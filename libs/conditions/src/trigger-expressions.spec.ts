@@ -84,6 +84,7 @@ describe('trigger expressions', () => {
       condition: 'event.data.amount +',
       dedupe: { key: 'batch.size()' },
       batch: { key: "'a' - 1" },
+      debounce: { key: 'event.data.' },
       correlate: 'event.id',
       concurrency: { key: 'events' },
       input: { ok: 'batch.size()', bad: 'event.', 'odd key': 'nope', retries: 3 },
@@ -103,6 +104,11 @@ describe('trigger expressions', () => {
         path: 'batch.key',
         message: 'no such overload: string - int (at line 1, column 1)',
         position: { line: 1, column: 1, offset: 0 },
+      },
+      {
+        path: 'debounce.key',
+        message: expect.stringContaining('(at line 1, column 12)'),
+        position: { line: 1, column: 12, offset: 11 },
       },
       {
         path: 'concurrency.key',

@@ -2,6 +2,7 @@ import {
   type FormattedIssue,
   formatIssuePath,
   type InputMapping,
+  isCompoundLogic,
   type Match,
   type TriggerLogic,
 } from '@flint/contracts';
@@ -20,6 +21,9 @@ export interface TriggerExpressionSource {
   correlate?: string;
   dedupe?: { key?: string };
   batch?: { key?: string };
+  debounce?: { key?: string; deliver?: 'last' | 'all' };
+  rateLimit?: { key?: string };
+  expect?: { key?: string };
   concurrency?: { key?: string };
   input?: InputMapping;
 }
@@ -43,6 +47,9 @@ export interface CompiledTriggerExpressions {
   filter: EventFilter;
   dedupeKey?: KeyExpression;
   batchKey?: KeyExpression;
+  debounceKey?: KeyExpression;
+  rateLimitKey?: KeyExpression;
+  expectKey?: KeyExpression;
   correlate?: KeyExpression;
   concurrencyKey?: KeyExpression;
   input: InputMapper;
@@ -63,8 +70,8 @@ export class TriggerExpressionError extends Error {
 }
 
 export function inputScopeOf(trigger: TriggerExpressionSource): InputScope {
-  if (trigger.batch !== undefined) return 'batch';
-  return trigger.logic === 'all' ? 'compound' : 'event';
+  if (trigger.batch !== undefined || trigger.debounce?.deliver === 'all') return 'batch';
+  return isCompoundLogic(trigger.logic) ? 'compound' : 'event';
 }
 
 /**
@@ -100,6 +107,9 @@ export function compileTriggerExpressions(
         );
   const dedupeKey = key(['dedupe', 'key'], trigger.dedupe?.key);
   const batchKey = key(['batch', 'key'], trigger.batch?.key);
+  const debounceKey = key(['debounce', 'key'], trigger.debounce?.key);
+  const rateLimitKey = key(['rateLimit', 'key'], trigger.rateLimit?.key);
+  const expectKey = key(['expect', 'key'], trigger.expect?.key);
   const correlate = key(['correlate'], trigger.correlate);
   const concurrencyKey = key(['concurrency', 'key'], trigger.concurrency?.key);
   const input = compileInput(engine, trigger.input, scope, problems);
@@ -109,6 +119,9 @@ export function compileTriggerExpressions(
     filter: eventFilter(trigger.match ? compileMatch(trigger.match) : undefined, condition),
     dedupeKey,
     batchKey,
+    debounceKey,
+    rateLimitKey,
+    expectKey,
     correlate,
     concurrencyKey,
     input,

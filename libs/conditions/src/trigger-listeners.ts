@@ -46,9 +46,13 @@ export function typeKey(type: string): string {
  * (`flintsourceid`); custom-event and run-status sources describe event types, which events of any
  * source may carry; `eventTypes` listen by type alone. A disabled source feeds nothing.
  */
+/** Turns a run-status source's `result` expression into a test of a run's result. */
+export type ResultFilterCompiler = (expression: string) => (result: unknown) => boolean;
+
 export function listenersOf(
   trigger: StoredTrigger,
   sourceById: (id: string) => InlineSource | undefined,
+  compileResult?: ResultFilterCompiler,
 ): TriggerListeners {
   const listeners: Listener[] = [];
   const members: string[] = [];
@@ -64,7 +68,7 @@ export function listenersOf(
       continue;
     }
     if (!source.enabled) continue;
-    listeners.push(...sourceListeners(source));
+    listeners.push(...sourceListeners(source, compileResult));
   }
   for (const type of trigger.eventTypes ?? []) {
     members.push(type);
@@ -73,7 +77,10 @@ export function listenersOf(
   return { listeners, members: [...new Set(members)], sourceRefs, unresolved };
 }
 
-function sourceListeners(source: InlineSource): Listener[] {
+function sourceListeners(
+  source: InlineSource,
+  compileResult: ResultFilterCompiler | undefined,
+): Listener[] {
   switch (source.provider) {
     case 'event':
       return source.config.types.map((type) => ({
@@ -81,7 +88,11 @@ function sourceListeners(source: InlineSource): Listener[] {
         member: source.id,
       }));
     case 'run-status': {
-      const accepts = runStatusFilter(source.config);
+      const { result } = source.config;
+      // Without a compiler a result filter cannot be applied, so nothing passes it.
+      const resultFilter =
+        result === undefined ? undefined : (compileResult?.(result) ?? (() => false));
+      const accepts = runStatusFilter(source.config, resultFilter);
       return source.config.statuses.map((status) => ({
         key: typeKey(runStatusEventType(status)),
         member: source.id,
@@ -105,11 +116,20 @@ function sourceListeners(source: InlineSource): Listener[] {
 }
 
 /** Run-status events come from the runner only; a custom event of the same type does not chain. */
-export function runStatusFilter(config: RunStatusConfig): (event: CloudEvent) => boolean {
+export function runStatusFilter(
+  config: RunStatusConfig,
+  resultFilter?: (result: unknown) => boolean,
+): (event: CloudEvent) => boolean {
   return (event) => {
     if (event.flintprovider !== 'runner') return false;
     const data = event.data as
-      | { triggerId?: unknown; workflow?: unknown; status?: unknown; error?: { type?: unknown } }
+      | {
+          triggerId?: unknown;
+          workflow?: unknown;
+          status?: unknown;
+          error?: { type?: unknown };
+          result?: unknown;
+        }
       | undefined;
     if (data === null || typeof data !== 'object') return false;
     if (config.triggers && !config.triggers.includes(data.triggerId as string)) return false;
@@ -117,6 +137,7 @@ export function runStatusFilter(config: RunStatusConfig): (event: CloudEvent) =>
     if (config.errorTypes && data.status === 'FAILED') {
       return config.errorTypes.includes(data.error?.type as string);
     }
+    if (resultFilter && data.status === 'SUCCEEDED') return resultFilter(data.result);
     return true;
   };
 }

@@ -1,13 +1,15 @@
 import { type Definition, DefinitionSchema, definitionKey } from './definition';
 import { type FormattedIssue, formatZodIssues } from './format-issues';
-import type { TriggerDefinition } from './triggers/trigger-definition';
 
-/** Problems of a trigger's CEL expressions (condition, keys, input mapping), each with its position. */
-export type ExpressionChecker = (trigger: TriggerDefinition) => Promise<FormattedIssue[]>;
+/**
+ * Problems of a definition's CEL expressions (a trigger's condition, keys and input mapping, a
+ * run-status source's result filter), each with its position.
+ */
+export type ExpressionChecker = (definition: Definition) => Promise<FormattedIssue[]>;
 
 /** What the definitions being checked may refer to besides each other. */
 export interface DefinitionReferences {
-  /** Compiles a trigger's expressions: the API and the CLI pass the same CEL library. */
+  /** Compiles a definition's expressions: the API and the CLI pass the same CEL library. */
   checkExpressions: ExpressionChecker;
   /** Whether a source not among the checked definitions exists (stored, for the API). */
   sourceExists(id: string): Promise<boolean>;
@@ -63,7 +65,6 @@ export async function checkDefinitions(
     valid.push({ index, definition: parsed.data });
   }
   for (const { index, definition } of valid) {
-    if (definition.kind !== 'trigger') continue;
     for (const issue of await references.checkExpressions(definition)) {
       problems.push({ index, ...issue });
     }

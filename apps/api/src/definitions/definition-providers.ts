@@ -1,5 +1,5 @@
 import type { Provider, Type } from '@nestjs/common';
-import { CelEngine, triggerExpressionProblems } from '@flint/conditions';
+import { CelEngine, definitionExpressionProblems } from '@flint/conditions';
 import type { ServiceRuntime } from '@flint/service-kit';
 import { RunnerWorkflowsRepository } from '@flint/store';
 import { DefinitionHistoryRepository } from './definition-history';
@@ -40,7 +40,7 @@ export function definitionProviders(runtime: ServiceRuntime): Provider[] {
       ) => {
         const cel = await CelEngine.create();
         return new DefinitionValidator({
-          checkExpressions: async (trigger) => triggerExpressionProblems(cel, trigger),
+          checkExpressions: async (definition) => definitionExpressionProblems(cel, definition),
           sourceExists: async (id) => (await repository.get('source', id)) !== undefined,
           missingSource: (id) =>
             `source "${id}" does not exist; apply it first or in the same batch`,

@@ -18,8 +18,10 @@ describe('DefinitionValidator', () => {
   const stored = new Set(['stored-src']);
   let workflows: string[] | undefined = ['echo'];
   const validator = new DefinitionValidator({
-    checkExpressions: async (t) =>
-      t.condition === 'broken' ? [{ path: 'condition', message: 'syntax error at 1:7' }] : [],
+    checkExpressions: async (d) =>
+      d.kind === 'trigger' && d.condition === 'broken'
+        ? [{ path: 'condition', message: 'syntax error at 1:7' }]
+        : [],
     sourceExists: async (id) => stored.has(id),
     missingSource: (id) => `source "${id}" does not exist`,
     localWorkflows: async () => workflows,

@@ -92,6 +92,7 @@ export class TestFire {
         dedupeKey: outcome.dedupeKey,
         input: request.input,
         runId: request.runId,
+        ...(outcome.deferred && { deferred: outcome.deferred }),
         started: start,
         event: outcome.event,
       };

@@ -195,4 +195,69 @@ describe('TriggerTester', () => {
       tester.test(trigger({ eventTypes: ['x'] }), sources, { time: 'yesterday' }, TRACEPARENT),
     ).toThrow(InvalidTestEventError);
   });
+
+  it('says until when a debounce would hold the run, with the last event or all of them', () => {
+    const held = (debounce: Record<string, unknown>) =>
+      tester.test(
+        trigger({ sources: ['github'], debounce, input: { ref: 'event.data.ref' } }),
+        sources,
+        { data: { ref: 'refs/heads/main' }, flintacceptedat: '2026-04-01T12:00:00.000Z' },
+        TRACEPARENT,
+      );
+    const last = held({ period: '30s', maxWait: '5m' });
+    if (!last.matched) throw new Error('no match');
+    expect(last.deferred).toEqual({
+      by: 'debounce',
+      until: '2026-04-01T12:00:30.000Z',
+      message:
+        'would be debounced until 2026-04-01T12:00:30.000Z: the run starts once its key has been ' +
+        'quiet for 30s, and at the latest 5m after the first event of its key, with the last event',
+    });
+    expect(last.request.input).toEqual({ ref: 'refs/heads/main' });
+    const all = tester.test(
+      trigger({
+        sources: ['github'],
+        debounce: { period: '1m', deliver: 'all' },
+        input: { n: 'size(batch)' },
+      }),
+      sources,
+      {},
+      TRACEPARENT,
+    );
+    if (!all.matched) throw new Error('no match');
+    expect(all.deferred?.message).toContain('quiet for 1m, with every event');
+    expect(all.request.input).toEqual({ n: 1 });
+  });
+
+  it('says when an absence trigger would run unless the missing event comes', () => {
+    const outcome = tester.test(
+      trigger({
+        eventTypes: ['shop.paid', 'shop.shipped'],
+        expect: { after: 'shop.paid', missing: 'shop.shipped', within: '15m' },
+      }),
+      sources,
+      { type: 'shop.paid', flintacceptedat: '2026-04-01T12:00:00.000Z' },
+      TRACEPARENT,
+    );
+    if (!outcome.matched) throw new Error('no match');
+    expect(outcome.deferred).toEqual({
+      by: 'expect',
+      until: '2026-04-01T12:15:00.000Z',
+      message:
+        'would run at 2026-04-01T12:15:00.000Z unless a shop.shipped event of its key comes by then',
+    });
+    const answer = tester.test(
+      trigger({
+        eventTypes: ['shop.paid', 'shop.shipped'],
+        expect: { after: 'shop.paid', missing: 'shop.shipped', within: '15m' },
+      }),
+      sources,
+      { type: 'shop.shipped' },
+      TRACEPARENT,
+    );
+    if (!answer.matched) throw new Error('no match');
+    expect(answer.deferred?.message).toBe(
+      'would end the waits of its key for a shop.shipped event; it starts no run',
+    );
+  });
 });

@@ -5,6 +5,9 @@ import {
   CelEvaluationError,
   compileTrigger,
   compoundRunRequest,
+  type CompiledTrigger,
+  debounceRunRequest,
+  expectationRunRequest,
   EventContext,
   eventRunRequest,
   eventOwnerOf,
@@ -12,6 +15,7 @@ import {
   type Listener,
   listenersOf,
   ownerReaches,
+  resultFilterCompiler,
   sourceKey,
   typeKey,
 } from '@flint/conditions';
@@ -27,6 +31,7 @@ import {
   sampleEventTypeOf,
   type StoredTrigger,
   type TestEvent,
+  type TestFireDeferral,
   type TestFireReasonCode,
 } from '@flint/contracts';
 import { z } from 'zod';
@@ -34,7 +39,13 @@ import { z } from 'zod';
 /** What a test-fire found; `request` is the run request a match would produce. */
 export type TestOutcome =
   | { matched: false; event: CloudEvent; reason: { code: TestFireReasonCode; message: string } }
-  | { matched: true; event: CloudEvent; dedupeKey: string; request: RunRequest };
+  | {
+      matched: true;
+      event: CloudEvent;
+      dedupeKey: string;
+      request: RunRequest;
+      deferred?: TestFireDeferral;
+    };
 
 /** The completed sample event breaks the CloudEvent contract; `issues` are relative to it. */
 export class InvalidTestEventError extends Error {
@@ -64,7 +75,11 @@ export class TriggerTester {
     sample: TestEvent,
     traceparent: string,
   ): TestOutcome {
-    const listening = listenersOf(trigger, (id) => sources.get(id));
+    const listening = listenersOf(
+      trigger,
+      (id) => sources.get(id),
+      resultFilterCompiler(this.engine),
+    );
     const event = this.complete(trigger, sources, sample, traceparent);
     const keyed = listening.listeners.filter((listener) => reaches(listener, event));
     const owner = () => eventOwnerOf(event, true, (id) => sourceOwnerOf(trigger, sources, id));
@@ -124,25 +139,33 @@ export class TriggerTester {
     }
     const requestedAt = this.now();
     try {
-      const request =
-        compiled.expressions.scope === 'batch'
-          ? batchRunRequest(compiled, [event], requestedAt)
-          : compiled.expressions.scope === 'compound'
-            ? compoundRunRequest(
-                compiled,
-                new Map(reached.map((listener) => [listener.member, event])),
-                event,
-                requestedAt,
-              )
-            : // The id the run gets when its dedupe key is new: its window opens with this event.
-              eventRunRequest(
-                compiled,
-                context,
-                dedupeKey,
-                requestedAt,
-                Date.parse(event.flintacceptedat),
-              );
-      return { matched: true, event, dedupeKey, request };
+      const request = compiled.expect
+        ? expectationRunRequest(compiled, [event], requestedAt)
+        : compiled.debounce
+          ? debounceRunRequest(compiled, [event], requestedAt)
+          : compiled.expressions.scope === 'batch'
+            ? batchRunRequest(compiled, [event], requestedAt)
+            : compiled.expressions.scope === 'compound'
+              ? compoundRunRequest(
+                  compiled,
+                  new Map(reached.map((listener) => [listener.member, event])),
+                  event,
+                  requestedAt,
+                )
+              : // The id the run gets when its dedupe key is new: its window opens with this event.
+                eventRunRequest(
+                  compiled,
+                  context,
+                  dedupeKey,
+                  requestedAt,
+                  Date.parse(event.flintacceptedat),
+                );
+      const deferred = deferral(
+        compiled,
+        event,
+        reached.map((listener) => listener.member),
+      );
+      return { matched: true, event, dedupeKey, request, ...(deferred && { deferred }) };
     } catch (err) {
       if (!(err instanceof CelEvaluationError || err instanceof z.ZodError)) throw err;
       const message =
@@ -258,6 +281,51 @@ function notListening(
     `trigger ${trigger.id} ${parts.join(' and ') || 'listens to nothing enabled'}; ` +
     `the event is of type ${event.type} ${origin}, which does not reach it`
   );
+}
+
+/**
+ * When the run would not start at once: a debounce holds it until its key has been quiet for the
+ * period (if no other event of the key comes), and at the latest `maxWait` after the first event.
+ */
+function deferral(
+  trigger: CompiledTrigger,
+  event: CloudEvent,
+  members: readonly string[],
+): TestFireDeferral | undefined {
+  const { debounce, expect } = trigger;
+  const acceptedAt = Date.parse(event.flintacceptedat);
+  if (expect?.after !== undefined && members.includes(expect.missing)) {
+    return {
+      by: 'expect',
+      until: event.flintacceptedat,
+      message: `would end the waits of its key for a ${expect.missing} event; it starts no run`,
+    };
+  }
+  if (expect !== undefined) {
+    const at = new Date(acceptedAt + expect.waitMs).toISOString();
+    return {
+      by: 'expect',
+      until: at,
+      message:
+        expect.after === undefined
+          ? `would run at ${at} if no other ${expect.missing} event of its key comes by then`
+          : `would run at ${at} unless a ${expect.missing} event of its key comes by then`,
+    };
+  }
+  if (debounce === undefined) return undefined;
+  const until = new Date(acceptedAt + debounce.periodMs).toISOString();
+  const definition = trigger.definition.debounce;
+  const latest =
+    debounce.maxWaitMs === undefined
+      ? ''
+      : `, and at the latest ${definition?.maxWait} after the first event of its key`;
+  return {
+    by: 'debounce',
+    until,
+    message:
+      `would be debounced until ${until}: the run starts once its key has been quiet for ` +
+      `${definition?.period}${latest}, with ${debounce.deliver === 'all' ? 'every event' : 'the last event'}`,
+  };
 }
 
 function describeFilter(trigger: StoredTrigger): string {

@@ -3,7 +3,15 @@ import type { TriggerResult } from '../evaluator-metrics';
 
 /** The order of a trigger's counts in a tally; `received` is their sum. */
 export const ACTIVITY_RESULTS = ['matched', 'dropped', 'duplicate', 'error'] as const;
-const SLOT: Record<TriggerResult, number> = { matched: 0, dropped: 1, duplicate: 2, error: 3 };
+/** A delayed event will run, so it counts as matched; a rate-limited one as dropped. */
+const SLOT: Record<TriggerResult, number> = {
+  matched: 0,
+  dropped: 1,
+  duplicate: 2,
+  error: 3,
+  rate_limited: 1,
+  delayed: 0,
+};
 
 /**
  * What one pass over a batch of events did, per trigger and per source. Like the metrics tally it is

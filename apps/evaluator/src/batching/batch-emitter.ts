@@ -16,7 +16,7 @@ export interface BatchEmitterOptions {
 }
 
 /**
- * Sends a closed batch's run request. A batch whose input mapping fails on its events counts as one
+ * Sends a closed batch's (or a due debounce's) run request. A batch whose input mapping fails on its events counts as one
  * `result="error"` and is done with: retrying would fail the same way.
  */
 export function batchEmitter(options: BatchEmitterOptions): EmitBatch {
@@ -25,7 +25,11 @@ export function batchEmitter(options: BatchEmitterOptions): EmitBatch {
     const first = events[0];
     if (first === undefined) return;
     try {
-      const request = options.runs.forBatch(trigger, events);
+      const request = trigger.expect
+        ? options.runs.forExpectation(trigger, events)
+        : trigger.debounce
+          ? options.runs.forDebounce(trigger, events)
+          : options.runs.forBatch(trigger, events);
       await options.send([{ topic: options.runsTopic, ...encodeRunRequest(request) }]);
       tally.runRequest(request.provider);
     } catch (err) {

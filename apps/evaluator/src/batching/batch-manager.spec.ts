@@ -234,4 +234,101 @@ describe('BatchManager', () => {
     );
     expect((await batches.add(trigger, '', 0, webhookEvent())).status).toBe('added');
   });
+
+  describe('debounce', () => {
+    function debounced(debounce: Record<string, unknown>, id = 'sync'): CompiledTrigger {
+      const trigger = compiled(engine, { id, eventTypes: ['com.github.push'], debounce });
+      triggers.set(id, trigger);
+      return trigger;
+    }
+
+    it('fires once the key has been quiet for the period, each event restarting the wait', async () => {
+      const trigger = debounced({ period: '30s' });
+      const batches = manager();
+      const events = [webhookEvent(), webhookEvent(), webhookEvent()];
+      for (const event of events) {
+        await batches.add(trigger, 'repo-1', 0, event);
+        clock.advance(20 * SECOND);
+        await settle();
+      }
+      expect(emitted).toEqual([]);
+      clock.advance(9 * SECOND);
+      await settle();
+      expect(emitted).toEqual([]);
+      clock.advance(1 * SECOND);
+      await settle();
+      expect(emitted).toEqual([{ triggerId: 'sync', ids: events.map((e) => e.id) }]);
+    });
+
+    it('keeps one debounce per key', async () => {
+      const trigger = debounced({ period: '10s' });
+      const batches = manager();
+      const a = webhookEvent();
+      const b = webhookEvent();
+      await batches.add(trigger, 'a', 0, a);
+      clock.advance(5 * SECOND);
+      await batches.add(trigger, 'b', 0, b);
+      clock.advance(5 * SECOND);
+      await settle();
+      expect(emitted).toEqual([{ triggerId: 'sync', ids: [a.id] }]);
+      clock.advance(5 * SECOND);
+      await settle();
+      expect(emitted.map((e) => e.ids)).toEqual([[a.id], [b.id]]);
+    });
+
+    it('fires no later than maxWait after the first event, however busy the key stays', async () => {
+      const trigger = debounced({ period: '30s', maxWait: '1m' });
+      const batches = manager();
+      for (let i = 0; i < 5; i++) {
+        await batches.add(trigger, '', 0, webhookEvent());
+        clock.advance(15 * SECOND);
+        await settle();
+      }
+      // Events at 0, 15, 30, 45 and 60 s: the fifth came at maxWait, when the debounce fired.
+      expect(emitted).toHaveLength(1);
+      expect(emitted[0]?.ids).toHaveLength(4);
+      clock.advance(30 * SECOND);
+      await settle();
+      expect(emitted.map((e) => e.ids.length)).toEqual([4, 1]);
+    });
+
+    it('fires a persisted debounce after a restart at its due time, or at once when overdue', async () => {
+      const trigger = debounced({ period: '30s' });
+      const before = manager();
+      const event = webhookEvent();
+      await before.add(trigger, '', 0, event);
+      clock.advance(10 * SECOND);
+      await before.stop();
+      const after = manager();
+      await after.assign([0]);
+      clock.advance(19 * SECOND);
+      await settle();
+      expect(emitted).toEqual([]);
+      clock.advance(1 * SECOND);
+      await settle();
+      expect(emitted).toEqual([{ triggerId: 'sync', ids: [event.id] }]);
+
+      const overdue = webhookEvent();
+      await after.add(trigger, '', 0, overdue);
+      await after.stop();
+      clock.advance(60 * SECOND);
+      await manager().assign([0]);
+      await settle();
+      expect(emitted.map((e) => e.ids)).toEqual([[event.id], [overdue.id]]);
+    });
+
+    it('recognises a replayed event, before and after its debounce fired', async () => {
+      const trigger = debounced({ period: '5s' });
+      const batches = manager();
+      const event = webhookEvent();
+      await batches.add(trigger, '', 0, event);
+      expect((await batches.add(trigger, '', 0, event)).status).toBe('duplicate');
+      clock.advance(5 * SECOND);
+      await settle();
+      expect((await batches.add(trigger, '', 0, event)).status).toBe('duplicate');
+      clock.advance(5 * SECOND);
+      await settle();
+      expect(emitted).toHaveLength(1);
+    });
+  });
 });

@@ -10,6 +10,7 @@ export interface BatchStore {
   close(batchId: string): Promise<ClosedBatch | undefined>;
   markEmitted(batchId: string, keepUntil: Date): Promise<void>;
   discard(batchId: string): Promise<void>;
+  satisfy(triggerId: string, batchKey: string, keepUntil: Date): Promise<string[]>;
   pending(partitions: readonly number[]): Promise<PendingBatch[]>;
 }
 
@@ -40,7 +41,8 @@ const RETRY = { initialMs: 1000, maxMs: 30_000 };
 
 /**
  * Collects events into batches per trigger, batch key and partition, and emits a batch when it is full
- * or its timeout passes.
+ * or its timeout passes. A debounce is a batch whose deadline each event moves to one quiet period
+ * later (never past its `maxWait`), so it shares all of what follows.
  *
  * No batched event is lost when the process dies, because every event is persisted to its batch
  * before its offset is committed, and a batch leaves the store only after its run request is in
@@ -83,7 +85,7 @@ export class BatchManager {
   ): Promise<BatchAddOutcome> {
     await this.own(partition);
     const now = this.options.clock.now();
-    const timeoutMs = trigger.batch?.timeoutMs;
+    const { timeoutMs, quietMs, maxWaitMs } = timingOf(trigger);
     const result = await this.options.store.add({
       triggerId: trigger.id,
       batchKey,
@@ -93,10 +95,16 @@ export class BatchManager {
       openedAt: new Date(now),
       deadlineAt: timeoutMs === undefined ? null : new Date(now + timeoutMs),
       maxSize: trigger.batch?.size,
+      ...(quietMs !== undefined && { quietUntil: new Date(now + quietMs), maxWaitMs }),
     });
     if (result.status === 'duplicate') return result;
     const { batch } = result;
-    if (!this.tracked.has(batch.id)) this.track(batch);
+    const tracked = this.tracked.get(batch.id);
+    if (!tracked) this.track(batch);
+    else if (quietMs !== undefined && batch.deadlineAt !== null && !this.flushing.has(batch.id)) {
+      // The event moved the debounce's (or silence's) deadline: its timer follows.
+      this.schedule(tracked, Math.max(0, batch.deadlineAt.getTime() - now));
+    }
     return { status: 'added', batchId: batch.id, full: batch.status === 'closed' };
   }
 
@@ -127,6 +135,18 @@ export class BatchManager {
     const hash = keyHash(batchKey);
     const batches = [...this.tracked.values()].filter((batch) => batch.keyHash === hash);
     return Promise.all(batches.map((batch) => this.flush(batch.id))).then(() => undefined);
+  }
+
+  /**
+   * The expected event came: the open expectations of the trigger and key are done with, without a
+   * run (whichever evaluator holds their timer finds them gone). They keep their members' ids for a
+   * dedupe window, so a replayed event does not open them again.
+   */
+  async satisfy(trigger: CompiledTrigger, batchKey: string): Promise<number> {
+    const keepUntil = new Date(this.options.clock.now() + trigger.dedupeWindowMs);
+    const satisfied = await this.options.store.satisfy(trigger.id, batchKey, keepUntil);
+    for (const batchId of satisfied) this.untrack(batchId);
+    return satisfied.length;
   }
 
   /** Batches this evaluator is tracking (open or waiting to be emitted). */
@@ -226,10 +246,10 @@ export class BatchManager {
       return;
     }
     const trigger = this.options.trigger(closed.triggerId);
-    if (trigger === undefined || trigger.batch === undefined) {
+    if (trigger === undefined || !collects(trigger)) {
       this.options.log(
         'warn',
-        'discarding a batch whose trigger was deleted, disabled or unbatched',
+        'discarding a batch whose trigger was deleted, disabled, or no longer collects events',
         {
           triggerId: closed.triggerId,
           batchId,
@@ -250,4 +270,37 @@ export class BatchManager {
     );
     this.untrack(batchId);
   }
+}
+
+/** Whether the trigger collects events here: a batch, a debounce, or an absence trigger's wait. */
+export function collects(trigger: CompiledTrigger): boolean {
+  return (
+    trigger.batch !== undefined || trigger.debounce !== undefined || trigger.expect !== undefined
+  );
+}
+
+/**
+ * When a collection is due: a batch `timeout` after its first event; a debounce (and an absence
+ * trigger's silence) once quiet for a period after its last event, within `maxWait`; an absence
+ * trigger's wait `within` after the event that opened it.
+ */
+function timingOf(trigger: CompiledTrigger): {
+  timeoutMs?: number;
+  quietMs?: number;
+  maxWaitMs?: number;
+} {
+  const { debounce, expect } = trigger;
+  if (debounce) {
+    return {
+      timeoutMs: Math.min(debounce.periodMs, debounce.maxWaitMs ?? Infinity),
+      quietMs: debounce.periodMs,
+      maxWaitMs: debounce.maxWaitMs,
+    };
+  }
+  if (expect) {
+    return expect.after === undefined
+      ? { timeoutMs: expect.waitMs, quietMs: expect.waitMs }
+      : { timeoutMs: expect.waitMs };
+  }
+  return { timeoutMs: trigger.batch?.timeoutMs };
 }

@@ -40,6 +40,12 @@ export interface NewBatchMember {
   deadlineAt: Date | null;
   /** The batch closes when it reaches this many events, so the next event opens a new one. */
   maxSize?: number;
+  /**
+   * A debounce: each event moves the deadline of its open batch to this time (quiet until then),
+   * but never past `maxWaitMs` after the batch opened.
+   */
+  quietUntil?: Date;
+  maxWaitMs?: number;
 }
 
 export type BatchAddResult =
@@ -109,13 +115,23 @@ export class EvaluatorBatchRepository {
          VALUES ($1, $2, $3, $4)`,
         [member.triggerId, eventId, open.id, jsonText(member.event)],
       );
+      // LEAST ignores NULLs: without maxWait a debounce waits for quiet alone, and without
+      // quietUntil (a batch) the deadline stays as it was opened.
       const [row] = await tx.query<BatchRow>(
         `UPDATE evaluator_batches
          SET size = size + 1,
              status = CASE WHEN size + 1 >= $2::int THEN 'closed' ELSE status END,
-             closed_at = CASE WHEN size + 1 >= $2::int THEN now() ELSE closed_at END
+             closed_at = CASE WHEN size + 1 >= $2::int THEN now() ELSE closed_at END,
+             deadline_at = CASE WHEN $3::timestamptz IS NULL THEN deadline_at
+               ELSE LEAST($3::timestamptz, opened_at + make_interval(secs => $4::double precision / 1000))
+             END
          WHERE id = $1 RETURNING ${BATCH_COLUMNS}`,
-        [open.id, member.maxSize ?? null],
+        [
+          open.id,
+          member.maxSize ?? null,
+          member.quietUntil?.toISOString() ?? null,
+          member.maxWaitMs ?? null,
+        ],
       );
       return { status: 'added', batch: pendingBatch(row as BatchRow) };
     });
@@ -150,6 +166,28 @@ export class EvaluatorBatchRepository {
       await tx.query('UPDATE evaluator_batch_events SET event = NULL WHERE batch_id = $1', [
         batchId,
       ]);
+    });
+  }
+
+  /**
+   * Ends the open batches of a trigger and key without a run (an absence trigger's expected event
+   * came), keeping their members' ids until `keepUntil` like emitted ones. Returns their ids.
+   */
+  satisfy(triggerId: string, batchKey: string, keepUntil: Date): Promise<string[]> {
+    return this.store.transaction(async (tx) => {
+      const rows = await tx.query<{ id: string }>(
+        `UPDATE evaluator_batches SET status = 'emitted', emitted_at = now(), keep_until = $3::timestamptz
+         WHERE trigger_id = $1 AND batch_key_hash = $2 AND status = 'open' RETURNING id`,
+        [triggerId, keyHash(batchKey), keepUntil.toISOString()],
+      );
+      const ids = rows.map((row) => row.id);
+      if (ids.length > 0) {
+        await tx.query(
+          'UPDATE evaluator_batch_events SET event = NULL WHERE batch_id = ANY($1::uuid[])',
+          [ids],
+        );
+      }
+      return ids;
     });
   }
 

@@ -147,4 +147,48 @@ describe('CompoundTracker', () => {
     const fired = await tracker.offer(trigger, MEMBERS, MEMBERS, 'o-1', other);
     expect(fired.status === 'fired' && fired.runRequest.eventIds).toEqual([both.id, other.id]);
   });
+
+  describe('sequence and atLeast', () => {
+    const STEPS = ['a.started', 'a.built', 'a.deployed'];
+    const step = (type: string, at: number) => webhookEvent({ type, data: { id: 'x' } }, at);
+    const define = (logic: unknown) =>
+      compiled(engine, { id: 'pipeline', eventTypes: STEPS, logic, within: '10m' });
+    const offerTo = (t: CompiledTrigger, event: CloudEvent) =>
+      tracker.offer(t, STEPS, [event.type], 'x', event);
+
+    it('completes a sequence only in order; out-of-order events do not count', async () => {
+      const sequence = define('sequence');
+      expect((await offerTo(sequence, step('a.built', START))).status).toBe('out_of_order');
+      const started = step('a.started', START + MINUTE);
+      expect((await offerTo(sequence, started)).status).toBe('waiting');
+      expect((await offerTo(sequence, step('a.deployed', START + 2 * MINUTE))).status).toBe(
+        'out_of_order',
+      );
+      expect((await offerTo(sequence, step('a.started', START + 2 * MINUTE))).status).toBe(
+        'duplicate',
+      );
+      const built = step('a.built', START + 3 * MINUTE);
+      expect((await offerTo(sequence, built)).status).toBe('waiting');
+      const deployed = step('a.deployed', START + 4 * MINUTE);
+      const fired = await offerTo(sequence, deployed);
+      if (fired.status !== 'fired') throw new Error(`expected fired, got ${fired.status}`);
+      expect(fired.runRequest.eventIds).toEqual([started.id, built.id, deployed.id]);
+    });
+
+    it('completes atLeast k with any k members, keeping each member’s event', async () => {
+      const twoOfThree = define({ atLeast: 2 });
+      const deployed = step('a.deployed', START);
+      expect((await offerTo(twoOfThree, deployed)).status).toBe('waiting');
+      expect((await offerTo(twoOfThree, step('a.deployed', START + MINUTE))).status).toBe(
+        'duplicate',
+      );
+      const started = step('a.started', START + 2 * MINUTE);
+      const fired = await offerTo(twoOfThree, started);
+      if (fired.status !== 'fired') throw new Error(`expected fired, got ${fired.status}`);
+      expect(fired.runRequest.eventIds).toEqual([deployed.id, started.id]);
+      expect(fired.runRequest.input).toMatchObject({
+        events: { 'a.deployed': { id: deployed.id }, 'a.started': { id: started.id } },
+      });
+    });
+  });
 });

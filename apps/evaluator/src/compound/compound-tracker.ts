@@ -29,6 +29,8 @@ export type CompoundOffer =
   | { status: 'waiting'; expired: number }
   /** The event is already part of a match, or its member already has an event in the open match. */
   | { status: 'duplicate'; expired: number }
+  /** In a `sequence`, the event's member is not the next one the match waits for. */
+  | { status: 'out_of_order'; expired: number }
   /** The match is complete (now, or earlier when `replay`): send this run request. */
   | { status: 'fired'; runRequest: RunRequest; replay: boolean; expired: number }
   /** The match completed but its run request could not be built. */
@@ -38,9 +40,10 @@ export type CompoundOffer =
 const MIN_KEEP_MS = 3_600_000;
 
 /**
- * Compound (`logic: all`) triggers: a match opens with the first matching event of any member (source
- * or event type) for a correlation key and completes when every member has one, within `within` of
- * the first. Windows are measured on the events' acceptance times, so a replay decides as the first
+ * Compound triggers: a match opens with the first matching event of any member (source or event type)
+ * for a correlation key and completes when every member has one (`logic: all`), any `k` of them
+ * (`{ atLeast: k }`), or every member in the listed order (`sequence`: an event of any other member
+ * than the next is out of order and does not count), within `within` of the first. Windows are measured on the events' acceptance times, so a replay decides as the first
  * pass did. The first event per member counts; a later one for a filled member is a duplicate. A
  * match whose window passed is dropped, and counted, when the next event finds it or a sweep does.
  */
@@ -62,8 +65,10 @@ export class CompoundTracker {
     correlationKey: string,
     event: CloudEvent,
   ): Promise<CompoundOffer> {
-    const withinMs = trigger.compound?.withinMs;
-    if (withinMs === undefined) throw new Error(`trigger ${trigger.id} is not a compound trigger`);
+    const compound = trigger.compound;
+    if (compound === undefined) throw new Error(`trigger ${trigger.id} is not a compound trigger`);
+    const { withinMs } = compound;
+    const needed = compound.needed ?? members.length;
     const key = { triggerId: trigger.id, correlationKey, eventId: event.id };
     return this.store.withMatch(key, async (session) => {
       const replay = replayOf(session);
@@ -77,8 +82,19 @@ export class CompoundTracker {
         expired = 1;
       }
       const filled = open?.members ?? {};
-      const member = reached.find((name) => !(name in filled));
-      if (member === undefined) return { status: 'duplicate', expired };
+      let member: string | undefined;
+      if (compound.ordered) {
+        // Members fill in the order they are listed: the event counts only as the next one.
+        const next = members[Object.keys(filled).length];
+        member = next !== undefined && reached.includes(next) ? next : undefined;
+        if (member === undefined) {
+          const seen = reached.some((name) => name in filled);
+          return { status: seen ? 'duplicate' : 'out_of_order', expired };
+        }
+      } else {
+        member = reached.find((name) => !(name in filled));
+        if (member === undefined) return { status: 'duplicate', expired };
+      }
       open ??= await session.start(new Date(acceptedAt), new Date(acceptedAt + withinMs));
       const json = eventJson(event);
       await session.addMember(open.id, member, json);
@@ -89,7 +105,7 @@ export class CompoundTracker {
           collected.set(name, eventFromJson(open.members[name] as Record<string, unknown>));
         }
       }
-      if (collected.size < members.length) return { status: 'waiting', expired };
+      if (collected.size < needed) return { status: 'waiting', expired };
       const keepUntil = new Date(
         this.clock.now() + Math.max(withinMs, trigger.dedupeWindowMs, MIN_KEEP_MS),
       );

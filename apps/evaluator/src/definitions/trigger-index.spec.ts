@@ -1,4 +1,9 @@
-import { CelEngine, compileTrigger } from '@flint/conditions';
+import {
+  CelEngine,
+  compileTrigger,
+  resultFilterCompiler,
+  sourceExpressionProblems,
+} from '@flint/conditions';
 import { runStatusEventType } from '@flint/contracts';
 import { storedSource, storedTrigger, webhookEvent } from '../testing/triggers';
 import { TriggerIndex } from './trigger-index';
@@ -174,6 +179,55 @@ describe('TriggerIndex', () => {
         reached(webhookEvent({ type: 'flint.run.failed', flintprovider: 'runner', data: null })),
       ).toEqual([]);
     });
+  });
+
+  it('filters run-status events on their result with a CEL expression', () => {
+    const filtered = new TriggerIndex(
+      (definition) => compileTrigger(engine, definition),
+      resultFilterCompiler(engine),
+    );
+    filtered.setSource(
+      'halves',
+      storedSource({
+        id: 'halves',
+        provider: 'run-status',
+        config: { statuses: ['SUCCEEDED', 'FAILED'], result: 'result == 2.5' },
+      }),
+    );
+    filtered.setTrigger('on-half', storedTrigger({ id: 'on-half', sources: ['halves'] }));
+    const finished = (data: Record<string, unknown>) =>
+      webhookEvent({
+        type: runStatusEventType(data.status as 'FAILED'),
+        flintprovider: 'runner',
+        flintsourceid: 'division',
+        data: { runId: 'r-1', triggerId: 'division', attempt: 1, ...data },
+      });
+    const reachedBy = (data: Record<string, unknown>) =>
+      filtered.candidates(finished(data)).map((c) => c.trigger.id);
+    expect(reachedBy({ status: 'SUCCEEDED', result: 2.5 })).toEqual(['on-half']);
+    expect(reachedBy({ status: 'SUCCEEDED', result: 3 })).toEqual([]);
+    expect(reachedBy({ status: 'SUCCEEDED', result: 'text' })).toEqual([]);
+    expect(reachedBy({ status: 'SUCCEEDED' })).toEqual([]);
+    // Failures have no result to filter: the filter leaves them to `statuses` and `errorTypes`.
+    expect(reachedBy({ status: 'FAILED', error: { type: 'X', message: 'x' } })).toEqual([
+      'on-half',
+    ]);
+    expect(
+      sourceExpressionProblems(
+        engine,
+        storedSource({
+          id: 'bad',
+          provider: 'run-status',
+          config: { statuses: ['SUCCEEDED'], result: 'result ==' },
+        }),
+      ),
+    ).toEqual([
+      {
+        path: 'config.result',
+        message: expect.stringContaining('(at line 1, column 10)'),
+        position: { line: 1, column: 10, offset: 9 },
+      },
+    ]);
   });
 
   describe('owners', () => {

@@ -5,6 +5,7 @@ import {
   type Listener,
   listenersOf,
   ownerReaches,
+  type ResultFilterCompiler,
   sourceKey,
   type TriggerListeners,
   typeKey,
@@ -35,7 +36,11 @@ export class TriggerIndex {
   /** Sources declared inline in a trigger, by id. */
   private readonly inlineSources = new Map<string, InlineSource>();
 
-  constructor(private readonly compile: (definition: StoredTrigger) => IndexedTrigger) {}
+  constructor(
+    private readonly compile: (definition: StoredTrigger) => IndexedTrigger,
+    /** Compiles run-status sources' result filters; without it, sources with one take nothing. */
+    private readonly compileResult?: ResultFilterCompiler,
+  ) {}
 
   /** Adds, replaces or (with undefined) removes a source definition. */
   setSource(id: string, source: InlineSource | undefined): void {
@@ -121,7 +126,11 @@ export class TriggerIndex {
 
   private file(trigger: IndexedTrigger): void {
     this.unfile(trigger.id);
-    const listeners = listenersOf(trigger.definition, (id) => this.sources.get(id));
+    const listeners = listenersOf(
+      trigger.definition,
+      (id) => this.sources.get(id),
+      this.compileResult,
+    );
     this.entries.set(trigger.id, { trigger, listeners });
     for (const source of inlineSourcesOf(trigger)) this.inlineSources.set(source.id, source);
     for (const listener of listeners.listeners) {

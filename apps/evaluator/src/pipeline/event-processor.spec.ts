@@ -18,6 +18,8 @@ import { MetricsTally } from '../evaluator-metrics';
 import { MemoryBatchStore } from '../testing/memory-batch-store';
 import { MemoryCompoundStore } from '../testing/memory-compound-store';
 import { MemoryDedupeKeys } from '../testing/memory-dedupe-keys';
+import { MemoryRateLimits } from '../testing/memory-rate-limits';
+import { DelayedRuns } from '../rate-limit/delayed-runs';
 import { settle } from '../testing/settle';
 import { storedSource, storedTrigger, webhookEvent } from '../testing/triggers';
 import { DedupeWindow } from './dedupe-window';
@@ -39,6 +41,8 @@ describe('EventProcessor', () => {
   let processor: EventProcessor;
   let batches: BatchManager;
   let dedupe: DedupeWindow;
+  let rateLimits: MemoryRateLimits;
+  let delayed: DelayedRuns;
 
   beforeAll(async () => {
     engine = await CelEngine.create();
@@ -74,11 +78,23 @@ describe('EventProcessor', () => {
       emit: batchEmitter({ runs, runsTopic: RUNS, send, metrics, log }),
       log,
     });
+    rateLimits = new MemoryRateLimits();
+    delayed = new DelayedRuns({
+      store: rateLimits,
+      clock,
+      send: async (run) => {
+        sent.push({ topic: RUNS, key: run.runId, value: run.request });
+      },
+      log,
+    });
     processor = new EventProcessor({
       index,
       dedupe,
       dedupeKeys: new MemoryDedupeKeys(),
       batches,
+      rateLimits,
+      delayed,
+      now: () => clock.now(),
       compounds: new CompoundTracker(new MemoryCompoundStore(), clock, (t, members, completing) =>
         runs.forCompound(t, members, completing),
       ),
@@ -465,6 +481,104 @@ describe('EventProcessor', () => {
       webhookEvent({ type: 'com.example.nobody.listens' }),
     );
     expect(results()).toEqual({ matched: 0, dropped: 1, duplicate: 0, error: 0 });
+  });
+
+  describe('absence triggers', () => {
+    const order = (type: string, id: string) =>
+      webhookEvent({ type, flintprovider: 'api', flintsourceid: 'api', data: { orderId: id } });
+
+    it('runs when the missing event does not follow within the window, per key', async () => {
+      define({
+        id: 'unshipped',
+        eventTypes: ['shop.paid', 'shop.shipped'],
+        expect: {
+          after: 'shop.paid',
+          missing: 'shop.shipped',
+          within: '15m',
+          key: 'event.data.orderId',
+        },
+        input: { order: 'event.data.orderId' },
+      });
+      const paid7 = order('shop.paid', '7');
+      const paid8 = order('shop.paid', '8');
+      await process(paid7, paid8);
+      clock.advance(10 * 60_000);
+      await process(order('shop.shipped', '8'), order('shop.shipped', '9'));
+      clock.advance(5 * 60_000);
+      await settle();
+      expect(requests().map((r) => [r.input, r.eventIds])).toEqual([[{ order: '7' }, [paid7.id]]]);
+      // A replayed paid event does not open the satisfied wait again.
+      await process(paid8);
+      clock.advance(15 * 60_000);
+      await settle();
+      expect(requests()).toHaveLength(1);
+    });
+
+    it('runs when a type goes silent, once per silence', async () => {
+      define({
+        id: 'quiet',
+        eventTypes: ['sensor.reading'],
+        expect: { missing: 'sensor.reading', for: '10m' },
+      });
+      const readings = [order('sensor.reading', 'a'), order('sensor.reading', 'b')];
+      await process(readings[0]!);
+      clock.advance(9 * 60_000);
+      await process(readings[1]!);
+      clock.advance(9 * 60_000);
+      await settle();
+      expect(requests()).toEqual([]);
+      clock.advance(60_000);
+      await settle();
+      expect(requests().map((r) => r.eventIds)).toEqual([[readings[1]!.id]]);
+      clock.advance(60 * 60_000);
+      await settle();
+      expect(requests()).toHaveLength(1);
+    });
+  });
+
+  describe('rate limits', () => {
+    it('drops runs beyond the limit in a sliding period, per key, and counts why', async () => {
+      define({
+        id: 'notify',
+        eventTypes: ['com.github.push'],
+        rateLimit: { limit: 2, period: '1m', key: 'event.data.ref' },
+      });
+      const push = (ref: string) => webhookEvent({ data: { ref } });
+      await process(push('main'), push('main'), push('main'), push('dev'));
+      expect(requests().map((r) => r.eventIds[0])).toHaveLength(3);
+      expect(tallies[0]?.count('rate_limited')).toBe(1);
+      expect(activityOf('notify')).toEqual([3, 1, 0, 0]);
+      clock.advance(59_999);
+      await process(push('main'));
+      expect(requests()).toHaveLength(3);
+      clock.advance(1);
+      await process(push('main'), push('main'), push('main'));
+      expect(requests()).toHaveLength(5);
+    });
+
+    it('delays runs beyond the limit into the next free slots, and sends each once', async () => {
+      define({
+        id: 'sync',
+        eventTypes: ['com.github.push'],
+        rateLimit: { limit: 1, period: '10s', onExceed: 'delay' },
+      });
+      const events = [webhookEvent(), webhookEvent(), webhookEvent()];
+      await process(...events);
+      expect(requests().map((r) => r.eventIds[0])).toEqual([events[0]!.id]);
+      expect(tallies[0]?.count('delayed')).toBe(2);
+      // The same events again (dedupe aside, the rate limit finds their slots): nothing new.
+      dedupe.prune(Number.MAX_SAFE_INTEGER);
+      await process(...events);
+      const firstIds = () => requests().map((r) => r.eventIds[0]);
+      clock.advance(10_000);
+      await settle();
+      expect(firstIds()).toEqual([events[0]!.id, events[0]!.id, events[1]!.id]);
+      clock.advance(10_000);
+      await settle();
+      expect(firstIds()).toEqual([events[0]!.id, events[0]!.id, events[1]!.id, events[2]!.id]);
+      expect(new Set(requests().map((r) => r.runId)).size).toBe(3);
+      expect(rateLimits.delayedRuns.size).toBe(0);
+    });
   });
 
   it('fires custom-event triggers on events of their type from any source', async () => {

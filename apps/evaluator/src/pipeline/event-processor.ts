@@ -27,6 +27,8 @@ import { MetricsTally, type TriggerResult } from '../evaluator-metrics';
 import type { DedupeKeyStore } from './dedupe-keys';
 import type { DedupeWindow } from './dedupe-window';
 import type { RunRequestMaker } from './run-request-maker';
+import type { DelayedRuns } from '../rate-limit/delayed-runs';
+import type { EvaluatorRateLimitRepository } from '../rate-limit/rate-limit-repository';
 
 /** An event with the message of the events topic it came from (whose partition owns its batches). */
 export interface ConsumedEvent {
@@ -41,8 +43,11 @@ export interface EventProcessorOptions {
   dedupe: DedupeWindow;
   /** When each dedupe key opened its window: what a single event's run id is derived from. */
   dedupeKeys: DedupeKeyStore;
-  batches: Pick<BatchManager, 'add' | 'flush' | 'flushKeyed'>;
+  batches: Pick<BatchManager, 'add' | 'flush' | 'flushKeyed' | 'satisfy'>;
   compounds: Pick<CompoundTracker, 'offer'>;
+  rateLimits: Pick<EvaluatorRateLimitRepository, 'reserve'>;
+  delayed: Pick<DelayedRuns, 'track'>;
+  now: () => number;
   runs: RunRequestMaker;
   runsTopic: string;
   /** The evaluator's consumer group, named on each event's span. */
@@ -169,7 +174,8 @@ export class EventProcessor {
         return 'duplicate';
       }
       const result = await this.fire(trigger, candidate, context, key, partition, pass);
-      if (result !== 'duplicate') pass.keys.set(taken, { trigger, key, at });
+      if (result !== 'duplicate' && !pass.keys.has(taken))
+        pass.keys.set(taken, { trigger, key, at });
       return result;
     } catch (err) {
       if (err instanceof CelEvaluationError || err instanceof z.ZodError) {
@@ -190,8 +196,11 @@ export class EventProcessor {
   ): Promise<TriggerResult> {
     const event = context.event;
     const activation = { event: context.cel, trigger: trigger.variable };
-    if (trigger.batch) {
-      const batchKey = trigger.expressions.batchKey?.evaluate(activation) ?? '';
+    if (trigger.expect) return this.expect(trigger, candidate, activation, partition, event);
+    if (trigger.batch || trigger.debounce) {
+      // A debounce collects like a batch whose deadline each event moves (see BatchManager).
+      const keyExpression = trigger.expressions.batchKey ?? trigger.expressions.debounceKey;
+      const batchKey = keyExpression?.evaluate(activation) ?? '';
       const added = await this.options.batches.add(trigger, batchKey, partition, event);
       if (added.status === 'duplicate') return 'duplicate';
       if (added.full) pass.fullBatches.add(added.batchId);
@@ -212,21 +221,111 @@ export class EventProcessor {
           return 'matched';
         case 'duplicate':
           return 'duplicate';
+        case 'out_of_order':
+          return 'dropped';
         case 'failed':
           this.logError(trigger.id, event, errorText(offer.error));
           return 'error';
-        case 'fired':
-          this.queue(pass, offer.runRequest);
+        case 'fired': {
+          const limited = await this.limit(trigger, activation, offer.runRequest, partition, pass);
           // A replayed member resends its match's run request (same run id) and is no new match.
-          return offer.replay ? 'duplicate' : 'matched';
+          return limited ?? (offer.replay ? 'duplicate' : 'matched');
+        }
       }
     }
     // Built now, so a mapping that fails counts as this event's error; the run id follows the
     // window of the key, looked up for the whole pass at once.
     const at = Date.parse(event.flintacceptedat);
     const request = this.options.runs.forEvent(trigger, context, dedupeKey, at);
-    pass.keyed.push({ request, trigger, key: dedupeKey, at });
-    return 'matched';
+    if (trigger.rateLimit === undefined) {
+      pass.keyed.push({ request, trigger, key: dedupeKey, at });
+      return 'matched';
+    }
+    // A rate limit reserves its slot under the final run id, so this key's window is looked up now.
+    const [openedAt] = await this.options.dedupeKeys.open([
+      { triggerId: trigger.id, key: dedupeKey, at, windowMs: trigger.dedupeWindowMs },
+    ]);
+    pass.keys.set(passKey(trigger.id, dedupeKey), {
+      trigger,
+      key: dedupeKey,
+      at: openedAt as number,
+    });
+    const keyed = { ...request, runId: runIdForKey(trigger.id, dedupeKey, openedAt as number) };
+    return (await this.limit(trigger, activation, keyed, partition, pass)) ?? 'matched';
+  }
+
+  /**
+   * An absence trigger: an `after` event opens a wait for its key, a `missing` event ends the key's
+   * waits (or, without `after`, restarts the silence). The run starts from the batch timers when a
+   * wait passes; here nothing is sent.
+   */
+  private async expect(
+    trigger: CompiledTrigger,
+    candidate: Candidate,
+    activation: { event: unknown; trigger: unknown },
+    partition: number,
+    event: CloudEvent,
+  ): Promise<TriggerResult> {
+    const expected = trigger.expect as NonNullable<CompiledTrigger['expect']>;
+    const key = trigger.expressions.expectKey?.evaluate(activation) ?? '';
+    const reached = (member: string | undefined) =>
+      member !== undefined && candidate.members.includes(member);
+    if (expected.after !== undefined && reached(expected.missing)) {
+      await this.options.batches.satisfy(trigger, key);
+      return 'matched';
+    }
+    if (reached(expected.after ?? expected.missing)) {
+      const added = await this.options.batches.add(trigger, key, partition, event);
+      return added.status === 'duplicate' ? 'duplicate' : 'matched';
+    }
+    return 'dropped';
+  }
+
+  /**
+   * Queues the run request unless the trigger's rate limit says otherwise: returns why not
+   * (`rate_limited`: dropped; `delayed`: kept in the database until its slot, then sent).
+   */
+  private async limit(
+    trigger: CompiledTrigger,
+    activation: { event: unknown; trigger: unknown },
+    request: RunRequest,
+    partition: number,
+    pass: Pass,
+  ): Promise<'rate_limited' | 'delayed' | undefined> {
+    const rateLimit = trigger.rateLimit;
+    if (rateLimit === undefined) {
+      this.queue(pass, request);
+      return undefined;
+    }
+    const key = trigger.expressions.rateLimitKey?.evaluate(activation) ?? '';
+    const encoded = encodeRunRequest(request);
+    const decision = await this.options.rateLimits.reserve({
+      triggerId: trigger.id,
+      key,
+      runId: request.runId,
+      now: new Date(this.options.now()),
+      limit: rateLimit.limit,
+      periodMs: rateLimit.periodMs,
+      ...(rateLimit.onExceed === 'delay' && {
+        delay: { request: String(encoded.value), partition },
+      }),
+    });
+    switch (decision.status) {
+      case 'admitted':
+        this.queue(pass, request);
+        return undefined;
+      case 'limited':
+        return 'rate_limited';
+      case 'delayed':
+        this.options.delayed.track({
+          runId: request.runId,
+          triggerId: trigger.id,
+          partition,
+          dueAt: decision.at,
+          request: String(encoded.value),
+        });
+        return 'delayed';
+    }
   }
 
   /**

@@ -11,14 +11,15 @@ import { type Link, trace } from '@opentelemetry/api';
 export const EVALUATOR_TRACER = 'flint-evaluator';
 
 /**
- * Makes the run request of several events (a closed batch, a completed compound match) inside a span
+ * Makes the run request of several events (a closed batch, a due debounce or absence wait, a
+ * completed compound match) inside a span
  * of its own (`create <runs topic>`), `build` receiving that span's `traceparent` for the request. The span continues the
  * trace of the first event, as a single event's run does, and links the span of every member, so the
  * runner's span (its child) leads back to all the events that caused the run, not only the first.
  */
 export function inMembersSpan<T>(
   runsTopic: string,
-  fired: { triggerId: string; by: 'batch' | 'compound' },
+  fired: { triggerId: string; by: 'batch' | 'debounce' | 'expect' | 'compound' },
   events: readonly CloudEvent[],
   build: (traceparent: string | undefined) => T,
 ): T {

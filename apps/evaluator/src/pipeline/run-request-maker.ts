@@ -4,8 +4,10 @@ import {
   type CompiledTrigger,
   compoundEvents,
   compoundRunRequest,
+  debounceRunRequest,
   type EventContext,
   eventRunRequest,
+  expectationRunRequest,
 } from '@flint/conditions';
 import type { CloudEvent, RunRequest } from '@flint/contracts';
 import { inMembersSpan } from './members-span';
@@ -39,6 +41,28 @@ export class RunRequestMaker {
       { triggerId: trigger.id, by: 'batch' },
       events,
       (traceparent) => batchRunRequest(trigger, events, new Date(this.clock.now()), traceparent),
+    );
+  }
+
+  /** A debounce came due: its last event, or all of them, with a run id that follows them all. */
+  forDebounce(trigger: CompiledTrigger, events: readonly CloudEvent[]): RunRequest {
+    if (events.length === 0) throw new Error(`an empty debounce of trigger ${trigger.id}`);
+    return inMembersSpan(
+      this.runsTopic,
+      { triggerId: trigger.id, by: 'debounce' },
+      events,
+      (traceparent) => debounceRunRequest(trigger, events, new Date(this.clock.now()), traceparent),
+    );
+  }
+
+  /** An expected event did not come in time. */
+  forExpectation(trigger: CompiledTrigger, events: readonly CloudEvent[]): RunRequest {
+    return inMembersSpan(
+      this.runsTopic,
+      { triggerId: trigger.id, by: 'expect' },
+      events,
+      (traceparent) =>
+        expectationRunRequest(trigger, events, new Date(this.clock.now()), traceparent),
     );
   }
 

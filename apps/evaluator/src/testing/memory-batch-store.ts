@@ -55,7 +55,23 @@ export class MemoryBatchStore implements BatchStore {
     open.members.push({ eventId: member.eventId, event: structuredClone(member.event) });
     open.size = open.members.length;
     if (member.maxSize !== undefined && open.size >= member.maxSize) open.status = 'closed';
+    if (member.quietUntil !== undefined) {
+      const cap = open.openedAt.getTime() + (member.maxWaitMs ?? Infinity);
+      open.deadlineAt = new Date(Math.min(member.quietUntil.getTime(), cap));
+    }
     return { status: 'added', batch: pending(open) };
+  }
+
+  async satisfy(triggerId: string, batchKey: string, keepUntil: Date): Promise<string[]> {
+    const ids: string[] = [];
+    for (const batch of this.batches.values()) {
+      if (batch.triggerId !== triggerId || batch.batchKey !== batchKey) continue;
+      if (batch.status !== 'open') continue;
+      batch.status = 'emitted';
+      batch.keepUntil = keepUntil;
+      ids.push(batch.id);
+    }
+    return ids;
   }
 
   async close(batchId: string): Promise<ClosedBatch | undefined> {

@@ -56,6 +56,14 @@ export const TEST_FIRE_REASONS = [
 ] as const;
 export type TestFireReasonCode = (typeof TEST_FIRE_REASONS)[number];
 
+/** Why a matching event's run would not start at once, and until when. */
+export const TestFireDeferralSchema = z.object({
+  by: z.enum(['debounce', 'expect']).describe('The mechanism that holds the run.'),
+  until: z.string().describe('When the run would start if nothing else happens (ISO time).'),
+  message: z.string().describe('The same in words, e.g. "would be debounced until …".'),
+});
+export type TestFireDeferral = z.infer<typeof TestFireDeferralSchema>;
+
 export const TestFireResultSchema = z.object({
   matched: z.boolean().describe('Whether the event would fire the trigger.'),
   reason: z
@@ -68,6 +76,10 @@ export const TestFireResultSchema = z.object({
   dedupeKey: z.string().optional().describe('The key the trigger dedupes this event by.'),
   input: z.unknown().optional().describe('The input the workflow would be started with.'),
   runId: z.string().optional().describe('The run id; with `start`, the run that was requested.'),
+  deferred: TestFireDeferralSchema.optional().describe(
+    'The run would wait (a debounce, or an absence trigger’s window); with `start` it is ' +
+      'requested at once all the same.',
+  ),
   started: z.boolean().describe('True when a run was requested (`start` and a match).'),
   event: z
     .record(z.string(), z.unknown())

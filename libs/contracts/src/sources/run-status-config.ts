@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IdSchema, WorkflowNameSchema } from '../primitives';
+import { CelExpressionSchema, IdSchema, WorkflowNameSchema } from '../primitives';
 import { TerminalRunStatusSchema } from '../run-status';
 import { hasNoDuplicates, strictObject } from '../strict';
 
@@ -24,6 +24,11 @@ export const RunStatusConfigSchema = strictObject({
     .array(z.string().min(1, 'must not be empty').max(256))
     .min(1, 'must not be empty; leave it out to match every error')
     .optional(),
+  /**
+   * Only succeeded runs whose result makes this CEL expression over `result` true, e.g.
+   * `result == 2.5` or `result.status == 'completed'`; runs of other statuses are not affected.
+   */
+  result: CelExpressionSchema.optional(),
 }).refine((config) => config.errorTypes === undefined || config.statuses.includes('FAILED'), {
   message: 'only applies when statuses include FAILED',
   path: ['errorTypes'],

@@ -428,6 +428,101 @@ describe('TriggerDefinitionSchema', () => {
       ]);
     });
 
+    it('takes a debounce with defaults, and refuses one that contradicts the rest', () => {
+      expect(
+        TriggerDefinitionSchema.parse(
+          trigger({ debounce: { period: '30s', key: 'event.subject' } }),
+        ).debounce,
+      ).toEqual({ period: '30s', key: 'event.subject', deliver: 'last' });
+      expect(
+        problemsOf(
+          TriggerDefinitionSchema,
+          trigger({
+            debounce: { period: '5m', maxWait: '1m', deliver: 'some' },
+            batch: { size: 2 },
+          }),
+        ),
+      ).toEqual([
+        {
+          path: 'debounce.deliver',
+          message:
+            'must be "last" (the run gets the last event) or "all" (every event, as a batch)',
+        },
+      ]);
+      expect(
+        problemsOf(
+          TriggerDefinitionSchema,
+          trigger({ debounce: { period: '5m', maxWait: '1m' }, batch: { size: 2 } }),
+        ),
+      ).toEqual([
+        {
+          path: 'batch',
+          message: 'cannot be combined with debounce; use debounce.deliver: all to get every event',
+        },
+        { path: 'debounce.maxWait', message: 'must be at least the period (5m)' },
+      ]);
+    });
+
+    it('takes a rate limit, dropping by default, and not with batch or debounce', () => {
+      expect(
+        TriggerDefinitionSchema.parse(trigger({ rateLimit: { limit: 10, period: '1m' } }))
+          .rateLimit,
+      ).toEqual({ limit: 10, period: '1m', onExceed: 'drop' });
+      expect(
+        problemsOf(
+          TriggerDefinitionSchema,
+          trigger({ rateLimit: { limit: 0, period: '1m', onExceed: 'queue' } }),
+        ).map((problem) => problem.path),
+      ).toEqual(['rateLimit.limit', 'rateLimit.onExceed']);
+      expect(
+        problemsOf(
+          TriggerDefinitionSchema,
+          trigger({ rateLimit: { limit: 1, period: '1m' }, debounce: { period: '1s' } }),
+        ),
+      ).toEqual([
+        {
+          path: 'rateLimit',
+          message:
+            'cannot be combined with debounce yet; limit the runs of single events or compound matches',
+        },
+      ]);
+    });
+
+    it('takes an absence trigger over its own members, with the duration its form needs', () => {
+      const parsed = TriggerDefinitionSchema.parse(
+        trigger({
+          eventTypes: ['shop.paid', 'shop.shipped'],
+          expect: { after: 'shop.paid', missing: 'shop.shipped', within: '15m' },
+        }),
+      );
+      expect(parsed.expect).toEqual({ after: 'shop.paid', missing: 'shop.shipped', within: '15m' });
+      expect(
+        problemsOf(
+          TriggerDefinitionSchema,
+          trigger({
+            eventTypes: ['shop.paid'],
+            expect: { after: 'shop.paid', missing: 'shop.lost', for: '1m' },
+          }),
+        ),
+      ).toEqual([
+        {
+          path: 'expect.missing',
+          message: "must be one of the trigger's sources or event types: github, shop.paid",
+        },
+        {
+          path: 'expect.within',
+          message: 'required with "after": how long the missing event may take',
+        },
+        { path: 'expect.for', message: 'only applies without "after"; use "within"' },
+      ]);
+      expect(
+        problemsOf(
+          TriggerDefinitionSchema,
+          trigger({ expect: { missing: 'github' }, batch: { size: 2 } }),
+        ).map((problem) => problem.path),
+      ).toEqual(['expect.for', 'batch']);
+    });
+
     it('rejects contradicting concurrency settings', () => {
       expect(
         problemsOf(
@@ -511,16 +606,29 @@ describe('TriggerDefinitionSchema', () => {
       expect(
         problemsOf(TriggerDefinitionSchema, trigger({ within: '1h', correlate: 'event.id' })),
       ).toEqual([
-        { path: 'within', message: 'only applies when logic is "all"' },
-        { path: 'correlate', message: 'only applies when logic is "all"' },
+        {
+          path: 'within',
+          message: 'only applies when logic is "all", "sequence" or { atLeast: k }',
+        },
+        {
+          path: 'correlate',
+          message: 'only applies when logic is "all", "sequence" or { atLeast: k }',
+        },
       ]);
       expect(problemsOf(TriggerDefinitionSchema, trigger({ logic: 'some' }))).toEqual([
         {
           path: 'logic',
           message:
-            'must be "any" (every matching event fires) or "all" (wait for an event from each)',
+            'must be "any" (every matching event fires), "all" (wait for an event from each), ' +
+            '"sequence" (each in the listed order) or { atLeast: k } (any k of them)',
         },
       ]);
+      expect(
+        problemsOf(TriggerDefinitionSchema, compound({ logic: { atLeast: 3 } })).map(
+          (problem) => problem.message,
+        ),
+      ).toEqual(['atLeast must be at most the number of sources and event types (2)']);
+      expect(TriggerDefinitionSchema.parse(compound({ logic: 'sequence' })).logic).toBe('sequence');
       expect(problemsOf(TriggerDefinitionSchema, compound({ batch: { size: 2 } }))).toEqual([
         {
           path: 'batch',

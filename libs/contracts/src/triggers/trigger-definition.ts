@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DurationSchema } from '../duration';
+import { DurationSchema, parseDuration } from '../duration';
 import {
   CelExpressionSchema,
   EventTypeSchema,
@@ -19,6 +19,11 @@ import { TargetSchema } from './target';
 import {
   BatchSchema,
   ConcurrencySchema,
+  DebounceSchema,
+  describeLogic,
+  ExpectSchema,
+  isCompoundLogic,
+  RateLimitSchema,
   DedupeSchema,
   InputMappingSchema,
   MatchSchema,
@@ -90,6 +95,12 @@ const triggerFields = {
   correlate: CelExpressionSchema.optional(),
   dedupe: DedupeSchema.optional(),
   batch: BatchSchema.optional(),
+  /** Waits for a quiet spell per key, then starts one run with the last or all of the events. */
+  debounce: DebounceSchema.optional(),
+  /** At most `limit` runs per key in any sliding `period`; excess events dropped or delayed. */
+  rateLimit: RateLimitSchema.optional(),
+  /** Runs when an expected event does not come (absence, or a source going silent). */
+  expect: ExpectSchema.optional(),
   concurrency: ConcurrencySchema.optional(),
   target: TargetSchema,
   input: InputMappingSchema.optional(),
@@ -105,6 +116,9 @@ interface ParsedTrigger {
   within?: string;
   correlate?: string;
   batch?: unknown;
+  debounce?: { period: string; maxWait?: string };
+  rateLimit?: unknown;
+  expect?: { after?: string; missing: string; within?: string; for?: string };
 }
 
 function checkTrigger(trigger: ParsedTrigger, ctx: z.RefinementCtx): void {
@@ -129,27 +143,115 @@ function checkTrigger(trigger: ParsedTrigger, ctx: z.RefinementCtx): void {
     seen.add(id);
   });
   checkCompound(trigger, ctx);
+  checkDebounce(trigger, ctx);
+  checkExpect(trigger, ctx);
+  if (trigger.rateLimit !== undefined) {
+    for (const collecting of ['batch', 'debounce'] as const) {
+      if (trigger[collecting] === undefined) continue;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rateLimit'],
+        message: `cannot be combined with ${collecting} yet; limit the runs of single events or compound matches`,
+      });
+    }
+  }
 }
 
 /** `logic: all` needs something to wait for and a bound on how long; its options need it. */
 function checkCompound(trigger: ParsedTrigger, ctx: z.RefinementCtx): void {
   const issue = (path: string, message: string) =>
     ctx.addIssue({ code: 'custom', path: [path], message });
-  if (trigger.logic !== 'all') {
-    const onlyForAll = 'only applies when logic is "all"';
+  const { logic } = trigger;
+  if (logic === undefined || !isCompoundLogic(logic)) {
+    const onlyForAll = 'only applies when logic is "all", "sequence" or { atLeast: k }';
     if (trigger.within !== undefined) issue('within', onlyForAll);
     if (trigger.correlate !== undefined) issue('correlate', onlyForAll);
     return;
   }
+  const name = describeLogic(logic);
   const members = (trigger.sources?.length ?? 0) + (trigger.eventTypes?.length ?? 0);
   if (members < 2) {
-    issue('logic', '"all" needs at least two sources or event types to wait for');
+    issue('logic', `${name} needs at least two sources or event types to wait for`);
+  } else if (typeof logic === 'object' && logic.atLeast > members) {
+    issue('logic', `atLeast must be at most the number of sources and event types (${members})`);
   }
   if (trigger.within === undefined) {
-    issue('within', 'required when logic is "all": how long a partial match waits, like "1h"');
+    issue('within', `required when logic is ${name}: how long a partial match waits, like "1h"`);
   }
+  for (const other of ['batch', 'debounce'] as const) {
+    if (trigger[other] !== undefined) {
+      issue(other, `cannot be combined with logic ${name}; a compound match starts one run`);
+    }
+  }
+}
+
+/** What an absence trigger waits for must be among what it listens to, with the right durations. */
+function checkExpect(trigger: ParsedTrigger, ctx: z.RefinementCtx): void {
+  const expected = trigger.expect;
+  if (expected === undefined) return;
+  const issue = (path: PropertyKey[], message: string) =>
+    ctx.addIssue({ code: 'custom', path, message });
+  const members = [
+    ...(trigger.sources ?? []).map((source, index) =>
+      typeof source === 'string' ? source : (source.id ?? inlineSourceId(trigger.id, index)),
+    ),
+    ...(trigger.eventTypes ?? []),
+  ];
+  const known = `one of the trigger's sources or event types: ${members.join(', ')}`;
+  for (const part of ['after', 'missing'] as const) {
+    const member = expected[part];
+    if (member !== undefined && !members.includes(member)) {
+      issue(['expect', part], `must be ${known}`);
+    }
+  }
+  if (expected.after !== undefined) {
+    if (expected.after === expected.missing) {
+      issue(['expect', 'missing'], 'must differ from "after"');
+    }
+    if (expected.within === undefined) {
+      issue(['expect', 'within'], 'required with "after": how long the missing event may take');
+    }
+    if (expected.for !== undefined) {
+      issue(['expect', 'for'], 'only applies without "after"; use "within"');
+    }
+  } else {
+    if (expected.for === undefined) {
+      issue(['expect', 'for'], 'required without "after": how long a silence fires the trigger');
+    }
+    if (expected.within !== undefined) {
+      issue(['expect', 'within'], 'only applies with "after"; use "for"');
+    }
+  }
+  for (const other of ['batch', 'debounce', 'rateLimit'] as const) {
+    if (trigger[other] !== undefined) {
+      issue([other], 'cannot be combined with expect, which starts a run when events do not come');
+    }
+  }
+  if (isCompoundLogic(trigger.logic)) {
+    issue(['logic'], 'cannot be combined with expect, which starts a run when events do not come');
+  }
+}
+
+/** A debounce collects events itself, so batching them too would say two things at once. */
+function checkDebounce(trigger: ParsedTrigger, ctx: z.RefinementCtx): void {
+  const { debounce } = trigger;
+  if (debounce === undefined) return;
   if (trigger.batch !== undefined) {
-    issue('batch', 'cannot be combined with logic "all"; a compound match starts one run');
+    ctx.addIssue({
+      code: 'custom',
+      path: ['batch'],
+      message: 'cannot be combined with debounce; use debounce.deliver: all to get every event',
+    });
+  }
+  if (
+    debounce.maxWait !== undefined &&
+    parseDuration(debounce.maxWait) < parseDuration(debounce.period)
+  ) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['debounce', 'maxWait'],
+      message: `must be at least the period (${debounce.period})`,
+    });
   }
 }
 

@@ -78,6 +78,65 @@ export const BatchSchema = strictObject({
 });
 export type Batch = z.infer<typeof BatchSchema>;
 
+export const DEBOUNCE_DELIVERY = ['last', 'all'] as const;
+
+/**
+ * One run once a key has been quiet for `period`: each matching event restarts the wait, and
+ * `maxWait` bounds it from the first event. The run gets the last event, or all of them.
+ */
+export const DebounceSchema = strictObject({
+  period: DurationSchema.describe(
+    'How long the key must be quiet before the run starts, like "30s".',
+  ),
+  /** Separate debounces per key value; one for the whole trigger when absent. */
+  key: CelExpressionSchema.optional(),
+  maxWait: DurationSchema.optional().describe(
+    'The run starts at the latest this long after the first event, however busy the key stays.',
+  ),
+  deliver: z
+    .enum(DEBOUNCE_DELIVERY, {
+      error: 'must be "last" (the run gets the last event) or "all" (every event, as a batch)',
+    })
+    .default('last'),
+});
+export type Debounce = z.infer<typeof DebounceSchema>;
+
+export const RATE_LIMIT_EXCEEDED = ['drop', 'delay'] as const;
+
+/** At most `limit` runs per key in any sliding `period`; beyond it events are dropped or delayed. */
+export const RateLimitSchema = strictObject({
+  limit: z
+    .number()
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(1_000_000, 'must be at most 1000000'),
+  period: DurationSchema.describe('The sliding window the limit counts runs in, like "1m".'),
+  /** Separate limits per key value; one for the whole trigger when absent. */
+  key: CelExpressionSchema.optional(),
+  onExceed: z
+    .enum(RATE_LIMIT_EXCEEDED, {
+      error: 'must be "drop" (no run) or "delay" (the run waits for the next free slot)',
+    })
+    .default('drop'),
+});
+export type RateLimit = z.infer<typeof RateLimitSchema>;
+
+/**
+ * An absence trigger: runs when an expected event does not come. With `after`, when no `missing`
+ * event of the same key follows an `after` event within `within`; without it, when no `missing`
+ * event has come for `for` since the last one (a source or type went silent). `after` and
+ * `missing` name the trigger's own sources or event types.
+ */
+export const ExpectSchema = strictObject({
+  after: z.string().min(1, "must name one of the trigger's sources or event types").optional(),
+  missing: z.string().min(1, "must name one of the trigger's sources or event types"),
+  within: DurationSchema.optional().describe('With `after`: how long the missing event may take.'),
+  for: DurationSchema.optional().describe('Without `after`: how long a silence fires the trigger.'),
+  /** Only events with equal keys answer each other (an order id); one expectation when absent. */
+  key: CelExpressionSchema.optional(),
+});
+export type Expect = z.infer<typeof ExpectSchema>;
+
 export const ConcurrencySchema = strictObject({
   allowConcurrent: z.boolean().default(true),
   /** Limits apply per value of this expression; one limit for the whole trigger when absent. */
@@ -114,13 +173,32 @@ export const InputMappingSchema = z.union(
 );
 export type InputMapping = z.infer<typeof InputMappingSchema>;
 
-export const TRIGGER_LOGIC = ['any', 'all'] as const;
-export type TriggerLogic = (typeof TRIGGER_LOGIC)[number];
+export const TRIGGER_LOGIC = ['any', 'all', 'sequence'] as const;
+
+/** A compound of `k` of its members: runs once any `k` of them have a matching event. */
+export const AtLeastSchema = strictObject({
+  atLeast: z.number().int('must be a whole number').min(1, 'must be at least 1'),
+});
+
+export type TriggerLogic = (typeof TRIGGER_LOGIC)[number] | z.infer<typeof AtLeastSchema>;
 
 /**
  * How a trigger with several sources or event types fires: `any` (the default) runs once per matching
- * event; `all` waits until each of them has seen a matching event within `within`, then runs once.
+ * event; `all` waits until each of them has seen a matching event within `within`, then runs once;
+ * `sequence` waits for them in the order they are listed; `{ atLeast: k }` for any `k` of them.
  */
-export const TriggerLogicSchema = z.enum(TRIGGER_LOGIC, {
-  error: 'must be "any" (every matching event fires) or "all" (wait for an event from each)',
+export const TriggerLogicSchema = z.union([z.enum(TRIGGER_LOGIC), AtLeastSchema], {
+  error:
+    'must be "any" (every matching event fires), "all" (wait for an event from each), ' +
+    '"sequence" (each in the listed order) or { atLeast: k } (any k of them)',
 });
+
+/** Whether the logic waits for several members' events and starts one run for them. */
+export function isCompoundLogic(logic: TriggerLogic | undefined): boolean {
+  return logic !== undefined && logic !== 'any';
+}
+
+/** The logic as a definition writes it, for messages. */
+export function describeLogic(logic: TriggerLogic): string {
+  return typeof logic === 'string' ? `"${logic}"` : `{ atLeast: ${logic.atLeast} }`;
+}

@@ -9,6 +9,7 @@ import { consoleMigration } from './0008_console';
 import { dedupeKeysMigration } from './0009_dedupe_keys';
 import { sourceConnectionMigration } from './0010_source_connection';
 import { pollHistoryMigration } from './0011_poll_history';
+import { triggerRateLimitsMigration } from './0012_trigger_rate_limits';
 import { runnerWorkflowsMigration } from './0014_runner_workflows';
 import type { Migration } from './migration';
 
@@ -27,5 +28,6 @@ export const MIGRATIONS: readonly Migration[] = [
   dedupeKeysMigration,
   sourceConnectionMigration,
   pollHistoryMigration,
+  triggerRateLimitsMigration,
   runnerWorkflowsMigration,
 ];

@@ -159,6 +159,26 @@ describe('sources and triggers over HTTP', () => {
       }),
     ]);
 
+    // A run-status source's result filter, and a debounce key, are CEL checked the same way.
+    const badResult = await http('POST', '/api/sources', {
+      body: {
+        id: id('bad-result'),
+        provider: 'run-status',
+        config: { statuses: ['SUCCEEDED'], result: 'result ==' },
+      },
+    });
+    expect(badResult.status).toBe(400);
+    expect(badResult.body.error.issues).toEqual([
+      expect.objectContaining({ path: 'config.result', position: expect.any(Object) }),
+    ]);
+    const badKey = await http('POST', '/api/triggers', {
+      body: localTrigger(id('bad-key'), [sourceId], { debounce: { period: '1m', key: 'event.' } }),
+    });
+    expect(badKey.status).toBe(400);
+    expect(badKey.body.error.issues).toEqual([
+      expect.objectContaining({ path: 'debounce.key', position: expect.any(Object) }),
+    ]);
+
     const orphan = await http('POST', '/api/triggers', {
       body: localTrigger(id('orphan'), [id('missing')]),
     });
