@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { HttpErrorShapeFilter } from './http-error-shape.filter';
 import 'reflect-metadata';
 import { type DynamicModule, type INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -66,6 +67,7 @@ async function boot(
       abortOnError: false,
     });
     if (options.logger !== false) app.useLogger(app.get(PinoNestLogger));
+    app.useGlobalFilters(new HttpErrorShapeFilter());
     if (declaresTransport(module)) {
       const transport = app.get<FlintKafkaServer>(CONSUMER_TRANSPORT);
       app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
