@@ -11,6 +11,7 @@ describe('runnerConfigFromEnv', () => {
       leaseGraceMs: 30_000,
       drainTimeoutMs: 10_000,
       kafkaTargetTimeoutMs: 30_000,
+      runRetentionMs: 30 * 24 * 3600 * 1000,
     });
     expect(config.holder).toContain(`/${process.pid}/`);
     expect(runnerConfigFromEnv({}).holder).not.toBe(config.holder);

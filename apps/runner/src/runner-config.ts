@@ -16,6 +16,7 @@ const RunnerEnvSchema = z.object({
   FLINT_RUNNER_DRAIN_TIMEOUT_MS: positiveMs(10_000),
   FLINT_RUNNER_KAFKA_TARGET_TIMEOUT_MS: positiveMs(30_000),
   FLINT_WORKFLOWS_DIR: z.string().min(1).optional(),
+  FLINT_RUN_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
 });
 
 export interface RunnerConfig {
@@ -35,6 +36,8 @@ export interface RunnerConfig {
   kafkaTargetTimeoutMs: number;
   /** The folder of user workflows loaded at start, besides the built-in ones. */
   workflowsDir?: string;
+  /** Finished runs (and their attempts) are deleted this long after they finished. */
+  runRetentionMs: number;
 }
 
 export function runnerConfigFromEnv(env: NodeJS.ProcessEnv): RunnerConfig {
@@ -50,5 +53,6 @@ export function runnerConfigFromEnv(env: NodeJS.ProcessEnv): RunnerConfig {
     ...(parsed.FLINT_WORKFLOWS_DIR === undefined
       ? {}
       : { workflowsDir: parsed.FLINT_WORKFLOWS_DIR }),
+    runRetentionMs: parsed.FLINT_RUN_RETENTION_DAYS * 24 * 3600 * 1000,
   };
 }

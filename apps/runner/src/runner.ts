@@ -1,5 +1,5 @@
 import { egressPolicyFromEnv, kafkaOutboxRelay } from '@flint/service-kit';
-import { errorText, type Log, within } from '@flint/common';
+import { errorText, type Log, systemClock, within } from '@flint/common';
 import type { RunRequest, TopicNames } from '@flint/contracts';
 import {
   type Decoded,
@@ -14,6 +14,7 @@ import {
   RunClaimRepository,
   RunConcurrencyRepository,
   RunnerWorkflowsRepository,
+  RunRetentionRepository,
   type Store,
 } from '@flint/store';
 import type { Kafka } from 'kafkajs';
@@ -21,6 +22,8 @@ import type { Registry } from 'prom-client';
 import type { WorkflowRegistry } from '@flint/workflows';
 import { RunRequestHandler } from './claiming/run-request-handler';
 import { RunExecutor } from './execution/run-executor';
+import { RunRetention } from './retention/run-retention';
+import { registerTableSizeMetrics } from './retention/table-size-metrics';
 import { RunScheduler } from './execution/run-scheduler';
 import type { RunnerConfig } from './runner-config';
 import { RunnerMetrics } from './runner-metrics';
@@ -32,6 +35,10 @@ import { LocalTargetStarter } from './targets/local-target';
 import { WorkflowEvents } from './targets/workflow-events';
 import { targetSecrets } from './targets/secrets';
 import { WorkflowAnnouncer } from './workflows/workflow-announcer';
+
+/** How often each runner deletes finished runs past their retention, and how many per statement. */
+const RETENTION_INTERVAL_MS = 10 * 60 * 1000;
+const RETENTION_BATCH_SIZE = 1000;
 
 export interface RunnerDependencies {
   /** Where target secrets come from (`FLINT_SECRETS_KEYS`, `FLINT_SECRETS_DIR`, `FLINT_SECRET_<NAME>`). */
@@ -60,6 +67,7 @@ export class Runner {
   private readonly relay: OutboxRelay;
   private readonly handler: RunRequestHandler;
   private readonly announcer: WorkflowAnnouncer;
+  private readonly retention: RunRetention;
 
   constructor(private readonly deps: RunnerDependencies) {
     const { store, config, topics, log } = deps;
@@ -116,11 +124,22 @@ export class Runner {
         this.relay.notify();
       },
     });
+    const retention = new RunRetentionRepository(store);
+    this.retention = new RunRetention({
+      runs: retention,
+      clock: systemClock,
+      retentionMs: config.runRetentionMs,
+      intervalMs: RETENTION_INTERVAL_MS,
+      batchSize: RETENTION_BATCH_SIZE,
+      log,
+    });
+    registerTableSizeMetrics(deps.registry, retention);
   }
 
   start(): void {
     this.scheduler.start();
     this.announcer.start();
+    this.retention.start();
   }
 
   /**
@@ -140,6 +159,7 @@ export class Runner {
   /** After the transport has drained the consumer: finishes or hands over the runs in flight. */
   async stop(): Promise<void> {
     const { drainTimeoutMs } = this.deps.config;
+    await this.retention.stop();
     await this.scheduler.stop(drainTimeoutMs);
     await this.relay.stop();
     // The last attempts' events were committed; publish them before leaving if Kafka lets us.

@@ -1,3 +1,5 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { HttpErrorShapeFilter } from './http-error-shape.filter';
 import 'reflect-metadata';
 import { type DynamicModule, type INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -59,12 +61,13 @@ async function boot(
   let consuming = Promise.resolve();
   try {
     const module = buildModule(runtime);
-    app = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter(), {
+    app = await NestFactory.create<NestFastifyApplication>(module, fastifyAdapter(), {
       logger: options.logger,
       bufferLogs: options.logger !== false,
       abortOnError: false,
     });
     if (options.logger !== false) app.useLogger(new NestLogger(runtime.logger));
+    app.useGlobalFilters(new HttpErrorShapeFilter());
     if (declaresTransport(module)) {
       const transport = app.get<FlintKafkaServer>(CONSUMER_TRANSPORT);
       app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
@@ -143,4 +146,19 @@ export function exitOnSignal(
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+}
+
+/**
+ * Fastify answers a request it cannot route (a URL with broken percent-encoding, like `/hooks/%/`)
+ * before any Nest or route error handler sees it; that answer gets Flint's error shape too.
+ */
+function fastifyAdapter(): FastifyAdapter {
+  return new FastifyAdapter({
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+      void reply
+        .code(400)
+        .type('application/json; charset=utf-8')
+        .send({ error: { code: 'invalid_request', message: error.message } });
+    },
+  });
 }
