@@ -16,6 +16,8 @@ export * from './sources/event-config';
 export * from './sources/run-status-config';
 export * from './sources/stream-message';
 export * from './sources/kafka-topic-config';
+export * from './sources/redis-stream-config';
+export * from './sources/nats-config';
 export {
   DEFAULT_OWNER,
   InlineSourceSchema,

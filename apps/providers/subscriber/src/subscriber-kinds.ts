@@ -1,5 +1,7 @@
 import type { SourceKindImplementations } from '@flint/provider-sdk';
 import { KafkaTopicKind } from './kafka/kafka-topic-kind';
+import { NatsKind } from './nats/nats-kind';
+import { RedisStreamKind } from './redis-stream/redis-stream-kind';
 import type { MessageSettings } from './subscription/message-translator';
 import type { StreamKind, SubscriberKind } from './subscription/stream-kind';
 import { subscriberProvider, type SubscriberDeps } from './subscription/subscriber-provider';
@@ -11,6 +13,8 @@ export type StreamKinds = { [K in SubscriberKind]: StreamKind<K, MessageSettings
 export function streamKinds(): StreamKinds {
   return {
     kafka: new KafkaTopicKind(),
+    'redis-stream': new RedisStreamKind(),
+    nats: new NatsKind(),
   };
 }
 

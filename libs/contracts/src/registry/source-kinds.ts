@@ -4,7 +4,9 @@ import { EventConfigSchema } from '../sources/event-config';
 import { FileConfigSchema } from '../sources/file-config';
 import { FunctionSourceConfigSchema } from '../sources/function-config';
 import { KafkaTopicConfigSchema } from '../sources/kafka-topic-config';
+import { NatsConfigSchema } from '../sources/nats-config';
 import { PollerConfigSchema } from '../sources/poller-config';
+import { RedisStreamConfigSchema } from '../sources/redis-stream-config';
 import { RunStatusConfigSchema } from '../sources/run-status-config';
 import { WebhookConfigSchema } from '../sources/webhook-config';
 import type { SERVICES, ServiceName } from './services';
@@ -25,6 +27,8 @@ export const SOURCE_KINDS = {
   event: { config: EventConfigSchema, carriesSourceId: false, service: 'api' },
   'run-status': { config: RunStatusConfigSchema, carriesSourceId: false, service: 'runner' },
   kafka: { config: KafkaTopicConfigSchema, carriesSourceId: true, service: 'subscriber' },
+  'redis-stream': { config: RedisStreamConfigSchema, carriesSourceId: true, service: 'subscriber' },
+  nats: { config: NatsConfigSchema, carriesSourceId: true, service: 'subscriber' },
 } as const satisfies Record<string, SourceKindEntry>;
 
 export interface SourceKindEntry {

@@ -197,6 +197,31 @@ export class SubscriberBed {
     );
   }
 
+  /** Waits until the trigger has exactly `count` runs, every one of them succeeded. */
+  waitForSucceededRuns(triggerId: string, count: number, description: string): Promise<RunRow[]> {
+    return this.waitForRuns(
+      triggerId,
+      (runs) => runs.length === count && runs.every((run) => run.status === 'SUCCEEDED'),
+      description,
+    );
+  }
+
+  /** Waits until the subscriber reported the source's connection in `state` (and an event, if asked). */
+  waitForConnection(
+    sourceId: string,
+    state: string,
+    options: { withEvent?: boolean } = {},
+  ): Promise<NonNullable<Awaited<ReturnType<SubscriberBed['status']>>>> {
+    return waitFor(
+      async () => {
+        const row = await this.status(sourceId);
+        if (row?.connection !== state) return undefined;
+        return options.withEvent && row.lastEventAt === undefined ? undefined : row;
+      },
+      { timeoutMs: 60_000, description: `source ${sourceId} reported ${state}` },
+    );
+  }
+
   /** The events of a source on flint.events so far, redeliveries included. */
   eventsOf(sourceId: string): CloudEvent[] {
     return this.events.ofSource(sourceId);
