@@ -18,6 +18,7 @@ export * from './sources/stream-message';
 export * from './sources/kafka-topic-config';
 export * from './sources/redis-stream-config';
 export * from './sources/nats-config';
+export * from './sources/rabbitmq-config';
 export {
   DEFAULT_OWNER,
   InlineSourceSchema,

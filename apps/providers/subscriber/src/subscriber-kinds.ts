@@ -1,6 +1,7 @@
 import type { SourceKindImplementations } from '@flint/provider-sdk';
 import { KafkaTopicKind } from './kafka/kafka-topic-kind';
 import { NatsKind } from './nats/nats-kind';
+import { RabbitMqKind } from './rabbitmq/rabbitmq-kind';
 import { RedisStreamKind } from './redis-stream/redis-stream-kind';
 import type { MessageSettings } from './subscription/message-translator';
 import type { StreamKind, SubscriberKind } from './subscription/stream-kind';
@@ -15,6 +16,7 @@ export function streamKinds(): StreamKinds {
     kafka: new KafkaTopicKind(),
     'redis-stream': new RedisStreamKind(),
     nats: new NatsKind(),
+    rabbitmq: new RabbitMqKind(),
   };
 }
 

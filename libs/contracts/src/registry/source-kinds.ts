@@ -6,6 +6,7 @@ import { FunctionSourceConfigSchema } from '../sources/function-config';
 import { KafkaTopicConfigSchema } from '../sources/kafka-topic-config';
 import { NatsConfigSchema } from '../sources/nats-config';
 import { PollerConfigSchema } from '../sources/poller-config';
+import { RabbitMqConfigSchema } from '../sources/rabbitmq-config';
 import { RedisStreamConfigSchema } from '../sources/redis-stream-config';
 import { RunStatusConfigSchema } from '../sources/run-status-config';
 import { WebhookConfigSchema } from '../sources/webhook-config';
@@ -29,6 +30,7 @@ export const SOURCE_KINDS = {
   kafka: { config: KafkaTopicConfigSchema, carriesSourceId: true, service: 'subscriber' },
   'redis-stream': { config: RedisStreamConfigSchema, carriesSourceId: true, service: 'subscriber' },
   nats: { config: NatsConfigSchema, carriesSourceId: true, service: 'subscriber' },
+  rabbitmq: { config: RabbitMqConfigSchema, carriesSourceId: true, service: 'subscriber' },
 } as const satisfies Record<string, SourceKindEntry>;
 
 export interface SourceKindEntry {

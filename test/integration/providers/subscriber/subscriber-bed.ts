@@ -16,6 +16,7 @@ import { kafkaForTest } from '../../../support/kafka-client';
 import { createScratchDatabase, type ScratchDatabase } from '../../../support/postgres';
 import { collectMessages, type ConsumedMessage } from '../../../support/service-test-bed';
 import { EventCollector, stored } from '../../../support/provider-fixture';
+import { TcpProxy } from '../../../support/tcp-proxy';
 import { type ChildResult, runTsFixture } from '../../../support/ts-child-process';
 
 export interface RunRow {
@@ -135,6 +136,56 @@ export class SubscriberBed {
       this.env({ FLINT_TEST_DYING_KIND: kind }),
       `the ${kind} subscriber never received a message to die on`,
     );
+  }
+
+  /**
+   * The crash guarantee of a kind: a subscriber killed -9 right after Kafka acknowledged the source's
+   * event and before the upstream acknowledgement; then a healthy one gets the message again, with
+   * the same event id, and one run starts. `whileDead` checks the upstream in between.
+   */
+  async expectOneRunAfterKill(
+    kind: keyof StreamKinds,
+    sourceId: string,
+    triggerId: string,
+    whileDead: () => Promise<void> = async () => undefined,
+  ): Promise<CloudEvent[]> {
+    const died = await this.runSubscriberDyingBeforeAck(kind);
+    expect(died.signal).toBe('SIGKILL');
+    await this.waitForEvents(sourceId, 1);
+    await whileDead();
+    await this.startSubscriber();
+    const events = await this.waitForEvents(sourceId, 2);
+    expect(new Set(events.map((event) => event.id)).size).toBe(1);
+    await this.waitForSucceededRuns(triggerId, 1, 'one succeeded run');
+    expect(await this.runs(triggerId)).toHaveLength(1);
+    return events;
+  }
+
+  /**
+   * The reconnect guarantee of a kind: its source reaches the upstream at `upstreamPort` through a
+   * proxy, the proxy cuts the connection (the source reports `reconnecting`), a message is published
+   * meanwhile, and once the proxy serves again the source is `up` and the message starts its run.
+   */
+  async expectResumeAfterDrop(
+    upstreamPort: number,
+    define: (port: number) => Promise<{ sourceId: string; triggerId: string }>,
+    publishWhileDown: () => Promise<unknown> | void,
+  ): Promise<void> {
+    const proxy = new TcpProxy(upstreamPort);
+    await proxy.open();
+    try {
+      const { sourceId, triggerId } = await define(proxy.port);
+      await this.startSubscriber();
+      await this.waitForConnection(sourceId, 'up');
+      await proxy.close();
+      await this.waitForConnection(sourceId, 'reconnecting');
+      await publishWhileDown();
+      await proxy.open();
+      await this.waitForSucceededRuns(triggerId, 1, 'the message published while down');
+      await this.waitForConnection(sourceId, 'up');
+    } finally {
+      await proxy.close();
+    }
   }
 
   /** Publishes a source and a trigger starting the echo workflow with the event's data. */

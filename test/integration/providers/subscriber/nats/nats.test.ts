@@ -1,6 +1,5 @@
 import { connect, type JetStreamManager, type NatsConnection, StringCodec } from 'nats';
 import { uniqueName, waitFor } from '../../../../support/kafka';
-import { TcpProxy } from '../../../../support/tcp-proxy';
 import { SubscriberBed } from '../subscriber-bed';
 
 const NATS_PORT = 4222;
@@ -105,40 +104,24 @@ describe('subscriber: NATS sources', () => {
     const triggerId = await bed.define(natsSource(sourceId, subject, stream));
     const seq = await publish(`${subject}.created`, JSON.stringify({ order: 3 }));
 
-    const died = await bed.runSubscriberDyingBeforeAck('nats');
-    expect(died.signal).toBe('SIGKILL');
-    await bed.waitForEvents(sourceId, 1);
-
-    await bed.startSubscriber();
-    const events = await bed.waitForEvents(sourceId, 2);
-    expect(new Set(events.map((event) => event.id))).toEqual(new Set([`${stream}/${seq}`]));
-    await bed.waitForSucceededRuns(triggerId, 1, 'one succeeded run');
+    const [event] = await bed.expectOneRunAfterKill('nats', sourceId, triggerId);
+    expect(event.id).toBe(`${stream}/${seq}`);
     await waitFor(async () => (await pendingAcks(stream, `flint-${sourceId}`)) === 0, {
       description: 'the redelivered message acknowledged',
     });
-    expect(await bed.runs(triggerId)).toHaveLength(1);
   });
 
   it('JetStream: reconnects after the connection drops and gets what was published meanwhile', async () => {
-    const proxy = new TcpProxy(NATS_PORT);
-    await proxy.open();
-    try {
-      const { stream, subject } = await newStream();
-      const sourceId = uniqueName('js-dropped-orders');
-      const triggerId = await bed.define(natsSource(sourceId, subject, stream, proxy.port));
-      await bed.startSubscriber();
-      await bed.waitForConnection(sourceId, 'up');
-
-      await proxy.close();
-      await bed.waitForConnection(sourceId, 'reconnecting');
-      await publish(`${subject}.created`, JSON.stringify({ order: 'while-down' }));
-      await proxy.open();
-
-      await bed.waitForSucceededRuns(triggerId, 1, 'the message published while down');
-      await bed.waitForConnection(sourceId, 'up');
-    } finally {
-      await proxy.close();
-    }
+    const { stream, subject } = await newStream();
+    await bed.expectResumeAfterDrop(
+      NATS_PORT,
+      async (port) => {
+        const sourceId = uniqueName('js-dropped-orders');
+        const triggerId = await bed.define(natsSource(sourceId, subject, stream, port));
+        return { sourceId, triggerId };
+      },
+      () => publish(`${subject}.created`, JSON.stringify({ order: 'while-down' })),
+    );
   });
 
   it('plain NATS: a message on the subject starts a run (at most once)', async () => {

@@ -1,6 +1,5 @@
 import { Redis } from 'ioredis';
 import { uniqueName, waitFor } from '../../../../support/kafka';
-import { TcpProxy } from '../../../../support/tcp-proxy';
 import { SubscriberBed } from '../subscriber-bed';
 
 const REDIS_PORT = 6379;
@@ -101,46 +100,32 @@ describe('subscriber: Redis Streams sources', () => {
     const triggerId = await bed.define(redisSource(sourceId, stream));
     const id = await redis.xadd(stream, '*', 'payload', JSON.stringify({ user: 'barbara' }));
 
-    const died = await bed.runSubscriberDyingBeforeAck('redis-stream');
-    expect(died.signal).toBe('SIGKILL');
-    await bed.waitForEvents(sourceId, 1);
-    expect(await pending(stream, `flint-${sourceId}`)).toBe(1);
-
     // Another consumer (a new replica id) claims the dead one's entry once it is idle.
-    await bed.startSubscriber();
-    const events = await bed.waitForEvents(sourceId, 2);
-    expect(new Set(events.map((event) => event.id))).toEqual(new Set([`${stream}/${id}`]));
+    const [event] = await bed.expectOneRunAfterKill(
+      'redis-stream',
+      sourceId,
+      triggerId,
+      async () => {
+        expect(await pending(stream, `flint-${sourceId}`)).toBe(1);
+      },
+    );
+    expect(event.id).toBe(`${stream}/${id}`);
     await waitFor(async () => (await pending(stream, `flint-${sourceId}`)) === 0, {
       description: 'the claimed entry acknowledged',
       timeoutMs: 60_000,
     });
-    await bed.waitForSucceededRuns(triggerId, 1, 'one succeeded run');
-    expect(await bed.runs(triggerId)).toHaveLength(1);
   });
 
   it('reconnects after the connection to Redis drops, and resumes', async () => {
-    const proxy = new TcpProxy(REDIS_PORT);
-    await proxy.open();
-    try {
-      const stream = newStream();
-      const sourceId = uniqueName('dropped-signups');
-      const triggerId = await bed.define(redisSource(sourceId, stream, proxy.port));
-      await bed.startSubscriber();
-      await bed.waitForConnection(sourceId, 'up');
-
-      await proxy.close();
-      await bed.waitForConnection(sourceId, 'reconnecting');
-      await redis.xadd(stream, '*', 'payload', JSON.stringify({ user: 'while-down' }));
-      await proxy.open();
-
-      await bed.waitForSucceededRuns(
-        triggerId,
-        1,
-        'the entry added while the connection was down started its run',
-      );
-      await bed.waitForConnection(sourceId, 'up');
-    } finally {
-      await proxy.close();
-    }
+    const stream = newStream();
+    await bed.expectResumeAfterDrop(
+      REDIS_PORT,
+      async (port) => {
+        const sourceId = uniqueName('dropped-signups');
+        const triggerId = await bed.define(redisSource(sourceId, stream, port));
+        return { sourceId, triggerId };
+      },
+      () => redis.xadd(stream, '*', 'payload', JSON.stringify({ user: 'while-down' })),
+    );
   });
 });
