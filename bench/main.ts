@@ -5,9 +5,11 @@ import { cronDelay } from './scenarios/cron';
 import { endToEnd } from './scenarios/end-to-end';
 import { evaluatorAlone } from './scenarios/evaluator';
 import { memoryPerService, residentSetSizes } from './scenarios/memory-per-service';
+import { subscriberThroughput } from './scenarios/subscriber';
 import { sustainedRate } from './scenarios/sustained-rate';
 import { webhookIngest } from './scenarios/webhook';
 import { type BenchStack, startBenchStack } from './support/bench-stack';
+import { startBroker } from './support/broker';
 import { startEchoLoad } from './support/echo-load';
 import { machineInfo } from './support/machine';
 import { type ProcessStack, startProcessStack } from './support/process-stack';
@@ -24,6 +26,7 @@ const SCENARIOS = [
   'memory-per-service',
   'sustained',
   'console',
+  'subscriber',
 ] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 const STACK_SCENARIOS: readonly ScenarioName[] = ['webhook', 'e2e', 'memory'];
@@ -94,6 +97,15 @@ async function main(): Promise<void> {
   if (chosen.includes('cron')) {
     log('cron: 1,000 schedules on the same second');
     record(await cronDelay({ schedules: 1_000, measureMs: 6_000 }));
+  }
+  if (chosen.includes('subscriber')) {
+    log('subscriber: Kafka topic, Redis Streams, NATS JetStream and RabbitMQ sources');
+    const broker = await startBroker(log);
+    try {
+      record(await subscriberThroughput(broker, log, { messages: 10_000, timeoutMs: 60_000 }));
+    } finally {
+      await broker.stop();
+    }
   }
   if (chosen.some((name) => STACK_SCENARIOS.includes(name))) {
     log('starting the local stack');
