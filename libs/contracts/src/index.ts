@@ -19,6 +19,7 @@ export * from './sources/kafka-topic-config';
 export * from './sources/redis-stream-config';
 export * from './sources/nats-config';
 export * from './sources/rabbitmq-config';
+export * from './sources/mqtt-config';
 export {
   DEFAULT_OWNER,
   InlineSourceSchema,

@@ -1,5 +1,6 @@
 import type { SourceKindImplementations } from '@flint/provider-sdk';
 import { KafkaTopicKind } from './kafka/kafka-topic-kind';
+import { MqttKind } from './mqtt/mqtt-kind';
 import { NatsKind } from './nats/nats-kind';
 import { RabbitMqKind } from './rabbitmq/rabbitmq-kind';
 import { RedisStreamKind } from './redis-stream/redis-stream-kind';
@@ -17,6 +18,7 @@ export function streamKinds(): StreamKinds {
     'redis-stream': new RedisStreamKind(),
     nats: new NatsKind(),
     rabbitmq: new RabbitMqKind(),
+    mqtt: new MqttKind(),
   };
 }
 

@@ -4,6 +4,7 @@ import { EventConfigSchema } from '../sources/event-config';
 import { FileConfigSchema } from '../sources/file-config';
 import { FunctionSourceConfigSchema } from '../sources/function-config';
 import { KafkaTopicConfigSchema } from '../sources/kafka-topic-config';
+import { MqttConfigSchema } from '../sources/mqtt-config';
 import { NatsConfigSchema } from '../sources/nats-config';
 import { PollerConfigSchema } from '../sources/poller-config';
 import { RabbitMqConfigSchema } from '../sources/rabbitmq-config';
@@ -31,6 +32,7 @@ export const SOURCE_KINDS = {
   'redis-stream': { config: RedisStreamConfigSchema, carriesSourceId: true, service: 'subscriber' },
   nats: { config: NatsConfigSchema, carriesSourceId: true, service: 'subscriber' },
   rabbitmq: { config: RabbitMqConfigSchema, carriesSourceId: true, service: 'subscriber' },
+  mqtt: { config: MqttConfigSchema, carriesSourceId: true, service: 'subscriber' },
 } as const satisfies Record<string, SourceKindEntry>;
 
 export interface SourceKindEntry {
