@@ -20,6 +20,9 @@ export * from './sources/redis-stream-config';
 export * from './sources/nats-config';
 export * from './sources/rabbitmq-config';
 export * from './sources/mqtt-config';
+export * from './sources/sse-config';
+export * from './sources/websocket-config';
+export * from './sources/s3-config';
 export {
   DEFAULT_OWNER,
   InlineSourceSchema,

@@ -10,7 +10,10 @@ import { PollerConfigSchema } from '../sources/poller-config';
 import { RabbitMqConfigSchema } from '../sources/rabbitmq-config';
 import { RedisStreamConfigSchema } from '../sources/redis-stream-config';
 import { RunStatusConfigSchema } from '../sources/run-status-config';
+import { S3ConfigSchema } from '../sources/s3-config';
+import { SseConfigSchema } from '../sources/sse-config';
 import { WebhookConfigSchema } from '../sources/webhook-config';
+import { WebSocketConfigSchema } from '../sources/websocket-config';
 import type { SERVICES, ServiceName } from './services';
 
 /**
@@ -33,6 +36,9 @@ export const SOURCE_KINDS = {
   nats: { config: NatsConfigSchema, carriesSourceId: true, service: 'subscriber' },
   rabbitmq: { config: RabbitMqConfigSchema, carriesSourceId: true, service: 'subscriber' },
   mqtt: { config: MqttConfigSchema, carriesSourceId: true, service: 'subscriber' },
+  sse: { config: SseConfigSchema, carriesSourceId: true, service: 'subscriber' },
+  websocket: { config: WebSocketConfigSchema, carriesSourceId: true, service: 'subscriber' },
+  s3: { config: S3ConfigSchema, carriesSourceId: true, service: 'subscriber' },
 } as const satisfies Record<string, SourceKindEntry>;
 
 export interface SourceKindEntry {

@@ -1,6 +1,7 @@
 import type { MqttConfig } from '@flint/contracts';
 import { connect, type IClientOptions, type IPublishPacket } from 'mqtt';
 import type { Delivery } from '../subscription/delivery';
+import { holdConnection } from '../subscription/held-connection';
 import type { StreamKind, StreamSession } from '../subscription/stream-kind';
 
 type Session = StreamSession<'mqtt', MqttConfig>;
@@ -26,38 +27,31 @@ export class MqttKind implements StreamKind<'mqtt', MqttConfig> {
     // The handler is in place before the connection exists: a resumed session's messages arrive right
     // after CONNACK, and mqtt.js's default handler would acknowledge them unseen.
     const client = connect(config.url, await clientOptions(session));
-    let failed!: (err: Error) => void;
-    const failure = new Promise<never>((_, reject) => (failed = reject));
-    failure.catch(() => undefined);
-    client.on('error', (err) => failed(err));
-    client.on('close', () => failed(new Error('the connection to the MQTT broker closed')));
-    client.handleMessage = (packet, callback) => {
-      session
-        .deliver([deliveryOf(packet)])
-        .then(() => callback())
-        // No PUBACK: the connection is dropped and the broker delivers the message again.
-        .catch((err: unknown) => failed(err instanceof Error ? err : new Error(String(err))));
-    };
-    const stop = () => failed(new Error('stopped'));
-    signal.addEventListener('abort', stop, { once: true });
-    try {
-      await Promise.race([new Promise((resolve) => client.once('connect', resolve)), failure]);
-      const granted = await client.subscribeAsync(config.topics, { qos: 1 });
-      const refused = granted.filter((grant) => grant.qos !== 1 && grant.qos !== 2);
-      if (refused.length > 0) {
-        throw new Error(
-          `the broker refused the subscription to ${refused.map((grant) => grant.topic).join(', ')}`,
-        );
-      }
-      session.connected();
-      await failure;
-    } catch (err) {
-      if (signal.aborted) return;
-      throw err;
-    } finally {
-      signal.removeEventListener('abort', stop);
-      await client.endAsync(true).catch(() => undefined);
-    }
+    await holdConnection(
+      signal,
+      async ({ ended, fail }) => {
+        client.on('error', fail);
+        client.on('close', () => fail(new Error('the connection to the MQTT broker closed')));
+        client.handleMessage = (packet, callback) => {
+          session
+            .deliver([deliveryOf(packet)])
+            .then(() => callback())
+            // No PUBACK: the connection is dropped and the broker delivers the message again.
+            .catch(fail);
+        };
+        await Promise.race([new Promise((resolve) => client.once('connect', resolve)), ended]);
+        const granted = await client.subscribeAsync(config.topics, { qos: 1 });
+        const refused = granted.filter((grant) => grant.qos !== 1 && grant.qos !== 2);
+        if (refused.length > 0) {
+          throw new Error(
+            `the broker refused the subscription to ${refused.map((grant) => grant.topic).join(', ')}`,
+          );
+        }
+        session.connected();
+        await ended;
+      },
+      () => client.endAsync(true),
+    );
   }
 }
 

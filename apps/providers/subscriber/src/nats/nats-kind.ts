@@ -13,6 +13,7 @@ import {
   nanos,
 } from 'nats';
 import type { Delivery } from '../subscription/delivery';
+import { withinCleanUpTime } from '../subscription/held-connection';
 import { InFlight } from '../subscription/in-flight';
 import type { StreamKind, StreamSession } from '../subscription/stream-kind';
 
@@ -111,16 +112,6 @@ export class NatsKind implements StreamKind<'nats', NatsConfig> {
     await inFlight.drain();
     if (!signal.aborted) throw new Error('the NATS subscription ended');
   }
-}
-
-/** Waits for a clean-up, but not forever: a connection already gone may never answer. */
-async function withinCleanUpTime(cleanUp: Promise<void>): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    cleanUp.catch(() => undefined),
-    new Promise<void>((resolve) => (timer = setTimeout(resolve, 2000))),
-  ]);
-  clearTimeout(timer);
 }
 
 async function connectionOptions(session: Session): Promise<ConnectionOptions> {

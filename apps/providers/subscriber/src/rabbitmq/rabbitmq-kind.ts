@@ -1,6 +1,7 @@
 import type { RabbitMqConfig } from '@flint/contracts';
-import { type Channel, type ChannelModel, connect, type ConsumeMessage } from 'amqplib';
+import { type Channel, connect, type ConsumeMessage } from 'amqplib';
 import type { Delivery } from '../subscription/delivery';
+import { holdConnection } from '../subscription/held-connection';
 import type { StreamKind, StreamSession } from '../subscription/stream-kind';
 
 type Session = StreamSession<'rabbitmq', RabbitMqConfig>;
@@ -26,41 +27,34 @@ export class RabbitMqKind implements StreamKind<'rabbitmq', RabbitMqConfig> {
       clientProperties: { connection_name: `flint-${source.id}` },
       timeout: 10_000,
     });
-    let failed!: (err: Error) => void;
-    const failure = new Promise<never>((_, reject) => (failed = reject));
-    failure.catch(() => undefined);
-    connection.on('error', () => undefined);
-    connection.on('close', (err?: Error) =>
-      failed(err ?? new Error('the connection to RabbitMQ closed')),
+    await holdConnection(
+      signal,
+      async ({ ended, fail }) => {
+        connection.on('error', () => undefined);
+        connection.on('close', (err?: Error) =>
+          fail(err ?? new Error('the connection to RabbitMQ closed')),
+        );
+        const channel = await connection.createChannel();
+        channel.on('error', () => undefined);
+        channel.on('close', () => fail(new Error('the RabbitMQ channel closed')));
+        await prepareQueue(channel, config);
+        await channel.prefetch(config.prefetch);
+        await channel.consume(
+          config.queue,
+          (message) => {
+            if (message === null) {
+              fail(new Error(`the queue ${config.queue} was deleted or the consumer cancelled`));
+              return;
+            }
+            handle(session, channel, message).catch(fail);
+          },
+          { noAck: false },
+        );
+        session.connected();
+        await ended;
+      },
+      () => connection.close(),
     );
-    const stop = () => void connection.close().catch(() => undefined);
-    signal.addEventListener('abort', stop, { once: true });
-    try {
-      const channel = await connection.createChannel();
-      channel.on('error', () => undefined);
-      channel.on('close', () => failed(new Error('the RabbitMQ channel closed')));
-      await prepareQueue(channel, config);
-      await channel.prefetch(config.prefetch);
-      await channel.consume(
-        config.queue,
-        (message) => {
-          if (message === null) {
-            failed(new Error(`the queue ${config.queue} was deleted or the consumer cancelled`));
-            return;
-          }
-          handle(session, channel, message).catch(failed);
-        },
-        { noAck: false },
-      );
-      session.connected();
-      await failure;
-    } catch (err) {
-      if (signal.aborted) return;
-      throw err;
-    } finally {
-      signal.removeEventListener('abort', stop);
-      await closeQuietly(connection);
-    }
   }
 }
 
@@ -112,12 +106,4 @@ function deliveryOf(queue: string, message: ConsumeMessage): Delivery {
     ...(Number.isFinite(timestamp) && timestamp > 0 ? { time: new Date(timestamp * 1000) } : {}),
     origin: `${queue} #${fields.deliveryTag}${messageId ? ` (${messageId})` : ''}`,
   };
-}
-
-async function closeQuietly(connection: ChannelModel): Promise<void> {
-  try {
-    await connection.close();
-  } catch {
-    // Already closed: the failure that ended the consumer said why.
-  }
 }
