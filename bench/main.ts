@@ -6,6 +6,7 @@ import { endToEnd } from './scenarios/end-to-end';
 import { evaluatorAlone } from './scenarios/evaluator';
 import { localStackMemory } from './scenarios/local-stack-memory';
 import { memoryPerService, residentSetSizes } from './scenarios/memory-per-service';
+import { subscriberThroughput } from './scenarios/subscriber';
 import { sustainedRate } from './scenarios/sustained-rate';
 import { webhookIngest } from './scenarios/webhook';
 import { type BenchStack, startBenchStack } from './support/bench-stack';
@@ -27,6 +28,7 @@ const SCENARIOS = [
   'memory-per-service',
   'sustained',
   'console',
+  'subscriber',
 ] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 const STACK_SCENARIOS: readonly ScenarioName[] = ['webhook', 'e2e', 'memory'];
@@ -103,6 +105,15 @@ async function main(): Promise<void> {
     const broker = await startBroker(log);
     try {
       record(await localStackMemory(broker));
+    } finally {
+      await broker.stop();
+    }
+  }
+  if (chosen.includes('subscriber')) {
+    log('subscriber: Kafka topic, Redis Streams, NATS JetStream and RabbitMQ sources');
+    const broker = await startBroker(log);
+    try {
+      record(await subscriberThroughput(broker, log, { messages: 10_000, timeoutMs: 60_000 }));
     } finally {
       await broker.stop();
     }

@@ -5,7 +5,7 @@ import { type Definition, definitionKey, DefinitionSchema } from './definition';
 import { formatZodIssues } from './format-issues';
 
 const EXAMPLES = join(__dirname, '..', '..', '..', 'examples');
-const files = readdirSync(EXAMPLES)
+const files = readdirSync(EXAMPLES, { recursive: true, encoding: 'utf8' })
   .filter((file) => /\.(ya?ml|json)$/.test(file))
   .sort();
 

@@ -16,6 +16,13 @@ export * from './sources/event-config';
 export * from './sources/run-status-config';
 export * from './sources/stream-message';
 export * from './sources/kafka-topic-config';
+export * from './sources/redis-stream-config';
+export * from './sources/nats-config';
+export * from './sources/rabbitmq-config';
+export * from './sources/mqtt-config';
+export * from './sources/sse-config';
+export * from './sources/websocket-config';
+export * from './sources/s3-config';
 export {
   DEFAULT_OWNER,
   InlineSourceSchema,

@@ -1,5 +1,6 @@
 import {
   EnvSecretResolver,
+  resolveHeaders,
   SecretNotFoundError,
   StoredSecretResolver,
   secretEnvName,
@@ -106,5 +107,23 @@ describe('StoredSecretResolver', () => {
   it('fails rather than falling back when the store fails', async () => {
     source.failure = new Error('database unreachable');
     await expect(resolver().resolve('both', OWNER)).rejects.toThrow('database unreachable');
+  });
+});
+
+describe('resolveHeaders', () => {
+  it('looks up secret headers and keeps literal ones', async () => {
+    const secrets = new EnvSecretResolver({ FLINT_SECRET_API_TOKEN: 'Bearer s3cr3t' });
+    expect(
+      await resolveHeaders(
+        { Authorization: { secretRef: 'api-token' }, Accept: 'text/plain' },
+        secrets,
+      ),
+    ).toEqual({ Authorization: 'Bearer s3cr3t', Accept: 'text/plain' });
+  });
+
+  it('fails naming the missing secret, never a value', async () => {
+    await expect(
+      resolveHeaders({ Authorization: { secretRef: 'missing-token' } }, new EnvSecretResolver({})),
+    ).rejects.toThrow('secret "missing-token" is not configured');
   });
 });

@@ -1,3 +1,4 @@
+import type { HeaderValue } from '@flint/contracts';
 import type { ServiceRuntime } from '@flint/service-kit';
 import { SecretCipher, SecretRepository, type Store, parseSecretKeyRing } from '@flint/store';
 
@@ -145,4 +146,21 @@ export function storedSecretsFirst(
 /** The providers' secrets: the encrypted store, then `FLINT_SECRET_<NAME>` variables. */
 export function providerSecrets(runtime: ServiceRuntime): SecretResolver {
   return storedSecretsFirst(runtime.store, runtime.env, new EnvSecretResolver(runtime.env));
+}
+
+/**
+ * Header values (literal, or `{ secretRef }`) with their secrets looked up; call it for every request
+ * or connection, so a rotated secret is used.
+ */
+export async function resolveHeaders(
+  headers: Record<string, HeaderValue>,
+  secrets: OwnedSecrets,
+): Promise<Record<string, string>> {
+  const entries = await Promise.all(
+    Object.entries(headers).map(
+      async ([name, value]) =>
+        [name, typeof value === 'string' ? value : await secrets.resolve(value.secretRef)] as const,
+    ),
+  );
+  return Object.fromEntries(entries);
 }

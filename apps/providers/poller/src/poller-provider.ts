@@ -10,6 +10,7 @@ import {
 import {
   type Emit,
   InvalidSourceError,
+  resolveHeaders,
   type SourceContext,
   type SourceProviderImpl,
 } from '@flint/provider-sdk';
@@ -20,7 +21,6 @@ import { ItemExpression } from './http/item-expression';
 import { checkJsonPath } from './http/items';
 import { httpPollFetcher } from './http/poll-fetcher';
 import { PollJob, type PollPages } from './polling/poll-job';
-import { resolveHeaders } from './http/poll-request';
 import { type PollBackoff, PollerSourceRunner } from './polling/poller-source-runner';
 import { type PollerStateStore, SqlPollerStateStore } from './polling/poller-state';
 import { SqlPollPages } from './sql/sql-poll-pages';

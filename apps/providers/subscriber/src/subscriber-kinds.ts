@@ -1,7 +1,14 @@
 import type { SourceKindImplementations } from '@flint/provider-sdk';
 import { KafkaTopicKind } from './kafka/kafka-topic-kind';
+import { MqttKind } from './mqtt/mqtt-kind';
+import { NatsKind } from './nats/nats-kind';
+import { RabbitMqKind } from './rabbitmq/rabbitmq-kind';
+import { RedisStreamKind } from './redis-stream/redis-stream-kind';
+import { S3Kind } from './s3/s3-kind';
+import { SseKind } from './sse/sse-kind';
 import type { MessageSettings } from './subscription/message-translator';
 import type { StreamKind, SubscriberKind } from './subscription/stream-kind';
+import { WebSocketKind } from './websocket/websocket-kind';
 import { subscriberProvider, type SubscriberDeps } from './subscription/subscriber-provider';
 
 /** A stream kind for each kind the registry assigns to the subscriber. */
@@ -11,6 +18,13 @@ export type StreamKinds = { [K in SubscriberKind]: StreamKind<K, MessageSettings
 export function streamKinds(): StreamKinds {
   return {
     kafka: new KafkaTopicKind(),
+    'redis-stream': new RedisStreamKind(),
+    nats: new NatsKind(),
+    rabbitmq: new RabbitMqKind(),
+    mqtt: new MqttKind(),
+    sse: new SseKind(),
+    websocket: new WebSocketKind(),
+    s3: new S3Kind(),
   };
 }
 

@@ -12,6 +12,13 @@ import {
 import { type RunStatusConfig, RunStatusConfigSchema } from '../sources/run-status-config';
 import { type WebhookConfig, WebhookConfigSchema } from '../sources/webhook-config';
 import { runStatusEventType } from '../run-status';
+import { MqttConfigSchema } from '../sources/mqtt-config';
+import { NatsConfigSchema } from '../sources/nats-config';
+import { RabbitMqConfigSchema } from '../sources/rabbitmq-config';
+import { RedisStreamConfigSchema } from '../sources/redis-stream-config';
+import { S3ConfigSchema } from '../sources/s3-config';
+import { SseConfigSchema } from '../sources/sse-config';
+import { WebSocketConfigSchema } from '../sources/websocket-config';
 import type { SERVICES, ServiceName } from './services';
 
 /**
@@ -62,6 +69,13 @@ export const SOURCE_KINDS = {
       runStatusEventType(config.statuses[0] ?? 'SUCCEEDED'),
   },
   kafka: { config: KafkaTopicConfigSchema, carriesSourceId: true, service: 'subscriber' },
+  'redis-stream': { config: RedisStreamConfigSchema, carriesSourceId: true, service: 'subscriber' },
+  nats: { config: NatsConfigSchema, carriesSourceId: true, service: 'subscriber' },
+  rabbitmq: { config: RabbitMqConfigSchema, carriesSourceId: true, service: 'subscriber' },
+  mqtt: { config: MqttConfigSchema, carriesSourceId: true, service: 'subscriber' },
+  sse: { config: SseConfigSchema, carriesSourceId: true, service: 'subscriber' },
+  websocket: { config: WebSocketConfigSchema, carriesSourceId: true, service: 'subscriber' },
+  s3: { config: S3ConfigSchema, carriesSourceId: true, service: 'subscriber' },
 } as const satisfies Record<string, SourceKindEntry>;
 
 export interface SourceKindEntry {

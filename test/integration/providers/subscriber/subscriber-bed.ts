@@ -16,6 +16,7 @@ import { kafkaForTest } from '../../../support/kafka-client';
 import { createScratchDatabase, type ScratchDatabase } from '../../../support/postgres';
 import { collectMessages, type ConsumedMessage } from '../../../support/service-test-bed';
 import { EventCollector, stored } from '../../../support/provider-fixture';
+import { TcpProxy } from '../../../support/tcp-proxy';
 import { type ChildResult, runTsFixture } from '../../../support/ts-child-process';
 
 export interface RunRow {
@@ -137,6 +138,56 @@ export class SubscriberBed {
     );
   }
 
+  /**
+   * The crash guarantee of a kind: a subscriber killed -9 right after Kafka acknowledged the source's
+   * event and before the upstream acknowledgement; then a healthy one gets the message again, with
+   * the same event id, and one run starts. `whileDead` checks the upstream in between.
+   */
+  async expectOneRunAfterKill(
+    kind: keyof StreamKinds,
+    sourceId: string,
+    triggerId: string,
+    whileDead: () => Promise<void> = async () => undefined,
+  ): Promise<CloudEvent[]> {
+    const died = await this.runSubscriberDyingBeforeAck(kind);
+    expect(died.signal).toBe('SIGKILL');
+    await this.waitForEvents(sourceId, 1);
+    await whileDead();
+    await this.startSubscriber();
+    const events = await this.waitForEvents(sourceId, 2);
+    expect(new Set(events.map((event) => event.id)).size).toBe(1);
+    await this.waitForSucceededRuns(triggerId, 1, 'one succeeded run');
+    expect(await this.runs(triggerId)).toHaveLength(1);
+    return events;
+  }
+
+  /**
+   * The reconnect guarantee of a kind: its source reaches the upstream at `upstreamPort` through a
+   * proxy, the proxy cuts the connection (the source reports `reconnecting`), a message is published
+   * meanwhile, and once the proxy serves again the source is `up` and the message starts its run.
+   */
+  async expectResumeAfterDrop(
+    upstreamPort: number,
+    define: (port: number) => Promise<{ sourceId: string; triggerId: string }>,
+    publishWhileDown: () => Promise<unknown> | void,
+  ): Promise<void> {
+    const proxy = new TcpProxy(upstreamPort);
+    await proxy.open();
+    try {
+      const { sourceId, triggerId } = await define(proxy.port);
+      await this.startSubscriber();
+      await this.waitForConnection(sourceId, 'up');
+      await proxy.close();
+      await this.waitForConnection(sourceId, 'reconnecting');
+      await publishWhileDown();
+      await proxy.open();
+      await this.waitForSucceededRuns(triggerId, 1, 'the message published while down');
+      await this.waitForConnection(sourceId, 'up');
+    } finally {
+      await proxy.close();
+    }
+  }
+
   /** Publishes a source and a trigger starting the echo workflow with the event's data. */
   async define(source: Record<string, unknown> & { id: string }): Promise<string> {
     const triggerId = `${source.id}-echo`;
@@ -194,6 +245,31 @@ export class SubscriberBed {
         return predicate(runs) ? runs : undefined;
       },
       { timeoutMs: 90_000, intervalMs: 200, description },
+    );
+  }
+
+  /** Waits until the trigger has exactly `count` runs, every one of them succeeded. */
+  waitForSucceededRuns(triggerId: string, count: number, description: string): Promise<RunRow[]> {
+    return this.waitForRuns(
+      triggerId,
+      (runs) => runs.length === count && runs.every((run) => run.status === 'SUCCEEDED'),
+      description,
+    );
+  }
+
+  /** Waits until the subscriber reported the source's connection in `state` (and an event, if asked). */
+  waitForConnection(
+    sourceId: string,
+    state: string,
+    options: { withEvent?: boolean } = {},
+  ): Promise<NonNullable<Awaited<ReturnType<SubscriberBed['status']>>>> {
+    return waitFor(
+      async () => {
+        const row = await this.status(sourceId);
+        if (row?.connection !== state) return undefined;
+        return options.withEvent && row.lastEventAt === undefined ? undefined : row;
+      },
+      { timeoutMs: 60_000, description: `source ${sourceId} reported ${state}` },
     );
   }
 

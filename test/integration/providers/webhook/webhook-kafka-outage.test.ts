@@ -8,7 +8,7 @@ import { kafkaForTest } from '../../../support/kafka-client';
 import { WebhookModule } from '../../../../apps/providers/webhook/src/webhook.module';
 import { quietLog, waitFor } from '../../../support/kafka';
 import { DefinitionPublisher, eventOnTopic, testTopics, topicEnv, webhookSource } from './harness';
-import { TcpProxy } from './tcp-proxy';
+import { TcpProxy } from '../../../support/tcp-proxy';
 
 /** A client whose every connection, whatever broker address metadata names, goes through the proxy. */
 function kafkaThrough(proxy: TcpProxy): Kafka {

@@ -1,6 +1,5 @@
 import { asHttpPollerConfig, PollerConfigSchema } from '@flint/contracts';
-import { EnvSecretResolver } from '@flint/provider-sdk';
-import { buildPollRequest, requestSignature, resolveHeaders } from './poll-request';
+import { buildPollRequest, requestSignature } from './poll-request';
 
 const config = (extra: Record<string, unknown>) =>
   asHttpPollerConfig(
@@ -87,23 +86,5 @@ describe('buildPollRequest', () => {
     expect(requestSignature(buildPollRequest(c, 1, {}))).not.toBe(
       requestSignature(buildPollRequest(c, 2, {})),
     );
-  });
-});
-
-describe('resolveHeaders', () => {
-  it('looks up secret headers and keeps literal ones', async () => {
-    const secrets = new EnvSecretResolver({ FLINT_SECRET_API_TOKEN: 'Bearer s3cr3t' });
-    expect(
-      await resolveHeaders(
-        { Authorization: { secretRef: 'api-token' }, Accept: 'text/plain' },
-        secrets,
-      ),
-    ).toEqual({ Authorization: 'Bearer s3cr3t', Accept: 'text/plain' });
-  });
-
-  it('fails naming the missing secret, never a value', async () => {
-    await expect(
-      resolveHeaders({ Authorization: { secretRef: 'missing-token' } }, new EnvSecretResolver({})),
-    ).rejects.toThrow('secret "missing-token" is not configured');
   });
 });

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CURSOR_PLACEHOLDER, type HeaderValue, type HttpPollerConfig } from '@flint/contracts';
-import type { OwnedSecrets } from '@flint/provider-sdk';
+import { CURSOR_PLACEHOLDER, type HttpPollerConfig } from '@flint/contracts';
 
 export type CursorValue = string | number;
 
@@ -63,18 +62,4 @@ export function requestSignature(request: PollRequest): string {
   return createHash('sha256')
     .update(`${request.method} ${request.url}\n${request.body ?? ''}`)
     .digest('hex');
-}
-
-/** Header values with their secrets looked up; fetched every poll so a rotated secret is used. */
-export async function resolveHeaders(
-  headers: Record<string, HeaderValue>,
-  secrets: OwnedSecrets,
-): Promise<Record<string, string>> {
-  const entries = await Promise.all(
-    Object.entries(headers).map(
-      async ([name, value]) =>
-        [name, typeof value === 'string' ? value : await secrets.resolve(value.secretRef)] as const,
-    ),
-  );
-  return Object.fromEntries(entries);
 }

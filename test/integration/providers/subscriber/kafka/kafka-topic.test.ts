@@ -68,9 +68,9 @@ describe('subscriber: Kafka topic sources', () => {
     await bed.startSubscriber();
 
     // The binary and the structured copy are one event (same id): one run between them.
-    const runs = await bed.waitForRuns(
+    const runs = await bed.waitForSucceededRuns(
       triggerId,
-      (r) => r.length === 2 && r.every((run) => run.status === 'SUCCEEDED'),
+      2,
       'a succeeded run for the plain message and one for the CloudEvent',
     );
     expect(runs.map((run) => run.input)).toEqual(
@@ -92,13 +92,7 @@ describe('subscriber: Kafka topic sources', () => {
       async () => (await committedOffsets(bed.kafka, `flint-${sourceId}`, topic)).get(0) === 3,
       { description: 'the offsets committed after the events were acknowledged' },
     );
-    const status = await waitFor(
-      async () => {
-        const row = await bed.status(sourceId);
-        return row?.connection === 'up' && row.lastEventAt ? row : undefined;
-      },
-      { description: 'the source reported up with its last event', timeoutMs: 60_000 },
-    );
+    const status = await bed.waitForConnection(sourceId, 'up', { withEvent: true });
     expect(status.lag).toBe(0);
     expect(await bed.metrics()).toContain(
       `flint_source_up{source="${sourceId}",provider="kafka",service="subscriber"} 1`,
@@ -121,9 +115,9 @@ describe('subscriber: Kafka topic sources', () => {
       flint_dlq_origin: `${topic}/0@0`,
     });
     expect(dead.headers.flint_dlq_error).toMatch(/not valid JSON/);
-    const runs = await bed.waitForRuns(
+    const runs = await bed.waitForSucceededRuns(
       triggerId,
-      (r) => r.length === 1 && r[0].status === 'SUCCEEDED',
+      1,
       'the good message after the bad one started its run',
     );
     expect(runs[0].input).toMatchObject({ data: { order: 8 } });
@@ -138,23 +132,14 @@ describe('subscriber: Kafka topic sources', () => {
     const triggerId = await bed.define(kafkaSource(sourceId, topic));
     await produce(topic, [{ value: JSON.stringify({ order: 9 }) }]);
 
-    const died = await bed.runSubscriberDyingBeforeAck('kafka');
-    expect(died.signal).toBe('SIGKILL');
-    expect(await bed.waitForEvents(sourceId, 1)).toHaveLength(1);
-    expect((await committedOffsets(bed.kafka, `flint-${sourceId}`, topic)).get(0) ?? -1).toBe(-1);
-
-    await bed.startSubscriber();
-    const events = await bed.waitForEvents(sourceId, 2);
-    expect(new Set(events.map((event) => event.id))).toEqual(new Set([`${topic}/0/0`]));
-    await bed.waitForRuns(
-      triggerId,
-      (r) => r.length === 1 && r[0].status === 'SUCCEEDED',
-      'one succeeded run',
-    );
-    await waitFor(
-      async () => (await committedOffsets(bed.kafka, `flint-${sourceId}`, topic)).get(0) === 1,
-      { description: 'the offset committed by the second subscriber' },
-    );
-    expect(await bed.runs(triggerId)).toHaveLength(1);
+    const committed = async () =>
+      (await committedOffsets(bed.kafka, `flint-${sourceId}`, topic)).get(0) ?? -1;
+    const [event] = await bed.expectOneRunAfterKill('kafka', sourceId, triggerId, async () => {
+      expect(await committed()).toBe(-1);
+    });
+    expect(event.id).toBe(`${topic}/0/0`);
+    await waitFor(async () => (await committed()) === 1, {
+      description: 'the offset committed by the second subscriber',
+    });
   });
 });
