@@ -68,7 +68,7 @@ describe('Kafka metrics of a service against a real broker', () => {
     const poison = { key: 'poison', value: Buffer.from('not json at all') };
     const wrongProvider = {
       ...encodeCloudEvent(testEvent(6)),
-      headers: { ...encodeCloudEvent(testEvent(6)).headers, ce_flintprovider: 'fax' },
+      headers: { ...encodeCloudEvent(testEvent(6)).headers, ce_flintprovider: 'Fax Machine' },
     };
     const good = [1, 2, 3, 4, 5].map((n) => encodeCloudEvent(testEvent(n)));
     await producer.send(input, [poison, ...good, wrongProvider]);
