@@ -8,6 +8,9 @@ const PUT_CHUNK = 1000;
  * `provider_state` table: JSON values by (source id, key). The poller keeps its cursor, cron its
  * schedule record, the file watcher the files it has announced; each kind sees its own rows only.
  * Give it a transaction to make several writes atomic.
+ *
+ * Values are read as `value::text` and parsed here: PostgreSQL's driver parses jsonb itself and some
+ * PGlite paths do not, so guessing from the type would parse a stored bare string a second time.
  */
 export class ProviderStateRepository {
   constructor(
@@ -16,20 +19,20 @@ export class ProviderStateRepository {
   ) {}
 
   async get<T>(sourceId: string, key: string): Promise<T | undefined> {
-    const [row] = await this.db.query<{ value: unknown }>(
-      'SELECT value FROM provider_state WHERE provider = $1 AND source_id = $2 AND key = $3',
+    const [row] = await this.db.query<{ value: string }>(
+      'SELECT value::text AS value FROM provider_state WHERE provider = $1 AND source_id = $2 AND key = $3',
       [this.kind, sourceId, key],
     );
-    return row === undefined ? undefined : (parsed(row.value) as T);
+    return row === undefined ? undefined : (JSON.parse(row.value) as T);
   }
 
   /** Every key the source has, with its value. */
   async entries(sourceId: string): Promise<Map<string, unknown>> {
-    const rows = await this.db.query<{ key: string; value: unknown }>(
-      'SELECT key, value FROM provider_state WHERE provider = $1 AND source_id = $2',
+    const rows = await this.db.query<{ key: string; value: string }>(
+      'SELECT key, value::text AS value FROM provider_state WHERE provider = $1 AND source_id = $2',
       [this.kind, sourceId],
     );
-    return new Map(rows.map((row) => [row.key, parsed(row.value)]));
+    return new Map(rows.map((row) => [row.key, JSON.parse(row.value)]));
   }
 
   async put(sourceId: string, key: string, value: unknown): Promise<void> {
@@ -72,9 +75,4 @@ export class ProviderStateRepository {
       [this.kind, sourceId, keys],
     );
   }
-}
-
-/** jsonb comes back parsed from PostgreSQL and as text from some PGlite paths. */
-function parsed(value: unknown): unknown {
-  return typeof value === 'string' ? JSON.parse(value) : value;
 }
