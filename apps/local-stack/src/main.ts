@@ -1,6 +1,8 @@
 import { createServiceLogger, exitOnSignal } from '@flint/service-kit';
+import { storeConfigFromEnv } from '@flint/store';
 import { startTelemetry } from '@flint/telemetry';
 import { upBanner } from './banner';
+import { createEmbeddedDatabaseApart } from './embedded-database';
 import { applyExamples, consoleLoginLink, providersNotReady, startLocalStack } from './local-stack';
 
 async function main(): Promise<void> {
@@ -14,6 +16,7 @@ async function main(): Promise<void> {
     error: (message: string) => pinoLogger.error(message),
   };
   try {
+    await createEmbeddedDatabaseApart(storeConfigFromEnv(env), env);
     const stack = await startLocalStack(env, logger);
     exitOnSignal(() => stack.stop().then(() => telemetry.shutdown()), 30000, logger);
     await applyExamples(stack, env.FLINT_EXAMPLES_DIR ?? 'examples', logger);

@@ -1,5 +1,5 @@
 import type { MqttConfig } from '@flint/contracts';
-import { connect, type IClientOptions, type IPublishPacket } from 'mqtt';
+import type { IClientOptions, IPublishPacket } from 'mqtt';
 import type { Delivery } from '../subscription/delivery';
 import { holdConnection } from '../subscription/held-connection';
 import type { StreamKind, StreamSession } from '../subscription/stream-kind';
@@ -24,6 +24,9 @@ export class MqttKind implements StreamKind<'mqtt', MqttConfig> {
 
   async consume(session: Session): Promise<void> {
     const { config, signal } = session.ctx;
+    // Loaded when a source of this kind starts, not with the service: the upstream clients weigh
+    // 10–30 MB each and most stacks use one kind or none.
+    const { connect } = await import('mqtt');
     // The handler is in place before the connection exists: a resumed session's messages arrive right
     // after CONNACK, and mqtt.js's default handler would acknowledge them unseen.
     const client = connect(config.url, await clientOptions(session));

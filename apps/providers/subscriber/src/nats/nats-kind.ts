@@ -1,16 +1,12 @@
 import type { NatsConfig } from '@flint/contracts';
-import {
-  AckPolicy,
-  connect,
-  type ConnectionOptions,
-  type Consumer,
-  DeliverPolicy,
-  type JetStreamManager,
-  type JsMsg,
-  type Msg,
-  type MsgHdrs,
-  type NatsConnection,
-  nanos,
+import type {
+  ConnectionOptions,
+  Consumer,
+  JetStreamManager,
+  JsMsg,
+  Msg,
+  MsgHdrs,
+  NatsConnection,
 } from 'nats';
 import type { Delivery } from '../subscription/delivery';
 import { withinCleanUpTime } from '../subscription/held-connection';
@@ -39,6 +35,9 @@ export class NatsKind implements StreamKind<'nats', NatsConfig> {
 
   async consume(session: Session): Promise<void> {
     const { signal } = session.ctx;
+    // Loaded when a source of this kind starts, not with the service: the upstream clients weigh
+    // 10–30 MB each and most stacks use one kind or none.
+    const { connect } = await import('nats');
     const nc = await connect(await connectionOptions(session));
     const closed = nc.closed().then((err) => {
       throw err ?? new Error('the connection to NATS closed');
@@ -146,6 +145,7 @@ async function ensureConsumer(
   } catch (err) {
     if (!/consumer not found/i.test(String((err as Error).message))) throw err;
   }
+  const { AckPolicy, DeliverPolicy, nanos } = await import('nats');
   await jsm.consumers.add(settings.stream, {
     durable_name: durable,
     ack_policy: AckPolicy.Explicit,

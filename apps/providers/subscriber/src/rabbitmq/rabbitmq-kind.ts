@@ -1,5 +1,5 @@
 import type { RabbitMqConfig } from '@flint/contracts';
-import { type Channel, connect, type ConsumeMessage } from 'amqplib';
+import type { Channel, ConsumeMessage } from 'amqplib';
 import type { Delivery } from '../subscription/delivery';
 import { holdConnection } from '../subscription/held-connection';
 import type { StreamKind, StreamSession } from '../subscription/stream-kind';
@@ -23,6 +23,9 @@ export class RabbitMqKind implements StreamKind<'rabbitmq', RabbitMqConfig> {
 
   async consume(session: Session): Promise<void> {
     const { config, signal, source } = session.ctx;
+    // Loaded when a source of this kind starts, not with the service: the upstream clients weigh
+    // 10–30 MB each and most stacks use one kind or none.
+    const { connect } = await import('amqplib');
     const connection = await connect(await connectionUrl(session), {
       clientProperties: { connection_name: `flint-${source.id}` },
       timeout: 10_000,

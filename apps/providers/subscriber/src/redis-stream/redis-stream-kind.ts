@@ -1,5 +1,5 @@
 import type { RedisStreamConfig } from '@flint/contracts';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Delivery } from '../subscription/delivery';
 import type { StreamKind, StreamSession } from '../subscription/stream-kind';
 
@@ -27,6 +27,9 @@ export class RedisStreamKind implements StreamKind<'redis-stream', RedisStreamCo
   async consume(session: Session): Promise<void> {
     const { config, signal, source, replicaId } = session.ctx;
     const group = config.group ?? `flint-${source.id}`;
+    // Loaded when a source of this kind starts, not with the service: the upstream clients weigh
+    // 10–30 MB each and most stacks use one kind or none.
+    const { Redis } = await import('ioredis');
     const redis = new Redis(config.url, {
       lazyConnect: true,
       // The subscriber reconnects with its own backoff and reports it; ioredis must not hide it.

@@ -7,7 +7,7 @@ import {
 } from '@flint/contracts';
 import { type OwnedSecrets, type SourceOf } from '@flint/provider-sdk';
 import { ProviderStateRepository, type Store } from '@flint/store';
-import { ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { minimatch } from 'minimatch';
 import type { Delivery } from '../subscription/delivery';
 import type { MessageSettings } from '../subscription/message-translator';
@@ -51,6 +51,9 @@ export class S3Kind implements StreamKind<'s3', S3Settings> {
 
   async consume(session: Session): Promise<void> {
     const { config, signal, store, clock } = session.ctx;
+    // Loaded when a source of this kind starts, not with the service: the upstream clients weigh
+    // 10–30 MB each and most stacks use one kind or none.
+    const { S3Client } = await import('@aws-sdk/client-s3');
     const client = new S3Client(await clientConfig(config, session.ctx.secrets));
     const state = new ProviderStateRepository(store, this.kind);
     try {
@@ -149,6 +152,7 @@ async function listBucket(
   const patterns = globList(config.pattern);
   const exclude = globList(config.exclude);
   const prefix = config.prefix ?? '';
+  const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
   const objects = new Map<string, ListedObject>();
   let token: string | undefined;
   do {
