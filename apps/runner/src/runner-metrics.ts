@@ -7,7 +7,7 @@ export const LATENCY_BUCKETS_SECONDS = [
   0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
 ];
 
-export type FinalStatus = 'SUCCEEDED' | 'FAILED' | 'SKIPPED';
+export type FinalStatus = 'SUCCEEDED' | 'FAILED' | 'SKIPPED' | 'CANCELLED';
 
 /** The runner's metrics; every label takes values from a fixed set. */
 export class RunnerMetrics {
@@ -35,7 +35,7 @@ export class RunnerMetrics {
     });
     this.attempts = new Counter({
       name: 'triggers_run_attempts_total',
-      help: 'Attempts to start a workflow, by how they ended (succeeded, retry, failed, lost).',
+      help: 'Attempts to start a workflow, by how they ended (succeeded, retry, failed, lost, cancelled).',
       labelNames: ['provider', 'target', 'outcome'],
       registers,
     });

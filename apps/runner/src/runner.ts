@@ -111,6 +111,7 @@ export class Runner {
       leaseGraceMs: config.leaseGraceMs,
       log,
       onInFlightChange: (count) => this.metrics.setInFlight(count),
+      onCancelRequested: (runIds) => executor.cancel(runIds),
     });
     this.handler = new RunRequestHandler({
       claims: new RunClaimRepository(store),

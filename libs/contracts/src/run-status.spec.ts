@@ -44,7 +44,10 @@ describe('RunStatusEventSchema', () => {
       { path: 'error', message: 'required when status is FAILED' },
     ]);
     expect(problemsOf(RunStatusEventSchema, { ...failed, status: 'DONE', attempt: -1 })).toEqual([
-      { path: 'status', message: 'must be one of: REQUESTED, STARTED, SUCCEEDED, FAILED, SKIPPED' },
+      {
+        path: 'status',
+        message: 'must be one of: REQUESTED, STARTED, SUCCEEDED, FAILED, SKIPPED, CANCELLED',
+      },
       { path: 'attempt', message: 'must be 0 or more' },
     ]);
   });

@@ -2,14 +2,21 @@ import { z } from 'zod';
 import { IdSchema, IsoDateTimeSchema, WorkflowNameSchema } from './primitives';
 import { requiredOr, strictObject } from './strict';
 
-export const RUN_STATUSES = ['REQUESTED', 'STARTED', 'SUCCEEDED', 'FAILED', 'SKIPPED'] as const;
+export const RUN_STATUSES = [
+  'REQUESTED',
+  'STARTED',
+  'SUCCEEDED',
+  'FAILED',
+  'SKIPPED',
+  'CANCELLED',
+] as const;
 export const RunStatusSchema = z.enum(RUN_STATUSES, {
   error: requiredOr(`must be one of: ${RUN_STATUSES.join(', ')}`),
 });
 export type RunStatus = z.infer<typeof RunStatusSchema>;
 
 /** Final statuses, the ones a run-status source can chain on. */
-export const TERMINAL_RUN_STATUSES = ['SUCCEEDED', 'FAILED', 'SKIPPED'] as const;
+export const TERMINAL_RUN_STATUSES = ['SUCCEEDED', 'FAILED', 'SKIPPED', 'CANCELLED'] as const;
 export const TerminalRunStatusSchema = z.enum(TERMINAL_RUN_STATUSES, {
   error: requiredOr(`must be one of: ${TERMINAL_RUN_STATUSES.join(', ')}`),
 });

@@ -6,7 +6,10 @@ export interface WorkflowContext {
   readonly triggerId: string;
   /** 1 for the first attempt. */
   readonly attempt: number;
-  /** Aborted when the run's timeout passes; long work should stop when it fires. */
+  /**
+   * Aborted when the run's timeout passes or the run is cancelled (`flint runs cancel`); long work
+   * should stop when it fires.
+   */
   readonly signal: AbortSignal;
   /** Adds a line to the run's log, which Flint stores with the run (at most 1000 lines). */
   log(message: string): void;

@@ -14,6 +14,7 @@ import { describeEachStore, type OpenedStore, postgresBackend } from '../../supp
 const EXPECTED_TABLES = [
   'api_keys',
   'cron_slots',
+  'dead_letters',
   'definition_history',
   'evaluator_batch_events',
   'evaluator_batches',

@@ -1,5 +1,8 @@
 import {
+  CancelRunResponseSchema,
   DefinitionIdParamsSchema,
+  RerunRequestSchema,
+  RerunResponseSchema,
   DraftTestFireRequestSchema,
   EmitEventRequestSchema,
   EmitEventResponseSchema,
@@ -87,6 +90,47 @@ export const historyRoutes: ApiRoute[] = [
     responses: {
       200: { description: 'The run.', schema: RunDetail },
       404: errorResponse('No such run (or it belongs to another owner).'),
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/runs/:runId/cancel',
+    tag,
+    access: 'editor',
+    summary: 'Cancel a run',
+    description:
+      'Records the cancellation; the runner carries it out within its poll interval ' +
+      '(`FLINT_RUNNER_POLL_INTERVAL_MS`): a queued run, or one waiting for a retry, never starts; a ' +
+      'running local workflow sees its `ctx.signal` aborted. The run ends CANCELLED (error type ' +
+      '`CancelledError`) with a `flint.run.cancelled` event. Asking again answers the same; a run ' +
+      'that already ended otherwise is a 409. An editor key of the run’s owner (or an admin key).',
+    params: RunIdParamsSchema,
+    responses: {
+      202: {
+        description: 'Cancellation recorded (or done before).',
+        schema: CancelRunResponseSchema,
+      },
+      404: errorResponse('No such run (or it belongs to another owner).'),
+      409: errorResponse('The run already ended SUCCEEDED, FAILED or SKIPPED: `run_finished`.'),
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/runs/:runId/rerun',
+    tag,
+    access: 'editor',
+    summary: 'Re-run a run',
+    description:
+      'Publishes a new run request with the original run’s trigger, target, retry and concurrency ' +
+      'settings and its input, or the `input` given: a new run id, whose run shows `rerunOf`, while ' +
+      'the original lists it under `reruns`. Answered once Kafka acknowledged; the run appears when ' +
+      'the runner claimed it. An editor key of the run’s owner (or an admin key).',
+    params: RunIdParamsSchema,
+    body: RerunRequestSchema,
+    responses: {
+      202: { description: 'The new run was requested.', schema: RerunResponseSchema },
+      404: errorResponse('No such run (or it belongs to another owner).'),
+      503: kafkaUnavailable,
     },
   },
   {

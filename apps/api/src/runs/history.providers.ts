@@ -1,6 +1,6 @@
 import type { Provider, Type } from '@nestjs/common';
 import { CelEngine } from '@flint/conditions';
-import { ActivityRepository, RunHistoryRepository } from '@flint/store';
+import { ActivityRepository, RunControlRepository, RunHistoryRepository } from '@flint/store';
 import { parseEnv, type ServiceRuntime } from '@flint/service-kit';
 import { z } from 'zod';
 import { DefinitionRepository } from '../definitions/definition-repository';
@@ -12,6 +12,7 @@ import { KafkaPublisher } from '../events/kafka-publisher';
 import { TestFire } from '../test-fire/test-fire';
 import { TestFireController } from '../test-fire/test-fire.controller';
 import { TriggerTester } from '../test-fire/trigger-tester';
+import { RunControl } from './run-control';
 import { RunHistory } from './run-history';
 import { RunChangeFeed } from './run-change-feed';
 import { RunStreamController } from './run-stream.controller';
@@ -48,6 +49,10 @@ export function historyProviders(runtime: ServiceRuntime): Provider[] {
   return [
     { provide: KafkaPublisher, useValue: publisher },
     { provide: RunHistory, useValue: new RunHistory(runs) },
+    {
+      provide: RunControl,
+      useValue: new RunControl(runs, new RunControlRepository(runtime.store), publisher),
+    },
     {
       provide: RunChangeFeed,
       useValue: new RunChangeFeed(runs, FLINT_API_STREAM_POLL_MS, (err) =>

@@ -1,8 +1,8 @@
-import { NotFoundException } from '@nestjs/common';
 import type { RunDetail, RunListQuery, RunPage } from '@flint/contracts';
 import type { RunHistoryRepository } from '@flint/store';
 import { assertCanSee, ownerScope, type Principal } from '../auth/principal';
 import { decodeRunCursor, encodeRunCursor } from './run-cursor';
+import { runNotFound } from './run-control';
 import { runDetail, runSummary } from './run-views';
 
 /**
@@ -37,10 +37,10 @@ export class RunHistory {
     const run = await this.runs.get(runId);
     if (!run) throw runNotFound(runId);
     assertCanSee(principal, run.owner, `run ${runId}`);
-    return runDetail(run, await this.runs.attempts(runId));
+    const [attempts, reruns] = await Promise.all([
+      this.runs.attempts(runId),
+      this.runs.reruns(runId),
+    ]);
+    return runDetail(run, attempts, reruns);
   }
-}
-
-function runNotFound(runId: string): NotFoundException {
-  return new NotFoundException({ error: { code: 'not_found', message: `run ${runId} not found` } });
 }

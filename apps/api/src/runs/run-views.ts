@@ -22,7 +22,11 @@ export function runSummary(run: RunRecord): RunSummary {
 }
 
 /** Everything about one run, with its attempts. */
-export function runDetail(run: RunRecord, attempts: readonly RunAttemptRecord[]): RunDetail {
+export function runDetail(
+  run: RunRecord,
+  attempts: readonly RunAttemptRecord[],
+  reruns: readonly string[],
+): RunDetail {
   return {
     ...runSummary(run),
     maxAttempts: run.maxAttempts,
@@ -40,6 +44,9 @@ export function runDetail(run: RunRecord, attempts: readonly RunAttemptRecord[])
     ...(run.nextAttemptAt ? { nextAttemptAt: iso(run.nextAttemptAt) } : {}),
     logLines: run.logLines,
     attemptHistory: attempts.map(attemptView),
+    ...(run.cancelRequestedAt ? { cancelRequestedAt: iso(run.cancelRequestedAt) } : {}),
+    ...(run.rerunOf ? { rerunOf: run.rerunOf } : {}),
+    reruns: [...reruns],
   };
 }
 

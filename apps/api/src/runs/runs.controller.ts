@@ -1,6 +1,9 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseFilters } from '@nestjs/common';
 import {
+  type CancelRunResponse,
   DefinitionIdParamsSchema,
+  RerunRequestSchema,
+  type RerunResponse,
   type RunDetail,
   RunIdParamsSchema,
   RunListQuerySchema,
@@ -10,14 +13,22 @@ import {
 import { DefinitionRepository } from '../definitions/definition-repository';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { parseRequest } from '../auth/request-validation';
+import { RequireRole } from '../auth/route-access';
+import { PublishErrorsFilter } from '../events/publish-errors.filter';
+import { RunControl } from './run-control';
 import { RunHistory } from './run-history';
 import { visibleTrigger } from './visible-definition';
 
-/** Run history: every run, a trigger's runs, one run in full. Any key; owner-scoped. */
+/**
+ * Run history (every run, a trigger's runs, one run in full: any key, owner-scoped) and run control
+ * (cancel, re-run: an editor key of the run's owner).
+ */
 @Controller('api')
+@UseFilters(PublishErrorsFilter)
 export class RunsController {
   constructor(
     private readonly history: RunHistory,
+    private readonly control: RunControl,
     private readonly definitions: DefinitionRepository,
   ) {}
 
@@ -36,6 +47,33 @@ export class RunsController {
   ): Promise<RunDetail> {
     const { runId } = parseRequest(RunIdParamsSchema, params, 'run id');
     return this.history.get(principal, runId);
+  }
+
+  @Post('runs/:runId/cancel')
+  @RequireRole('editor')
+  @HttpCode(202)
+  cancel(
+    @CurrentPrincipal() principal: Principal,
+    @Param() params: Record<string, string>,
+  ): Promise<CancelRunResponse> {
+    const { runId } = parseRequest(RunIdParamsSchema, params, 'run id');
+    return this.control.cancel(principal, runId);
+  }
+
+  @Post('runs/:runId/rerun')
+  @RequireRole('editor')
+  @HttpCode(202)
+  rerun(
+    @CurrentPrincipal() principal: Principal,
+    @Param() params: Record<string, string>,
+    @Body() body: unknown,
+  ): Promise<RerunResponse> {
+    const { runId } = parseRequest(RunIdParamsSchema, params, 'run id');
+    return this.control.rerun(
+      principal,
+      runId,
+      parseRequest(RerunRequestSchema, body ?? {}, 'request'),
+    );
   }
 
   @Get('triggers/:id/runs')

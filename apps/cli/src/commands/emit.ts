@@ -1,9 +1,8 @@
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { EmitEventResponseSchema } from '@flint/contracts';
 import { type ApiOptions, type CommandContext, withApiOptions } from '../cli';
 import { CliInputError, failuresReported, typed } from '../command-failures';
+import { parseJsonText, readJsonFile } from '../json-input';
 
 interface EmitOptions extends ApiOptions {
   data?: string;
@@ -52,21 +51,7 @@ async function eventData(options: EmitOptions, cwd: string): Promise<unknown> {
   if (options.data !== undefined && options.dataFile !== undefined) {
     throw new CliInputError('give the data with --data or --data-file, not both');
   }
-  if (options.data !== undefined) return parseJson(options.data, '--data');
+  if (options.data !== undefined) return parseJsonText(options.data, '--data');
   if (options.dataFile === undefined) return undefined;
-  let text: string;
-  try {
-    text = await readFile(resolve(cwd, options.dataFile), 'utf8');
-  } catch (err) {
-    throw new CliInputError(`cannot read ${options.dataFile}: ${(err as Error).message}`);
-  }
-  return parseJson(text, options.dataFile);
-}
-
-function parseJson(text: string, what: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    throw new CliInputError(`${what} is not valid JSON: ${(err as Error).message}`);
-  }
+  return readJsonFile(options.dataFile, cwd);
 }

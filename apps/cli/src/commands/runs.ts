@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import {
+  CancelRunResponseSchema,
   describeAttempts,
+  RerunResponseSchema,
   type RunDetail,
   RunDetailSchema,
   RunPageSchema,
@@ -9,6 +11,7 @@ import {
 import type { FlintApiClient } from '../api-client';
 import { type ApiOptions, type CommandContext, withApiOptions } from '../cli';
 import { CliInputError, failuresReported, typed } from '../command-failures';
+import { readJsonFile } from '../json-input';
 import { type OutputOptions, formatTable, printOutput, withOutputOption } from '../output';
 
 interface RunsOptions extends ApiOptions, OutputOptions {
@@ -17,15 +20,64 @@ interface RunsOptions extends ApiOptions, OutputOptions {
   limit: string;
 }
 
-/** `flint runs [--trigger t] [--status s] [--limit n]` and `flint runs <run-id>`. */
+interface RerunOptions extends ApiOptions {
+  input?: string;
+}
+
+/**
+ * `flint runs [--trigger t] [--status s] [--limit n]`, `flint runs <run-id>`, and run control:
+ * `flint runs cancel <run-id>`, `flint runs rerun <run-id> [--input file]`.
+ */
 export function registerRunCommands(program: Command, context: CommandContext): void {
   const { io } = context;
   const attempt = failuresReported(context);
+  const runsCommand = program.command('runs [run-id]');
+  withApiOptions(
+    runsCommand
+      .command('cancel <run-id>')
+      .description(
+        'cancel a queued or running run: it never starts, or its local workflow sees its signal aborted',
+      ),
+  ).action((runId: string, options: ApiOptions) =>
+    attempt(`runs cancel ${runId}`, async () => {
+      const answer = await typed(
+        CancelRunResponseSchema,
+        context.client(options).request('POST', `/api/runs/${encodeURIComponent(runId)}/cancel`),
+      );
+      io.out(
+        answer.status === 'CANCELLED'
+          ? `run ${runId} is CANCELLED`
+          : `cancellation of run ${runId} requested (now ${answer.status}); the runner ends it CANCELLED`,
+      );
+    }),
+  );
+  withApiOptions(
+    runsCommand
+      .command('rerun <run-id>')
+      .description('start the run again as a new run, with its input or the one in --input')
+      .option('--input <file>', 'the new run’s input: a JSON file'),
+  ).action((runId: string, options: RerunOptions) =>
+    attempt(`runs rerun ${runId}`, async () => {
+      const input =
+        options.input === undefined ? undefined : await readJsonFile(options.input, io.cwd);
+      const answer = await typed(
+        RerunResponseSchema,
+        context
+          .client(options)
+          .request(
+            'POST',
+            `/api/runs/${encodeURIComponent(runId)}/rerun`,
+            input === undefined ? {} : { input },
+          ),
+      );
+      io.out(answer.runId);
+      io.err(`run ${answer.runId} requested, re-running ${runId}`);
+    }),
+  );
   withOutputOption(
     withApiOptions(
-      program
-        .command('runs [run-id]')
-        .description('list runs, newest first, or show one run in full')
+      runsCommand
+        .description('list runs, newest first, or show one run in full; cancel or re-run one')
         .option('--trigger <id>', 'only runs of this trigger')
         .option('--status <status>', 'only runs with this status (REQUESTED, STARTED, SUCCEEDED…)')
         .option('--limit <n>', 'how many runs to list', '20'),
@@ -101,6 +153,9 @@ function runLines(run: RunDetail): string[] {
     ...field('finished', run.finishedAt),
     ...field('duration', run.durationMs === undefined ? undefined : `${run.durationMs} ms`),
     ...field('error', run.error ? `${run.error.type}: ${run.error.message}` : undefined),
+    ...field('cancel asked', run.cancelRequestedAt),
+    ...field('re-run of', run.rerunOf),
+    ...field('re-runs', run.reruns.length > 0 ? run.reruns.join(', ') : undefined),
     'input:',
     ...indented(JSON.stringify(run.input, null, 2)),
   ];

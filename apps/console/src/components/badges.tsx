@@ -7,6 +7,7 @@ const RUN_TONE: Record<RunStatus, string> = {
   SUCCEEDED: 'ok',
   FAILED: 'bad',
   SKIPPED: 'muted',
+  CANCELLED: 'muted',
 };
 
 const RUN_LABEL: Record<RunStatus, string> = {
@@ -15,6 +16,7 @@ const RUN_LABEL: Record<RunStatus, string> = {
   SUCCEEDED: 'Succeeded',
   FAILED: 'Failed',
   SKIPPED: 'Skipped',
+  CANCELLED: 'Cancelled',
 };
 
 export function RunStatusBadge({ status }: { status: RunStatus }) {

@@ -1,5 +1,12 @@
 import type { RunDetail } from '@flint/contracts';
 
+/** The last step's title for the statuses that say more than "Finished". */
+const FINISHED_TITLES: Partial<Record<string, string>> = {
+  SUCCEEDED: 'Succeeded',
+  FAILED: 'Failed',
+  CANCELLED: 'Cancelled',
+};
+
 export interface TimelineStep {
   key: string;
   title: string;
@@ -15,6 +22,7 @@ const OUTCOME: Record<string, { title: string; tone: TimelineStep['tone'] }> = {
   retry: { title: 'failed, will retry', tone: 'warn' },
   failed: { title: 'failed', tone: 'bad' },
   lost: { title: 'lost (its runner went away)', tone: 'warn' },
+  cancelled: { title: 'cancelled', tone: 'warn' },
 };
 
 /**
@@ -47,8 +55,7 @@ export function runTimeline(run: RunDetail): TimelineStep[] {
     const tone = run.status === 'SUCCEEDED' ? 'ok' : run.status === 'FAILED' ? 'bad' : 'done';
     steps.push({
       key: 'finished',
-      title:
-        run.status === 'SUCCEEDED' ? 'Succeeded' : run.status === 'FAILED' ? 'Failed' : 'Finished',
+      title: FINISHED_TITLES[run.status] ?? 'Finished',
       at: run.finishedAt,
       tone,
       ...(run.durationMs === undefined ? {} : { duration: run.durationMs }),

@@ -4,7 +4,7 @@ import { PageHeader } from '../components/layout';
 import { OwnerFilter, TextFilter } from './filters';
 import { RunsTable } from './RunsTable';
 
-const STATUSES = ['REQUESTED', 'STARTED', 'SUCCEEDED', 'FAILED', 'SKIPPED'];
+const STATUSES = ['REQUESTED', 'STARTED', 'SUCCEEDED', 'FAILED', 'SKIPPED', 'CANCELLED'];
 
 /** `datetime-local` values are local time without a zone; the API takes ISO instants. */
 function toIso(local: string): string | undefined {

@@ -30,6 +30,9 @@ export function failed(
   return { kind: 'failed', error: runError(type, message), retryable, ...extra };
 }
 
+/** The error type of a cancelled run, in its run-status event and its record. */
+export const CANCELLED_ERROR_TYPE = 'CancelledError';
+
 /** A RunError within the contract's bounds. */
 export function runError(type: string, message: string): RunError {
   return { type: (type || 'Error').slice(0, 256), message: message.slice(0, 8192) };

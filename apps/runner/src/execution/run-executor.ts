@@ -15,7 +15,7 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { RunnerMetrics } from '../runner-metrics';
 import type { RunStatusMessages } from '../status/run-status-messages';
 import type { TargetStarter, TargetStarters } from '../targets/target-starter';
-import { type AttemptOutcome, runError } from './attempt-outcome';
+import { type AttemptOutcome, CANCELLED_ERROR_TYPE, runError } from './attempt-outcome';
 import { CallBatcher } from './call-batcher';
 import { retryDelayMs } from './retry-delay';
 
@@ -57,6 +57,8 @@ export class RunExecutor {
   /** Attempts starting (and ending) together are recorded together: one round trip for all. */
   private readonly starts: CallBatcher<AttemptStart, number>;
   private readonly finishes: CallBatcher<AttemptFinish, FinishResult>;
+  /** The runs this executor is working on, each with the controller that cancels it. */
+  private readonly working = new Map<string, AbortController>();
 
   constructor(private readonly options: RunExecutorOptions) {
     this.starters = checkTargetStarters(options.starters);
@@ -78,10 +80,17 @@ export class RunExecutor {
     );
   }
 
+  /** The runs being worked on here, of those given: their cancellation was asked for. */
+  cancel(runIds: readonly string[]): void {
+    for (const runId of runIds) this.working.get(runId)?.abort();
+  }
+
   /** Never throws: a run whose outcome cannot be recorded is left to lease expiry and recovered. */
   async execute(run: TakenRun): Promise<void> {
+    const cancellation = new AbortController();
+    this.working.set(run.runId, cancellation);
     try {
-      await this.attempt(run);
+      await this.attempt(run, cancellation.signal);
     } catch (err) {
       const fields = { runId: run.runId, error: errorText(err) };
       if (err instanceof RunLeaseLostError) {
@@ -97,14 +106,21 @@ export class RunExecutor {
           fields,
         );
       }
+    } finally {
+      this.working.delete(run.runId);
     }
   }
 
-  private async attempt(run: TakenRun): Promise<void> {
+  private async attempt(run: TakenRun, cancellation: AbortSignal): Promise<void> {
     const { messages, metrics, holder, log } = this.options;
     const starter = this.starters.get(run.targetType);
     // Every known type has a starter (checked at boot); a run stored by a newer version may not.
     if (starter === undefined) throw new Error(`no starter for target type ${run.targetType}`);
+    if (run.cancelRequestedAt !== undefined) {
+      // Taken only to be cancelled: queued, waiting for a retry, or abandoned by a lost runner.
+      await this.cancelled(run, run.attempts, { attempted: run.previousHolder !== undefined });
+      return;
+    }
     if (run.previousHolder !== undefined) {
       log('warn', 'taking over a run whose runner stopped before finishing it', {
         runId: run.runId,
@@ -141,15 +157,54 @@ export class RunExecutor {
       this.options.onEventsCommitted();
     }
 
-    const outcome = precheck ?? (await this.startTraced(starter, run, attempt));
+    const outcome =
+      precheck ??
+      (cancellation.aborted
+        ? undefined
+        : await this.startTraced(starter, run, attempt, cancellation));
+    // A cancellation that came while the attempt ran wins over its failure, not over its success.
+    if (outcome === undefined || (cancellation.aborted && outcome.kind === 'failed')) {
+      await this.cancelled(run, attempt, { attempted: true, logLines: outcome?.logLines });
+      return;
+    }
     await this.record(run, attempt, outcome, startsBefore || run.status === 'STARTED');
+  }
+
+  /**
+   * Ends the run CANCELLED after `attempt` attempts; `attempted` when that attempt was in flight (or
+   * lost) and is closed with it.
+   */
+  private async cancelled(
+    run: RunRecord,
+    attempt: number,
+    extra: { attempted: boolean; logLines?: string[] | undefined },
+  ): Promise<void> {
+    const { messages, metrics, log } = this.options;
+    const error = runError(CANCELLED_ERROR_TYPE, 'the run was cancelled on request');
+    await this.finish(run, {
+      // Attempt 0 closes no attempt: one that ended before (say, waiting for a retry) keeps its outcome.
+      attempt: extra.attempted ? attempt : 0,
+      attemptOutcome: 'cancelled',
+      error,
+      run: { status: 'CANCELLED' },
+      ...(extra.logLines ? { logLines: extra.logLines } : {}),
+      messages: [messages.status(run, 'CANCELLED', { attempt, error })],
+    });
+    if (extra.attempted) metrics.attempt(run.provider, run.targetType, 'cancelled');
+    metrics.finishedRun(run.provider, 'CANCELLED');
+    log('info', 'run cancelled', { runId: run.runId, triggerId: run.triggerId, attempt });
   }
 
   /**
    * One span per attempt, child of the causing event's trace; the target's own call continues from
    * it: an HTTP client span (undici instrumentation), a Kafka `send`, or the local workflow's work.
    */
-  private startTraced(starter: TargetStarter, run: RunRecord, attempt: number) {
+  private startTraced(
+    starter: TargetStarter,
+    run: RunRecord,
+    attempt: number,
+    cancellation: AbortSignal,
+  ) {
     const { request } = run;
     return inSpan(
       'flint-runner',
@@ -169,6 +224,7 @@ export class RunExecutor {
           request,
           attempt,
           ...(traceparent ? { traceparent } : {}),
+          signal: cancellation,
         });
         if (outcome.kind === 'failed') {
           span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.error.type });

@@ -8,6 +8,8 @@ export interface RunSchedulerOptions {
   leaseGraceMs: number;
   log: Log;
   onInFlightChange?(count: number): void;
+  /** Runs this runner works on whose cancellation was asked for: abort their attempts. */
+  onCancelRequested?(runIds: string[]): void;
 }
 
 /**
@@ -15,12 +17,13 @@ export interface RunSchedulerOptions {
  * Kafka partition its request came from, and a restart loses nothing: every run that is due, waits for
  * a retry, or was abandoned by a dead runner (expired lease) is in the runs table. It looks every
  * poll interval, at once when notified (a run was claimed or admitted), and when a retry it scheduled
- * itself falls due.
+ * itself falls due. Each poll interval it also asks which of its runs were cancelled meanwhile.
  */
 export class RunScheduler {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly loop: WakeLoop;
   private lastAdmitAt = 0;
+  private lastCancelCheckAt = 0;
   /** The last look found at least as many due runs as there was room for: some may be waiting. */
   private full = false;
 
@@ -79,6 +82,14 @@ export class RunScheduler {
     if (Date.now() - this.lastAdmitAt >= this.options.pollIntervalMs) {
       this.lastAdmitAt = Date.now();
       await this.runs.concurrency.admitAllQueued();
+    }
+    if (
+      this.inFlight.size > 0 &&
+      Date.now() - this.lastCancelCheckAt >= this.options.pollIntervalMs
+    ) {
+      this.lastCancelCheckAt = Date.now();
+      const cancelled = await this.runs.attempts.cancelRequested(this.options.holder);
+      if (cancelled.length > 0) this.options.onCancelRequested?.(cancelled);
     }
     const capacity = this.options.maxInFlight - this.inFlight.size;
     const taken = await this.runs.attempts.takeDue(

@@ -1,6 +1,11 @@
 import type { LocalTarget, RunRequest } from '@flint/contracts';
 import type { WorkflowRegistry } from '@flint/workflows';
-import { type AttemptOutcome, errorOf, failed } from '../execution/attempt-outcome';
+import {
+  type AttemptOutcome,
+  CANCELLED_ERROR_TYPE,
+  errorOf,
+  failed,
+} from '../execution/attempt-outcome';
 import type { StartAttempt, TargetStarter } from './target-starter';
 import type { WorkflowEvents } from './workflow-events';
 
@@ -37,15 +42,21 @@ export class LocalTargetStarter implements TargetStarter {
     );
   }
 
-  async start({ request, attempt, traceparent }: StartAttempt): Promise<AttemptOutcome> {
+  async start({ request, attempt, traceparent, signal }: StartAttempt): Promise<AttemptOutcome> {
     const target = request.target as LocalTarget;
     const workflow = this.workflows.get(target.workflow);
     if (!workflow) return this.precheck(request) as AttemptOutcome;
     const log = new BoundedLog();
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
+    let onCancel: (() => void) | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), target.timeoutMs);
+    });
+    const cancelled = new Promise<'cancelled'>((resolve) => {
+      onCancel = () => resolve('cancelled');
+      if (signal?.aborted) onCancel();
+      else signal?.addEventListener('abort', onCancel, { once: true });
     });
     try {
       const ctx = {
@@ -57,7 +68,18 @@ export class LocalTargetStarter implements TargetStarter {
         emit: this.events.emitterFor(request, traceparent ?? request.traceparent),
       };
       const running = Promise.resolve().then(() => workflow.run(request.input, ctx));
-      const settled = await Promise.race([running.then((value) => ({ value })), timedOut]);
+      const settled = await Promise.race([
+        running.then((value) => ({ value })),
+        timedOut,
+        cancelled,
+      ]);
+      if (settled === 'cancelled') {
+        controller.abort(new Error('cancelled'));
+        running.catch(() => undefined);
+        return failed(CANCELLED_ERROR_TYPE, `workflow "${target.workflow}" was cancelled`, false, {
+          logLines: log.lines(),
+        });
+      }
       if (settled === 'timeout') {
         controller.abort(new Error('timed out'));
         // The workflow cannot be killed; whatever it still does, its outcome no longer counts.
@@ -75,6 +97,7 @@ export class LocalTargetStarter implements TargetStarter {
       return failed(error.type, error.message, false, { logLines: log.lines() });
     } finally {
       clearTimeout(timer);
+      if (onCancel) signal?.removeEventListener('abort', onCancel);
     }
   }
 }

@@ -8,6 +8,8 @@ export interface StartAttempt {
   attempt: number;
   /** The trace context the start continues: the attempt's span, else the causing event's. */
   traceparent?: string;
+  /** Aborted when the run is cancelled: the starter stops what it can and reports CancelledError. */
+  signal?: AbortSignal;
 }
 
 /**

@@ -64,7 +64,7 @@ export const RunAttemptSchema = z.object({
   startedAt: IsoDateTimeSchema,
   finishedAt: IsoDateTimeSchema.optional(),
   durationMs: z.number().int().optional(),
-  outcome: z.enum(['succeeded', 'retry', 'failed', 'lost']).optional(),
+  outcome: z.enum(['succeeded', 'retry', 'failed', 'lost', 'cancelled']).optional(),
   error: RunErrorSchema.optional(),
   response: z
     .object({ status: z.number().int(), excerpt: z.string() })
@@ -93,8 +93,43 @@ export const RunDetailSchema = RunSummarySchema.extend({
   nextAttemptAt: IsoDateTimeSchema.optional(),
   logLines: z.array(z.string()).describe('What a local workflow logged.'),
   attemptHistory: z.array(RunAttemptSchema).describe('Every attempt, first first.'),
+  cancelRequestedAt: IsoDateTimeSchema.optional().describe(
+    'When its cancellation was asked for (`POST /api/runs/{runId}/cancel`).',
+  ),
+  rerunOf: z.string().optional().describe('The run this one re-runs.'),
+  reruns: z
+    .array(z.string())
+    .describe('The runs that re-run this one (the first 100), oldest first.'),
 });
 export type RunDetail = z.infer<typeof RunDetailSchema>;
+
+/** `POST /api/runs/{runId}/cancel`: what became of the request. */
+export const CancelRunResponseSchema = z.object({
+  runId: z.string(),
+  status: RunStatusSchema.describe(
+    'The run’s status now: CANCELLED once the runner has cancelled it (a moment later for a ' +
+      'running workflow, which sees its signal aborted).',
+  ),
+  cancelRequestedAt: IsoDateTimeSchema,
+});
+export type CancelRunResponse = z.infer<typeof CancelRunResponseSchema>;
+
+/** `POST /api/runs/{runId}/rerun`: the input to use instead of the original run's. */
+export const RerunRequestSchema = z
+  .object({
+    input: z
+      .unknown()
+      .optional()
+      .describe('The new run’s input; the original run’s input when absent.'),
+  })
+  .strict();
+export type RerunRequest = z.infer<typeof RerunRequestSchema>;
+
+export const RerunResponseSchema = z.object({
+  runId: z.string().describe('The new run: GET /api/runs/{runId} once the runner claimed it.'),
+  rerunOf: z.string(),
+});
+export type RerunResponse = z.infer<typeof RerunResponseSchema>;
 
 /** `GET /api/triggers/{id}/stats`: the last hour unless told otherwise. */
 export const TriggerStatsQuerySchema = z

@@ -45,5 +45,11 @@ export const RunRequestSchema = strictObject({
   traceparent: TraceparentSchema.optional(),
   /** Provider of the first causing event, the `provider` label of the run metrics. */
   provider: ProviderSchema,
+  /** Set on a re-run (`POST /api/runs/{id}/rerun`): the run it repeats. */
+  rerunOf: z
+    .string()
+    .min(1, 'must not be empty')
+    .max(512, 'must be at most 512 characters')
+    .optional(),
 });
 export type RunRequest = z.infer<typeof RunRequestSchema>;

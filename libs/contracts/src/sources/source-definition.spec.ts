@@ -512,7 +512,10 @@ describe('SourceDefinitionSchema', () => {
       expect(
         problemsOf(SourceDefinitionSchema, source('run-status', { statuses: ['STARTED'] })),
       ).toEqual([
-        { path: 'config.statuses[0]', message: 'must be one of: SUCCEEDED, FAILED, SKIPPED' },
+        {
+          path: 'config.statuses[0]',
+          message: 'must be one of: SUCCEEDED, FAILED, SKIPPED, CANCELLED',
+        },
       ]);
       expect(problemsOf(SourceDefinitionSchema, source('run-status', { statuses: [] }))).toEqual([
         {

@@ -11,6 +11,7 @@ import { sourceConnectionMigration } from './0010_source_connection';
 import { pollHistoryMigration } from './0011_poll_history';
 import { triggerRateLimitsMigration } from './0012_trigger_rate_limits';
 import { runnerWorkflowsMigration } from './0014_runner_workflows';
+import { runControlMigration } from './0015_run_control';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
@@ -30,4 +31,5 @@ export const MIGRATIONS: readonly Migration[] = [
   pollHistoryMigration,
   triggerRateLimitsMigration,
   runnerWorkflowsMigration,
+  runControlMigration,
 ];

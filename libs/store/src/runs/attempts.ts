@@ -31,7 +31,9 @@ export interface StartAttemptOptions {
 export type RunTransition =
   | { status: 'REQUESTED'; nextAttemptAt: Date }
   | { status: 'SUCCEEDED'; result: unknown }
-  | { status: 'FAILED' };
+  | { status: 'FAILED' }
+  /** Cancelled on request (`cancel_requested_at`): the run never starts again. */
+  | { status: 'CANCELLED' };
 
 export interface FinishAttempt {
   attempt: number;
@@ -97,6 +99,9 @@ export class RunAttemptRepository {
                  AND next_attempt_at <= now())
              OR (status IN ('REQUESTED', 'STARTED') AND claimed_by IS NOT NULL
                  AND claim_expires_at <= now())
+             -- Taken only to be cancelled: queued, waiting for a retry, or not due yet.
+             OR (status IN ('REQUESTED', 'STARTED') AND claimed_by IS NULL
+                 AND cancel_requested_at IS NOT NULL)
           ORDER BY next_attempt_at NULLS FIRST, claim_seq
           LIMIT $2
           FOR UPDATE SKIP LOCKED)
@@ -110,6 +115,17 @@ export class RunAttemptRepository {
       ...toRunRecord(row),
       ...(row.previous_holder === null ? {} : { previousHolder: row.previous_holder }),
     }));
+  }
+
+  /** Of the runs `holder` is working on, those someone asked to cancel since. */
+  async cancelRequested(holder: string): Promise<string[]> {
+    const rows = await this.store.query<{ run_id: string }>(
+      `SELECT run_id FROM runs
+        WHERE claimed_by = $1 AND cancel_requested_at IS NOT NULL
+          AND status IN ('REQUESTED', 'STARTED')`,
+      [holder],
+    );
+    return rows.map((row) => row.run_id);
   }
 
   /**
@@ -219,6 +235,7 @@ export class RunAttemptRepository {
                 started_at = CASE WHEN input.status = 'SUCCEEDED'
                                   THEN coalesce(runs.started_at, now()) ELSE runs.started_at END,
                 finished_at = CASE WHEN input.status IS NULL THEN NULL ELSE now() END,
+                queued = CASE WHEN input.status IS NULL THEN runs.queued ELSE false END,
                 claimed_by = NULL,
                 claim_expires_at = NULL
            FROM input
@@ -320,6 +337,7 @@ async function transition(
             started_at = CASE WHEN $3::text = 'SUCCEEDED' THEN coalesce(started_at, now())
                               ELSE started_at END,
             finished_at = CASE WHEN $3::text IS NULL THEN NULL ELSE now() END,
+            queued = CASE WHEN $3::text IS NULL THEN queued ELSE false END,
             claimed_by = NULL,
             claim_expires_at = NULL
       WHERE run_id = $1 AND claimed_by = $2 AND status IN ('REQUESTED', 'STARTED')

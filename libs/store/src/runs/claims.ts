@@ -128,9 +128,9 @@ export class RunClaimRepository {
   }
 }
 
-/** Most runs per INSERT statement: 21 parameters each, well under PostgreSQL's 65,535. */
+/** Most runs per INSERT statement: 22 parameters each, well under PostgreSQL's 65,535. */
 const RUNS_PER_INSERT = 500;
-const PARAMS_PER_RUN = 21;
+const PARAMS_PER_RUN = 22;
 
 /** Inserts the runs whose ids are not taken yet, in order; returns the ids it inserted. */
 async function insertRuns(db: Queryable, runs: readonly NewRun[]): Promise<Set<string>> {
@@ -139,13 +139,13 @@ async function insertRuns(db: Queryable, runs: readonly NewRun[]): Promise<Set<s
     return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, 'REQUESTED', 0, ${p(5)}::jsonb, ${p(6)}::text[],
             ${p(7)}, ${p(8)}, ${p(9)}, now(), ${p(10)}::timestamptz, ${p(11)}::jsonb, ${p(12)},
             ${p(13)}::timestamptz, ${p(14)}, ${p(15)}, ${p(16)}::integer, ${p(17)}::integer,
-            ${p(18)}::integer, ${p(19)}, ${p(20)}::integer, ${p(21)})`;
+            ${p(18)}::integer, ${p(19)}, ${p(20)}::integer, ${p(21)}, ${p(22)})`;
   });
   const rows = await db.query<{ run_id: string }>(
     `INSERT INTO runs (run_id, trigger_id, trigger_version, owner, status, attempts, input,
             event_ids, dedupe_key, concurrency_key, trace_id, next_attempt_at, requested_at,
             request, provider, accepted_at, target_type, workflow, timeout_ms, max_attempts,
-            concurrency_limit, source_topic, source_partition, source_offset)
+            concurrency_limit, source_topic, source_partition, source_offset, rerun_of)
      VALUES ${values.join(', ')}
      ON CONFLICT (run_id) DO NOTHING
      RETURNING run_id`,
@@ -177,6 +177,7 @@ function runParams({ request, source, timeoutMs, concurrency }: NewRun): unknown
     source.topic,
     source.partition,
     source.offset,
+    request.rerunOf ?? null,
   ];
 }
 

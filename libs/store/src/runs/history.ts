@@ -87,6 +87,15 @@ export class RunHistoryRepository {
     return rows.map(toRunRecord);
   }
 
+  /** The runs that re-run this one, oldest first. */
+  async reruns(runId: string): Promise<string[]> {
+    const rows = await this.store.query<{ run_id: string }>(
+      'SELECT run_id FROM runs WHERE rerun_of = $1 ORDER BY created_at, claim_seq LIMIT 100',
+      [runId],
+    );
+    return rows.map((row) => row.run_id);
+  }
+
   /** The attempts of a run, first first. */
   async attempts(runId: string): Promise<RunAttemptRecord[]> {
     const rows = await this.store.query<RunAttemptRow>(

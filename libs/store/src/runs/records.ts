@@ -8,7 +8,7 @@ export interface RunSourcePosition {
 }
 
 /** How an attempt ended; `lost` when its runner disappeared before it could say. */
-export type RunAttemptOutcome = 'succeeded' | 'retry' | 'failed' | 'lost';
+export type RunAttemptOutcome = 'succeeded' | 'retry' | 'failed' | 'lost' | 'cancelled';
 
 /** A target's HTTP answer, kept with the attempt it belongs to. */
 export interface RunResponse {
@@ -58,6 +58,10 @@ export interface RunRecord {
   finishedAt?: Date;
   createdAt: Date;
   source: RunSourcePosition;
+  /** Someone asked to cancel the run: it is not started again, and an attempt in flight is aborted. */
+  cancelRequestedAt?: Date;
+  /** The run this one re-runs. */
+  rerunOf?: string;
 }
 
 export interface RunAttemptRecord {
@@ -109,6 +113,8 @@ export interface RunRow {
   source_topic: string | null;
   source_partition: number | null;
   source_offset: string | null;
+  cancel_requested_at: Date | null;
+  rerun_of: string | null;
 }
 
 export interface RunAttemptRow {
@@ -162,6 +168,8 @@ export function toRunRecord(row: RunRow): RunRecord {
       partition: row.source_partition ?? 0,
       offset: row.source_offset ?? '0',
     },
+    ...defined('cancelRequestedAt', row.cancel_requested_at),
+    ...defined('rerunOf', row.rerun_of),
   };
 }
 

@@ -35,7 +35,7 @@ export class RunRetentionRepository {
     const [deleted] = await this.store.query<{ count: number }>(
       `WITH doomed AS (
          SELECT run_id FROM runs
-          WHERE status IN ('SUCCEEDED', 'FAILED', 'SKIPPED') AND finished_at < $1::timestamptz
+          WHERE status IN ('SUCCEEDED', 'FAILED', 'SKIPPED', 'CANCELLED') AND finished_at < $1::timestamptz
           LIMIT $2
           FOR UPDATE SKIP LOCKED),
        deleted AS (DELETE FROM runs WHERE run_id IN (SELECT run_id FROM doomed) RETURNING 1)

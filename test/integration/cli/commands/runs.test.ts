@@ -1,9 +1,18 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { RunRequest } from '@flint/contracts';
 import type { RunningService } from '@flint/service-kit';
 import { runRepositories } from '../../../support/runs';
 import { newRun } from '../../../../apps/runner/src/claiming/new-run';
-import { createWebhookTrigger, startApi, testTopics } from '../../api/api-harness';
+import {
+  createWebhookTrigger,
+  readTopicUntil,
+  startApi,
+  type TestTopics,
+  testTopics,
+} from '../../api/api-harness';
 import { runFlint } from '../cli-harness';
 
 const sfx = randomUUID().slice(0, 6);
@@ -30,11 +39,14 @@ function request(n: number): RunRequest {
 
 describe('flint runs against a running API', () => {
   let api: RunningService;
+  let topics: TestTopics;
+  const folder = mkdtempSync(join(tmpdir(), 'flint-cli-runs-'));
 
-  const cli = (...args: string[]) => runFlint(args, { apiUrl: api.url });
+  const cli = (...args: string[]) => runFlint(args, { apiUrl: api.url, cwd: folder });
 
   beforeAll(async () => {
-    api = await startApi(testTopics('cli-runs'));
+    topics = testTopics('cli-runs');
+    api = await startApi(topics);
     await createWebhookTrigger(api.url, { owner: 'team-a', source: `${trigger}-hook`, trigger });
     const runs = runRepositories(api.runtime.store);
     const claim = (r: RunRequest) =>
@@ -58,7 +70,10 @@ describe('flint runs against a running API', () => {
     await claim(request(2));
   });
 
-  afterAll(() => api.stop());
+  afterAll(async () => {
+    await api.stop();
+    rmSync(folder, { recursive: true, force: true });
+  });
 
   it('lists runs as a table, newest first, filtered by trigger, status and limit', async () => {
     const all = await cli('runs', '--trigger', trigger);
@@ -121,5 +136,58 @@ describe('flint runs against a running API', () => {
     const unreachable = await cli('runs', '--api-url', 'http://127.0.0.1:1');
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr[0]).toContain('cannot reach the Flint API');
+  });
+
+  it('asks for a run to be cancelled, and says why a finished run cannot be', async () => {
+    const asked = await cli('runs', 'cancel', `${trigger}.run-2`);
+    expect(asked.stderr).toEqual([]);
+    expect(asked.code).toBe(0);
+    expect(asked.stdout).toEqual([
+      `cancellation of run ${trigger}.run-2 requested (now REQUESTED); the runner ends it CANCELLED`,
+    ]);
+    const [row] = await api.runtime.store.query<{ cancel_requested_at: Date | null }>(
+      'SELECT cancel_requested_at FROM runs WHERE run_id = $1',
+      [`${trigger}.run-2`],
+    );
+    expect(row?.cancel_requested_at).toBeInstanceOf(Date);
+
+    const finished = await cli('runs', 'cancel', `${trigger}.run-1`);
+    expect(finished.code).toBe(1);
+    expect(finished.stderr[0]).toBe(
+      `runs cancel ${trigger}.run-1 failed: run ${trigger}.run-1 already ended FAILED; only a queued or running run can be cancelled`,
+    );
+    const unknown = await cli('runs', 'cancel', `${trigger}.nothing`);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr[0]).toContain('not found');
+  });
+
+  it('re-runs a run with its input, or with the input of a JSON file', async () => {
+    const same = await cli('runs', 'rerun', `${trigger}.run-1`);
+    expect(same.code).toBe(0);
+    const sameId = same.stdout[0] as string;
+    expect(sameId).toMatch(new RegExp(`^${trigger}\\.rerun-`));
+    expect(same.stderr).toEqual([`run ${sameId} requested, re-running ${trigger}.run-1`]);
+
+    writeFileSync(join(folder, 'input.json'), '{"n": 42}');
+    const edited = await cli('runs', 'rerun', `${trigger}.run-1`, '--input', 'input.json');
+    expect(edited.code).toBe(0);
+    const editedId = edited.stdout[0] as string;
+
+    const requests = await readTopicUntil(
+      topics.runs,
+      (records) => [sameId, editedId].every((id) => records.some((r) => r.key === id)),
+      'both re-run requests',
+    );
+    const byId = new Map(requests.map((record) => [record.key, record.value]));
+    expect(byId.get(sameId)).toMatchObject({ rerunOf: `${trigger}.run-1`, input: { n: 1 } });
+    expect(byId.get(editedId)).toMatchObject({ rerunOf: `${trigger}.run-1`, input: { n: 42 } });
+
+    writeFileSync(join(folder, 'broken.json'), '{"n": ');
+    const broken = await cli('runs', 'rerun', `${trigger}.run-1`, '--input', 'broken.json');
+    expect(broken.code).toBe(1);
+    expect(broken.stderr[0]).toMatch(/broken\.json is not valid JSON/);
+    const missing = await cli('runs', 'rerun', `${trigger}.run-1`, '--input', 'absent.json');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr[0]).toContain('cannot read absent.json');
   });
 });
