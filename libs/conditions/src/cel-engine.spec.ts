@@ -1,5 +1,5 @@
 import { CelEngine } from './cel-engine';
-import { CelCompileError, CelEvaluationError } from './errors';
+import { CelCompileError, CelEvaluationError, positionAt } from './errors';
 import { EventContext } from './event-context';
 import { sampleEvent } from './test-events';
 
@@ -71,8 +71,27 @@ describe('CelEngine', () => {
     );
     const typeMismatch = engine.compile('event.data.role > 1', { variables: ['event'] });
     expect(() => typeMismatch.evaluate({ event })).toThrow('no such overload: dyn<string> > int');
-    const badRegex = engine.compile("event.type.matches('[')", { variables: ['event'] });
-    expect(() => badRegex.evaluate({ event })).toThrow(CelEvaluationError);
+    const badRegex = engine.compile('event.type.matches(event.data.role)', {
+      variables: ['event'],
+    });
+    expect(() =>
+      badRegex.evaluate({ event: { ...(event as object), data: { role: '[' } } }),
+    ).toThrow(
+      new CelEvaluationError(
+        badRegex.source,
+        'the regular expression "[" cannot be used: Unterminated character class',
+      ),
+    );
+  });
+
+  it('refuses a literal pattern in matches that is invalid, with its position', () => {
+    expect(() => engine.compile("event.type.matches('[')", { variables: ['event'] })).toThrow(
+      new CelCompileError(
+        "event.type.matches('[')",
+        'the regular expression "[" cannot be used: Unterminated character class',
+        positionAt("event.type.matches('[')", 19),
+      ),
+    );
   });
 
   it('compiles an expression once per variable set and keeps the cache bounded', () => {

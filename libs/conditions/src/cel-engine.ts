@@ -1,4 +1,5 @@
 import type { Environment } from '@marcbachmann/cel-js' with { 'resolution-mode': 'import' };
+import { CostMeter, NestingLimitError, UnsafePatternError } from './cel-cost';
 import { CelCompileError, CelEvaluationError, positionAt } from './errors';
 import { type CelModule, loadCel } from './cel-module';
 
@@ -104,10 +105,19 @@ export class CelEngine {
         positionAt(expression, 0),
       );
     }
+    let meter: CostMeter;
+    try {
+      meter = CostMeter.instrument(program.ast);
+    } catch (err) {
+      if (err instanceof UnsafePatternError || err instanceof NestingLimitError) {
+        throw new CelCompileError(expression, err.message, positionAt(expression, err.offset));
+      }
+      throw err;
+    }
     return {
       source: expression,
       type,
-      evaluate: (activation) => evaluate(program, expression, activation),
+      evaluate: (activation) => evaluate(program, meter, expression, activation),
     };
   }
 
@@ -128,10 +138,15 @@ export class CelEngine {
   }
 }
 
-function evaluate(program: Program, expression: string, activation: CelActivation): unknown {
+function evaluate(
+  program: Program,
+  meter: CostMeter,
+  expression: string,
+  activation: CelActivation,
+): unknown {
   let value: unknown;
   try {
-    value = program(activation);
+    value = meter.measure(() => program(activation));
   } catch (err) {
     throw new CelEvaluationError(expression, summaryOf(err));
   }

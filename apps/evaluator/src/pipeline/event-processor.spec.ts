@@ -302,6 +302,27 @@ describe('EventProcessor', () => {
     });
   });
 
+  it("stops a condition or mapping that costs too much as that trigger's error, and goes on", async () => {
+    define({
+      id: 'quadratic',
+      eventTypes: ['com.github.push'],
+      condition: 'event.data.ids.all(a, event.data.ids.all(b, a == b || a != b))',
+    });
+    define({
+      id: 'copying',
+      eventTypes: ['com.github.push'],
+      input: { all: 'event.data.ids.map(a, event.data.ids + event.data.ids)' },
+    });
+    define({ id: 'sturdy', eventTypes: ['com.github.push'] });
+    const ids = Array.from({ length: 3000 }, (_, i) => i);
+    await process(webhookEvent({ data: { ids } }));
+    expect(requests().map((r) => r.triggerId)).toEqual(['sturdy']);
+    expect(activityOf('quadratic')).toEqual([0, 0, 0, 1]);
+    expect(activityOf('copying')).toEqual([0, 0, 0, 1]);
+    const stopped = logged.filter((l) => String(l.fields?.error).includes('1,000,000 evaluation'));
+    expect(stopped.map((l) => l.fields?.triggerId)).toEqual(['quadratic', 'copying']);
+  });
+
   it('counts an input that cannot be mapped, or is not JSON, as an error', async () => {
     define({ id: 'bad-input', eventTypes: ['com.github.push'], input: { x: 'event.data.nope' } });
     define({ id: 'bytes', eventTypes: ['com.github.push'], input: "b'x'" });
