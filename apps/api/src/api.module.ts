@@ -3,6 +3,10 @@ import { type ServiceRuntime, ServiceKitModule } from '@flint/service-kit';
 import { AccessModule } from './auth/access.module';
 import { consoleControllers, consoleProviders } from './console/console.providers';
 import { definitionControllers, definitionProviders } from './definitions/definition-providers';
+import {
+  eventArchiveControllers,
+  eventArchiveProviders,
+} from './event-archive/event-archive.providers';
 import { DocsController } from './openapi/docs.controller';
 import { OutboxPublisher } from './outbox/outbox-publisher';
 import {
@@ -22,6 +26,7 @@ export class ApiModule {
         ...historyControllers,
         ...consoleControllers,
         ...pollHistoryControllers,
+        ...eventArchiveControllers,
         DocsController,
       ],
       providers: [
@@ -30,6 +35,7 @@ export class ApiModule {
         ...historyProviders(runtime),
         ...consoleProviders(runtime),
         ...pollHistoryProviders(runtime),
+        ...eventArchiveProviders(runtime),
       ],
     };
   }

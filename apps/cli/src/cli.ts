@@ -7,6 +7,7 @@ import { registerCompletionCommands } from './commands/completion';
 import { registerContextCommands } from './commands/context';
 import { registerDefinitionCommands } from './commands/definitions';
 import { registerEmitCommands } from './commands/emit';
+import { registerEventCommands } from './commands/events';
 import { registerRunCommands } from './commands/runs';
 import { registerTestCommands } from './commands/test';
 import { CliConfigFile, cliConfigPath, contextApiKey } from './contexts';
@@ -78,6 +79,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   registerDefinitionCommands(program, context);
   registerAccessCommands(program, context);
   registerRunCommands(program, context);
+  registerEventCommands(program, context);
   registerTestCommands(program, context);
   registerEmitCommands(program, context);
   registerContextCommands(program, context);

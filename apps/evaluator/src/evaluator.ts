@@ -14,7 +14,12 @@ import {
   provisionTopics,
   type TopicSettings,
 } from '@flint/kafka';
-import { ActivityRepository, type Store } from '@flint/store';
+import {
+  ActivityRepository,
+  ArchiveRetention,
+  EventArchiveRepository,
+  type Store,
+} from '@flint/store';
 import type { Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { TriggerActivityRecorder } from './activity/trigger-activity-recorder';
@@ -85,6 +90,9 @@ export class Evaluator {
   private readonly activity: TriggerActivityRecorder;
   private readonly clock: Clock;
   private readonly sweeper: WakeLoop;
+  private readonly archive: EventArchiveRepository | undefined;
+  /** Applies the archive's retention; absent when the archive is off. */
+  private readonly pruner: WakeLoop | undefined;
   private session: Session | undefined;
 
   constructor(private readonly deps: EvaluatorDependencies) {
@@ -112,6 +120,31 @@ export class Evaluator {
       triggers: () => this.triggerCounts(),
       openBatches: () => this.session?.batches.openBatches ?? 0,
     });
+    const archiveSettings = deps.settings.archive;
+    if (archiveSettings) {
+      const archive = new EventArchiveRepository(deps.store);
+      const retention = new ArchiveRetention(archive, archiveSettings);
+      this.archive = archive;
+      this.pruner = new WakeLoop(
+        async () => {
+          const report = await retention.prune(new Date(this.clock.now()));
+          if (report.droppedDays.length > 0 || report.deletedEvents > 0) {
+            deps.log('info', 'pruned the event archive', {
+              droppedDays: report.droppedDays.map((day) => day.toISOString().slice(0, 10)),
+              deletedEvents: report.deletedEvents,
+            });
+          }
+        },
+        {
+          intervalMs: archiveSettings.pruneIntervalMs,
+          clock: this.clock,
+          onError: (err) =>
+            deps.log('warn', 'pruning the event archive failed; trying again later', {
+              error: errorText(err),
+            }),
+        },
+      );
+    }
     this.sweeper = new WakeLoop(() => this.sweep(), {
       intervalMs: deps.settings.sweepIntervalMs,
       clock: this.clock,
@@ -131,11 +164,13 @@ export class Evaluator {
     }
     this.activity.start();
     this.sweeper.start();
+    this.pruner?.start();
   }
 
   /** After the transport has drained the consumer: lets go of everything else. */
   async stop(): Promise<void> {
     await this.sweeper.stop();
+    await this.pruner?.stop();
     await this.unprepare();
     await this.activity.stop();
     await this.deps.producer.disconnect();
@@ -199,6 +234,7 @@ export class Evaluator {
       send,
       metrics: this.metrics,
       activity: this.activity,
+      ...(this.archive && { archive: this.archive }),
       log,
     });
     this.session = { feed, index, batches, delayed, processor };

@@ -61,4 +61,6 @@ export * from './api/run-attempts';
 export * from './api/poll-history';
 export * from './api/test-fire';
 export * from './api/events';
+export * from './api/event-history';
+export * from './history/decision';
 export * from './api/console';

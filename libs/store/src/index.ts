@@ -108,3 +108,16 @@ export {
   RUNNER_WORKFLOWS_ANNOUNCE_INTERVAL_MS,
   RunnerWorkflowsRepository,
 } from './runner-workflows/runner-workflows-repository';
+export {
+  type ArchiveCursor,
+  type ArchivedEvent,
+  type ArchiveEntry,
+  type ArchivePartition,
+  type ArchiveQuery,
+  EventArchiveRepository,
+} from './event-archive/event-archive-repository';
+export {
+  ArchiveRetention,
+  type ArchiveRetentionPolicy,
+  type PruneReport,
+} from './event-archive/archive-retention';

@@ -24,6 +24,7 @@ const EXPECTED_TABLES = [
   'evaluator_delayed_runs',
   'evaluator_rate_limit_slots',
   'evaluator_rate_limits',
+  'event_archive',
   'leases',
   'outbox',
   'poll_history',

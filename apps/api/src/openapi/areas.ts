@@ -14,3 +14,4 @@ export { accessRoutes } from '../auth/access.openapi';
 export { historyRoutes } from '../runs/history.openapi';
 export { consoleRoutes } from '../console/console.openapi';
 export { pollHistoryRoutes } from '../poll-history/poll-history.openapi';
+export { eventArchiveRoutes } from '../event-archive/event-archive.openapi';

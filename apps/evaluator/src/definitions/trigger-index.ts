@@ -119,6 +119,11 @@ export class TriggerIndex {
     return [...found.values()];
   }
 
+  /** The owner an event belongs to, as the owner checks of `candidates` see it. */
+  ownerOf(event: CloudEvent, fromFlint: boolean): string | undefined {
+    return eventOwnerOf(event, fromFlint, (id) => this.sourceOwner(id));
+  }
+
   /** The owner of a source, standalone or declared inline in a trigger. */
   private sourceOwner(id: string): string | undefined {
     return this.sources.get(id)?.owner ?? this.inlineSources.get(id)?.owner;

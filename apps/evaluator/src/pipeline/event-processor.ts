@@ -8,9 +8,12 @@ import {
   judgeEvent,
 } from '@flint/conditions';
 import {
+  boundedDecisionValue,
   carriesSourceId,
   type CloudEvent,
+  type Decision,
   encodeRunRequest,
+  MAX_DECISIONS_PER_EVENT,
   RUN_STATUS_EVENT_TYPE_PREFIX,
   type RunRequest,
   runIdForKey,
@@ -18,6 +21,7 @@ import {
   TERMINAL_RUN_STATUSES,
 } from '@flint/contracts';
 import { type IncomingMessage, type OutgoingRecord, processSpan } from '@flint/kafka';
+import type { ArchiveEntry } from '@flint/store';
 import { z } from 'zod';
 import { ActivityTally } from '../activity/activity-tally';
 import type { BatchManager } from '../batching/batch-manager';
@@ -57,7 +61,17 @@ export interface EventProcessorOptions {
   metrics: { apply(tally: MetricsTally): void };
   /** Per-trigger counts and recent events per source for the history API. */
   activity: { apply(tally: ActivityTally): void };
+  /** Keeps each consumed event with its decisions; absent when the archive is switched off. */
+  archive?: { write(entries: readonly ArchiveEntry[]): Promise<void> };
   log: Log;
+}
+
+/** One consumed event on its way to the archive, and what was decided for it so far. */
+interface Archived {
+  event: CloudEvent;
+  owner: string | undefined;
+  decisions: Decision[];
+  omitted: number;
 }
 
 /** What one pass over a batch of events has decided so far. */
@@ -66,7 +80,16 @@ interface Pass {
   activity: ActivityTally;
   records: OutgoingRecord[];
   /** Run requests of single events, whose run ids wait for their keys' windows. */
-  keyed: { request: RunRequest; trigger: CompiledTrigger; key: string; at: number }[];
+  keyed: {
+    request: RunRequest;
+    trigger: CompiledTrigger;
+    key: string;
+    at: number;
+    decision: Decision;
+  }[];
+  /** Decisions naming a run of this pass's keys, whose ids are known once the windows are. */
+  duplicates: { decision: Decision; taken: string }[];
+  archived: Archived[];
   fullBatches: Set<string>;
   /** Dedupe keys taken in this pass, remembered only once its output is in Kafka. */
   keys: Map<string, { trigger: CompiledTrigger; key: string; at: number }>;
@@ -88,6 +111,8 @@ export class EventProcessor {
       activity: new ActivityTally(),
       records: [],
       keyed: [],
+      duplicates: [],
+      archived: [],
       fullBatches: new Set(),
       keys: new Map(),
     };
@@ -123,6 +148,12 @@ export class EventProcessor {
           }
           const candidates = this.options.index.candidates(event, fromFlint);
           span.setAttribute('flint.triggers.candidates', candidates.length);
+          // Run-status events that nothing listens to are Flint's own bookkeeping, not traffic.
+          const archived =
+            this.options.archive &&
+            (candidates.length > 0 || !event.type.startsWith(RUN_STATUS_EVENT_TYPE_PREFIX))
+              ? this.archived(pass, event, fromFlint)
+              : undefined;
           if (candidates.length === 0) {
             // Every run publishes run-status events whether or not anything chains on them;
             // counting those as dropped would drown the drops users watch.
@@ -134,7 +165,14 @@ export class EventProcessor {
           recordTypeSources(pass.activity, event, candidates, fromSource);
           const context = new EventContext(event);
           for (const candidate of candidates) {
-            const result = await this.evaluate(candidate, context, partition, pass);
+            const decision: Decision = {
+              triggerId: candidate.trigger.id,
+              triggerVersion: candidate.trigger.version,
+              outcome: 'matched',
+              message: 'fired: a run was requested',
+            };
+            const result = await this.evaluate(candidate, context, partition, pass, decision);
+            if (archived) keep(archived, decision);
             pass.tally.filter(provider, result);
             pass.activity.count(candidate.trigger.id, result);
           }
@@ -143,6 +181,7 @@ export class EventProcessor {
     }
     await this.assignRunIds(pass);
     if (pass.records.length > 0) await this.options.send(pass.records);
+    if (this.options.archive) await this.options.archive.write(archiveEntries(pass));
     for (const batchId of pass.fullBatches) await this.options.batches.flush(batchId);
     for (const runId of finishedRuns(events)) await this.options.batches.flushKeyed(runId);
     for (const { trigger, key, at } of pass.keys.values()) {
@@ -157,29 +196,40 @@ export class EventProcessor {
     context: EventContext,
     partition: number,
     pass: Pass,
+    decision: Decision,
   ): Promise<TriggerResult> {
     const { trigger } = candidate;
     const event = context.event;
     if (trigger.kind === 'broken') {
       this.logError(trigger.id, event, trigger.reason);
-      return 'error';
+      return note(decision, 'error', 'the trigger does not compile', { error: trigger.reason });
     }
     try {
       const verdict = judgeEvent(trigger, context);
-      if (!verdict.passes) return 'dropped';
+      if (!verdict.passes) {
+        note(decision, 'condition_false', 'the match or condition is false for the event');
+        return 'dropped';
+      }
       const key = verdict.dedupeKey;
       const at = Date.parse(event.flintacceptedat);
       const taken = passKey(trigger.id, key);
-      if (pass.keys.has(taken) || this.options.dedupe.isDuplicate(trigger.id, key, at)) {
+      const seenUntil = this.options.dedupe.seenUntil(trigger.id, key, at);
+      if (pass.keys.has(taken) || seenUntil !== undefined) {
+        note(decision, 'deduplicated', `its dedupe window had already seen key ${shown(key)}`);
+        if (firesAlone(trigger)) {
+          if (seenUntil === undefined) pass.duplicates.push({ decision, taken });
+          else decision.runId = runIdForKey(trigger.id, key, seenUntil - trigger.dedupeWindowMs);
+        }
         return 'duplicate';
       }
-      const result = await this.fire(trigger, candidate, context, key, partition, pass);
+      const result = await this.fire(trigger, candidate, context, key, partition, pass, decision);
       if (result !== 'duplicate' && !pass.keys.has(taken))
         pass.keys.set(taken, { trigger, key, at });
       return result;
     } catch (err) {
       if (err instanceof CelEvaluationError || err instanceof z.ZodError) {
         this.logError(trigger.id, event, errorText(err));
+        note(decision, 'error', 'an expression failed on the event', { error: errorText(err) });
         return 'error';
       }
       throw err;
@@ -193,17 +243,28 @@ export class EventProcessor {
     dedupeKey: string,
     partition: number,
     pass: Pass,
+    decision: Decision,
   ): Promise<TriggerResult> {
     const event = context.event;
     const activation = { event: context.cel, trigger: trigger.variable };
-    if (trigger.expect) return this.expect(trigger, candidate, activation, partition, event);
+    if (trigger.expect) {
+      return this.expect(trigger, candidate, activation, partition, event, decision);
+    }
     if (trigger.batch || trigger.debounce) {
       // A debounce collects like a batch whose deadline each event moves (see BatchManager).
       const keyExpression = trigger.expressions.batchKey ?? trigger.expressions.debounceKey;
       const batchKey = keyExpression?.evaluate(activation) ?? '';
       const added = await this.options.batches.add(trigger, batchKey, partition, event);
-      if (added.status === 'duplicate') return 'duplicate';
+      if (added.status === 'duplicate') {
+        return note(decision, 'deduplicated', 'the batch already holds this event');
+      }
       if (added.full) pass.fullBatches.add(added.batchId);
+      decision.batchId = added.batchId;
+      if (trigger.debounce) {
+        note(decision, 'debounced', 'collected; the run starts once its key has been quiet');
+      } else {
+        note(decision, 'batched', added.full ? 'collected; the batch is full' : 'collected');
+      }
       return 'matched';
     }
     if (trigger.compound) {
@@ -218,18 +279,29 @@ export class EventProcessor {
       pass.tally.compoundExpired += offer.expired;
       switch (offer.status) {
         case 'waiting':
+          note(decision, 'waiting', 'kept; the match waits for its other members');
           return 'matched';
         case 'duplicate':
-          return 'duplicate';
+          return note(decision, 'deduplicated', 'the match already holds this event');
         case 'out_of_order':
+          note(decision, 'out_of_order', 'it came before the members it must follow');
           return 'dropped';
         case 'failed':
           this.logError(trigger.id, event, errorText(offer.error));
-          return 'error';
+          return note(decision, 'error', 'the match failed', { error: errorText(offer.error) });
         case 'fired': {
-          const limited = await this.limit(trigger, activation, offer.runRequest, partition, pass);
+          const limited = await this.limit(
+            trigger,
+            activation,
+            offer.runRequest,
+            partition,
+            pass,
+            decision,
+          );
+          if (limited) return limited;
           // A replayed member resends its match's run request (same run id) and is no new match.
-          return limited ?? (offer.replay ? 'duplicate' : 'matched');
+          if (!offer.replay) return 'matched';
+          return note(decision, 'deduplicated', 'its match had already fired');
         }
       }
     }
@@ -238,7 +310,7 @@ export class EventProcessor {
     const at = Date.parse(event.flintacceptedat);
     const request = this.options.runs.forEvent(trigger, context, dedupeKey, at);
     if (trigger.rateLimit === undefined) {
-      pass.keyed.push({ request, trigger, key: dedupeKey, at });
+      pass.keyed.push({ request, trigger, key: dedupeKey, at, decision });
       return 'matched';
     }
     // A rate limit reserves its slot under the final run id, so this key's window is looked up now.
@@ -251,7 +323,7 @@ export class EventProcessor {
       at: openedAt as number,
     });
     const keyed = { ...request, runId: runIdForKey(trigger.id, dedupeKey, openedAt as number) };
-    return (await this.limit(trigger, activation, keyed, partition, pass)) ?? 'matched';
+    return (await this.limit(trigger, activation, keyed, partition, pass, decision)) ?? 'matched';
   }
 
   /**
@@ -265,6 +337,7 @@ export class EventProcessor {
     activation: { event: unknown; trigger: unknown },
     partition: number,
     event: CloudEvent,
+    decision: Decision,
   ): Promise<TriggerResult> {
     const expected = trigger.expect as NonNullable<CompiledTrigger['expect']>;
     const key = trigger.expressions.expectKey?.evaluate(activation) ?? '';
@@ -272,12 +345,19 @@ export class EventProcessor {
       member !== undefined && candidate.members.includes(member);
     if (expected.after !== undefined && reached(expected.missing)) {
       await this.options.batches.satisfy(trigger, key);
+      note(decision, 'expecting', `ends the waits of key ${shown(key)}; it starts no run`);
       return 'matched';
     }
     if (reached(expected.after ?? expected.missing)) {
       const added = await this.options.batches.add(trigger, key, partition, event);
-      return added.status === 'duplicate' ? 'duplicate' : 'matched';
+      if (added.status === 'duplicate') {
+        return note(decision, 'deduplicated', 'the wait already holds this event');
+      }
+      decision.batchId = added.batchId;
+      note(decision, 'expecting', `opens the wait of key ${shown(key)}`);
+      return 'matched';
     }
+    note(decision, 'not_listening', 'the event is neither the awaited nor the missing one');
     return 'dropped';
   }
 
@@ -291,7 +371,9 @@ export class EventProcessor {
     request: RunRequest,
     partition: number,
     pass: Pass,
+    decision: Decision,
   ): Promise<'rate_limited' | 'delayed' | undefined> {
+    decision.runId = request.runId;
     const rateLimit = trigger.rateLimit;
     if (rateLimit === undefined) {
       this.queue(pass, request);
@@ -299,7 +381,7 @@ export class EventProcessor {
     }
     const key = trigger.expressions.rateLimitKey?.evaluate(activation) ?? '';
     const encoded = encodeRunRequest(request);
-    const decision = await this.options.rateLimits.reserve({
+    const reserved = await this.options.rateLimits.reserve({
       triggerId: trigger.id,
       key,
       runId: request.runId,
@@ -310,18 +392,24 @@ export class EventProcessor {
         delay: { request: String(encoded.value), partition },
       }),
     });
-    switch (decision.status) {
+    switch (reserved.status) {
       case 'admitted':
         this.queue(pass, request);
         return undefined;
       case 'limited':
+        note(decision, 'rate_limited', 'the rate limit was exceeded; the run was dropped');
         return 'rate_limited';
       case 'delayed':
+        note(
+          decision,
+          'delayed',
+          `the rate limit was exceeded; the run waits until ${reserved.at.toISOString()}`,
+        );
         this.options.delayed.track({
           runId: request.runId,
           triggerId: trigger.id,
           partition,
-          dueAt: decision.at,
+          dueAt: reserved.at,
           request: String(encoded.value),
         });
         return 'delayed';
@@ -343,12 +431,28 @@ export class EventProcessor {
         windowMs: trigger.dedupeWindowMs,
       })),
     );
-    pass.keyed.forEach(({ request, trigger, key }, i) => {
+    pass.keyed.forEach(({ request, trigger, key, decision }, i) => {
       const openedAt = opened[i] as number;
-      this.queue(pass, { ...request, runId: runIdForKey(trigger.id, key, openedAt) });
+      decision.runId = runIdForKey(trigger.id, key, openedAt);
+      this.queue(pass, { ...request, runId: decision.runId });
       // The cache remembers the key until its window ends, not a window past this sighting.
       pass.keys.set(passKey(trigger.id, key), { trigger, key, at: openedAt });
     });
+    for (const { decision, taken } of pass.duplicates) {
+      const first = pass.keys.get(taken);
+      if (first) decision.runId = runIdForKey(first.trigger.id, first.key, first.at);
+    }
+  }
+
+  private archived(pass: Pass, event: CloudEvent, fromFlint: boolean): Archived {
+    const archived: Archived = {
+      event,
+      owner: this.options.index.ownerOf(event, fromFlint),
+      decisions: [],
+      omitted: 0,
+    };
+    pass.archived.push(archived);
+    return archived;
   }
 
   private queue(pass: Pass, request: RunRequest): void {
@@ -387,6 +491,70 @@ function recordTypeSources(
       activity.event(member, event);
     }
   }
+}
+
+/** Records what was decided; returns the outcome's result, so a branch decides and answers at once. */
+function note(
+  decision: Decision,
+  outcome: Decision['outcome'],
+  message: string,
+  extra: Pick<Decision, 'error'> = {},
+): TriggerResult {
+  decision.outcome = outcome;
+  decision.message = message;
+  if (extra.error !== undefined) decision.error = boundedDecisionValue(extra.error);
+  return RESULT_OF[outcome];
+}
+
+/** How each outcome counts in the metrics and trigger activity. */
+const RESULT_OF: Record<Decision['outcome'], TriggerResult> = {
+  matched: 'matched',
+  not_listening: 'dropped',
+  match_differed: 'dropped',
+  condition_false: 'dropped',
+  error: 'error',
+  deduplicated: 'duplicate',
+  batched: 'matched',
+  debounced: 'matched',
+  expecting: 'matched',
+  waiting: 'matched',
+  out_of_order: 'dropped',
+  rate_limited: 'rate_limited',
+  delayed: 'delayed',
+};
+
+/** A single event's run follows its dedupe key's window (no batch, debounce, compound or wait). */
+function firesAlone(trigger: CompiledTrigger): boolean {
+  return !trigger.expect && !trigger.batch && !trigger.debounce && !trigger.compound;
+}
+
+/** Keys and values in decision messages are shown, cut short. */
+function shown(text: string): string {
+  return boundedDecisionValue(JSON.stringify(text));
+}
+
+/** Keeps a decision unless the event has its fill of them. */
+function keep(archived: Archived, decision: Decision): void {
+  if (archived.decisions.length < MAX_DECISIONS_PER_EVENT) archived.decisions.push(decision);
+  else archived.omitted++;
+}
+
+function archiveEntries(pass: Pass): ArchiveEntry[] {
+  return pass.archived.map(({ event, owner, decisions, omitted }) => ({
+    acceptedAt: new Date(event.flintacceptedat),
+    eventId: event.id,
+    ...(owner === undefined ? {} : { owner }),
+    sourceId: event.flintsourceid,
+    provider: event.flintprovider,
+    type: event.type,
+    event,
+    fired: decisions
+      .filter((d) => d.outcome === 'matched' || d.outcome === 'delayed')
+      .map((d) => d.triggerId),
+    decisions,
+    decisionsOmitted: omitted,
+    ...(typeof event.flintreplayof === 'string' ? { replayOf: event.flintreplayof } : {}),
+  }));
 }
 
 function passKey(triggerId: string, key: string): string {

@@ -10,6 +10,7 @@ import { dedupeKeysMigration } from './0009_dedupe_keys';
 import { sourceConnectionMigration } from './0010_source_connection';
 import { pollHistoryMigration } from './0011_poll_history';
 import { triggerRateLimitsMigration } from './0012_trigger_rate_limits';
+import { eventArchiveMigration } from './0013_event_archive';
 import { runnerWorkflowsMigration } from './0014_runner_workflows';
 import { runControlMigration } from './0015_run_control';
 import type { Migration } from './migration';
@@ -30,6 +31,7 @@ export const MIGRATIONS: readonly Migration[] = [
   sourceConnectionMigration,
   pollHistoryMigration,
   triggerRateLimitsMigration,
+  eventArchiveMigration,
   runnerWorkflowsMigration,
   runControlMigration,
 ];

@@ -1,0 +1,51 @@
+import {
+  ArchivedEventDetailSchema,
+  ArchivedEventIdParamsSchema,
+  ArchivedEventPageSchema,
+  EventListQuerySchema,
+} from '@flint/contracts';
+import { type ApiRoute, components, errorResponse } from '../openapi/api-route';
+
+const { ArchivedEventPage, ArchivedEventDetail } = components({
+  ArchivedEventPage: ArchivedEventPageSchema,
+  ArchivedEventDetail: ArchivedEventDetailSchema,
+});
+
+const tag = 'Event archive';
+
+/** The event archive: listing, one event with its decisions, following, replaying. */
+export const eventArchiveRoutes: ApiRoute[] = [
+  {
+    method: 'GET',
+    path: '/api/events',
+    tag,
+    access: 'viewer',
+    summary: 'List archived events',
+    description:
+      'Every event the evaluator consumed within the retention (7 days by default), newest first ' +
+      'by acceptance time. Filter by source, type, owner, time range, the run an event caused, ' +
+      'whether it fired a trigger, and a CEL `filter` over the event; follow `nextCursor` for ' +
+      'more. With `filter`, at most 5,000 events are read per page: a page can then hold fewer ' +
+      'items and still have a `nextCursor`. A scoped key sees only its owner’s events.',
+    query: EventListQuerySchema,
+    responses: { 200: { description: 'A page of events.', schema: ArchivedEventPage } },
+  },
+  {
+    method: 'GET',
+    path: '/api/events/:eventId',
+    tag,
+    access: 'viewer',
+    summary: 'Get an archived event with its decisions',
+    description:
+      'The CloudEvent, and for each trigger the evaluator considered what it decided: fired ' +
+      '(with the run id), or why not (a `match` field that differed, the false part of the ' +
+      'condition with its operands’ values, deduplicated by which run, batched, rate-limited, ' +
+      'debounced, waiting for a compound member). An id archived twice (sent twice) answers the ' +
+      'newest.',
+    params: ArchivedEventIdParamsSchema,
+    responses: {
+      200: { description: 'The event.', schema: ArchivedEventDetail },
+      404: errorResponse('Not in the archive (or another owner’s event).'),
+    },
+  },
+];

@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import { type ArchiveStack, startArchiveStack } from '../../api/events/archive-stack';
+import { runFlint } from '../cli-harness';
+
+const sfx = randomUUID().slice(0, 6);
+const owner = `cli-ev-${sfx}`;
+const source = `cli-ev-hook-${sfx}`;
+const onMain = `cli-on-main-${sfx}`;
+
+/** `flint events` against the whole stack: events archived by the evaluator, listed and shown. */
+describe('flint events', () => {
+  let stack: ArchiveStack;
+  let main: string;
+  let dev: string;
+  let since: string;
+  const cli = (...args: string[]) => runFlint(args, { apiUrl: stack.api });
+
+  beforeAll(async () => {
+    stack = await startArchiveStack();
+    ({ since, dev, main } = await stack.pushes(owner, source, onMain));
+  });
+
+  afterAll(() => stack?.stop());
+
+  it('lists events newest first with what they fired', async () => {
+    const listed = await cli('events', '--source', source, '--since', since);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout[0]).toMatch(/^EVENT ID\s+TYPE\s+SOURCE\s+ACCEPTED\s+FIRED\s+CONSIDERED$/);
+    expect(listed.stdout.slice(1).map((line) => line.split(/\s+/)[0])).toEqual([main, dev]);
+    expect(listed.stdout[1]).toContain(onMain);
+
+    const fired = await cli('events', '--source', source, '--fired', '-o', 'json');
+    expect(JSON.parse(fired.stdout.join('\n')).map((e: { id: string }) => e.id)).toEqual([main]);
+    const notFired = await cli(
+      'events',
+      '--source',
+      source,
+      '--since',
+      since,
+      '--not-fired',
+      '-o',
+      'json',
+    );
+    expect(JSON.parse(notFired.stdout.join('\n')).map((e: { id: string }) => e.id)).toEqual([dev]);
+    const filtered = await cli(
+      'events',
+      '--source',
+      source,
+      '--filter',
+      "event.data.ref == 'refs/heads/dev'",
+      '-o',
+      'json',
+    );
+    expect(JSON.parse(filtered.stdout.join('\n')).map((e: { id: string }) => e.id)).toEqual([dev]);
+    const one = await cli(
+      'events',
+      '--source',
+      source,
+      '--since',
+      since,
+      '--limit',
+      '1',
+      '-o',
+      'json',
+    );
+    expect(JSON.parse(one.stdout.join('\n')).map((e: { id: string }) => e.id)).toEqual([main]);
+  });
+
+  it('shows one event with each trigger’s decision', async () => {
+    const shown = await cli('events', main);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toEqual(
+      expect.arrayContaining([
+        `event       ${main}`,
+        `fired       ${onMain}`,
+        expect.stringMatching(new RegExp(`^  ${onMain}: matched — `)),
+        expect.stringMatching(/^ {6}run /),
+      ]),
+    );
+    const notFired = await cli('events', dev, '-o', 'json');
+    expect(JSON.parse(notFired.stdout.join('\n'))).toMatchObject({
+      id: dev,
+      decisions: [{ triggerId: onMain, outcome: 'condition_false' }],
+    });
+  });
+
+  it('says clearly what is wrong with bad input', async () => {
+    const both = await cli('events', '--fired', '--not-fired');
+    expect(both.code).toBe(1);
+    expect(both.stderr.join('\n')).toContain('--fired and --not-fired exclude each other');
+    const badFilter = await cli('events', '--filter', 'event.data ==');
+    expect(badFilter.code).toBe(1);
+    expect(badFilter.stderr.join('\n')).toMatch(/filter: /);
+    const missing = await cli('events', `no-such-event-${sfx}`);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.join('\n')).toContain('not in the archive');
+    const badLimit = await cli('events', '--limit', 'lots');
+    expect(badLimit.code).toBe(1);
+  });
+});
