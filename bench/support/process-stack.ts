@@ -22,6 +22,8 @@ export interface ServiceProcess {
 
 export interface ProcessStack extends BenchStack {
   processes: ServiceProcess[];
+  /** The broker the services use, for scenarios that compare with a process of their own. */
+  brokers: string;
 }
 
 /**
@@ -66,7 +68,13 @@ export async function startProcessStack(log: (line: string) => void): Promise<Pr
   try {
     const order: ServiceName[] = ['api', ...SERVICE_NAMES.filter((name) => name !== 'api')];
     for (const name of order) {
-      const child = spawn(process.execPath, [mainFile(name)], {
+      // FLINT_BENCH_CPU_PROF=<folder>: each service writes a V8 CPU profile there when it stops,
+      // for bench/profile-summary.mjs.
+      const profile = process.env.FLINT_BENCH_CPU_PROF;
+      const flags = profile
+        ? ['--cpu-prof', `--cpu-prof-dir=${profile}`, `--cpu-prof-name=${name}.cpuprofile`]
+        : [];
+      const child = spawn(process.execPath, [...flags, mainFile(name)], {
         env,
         stdio: ['ignore', 'ignore', 'pipe'],
       });
@@ -86,6 +94,7 @@ export async function startProcessStack(log: (line: string) => void): Promise<Pr
   return {
     webhookUrl: url('webhook'),
     store,
+    brokers: broker.brokers,
     processes: [...children].map(([name, child]) => ({ name, pid: child.pid as number })),
     apply: async (definitions) => {
       await api.applyDefinitions(definitions);

@@ -94,4 +94,13 @@ describe('newTraceparent', () => {
   it('makes a fresh sampled trace each time', () => {
     expect(newTraceparent()).not.toBe(newTraceparent());
   });
+
+  it('never repeats a trace or span id across refills of its pool of random bytes', () => {
+    const made = Array.from({ length: 1000 }, () => newTraceparent());
+    for (const traceparent of made) {
+      expect(traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    }
+    expect(new Set(made.map((t) => t.slice(3, 35))).size).toBe(made.length);
+    expect(new Set(made.map((t) => t.slice(36, 52))).size).toBe(made.length);
+  });
 });
