@@ -79,6 +79,7 @@ async function measure(options: CronOptions, ledgerFor: () => SlotLedger): Promi
       ledger: ledgerFor(),
       clock: systemClock,
       log: () => undefined,
+      health: { succeeded: () => undefined, failed: () => undefined },
       fire: async (tick) => {
         delays.push(Date.now() - tick.scheduled);
       },

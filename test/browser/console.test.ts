@@ -109,6 +109,19 @@ describe('the web console in a browser', () => {
           config: { directory: '/nonexistent/flint-invoices', pattern: '**/*.pdf' },
         },
         {
+          kind: 'source',
+          id: 'stock-feed',
+          owner: OWNER,
+          description: 'Stock levels, polled from a warehouse API that is not there.',
+          provider: 'poller',
+          config: {
+            url: `http://127.0.0.1:${await closedPort()}/stock`,
+            intervalSeconds: 1,
+            itemsPath: '$.items',
+            itemKey: 'item.sku',
+          },
+        },
+        {
           kind: 'trigger',
           id: 'notify-ci',
           owner: OWNER,
@@ -367,6 +380,22 @@ describe('the web console in a browser', () => {
       'Changed meanwhile by someone else.',
     );
     await page.getByText('Editing version 2').waitFor();
+  });
+
+  it('shows each source’s status in the list, every kind’s from the API', async () => {
+    await page.goto('/sources');
+    const poller = page.getByRole('row').filter({ hasText: 'stock-feed' });
+    await waitFor(
+      async () => {
+        if ((await poller.getByText(/failure\(s\) in a row/).count()) > 0) return true;
+        await page.getByRole('button', { name: 'Refresh' }).click();
+        return false;
+      },
+      { timeoutMs: 60_000, intervalMs: 1000, description: 'the poller failing every poll' },
+    );
+    expect(await poller.locator('[data-state]').getAttribute('data-state')).toBe('failing');
+    const webhook = page.getByRole('row').filter({ hasText: SOURCE });
+    expect(await webhook.locator('[data-state]').getAttribute('data-state')).toBe('up');
   });
 
   it('loaded every screen without an error or a blocked resource', () => {

@@ -8,6 +8,7 @@ import {
 } from '@flint/kafka';
 import type { DynamicModule } from '@nestjs/common';
 import type { Consumer, Kafka } from 'kafkajs';
+import { ProviderService, type SourceStatus } from '@flint/provider-sdk';
 import { type RunningService, type ServiceRuntime, startService } from '@flint/service-kit';
 import { createTestTopic, quietLog, uniqueName, waitFor } from './kafka';
 
@@ -25,14 +26,21 @@ export class ProviderFixture {
     readonly topics: { events: string; triggers: string; runs: string; dlq: string },
   ) {}
 
-  static async create(prefix: string): Promise<ProviderFixture> {
+  /** `eventsTopicConfig`: settings of the events topic (a small `max.message.bytes`, say). */
+  static async create(
+    prefix: string,
+    eventsTopicConfig: Record<string, string> = {},
+  ): Promise<ProviderFixture> {
     const kafka = createKafka(kafkaConfigFromEnv(process.env, uniqueName(prefix)), {
       log: quietLog,
     });
     const producer = new EventProducer(kafka);
     await producer.connect();
     const topics = {
-      events: await createTestTopic(kafka, `${prefix}-events`, { partitions: 2 }),
+      events: await createTestTopic(kafka, `${prefix}-events`, {
+        partitions: 2,
+        config: eventsTopicConfig,
+      }),
       triggers: await createTestTopic(kafka, `${prefix}-triggers`, {
         config: { 'cleanup.policy': 'compact' },
       }),
@@ -155,6 +163,58 @@ export class EventCollector {
   async stop(): Promise<void> {
     await this.consumer.disconnect();
   }
+}
+
+/** Waits until the service's status of `sourceId` satisfies `predicate`, and returns it. */
+export function waitForStatus(
+  service: RunningService,
+  sourceId: string,
+  predicate: (status: SourceStatus) => boolean,
+  description: string,
+): Promise<SourceStatus> {
+  return waitFor(
+    () => {
+      const status = service.app
+        .get(ProviderService)
+        .statuses()
+        .find((s) => s.id === sourceId);
+      return status !== undefined && predicate(status) ? status : undefined;
+    },
+    { description: `${sourceId}: ${description}` },
+  );
+}
+
+/**
+ * Waits until `sourceId` failed `failures` times in a row on the service, checks the metrics say so
+ * too (down, the failures counted), and returns its status.
+ */
+export async function waitForFailures(
+  service: RunningService,
+  sourceId: string,
+  failures: number,
+): Promise<SourceStatus> {
+  const status = await waitForStatus(
+    service,
+    sourceId,
+    (s) => s.consecutiveFailures >= failures,
+    `${failures} failures in a row`,
+  );
+  expect(status.lastErrorAt).toEqual(expect.any(Date));
+  expect(await sourceMetric(service, 'flint_source_up', sourceId)).toBe(0);
+  expect(
+    await sourceMetric(service, 'flint_source_failures_total', sourceId),
+  ).toBeGreaterThanOrEqual(failures);
+  return status;
+}
+
+/** The value of a source's `flint_source_up` or `flint_source_failures_total` on the service. */
+export async function sourceMetric(
+  service: RunningService,
+  name: 'flint_source_up' | 'flint_source_failures_total',
+  sourceId: string,
+): Promise<number | undefined> {
+  const metric = await service.runtime.registry.getSingleMetric(name)?.get();
+  return metric?.values.find((value) => value.labels.source === sourceId)?.value;
 }
 
 /** A stored definition as the API publishes it: version 1, updated now unless given. */

@@ -1,7 +1,7 @@
 import {
   type DefinitionReferences,
   LocalWorkflowListSchema,
-  StoredDefinitionSchema,
+  SourceWithStatusSchema,
 } from '@flint/contracts';
 import { CelEngine, definitionExpressionProblems } from '@flint/conditions';
 import { ApiError, type FlintApiClient } from './api-client';
@@ -32,7 +32,7 @@ export async function definitionReferences(server?: FlintApiClient): Promise<Def
 async function storedSourceExists(server: FlintApiClient, id: string): Promise<boolean> {
   try {
     await typed(
-      StoredDefinitionSchema,
+      SourceWithStatusSchema,
       server.request('GET', `/api/sources/${encodeURIComponent(id)}`),
     );
     return true;

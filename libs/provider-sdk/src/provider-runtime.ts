@@ -6,7 +6,7 @@ import type { DefinitionChange } from '@flint/kafka';
 import { type Store, SourceStatusRepository } from '@flint/store';
 import type { Registry } from 'prom-client';
 import { CoalescingSender, type MessageSender } from './coalescing-sender';
-import { eventsReceivedCounter } from './metrics';
+import { eventsReceivedCounter, SourceMetrics } from './metrics';
 import type { SourceProviderImpl } from './provider';
 import { EnvSecretResolver, type SecretResolver } from './secrets';
 import { SourceLoop, type SourceLoopDeps, type SourceStatus } from './source-loop';
@@ -27,7 +27,7 @@ export interface ProviderRuntimeOptions<K extends RunnableKind, Config> {
   /** The `flint.events` topic name (`ServiceRuntime.topics.events`). */
   eventsTopic: string;
   store: Store;
-  /** Where `triggers_events_received_total{provider}` is registered. */
+  /** Where `triggers_events_received_total{provider}`, `flint_source_up` and failures are registered. */
   registry: Registry;
   log?: Log;
   /** The clock providers get in `ctx.clock`; the runtime's own waits use real time. */
@@ -76,6 +76,7 @@ export class ProviderRuntime<K extends RunnableKind = RunnableKind, Config = unk
       provider: options.provider,
       sender: new CoalescingSender(options.producer, options.eventsTopic),
       received: eventsReceivedCounter(options.registry),
+      metrics: new SourceMetrics(options.registry),
       store: options.store,
       log: this.log,
       clock: options.clock ?? systemClock,

@@ -11,6 +11,7 @@ import type { Store } from '@flint/store';
 import type { Counter } from 'prom-client';
 import type { CoalescingSender } from './coalescing-sender';
 import { runExclusive } from './exclusive';
+import type { SourceMetrics } from './metrics';
 import type { SourceContext, SourceOf, SourceProviderImpl } from './provider';
 import { type SecretResolver, secretsOf } from './secrets';
 import { createEmit } from './source-emitter';
@@ -25,6 +26,13 @@ export interface SourceStatus {
   state: SourceState;
   /** Why the source is invalid or failed, or its connection is down; never contains secret values. */
   error?: string;
+  /** When its work last succeeded (`ctx.health`). */
+  lastSuccessAt?: Date;
+  /** Its latest failed attempt or run, kept after it recovers. */
+  lastError?: string;
+  lastErrorAt?: Date;
+  /** Failed attempts since the last success. */
+  consecutiveFailures: number;
   /** Of a source that holds a connection upstream (`ctx.health`). */
   connection?: ConnectionState;
   lastEventAt?: Date;
@@ -35,6 +43,7 @@ export interface SourceLoopDeps<K extends RunnableKind, Config> {
   provider: SourceProviderImpl<K, Config>;
   sender: CoalescingSender;
   received: Counter<'provider'>;
+  metrics: SourceMetrics;
   store: Store;
   log: Log;
   clock: Clock;
@@ -52,12 +61,12 @@ const HEALTHY_RUN_MS = 60_000;
 export class SourceLoop<K extends RunnableKind, Config> {
   private readonly controller = new AbortController();
   private readonly log: Log;
-  private state: SourceState = 'starting';
+  private currentState: SourceState = 'starting';
   private error: string | undefined;
   private done: Promise<void> | undefined;
   /** The newest version of an unchanged definition (only version and change time moved). */
   private currentVersion: number;
-  private readonly health = new SourceHealthNotes();
+  private readonly health: SourceHealthNotes;
 
   constructor(
     readonly source: SourceOf<K>,
@@ -66,9 +75,14 @@ export class SourceLoop<K extends RunnableKind, Config> {
   ) {
     this.currentVersion = source.version;
     this.log = withFields(deps.log, { provider: source.provider, sourceId: source.id });
+    this.health = new SourceHealthNotes({
+      changed: () => this.showUp(),
+      failed: () => deps.metrics.failed(source.id, source.provider),
+    });
   }
 
   start(): void {
+    this.deps.metrics.track(this.source.id, this.source.provider);
     this.done ??= this.loop();
   }
 
@@ -76,6 +90,22 @@ export class SourceLoop<K extends RunnableKind, Config> {
     this.state = 'stopping';
     this.controller.abort();
     await this.done;
+    this.deps.metrics.forget(this.source.id, this.source.provider);
+  }
+
+  private get state(): SourceState {
+    return this.currentState;
+  }
+
+  private set state(state: SourceState) {
+    this.currentState = state;
+    this.showUp();
+  }
+
+  /** `flint_source_up`: running here, and its last attempt and connection (if any) are fine. */
+  private showUp(): void {
+    const up = this.currentState === 'running' && this.health.healthy;
+    this.deps.metrics.set(this.source.id, this.source.provider, up);
   }
 
   /** A new version whose content is the same: the loop keeps running, its status shows the version. */
@@ -84,14 +114,18 @@ export class SourceLoop<K extends RunnableKind, Config> {
   }
 
   status(): SourceStatus {
+    const health = this.health.snapshot();
     const status: SourceStatus = {
       id: this.source.id,
       version: this.currentVersion,
       state: this.state,
+      consecutiveFailures: health.consecutiveFailures,
     };
-    const health = this.health.snapshot();
     const error = this.error ?? health.connectionError;
     if (error !== undefined) status.error = error;
+    if (health.lastSuccessAt !== undefined) status.lastSuccessAt = health.lastSuccessAt;
+    if (health.lastError !== undefined) status.lastError = health.lastError;
+    if (health.lastErrorAt !== undefined) status.lastErrorAt = health.lastErrorAt;
     if (health.connection !== undefined) status.connection = health.connection;
     if (health.lastEventAt !== undefined) status.lastEventAt = health.lastEventAt;
     if (health.lag !== undefined) status.lag = health.lag;
@@ -114,6 +148,7 @@ export class SourceLoop<K extends RunnableKind, Config> {
         const delay = backoffDelay(failures, this.deps.restartBackoff);
         this.state = 'failed';
         this.error = messageOf(err);
+        this.health.failed(this.error);
         this.log('error', `source failed, restarting in ${delay} ms: ${this.error}`);
         await systemClock.sleep(delay, signal);
       }

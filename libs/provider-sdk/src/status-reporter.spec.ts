@@ -13,7 +13,7 @@ describe('SourceStatusReporter', () => {
     reports = [];
     failing = false;
     logged = [];
-    statuses = [{ id: 'github', version: 3, state: 'running' }];
+    statuses = [{ id: 'github', version: 3, state: 'running', consecutiveFailures: 0 }];
     reporter = new SourceStatusReporter({
       sink: {
         report: async (replica, provider, sources) => {
@@ -33,18 +33,39 @@ describe('SourceStatusReporter', () => {
 
   it('reports what the loops do now, with the reason of a failure', async () => {
     await reporter.report();
-    statuses = [{ id: 'github', version: 4, state: 'failed', error: 'the port is taken' }];
+    const failedAt = new Date('2026-12-06T13:00:00Z');
+    statuses = [
+      {
+        id: 'github',
+        version: 4,
+        state: 'failed',
+        error: 'the port is taken',
+        lastError: 'the port is taken',
+        lastErrorAt: failedAt,
+        consecutiveFailures: 2,
+      },
+    ];
     await reporter.report();
     expect(reports).toEqual([
       {
         replica: 'replica-1',
         provider: 'webhook',
-        sources: [{ sourceId: 'github', version: 3, state: 'running' }],
+        sources: [{ sourceId: 'github', version: 3, state: 'running', consecutiveFailures: 0 }],
       },
       {
         replica: 'replica-1',
         provider: 'webhook',
-        sources: [{ sourceId: 'github', version: 4, state: 'failed', error: 'the port is taken' }],
+        sources: [
+          {
+            sourceId: 'github',
+            version: 4,
+            state: 'failed',
+            error: 'the port is taken',
+            lastError: 'the port is taken',
+            lastErrorAt: failedAt,
+            consecutiveFailures: 2,
+          },
+        ],
       },
     ]);
   });

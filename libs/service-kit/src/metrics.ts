@@ -2,6 +2,7 @@ import {
   Counter,
   type CounterConfiguration,
   Gauge,
+  type GaugeConfiguration,
   Registry,
   collectDefaultMetrics,
 } from 'prom-client';
@@ -35,4 +36,14 @@ export function sharedCounter<Label extends string>(
   const existing = registry.getSingleMetric(configuration.name);
   if (existing) return existing as Counter<Label>;
   return new Counter({ ...configuration, registers: [registry] });
+}
+
+/** The gauge `name` of `registry`, registered by whichever part of the service asks first. */
+export function sharedGauge<Label extends string>(
+  registry: Registry,
+  configuration: Omit<GaugeConfiguration<Label>, 'registers'>,
+): Gauge<Label> {
+  const existing = registry.getSingleMetric(configuration.name);
+  if (existing) return existing as Gauge<Label>;
+  return new Gauge({ ...configuration, registers: [registry] });
 }

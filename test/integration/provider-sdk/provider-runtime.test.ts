@@ -297,6 +297,7 @@ describeIfPostgres('ProviderRuntime', () => {
         version: 7,
         state: 'invalid',
         error: 'config.url must not point at an invalid host',
+        consecutiveFailures: 0,
       },
     ]);
     expect(provider.starts).toEqual([]);
@@ -312,7 +313,13 @@ describeIfPostgres('ProviderRuntime', () => {
     await definitions.put(pollerSource('flaky', 'https://flaky.example.com'));
     await waitFor(() => provider.active.has('flaky'), { description: 'the third run to work' });
     expect(provider.starts).toHaveLength(3);
-    expect(runtime.statuses()[0]).toMatchObject({ id: 'flaky', state: 'running' });
+    // The failed runs stay visible after it recovers, until an attempt of the provider succeeds.
+    expect(runtime.statuses()[0]).toMatchObject({
+      id: 'flaky',
+      state: 'running',
+      consecutiveFailures: 2,
+      lastError: 'the test provider fails on purpose',
+    });
     expect(logged.filter((line) => line.startsWith('error: source failed'))).toEqual([
       expect.stringMatching(/restarting in \d+ ms: the test provider fails on purpose$/),
       expect.stringMatching(/restarting in \d+ ms: the test provider fails on purpose$/),

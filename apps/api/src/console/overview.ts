@@ -66,7 +66,7 @@ export class OverviewReader {
     const bySource = reportsBySource(reports);
     const down = (sources as StoredSource[]).flatMap((source) => {
       const health = sourceHealth(source, bySource.get(source.id) ?? []);
-      return ['failed', 'invalid', 'down'].includes(health.state)
+      return ['failing', 'failed', 'invalid', 'down'].includes(health.state)
         ? [{ id: source.id, owner: source.owner, provider: source.provider, health }]
         : [];
     });

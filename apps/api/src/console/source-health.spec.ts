@@ -52,4 +52,42 @@ describe('sourceHealth', () => {
     });
     expect(sourceHealth(webhook, [report('starting')]).state).toBe('starting');
   });
+
+  it('is failing while its last attempts failed, with the latest error, and up again after a success', () => {
+    const poller = { provider: 'poller' as const, enabled: true };
+    const failedAt = new Date('2026-05-01T11:59:50Z');
+    const failing = report('running', {
+      lastError: 'GET http://127.0.0.1/items answered 404',
+      lastErrorAt: failedAt,
+      consecutiveFailures: 3,
+    });
+    expect(sourceHealth(poller, [failing])).toEqual({
+      state: 'failing',
+      message: 'GET http://127.0.0.1/items answered 404',
+      lastError: 'GET http://127.0.0.1/items answered 404',
+      lastErrorAt: '2026-05-01T11:59:50.000Z',
+      consecutiveFailures: 3,
+      replicas: 1,
+      reportedAt: '2026-05-01T12:00:00.000Z',
+    });
+    const recovered = { ...failing, consecutiveFailures: 0, lastSuccessAt: at };
+    expect(sourceHealth(poller, [recovered])).toEqual({
+      state: 'up',
+      lastSuccessAt: '2026-05-01T12:00:00.000Z',
+      lastError: 'GET http://127.0.0.1/items answered 404',
+      lastErrorAt: '2026-05-01T11:59:50.000Z',
+      consecutiveFailures: 0,
+      replicas: 1,
+      reportedAt: '2026-05-01T12:00:00.000Z',
+    });
+  });
+
+  it('shows the worst running replica: one replica failing every call is enough', () => {
+    expect(
+      sourceHealth(webhook, [
+        report('running', { replica: 'a', consecutiveFailures: 0 }),
+        report('running', { replica: 'b', consecutiveFailures: 2, lastError: 'refused' }),
+      ]),
+    ).toMatchObject({ state: 'failing', message: 'refused', consecutiveFailures: 2, replicas: 2 });
+  });
 });

@@ -20,7 +20,8 @@ function serviceOf(provider: string): string {
 /**
  * How a source is doing, from its definition and the fresh reports of the replicas running it:
  * one replica running it is enough to be up (exclusive sources run on one replica while the others
- * wait for the lease); otherwise the worst thing a replica reports, with its reason.
+ * wait for the lease), unless a running replica's last attempts failed; otherwise the worst thing a
+ * replica reports, with its reason.
  */
 export function sourceHealth(
   source: Pick<StoredSource, 'provider' | 'enabled'>,
@@ -38,31 +39,62 @@ export function sourceHealth(
   }
   const newest = reports.reduce((a, b) => (a.reportedAt >= b.reportedAt ? a : b));
   const common = { replicas: reports.length, reportedAt: newest.reportedAt.toISOString() };
-  const running = reports.find((r) => r.state === 'running');
-  if (running) return { ...connectionOf(running), ...common };
+  const running = reports.filter((r) => r.state === 'running');
+  if (running.length > 0) {
+    const worst = running.reduce((a, b) => (failuresOf(b) > failuresOf(a) ? b : a));
+    return { ...runningHealth(worst), ...attemptsOf(worst), ...common };
+  }
   for (const state of ['failed', 'invalid'] as const) {
     const report = reports.find((r) => r.state === state);
     if (report) {
-      return { state, ...common, ...(report.error === undefined ? {} : { message: report.error }) };
+      return {
+        state,
+        ...attemptsOf(report),
+        ...common,
+        ...(report.error === undefined ? {} : { message: report.error }),
+      };
     }
   }
-  return { state: 'starting', ...common };
+  return { state: 'starting', ...attemptsOf(newest), ...common };
+}
+
+function failuresOf(report: SourceStatusRow): number {
+  return report.consecutiveFailures ?? 0;
 }
 
 /**
- * A running source is up unless its connection upstream failed for good; a connection-based source
- * also tells its connection state, last event and lag.
+ * A running source is up unless its last attempts failed (`failing`) or its connection upstream
+ * failed for good (`failed`); a connection-based source also tells its connection state, last event
+ * and lag.
  */
-function connectionOf(report: SourceStatusRow): Omit<SourceHealth, 'replicas' | 'reportedAt'> {
+function runningHealth(report: SourceStatusRow): Omit<SourceHealth, 'replicas' | 'reportedAt'> {
   const connection = report.connection as SourceHealth['connection'];
+  const failing = failuresOf(report) > 0;
   const health: Omit<SourceHealth, 'replicas' | 'reportedAt'> = {
-    state: connection === 'failed' ? 'failed' : 'up',
+    state: connection === 'failed' ? 'failed' : failing ? 'failing' : 'up',
   };
   if (connection !== undefined) health.connection = connection;
-  if (report.error !== undefined) health.message = report.error;
+  const message = report.error ?? (failing ? report.lastError : undefined);
+  if (message !== undefined) health.message = message;
   if (report.lastEventAt !== undefined) health.lastEventAt = report.lastEventAt.toISOString();
   if (report.lag !== undefined) health.lag = report.lag;
   return health;
+}
+
+/** What every running kind tells of its attempts: last success, last error, failures in a row. */
+function attemptsOf(
+  report: SourceStatusRow,
+): Pick<SourceHealth, 'lastSuccessAt' | 'lastError' | 'lastErrorAt' | 'consecutiveFailures'> {
+  return {
+    ...(report.lastSuccessAt === undefined
+      ? {}
+      : { lastSuccessAt: report.lastSuccessAt.toISOString() }),
+    ...(report.lastError === undefined ? {} : { lastError: report.lastError }),
+    ...(report.lastErrorAt === undefined ? {} : { lastErrorAt: report.lastErrorAt.toISOString() }),
+    ...(report.consecutiveFailures === undefined
+      ? {}
+      : { consecutiveFailures: report.consecutiveFailures }),
+  };
 }
 
 /** Reports by source id. */

@@ -1,7 +1,7 @@
 import type { Provider, Type } from '@nestjs/common';
 import { CelEngine, definitionExpressionProblems } from '@flint/conditions';
 import type { ServiceRuntime } from '@flint/service-kit';
-import { RunnerWorkflowsRepository } from '@flint/store';
+import { RunnerWorkflowsRepository, SourceStatusRepository } from '@flint/store';
 import { DefinitionHistoryRepository } from './definition-history';
 import { DefinitionRepository } from './definition-repository';
 import { OutboxPublisher } from '../outbox/outbox-publisher';
@@ -11,6 +11,7 @@ import { DefinitionService } from './definition-service';
 import { DefinitionValidator } from './definition-validator';
 import { DefinitionsController } from './definitions.controller';
 import { LocalWorkflowsController } from './local-workflows.controller';
+import { SourceStatuses } from './source-statuses';
 
 export const definitionControllers: Type[] = [
   DefinitionsController,
@@ -29,6 +30,10 @@ export function definitionProviders(runtime: ServiceRuntime): Provider[] {
       }),
     },
     { provide: RunnerWorkflowsRepository, useValue: new RunnerWorkflowsRepository(runtime.store) },
+    {
+      provide: SourceStatuses,
+      useValue: new SourceStatuses(new SourceStatusRepository(runtime.store)),
+    },
     {
       provide: DefinitionValidator,
       inject: [DefinitionRepository, RunnerWorkflowsRepository],

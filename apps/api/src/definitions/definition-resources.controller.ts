@@ -21,6 +21,7 @@ import {
   DefinitionVersionParamsSchema,
   type DefinitionVersion,
   type StoredDefinition,
+  type StoredSource,
   formatZodIssues,
 } from '@flint/contracts';
 import type { FastifyReply } from 'fastify';
@@ -31,6 +32,7 @@ import { DefinitionErrorsFilter } from './definition-errors.filter';
 import { DefinitionService } from './definition-service';
 import { InvalidInputError } from './definition-validator';
 import { versionEtag } from './if-match';
+import { SourceStatuses } from './source-statuses';
 
 /** A definition id from the URL, checked before it reaches a query: 400, never a lookup. */
 class DefinitionIdPipe implements PipeTransform<string, string> {
@@ -56,12 +58,18 @@ abstract class DefinitionResourceController {
     private readonly service: DefinitionService,
   ) {}
 
+  /** What the reads show of stored definitions; sources add their status. */
+  protected present(definitions: StoredDefinition[]): Promise<StoredDefinition[]> {
+    return Promise.resolve(definitions);
+  }
+
   @Get()
-  list(
+  async list(
     @CurrentPrincipal() principal: Principal,
     @Query() query: Record<string, unknown>,
   ): Promise<DefinitionPage> {
-    return this.service.list(this.kind, principal, query);
+    const page = await this.service.list(this.kind, principal, query);
+    return { ...page, items: await this.present(page.items) };
   }
 
   @Post()
@@ -84,7 +92,8 @@ abstract class DefinitionResourceController {
   ): Promise<StoredDefinition> {
     const definition = await this.service.get(this.kind, id, principal);
     void reply.header('etag', versionEtag(definition.version));
-    return definition;
+    const [shown] = await this.present([definition]);
+    return shown!;
   }
 
   @Put(':id')
@@ -177,8 +186,15 @@ abstract class DefinitionResourceController {
 @Controller('api/sources')
 @UseFilters(DefinitionErrorsFilter)
 export class SourcesController extends DefinitionResourceController {
-  constructor(service: DefinitionService) {
+  constructor(
+    service: DefinitionService,
+    private readonly statuses: SourceStatuses,
+  ) {
     super('source', service);
+  }
+
+  protected override present(definitions: StoredDefinition[]): Promise<StoredDefinition[]> {
+    return this.statuses.attach(definitions as StoredSource[]);
   }
 }
 

@@ -13,19 +13,30 @@ import {
   IfMatchHeadersSchema,
   LocalWorkflowListSchema,
   SourceListQuerySchema,
+  SourcePageSchema,
+  SourceWithStatusSchema,
   StoredDefinitionSchema,
   TriggerListQuerySchema,
 } from '@flint/contracts';
 import { type ApiRoute, components, errorResponse } from '../openapi/api-route';
 
-const { Definition, StoredDefinition, DefinitionPage, DefinitionVersion, DefinitionHistoryPage } =
-  components({
-    Definition: DefinitionSchema,
-    StoredDefinition: StoredDefinitionSchema,
-    DefinitionPage: DefinitionPageSchema,
-    DefinitionVersion: DefinitionVersionSchema,
-    DefinitionHistoryPage: DefinitionHistoryPageSchema,
-  });
+const {
+  Definition,
+  StoredDefinition,
+  DefinitionPage,
+  DefinitionVersion,
+  DefinitionHistoryPage,
+  SourceWithStatus,
+  SourcePage,
+} = components({
+  Definition: DefinitionSchema,
+  StoredDefinition: StoredDefinitionSchema,
+  DefinitionPage: DefinitionPageSchema,
+  DefinitionVersion: DefinitionVersionSchema,
+  DefinitionHistoryPage: DefinitionHistoryPageSchema,
+  SourceWithStatus: SourceWithStatusSchema,
+  SourcePage: SourcePageSchema,
+});
 
 const ETAG = { ETag: 'The stored version, quoted ("3"); send it back as If-Match.' };
 const stored = (description: string) => ({ description, schema: StoredDefinition, headers: ETAG });
@@ -51,7 +62,15 @@ function resourceRoutes(kind: 'source' | 'trigger'): ApiRoute[] {
           ? 'Ordered by id; filter by owner, enabled and provider. Follow `nextCursor` for more.'
           : 'Ordered by id; filter by owner, enabled and the source a trigger listens to. Follow `nextCursor` for more.',
       query: kind === 'source' ? SourceListQuerySchema : TriggerListQuerySchema,
-      responses: { 200: { description: `A page of ${kind}s.`, schema: DefinitionPage } },
+      responses: {
+        200:
+          kind === 'source'
+            ? {
+                description: 'A page of sources, each with its current `status`.',
+                schema: SourcePage,
+              }
+            : { description: 'A page of triggers.', schema: DefinitionPage },
+      },
     },
     {
       method: 'POST',
@@ -72,8 +91,23 @@ function resourceRoutes(kind: 'source' | 'trigger'): ApiRoute[] {
       tag,
       access: 'viewer',
       summary: `Get ${a}`,
+      ...(kind === 'source'
+        ? {
+            description:
+              '`status` says how the source is doing now, from the reports of the provider replicas ' +
+              'running it: its state (`up`, `failing`, `failed`, `down`…), last success, last error ' +
+              'with its time and failures in a row. It is not part of the definition: leave it out ' +
+              'of a body sent back to `PUT`.',
+          }
+        : {}),
       params: DefinitionIdParamsSchema,
-      responses: { 200: stored(`The ${kind}.`), 404: notFound },
+      responses: {
+        200:
+          kind === 'source'
+            ? { description: 'The source and its status.', schema: SourceWithStatus, headers: ETAG }
+            : stored('The trigger.'),
+        404: notFound,
+      },
     },
     {
       method: 'PUT',

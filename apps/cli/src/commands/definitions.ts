@@ -4,6 +4,9 @@ import {
   type DefinitionKind,
   DefinitionPageSchema,
   SOURCE_KIND_NAMES,
+  type SourceHealth,
+  SourcePageSchema,
+  SourceWithStatusSchema,
   type StoredDefinition,
   StoredDefinitionSchema,
 } from '@flint/contracts';
@@ -157,7 +160,10 @@ export function registerDefinitionCommands(program: Command, context: CommandCon
           throw new CliInputError(`--${filter} only applies when listing, not to one ${kind}`);
         const definition = await fetchDefinition(client, kind, id);
         if (!definition) throw new CliInputError(`${kind} "${id}" does not exist`);
-        printOutput(io, options.output, definition, () => table(kind, [definition]));
+        printOutput(io, options.output, definition, () => [
+          ...table(kind, [definition]),
+          ...(definition.status === undefined ? [] : statusLines(definition.status)),
+        ]);
         return;
       }
       const query = listQuery(kind, options);
@@ -219,7 +225,7 @@ interface Plan {
 }
 
 async function plan(client: FlintApiClient, definition: Definition): Promise<Plan> {
-  const current = await fetchDefinition(client, definition.kind, definition.id);
+  const current = withoutStatus(await fetchDefinition(client, definition.kind, definition.id));
   return {
     definition,
     current,
@@ -227,17 +233,28 @@ async function plan(client: FlintApiClient, definition: Definition): Promise<Pla
   };
 }
 
+/** A stored definition as `GET` shows it: a source with its current status. */
+type ShownDefinition = StoredDefinition & { status?: SourceHealth };
+
 async function fetchDefinition(
   client: FlintApiClient,
   kind: DefinitionKind,
   id: string,
-): Promise<StoredDefinition | undefined> {
+): Promise<ShownDefinition | undefined> {
   try {
-    return await typed(StoredDefinitionSchema, client.request('GET', resourcePath(kind, id)));
+    const schema = kind === 'source' ? SourceWithStatusSchema : StoredDefinitionSchema;
+    return await typed(schema, client.request('GET', resourcePath(kind, id)));
   } catch (err) {
     if (err instanceof ApiError && err.status === 404) return undefined;
     throw err;
   }
+}
+
+/** The definition alone: a source's status is not part of what `apply` compares. */
+function withoutStatus(shown: ShownDefinition | undefined): StoredDefinition | undefined {
+  if (shown === undefined) return undefined;
+  const { status: _status, ...definition } = shown;
+  return definition as StoredDefinition;
 }
 
 async function listAll(
@@ -245,15 +262,15 @@ async function listAll(
   kind: DefinitionKind,
   query: URLSearchParams,
   limit: number,
-): Promise<StoredDefinition[]> {
-  const items: StoredDefinition[] = [];
+): Promise<ShownDefinition[]> {
+  const items: ShownDefinition[] = [];
   let cursor: string | undefined;
   do {
     const page = new URLSearchParams(query);
     page.set('limit', String(Math.min(PAGE_SIZE, limit - items.length)));
     if (cursor) page.set('cursor', cursor);
     const body = await typed(
-      DefinitionPageSchema,
+      kind === 'source' ? SourcePageSchema : DefinitionPageSchema,
       client.request('GET', `/api/${kind}s?${page.toString()}`),
     );
     items.push(...body.items);
@@ -282,18 +299,20 @@ function listQuery(kind: DefinitionKind, options: GetOptions): URLSearchParams {
   return query;
 }
 
-function table(kind: DefinitionKind, items: StoredDefinition[]): string[] {
+function table(kind: DefinitionKind, items: ShownDefinition[]): string[] {
   const rows = items.map((item) => [
     item.id,
     item.owner,
     item.enabled ? 'yes' : 'no',
     String(item.version),
-    item.kind === 'source'
-      ? item.provider
+    ...(item.kind === 'source'
+      ? [item.provider, item.status?.state ?? '']
       : [
-          ...(item.sources ?? []).map((s) => (typeof s === 'string' ? s : `${s.id} (inline)`)),
-          ...(item.eventTypes ?? []).map((type) => `type:${type}`),
-        ].join(', '),
+          [
+            ...(item.sources ?? []).map((s) => (typeof s === 'string' ? s : `${s.id} (inline)`)),
+            ...(item.eventTypes ?? []).map((type) => `type:${type}`),
+          ].join(', '),
+        ]),
     item.updatedAt,
   ]);
   const header = [
@@ -301,10 +320,31 @@ function table(kind: DefinitionKind, items: StoredDefinition[]): string[] {
     'OWNER',
     'ENABLED',
     'VERSION',
-    kind === 'source' ? 'PROVIDER' : 'LISTENS TO',
+    ...(kind === 'source' ? ['PROVIDER', 'STATUS'] : ['LISTENS TO']),
     'UPDATED',
   ];
   return formatTable(header, rows);
+}
+
+/** One source's status under its row: why it fails, its last success and error, failures in a row. */
+function statusLines(status: SourceHealth): string[] {
+  const lines: Array<[string, string | number | undefined]> = [
+    ['status', status.state],
+    // A failing source's message is its last error, shown once.
+    ['message', status.message === status.lastError ? undefined : status.message],
+    ['last success', status.lastSuccessAt],
+    ['last error', status.lastError],
+    ['last error at', status.lastErrorAt],
+    ['failures in a row', status.consecutiveFailures],
+    ['connection', status.connection],
+    ['last event', status.lastEventAt],
+    ['lag', status.lag],
+    ['replicas', status.replicas],
+    ['reported', status.reportedAt],
+  ];
+  const shown = lines.filter((line): line is [string, string | number] => line[1] !== undefined);
+  const width = Math.max(...shown.map(([label]) => label.length));
+  return ['', ...shown.map(([label, value]) => `${`${label}:`.padEnd(width + 2)}${value}`)];
 }
 
 function parseKind(value: string): DefinitionKind {

@@ -30,6 +30,7 @@ export function RunStatusBadge({ status }: { status: RunStatus }) {
 
 const SOURCE_TONE: Record<SourceState, string> = {
   up: 'ok',
+  failing: 'bad',
   starting: 'warn',
   failed: 'bad',
   invalid: 'bad',
@@ -40,8 +41,9 @@ const SOURCE_TONE: Record<SourceState, string> = {
 
 const SOURCE_LABEL: Record<SourceState, string> = {
   up: 'Up',
+  failing: 'Failing',
   starting: 'Starting',
-  failed: 'Failing',
+  failed: 'Failed',
   invalid: 'Invalid',
   down: 'Down',
   disabled: 'Disabled',

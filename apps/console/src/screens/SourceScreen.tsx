@@ -3,6 +3,7 @@ import type {
   RecentEvent,
   RecentEvents,
   SourceActivityList,
+  SourceWithStatus,
   StoredDefinition,
   StoredSource,
 } from '@flint/contracts';
@@ -28,7 +29,7 @@ export function SourceScreen({ id }: { id: string }) {
   const { client } = useSession();
   const [actionError, setActionError] = useState<Error>();
   const source = useLoad(
-    (signal) => client.get<StoredSource>(`/api/sources/${seg(id)}`, {}, signal),
+    (signal) => client.get<SourceWithStatus>(`/api/sources/${seg(id)}`, {}, signal),
     [client, id],
   );
   const activity = useLoad(
@@ -44,8 +45,9 @@ export function SourceScreen({ id }: { id: string }) {
 
   if (source.error)
     return <ErrorBanner error={source.error} title={`Source ${id} could not be loaded`} />;
-  const s = source.data;
-  if (!s) return <Loading />;
+  if (!source.data) return <Loading />;
+  const { status, ...definition } = source.data;
+  const s = definition as StoredSource;
   const health = activity.data?.items[0];
 
   return (
@@ -56,7 +58,7 @@ export function SourceScreen({ id }: { id: string }) {
           <span className="title-with-badges">
             {s.id}
             <Tag>{s.provider}</Tag>
-            {health && <SourceStateBadge state={health.health.state} />}
+            <SourceStateBadge state={status.state} />
           </span>
         }
         subtitle={s.description}
@@ -85,9 +87,9 @@ export function SourceScreen({ id }: { id: string }) {
         }
       />
       {actionError && <ErrorBanner error={actionError} title="Nothing was changed" />}
-      {health?.health.message && (
-        <Banner tone={health.health.state === 'starting' ? 'warn' : 'error'} title="Why">
-          <p>{health.health.message}</p>
+      {status.message && (
+        <Banner tone={status.state === 'starting' ? 'warn' : 'error'} title="Why">
+          <p>{status.message}</p>
         </Banner>
       )}
       <div className="grid-main-side">
@@ -103,7 +105,19 @@ export function SourceScreen({ id }: { id: string }) {
                 ['State', <EnabledBadge key="e" enabled={s.enabled} />],
                 ['Events in the last hour', compact(health?.eventsLastHour ?? 0)],
                 ['Last event', <TimeAgo key="t" iso={health?.lastEventAt} />],
-                ['Replicas running it', health ? String(health.health.replicas) : '—'],
+                ['Last success', <TimeAgo key="s" iso={status.lastSuccessAt} />],
+                [
+                  'Last error',
+                  status.lastError ? (
+                    <span key="le">
+                      {status.lastError} · <TimeAgo iso={status.lastErrorAt} />
+                    </span>
+                  ) : (
+                    '—'
+                  ),
+                ],
+                ['Failures in a row', String(status.consecutiveFailures ?? 0)],
+                ['Replicas running it', String(status.replicas)],
                 ['Version', `${s.version} · ${dateTime(s.updatedAt)}`],
               ]}
             />

@@ -1,8 +1,8 @@
 import type {
-  DefinitionPage,
   SourceActivityList,
   SourceActivitySummary,
-  StoredSource,
+  SourcePage,
+  SourceWithStatus,
 } from '@flint/contracts';
 import { useState } from 'react';
 import { useCursorPages, useLoad } from '../app/hooks';
@@ -18,10 +18,26 @@ import { compact } from '../logic/format';
 import { EnabledSwitch } from './EnabledSwitch';
 import { OwnerFilter } from './filters';
 
-const PROVIDERS = ['webhook', 'poller', 'cron', 'file', 'event', 'run-status'];
+const PROVIDERS = [
+  'webhook',
+  'poller',
+  'function',
+  'cron',
+  'file',
+  'event',
+  'run-status',
+  'kafka',
+  'redis-stream',
+  'nats',
+  'rabbitmq',
+  'mqtt',
+  'sse',
+  'websocket',
+  's3',
+];
 const PAGE_SIZE = 25;
 
-type Row = StoredSource & { activity?: SourceActivitySummary };
+type Row = SourceWithStatus & { activity?: SourceActivitySummary };
 
 export function SourcesScreen() {
   const { client, principal } = useSession();
@@ -34,7 +50,7 @@ export function SourcesScreen() {
 
   const list = useLoad(
     async (signal) => {
-      const page = await client.get<DefinitionPage>(
+      const page = await client.get<SourcePage>(
         '/api/sources',
         { provider, enabled, owner, limit: PAGE_SIZE, cursor: pages.cursor },
         signal,
@@ -50,7 +66,7 @@ export function SourcesScreen() {
             );
       const byId = new Map(activity.items.map((a) => [a.sourceId, a]));
       return {
-        rows: (page.items as StoredSource[]).map((s) => ({ ...s, activity: byId.get(s.id) })),
+        rows: page.items.map((s) => ({ ...s, activity: byId.get(s.id) })),
         nextCursor: page.nextCursor,
       };
     },
@@ -75,15 +91,15 @@ export function SourcesScreen() {
     {
       key: 'status',
       header: 'Status',
-      cell: (s) =>
-        s.activity ? (
-          <div className="status-cell">
-            <SourceStateBadge state={s.activity.health.state} title={s.activity.health.message} />
-            {s.activity.health.message && (
-              <span className="small muted truncate">{s.activity.health.message}</span>
-            )}
-          </div>
-        ) : null,
+      cell: (s) => (
+        <div className="status-cell">
+          <SourceStateBadge state={s.status.state} title={s.status.message} />
+          {(s.status.consecutiveFailures ?? 0) > 0 && (
+            <span className="small muted">{s.status.consecutiveFailures} failure(s) in a row</span>
+          )}
+          {s.status.message && <span className="small muted truncate">{s.status.message}</span>}
+        </div>
+      ),
     },
     {
       key: 'events',

@@ -75,6 +75,7 @@ export class CronProvider implements SourceProviderImpl<'cron', PreparedCron> {
       ledger: this.ledger(ctx.store),
       clock: ctx.clock,
       log: ctx.log,
+      health: ctx.health,
       fire: async (tick) => {
         await emit(tickEvent(source.id, config, tick));
       },

@@ -59,6 +59,7 @@ export class FileWatcherProvider implements SourceProviderImpl<'file', PreparedF
       startWatcher: this.options.startWatcher ?? startChokidarWatcher,
       clock: ctx.clock,
       log: ctx.log,
+      health: ctx.health,
       rescanEveryMs: this.options.rescanEveryMs,
     });
     await watch.run(ctx.signal);

@@ -82,6 +82,7 @@ class Harness {
       startWatcher: this.startWatcher,
       clock: this.clock,
       log: () => undefined,
+      health: { succeeded: () => undefined, failed: () => undefined },
       rescanEveryMs,
     });
     this.controller = new AbortController();

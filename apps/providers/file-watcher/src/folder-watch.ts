@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Clock, Log } from '@flint/common';
 import type { FileConfig } from '@flint/contracts';
-import type { EmitInput } from '@flint/provider-sdk';
+import type { EmitInput, SourceHealth } from '@flint/provider-sdk';
 import { sha256OfFile } from './content-hash';
 import { scanDirectory, statVersion } from './directory-scan';
 import type { DirectoryWatcher, StartWatcher, WatchHandlers } from './directory-watcher';
@@ -36,6 +36,11 @@ export interface FolderWatchOptions {
   startWatcher: StartWatcher;
   clock: Clock;
   log: Log;
+  /**
+   * Where the watch's outcome goes: each check of the folder that worked is a success, a watcher
+   * error a failure (`ctx.health`). A folder that cannot be read fails the run itself.
+   */
+  health: Pick<SourceHealth, 'succeeded' | 'failed'>;
   /** How often the whole directory is compared with the record, in case the watcher missed a change. */
   rescanEveryMs?: number;
 }
@@ -87,6 +92,7 @@ export class FolderWatch {
       while (!signal.aborted) {
         if (this.now() >= this.nextRescanAt) await this.rescan();
         await this.tick();
+        this.options.health.succeeded();
         await this.options.clock.sleep(tickMs, signal);
       }
     } finally {
@@ -107,7 +113,7 @@ export class FolderWatch {
   }
 
   private startWatcher(): Promise<DirectoryWatcher> {
-    const { config, filter, log } = this.options;
+    const { config, filter, log, health } = this.options;
     const handlers: WatchHandlers = {
       onFile: (path, version) => {
         this.reports += 1;
@@ -125,7 +131,10 @@ export class FolderWatch {
           if (path.startsWith(prefix)) this.suspects.add(path);
         }
       },
-      onError: (error) => log('warn', `watcher error: ${error.message}`),
+      onError: (error) => {
+        log('warn', `watcher error: ${error.message}`);
+        health.failed(`watcher error: ${error.message}`);
+      },
     };
     return this.options.startWatcher(
       this.root,

@@ -106,6 +106,7 @@ export class PollerProvider implements SourceProviderImpl<'poller', PreparedPoll
       jitterMs: config.jitterSeconds * 1000,
       clock: ctx.clock,
       log: ctx.log,
+      health: ctx.health,
       backoff: this.options.backoff,
     });
     try {

@@ -6,6 +6,7 @@ import {
   EmitFailedError,
   type OwnedSecrets,
   SecretNotFoundError,
+  type SourceHealth,
   type SourceOf,
 } from '@flint/provider-sdk';
 import { isTooLargeError } from '@flint/kafka';
@@ -37,6 +38,11 @@ export interface WebhookEndpointDeps {
   secrets: OwnedSecrets;
   clock: Clock;
   log: Log;
+  /**
+   * Where each call's outcome goes (`ctx.health`): an accepted call is a success, a refused one a
+   * failure with its status and reason, so a sender whose signatures stopped matching shows.
+   */
+  health: Pick<SourceHealth, 'succeeded' | 'failed'>;
   /** How long a call waits for Kafka before it is answered 503. */
   ackTimeoutMs: number;
 }
@@ -89,6 +95,16 @@ export class WebhookEndpoint {
   }
 
   async handle(request: WebhookRequest): Promise<WebhookResponse> {
+    const response = await this.answer(request);
+    if (response.status < 300) this.deps.health.succeeded(request.receivedAt);
+    else if (typeof response.body === 'object' && 'error' in response.body) {
+      const { code, message } = response.body.error;
+      this.deps.health.failed(`a call was refused with ${response.status} ${code}: ${message}`);
+    }
+    return response;
+  }
+
+  private async answer(request: WebhookRequest): Promise<WebhookResponse> {
     if (request.rawBody.length > this.bodyLimitBytes) return this.tooLarge();
     try {
       const { auth: scheme } = this.config;

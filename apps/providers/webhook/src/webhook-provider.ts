@@ -33,6 +33,7 @@ export class WebhookProvider implements SourceProviderImpl<'webhook', PreparedWe
       secrets: ctx.secrets,
       clock: ctx.clock,
       log: ctx.log,
+      health: ctx.health,
       ackTimeoutMs: this.settings.ackTimeoutMs,
     });
     const unregister = this.router.register(ctx.config.config.path, endpoint);

@@ -71,6 +71,7 @@ export type OverviewMinute = z.infer<typeof OverviewMinuteSchema>;
 
 export const SOURCE_STATES = [
   'up',
+  'failing',
   'starting',
   'failed',
   'invalid',
@@ -82,18 +83,30 @@ export type SourceState = (typeof SOURCE_STATES)[number];
 
 /**
  * How a source is doing, from what the provider replicas running it report every few seconds:
- * `up` (a replica runs it), `starting` (waiting to start or for its lease), `failed` (its run
- * failed; it restarts after a backoff), `invalid` (its configuration cannot run), `down` (no
- * replica reported it lately: its provider service is not running), `disabled`, or `passive`
- * (`event` and `run-status` sources: the evaluator matches their events by type, nothing runs).
- * A connection-based source also tells its connection (`reconnecting` or `failed` with the reason
- * in `message`), its last event and its lag.
+ * `up` (a replica runs it and its last attempt succeeded), `failing` (it runs, but its last
+ * attempts failed: polls answered with errors, a schedule that cannot fire, refused webhook calls, a
+ * connection that keeps dropping; `lastError` says why), `starting` (waiting to start or for its
+ * lease), `failed` (its run failed; it restarts after a backoff), `invalid` (its configuration cannot
+ * run), `down` (no replica reported it lately: its provider service is not running), `disabled`, or
+ * `passive` (`event` and `run-status` sources: the evaluator matches their events by type, nothing
+ * runs). Every running kind tells its last success, its last error with its time and how many
+ * attempts failed in a row; a connection-based source also its connection, last event and lag.
  */
 export const SourceHealthSchema = z.object({
   state: z.enum(SOURCE_STATES),
-  message: z.string().optional().describe('Why it failed or is down; never a secret.'),
+  message: z.string().optional().describe('Why it is failing, failed or down; never a secret.'),
   replicas: z.number().int().describe('Provider replicas that reported the source lately.'),
   reportedAt: IsoDateTimeSchema.optional().describe('The latest report.'),
+  lastSuccessAt: IsoDateTimeSchema.optional().describe(
+    'When its work last succeeded: a poll, a fired slot, a folder scan, an accepted webhook call, a connection or event upstream.',
+  ),
+  lastError: z.string().optional().describe('Its latest failure, even if it recovered since.'),
+  lastErrorAt: IsoDateTimeSchema.optional().describe('When `lastError` happened.'),
+  consecutiveFailures: z
+    .number()
+    .int()
+    .optional()
+    .describe('Attempts that failed since the last success (0 once one succeeds).'),
   connection: z
     .enum(['connecting', 'up', 'reconnecting', 'failed'])
     .optional()
@@ -131,7 +144,7 @@ export const OverviewSchema = z.object({
           health: SourceHealthSchema,
         }),
       )
-      .describe('Enabled sources that are failed, invalid or down.'),
+      .describe('Enabled sources that are failing, failed, invalid or down.'),
   }),
   triggers: z.object({ total: z.number().int(), enabled: z.number().int() }),
 });

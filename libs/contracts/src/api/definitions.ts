@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { DEFINITION_KINDS, StoredDefinitionSchema } from '../definition';
 import { IdSchema, IsoDateTimeSchema, OwnerSchema, VersionSchema } from '../primitives';
 import { SOURCE_KIND_NAMES } from '../registry/lookups';
+import { storedSourceWith } from '../sources/source-definition';
 import { CursorSchema, PageLimitSchema, pageSchema } from './common';
+import { SourceHealthSchema } from './console';
 
 /** `PUT /api/definitions`: a batch applied as a whole, in one transaction. */
 export const ApplyRequestSchema = z
@@ -61,6 +63,18 @@ export type TriggerListQuery = z.infer<typeof TriggerListQuerySchema>;
 
 export const DefinitionPageSchema = pageSchema(StoredDefinitionSchema);
 export type DefinitionPage = z.infer<typeof DefinitionPageSchema>;
+
+/**
+ * `GET /api/sources/:id` and each item of `GET /api/sources`: the stored source and how it is doing
+ * now (`status`, from the provider replicas' reports). `status` is not part of the definition: a
+ * body sent back to `PUT` must leave it out.
+ */
+export const SourceWithStatusSchema = storedSourceWith({ status: SourceHealthSchema }).describe(
+  'A stored source with its current status.',
+);
+export type SourceWithStatus = z.infer<typeof SourceWithStatusSchema>;
+export const SourcePageSchema = pageSchema(SourceWithStatusSchema);
+export type SourcePage = z.infer<typeof SourcePageSchema>;
 
 export const DefinitionIdParamsSchema = z.object({ id: IdSchema });
 

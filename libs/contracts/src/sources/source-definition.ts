@@ -67,3 +67,8 @@ export type InlineSourceInput = z.input<typeof InlineSourceSchema>;
 
 export const StoredSourceSchema = sourceUnion({ ...sourceFields, ...storedFields });
 export type StoredSource = z.infer<typeof StoredSourceSchema>;
+
+/** A stored source as the API shows it, with fields that are not part of the definition. */
+export function storedSourceWith<Extra extends z.ZodRawShape>(extra: Extra) {
+  return sourceUnion({ ...sourceFields, ...storedFields, ...extra });
+}

@@ -13,6 +13,7 @@ import { triggerRateLimitsMigration } from './0012_trigger_rate_limits';
 import { eventArchiveMigration } from './0013_event_archive';
 import { runnerWorkflowsMigration } from './0014_runner_workflows';
 import { runControlMigration } from './0015_run_control';
+import { sourceHealthMigration } from './0017_source_health';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
@@ -34,4 +35,5 @@ export const MIGRATIONS: readonly Migration[] = [
   eventArchiveMigration,
   runnerWorkflowsMigration,
   runControlMigration,
+  sourceHealthMigration,
 ];

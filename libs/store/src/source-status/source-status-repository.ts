@@ -26,6 +26,13 @@ export interface ReportedSource {
   lastEventAt?: Date;
   /** Messages it is behind upstream, where the protocol tells. */
   lag?: number;
+  /** When its work (a poll, a fire, a scan, a call, a connection) last succeeded. */
+  lastSuccessAt?: Date;
+  /** Its latest failure, kept after it recovers; never a secret value. */
+  lastError?: string;
+  lastErrorAt?: Date;
+  /** Failed attempts since the last success. */
+  consecutiveFailures?: number;
 }
 
 export interface SourceStatusRow extends ReportedSource {
@@ -35,7 +42,7 @@ export interface SourceStatusRow extends ReportedSource {
 }
 
 /**
- * The `source_status` table (migrations 0008, 0010): each provider replica replaces its own rows with what
+ * The `source_status` table (migrations 0008, 0010, 0017): each provider replica replaces its own rows with what
  * it runs now, so the API can tell which sources are up, failing or run by nobody.
  */
 export class SourceStatusRepository {
@@ -61,15 +68,21 @@ export class SourceStatusRepository {
       await tx.query(
         `INSERT INTO source_status
            (source_id, replica, provider, version, state, error, connection, last_event_at, lag,
-            reported_at)
-         SELECT source_id, $1, $2, version, state, error, connection, last_event_at, lag, now()
+            last_success_at, last_error, last_error_at, consecutive_failures, reported_at)
+         SELECT source_id, $1, $2, version, state, error, connection, last_event_at, lag,
+                last_success_at, last_error, last_error_at, consecutive_failures, now()
            FROM unnest($3::text[], $4::integer[], $5::text[], $6::text[], $7::text[],
-                       $8::timestamptz[], $9::bigint[])
-             AS s(source_id, version, state, error, connection, last_event_at, lag)
+                       $8::timestamptz[], $9::bigint[], $10::timestamptz[], $11::text[],
+                       $12::timestamptz[], $13::integer[])
+             AS s(source_id, version, state, error, connection, last_event_at, lag,
+                  last_success_at, last_error, last_error_at, consecutive_failures)
          ON CONFLICT (source_id, replica) DO UPDATE
            SET provider = EXCLUDED.provider, version = EXCLUDED.version, state = EXCLUDED.state,
                error = EXCLUDED.error, connection = EXCLUDED.connection,
                last_event_at = EXCLUDED.last_event_at, lag = EXCLUDED.lag,
+               last_success_at = EXCLUDED.last_success_at, last_error = EXCLUDED.last_error,
+               last_error_at = EXCLUDED.last_error_at,
+               consecutive_failures = EXCLUDED.consecutive_failures,
                reported_at = EXCLUDED.reported_at`,
         [
           replica,
@@ -81,6 +94,10 @@ export class SourceStatusRepository {
           sources.map((s) => s.connection ?? null),
           sources.map((s) => s.lastEventAt?.toISOString() ?? null),
           sources.map((s) => (s.lag === undefined ? null : String(s.lag))),
+          sources.map((s) => s.lastSuccessAt?.toISOString() ?? null),
+          sources.map((s) => s.lastError ?? null),
+          sources.map((s) => s.lastErrorAt?.toISOString() ?? null),
+          sources.map((s) => s.consecutiveFailures ?? null),
         ],
       );
     });
@@ -98,6 +115,10 @@ export class SourceStatusRepository {
       connection: string | null;
       last_event_at: Date | null;
       lag: string | null;
+      last_success_at: Date | null;
+      last_error: string | null;
+      last_error_at: Date | null;
+      consecutive_failures: number | null;
       reported_at: Date;
     }>(
       `SELECT * FROM source_status
@@ -115,6 +136,12 @@ export class SourceStatusRepository {
       ...(row.connection === null ? {} : { connection: row.connection }),
       ...(row.last_event_at === null ? {} : { lastEventAt: new Date(row.last_event_at) }),
       ...(row.lag === null ? {} : { lag: Number(row.lag) }),
+      ...(row.last_success_at === null ? {} : { lastSuccessAt: new Date(row.last_success_at) }),
+      ...(row.last_error === null ? {} : { lastError: row.last_error }),
+      ...(row.last_error_at === null ? {} : { lastErrorAt: new Date(row.last_error_at) }),
+      ...(row.consecutive_failures === null
+        ? {}
+        : { consecutiveFailures: row.consecutive_failures }),
       reportedAt: new Date(row.reported_at),
     }));
   }

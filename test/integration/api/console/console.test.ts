@@ -239,6 +239,51 @@ describe('the api for the web console', () => {
       ]);
       expect((await http('GET', '/api/activity/triggers?ids=')).status).toBe(400);
     });
+
+    it('shows each source with its status in GET /api/sources and /api/sources/:id', async () => {
+      const failedAt = new Date();
+      const succeededAt = new Date(failedAt.getTime() - 60_000);
+      const refused = 'a call was refused with 401 unauthorized: the signature does not match';
+      await new SourceStatusRepository(api.runtime.store).report(`replica-3-${sfx}`, 'webhook', [
+        {
+          sourceId: hookA,
+          version: 1,
+          state: 'running',
+          lastSuccessAt: succeededAt,
+          lastError: refused,
+          lastErrorAt: failedAt,
+          consecutiveFailures: 4,
+        },
+      ]);
+      const one = await http('GET', `/api/sources/${hookA}`);
+      expect(one.status).toBe(200);
+      expect(one.body).toMatchObject({ id: hookA, provider: 'webhook', version: 1 });
+      expect(one.body.status).toEqual({
+        state: 'failing',
+        message: refused,
+        lastSuccessAt: succeededAt.toISOString(),
+        lastError: refused,
+        lastErrorAt: failedAt.toISOString(),
+        consecutiveFailures: 4,
+        replicas: 2,
+        reportedAt: expect.any(String),
+      });
+      const failed = await http('GET', `/api/sources/${hookB}`);
+      expect(failed.body.status).toMatchObject({ state: 'failed', message: 'the port is taken' });
+
+      const list = await http('GET', `/api/sources?owner=${ownerA}`, { key: keys.viewerA });
+      expect(
+        list.body.items.map((s: { id: string; status: { state: string } }) => [
+          s.id,
+          s.status.state,
+        ]),
+      ).toEqual([
+        [hookA, 'failing'],
+        [ordersA, 'passive'],
+      ]);
+      const overview = await http('GET', '/api/overview');
+      expect(overview.body.sources.down.map((s: { id: string }) => s.id)).toContain(hookA);
+    });
   });
 
   it('streams runs as they are claimed and change, only the key’s owner’s', async () => {

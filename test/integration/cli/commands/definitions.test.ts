@@ -1,4 +1,5 @@
 import type { RunningService } from '@flint/service-kit';
+import { SourceStatusRepository } from '@flint/store';
 import { parse } from 'yaml';
 import {
   call,
@@ -71,6 +72,47 @@ describe('flint get, list, delete, enable and disable against a running API', ()
     expect(JSON.parse(json.stdout.join('\n'))).toMatchObject({
       id: sourceId,
       provider: 'webhook',
+    });
+  });
+
+  it("shows a source's status: its state in listings, the details under one source", async () => {
+    const failedAt = new Date('2026-12-06T12:00:00.000Z');
+    await new SourceStatusRepository(api.runtime.store).report(`cli-replica-${sfx}`, 'webhook', [
+      {
+        sourceId,
+        version: 1,
+        state: 'running',
+        lastError: 'a call was refused with 401 unauthorized: the signature does not match',
+        lastErrorAt: failedAt,
+        consecutiveFailures: 3,
+      },
+    ]);
+    const one = await flint(['get', 'source', sourceId]);
+    expect(one.stderr).toEqual([]);
+    expect(one.stdout[0]).toMatch(/^ID\s+OWNER\s+ENABLED\s+VERSION\s+PROVIDER\s+STATUS\s+UPDATED$/);
+    expect(one.stdout[1]).toMatch(
+      new RegExp(`^${sourceId}\\s+${owner}\\s+yes\\s+1\\s+webhook\\s+failing\\s`),
+    );
+    expect(one.stdout.slice(2)).toEqual([
+      '',
+      'status:            failing',
+      'last error:        a call was refused with 401 unauthorized: the signature does not match',
+      'last error at:     2026-12-06T12:00:00.000Z',
+      'failures in a row: 3',
+      'replicas:          1',
+      expect.stringMatching(/^reported: {10}\d{4}-/),
+    ]);
+    const listed = await flint(['get', 'sources', '--owner', owner]);
+    expect(listed.stdout.slice(1).map((line) => line.split(/\s+/).slice(0, 6))).toEqual(
+      [
+        [sourceId, owner, 'yes', '1', 'webhook', 'failing'],
+        [otherSource, owner, 'yes', '1', 'cron', 'down'],
+      ].sort((a, b) => a[0]!.localeCompare(b[0]!)),
+    );
+    const json = await flint(['get', 'source', sourceId, '-o', 'json']);
+    expect(JSON.parse(json.stdout.join('\n'))).toMatchObject({
+      id: sourceId,
+      status: { state: 'failing', consecutiveFailures: 3, lastErrorAt: failedAt.toISOString() },
     });
   });
 

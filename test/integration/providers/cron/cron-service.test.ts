@@ -6,7 +6,14 @@ import { CRON_SLOTS_SKIPPED_METRIC } from '../../../../apps/providers/cron/src/f
 import { CronModule } from '../../../../apps/providers/cron/src/cron.module';
 import { uniqueName, waitFor } from '../../../support/kafka';
 import { postgresAvailable, testDatabaseUrl } from '../../../support/postgres';
-import { type EventCollector, ProviderFixture, stored } from '../../../support/provider-fixture';
+import {
+  type EventCollector,
+  ProviderFixture,
+  sourceMetric,
+  stored,
+  waitForFailures,
+  waitForStatus,
+} from '../../../support/provider-fixture';
 
 function perSecondSource(id: string, config: Record<string, unknown> = {}) {
   return stored({
@@ -123,6 +130,23 @@ describe('cron service', () => {
     }
   });
 
+  it('reports its fired slots as successes: up, with the time of the last one', async () => {
+    const id = uniqueName('healthy');
+    await fixture.publish(perSecondSource(id));
+    const service = await fixture.start('cron', (runtime) => CronModule.forRuntime(runtime));
+    await collector.until(() => collector.ofSource(id).length >= 2, `2 ticks of ${id}`);
+    const status = await waitForStatus(
+      service,
+      id,
+      (s) => s.lastSuccessAt !== undefined,
+      'a successful pass',
+    );
+    expect(status).toMatchObject({ state: 'running', consecutiveFailures: 0 });
+    expect(status.lastError).toBeUndefined();
+    expect(await sourceMetric(service, 'flint_source_up', id)).toBe(1);
+    expect(await sourceMetric(service, 'flint_source_failures_total', id)).toBe(0);
+  });
+
   it('applies the misfire policy to slots missed while no replica ran', async () => {
     const id = uniqueName('misfire');
     const env = { FLINT_CRON_LATE_TOLERANCE_MS: '1000' };
@@ -179,5 +203,27 @@ describe('cron service', () => {
     await waitFor(async () => (await scheduleRows()).length === 0, {
       description: 'the schedule record of the deleted source removed',
     });
+  });
+});
+
+describe('cron service whose events Kafka refuses', () => {
+  let fixture: ProviderFixture;
+
+  // An events topic that takes nothing larger than 2 kB: every tick of a larger payload is refused.
+  beforeAll(async () => {
+    fixture = await ProviderFixture.create('cron-refused', { 'max.message.bytes': '2048' });
+  });
+
+  afterEach(() => fixture.reset());
+
+  afterAll(() => fixture?.close());
+
+  it('shows the schedule failing with the reason, each failed pass counted', async () => {
+    const id = uniqueName('too-large');
+    await fixture.publish(perSecondSource(id, { payload: { blob: 'x'.repeat(4096) } }));
+    const service = await fixture.start('cron', (runtime) => CronModule.forRuntime(runtime));
+    const status = await waitForFailures(service, id, 2);
+    expect(status.state).toBe('running');
+    expect(status.lastError).toMatch(/too large|larger/i);
   });
 });

@@ -7,7 +7,14 @@ import type { RunningService } from '@flint/service-kit';
 import { FileWatcherModule } from '../../../../apps/providers/file-watcher/src/file-watcher.module';
 import { uniqueName, waitFor } from '../../../support/kafka';
 import { postgresAvailable } from '../../../support/postgres';
-import { type EventCollector, ProviderFixture, stored } from '../../../support/provider-fixture';
+import {
+  type EventCollector,
+  ProviderFixture,
+  sourceMetric,
+  stored,
+  waitForFailures,
+  waitForStatus,
+} from '../../../support/provider-fixture';
 
 /** Two replicas need a database they can share: PostgreSQL, not the embedded one. */
 const itWithPostgres = postgresAvailable() ? it : it.skip;
@@ -86,6 +93,26 @@ describe('file-watcher service', () => {
     await waitUntilLive(service, id);
     return service;
   }
+
+  it('shows a missing folder as failing with the reason, and up once the folder exists', async () => {
+    const id = uniqueName('missing-folder');
+    const folder = join(dir, 'not-yet');
+    await fixture.publish(fileSource(id, folder));
+    const service = await startWatcher();
+    const failing = await waitForFailures(service, id, 2);
+    expect(failing.lastError).toBe(`${folder} is not a directory`);
+
+    await mkdir(folder);
+    const recovered = await waitForStatus(
+      service,
+      id,
+      (s) => s.state === 'running' && s.consecutiveFailures === 0,
+      'the folder watched',
+    );
+    expect(recovered.lastSuccessAt).toEqual(expect.any(Date));
+    expect(recovered.lastError).toBe(failing.lastError);
+    expect(await sourceMetric(service, 'flint_source_up', id)).toBe(1);
+  });
 
   it('announces only files matching one of several globs and none of the excluded', async () => {
     const id = uniqueName('globs');

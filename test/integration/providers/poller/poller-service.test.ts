@@ -1,7 +1,15 @@
 import type { CloudEvent } from '@flint/contracts';
 import { PollerModule } from '../../../../apps/providers/poller/src/poller.module';
 import { uniqueName, waitFor } from '../../../support/kafka';
-import { type EventCollector, ProviderFixture, stored } from '../../../support/provider-fixture';
+import { SourceStatusRepository } from '@flint/store';
+import {
+  type EventCollector,
+  ProviderFixture,
+  sourceMetric,
+  stored,
+  waitForFailures,
+  waitForStatus,
+} from '../../../support/provider-fixture';
 import { runReplicaThatCrashesBeforeSaving, savedState } from './crashing-replica';
 import { TestApi } from './http/test-api';
 
@@ -119,6 +127,51 @@ describe('poller service', () => {
     api.add(2);
     await collector.until(() => collector.ofSource(id).length >= 5, `5 items of ${id}`);
     expect(idsOf(collector.ofSource(id))).toEqual(oneToN(5));
+  });
+
+  it('shows a source answered 404 on every poll as failing, in its status report and metrics', async () => {
+    const id = uniqueName('missing');
+    await fixture.publish(pollerSource(id, `${base}/missing`));
+    const service = await startPoller();
+    const status = await waitForFailures(service, id, 2);
+    expect(status).toMatchObject({
+      state: 'running',
+      lastError: expect.stringContaining('answered 404'),
+    });
+    expect(status.lastSuccessAt).toBeUndefined();
+    // What the API reads: the replica's report in the database.
+    const statuses = new SourceStatusRepository(service.runtime.store);
+    const [reported] = await waitFor(
+      async () => {
+        const rows = await statuses.fresh([id]);
+        return (rows[0]?.consecutiveFailures ?? 0) >= 2 ? rows : undefined;
+      },
+      { description: 'the failures reported to the database' },
+    );
+    expect(reported).toMatchObject({
+      provider: 'poller',
+      state: 'running',
+      lastError: expect.stringContaining('answered 404'),
+    });
+  });
+
+  it('is up again after a successful poll, keeping the last error and its time', async () => {
+    const id = uniqueName('recovers');
+    api.add(1);
+    api.scripted.push({ status: 500 });
+    await fixture.publish(pollerSource(id, `${base}/paged`));
+    const service = await startPoller();
+    await collector.until(() => collector.ofSource(id).length >= 1, `the item of ${id}`);
+    const status = await waitForStatus(
+      service,
+      id,
+      (s) => s.lastSuccessAt !== undefined && s.consecutiveFailures === 0,
+      'a successful poll',
+    );
+    expect(status.lastError).toContain('answered 500');
+    expect(status.lastErrorAt!.getTime()).toBeLessThanOrEqual(status.lastSuccessAt!.getTime());
+    expect(await sourceMetric(service, 'flint_source_up', id)).toBe(1);
+    expect(await sourceMetric(service, 'flint_source_failures_total', id)).toBe(1);
   });
 
   it('backs off after 429, waiting at least as long as Retry-After says', async () => {

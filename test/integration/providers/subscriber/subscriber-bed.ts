@@ -178,11 +178,21 @@ export class SubscriberBed {
       await this.startSubscriber();
       await this.waitForConnection(sourceId, 'up');
       await proxy.close();
-      await this.waitForConnection(sourceId, 'reconnecting');
+      const down = await this.waitForConnection(sourceId, 'reconnecting');
+      // The lost connection is a failed attempt, reported like every kind's failures.
+      expect(down.consecutiveFailures).toBeGreaterThanOrEqual(1);
+      expect(down).toMatchObject({ lastError: expect.any(String), lastErrorAt: expect.any(Date) });
       await publishWhileDown();
       await proxy.open();
       await this.waitForSucceededRuns(triggerId, 1, 'the message published while down');
-      await this.waitForConnection(sourceId, 'up');
+      const up = await waitFor(
+        async () => {
+          const row = await this.waitForConnection(sourceId, 'up');
+          return row.consecutiveFailures === 0 ? row : undefined;
+        },
+        { description: `source ${sourceId} reported up without failures` },
+      );
+      expect(up).toMatchObject({ lastSuccessAt: expect.any(Date), lastError: expect.any(String) });
     } finally {
       await proxy.close();
     }

@@ -1,5 +1,6 @@
 import type { StoredDefinition, TopicNames } from '@flint/contracts';
 import type { RunningService } from '@flint/service-kit';
+import { sourceMetric, waitForStatus } from '../../../support/provider-fixture';
 import type { Kafka } from 'kafkajs';
 import { kafkaForTest } from '../../../support/kafka-client';
 import {
@@ -123,6 +124,47 @@ describe('webhook requests', () => {
       metrics,
     );
     expect(Number(received?.[1])).toBeGreaterThanOrEqual(1);
+  });
+
+  it("shows refused calls in the source's status and metrics until a call is accepted", async () => {
+    await apply(
+      webhookSource('health', {
+        auth: { type: 'none' },
+        jsonSchema: { type: 'object', required: ['order'] },
+      }),
+    );
+    await waitForPath(service, 'health');
+    expect((await postJson('health', '{"wrong":1}')).status).toBe(422);
+    expect((await postJson('health', '{"wrong":2}')).status).toBe(422);
+    const failing = await waitForStatus(
+      service,
+      'health',
+      (status) => status.consecutiveFailures === 2,
+      'two refused calls',
+    );
+    expect(failing).toMatchObject({
+      state: 'running',
+      lastError:
+        "a call was refused with 422 schema_mismatch: the body does not match the webhook's JSON Schema",
+      lastErrorAt: expect.any(Date),
+    });
+    expect(failing.lastSuccessAt).toBeUndefined();
+    expect(await sourceMetric(service, 'flint_source_up', 'health')).toBe(0);
+    expect(await sourceMetric(service, 'flint_source_failures_total', 'health')).toBe(2);
+
+    expect((await postJson('health', '{"order":1}')).status).toBe(202);
+    const recovered = await waitForStatus(
+      service,
+      'health',
+      (status) => status.consecutiveFailures === 0,
+      'an accepted call',
+    );
+    expect(recovered.lastSuccessAt).toEqual(expect.any(Date));
+    expect(recovered.lastError).toBe(failing.lastError);
+    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    expect(metrics).toContain(
+      'flint_source_up{source="health",provider="webhook",service="webhook"} 1',
+    );
   });
 
   it('serves a nested path and ignores a trailing slash and a query string', async () => {

@@ -27,6 +27,8 @@ class Harness {
   readonly ticks: Tick[] = [];
   readonly logs: LogEntry[] = [];
   readonly skipped: Array<{ reason: SkippedSlotsReason; count: number }> = [];
+  /** What the runner reported to the source's health, pass by pass. */
+  readonly outcomes: string[] = [];
   private readonly controllers: AbortController[] = [];
   private readonly running: Promise<void>[] = [];
   failNextFires = 0;
@@ -53,6 +55,10 @@ class Harness {
       ledger: this.ledger,
       clock: this.clock,
       log: this.log,
+      health: {
+        succeeded: () => this.outcomes.push('succeeded'),
+        failed: (reason) => this.outcomes.push(`failed: ${reason}`),
+      },
       fire: async (tick) => {
         if (this.failNextFires > 0) {
           this.failNextFires -= 1;
@@ -330,6 +336,20 @@ describe('CronSourceRunner', () => {
     await harness.advance(1000, 500);
     expect(harness.scheduled()).toEqual(['2024-05-01T10:00:01.000Z', '2024-05-01T10:00:02.000Z']);
     expect(harness.ledger.slots('tick', 'fired').map(iso)).toEqual(harness.scheduled());
+  });
+
+  it("reports each pass to the source's health: failures in a row until one succeeds", async () => {
+    harness = new Harness('2024-05-01T10:00:00.500Z');
+    harness.failNextFires = 2;
+    await harness.start({ timings: { retryDelayMs: 500 } });
+    await harness.advance(3000, 500);
+    const firstSuccess = harness.outcomes.indexOf('succeeded', 1);
+    expect(harness.outcomes.slice(0, firstSuccess + 1)).toEqual([
+      'succeeded',
+      'failed: broker unavailable',
+      'failed: broker unavailable',
+      'succeeded',
+    ]);
   });
 
   it('delays each slot by its jitter but reports the scheduled time', async () => {

@@ -1,5 +1,6 @@
 import { type Clock, errorText, type Log } from '@flint/common';
 import type { CronMisfirePolicy } from '@flint/contracts';
+import type { SourceHealth } from '@flint/provider-sdk';
 import { type MisfirePlan, misfireLimit, planMisfire } from '../schedule/misfire-plan';
 import { nextScheduleRecord } from '../schedule/schedule-record';
 import type { Schedule } from '../schedule/schedule';
@@ -76,6 +77,8 @@ export interface CronSourceRunnerOptions {
   ledger: SlotLedger;
   clock: Clock;
   log: Log;
+  /** Where each pass's outcome goes: the source's status and `flint_source_up` (`ctx.health`). */
+  health: Pick<SourceHealth, 'succeeded' | 'failed'>;
   fire: FireTick;
   /** Counts slots the misfire policy dropped; each outage is counted by one replica only. */
   onSkipped?: (reason: SkippedSlotsReason, count: number) => void;
@@ -113,8 +116,10 @@ export class CronSourceRunner {
       try {
         waitMs = await this.pass(signal);
         this.failures = 0;
+        this.options.health.succeeded();
       } catch (err) {
         if (signal.aborted) return;
+        this.options.health.failed(errorText(err));
         waitMs = this.retryDelay();
         this.options.log('warn', `cron pass failed, retrying in ${waitMs} ms: ${errorText(err)}`, {
           error: errorText(err),

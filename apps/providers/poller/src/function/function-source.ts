@@ -111,6 +111,7 @@ export class FunctionSourceProvider implements SourceProviderImpl<'function', Pr
       jitterMs: 0,
       clock: ctx.clock,
       log: ctx.log,
+      health: ctx.health,
       backoff: this.options.backoff,
     });
     try {

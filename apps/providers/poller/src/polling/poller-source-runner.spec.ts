@@ -7,6 +7,7 @@ const ok: PollOutcome = { pages: 1, emitted: 0, notModified: false };
 
 function runner(poll: () => Promise<PollOutcome>, random = () => 0.5) {
   const logs: string[] = [];
+  const outcomes: string[] = [];
   const clock = new ManualClock('2024-05-01T10:00:00Z');
   const instance = new PollerSourceRunner({
     poll,
@@ -14,10 +15,14 @@ function runner(poll: () => Promise<PollOutcome>, random = () => 0.5) {
     jitterMs: 2_000,
     clock,
     log: (_level, message) => logs.push(message),
+    health: {
+      succeeded: () => outcomes.push('succeeded'),
+      failed: (reason) => outcomes.push(`failed: ${reason}`),
+    },
     backoff: { initialMs: 1_000, maxMs: 8_000 },
     random,
   });
-  return { instance, logs, clock };
+  return { instance, logs, outcomes, clock };
 }
 
 const signal = new AbortController().signal;
@@ -50,6 +55,24 @@ describe('PollerSourceRunner', () => {
     expect(await instance.pollOnce(signal)).toBe(12_000);
     fail = true;
     expect(await instance.pollOnce(signal)).toBe(1_000);
+  });
+
+  it("reports every poll to the source's health, so a source failing every poll shows it", async () => {
+    let status = 404;
+    const { instance, outcomes } = runner(async () => {
+      if (status !== 200)
+        throw new PollError(`GET https://api.example.com/items answered ${status}`, status);
+      return ok;
+    });
+    await instance.pollOnce(signal);
+    await instance.pollOnce(signal);
+    status = 200;
+    await instance.pollOnce(signal);
+    expect(outcomes).toEqual([
+      'failed: GET https://api.example.com/items answered 404',
+      'failed: GET https://api.example.com/items answered 404',
+      'succeeded',
+    ]);
   });
 
   it('spreads retries between half the backoff and the full backoff', async () => {

@@ -1,4 +1,5 @@
 import { type Clock, errorText, type Log } from '@flint/common';
+import type { SourceHealth } from '@flint/provider-sdk';
 import type { PollOutcome } from './poll-job';
 import { PollError } from '../http/poll-fetcher';
 
@@ -21,13 +22,16 @@ export interface PollerSourceRunnerOptions {
   jitterMs: number;
   clock: Clock;
   log: Log;
+  /** Where each poll's outcome goes: the source's status and `flint_source_up` (`ctx.health`). */
+  health: Pick<SourceHealth, 'succeeded' | 'failed'>;
   backoff?: Partial<PollBackoff>;
   random?: () => number;
 }
 
 /**
  * Polls on an interval with random jitter. A failed poll is retried with exponential backoff with
- * jitter, never sooner than a `Retry-After` the server sent (429, 503).
+ * jitter, never sooner than a `Retry-After` the server sent (429, 503). Every poll's outcome is
+ * reported to the source's health: a source answered 404 on every poll shows as failing.
  */
 export class PollerSourceRunner {
   private readonly backoff: PollBackoff;
@@ -51,6 +55,7 @@ export class PollerSourceRunner {
     try {
       const outcome = await this.options.poll(signal);
       this.failures = 0;
+      this.options.health.succeeded();
       if (outcome.emitted > 0) {
         this.options.log('debug', `polled ${outcome.pages} page(s), emitted ${outcome.emitted}`, {
           pages: outcome.pages,
@@ -61,6 +66,7 @@ export class PollerSourceRunner {
     } catch (err) {
       if (signal.aborted) return 0;
       this.failures += 1;
+      this.options.health.failed(errorText(err));
       const waitMs = this.retryDelay(err);
       this.options.log('warn', `poll failed, retrying in ${waitMs} ms: ${errorText(err)}`, {
         failures: this.failures,

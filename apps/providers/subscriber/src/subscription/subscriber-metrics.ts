@@ -2,23 +2,16 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { BadMessage } from './message-translator';
 
 /**
- * The subscriber's own series, next to the SDK's `triggers_events_received_total`: whether each source
- * is connected, how far behind it is, how long a message waits from receipt to its acknowledgement
+ * The subscriber's own series, next to the SDK's `triggers_events_received_total` and `flint_source_up`
+ * (which shows whether each source is connected): how far behind each source is, how long a message waits from receipt to its acknowledgement
  * upstream, and the bad messages it dead-lettered by reason.
  */
 export class SubscriberMetrics {
-  private readonly up: Gauge<'source' | 'provider'>;
   private readonly lag: Gauge<'source' | 'provider'>;
   private readonly badMessages: Counter<'provider' | 'reason'>;
   private readonly ackLatency: Histogram<'provider'>;
 
   constructor(registry: Registry) {
-    this.up = new Gauge({
-      name: 'flint_source_up',
-      help: 'Whether the source is connected to its upstream (1) or not (0).',
-      labelNames: ['source', 'provider'],
-      registers: [registry],
-    });
     this.lag = new Gauge({
       name: 'flint_source_lag',
       help: 'Messages the source is behind its upstream, where the protocol tells.',
@@ -40,10 +33,6 @@ export class SubscriberMetrics {
     });
   }
 
-  connected(source: string, provider: string, isUp: boolean): void {
-    this.up.set({ source, provider }, isUp ? 1 : 0);
-  }
-
   behind(source: string, provider: string, messages: number): void {
     this.lag.set({ source, provider }, messages);
   }
@@ -58,7 +47,6 @@ export class SubscriberMetrics {
 
   /** A source that stopped on this replica shows no series rather than a stale one. */
   forget(source: string, provider: string): void {
-    this.up.remove({ source, provider });
     this.lag.remove({ source, provider });
   }
 }

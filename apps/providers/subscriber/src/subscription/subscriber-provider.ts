@@ -23,7 +23,8 @@ const HEALTHY_CONNECTION_MS = 60_000;
 /**
  * A stream kind as the provider SDK runs it: one connection per source at a time, reconnected with
  * backoff and jitter whenever it fails, its messages through the `DeliveryPipeline`, and its state
- * (connecting, up, reconnecting, failed) in the source's status and in `flint_source_up`.
+ * (connecting, up, reconnecting, failed) in the source's status and, through the SDK, in
+ * `flint_source_up` and `flint_source_failures_total`.
  */
 export function subscriberProvider<K extends SubscriberKind, Config extends MessageSettings>(
   kind: StreamKind<K, Config>,
@@ -68,7 +69,6 @@ async function runConnected<K extends SubscriberKind, Config extends MessageSett
     connected: () => {
       upSince = Date.now();
       health.connection('up');
-      deps.metrics.connected(source.id, kind.kind, true);
       log('info', 'connected upstream');
     },
     lag: (messages) => {
@@ -77,7 +77,6 @@ async function runConnected<K extends SubscriberKind, Config extends MessageSett
     },
   };
   health.connection('connecting');
-  deps.metrics.connected(source.id, kind.kind, false);
   try {
     for (let failures = 0; !signal.aborted;) {
       upSince = undefined;
@@ -91,7 +90,6 @@ async function runConnected<K extends SubscriberKind, Config extends MessageSett
         failures = wasHealthy ? 1 : failures + 1;
         const reason = errorText(err);
         health.connection(failures > FAILED_AFTER_ATTEMPTS ? 'failed' : 'reconnecting', reason);
-        deps.metrics.connected(source.id, kind.kind, false);
         const delay = backoffDelay(failures, backoff);
         log('warn', `connection failed, reconnecting in ${delay} ms: ${reason}`);
         await systemClock.sleep(delay, signal);
