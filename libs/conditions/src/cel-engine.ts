@@ -1,4 +1,6 @@
-import type { Environment } from '@marcbachmann/cel-js' with { 'resolution-mode': 'import' };
+import type { ASTNode, Environment } from '@marcbachmann/cel-js' with {
+  'resolution-mode': 'import',
+};
 import { CostMeter, NestingLimitError, UnsafePatternError } from './cel-cost';
 import { CelCompileError, CelEvaluationError, positionAt } from './errors';
 import { type CelModule, loadCel } from './cel-module';
@@ -119,6 +121,14 @@ export class CelEngine {
       type,
       evaluate: (activation) => evaluate(program, meter, expression, activation),
     };
+  }
+
+  /**
+   * The syntax tree of an expression that compiles with these variables (compile it first): what
+   * the explanation of a false condition walks.
+   */
+  parse(expression: string, variables: readonly CelVariable[]): ASTNode {
+    return this.environment([...new Set(variables)].sort()).parse(expression).ast;
   }
 
   private environment(variables: CelVariable[]): Environment {

@@ -25,10 +25,12 @@ export {
   sourceExpressionProblems,
 } from './result-filter';
 export { compileMatch, type EventPredicate, lookup } from './match';
+export { conditionExplainer, matchExplainer, missDecision } from './why-false';
 export {
   type CompiledTriggerExpressions,
   compileTriggerExpressions,
   type EventFilter,
+  type FilterMiss,
   inputScopeOf,
   type KeyExpression,
   MAX_KEY_LENGTH,

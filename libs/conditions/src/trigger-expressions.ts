@@ -1,9 +1,11 @@
 import {
+  type ConditionMiss,
   type FormattedIssue,
   formatIssuePath,
   type InputMapping,
   isCompoundLogic,
   type Match,
+  type MatchMiss,
   type TriggerLogic,
 } from '@flint/contracts';
 import type { CelActivation, CelEngine, CelVariable, CompiledExpression } from './cel-engine';
@@ -11,7 +13,8 @@ import { CelCompileError, CelEvaluationError } from './errors';
 import type { EventContext } from './event-context';
 import { compileInputMapping, type InputMapper, type InputScope } from './input-mapping';
 import { fromCel, NotJsonError } from './json-value';
-import { compileMatch, type EventPredicate } from './match';
+import { compileMatch } from './match';
+import { conditionExplainer, matchExplainer } from './why-false';
 
 /** The parts of a trigger definition that hold expressions. */
 export interface TriggerExpressionSource {
@@ -32,7 +35,15 @@ export interface TriggerExpressionSource {
 export interface EventFilter {
   /** Throws `CelEvaluationError` when the condition fails on this event. */
   matches(event: EventContext, trigger: unknown): boolean;
+  /**
+   * Why `matches` was false for this event: the `match` field that differed, or the part of the
+   * condition that was false with its operands' values. Only worth asking after a false.
+   */
+  explain(event: EventContext, trigger: unknown): FilterMiss;
 }
+
+/** Why an event did not pass: the `match` field that differed, else the condition's false part. */
+export type FilterMiss = { match: MatchMiss } | { condition: ConditionMiss };
 
 /** A key expression (dedupe, batch, correlation, concurrency) evaluated to a string. */
 export interface KeyExpression {
@@ -116,7 +127,7 @@ export function compileTriggerExpressions(
   if (problems.length > 0 || input === undefined) throw new TriggerExpressionError(problems);
   return {
     scope,
-    filter: eventFilter(trigger.match ? compileMatch(trigger.match) : undefined, condition),
+    filter: eventFilter(engine, trigger.match, condition),
     dedupeKey,
     batchKey,
     debounceKey,
@@ -179,10 +190,22 @@ function compileProblem(path: PropertyKey[], err: CelCompileError): FormattedIss
 }
 
 function eventFilter(
-  match: EventPredicate | undefined,
+  engine: CelEngine,
+  matchDefinition: Match | undefined,
   condition: CompiledExpression | undefined,
 ): EventFilter {
+  const match = matchDefinition && compileMatch(matchDefinition);
+  const matchMiss = matchDefinition && matchExplainer(matchDefinition);
+  const conditionMiss = condition && conditionExplainer(engine, condition.source, EVENT_VARIABLES);
   return {
+    explain(event, trigger) {
+      const missed = matchMiss?.(event.view);
+      if (missed) return { match: missed };
+      if (conditionMiss) return { condition: conditionMiss({ event: event.cel, trigger }) };
+      // Nothing differs now: only a condition whose value changes between calls gets here.
+      const expression = condition?.source ?? '';
+      return { condition: { expression, evaluated: 'false', operands: [] } };
+    },
     matches(event, trigger) {
       if (match && !match(event.view)) return false;
       if (!condition) return true;

@@ -83,7 +83,13 @@ export class TestFire {
         });
       }
       if (!outcome.matched) {
-        return { matched: false, reason: outcome.reason, started: false, event: outcome.event };
+        return {
+          matched: false,
+          reason: outcome.reason,
+          decision: outcome.decision,
+          started: false,
+          event: outcome.event,
+        };
       }
       const { request } = outcome;
       if (start) await this.publisher.publishRunRequest(request);
@@ -93,6 +99,7 @@ export class TestFire {
         input: request.input,
         runId: request.runId,
         ...(outcome.deferred && { deferred: outcome.deferred }),
+        decision: outcome.decision,
         started: start,
         event: outcome.event,
       };

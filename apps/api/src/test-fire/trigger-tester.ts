@@ -7,6 +7,7 @@ import {
   compoundRunRequest,
   type CompiledTrigger,
   debounceRunRequest,
+  missDecision,
   expectationRunRequest,
   EventContext,
   eventRunRequest,
@@ -20,9 +21,11 @@ import {
   typeKey,
 } from '@flint/conditions';
 import {
+  boundedDecisionValue,
   carriesSourceId,
   type CloudEvent,
   CloudEventSchema,
+  type Decision,
   formatZodIssues,
   type InlineSource,
   type Provider,
@@ -36,15 +39,24 @@ import {
 } from '@flint/contracts';
 import { z } from 'zod';
 
-/** What a test-fire found; `request` is the run request a match would produce. */
+/**
+ * What a test-fire found; `request` is the run request a match would produce, `decision` the
+ * record the evaluator would archive for the event and this trigger.
+ */
 export type TestOutcome =
-  | { matched: false; event: CloudEvent; reason: { code: TestFireReasonCode; message: string } }
+  | {
+      matched: false;
+      event: CloudEvent;
+      reason: { code: TestFireReasonCode; message: string };
+      decision: Decision;
+    }
   | {
       matched: true;
       event: CloudEvent;
       dedupeKey: string;
       request: RunRequest;
       deferred?: TestFireDeferral;
+      decision: Decision;
     };
 
 /** The completed sample event breaks the CloudEvent contract; `issues` are relative to it. */
@@ -81,61 +93,53 @@ export class TriggerTester {
       resultFilterCompiler(this.engine),
     );
     const event = this.complete(trigger, sources, sample, traceparent);
+    const decided = { triggerId: trigger.id, triggerVersion: trigger.version };
+    const refused = (code: TestFireReasonCode, message: string, decision: Decision) => ({
+      matched: false as const,
+      event,
+      reason: { code, message },
+      decision,
+    });
+    const notListening = (message: string) =>
+      refused('not_listening', message, { ...decided, outcome: 'not_listening', message });
+    const failed = (code: TestFireReasonCode, message: string) =>
+      refused(code, message, {
+        ...decided,
+        outcome: 'error',
+        message: 'an expression failed on the event',
+        error: boundedDecisionValue(message),
+      });
     const keyed = listening.listeners.filter((listener) => reaches(listener, event));
     const owner = () => eventOwnerOf(event, true, (id) => sourceOwnerOf(trigger, sources, id));
     const reached = keyed.filter((listener) => ownerReaches(trigger, listener, true, owner));
     if (keyed.length > 0 && reached.length === 0) {
-      return {
-        matched: false,
-        event,
-        reason: {
-          code: 'not_listening',
-          message:
-            `the event belongs to owner ${owner() ?? '(none)'}, and trigger ${trigger.id} of owner ` +
-            `${trigger.owner} takes events of its own owner only` +
-            (trigger.fromOwners === undefined
-              ? ''
-              : ` and, by type, of: ${[trigger.fromOwners].flat().join(', ')}`),
-        },
-      };
+      return notListening(
+        `the event belongs to owner ${owner() ?? '(none)'}, and trigger ${trigger.id} of owner ` +
+          `${trigger.owner} takes events of its own owner only` +
+          (trigger.fromOwners === undefined
+            ? ''
+            : ` and, by type, of: ${[trigger.fromOwners].flat().join(', ')}`),
+      );
     }
-    if (reached.length === 0) {
-      return {
-        matched: false,
-        event,
-        reason: { code: 'not_listening', message: notListening(trigger, listening, event) },
-      };
-    }
+    if (reached.length === 0) return notListening(unreached(trigger, listening, event));
     const compiled = compileTrigger(this.engine, trigger);
-    if (compiled.kind === 'broken') {
-      return {
-        matched: false,
-        event,
-        reason: { code: 'condition_error', message: compiled.reason },
-      };
-    }
+    if (compiled.kind === 'broken') return failed('condition_error', compiled.reason);
     const context = new EventContext(event);
     let dedupeKey: string;
     try {
       const verdict = judgeEvent(compiled, context);
       if (!verdict.passes) {
-        return {
-          matched: false,
-          event,
-          reason: {
-            code: 'condition_false',
-            message: `the trigger's ${describeFilter(trigger)} is false for this event`,
-          },
-        };
+        const miss = compiled.expressions.filter.explain(context, compiled.variable);
+        return refused(
+          'condition_false',
+          `the trigger's ${describeFilter(trigger)} is false for this event`,
+          { ...decided, ...missDecision(miss) },
+        );
       }
       dedupeKey = verdict.dedupeKey;
     } catch (err) {
       if (!(err instanceof CelEvaluationError)) throw err;
-      return {
-        matched: false,
-        event,
-        reason: { code: 'condition_error', message: `${err.expression}: ${err.message}` },
-      };
+      return failed('condition_error', `${err.expression}: ${err.message}`);
     }
     const requestedAt = this.now();
     try {
@@ -165,7 +169,14 @@ export class TriggerTester {
         event,
         reached.map((listener) => listener.member),
       );
-      return { matched: true, event, dedupeKey, request, ...(deferred && { deferred }) };
+      return {
+        matched: true,
+        event,
+        dedupeKey,
+        request,
+        ...(deferred && { deferred }),
+        decision: { ...decided, ...matchedDecision(compiled, request) },
+      };
     } catch (err) {
       if (!(err instanceof CelEvaluationError || err instanceof z.ZodError)) throw err;
       const message =
@@ -174,7 +185,7 @@ export class TriggerTester {
               .map((issue) => `${issue.path || 'run request'}: ${issue.message}`)
               .join('; ')
           : err.message;
-      return { matched: false, event, reason: { code: 'input_error', message } };
+      return failed('input_error', message);
     }
   }
 
@@ -264,7 +275,31 @@ function reaches(listener: Listener, event: CloudEvent): boolean {
   return keyed && (listener.accepts === undefined || listener.accepts(event));
 }
 
-function notListening(
+/**
+ * The decision of an event that passes: what the evaluator would do with it first (collect it, wait,
+ * or request the run), with no memory of earlier events.
+ */
+function matchedDecision(
+  trigger: CompiledTrigger,
+  request: RunRequest,
+): Pick<Decision, 'outcome' | 'message' | 'runId'> {
+  if (trigger.expect) {
+    return {
+      outcome: 'expecting',
+      message: 'counted by the absence trigger; it starts no run now',
+    };
+  }
+  if (trigger.debounce) {
+    return {
+      outcome: 'debounced',
+      message: 'collected; the run starts once its key has been quiet',
+    };
+  }
+  if (trigger.batch) return { outcome: 'batched', message: 'collected into a batch' };
+  return { outcome: 'matched', message: 'fired: a run was requested', runId: request.runId };
+}
+
+function unreached(
   trigger: StoredTrigger,
   listening: ReturnType<typeof listenersOf>,
   event: CloudEvent,

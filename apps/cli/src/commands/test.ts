@@ -122,6 +122,10 @@ function resultLines(result: TestFireResult): string[] {
     ? ['matched: yes']
     : [`matched: no (${result.reason?.code ?? 'no reason given'})`];
   if (result.reason) lines.push(`reason: ${result.reason.message}`);
+  // The decision says which part was false and with which values.
+  if (!result.matched && result.decision.message !== result.reason?.message) {
+    lines.push(`why: ${result.decision.message}`);
+  }
   if (result.dedupeKey !== undefined) lines.push(`dedupe key: ${result.dedupeKey}`);
   if (result.runId !== undefined) {
     lines.push(`run id: ${result.runId}${result.started ? ' (started)' : ' (not started)'}`);

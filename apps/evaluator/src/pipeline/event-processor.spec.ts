@@ -2,6 +2,7 @@ import { ManualClock } from '@flint/common/testing';
 import { CelEngine, compileTrigger } from '@flint/conditions';
 import {
   type CloudEvent,
+  MAX_DECISIONS_PER_EVENT,
   type RunRequest,
   RunRequestSchema,
   runIdForEvents,
@@ -9,6 +10,7 @@ import {
   runStatusEventType,
 } from '@flint/contracts';
 import type { OutgoingRecord } from '@flint/kafka';
+import type { ArchiveEntry } from '@flint/store';
 import { BatchManager } from '../batching/batch-manager';
 import { batchEmitter } from '../batching/batch-emitter';
 import { CompoundTracker } from '../compound/compound-tracker';
@@ -43,6 +45,7 @@ describe('EventProcessor', () => {
   let dedupe: DedupeWindow;
   let rateLimits: MemoryRateLimits;
   let delayed: DelayedRuns;
+  let archived: ArchiveEntry[];
 
   beforeAll(async () => {
     engine = await CelEngine.create();
@@ -56,6 +59,7 @@ describe('EventProcessor', () => {
     activities = [];
     logged = [];
     failSends = 0;
+    archived = [];
     dedupe = new DedupeWindow(1000);
     const runs = new RunRequestMaker(clock, RUNS);
     const send = async (records: OutgoingRecord[]) => {
@@ -104,6 +108,11 @@ describe('EventProcessor', () => {
       send,
       metrics,
       activity: { apply: (tally: ActivityTally) => activities.push(tally) },
+      archive: {
+        write: async (entries) => {
+          archived.push(...entries);
+        },
+      },
       log,
     });
   });
@@ -665,5 +674,68 @@ describe('EventProcessor', () => {
       ['orders', 'com.example.order.created'],
       ['other-orders', 'com.example.order.created'],
     ]);
+  });
+
+  it('archives each event with a decision per trigger: fired with its run, or why not', async () => {
+    define({
+      id: 'on-main',
+      eventTypes: ['com.github.push'],
+      condition: "event.data.ref == 'refs/heads/main'",
+    });
+    define({ id: 'tags', eventTypes: ['com.github.push'], match: { 'data.kind': 'tag' } });
+    define({ id: 'per-ref', eventTypes: ['com.github.push'], dedupe: { key: 'event.data.ref' } });
+    define({ id: 'digest', eventTypes: ['com.github.push'], batch: { size: 3 } });
+    const first = webhookEvent({ data: { ref: 'refs/heads/main', kind: 'push' } });
+    const second = webhookEvent({ data: { ref: 'refs/heads/dev', kind: 'push' } });
+    const third = webhookEvent({ data: { ref: 'refs/heads/main', kind: 'push' } });
+    await process(first, second, third);
+    const decisionsOf = (event: CloudEvent) =>
+      Object.fromEntries(
+        (archived.find((entry) => entry.eventId === event.id)?.decisions ?? []).map((d) => [
+          d.triggerId,
+          d,
+        ]),
+      );
+    const perRefRun = runIdForKey('per-ref', 'refs/heads/main', Date.parse(first.flintacceptedat));
+    expect(decisionsOf(first)).toMatchObject({
+      'on-main': {
+        outcome: 'matched',
+        triggerVersion: 1,
+        runId: runIdForKey('on-main', first.id, Date.parse(first.flintacceptedat)),
+      },
+      tags: {
+        outcome: 'match_differed',
+        match: { field: 'data.kind', expected: '"tag"', got: '"push"' },
+      },
+      'per-ref': { outcome: 'matched', runId: perRefRun },
+      digest: { outcome: 'batched', batchId: expect.any(String) },
+    });
+    expect(decisionsOf(second)['on-main']).toMatchObject({
+      outcome: 'condition_false',
+      condition: { evaluated: "'refs/heads/dev' == 'refs/heads/main'" },
+    });
+    // The third event's key was taken by the first in the same pass: it names that run.
+    expect(decisionsOf(third)['per-ref']).toMatchObject({
+      outcome: 'deduplicated',
+      runId: perRefRun,
+    });
+    expect(archived.find((e) => e.eventId === first.id)?.fired).toEqual(['on-main', 'per-ref']);
+    expect(archived.find((e) => e.eventId === second.id)?.fired).toEqual(['per-ref']);
+
+    // A later pass: the window remembered in memory names the same run.
+    await process(webhookEvent({ data: { ref: 'refs/heads/main', kind: 'push' } }));
+    expect(archived.at(-1)?.decisions.find((d) => d.triggerId === 'per-ref')).toMatchObject({
+      outcome: 'deduplicated',
+      runId: perRefRun,
+    });
+  });
+
+  it('keeps at most MAX_DECISIONS_PER_EVENT decisions per event and counts the rest', async () => {
+    for (let i = 0; i < MAX_DECISIONS_PER_EVENT + 3; i++) {
+      define({ id: `t-${i}`, eventTypes: ['com.github.push'] });
+    }
+    await process(webhookEvent());
+    expect(archived[0]?.decisions).toHaveLength(MAX_DECISIONS_PER_EVENT);
+    expect(archived[0]?.decisionsOmitted).toBe(3);
   });
 });

@@ -6,6 +6,7 @@ import {
   EventContext,
   isForgedFlintEvent,
   judgeEvent,
+  missDecision,
 } from '@flint/conditions';
 import {
   boundedDecisionValue,
@@ -207,7 +208,15 @@ export class EventProcessor {
     try {
       const verdict = judgeEvent(trigger, context);
       if (!verdict.passes) {
-        note(decision, 'condition_false', 'the match or condition is false for the event');
+        // Explaining costs a few evaluations more: only worth it when the archive keeps it.
+        if (this.options.archive) {
+          Object.assign(
+            decision,
+            missDecision(trigger.expressions.filter.explain(context, trigger.variable)),
+          );
+        } else {
+          note(decision, 'condition_false', 'the match or condition is false for the event');
+        }
         return 'dropped';
       }
       const key = verdict.dedupeKey;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ProviderSchema } from '../cloud-event';
+import { DecisionSchema } from '../history/decision';
 import { IsoDateTimeSchema, TraceparentSchema } from '../primitives';
 
 /**
@@ -79,6 +80,12 @@ export const TestFireResultSchema = z.object({
   deferred: TestFireDeferralSchema.optional().describe(
     'The run would wait (a debounce, or an absence trigger’s window); with `start` it is ' +
       'requested at once all the same.',
+  ),
+  decision: DecisionSchema.describe(
+    'The decision record the evaluator would keep in the event archive for this event and ' +
+      'trigger: fired, or why not (the `match` field that differed, the false part of the ' +
+      'condition with its operands’ values). It has no memory of earlier events, so it never says ' +
+      'deduplicated, waiting or rate-limited.',
   ),
   started: z.boolean().describe('True when a run was requested (`start` and a match).'),
   event: z

@@ -42,9 +42,25 @@ describe('event archive over HTTP', () => {
       decisionsOmitted: 0,
     });
     const notFired = await http('GET', `/api/events/${dev}`);
+    // The decision names the false part of the condition and its operands' values.
     expect(notFired.body).toMatchObject({
       fired: [],
-      decisions: [{ triggerId: onMain, outcome: 'condition_false' }],
+      decisions: [
+        {
+          triggerId: onMain,
+          outcome: 'condition_false',
+          message:
+            "the condition was false: event.data.ref == 'refs/heads/main' is 'refs/heads/dev' == 'refs/heads/main'",
+          condition: {
+            expression: "event.data.ref == 'refs/heads/main'",
+            evaluated: "'refs/heads/dev' == 'refs/heads/main'",
+            operands: [
+              { expression: 'event.data.ref', value: "'refs/heads/dev'" },
+              { expression: "'refs/heads/main'", value: "'refs/heads/main'" },
+            ],
+          },
+        },
+      ],
     });
   });
 

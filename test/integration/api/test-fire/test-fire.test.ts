@@ -69,6 +69,13 @@ describe('test-fire over HTTP', () => {
       },
     });
     expect(result.body).not.toHaveProperty('reason');
+    expect(result.body.decision).toEqual({
+      triggerId: trigger,
+      triggerVersion: 1,
+      outcome: 'matched',
+      message: 'fired: a run was requested',
+      runId: result.body.runId,
+    });
     // A viewer may test what it may see.
     expect((await fire({ event: push('refs/heads/main') }, keys.viewer)).body.matched).toBe(true);
   });
@@ -91,7 +98,21 @@ describe('test-fire over HTTP', () => {
         code: 'condition_false',
         message: "the trigger's `condition` is false for this event",
       },
+      // The record the evaluator archives: the false part and its operands' values.
+      decision: {
+        triggerId: trigger,
+        outcome: 'condition_false',
+        condition: {
+          expression: "event.data.ref == 'refs/heads/main'",
+          evaluated: "'refs/heads/dev' == 'refs/heads/main'",
+          operands: [
+            { expression: 'event.data.ref', value: "'refs/heads/dev'" },
+            { expression: "'refs/heads/main'", value: "'refs/heads/main'" },
+          ],
+        },
+      },
     });
+    expect(wrongSource.body.decision).toMatchObject({ outcome: 'not_listening' });
 
     const erroring = await fire({ event: { data: { after: 'x' } } });
     expect(erroring.body).toMatchObject({ matched: false, reason: { code: 'condition_error' } });

@@ -77,6 +77,14 @@ describe('flint events', () => {
         expect.stringMatching(/^ {6}run /),
       ]),
     );
+    const why = await cli('events', dev);
+    expect(why.stdout).toEqual(
+      expect.arrayContaining([
+        `fired       nothing`,
+        `      false: event.data.ref == 'refs/heads/main'`,
+        `        →  'refs/heads/dev' == 'refs/heads/main'`,
+      ]),
+    );
     const notFired = await cli('events', dev, '-o', 'json');
     expect(JSON.parse(notFired.stdout.join('\n'))).toMatchObject({
       id: dev,

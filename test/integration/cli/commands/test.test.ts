@@ -77,6 +77,7 @@ target: { type: local, workflow: echo }
     expect(result.stdout).toEqual([
       'matched: no (condition_false)',
       "reason: the trigger's `condition` is false for this event",
+      'why: the condition was false: event.data.amount >= 100 is 5 >= 100',
     ]);
   });
 
