@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { type ServiceRuntime, ServiceKitModule } from '@flint/service-kit';
 import { AccessModule } from './auth/access.module';
 import { consoleControllers, consoleProviders } from './console/console.providers';
+import { deadLetterControllers, deadLetterProviders } from './dead-letters/dead-letters.providers';
 import { definitionControllers, definitionProviders } from './definitions/definition-providers';
 import {
   eventArchiveControllers,
@@ -27,6 +28,7 @@ export class ApiModule {
         ...consoleControllers,
         ...pollHistoryControllers,
         ...eventArchiveControllers,
+        ...deadLetterControllers,
         DocsController,
       ],
       providers: [
@@ -36,6 +38,7 @@ export class ApiModule {
         ...consoleProviders(runtime),
         ...pollHistoryProviders(runtime),
         ...eventArchiveProviders(runtime),
+        ...deadLetterProviders(runtime),
       ],
     };
   }

@@ -6,6 +6,7 @@ import { registerAccessCommands } from './commands/access';
 import { registerCompletionCommands } from './commands/completion';
 import { registerContextCommands } from './commands/context';
 import { registerDefinitionCommands } from './commands/definitions';
+import { registerDlqCommands } from './commands/dlq';
 import { registerEmitCommands } from './commands/emit';
 import { registerEventCommands } from './commands/events';
 import { registerRunCommands } from './commands/runs';
@@ -80,6 +81,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   registerAccessCommands(program, context);
   registerRunCommands(program, context);
   registerEventCommands(program, context);
+  registerDlqCommands(program, context);
   registerTestCommands(program, context);
   registerEmitCommands(program, context);
   registerContextCommands(program, context);

@@ -64,3 +64,4 @@ export * from './api/events';
 export * from './api/event-history';
 export * from './history/decision';
 export * from './api/console';
+export * from './api/dead-letters';

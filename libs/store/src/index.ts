@@ -121,3 +121,10 @@ export {
   type ArchiveRetentionPolicy,
   type PruneReport,
 } from './event-archive/archive-retention';
+export {
+  type DeadLetterFilter,
+  type DeadLetterPage,
+  type DeadLetterRecord,
+  DeadLetterRepository,
+  type NewDeadLetter,
+} from './dead-letters/dead-letter-repository';

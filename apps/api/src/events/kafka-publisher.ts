@@ -16,10 +16,10 @@ export interface KafkaPublisherOptions {
 }
 
 /**
- * What the API itself publishes: custom events on the events topic and test-fired run requests on
- * the runs topic. Each call resolves only once Kafka acknowledged (acks=all, idempotent producer),
- * so a 2xx means the message is durable. Topics are provisioned on first use and again after a
- * failed attempt.
+ * What the API itself publishes: custom events on the events topic, test-fired and re-run run
+ * requests on the runs topic, and re-sent dead letters. Each call resolves only once Kafka
+ * acknowledged (acks=all, idempotent producer), so a 2xx means the message is durable. Topics are
+ * provisioned on first use and again after a failed attempt.
  */
 export class KafkaPublisher {
   private readonly producer: EventProducer;
@@ -49,6 +49,14 @@ export class KafkaPublisher {
     );
   }
 
+  /** A message as it was, back onto one of Flint's topics (a dead letter re-sent). */
+  republish(
+    topic: string,
+    message: { key: string | null; value: Buffer | null; headers: Record<string, string> },
+  ): Promise<void> {
+    return this.send(topic, message.key, message.value, message.headers);
+  }
+
   /** Nest calls this when the API stops. */
   async onApplicationShutdown(): Promise<void> {
     await this.producer.disconnect();
@@ -56,7 +64,7 @@ export class KafkaPublisher {
 
   private async send(
     topic: string,
-    key: string,
+    key: string | null,
     value: Buffer | string | null,
     headers: Record<string, string>,
   ): Promise<void> {

@@ -15,3 +15,4 @@ export { historyRoutes } from '../runs/history.openapi';
 export { consoleRoutes } from '../console/console.openapi';
 export { pollHistoryRoutes } from '../poll-history/poll-history.openapi';
 export { eventArchiveRoutes } from '../event-archive/event-archive.openapi';
+export { deadLetterRoutes } from '../dead-letters/dead-letters.openapi';
