@@ -23,6 +23,7 @@ export * from './messages';
 export * from './messaging-spans';
 export * from './nest/flint-kafka.context';
 export * from './nest/flint-kafka.server';
+export * from './nest/handler-error.filter';
 export * from './producer';
 export * from './topics';
 export * from './trace-context';

@@ -9,6 +9,7 @@ import {
   EventProducer,
   FlintKafkaContext,
   FlintKafkaServer,
+  KafkaHandlerErrorFilter,
   type OutgoingRecord,
 } from '@flint/kafka';
 import type { Kafka } from 'kafkajs';
@@ -16,6 +17,7 @@ import { kafkaForTest } from '../../support/kafka-client';
 import {
   committedOffsets,
   createTestTopic,
+  endOffsets,
   quietLog,
   readMessages,
   uniqueName,
@@ -48,6 +50,26 @@ class EventsController {
 
 @Module({ controllers: [EventsController] })
 class EventsModule {}
+
+/** Fails its first batch as node-postgres does while the database restarts, then succeeds. */
+const flakyCalls: string[][] = [];
+
+@Controller()
+class OutageController {
+  @EventPattern('flaky')
+  async onEvents(@Payload() batch: Decoded<CloudEvent>[]): Promise<OutgoingRecord[]> {
+    flakyCalls.push(batch.map((item) => item.value.id));
+    if (flakyCalls.length === 1) {
+      throw Object.assign(new Error('terminating connection due to administrator command'), {
+        code: '57P01',
+      });
+    }
+    return [];
+  }
+}
+
+@Module({ controllers: [OutageController] })
+class OutageModule {}
 
 describe('FlintKafkaServer as a Nest transport', () => {
   let kafka: Kafka;
@@ -114,5 +136,37 @@ describe('FlintKafkaServer as a Nest transport', () => {
     app = undefined;
     expect(statuses).toEqual(['connected', 'disconnected']);
     expect(() => server.unwrap()).toThrow('FlintKafkaServer is not listening');
+  });
+
+  it('retries a batch whose handler failed on an outage instead of dead-lettering it', async () => {
+    const [input, dlq] = await Promise.all([
+      createTestTopic(kafka, 'nest-flaky'),
+      createTestTopic(kafka, 'nest-flaky-dlq'),
+    ]);
+    await producer.send(input!, [encodeCloudEvent(testEvent(1))]);
+    const groupId = uniqueName('nest-flaky-group');
+    const server = new FlintKafkaServer({
+      kafka,
+      producer,
+      groupId,
+      dlqTopic: dlq!,
+      topicNames: { flaky: input! },
+      retry: { initialMs: 50, maxMs: 50 },
+      log: quietLog,
+    });
+    app = await NestFactory.createMicroservice(OutageModule, { strategy: server, logger: false });
+    // As every service registers it (libs/service-kit's bootstrap); without it Nest hands the transport
+    // { status: 'error', message: 'Internal server error' }, which is no outage: dead-lettered.
+    app.useGlobalFilters(new KafkaHandlerErrorFilter());
+    await app.listen();
+    await server.listening;
+
+    await waitFor(async () => (await committedOffsets(kafka, groupId, input!)).get(0) === 1, {
+      description: 'the commit of the batch after its retry succeeded',
+    });
+    expect(flakyCalls).toEqual([['delivery-1'], ['delivery-1']]);
+    expect((await endOffsets(kafka, dlq!)).get(0)).toBe(0);
+    await app.close();
+    app = undefined;
   });
 });
