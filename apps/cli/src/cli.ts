@@ -20,6 +20,8 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   /** Folder relative paths, including the local stack's key file, are resolved against. */
   cwd: string;
+  /** Ends a command that runs until stopped (`events --follow`); Ctrl-C when not given. */
+  stop?: AbortSignal;
 }
 
 /** Where the local stack leaves the admin key it generated, so `flint` works there without setup. */

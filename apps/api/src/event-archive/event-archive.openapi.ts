@@ -2,7 +2,9 @@ import {
   ArchivedEventDetailSchema,
   ArchivedEventIdParamsSchema,
   ArchivedEventPageSchema,
+  ArchivedEventSummarySchema,
   EventListQuerySchema,
+  EventStreamQuerySchema,
 } from '@flint/contracts';
 import { type ApiRoute, components, errorResponse } from '../openapi/api-route';
 
@@ -29,6 +31,27 @@ export const eventArchiveRoutes: ApiRoute[] = [
       'items and still have a `nextCursor`. A scoped key sees only its owner’s events.',
     query: EventListQuerySchema,
     responses: { 200: { description: 'A page of events.', schema: ArchivedEventPage } },
+  },
+  {
+    method: 'GET',
+    path: '/api/events/stream',
+    tag,
+    access: 'viewer',
+    summary: 'Follow events as they are archived (server-sent events)',
+    description:
+      'A `text/event-stream` that stays open: an `event: event` whose `data` is the event as the ' +
+      'listing shows it, each time the evaluator archives one, from the moment of connecting on; ' +
+      '`event: overflow` when more events came at once than the stream carries; a comment line ' +
+      'every 15 s. Filters as the listing (source, type, owner, CEL `filter`); a scoped key sees ' +
+      'its owner’s events only. Send the key in the Authorization header.',
+    query: EventStreamQuerySchema,
+    responses: {
+      200: {
+        description:
+          'The stream (`text/event-stream`); each `data` line of an `event: event` is this JSON.',
+        schema: ArchivedEventSummarySchema,
+      },
+    },
   },
   {
     method: 'GET',

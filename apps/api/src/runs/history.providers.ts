@@ -35,6 +35,11 @@ const StreamEnvSchema = z.object({
   FLINT_API_STREAM_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
 });
 
+/** How often the live streams (runs, archived events) look for changes. */
+export function streamPollMs(runtime: ServiceRuntime): number {
+  return parseEnv(StreamEnvSchema, runtime.env).FLINT_API_STREAM_POLL_MS;
+}
+
 /** Their providers; DefinitionRepository and DefinitionValidator come from the definitions area. */
 export function historyProviders(runtime: ServiceRuntime): Provider[] {
   const { FLINT_API_PUBLISH_TIMEOUT_MS } = parseEnv(PublishEnvSchema, runtime.env);
@@ -44,7 +49,6 @@ export function historyProviders(runtime: ServiceRuntime): Provider[] {
     topicSettings: runtime.kafkaTopicSettings,
     timeoutMs: FLINT_API_PUBLISH_TIMEOUT_MS,
   });
-  const { FLINT_API_STREAM_POLL_MS } = parseEnv(StreamEnvSchema, runtime.env);
   const runs = new RunHistoryRepository(runtime.store);
   return [
     { provide: KafkaPublisher, useValue: publisher },
@@ -55,7 +59,7 @@ export function historyProviders(runtime: ServiceRuntime): Provider[] {
     },
     {
       provide: RunChangeFeed,
-      useValue: new RunChangeFeed(runs, FLINT_API_STREAM_POLL_MS, (err) =>
+      useValue: new RunChangeFeed(runs, streamPollMs(runtime), (err) =>
         runtime.logger.warn({ err: String(err) }, 'could not read run changes for the stream'),
       ),
     },

@@ -4,8 +4,10 @@ import {
   ArchivedEventDetailSchema,
   ArchivedEventPageSchema,
   type ArchivedEventSummary,
+  ArchivedEventSummarySchema,
   type Decision,
 } from '@flint/contracts';
+import { stringify } from 'yaml';
 import type { FlintApiClient } from '../api-client';
 import { type ApiOptions, type CommandContext, withApiOptions } from '../cli';
 import { CliInputError, failuresReported, typed } from '../command-failures';
@@ -21,6 +23,7 @@ interface EventsOptions extends ApiOptions, OutputOptions {
   run?: string;
   fired?: boolean;
   limit: string;
+  follow?: boolean;
 }
 
 /** `flint events [filters]` lists the archive, `flint events <event-id>` shows one with its decisions. */
@@ -43,7 +46,11 @@ export function registerEventCommands(program: Command, context: CommandContext)
         .option('--run <run-id>', 'only the events that caused this run')
         .option('--fired', 'only events that fired a trigger')
         .option('--not-fired', 'only events that fired no trigger')
-        .option('--limit <n>', 'how many events to list', '20'),
+        .option('--limit <n>', 'how many events to list', '20')
+        .option(
+          '-f, --follow',
+          'after listing, print events as they are archived until interrupted (Ctrl-C)',
+        ),
     ),
   ).action((eventId: string | undefined, options: EventsOptions & { notFired?: boolean }) =>
     attempt(eventId === undefined ? 'events' : `events ${eventId}`, async () => {
@@ -59,10 +66,12 @@ export function registerEventCommands(program: Command, context: CommandContext)
       if (options.fired && options.notFired) {
         throw new CliInputError('--fired and --not-fired exclude each other');
       }
-      const events = await listEvents(client, {
-        ...options,
-        ...(options.notFired ? { fired: false } : {}),
-      });
+      const filters = { ...options, ...(options.notFired ? { fired: false } : {}) };
+      if (options.follow) {
+        await followEvents(context, client, filters);
+        return;
+      }
+      const events = await listEvents(client, filters);
       printOutput(io, options.output, events, () =>
         events.length === 0 ? ['no events'] : eventTable(events),
       );
@@ -81,6 +90,62 @@ export function eventFilterQuery(
   }
   if (options.fired !== undefined) query.set('fired', String(options.fired));
   return query;
+}
+
+/**
+ * `--follow`: one line per event as it is archived (JSON lines with `-o json`), from now until the
+ * command is stopped. The stream takes the listing's source, type, owner and CEL filters.
+ */
+async function followEvents(
+  context: CommandContext,
+  client: FlintApiClient,
+  options: EventsOptions,
+): Promise<void> {
+  const { io } = context;
+  for (const flag of ['since', 'until', 'run', 'fired'] as const) {
+    if (options[flag] !== undefined) {
+      throw new CliInputError(`--follow shows new events only; it does not take --${flag}`);
+    }
+  }
+  const query = eventFilterQuery(options);
+  const stop = io.stop ?? untilInterrupted();
+  if (options.output === 'table') io.out(followHeader());
+  await client.follow(
+    `/api/events/stream?${query}`,
+    (event, data) => {
+      if (event === 'overflow') {
+        io.err('more events came at once than the stream carries; some are not shown');
+        return;
+      }
+      const parsed = ArchivedEventSummarySchema.safeParse(data);
+      if (!parsed.success || event !== 'event') return;
+      if (options.output === 'json') io.out(JSON.stringify(parsed.data));
+      else if (options.output === 'yaml') io.out(`---\n${stringify(parsed.data).trimEnd()}`);
+      else io.out(followLine(parsed.data));
+    },
+    stop,
+  );
+}
+
+/** Aborts on the first Ctrl-C, which then ends the command normally. */
+function untilInterrupted(): AbortSignal {
+  const controller = new AbortController();
+  process.once('SIGINT', () => controller.abort());
+  return controller.signal;
+}
+
+/** Followed events are printed as they come, so columns are fixed: a time, a UUID, the rest. */
+function followHeader(): string {
+  return followColumns('ACCEPTED', 'EVENT ID', 'TYPE', 'SOURCE', 'FIRED');
+}
+
+function followLine(event: ArchivedEventSummary): string {
+  const fired = event.fired.length === 0 ? '-' : event.fired.join(',');
+  return followColumns(event.acceptedAt, event.id, event.type, event.sourceId, fired);
+}
+
+function followColumns(at: string, id: string, ...rest: string[]): string {
+  return [at.padEnd(24), id.padEnd(36), ...rest].join('  ');
 }
 
 async function listEvents(

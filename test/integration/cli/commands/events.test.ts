@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { type ArchiveStack, startArchiveStack } from '../../api/events/archive-stack';
+import { tmpdir } from 'node:os';
+import { runCli } from '../../../../apps/cli/src/cli';
+import { waitFor } from '../../../support/kafka';
+import { ADMIN_KEY } from '../../api/api-harness';
 import { runFlint } from '../cli-harness';
 
 const sfx = randomUUID().slice(0, 6);
@@ -104,5 +108,74 @@ describe('flint events', () => {
     expect(missing.stderr.join('\n')).toContain('not in the archive');
     const badLimit = await cli('events', '--limit', 'lots');
     expect(badLimit.code).toBe(1);
+  });
+});
+
+describe('flint events --follow', () => {
+  let stack: ArchiveStack;
+  const followSource = `cli-follow-${sfx}`;
+
+  beforeAll(async () => {
+    stack = await startArchiveStack();
+    await stack.define(owner, followSource, [{ id: `cli-follow-t-${sfx}` }]);
+  });
+
+  afterAll(() => stack?.stop());
+
+  it('prints events as they are archived until stopped, filtered like the listing', async () => {
+    const stop = new AbortController();
+    const lines: string[] = [];
+    const following = runCli(
+      [
+        'events',
+        '--follow',
+        '--source',
+        followSource,
+        '--filter',
+        "event.data.ref == 'refs/heads/main'",
+        '-o',
+        'json',
+      ],
+      {
+        out: (line) => lines.push(line),
+        err: (line) => lines.push(`stderr: ${line}`),
+        env: { FLINT_API_URL: stack.api, FLINT_API_KEY: ADMIN_KEY },
+        cwd: tmpdir(),
+        stop: stop.signal,
+      },
+    );
+    // The stream shows what is archived from its connection on: post until a push to main shows.
+    const mains: string[] = [];
+    const devs: string[] = [];
+    const printedIds = () => lines.map((line) => (JSON.parse(line) as { id: string }).id);
+    await waitFor(
+      async () => {
+        devs.push(await stack.post(followSource, { ref: 'refs/heads/dev' }));
+        mains.push(await stack.post(followSource, { ref: 'refs/heads/main' }));
+        return printedIds().some((id) => mains.includes(id));
+      },
+      { timeoutMs: 90_000, intervalMs: 1000, description: 'a followed event to be printed' },
+    );
+    stop.abort();
+    expect(await following).toBe(0);
+    expect(printedIds().length).toBeGreaterThan(0);
+    for (const id of printedIds()) {
+      expect(mains).toContain(id);
+      expect(devs).not.toContain(id);
+    }
+    expect(JSON.parse(lines[0]!)).toMatchObject({ sourceId: followSource, provider: 'webhook' });
+  });
+
+  it('refuses what following cannot do, and a filter that does not compile', async () => {
+    const withSince = await runFlint(['events', '--follow', '--since', '2026-01-01T00:00:00Z'], {
+      apiUrl: stack.api,
+    });
+    expect(withSince.code).toBe(1);
+    expect(withSince.stderr.join('\n')).toContain('--follow shows new events only');
+    const badFilter = await runFlint(['events', '--follow', '--filter', 'event.data =='], {
+      apiUrl: stack.api,
+    });
+    expect(badFilter.code).toBe(1);
+    expect(badFilter.stderr.join('\n')).toMatch(/filter: /);
   });
 });
