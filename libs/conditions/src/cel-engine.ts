@@ -23,7 +23,12 @@ export type CelVariable = keyof typeof CEL_VARIABLES;
 export type CelActivation = Partial<Record<CelVariable, unknown>>;
 
 /** What an expression must produce; checked when it is compiled where the types are known. */
-export type CelResultType = 'bool' | 'any';
+export type CelResultType = 'bool' | 'int' | 'any';
+
+const RESULT_DESCRIPTIONS: Record<Exclude<CelResultType, 'any'>, string> = {
+  bool: 'must be true or false',
+  int: 'must be a whole number (int)',
+};
 
 export interface CompileOptions {
   variables: readonly CelVariable[];
@@ -100,10 +105,10 @@ export class CelEngine {
     const checked = program.check();
     if (!checked.valid) throw compileError(expression, checked.error);
     const type = checked.type ?? 'dyn';
-    if (result === 'bool' && type !== 'bool' && type !== 'dyn') {
+    if (result !== 'any' && type !== result && type !== 'dyn') {
       throw new CelCompileError(
         expression,
-        `must be true or false, but it evaluates to ${type}`,
+        `${RESULT_DESCRIPTIONS[result]}, but it evaluates to ${type}`,
         positionAt(expression, 0),
       );
     }

@@ -52,7 +52,7 @@ export function eventRunRequest(
     events: [context.event],
     input: trigger.expressions.input.map(activation, () => eventJson(context.event)),
     dedupeKey,
-    concurrencyKey: trigger.expressions.concurrencyKey?.evaluate(activation),
+    keys: activation,
     requestedAt,
   });
 }
@@ -81,10 +81,7 @@ export function batchRunRequest(
     events,
     traceparent,
     input: trigger.expressions.input.map(activation, () => ({ events: events.map(eventJson) })),
-    concurrencyKey: trigger.expressions.concurrencyKey?.evaluate({
-      event: first.cel,
-      trigger: trigger.variable,
-    }),
+    keys: { event: first.cel, trigger: trigger.variable },
     requestedAt,
   });
 }
@@ -116,7 +113,7 @@ export function debounceRunRequest(
     events,
     traceparent,
     input: trigger.expressions.input.map(activation, () => eventJson(lastEvent)),
-    concurrencyKey: trigger.expressions.concurrencyKey?.evaluate(activation),
+    keys: activation,
     requestedAt,
   });
 }
@@ -141,7 +138,7 @@ export function expectationRunRequest(
     events: [cause],
     traceparent,
     input: trigger.expressions.input.map(activation, () => eventJson(cause)),
-    concurrencyKey: trigger.expressions.concurrencyKey?.evaluate(activation),
+    keys: activation,
     requestedAt,
   });
 }
@@ -178,10 +175,7 @@ export function compoundRunRequest(
     input: trigger.expressions.input.map(activation, () => ({
       events: Object.fromEntries([...members].map(([member, event]) => [member, eventJson(event)])),
     })),
-    concurrencyKey: trigger.expressions.concurrencyKey?.evaluate({
-      event: last.cel,
-      trigger: trigger.variable,
-    }),
+    keys: { event: last.cel, trigger: trigger.variable },
     requestedAt,
   });
 }
@@ -195,7 +189,8 @@ export interface RunRequestParts {
   traceparent?: string;
   input: JsonValue;
   dedupeKey?: string;
-  concurrencyKey?: string;
+  /** What the concurrency key and the priority are evaluated over. */
+  keys: CelActivation;
   requestedAt: Date;
 }
 
@@ -217,8 +212,9 @@ export function buildRunRequest(parts: RunRequestParts): RunRequest {
     input: parts.input,
     eventIds: events.map((event) => event.id),
     dedupeKey: parts.dedupeKey,
-    concurrencyKey: parts.concurrencyKey,
+    concurrencyKey: trigger.expressions.concurrencyKey?.evaluate(parts.keys),
     concurrency: definition.concurrency,
+    priority: trigger.expressions.priority?.evaluate(parts.keys),
     retry: definition.retry,
     requestedAt: parts.requestedAt.toISOString(),
     acceptedAt,

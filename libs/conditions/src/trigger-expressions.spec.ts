@@ -79,6 +79,56 @@ describe('trigger expressions', () => {
     expect(() => compiled.correlate?.evaluate(activation)).toThrow('not JSON');
   });
 
+  it('evaluates the priority to a whole number in range, or says why it cannot', () => {
+    const activation = { event: event.cel, trigger };
+    const priority = (source: string | number) =>
+      compileTriggerExpressions(engine, { priority: source }).priority?.evaluate(activation);
+    expect(priority("event.data.role == 'admin' ? 10 : 0")).toBe(10);
+    // JSON numbers are doubles in CEL; a whole one is a priority.
+    const levelled = new EventContext(sampleEvent({ data: { level: 3 } }));
+    expect(
+      compileTriggerExpressions(engine, { priority: 'event.data.level' }).priority?.evaluate({
+        event: levelled.cel,
+        trigger,
+      }),
+    ).toBe(3);
+    expect(priority('int(event.data.price)')).toBe(9);
+    expect(priority(-7)).toBe(-7);
+    expect(compileTriggerExpressions(engine, {}).priority).toBeUndefined();
+    expect(() => priority('event.data.price')).toThrow(
+      'the priority must be a whole number, but the expression gave the number 9.5',
+    );
+    expect(() => priority('event.data.role')).toThrow(
+      'the priority must be a whole number, but the expression gave the string "admin"',
+    );
+    expect(() => priority('event.data.amount')).toThrow(
+      'the priority 1500 is outside the allowed range -100 to 100',
+    );
+    expect(() => priority('event.data.nope')).toThrow(CelEvaluationError);
+  });
+
+  it('refuses a priority expression that cannot give a whole number, with its position', () => {
+    expect(triggerExpressionProblems(engine, { priority: "'high'" })).toEqual([
+      {
+        path: 'priority',
+        message: 'must be a whole number (int), but it evaluates to string (at line 1, column 1)',
+        position: { line: 1, column: 1, offset: 0 },
+      },
+    ]);
+    expect(triggerExpressionProblems(engine, { priority: 'event.data.amount / 100.0' })).toEqual([
+      expect.objectContaining({
+        message: 'must be a whole number (int), but it evaluates to double (at line 1, column 1)',
+      }),
+    ]);
+    expect(triggerExpressionProblems(engine, { priority: 'event.data.level +' })).toEqual([
+      {
+        path: 'priority',
+        message: expect.stringContaining('(at line 1, column 19)'),
+        position: { line: 1, column: 19, offset: 18 },
+      },
+    ]);
+  });
+
   it('reports every expression that does not compile with its path', () => {
     const source = {
       condition: 'event.data.amount +',

@@ -6,6 +6,9 @@ import {
   isCompoundLogic,
   type Match,
   type MatchMiss,
+  MAX_RUN_PRIORITY,
+  MIN_RUN_PRIORITY,
+  type Priority,
   type TriggerLogic,
 } from '@flint/contracts';
 import type { CelActivation, CelEngine, CelVariable, CompiledExpression } from './cel-engine';
@@ -28,6 +31,7 @@ export interface TriggerExpressionSource {
   rateLimit?: { key?: string };
   expect?: { key?: string };
   concurrency?: { key?: string };
+  priority?: Priority;
   input?: InputMapping;
 }
 
@@ -52,6 +56,12 @@ export interface KeyExpression {
   evaluate(activation: CelActivation): string;
 }
 
+/** A trigger's `priority`, evaluated to a whole number within the allowed range. */
+export interface PriorityExpression {
+  /** Throws `CelEvaluationError` when the expression fails or gives no allowed priority. */
+  evaluate(activation: CelActivation): number;
+}
+
 export interface CompiledTriggerExpressions {
   /** What the input mapping is computed over. */
   scope: InputScope;
@@ -63,6 +73,7 @@ export interface CompiledTriggerExpressions {
   expectKey?: KeyExpression;
   correlate?: KeyExpression;
   concurrencyKey?: KeyExpression;
+  priority?: PriorityExpression;
   input: InputMapper;
 }
 
@@ -123,6 +134,13 @@ export function compileTriggerExpressions(
   const expectKey = key(['expect', 'key'], trigger.expect?.key);
   const correlate = key(['correlate'], trigger.correlate);
   const concurrencyKey = key(['concurrency', 'key'], trigger.concurrency?.key);
+  const source = trigger.priority;
+  const priority =
+    typeof source === 'string'
+      ? attempt(['priority'], () => compilePriority(engine, source))
+      : source === undefined
+        ? undefined
+        : { evaluate: () => source };
   const input = compileInput(engine, trigger.input, scope, problems);
   if (problems.length > 0 || input === undefined) throw new TriggerExpressionError(problems);
   return {
@@ -135,6 +153,7 @@ export function compileTriggerExpressions(
     expectKey,
     correlate,
     concurrencyKey,
+    priority,
     input,
   };
 }
@@ -242,6 +261,31 @@ function compileKey(engine: CelEngine, source: string): KeyExpression {
         );
       }
       return key;
+    },
+  };
+}
+
+function compilePriority(engine: CelEngine, source: string): PriorityExpression {
+  const expression = engine.compile(source, { variables: EVENT_VARIABLES, result: 'int' });
+  return {
+    evaluate(activation) {
+      const value = expression.evaluate(activation);
+      // JSON numbers reach CEL as doubles: 3.0 from `event.data.level` is the whole number 3.
+      const priority =
+        typeof value === 'bigint' ? Number(value) : typeof value === 'number' ? value : Number.NaN;
+      if (!Number.isInteger(priority)) {
+        throw new CelEvaluationError(
+          source,
+          `the priority must be a whole number, but the expression gave ${describe(value)}`,
+        );
+      }
+      if (priority < MIN_RUN_PRIORITY || priority > MAX_RUN_PRIORITY) {
+        throw new CelEvaluationError(
+          source,
+          `the priority ${priority} is outside the allowed range ${MIN_RUN_PRIORITY} to ${MAX_RUN_PRIORITY}`,
+        );
+      }
+      return priority;
     },
   };
 }

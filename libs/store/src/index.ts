@@ -41,6 +41,7 @@ export {
   type TakenRun,
 } from './runs/attempts';
 export { RunConcurrencyRepository } from './runs/concurrency';
+export { PRIORITY_AGING_SECONDS, startRank } from './runs/priority';
 export { type CancelRequest, RunControlRepository } from './runs/control';
 export { GROWING_TABLES, RunRetentionRepository, type TableSize } from './runs/retention';
 export {

@@ -162,6 +162,7 @@ describe('EventProcessor', () => {
       condition: 'event.data.n > 0',
       input: { ref: 'event.data.ref', n: 'event.data.n * 2', env: "'prod'" },
       concurrency: { key: 'event.data.ref', allowConcurrent: false },
+      priority: 'event.data.n > 0 ? 7 : 0',
       retry: { maxAttempts: 5 },
     });
     const event = webhookEvent({
@@ -180,6 +181,7 @@ describe('EventProcessor', () => {
       dedupeKey: event.id,
       concurrencyKey: 'refs/heads/main',
       concurrency: { allowConcurrent: false, onBusy: 'skip' },
+      priority: 7,
       retry: { maxAttempts: 5 },
       acceptedAt: event.flintacceptedat,
       requestedAt: new Date(clock.now()).toISOString(),
@@ -307,6 +309,25 @@ describe('EventProcessor', () => {
         triggerId: 'fragile',
         eventId: event.id,
         error: 'No such key: missing',
+      }),
+    });
+  });
+
+  it("counts a priority out of range as that trigger's error, with the reason logged", async () => {
+    define({
+      id: 'too-eager',
+      eventTypes: ['com.github.push'],
+      priority: 'int(event.data.n) * 1000',
+    });
+    const event = webhookEvent();
+    await process(event);
+    expect(requests()).toEqual([]);
+    expect(results()).toEqual({ matched: 0, dropped: 0, duplicate: 0, error: 1 });
+    expect(logged).toContainEqual({
+      message: 'trigger evaluation failed; the event does not fire it',
+      fields: expect.objectContaining({
+        triggerId: 'too-eager',
+        error: expect.stringContaining('is outside the allowed range -100 to 100'),
       }),
     });
   });

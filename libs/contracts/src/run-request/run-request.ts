@@ -10,7 +10,7 @@ import {
 import { strictObject } from '../strict';
 import { RetryPolicySchema } from '../triggers/retry-policy';
 import { TargetSchema } from '../triggers/target';
-import { ConcurrencySchema } from '../triggers/trigger-options';
+import { ConcurrencySchema, RunPrioritySchema } from '../triggers/trigger-options';
 
 const KeySchema = z
   .string()
@@ -38,6 +38,8 @@ export const RunRequestSchema = strictObject({
    * runner needs no definition lookup; no limit when absent.
    */
   concurrency: ConcurrencySchema.optional(),
+  /** The value of the trigger's priority for this run; 0 when absent. */
+  priority: RunPrioritySchema.optional(),
   retry: RetryPolicySchema,
   requestedAt: IsoDateTimeSchema,
   /** When Flint accepted the earliest causing event; the start of the latency metric. */

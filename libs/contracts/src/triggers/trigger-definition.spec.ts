@@ -541,6 +541,26 @@ describe('TriggerDefinitionSchema', () => {
       ).toEqual([{ path: 'concurrency.onBusy', message: 'must be "skip" or "queue"' }]);
     });
 
+    it('takes a priority as a number in range or a CEL expression', () => {
+      expect(TriggerDefinitionSchema.parse(trigger({ priority: -5 })).priority).toBe(-5);
+      expect(
+        TriggerDefinitionSchema.parse(trigger({ priority: 'event.data.level' })).priority,
+      ).toBe('event.data.level');
+      const refused =
+        'must be a CEL expression giving a whole number, or a whole number from -100 to 100';
+      const problems: [unknown, string][] = [
+        [101, 'must be at most 100'],
+        [2.5, refused],
+        [true, refused],
+        ['', 'must be a non-empty CEL expression'],
+      ];
+      for (const [priority, message] of problems) {
+        expect(problemsOf(TriggerDefinitionSchema, trigger({ priority }))).toEqual([
+          { path: 'priority', message },
+        ]);
+      }
+    });
+
     it('bounds the retry policy', () => {
       expect(
         problemsOf(

@@ -27,6 +27,7 @@ import {
   DedupeSchema,
   InputMappingSchema,
   MatchSchema,
+  PrioritySchema,
   type TriggerLogic,
   TriggerLogicSchema,
 } from './trigger-options';
@@ -102,6 +103,8 @@ const triggerFields = {
   /** Runs when an expected event does not come (absence, or a source going silent). */
   expect: ExpectSchema.optional(),
   concurrency: ConcurrencySchema.optional(),
+  /** Which runs of a concurrency key start first under a backlog; aged so none waits forever. */
+  priority: PrioritySchema.optional(),
   target: TargetSchema,
   input: InputMappingSchema.optional(),
   retry: RetryPolicySchema.prefault({}),

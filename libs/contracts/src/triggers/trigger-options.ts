@@ -156,6 +156,26 @@ export const ConcurrencySchema = strictObject({
 });
 export type Concurrency = z.infer<typeof ConcurrencySchema>;
 
+/** Run priorities run from `MIN_RUN_PRIORITY` to `MAX_RUN_PRIORITY`; 0 when a trigger sets none. */
+export const MIN_RUN_PRIORITY = -100;
+export const MAX_RUN_PRIORITY = 100;
+
+/** A run's priority: a whole number in the allowed range. */
+export const RunPrioritySchema = z
+  .number()
+  .int('must be a whole number')
+  .min(MIN_RUN_PRIORITY, `must be at least ${MIN_RUN_PRIORITY}`)
+  .max(MAX_RUN_PRIORITY, `must be at most ${MAX_RUN_PRIORITY}`);
+
+/**
+ * A trigger's run priority: a CEL expression over `event` giving a whole number, evaluated per run,
+ * or a number taken as is. Under a backlog higher priorities start first (see the runner's rule).
+ */
+export const PrioritySchema = z.union([RunPrioritySchema, CelExpressionSchema], {
+  error: `must be a CEL expression giving a whole number, or a whole number from ${MIN_RUN_PRIORITY} to ${MAX_RUN_PRIORITY}`,
+});
+export type Priority = z.infer<typeof PrioritySchema>;
+
 /** One field of the workflow input: a CEL expression, or a number, boolean or null taken as is. */
 export const InputFieldSchema = z.union([CelExpressionSchema, z.number(), z.boolean(), z.null()], {
   error:

@@ -14,6 +14,7 @@ import { eventArchiveMigration } from './0013_event_archive';
 import { runnerWorkflowsMigration } from './0014_runner_workflows';
 import { runControlMigration } from './0015_run_control';
 import { sourceHealthMigration } from './0017_source_health';
+import { runPriorityMigration } from './0019_run_priority';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
@@ -36,4 +37,5 @@ export const MIGRATIONS: readonly Migration[] = [
   runnerWorkflowsMigration,
   runControlMigration,
   sourceHealthMigration,
+  runPriorityMigration,
 ];

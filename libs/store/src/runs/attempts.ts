@@ -7,6 +7,7 @@ import {
 } from '../outbox/enqueue';
 import type { Queryable, Store } from '../store';
 import { admitQueued } from './concurrency';
+import { DUE_START_RANK_SQL } from './priority';
 import {
   type RunAttemptOutcome,
   type RunRecord,
@@ -88,7 +89,8 @@ export class RunAttemptRepository {
 
   /**
    * Leases up to `limit` runs that are due, or whose lease expired, for `holder`. The lease lasts one
-   * attempt's timeout plus `graceMs`; replicas never take the same run (SKIP LOCKED).
+   * attempt's timeout plus `graceMs`; replicas never take the same run (SKIP LOCKED). When more are
+   * due than `limit`, the earliest start ranks go first (the priority rule, `startRank`).
    */
   async takeDue(holder: string, limit: number, graceMs: number): Promise<TakenRun[]> {
     if (limit <= 0) return [];
@@ -102,7 +104,7 @@ export class RunAttemptRepository {
              -- Taken only to be cancelled: queued, waiting for a retry, or not due yet.
              OR (status IN ('REQUESTED', 'STARTED') AND claimed_by IS NULL
                  AND cancel_requested_at IS NOT NULL)
-          ORDER BY next_attempt_at NULLS FIRST, claim_seq
+          ORDER BY ${DUE_START_RANK_SQL} NULLS FIRST, claim_seq
           LIMIT $2
           FOR UPDATE SKIP LOCKED)
        UPDATE runs SET claimed_by = $1,

@@ -2,6 +2,7 @@ import type { RunRequest } from '@flint/contracts';
 import { enqueueOutbox, type OutboxMessage } from '../outbox/enqueue';
 import type { Queryable, Store } from '../store';
 import { concurrencyLockKey, lockConcurrencyKey } from './concurrency';
+import { startRank } from './priority';
 import { type RunRecord, type RunRow, type RunSourcePosition, toRunRecord } from './records';
 
 /** What a claim needs beyond the request: decided by the runner, stored so any replica can use it. */
@@ -115,7 +116,8 @@ export class RunClaimRepository {
       for (const message of options.skippedMessages(skipped)) await enqueueOutbox(tx, message);
       return { runId: request.runId, outcome: 'skipped', reason, run: skipped };
     }
-    // Queued runs are admitted oldest first, so a newcomer waits behind those already waiting.
+    // A newcomer joins the queue rather than pass those already waiting; admission (by queue rank,
+    // `startRank`) decides which of them goes first.
     if (!full && waiting === undefined) return { runId: request.runId, outcome: 'claimed' };
     const reason = full
       ? `queued: ${busyReason(request, busy, run.concurrency.limit)}`
@@ -128,9 +130,9 @@ export class RunClaimRepository {
   }
 }
 
-/** Most runs per INSERT statement: 22 parameters each, well under PostgreSQL's 65,535. */
+/** Most runs per INSERT statement: 24 parameters each, well under PostgreSQL's 65,535. */
 const RUNS_PER_INSERT = 500;
-const PARAMS_PER_RUN = 22;
+const PARAMS_PER_RUN = 24;
 
 /** Inserts the runs whose ids are not taken yet, in order; returns the ids it inserted. */
 async function insertRuns(db: Queryable, runs: readonly NewRun[]): Promise<Set<string>> {
@@ -139,13 +141,15 @@ async function insertRuns(db: Queryable, runs: readonly NewRun[]): Promise<Set<s
     return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, 'REQUESTED', 0, ${p(5)}::jsonb, ${p(6)}::text[],
             ${p(7)}, ${p(8)}, ${p(9)}, now(), ${p(10)}::timestamptz, ${p(11)}::jsonb, ${p(12)},
             ${p(13)}::timestamptz, ${p(14)}, ${p(15)}, ${p(16)}::integer, ${p(17)}::integer,
-            ${p(18)}::integer, ${p(19)}, ${p(20)}::integer, ${p(21)}, ${p(22)})`;
+            ${p(18)}::integer, ${p(19)}, ${p(20)}::integer, ${p(21)}, ${p(22)},
+            ${p(23)}::smallint, ${p(24)}::timestamptz)`;
   });
   const rows = await db.query<{ run_id: string }>(
     `INSERT INTO runs (run_id, trigger_id, trigger_version, owner, status, attempts, input,
             event_ids, dedupe_key, concurrency_key, trace_id, next_attempt_at, requested_at,
             request, provider, accepted_at, target_type, workflow, timeout_ms, max_attempts,
-            concurrency_limit, source_topic, source_partition, source_offset, rerun_of)
+            concurrency_limit, source_topic, source_partition, source_offset, rerun_of, priority,
+            queue_rank)
      VALUES ${values.join(', ')}
      ON CONFLICT (run_id) DO NOTHING
      RETURNING run_id`,
@@ -178,6 +182,8 @@ function runParams({ request, source, timeoutMs, concurrency }: NewRun): unknown
     source.partition,
     source.offset,
     request.rerunOf ?? null,
+    request.priority ?? 0,
+    startRank(new Date(request.requestedAt), request.priority ?? 0),
   ];
 }
 

@@ -31,34 +31,36 @@ export class RunConcurrencyRepository {
   }
 }
 
-/** Makes the oldest queued runs of a key due while it has free slots; the key's lock must be held. */
+/**
+ * Makes the first queued runs of a key due while it has free slots, in queue-rank order (the priority
+ * rule, `startRank`); the key's lock must be held.
+ */
 export async function admitQueued(
   tx: Queryable,
   triggerId: string,
   key: string | null,
 ): Promise<string[]> {
   await lockConcurrencyKey(tx, concurrencyLockKey(triggerId, key));
-  const [oldest] = await tx.query<{ concurrency_limit: number | null }>(
+  const [queuedRun] = await tx.query<{ concurrency_limit: number | null }>(
     `SELECT concurrency_limit FROM runs
-      WHERE trigger_id = $1 AND concurrency_key IS NOT DISTINCT FROM $2 AND queued
-      ORDER BY claim_seq LIMIT 1`,
+      WHERE trigger_id = $1 AND concurrency_key IS NOT DISTINCT FROM $2 AND queued LIMIT 1`,
     [triggerId, key],
   );
-  if (oldest === undefined) return [];
+  if (queuedRun === undefined) return [];
   const [active] = await tx.query<{ count: number }>(
     `SELECT count(*)::int AS count FROM runs
       WHERE trigger_id = $1 AND concurrency_key IS NOT DISTINCT FROM $2
         AND status IN ('REQUESTED', 'STARTED') AND NOT queued`,
     [triggerId, key],
   );
-  const free = (oldest.concurrency_limit ?? Number.MAX_SAFE_INTEGER) - (active?.count ?? 0);
+  const free = (queuedRun.concurrency_limit ?? Number.MAX_SAFE_INTEGER) - (active?.count ?? 0);
   if (free <= 0) return [];
   const admitted = await tx.query<{ run_id: string }>(
     `UPDATE runs SET queued = false, next_attempt_at = now(), status_reason = NULL
       WHERE run_id IN (
         SELECT run_id FROM runs
          WHERE trigger_id = $1 AND concurrency_key IS NOT DISTINCT FROM $2 AND queued
-         ORDER BY claim_seq LIMIT $3
+         ORDER BY queue_rank NULLS FIRST, claim_seq LIMIT $3
          FOR UPDATE)
       RETURNING run_id`,
     [triggerId, key, Math.min(free, 1000)],
