@@ -12,9 +12,20 @@ describe('runnerConfigFromEnv', () => {
       drainTimeoutMs: 10_000,
       kafkaTargetTimeoutMs: 30_000,
       runRetentionMs: 30 * 24 * 3600 * 1000,
+      deletedSourceStateRetentionMs: 7 * 24 * 3600 * 1000,
     });
     expect(config.holder).toContain(`/${process.pid}/`);
     expect(runnerConfigFromEnv({}).holder).not.toBe(config.holder);
+  });
+
+  it("reads the retention of deleted sources' state in days, from 1", () => {
+    expect(
+      runnerConfigFromEnv({ FLINT_DELETED_SOURCE_STATE_RETENTION_DAYS: '2' })
+        .deletedSourceStateRetentionMs,
+    ).toBe(2 * 24 * 3600 * 1000);
+    expect(() => runnerConfigFromEnv({ FLINT_DELETED_SOURCE_STATE_RETENTION_DAYS: '0' })).toThrow(
+      /FLINT_DELETED_SOURCE_STATE_RETENTION_DAYS/,
+    );
   });
 
   it('names every bad variable', () => {

@@ -17,6 +17,7 @@ const RunnerEnvSchema = z.object({
   FLINT_RUNNER_KAFKA_TARGET_TIMEOUT_MS: positiveMs(30_000),
   FLINT_WORKFLOWS_DIR: z.string().min(1).optional(),
   FLINT_RUN_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  FLINT_DELETED_SOURCE_STATE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
 });
 
 export interface RunnerConfig {
@@ -38,6 +39,8 @@ export interface RunnerConfig {
   workflowsDir?: string;
   /** Finished runs (and their attempts) are deleted this long after they finished. */
   runRetentionMs: number;
+  /** The providers' rows about a deleted source are deleted this long after the source was. */
+  deletedSourceStateRetentionMs: number;
 }
 
 export function runnerConfigFromEnv(env: NodeJS.ProcessEnv): RunnerConfig {
@@ -54,5 +57,7 @@ export function runnerConfigFromEnv(env: NodeJS.ProcessEnv): RunnerConfig {
       ? {}
       : { workflowsDir: parsed.FLINT_WORKFLOWS_DIR }),
     runRetentionMs: parsed.FLINT_RUN_RETENTION_DAYS * 24 * 3600 * 1000,
+    deletedSourceStateRetentionMs:
+      parsed.FLINT_DELETED_SOURCE_STATE_RETENTION_DAYS * 24 * 3600 * 1000,
   };
 }

@@ -15,6 +15,7 @@ import {
   RunConcurrencyRepository,
   RunnerWorkflowsRepository,
   RunRetentionRepository,
+  DeletedSourceStateRepository,
   type Store,
 } from '@flint/store';
 import type { Kafka } from 'kafkajs';
@@ -23,7 +24,8 @@ import type { WorkflowRegistry } from '@flint/workflows';
 import { RunRequestHandler } from './claiming/run-request-handler';
 import { RunExecutor } from './execution/run-executor';
 import { RunRetention } from './retention/run-retention';
-import { registerTableSizeMetrics } from './retention/table-size-metrics';
+import { SourceStateRetention } from './retention/source-state-retention';
+import { prunedRowsCounter, registerTableSizeMetrics } from './retention/table-size-metrics';
 import { RunScheduler } from './execution/run-scheduler';
 import type { RunnerConfig } from './runner-config';
 import { RunnerMetrics } from './runner-metrics';
@@ -68,6 +70,7 @@ export class Runner {
   private readonly handler: RunRequestHandler;
   private readonly announcer: WorkflowAnnouncer;
   private readonly retention: RunRetention;
+  private readonly sourceStateRetention: SourceStateRetention;
 
   constructor(private readonly deps: RunnerDependencies) {
     const { store, config, topics, log } = deps;
@@ -126,6 +129,7 @@ export class Runner {
       },
     });
     const retention = new RunRetentionRepository(store);
+    const pruned = prunedRowsCounter(deps.registry);
     this.retention = new RunRetention({
       runs: retention,
       clock: systemClock,
@@ -133,6 +137,16 @@ export class Runner {
       intervalMs: RETENTION_INTERVAL_MS,
       batchSize: RETENTION_BATCH_SIZE,
       log,
+      onPruned: (count) => pruned.inc({ table: 'runs' }, count),
+    });
+    this.sourceStateRetention = new SourceStateRetention({
+      state: new DeletedSourceStateRepository(store),
+      clock: systemClock,
+      retentionMs: config.deletedSourceStateRetentionMs,
+      intervalMs: RETENTION_INTERVAL_MS,
+      batchSize: RETENTION_BATCH_SIZE,
+      log,
+      onPruned: (table, count) => pruned.inc({ table }, count),
     });
     registerTableSizeMetrics(deps.registry, retention);
   }
@@ -141,6 +155,7 @@ export class Runner {
     this.scheduler.start();
     this.announcer.start();
     this.retention.start();
+    this.sourceStateRetention.start();
   }
 
   /**
@@ -161,6 +176,7 @@ export class Runner {
   async stop(): Promise<void> {
     const { drainTimeoutMs } = this.deps.config;
     await this.retention.stop();
+    await this.sourceStateRetention.stop();
     await this.scheduler.stop(drainTimeoutMs);
     await this.relay.stop();
     // The last attempts' events were committed; publish them before leaving if Kafka lets us.

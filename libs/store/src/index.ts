@@ -45,6 +45,11 @@ export { PRIORITY_AGING_SECONDS, startRank } from './runs/priority';
 export { type CancelRequest, RunControlRepository } from './runs/control';
 export { GROWING_TABLES, RunRetentionRepository, type TableSize } from './runs/retention';
 export {
+  DeletedSourceStateRepository,
+  SOURCE_STATE_TABLES,
+  type SourceStateTable,
+} from './source-state/deleted-source-state';
+export {
   type RunCursor,
   type RunFilter,
   type RunHistoryPage,

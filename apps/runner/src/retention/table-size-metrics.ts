@@ -1,5 +1,5 @@
 import type { RunRetentionRepository } from '@flint/store';
-import { Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 
 /**
  * The size of the tables that grow with traffic, read from PostgreSQL's catalog when Prometheus
@@ -30,5 +30,15 @@ export function registerTableSizeMetrics(
         rows.set({ table: size.table }, size.rows);
       }
     },
+  });
+}
+
+/** `flint_store_pruned_rows_total{table}`: rows the retentions deleted, by table. */
+export function prunedRowsCounter(registry: Registry): Counter<'table'> {
+  return new Counter({
+    name: 'flint_store_pruned_rows_total',
+    help: 'Rows deleted by the retentions (finished runs, the state of deleted sources), by table.',
+    labelNames: ['table'],
+    registers: [registry],
   });
 }

@@ -9,6 +9,7 @@ export const GROWING_TABLES = [
   'source_activity',
   'source_recent_events',
   'provider_state',
+  'poll_history',
   'evaluator_batch_events',
   'evaluator_dedupe_keys',
   'cron_slots',
