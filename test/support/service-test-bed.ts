@@ -22,35 +22,24 @@ export interface ConsumedMessage {
 }
 
 /**
- * What the tests of a consuming service (evaluator, runner) share: a database of their own, topics of
- * their own (one partition, so what the service produces keeps the order of what it consumed), a
- * producer for its input, a collector for its output, and the service itself started as it runs in
- * production (`startService`, its Kafka transport joined before a test goes on).
+ * A database and topics of a test's own (one partition, so what a service produces keeps the order of
+ * what it consumed) and a producer on them: what every test bed of services stands on.
  */
-export class ServiceTestBed {
+export class TestGround {
   readonly kafka: Kafka;
   readonly producer: EventProducer;
   readonly topics: TopicNames;
-  readonly groupId: string;
   store!: PostgresStore;
   database!: ScratchDatabase;
-  private readonly collectors: Consumer[] = [];
-  private readonly services = new Set<RunningService>();
 
-  constructor(
-    private readonly service: Extract<ServiceName, 'evaluator' | 'runner'>,
-    prefix: string,
-    /** Settings of the service under test besides the bed's own. */
-    private readonly serviceEnv: NodeJS.ProcessEnv = {},
-  ) {
+  constructor(prefix: string, clientId: string) {
     this.topics = {
       events: uniqueName(`${prefix}-events`),
       runs: uniqueName(`${prefix}-runs`),
       triggers: uniqueName(`${prefix}-triggers`),
       dlq: uniqueName(`${prefix}-dlq`),
     };
-    this.groupId = uniqueName(`${service}-group`);
-    this.kafka = kafkaForTest(`flint-${service}-test`);
+    this.kafka = kafkaForTest(clientId);
     this.producer = new EventProducer(this.kafka);
   }
 
@@ -63,14 +52,12 @@ export class ServiceTestBed {
   }
 
   async tearDown(): Promise<void> {
-    for (const service of this.services) await service.stop();
-    for (const collector of this.collectors) await collector.disconnect();
     await this.producer.disconnect();
     await this.store?.close();
     await this.database?.drop();
   }
 
-  /** Environment of the service on this bed's database, topics and consumer group; `extra` wins. */
+  /** What every service on this ground is told: its database and topics, quiet, on a free port. */
   env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     return {
       ...process.env,
@@ -80,13 +67,47 @@ export class ServiceTestBed {
       FLINT_TOPIC_TRIGGERS: this.topics.triggers,
       FLINT_TOPIC_DLQ: this.topics.dlq,
       KAFKA_TOPIC_PARTITIONS: '1',
-      [`FLINT_${this.service.toUpperCase()}_GROUP_ID`]: this.groupId,
-      [portVariable(this.service)]: '0',
       FLINT_HOST: '127.0.0.1',
       FLINT_LOG_LEVEL: process.env.FLINT_TEST_LOG_LEVEL ?? 'silent',
-      ...this.serviceEnv,
       ...extra,
     };
+  }
+}
+
+/**
+ * What the tests of a consuming service (evaluator, runner) share: a test ground, a collector for the
+ * service's output, and the service itself started as it runs in production (`startService`, its
+ * Kafka transport joined before a test goes on).
+ */
+export class ServiceTestBed extends TestGround {
+  readonly groupId: string;
+  private readonly collectors: Consumer[] = [];
+  private readonly services = new Set<RunningService>();
+
+  constructor(
+    private readonly service: Extract<ServiceName, 'evaluator' | 'runner'>,
+    prefix: string,
+    /** Settings of the service under test besides the bed's own. */
+    private readonly serviceEnv: NodeJS.ProcessEnv = {},
+  ) {
+    super(prefix, `flint-${service}-test`);
+    this.groupId = uniqueName(`${service}-group`);
+  }
+
+  override async tearDown(): Promise<void> {
+    for (const service of this.services) await service.stop();
+    for (const collector of this.collectors) await collector.disconnect();
+    await super.tearDown();
+  }
+
+  /** Environment of the service on this bed's database, topics and consumer group; `extra` wins. */
+  override env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+    return super.env({
+      [`FLINT_${this.service.toUpperCase()}_GROUP_ID`]: this.groupId,
+      [portVariable(this.service)]: '0',
+      ...this.serviceEnv,
+      ...extra,
+    });
   }
 
   /** Starts the service and waits until it consumes its topic. */

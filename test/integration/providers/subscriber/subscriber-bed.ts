@@ -1,9 +1,7 @@
 import { join } from 'node:path';
-import type { CloudEvent, StoredDefinition, TopicNames } from '@flint/contracts';
-import { EventProducer, provisionTopics } from '@flint/kafka';
+import type { CloudEvent, StoredDefinition } from '@flint/contracts';
 import { type RunningService, startService } from '@flint/service-kit';
-import { PostgresStore, runMigrations, SourceStatusRepository } from '@flint/store';
-import type { Kafka } from 'kafkajs';
+import { SourceStatusRepository } from '@flint/store';
 import { EvaluatorModule } from '../../../../apps/evaluator/src/evaluator.module';
 import { RunnerModule } from '../../../../apps/runner/src/runner.module';
 import {
@@ -12,9 +10,11 @@ import {
 } from '../../../../apps/providers/subscriber/src/subscriber-kinds';
 import { SubscriberModule } from '../../../../apps/providers/subscriber/src/subscriber.module';
 import { uniqueName, waitFor } from '../../../support/kafka';
-import { kafkaForTest } from '../../../support/kafka-client';
-import { createScratchDatabase, type ScratchDatabase } from '../../../support/postgres';
-import { collectMessages, type ConsumedMessage } from '../../../support/service-test-bed';
+import {
+  collectMessages,
+  type ConsumedMessage,
+  TestGround,
+} from '../../../support/service-test-bed';
 import { EventCollector, stored } from '../../../support/provider-fixture';
 import { TcpProxy } from '../../../support/tcp-proxy';
 import { type ChildResult, runTsFixture } from '../../../support/ts-child-process';
@@ -34,12 +34,7 @@ const DYING_FIXTURE = join(__dirname, 'fixtures', 'subscriber-dying-before-ack.t
  * does, and readers for the runs, flint.events and flint.dlq. A subscriber can also run as a child
  * process that is killed with SIGKILL between Kafka's acknowledgement and the upstream one.
  */
-export class SubscriberBed {
-  readonly kafka: Kafka;
-  readonly topics: TopicNames;
-  private readonly producer: EventProducer;
-  private database!: ScratchDatabase;
-  store!: PostgresStore;
+export class SubscriberBed extends TestGround {
   private events!: EventCollector;
   readonly deadLetters: ConsumedMessage[] = [];
   private readonly core: RunningService[] = [];
@@ -47,22 +42,11 @@ export class SubscriberBed {
   private readonly cleanUps: Array<() => Promise<void>> = [];
 
   constructor(private readonly prefix: string) {
-    this.kafka = kafkaForTest(`flint-${prefix}-test`);
-    this.producer = new EventProducer(this.kafka);
-    this.topics = {
-      events: uniqueName(`${prefix}-events`),
-      runs: uniqueName(`${prefix}-runs`),
-      triggers: uniqueName(`${prefix}-triggers`),
-      dlq: uniqueName(`${prefix}-dlq`),
-    };
+    super(prefix, `flint-${prefix}-test`);
   }
 
-  async setUp(): Promise<void> {
-    this.database = await createScratchDatabase(this.prefix.replace(/-/g, '_'));
-    this.store = new PostgresStore({ url: this.database.url, poolMax: 2 });
-    await runMigrations(this.store);
-    await provisionTopics(this.kafka, this.topics, { partitions: 1, replicationFactor: 1 });
-    await this.producer.connect();
+  override async setUp(): Promise<void> {
+    await super.setUp(this.prefix.replace(/-/g, '_'));
     this.events = await EventCollector.start(this.kafka, this.topics.events);
     await this.collectDeadLetters();
     for (const [name, module] of [
@@ -79,36 +63,25 @@ export class SubscriberBed {
     }
   }
 
-  async tearDown(): Promise<void> {
+  override async tearDown(): Promise<void> {
     await this.stopSubscriber();
     for (const service of this.core.splice(0).reverse()) await service.stop();
     await this.events?.stop();
     for (const cleanUp of this.cleanUps.splice(0)) await cleanUp();
-    await this.producer.disconnect();
-    await this.store?.close();
-    await this.database?.drop();
+    await super.tearDown();
   }
 
   /** The environment of every service of the bed. */
-  env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-    return {
-      ...process.env,
-      DATABASE_URL: this.database.url,
-      FLINT_TOPIC_EVENTS: this.topics.events,
-      FLINT_TOPIC_RUNS: this.topics.runs,
-      FLINT_TOPIC_TRIGGERS: this.topics.triggers,
-      FLINT_TOPIC_DLQ: this.topics.dlq,
-      KAFKA_TOPIC_PARTITIONS: '1',
+  override env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+    return super.env({
       FLINT_EVALUATOR_GROUP_ID: `${this.topics.events}-evaluator`,
       FLINT_RUNNER_GROUP_ID: `${this.topics.runs}-runner`,
       FLINT_EVALUATOR_PORT: '0',
       FLINT_RUNNER_PORT: '0',
       FLINT_SUBSCRIBER_PORT: '0',
       FLINT_RUNNER_POLL_INTERVAL_MS: '200',
-      FLINT_HOST: '127.0.0.1',
-      FLINT_LOG_LEVEL: process.env.FLINT_TEST_LOG_LEVEL ?? 'silent',
       ...extra,
-    };
+    });
   }
 
   async startSubscriber(kinds: StreamKinds = streamKinds()): Promise<RunningService> {
