@@ -1,24 +1,15 @@
 /// <reference lib="dom" />
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import {
-  consoleLoginLink,
-  type LocalStack,
-  startLocalStack,
-} from '../../apps/local-stack/src/local-stack';
-import { FlintApiClient } from '../../apps/cli/src/api-client';
+import { consoleLoginLink, type LocalStack } from '../../apps/local-stack/src/local-stack';
+import type { FlintApiClient } from '../../apps/cli/src/api-client';
 import {
   collectErrors,
-  launchChromium,
   screenshot,
   seriousAxeViolations,
   signedInContext,
 } from '../support/browser';
-import { isolatedStackEnv } from '../support/isolated-stack';
+import { type ConsoleStack, startConsoleStack } from '../support/console-stack';
 import { waitFor } from '../support/kafka';
-import { createScratchDatabase, type ScratchDatabase } from '../support/postgres';
-import { quietLogger } from '../support/traced-stack';
 import { closedPort } from '../integration/api/api-harness';
 
 const ADMIN_KEY = 'console-browser-admin-key';
@@ -36,7 +27,7 @@ const CONDITION = 'event.data.total > 100';
  * viewer sees, and meet an edit conflict. Screenshots of the main screens go to test-output/console.
  */
 describe('the web console in a browser', () => {
-  let database: ScratchDatabase;
+  let consoleStack: ConsoleStack;
   let stack: LocalStack;
   let browser: Browser;
   let admin: BrowserContext;
@@ -48,22 +39,10 @@ describe('the web console in a browser', () => {
   let runId: string;
 
   beforeAll(async () => {
-    if (!existsSync(join(process.cwd(), 'dist', 'console', 'index.html'))) {
-      throw new Error('the console is not built: run "npm run build" first (npm test does)');
-    }
-    database = await createScratchDatabase('console');
-    stack = await startLocalStack(
-      isolatedStackEnv(database.url, {
-        FLINT_ADMIN_API_KEY: ADMIN_KEY,
-        FLINT_EVALUATOR_ACTIVITY_FLUSH_MS: '200',
-        FLINT_API_STREAM_POLL_MS: '200',
-        FLINT_TRACE_URL_TEMPLATE: 'http://jaeger.example.com/trace/{traceId}',
-      }),
-      quietLogger,
-    );
-    apiUrl = stack.services.get('api')!.url;
-    webhookUrl = stack.services.get('webhook')!.url;
-    api = new FlintApiClient(apiUrl, ADMIN_KEY);
+    consoleStack = await startConsoleStack('console', ADMIN_KEY, {
+      FLINT_TRACE_URL_TEMPLATE: 'http://jaeger.example.com/trace/{traceId}',
+    });
+    ({ stack, browser, api, apiUrl, webhookUrl } = consoleStack);
     await api.request('PUT', '/api/definitions', {
       definitions: [
         {
@@ -140,13 +119,10 @@ describe('the web console in a browser', () => {
         data: { orderId: i, total: 40 * i },
       });
     }
-    browser = await launchChromium();
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-    await database?.drop();
+    await consoleStack?.stop();
   });
 
   /** Posts an order to the shop's webhook; its delivery id becomes the event id. */

@@ -2,6 +2,8 @@ import { lazy, type ReactNode, Suspense, useEffect, useRef, useState } from 'rea
 import { Icon, FlintMark, type IconName } from '../components/icons';
 import { Loading } from '../components/feedback';
 import { EmptyState } from '../components/layout';
+import { EventScreen } from '../screens/EventScreen';
+import { EventsScreen } from '../screens/EventsScreen';
 import { KeysScreen } from '../screens/KeysScreen';
 import { OverviewScreen } from '../screens/OverviewScreen';
 import { RunScreen } from '../screens/RunScreen';
@@ -31,6 +33,8 @@ const ROUTES: Route[] = [
   { pattern: '/triggers/:id', title: 'Trigger', render: (p) => <TriggerScreen id={p.id!} /> },
   { pattern: '/builder', title: 'New trigger', render: () => <BuilderScreen /> },
   { pattern: '/builder/:id', title: 'Edit trigger', render: (p) => <BuilderScreen id={p.id!} /> },
+  { pattern: '/events', title: 'Events', render: () => <EventsScreen /> },
+  { pattern: '/events/:id', title: 'Event', render: (p) => <EventScreen id={p.id!} /> },
   { pattern: '/runs', title: 'Runs', render: () => <RunsScreen /> },
   { pattern: '/runs/:runId', title: 'Run', render: (p) => <RunScreen runId={p.runId!} /> },
   { pattern: '/keys', title: 'API keys', render: () => <KeysScreen /> },
@@ -41,6 +45,7 @@ const NAV: Array<{ to: string; label: string; icon: IconName; admin?: boolean }>
   { to: '/', label: 'Overview', icon: 'overview' },
   { to: '/sources', label: 'Sources', icon: 'sources' },
   { to: '/triggers', label: 'Triggers', icon: 'triggers' },
+  { to: '/events', label: 'Events', icon: 'pulse' },
   { to: '/runs', label: 'Runs', icon: 'runs' },
   { to: '/keys', label: 'API keys', icon: 'keys', admin: true },
   { to: '/secrets', label: 'Secrets', icon: 'secrets' },

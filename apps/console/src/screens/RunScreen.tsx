@@ -1,5 +1,5 @@
 import type { RunDetail } from '@flint/contracts';
-import { seg } from '../api/client';
+import { ApiError, seg } from '../api/client';
 import { useInterval, useLoad } from '../app/hooks';
 import { Link } from '../app/router';
 import { useSession } from '../app/session';
@@ -8,10 +8,11 @@ import { CopyButton } from '../components/buttons';
 import { CodeBlock } from '../components/code';
 import { Banner, ErrorBanner, Loading } from '../components/feedback';
 import { Icon } from '../components/icons';
-import { Card, Facts, PageHeader } from '../components/layout';
+import { Card, EmptyState, Facts, PageHeader } from '../components/layout';
 import { TimeAgo } from '../components/time';
 import { attempts, clockTime, dateTime, duration, prettyJson } from '../logic/format';
 import { runTimeline } from '../logic/timeline';
+import { RunActions } from './RunActions';
 
 const ACTIVE = new Set(['REQUESTED', 'STARTED']);
 
@@ -21,12 +22,26 @@ export function RunScreen({ runId }: { runId: string }) {
     (signal) => client.get<RunDetail>(`/api/runs/${seg(runId)}`, {}, signal),
     [client, runId],
   );
+  // A run id the runner has not claimed yet (a re-run just asked for) is not found for a moment.
+  const unclaimed = run.error instanceof ApiError && run.error.status === 404;
   // A run still in progress is followed until it ends.
-  useInterval(() => run.reload(), run.data && ACTIVE.has(run.data.status) ? 2000 : undefined);
+  const following = unclaimed || (run.data !== undefined && ACTIVE.has(run.data.status));
+  useInterval(() => run.reload(), following ? 1500 : undefined);
 
-  if (run.error)
+  const r = run.data?.runId === runId ? run.data : undefined;
+  if (!r && unclaimed) {
+    return (
+      <>
+        <PageHeader crumbs={[{ label: 'Runs', to: '/runs' }]} title={runId} />
+        <EmptyState icon="runs" title="No runner has claimed this run yet">
+          A run appears once a runner claims it, a moment after it was requested. This page keeps
+          looking.
+        </EmptyState>
+      </>
+    );
+  }
+  if (run.error && !r)
     return <ErrorBanner error={run.error} title={`Run ${runId} could not be loaded`} />;
-  const r = run.data;
   if (!r) return <Loading />;
   const traceUrl =
     r.traceId && settings.traceUrlTemplate
@@ -52,9 +67,31 @@ export function RunScreen({ runId }: { runId: string }) {
             {r.triggerVersion}), requested <TimeAgo iso={r.requestedAt} />
           </>
         }
+        actions={<RunActions run={r} onChanged={run.reload} />}
       />
+      {r.rerunOf && (
+        <Banner tone="info" title="A re-run">
+          <p>
+            It re-runs{' '}
+            <Link to={`/runs/${encodeURIComponent(r.rerunOf)}`} className="mono">
+              {r.rerunOf}
+            </Link>
+            .
+          </p>
+        </Banner>
+      )}
+      {r.cancelRequestedAt && ACTIVE.has(r.status) && (
+        <Banner tone="warn" title="Cancelling">
+          <p>
+            Cancellation was asked for {dateTime(r.cancelRequestedAt)}; the runner carries it out.
+          </p>
+        </Banner>
+      )}
       {r.error && (
-        <Banner tone="error" title={r.error.type}>
+        <Banner
+          tone={r.status === 'CANCELLED' ? 'info' : 'error'}
+          title={r.status === 'CANCELLED' ? 'Cancelled on request' : r.error.type}
+        >
           <p>{r.error.message}</p>
         </Banner>
       )}
@@ -148,15 +185,32 @@ export function RunScreen({ runId }: { runId: string }) {
             <ul className="list">
               {r.eventIds.map((id) => (
                 <li key={id} className="list-row">
-                  <code className="wrap" data-testid="event-id">
+                  <Link
+                    to={`/events/${encodeURIComponent(id)}`}
+                    className="mono wrap list-main"
+                    data-testid="event-id"
+                  >
                     {id}
-                  </code>
+                  </Link>
                   <CopyButton text={id} label={`Copy event id ${id}`} />
                 </li>
               ))}
             </ul>
             <p className="small muted">Accepted {dateTime(r.acceptedAt)}.</p>
           </Card>
+          {r.reruns.length > 0 && (
+            <Card title={`Re-runs (${r.reruns.length})`}>
+              <ul className="list">
+                {r.reruns.map((id) => (
+                  <li key={id} className="list-row">
+                    <Link to={`/runs/${encodeURIComponent(id)}`} className="mono wrap list-main">
+                      {id}
+                    </Link>
+                  </li>
+                ))}
+              </ul>
+            </Card>
+          )}
           <Card title="Trace">
             {r.traceId ? (
               <div className="list-row">

@@ -38,3 +38,37 @@ export function TextFilter({
 export function OwnerFilter() {
   return <TextFilter name="owner" label="Owner" placeholder="all owners" />;
 }
+
+/** `datetime-local` values are local time without a zone; the API takes ISO instants. */
+function toIso(local: string): string | undefined {
+  if (local === '') return undefined;
+  const date = new Date(local);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
+
+function toLocal(iso: string | null): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** From and Until, bound to the `since` and `until` query parameters. */
+export function TimeRangeFilters() {
+  const { location, navigate } = useRouter();
+  return (
+    <>
+      {(['since', 'until'] as const).map((name) => (
+        <label key={name} className="filter">
+          <span>{name === 'since' ? 'From' : 'Until'}</span>
+          <input
+            type="datetime-local"
+            value={toLocal(location.search.get(name))}
+            onChange={(e) => navigate(withSearch(location, { [name]: toIso(e.target.value) }))}
+          />
+        </label>
+      ))}
+    </>
+  );
+}

@@ -1,0 +1,48 @@
+import type { Decision } from '@flint/contracts';
+import { decisionRun, outcomeLabel, sortDecisions } from './decisions';
+
+const decision = (triggerId: string, outcome: Decision['outcome'], runId?: string): Decision => ({
+  triggerId,
+  outcome,
+  message: outcome,
+  ...(runId ? { runId } : {}),
+});
+
+describe('what each trigger made of an event', () => {
+  it('names every outcome in words with a tone', () => {
+    expect(outcomeLabel('matched')).toEqual({ label: 'Fired', tone: 'ok' });
+    expect(outcomeLabel('condition_false')).toEqual({ label: 'Condition false', tone: 'muted' });
+    expect(outcomeLabel('error')).toEqual({ label: 'Error', tone: 'bad' });
+  });
+
+  it('lists the triggers it fired first, then failures, then held, then the rest', () => {
+    const sorted = sortDecisions([
+      decision('zeta', 'condition_false'),
+      decision('beta', 'batched'),
+      decision('gamma', 'error'),
+      decision('delta', 'matched', 'delta.1'),
+      decision('alpha', 'matched', 'alpha.1'),
+      decision('eta', 'rate_limited', 'eta.1'),
+    ]);
+    expect(sorted.map((d) => d.triggerId)).toEqual([
+      'alpha',
+      'delta',
+      'gamma',
+      'beta',
+      'eta',
+      'zeta',
+    ]);
+  });
+
+  it('says how a decision relates to its run', () => {
+    expect(decisionRun(decision('a', 'matched', 'a.1'))).toEqual({
+      runId: 'a.1',
+      label: 'Started',
+    });
+    expect(decisionRun(decision('a', 'deduplicated', 'a.0'))).toEqual({
+      runId: 'a.0',
+      label: 'Went to',
+    });
+    expect(decisionRun(decision('a', 'condition_false'))).toBeUndefined();
+  });
+});

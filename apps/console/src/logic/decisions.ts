@@ -1,0 +1,52 @@
+import type { Decision, DecisionOutcome } from '@flint/contracts';
+
+export type DecisionTone = 'ok' | 'info' | 'warn' | 'bad' | 'muted';
+
+/** Each outcome in a word or two, and how it reads at a glance: fired, held, dropped, failed. */
+const OUTCOMES: Record<DecisionOutcome, { label: string; tone: DecisionTone }> = {
+  matched: { label: 'Fired', tone: 'ok' },
+  delayed: { label: 'Fired, delayed', tone: 'ok' },
+  batched: { label: 'Batched', tone: 'info' },
+  debounced: { label: 'Debounced', tone: 'info' },
+  expecting: { label: 'Expecting', tone: 'info' },
+  waiting: { label: 'Waiting', tone: 'info' },
+  deduplicated: { label: 'Duplicate', tone: 'muted' },
+  rate_limited: { label: 'Rate limited', tone: 'warn' },
+  out_of_order: { label: 'Out of order', tone: 'warn' },
+  match_differed: { label: 'No match', tone: 'muted' },
+  condition_false: { label: 'Condition false', tone: 'muted' },
+  not_listening: { label: 'Not listening', tone: 'muted' },
+  error: { label: 'Error', tone: 'bad' },
+};
+
+export function outcomeLabel(outcome: DecisionOutcome): { label: string; tone: DecisionTone } {
+  return OUTCOMES[outcome];
+}
+
+/** Fired first, then failed, then held for later, then the rest; by trigger id within each. */
+const RANK: Record<DecisionTone, number> = { ok: 0, bad: 1, info: 2, warn: 3, muted: 4 };
+
+export function sortDecisions(decisions: readonly Decision[]): Decision[] {
+  return [...decisions].sort(
+    (a, b) =>
+      RANK[OUTCOMES[a.outcome].tone] - RANK[OUTCOMES[b.outcome].tone] ||
+      a.triggerId.localeCompare(b.triggerId),
+  );
+}
+
+/** The run a decision points at and how it relates to it: started, or the one it went to. */
+export function decisionRun(decision: Decision): { runId: string; label: string } | undefined {
+  if (!decision.runId) return undefined;
+  switch (decision.outcome) {
+    case 'matched':
+      return { runId: decision.runId, label: 'Started' };
+    case 'delayed':
+      return { runId: decision.runId, label: 'Held until a slot frees' };
+    case 'deduplicated':
+      return { runId: decision.runId, label: 'Went to' };
+    case 'rate_limited':
+      return { runId: decision.runId, label: 'Would have started' };
+    default:
+      return { runId: decision.runId, label: 'Run' };
+  }
+}

@@ -1,0 +1,217 @@
+import type { ArchivedEventPage, ArchivedEventSummary } from '@flint/contracts';
+import { type FormEvent, useState } from 'react';
+import { ApiError } from '../api/client';
+import { useCursorPages, useInterval, useLoad } from '../app/hooks';
+import { Link, useRouter, withSearch } from '../app/router';
+import { isAdmin, useSession } from '../app/session';
+import { Button } from '../components/buttons';
+import { ErrorBanner } from '../components/feedback';
+import { Switch } from '../components/forms';
+import { EmptyState, PageHeader } from '../components/layout';
+import { type Column, DataTable, Pager } from '../components/table';
+import { TimeAgo } from '../components/time';
+import { OwnerFilter, TextFilter, TimeRangeFilters } from './filters';
+
+const PAGE_SIZE = 50;
+/** How often the first page is read again while auto-refresh is on. */
+const REFRESH_MS = 3000;
+
+/** The event archive: every event the evaluator read, newest first, with the triggers it fired. */
+export function EventsScreen() {
+  const { principal, client } = useSession();
+  const { location, navigate } = useRouter();
+  const get = (name: string) => location.search.get(name) ?? undefined;
+  const filter = {
+    source: get('source'),
+    type: get('type'),
+    fired: get('fired'),
+    filter: get('filter'),
+    owner: get('owner'),
+    since: get('since'),
+    until: get('until'),
+  };
+  const filterKey = JSON.stringify(filter);
+  const pages = useCursorPages(filterKey);
+  const [auto, setAuto] = useState(true);
+  const list = useLoad(
+    (signal) =>
+      client.get<ArchivedEventPage>(
+        '/api/events',
+        { ...filter, limit: PAGE_SIZE, cursor: pages.cursor },
+        signal,
+      ),
+    [client, filterKey, pages.cursor],
+  );
+  // New events arrive on the first page only, and only when the range is open-ended.
+  const following = auto && pages.page === 1 && !filter.until;
+  useInterval(() => list.reload(), following ? REFRESH_MS : undefined);
+
+  const columns: Array<Column<ArchivedEventSummary>> = [
+    {
+      key: 'event',
+      header: 'Event',
+      cell: (e) => (
+        <Link to={`/events/${encodeURIComponent(e.id)}`} className="mono event-link" title={e.id}>
+          {e.id}
+        </Link>
+      ),
+    },
+    { key: 'type', header: 'Type', cell: (e) => <span className="truncate">{e.type}</span> },
+    {
+      key: 'source',
+      header: 'Source',
+      className: 'nowrap',
+      secondary: true,
+      cell: (e) => <Link to={`/sources/${encodeURIComponent(e.sourceId)}`}>{e.sourceId}</Link>,
+    },
+    {
+      key: 'fired',
+      header: 'Fired',
+      cell: (e) =>
+        e.fired.length > 0 ? (
+          <span className="chips">
+            {e.fired.map((trigger) => (
+              <Link key={trigger} to={`/triggers/${trigger}`} className="tag tag-ok">
+                {trigger}
+              </Link>
+            ))}
+          </span>
+        ) : (
+          <span className="small muted">
+            {e.considered === 0 ? 'no trigger listens' : `none of ${e.considered}`}
+          </span>
+        ),
+    },
+    {
+      key: 'owner',
+      header: 'Owner',
+      secondary: true,
+      cell: (e) => e.owner ?? <span className="muted">—</span>,
+    },
+    { key: 'accepted', header: 'Accepted', cell: (e) => <TimeAgo iso={e.acceptedAt} /> },
+  ];
+
+  const filterError = list.error instanceof ApiError && list.error.status === 400;
+  return (
+    <>
+      <PageHeader
+        title="Events"
+        subtitle="Every event the evaluator read, newest first, with the triggers it fired."
+      />
+      <div className="toolbar" role="search" aria-label="Filter events">
+        <TextFilter name="source" label="Source" placeholder="any source id" />
+        <TextFilter name="type" label="Type" placeholder="any event type" />
+        <label className="filter">
+          <span>Fired</span>
+          <select
+            value={filter.fired ?? ''}
+            onChange={(e) => navigate(withSearch(location, { fired: e.target.value }))}
+          >
+            <option value="">Fired or not</option>
+            <option value="true">Fired a trigger</option>
+            <option value="false">Fired none</option>
+          </select>
+        </label>
+        <TimeRangeFilters />
+        {isAdmin(principal) && <OwnerFilter />}
+        <CelFilter key={filter.filter ?? ''} current={filter.filter ?? ''} />
+      </div>
+      <div className="live-bar">
+        <label className="switch-label">
+          <Switch checked={auto} onChange={setAuto} label="Refresh the list every 3 seconds" />
+          <span>Auto-refresh</span>
+        </label>
+        {following ? (
+          <span className="live-state live-live" role="status">
+            <span className="live-dot" aria-hidden="true" />
+            Showing new events as they are archived
+          </span>
+        ) : (
+          auto && (
+            <span className="small muted">
+              {filter.until
+                ? 'New events are not shown with an end time.'
+                : 'Auto-refresh follows the first page.'}
+            </span>
+          )
+        )}
+        <Button small icon="refresh" onClick={list.reload}>
+          Refresh
+        </Button>
+      </div>
+      {list.error && (
+        <ErrorBanner
+          error={list.error}
+          title={filterError ? 'The filter is not valid' : 'The events could not be loaded'}
+        />
+      )}
+      {list.data?.scanned !== undefined && (
+        <p className="small muted" data-testid="scanned">
+          The filter read {list.data.scanned.toLocaleString('en-US')} events for this page
+          {list.data.nextCursor ? '; Next reads on.' : '.'}
+        </p>
+      )}
+      <DataTable
+        caption="Events"
+        columns={columns}
+        rows={list.data?.items}
+        loading={list.loading}
+        rowKey={(e) => e.id}
+        empty={
+          <EmptyState icon="pulse" title="No events match">
+            {Object.values(filter).some(Boolean)
+              ? 'Change the filters to see more.'
+              : 'Events appear here a moment after the evaluator reads them.'}
+          </EmptyState>
+        }
+      />
+      <Pager
+        label="Events"
+        page={pages.page}
+        hasNext={Boolean(list.data?.nextCursor)}
+        onPrevious={pages.previous}
+        onNext={() => list.data?.nextCursor && pages.next(list.data.nextCursor)}
+      />
+    </>
+  );
+}
+
+/**
+ * A CEL expression over `event`, applied when submitted: half-typed expressions do not compile,
+ * so it is not applied while typing.
+ */
+function CelFilter({ current }: { current: string }) {
+  const { location, navigate } = useRouter();
+  const [value, setValue] = useState(current);
+  const apply = (event: FormEvent) => {
+    event.preventDefault();
+    navigate(withSearch(location, { filter: value.trim() }));
+  };
+  return (
+    <form className="cel-filter" onSubmit={apply}>
+      <label className="filter cel-filter-field">
+        <span>CEL filter</span>
+        <input
+          type="search"
+          className="mono"
+          value={value}
+          placeholder="event.data.total > 100"
+          spellCheck={false}
+          onChange={(e) => setValue(e.target.value)}
+        />
+      </label>
+      <Button type="submit" small icon="search">
+        Apply
+      </Button>
+      {current && (
+        <Button
+          small
+          variant="ghost"
+          onClick={() => navigate(withSearch(location, { filter: undefined }))}
+        >
+          Clear
+        </Button>
+      )}
+    </form>
+  );
+}
