@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { systemClock } from '@flint/common';
 import { type Store, openStore } from '@flint/store';
 import { CronSourceRunner } from '../../apps/providers/cron/src/firing/cron-source-runner';
-import { parseSchedule } from '../../apps/providers/cron/src/schedule/schedule';
+import { parseSchedule } from '@flint/provider-sdk';
 import type { SlotLedger } from '../../apps/providers/cron/src/slots/slot-ledger';
 import { SqlSlotLedger } from '../../apps/providers/cron/src/slots/sql-slot-ledger';
 import { InMemorySlotLedger } from '../../apps/providers/cron/src/slots/testing/in-memory-slot-ledger';

@@ -15,6 +15,7 @@ import {
   pollHistoryProviders,
 } from './poll-history/poll-history.providers';
 import { historyControllers, historyProviders } from './runs/history.providers';
+import { scheduleControllers, scheduleProviders } from './schedules/schedules.providers';
 
 @Module({})
 export class ApiModule {
@@ -29,6 +30,7 @@ export class ApiModule {
         ...pollHistoryControllers,
         ...eventArchiveControllers,
         ...deadLetterControllers,
+        ...scheduleControllers,
         DocsController,
       ],
       providers: [
@@ -39,6 +41,7 @@ export class ApiModule {
         ...pollHistoryProviders(runtime),
         ...eventArchiveProviders(runtime),
         ...deadLetterProviders(runtime),
+        ...scheduleProviders(runtime),
       ],
     };
   }

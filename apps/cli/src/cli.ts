@@ -10,6 +10,7 @@ import { registerDlqCommands } from './commands/dlq';
 import { registerEmitCommands } from './commands/emit';
 import { registerEventCommands } from './commands/events';
 import { registerRunCommands } from './commands/runs';
+import { registerScheduleCommands } from './commands/schedules';
 import { registerTestCommands } from './commands/test';
 import { CliConfigFile, cliConfigPath, contextApiKey } from './contexts';
 import { flintVersion } from './version';
@@ -84,6 +85,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   registerRunCommands(program, context);
   registerEventCommands(program, context);
   registerDlqCommands(program, context);
+  registerScheduleCommands(program, context);
   registerTestCommands(program, context);
   registerEmitCommands(program, context);
   registerContextCommands(program, context);

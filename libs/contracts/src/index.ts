@@ -65,3 +65,4 @@ export * from './api/event-history';
 export * from './history/decision';
 export * from './api/console';
 export * from './api/dead-letters';
+export * from './api/schedules';

@@ -45,7 +45,6 @@
  * FLINT_SECRETS_KEYS is set, through a 5 s cache), then `EnvSecretResolver`: `FLINT_SECRET_<NAME>`
  * (upper-cased, non-alphanumerics → `_`). Tests: `ManualClock` from `@flint/common/testing`.
  */
-export { newTraceparent } from './build-event';
 export { EmitAbortedError, EmitFailedError } from './emit-errors';
 export * from './exclusive';
 export { EVENTS_RECEIVED_METRIC } from './metrics';
@@ -57,3 +56,13 @@ export * from './secrets';
 export type { ConnectionState, SourceHealth } from './source-health';
 export type { SourceState, SourceStatus } from './source-loop';
 export { selectSources, type SelectedSources } from './source-selection';
+export {
+  CronSchedule,
+  IntervalSchedule,
+  parseSchedule,
+  type RecentSlots,
+  type Schedule,
+  ScheduleError,
+} from './cron/schedule';
+export { type CronTick, tickEvent } from './cron/tick-event';
+export { buildCloudEvent, type EventOrigin, newTraceparent } from './build-event';

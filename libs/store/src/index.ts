@@ -134,3 +134,4 @@ export {
   DeadLetterRepository,
   type NewDeadLetter,
 } from './dead-letters/dead-letter-repository';
+export { CronSlotRepository } from './cron-slots/cron-slot-repository';

@@ -16,3 +16,4 @@ export { consoleRoutes } from '../console/console.openapi';
 export { pollHistoryRoutes } from '../poll-history/poll-history.openapi';
 export { eventArchiveRoutes } from '../event-archive/event-archive.openapi';
 export { deadLetterRoutes } from '../dead-letters/dead-letters.openapi';
+export { scheduleRoutes } from '../schedules/schedules.openapi';

@@ -2,19 +2,20 @@ import { type CronConfig, parseDuration } from '@flint/contracts';
 import {
   type Emit,
   InvalidSourceError,
+  parseSchedule,
+  type Schedule,
   type SourceContext,
   type SourceOf,
   type SourceProviderImpl,
+  tickEvent,
 } from '@flint/provider-sdk';
 import type { Queryable, Store } from '@flint/store';
 import type { Counter, Registry } from 'prom-client';
 import { cronSlotsSkippedCounter, SKIPPED_SLOTS_REASONS } from './firing/cron-metrics';
 import { CronSourceRunner, type CronTimings } from './firing/cron-source-runner';
 import { DEFAULT_MAX_CATCH_UP } from './schedule/misfire-plan';
-import { type Schedule, parseSchedule } from './schedule/schedule';
 import type { SlotLedger } from './slots/slot-ledger';
 import { SqlSlotLedger } from './slots/sql-slot-ledger';
-import { tickEvent } from './firing/tick-event';
 
 /** A cron source ready to run: its schedule computed once at validation. */
 export interface PreparedCron {

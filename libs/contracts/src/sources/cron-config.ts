@@ -137,6 +137,8 @@ export const CronTickDataSchema = z.object({
   actualTime: IsoDateTimeSchema,
   /** True when fired by the misfire policy after the slot was missed. */
   missed: z.boolean(),
+  /** True when a person fired it (`flint trigger-now`, `flint backfill`), not the schedule. */
+  manual: z.boolean().optional(),
   schedule: z.string(),
   timezone: z.string(),
   /** The source's `payload`, when it has one. */

@@ -8,7 +8,7 @@ import {
   type Tick,
 } from './cron-source-runner';
 import { DEFAULT_MAX_CATCH_UP } from '../schedule/misfire-plan';
-import { parseSchedule } from '../schedule/schedule';
+import { parseSchedule } from '@flint/provider-sdk';
 import { slotJitterMs } from '../schedule/slot-jitter';
 import { InMemorySlotLedger } from '../slots/testing/in-memory-slot-ledger';
 

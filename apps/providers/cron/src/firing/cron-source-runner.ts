@@ -3,19 +3,12 @@ import type { CronMisfirePolicy } from '@flint/contracts';
 import type { SourceHealth } from '@flint/provider-sdk';
 import { type MisfirePlan, misfireLimit, planMisfire } from '../schedule/misfire-plan';
 import { nextScheduleRecord } from '../schedule/schedule-record';
-import type { Schedule } from '../schedule/schedule';
+import type { CronTick, Schedule } from '@flint/provider-sdk';
 import type { SlotLedger } from '../slots/slot-ledger';
 import { slotJitterMs } from '../schedule/slot-jitter';
 
 /** One slot being fired. */
-export interface Tick {
-  /** The slot, epoch milliseconds. */
-  scheduled: number;
-  /** When it is fired (after any jitter). */
-  actual: number;
-  /** Fired by the misfire policy after it was missed, rather than on time. */
-  missed: boolean;
-}
+export type Tick = CronTick;
 
 /** Publishes a slot's event; resolves once Kafka acknowledged it. */
 export type FireTick = (tick: Tick) => Promise<void>;
