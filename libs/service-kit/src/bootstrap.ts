@@ -4,7 +4,7 @@ import 'reflect-metadata';
 import { type DynamicModule, type INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { type FlintKafkaServer, KafkaHandlerErrorFilter } from '@flint/kafka';
+import type { FlintKafkaServer } from '@flint/kafka';
 import type { ServiceName } from '@flint/contracts';
 import { asService } from '@flint/telemetry';
 import { CONSUMER_TRANSPORT } from './kafka-transport';
@@ -70,9 +70,7 @@ async function boot(
     app.useGlobalFilters(new HttpErrorShapeFilter());
     if (declaresTransport(module)) {
       const transport = app.get<FlintKafkaServer>(CONSUMER_TRANSPORT);
-      app
-        .connectMicroservice({ strategy: transport }, { inheritAppConfig: true })
-        .useGlobalFilters(new KafkaHandlerErrorFilter());
+      app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
       await app.startAllMicroservices();
       consuming = transport.listening;
     }

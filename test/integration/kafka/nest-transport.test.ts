@@ -1,4 +1,4 @@
-import { Controller, type INestMicroservice, Module } from '@nestjs/common';
+import { Controller, type INestMicroservice, Module, UseFilters } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { type CloudEvent, DLQ_HEADERS } from '@flint/contracts';
@@ -51,10 +51,15 @@ class EventsController {
 @Module({ controllers: [EventsController] })
 class EventsModule {}
 
-/** Fails its first batch as node-postgres does while the database restarts, then succeeds. */
+/**
+ * Fails its first batch as node-postgres does while the database restarts, then succeeds. Filtered as
+ * the services' consumers are: without the filter Nest hands the transport { status: 'error', message:
+ * 'Internal server error' }, which is no outage, and the message is dead-lettered.
+ */
 const flakyCalls: string[][] = [];
 
 @Controller()
+@UseFilters(KafkaHandlerErrorFilter)
 class OutageController {
   @EventPattern('flaky')
   async onEvents(@Payload() batch: Decoded<CloudEvent>[]): Promise<OutgoingRecord[]> {
@@ -155,9 +160,6 @@ describe('FlintKafkaServer as a Nest transport', () => {
       log: quietLog,
     });
     app = await NestFactory.createMicroservice(OutageModule, { strategy: server, logger: false });
-    // As every service registers it (libs/service-kit's bootstrap); without it Nest hands the transport
-    // { status: 'error', message: 'Internal server error' }, which is no outage: dead-lettered.
-    app.useGlobalFilters(new KafkaHandlerErrorFilter());
     await app.listen();
     await server.listening;
 

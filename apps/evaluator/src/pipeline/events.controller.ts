@@ -1,10 +1,16 @@
-import { Controller, Inject } from '@nestjs/common';
+import { Controller, Inject, UseFilters } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import type { Decoded, OutgoingRecord, ReceivedEvent } from '@flint/kafka';
+import {
+  type Decoded,
+  KafkaHandlerErrorFilter,
+  type OutgoingRecord,
+  ReceivedEvent,
+} from '@flint/kafka';
 import { Evaluator } from '../evaluator';
 
 /** The events topic, batch by batch, as the Kafka transport delivers it. */
 @Controller()
+@UseFilters(KafkaHandlerErrorFilter)
 export class EventsController {
   constructor(@Inject(Evaluator) private readonly evaluator: Evaluator) {}
 

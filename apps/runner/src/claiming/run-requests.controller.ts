@@ -1,11 +1,12 @@
-import { Controller, Inject } from '@nestjs/common';
+import { Controller, Inject, UseFilters } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import type { RunRequest } from '@flint/contracts';
-import type { Decoded, OutgoingRecord } from '@flint/kafka';
+import { type Decoded, KafkaHandlerErrorFilter, type OutgoingRecord } from '@flint/kafka';
 import { Runner } from '../runner';
 
 /** The runs topic, batch by batch, as the Kafka transport delivers it. */
 @Controller()
+@UseFilters(KafkaHandlerErrorFilter)
 export class RunRequestsController {
   constructor(@Inject(Runner) private readonly runner: Runner) {}
 

@@ -6,7 +6,9 @@ import { type Observable, throwError } from 'rxjs';
  * handlers replaces every error it does not know with `{ status: 'error', message: 'Internal server
  * error' }`, and the transport then cannot tell an outage (the database restarting: retry the batch)
  * from a message at fault (dead-letter it): every outage would dead-letter the messages in flight.
- * Register it on every microservice that runs a `FlintKafkaServer`.
+ * Put it on every controller with `@EventPattern` handlers (`@UseFilters(KafkaHandlerErrorFilter)`):
+ * a global filter would not do, since a hybrid application's microservice takes no global filter
+ * after it is connected, and the application's own would catch HTTP errors too.
  */
 @Catch()
 export class KafkaHandlerErrorFilter implements RpcExceptionFilter<unknown> {
