@@ -9,6 +9,7 @@ import { registerDefinitionCommands } from './commands/definitions';
 import { registerDlqCommands } from './commands/dlq';
 import { registerEmitCommands } from './commands/emit';
 import { registerEventCommands } from './commands/events';
+import { registerReplayCommands } from './commands/replay';
 import { registerRunCommands } from './commands/runs';
 import { registerScheduleCommands } from './commands/schedules';
 import { registerTestCommands } from './commands/test';
@@ -84,6 +85,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   registerAccessCommands(program, context);
   registerRunCommands(program, context);
   registerEventCommands(program, context);
+  registerReplayCommands(program, context);
   registerDlqCommands(program, context);
   registerScheduleCommands(program, context);
   registerTestCommands(program, context);

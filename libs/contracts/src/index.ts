@@ -63,6 +63,7 @@ export * from './api/test-fire';
 export * from './api/events';
 export * from './api/event-history';
 export * from './history/decision';
+export * from './history/replay';
 export * from './api/console';
 export * from './api/dead-letters';
 export * from './api/schedules';

@@ -5,12 +5,15 @@ import {
   ArchivedEventSummarySchema,
   EventListQuerySchema,
   EventStreamQuerySchema,
+  ReplayRequestSchema,
+  ReplayResultSchema,
 } from '@flint/contracts';
 import { type ApiRoute, components, errorResponse } from '../openapi/api-route';
 
-const { ArchivedEventPage, ArchivedEventDetail } = components({
+const { ArchivedEventPage, ArchivedEventDetail, ReplayResult } = components({
   ArchivedEventPage: ArchivedEventPageSchema,
   ArchivedEventDetail: ArchivedEventDetailSchema,
+  ReplayResult: ReplayResultSchema,
 });
 
 const tag = 'Event archive';
@@ -69,6 +72,27 @@ export const eventArchiveRoutes: ApiRoute[] = [
     responses: {
       200: { description: 'The event.', schema: ArchivedEventDetail },
       404: errorResponse('Not in the archive (or another owner’s event).'),
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/events/replay',
+    tag,
+    access: 'editor',
+    summary: 'Replay archived events',
+    description:
+      'Publishes the archived events accepted in `[since, until)` that match the filters again, ' +
+      'oldest first, each with a fresh id, accepted now and marked with the id it replays ' +
+      '(`flintreplayof`; the archive lists it with `replayOf`). Offered to every trigger, or to ' +
+      '`trigger` only. A trigger the original already fired is not offered it again unless ' +
+      '`rerun` is true, so a replay does not double runs; with `rerun` its runs are new ones ' +
+      '(the replayed event is deduplicated by its own id). Replayed events are not replayed ' +
+      'again. Answers once Kafka has every replayed event.',
+    body: ReplayRequestSchema,
+    responses: {
+      200: { description: 'What was replayed.', schema: ReplayResult },
+      404: errorResponse('No such trigger (or it belongs to another owner).'),
+      503: errorResponse('Kafka did not acknowledge in time: `kafka_unavailable`.'),
     },
   },
 ];

@@ -4,7 +4,9 @@ import type { ServiceRuntime } from '@flint/service-kit';
 import { type ArchivedEvent, EventArchiveRepository } from '@flint/store';
 import { streamPollMs } from '../runs/history.providers';
 import { PollingFeed } from '../runs/polling-feed';
+import { KafkaPublisher } from '../events/kafka-publisher';
 import { EventArchive } from './event-archive';
+import { EventReplay } from './event-replay';
 import { EventArchiveController } from './event-archive.controller';
 import { EventFeed, EventStreamController } from './event-stream.controller';
 
@@ -22,6 +24,12 @@ export function eventArchiveProviders(runtime: ServiceRuntime): Provider[] {
     {
       provide: EventArchive,
       useFactory: async () => new EventArchive(repository, await engine),
+    },
+    {
+      provide: EventReplay,
+      inject: [KafkaPublisher],
+      useFactory: async (publisher: KafkaPublisher) =>
+        new EventReplay(repository, await engine, publisher),
     },
     {
       provide: EventFeed,

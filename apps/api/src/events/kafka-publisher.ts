@@ -35,8 +35,12 @@ export class KafkaPublisher {
 
   /** Keyed by the event's source id, as the providers publish. */
   async publishEvent(event: CloudEvent): Promise<void> {
-    const { key, value, headers } = encodeCloudEvent(event);
-    await this.send(this.options.topics.events, key, value, headers);
+    await this.publishEvents([event]);
+  }
+
+  /** Several events in one send, in order; resolves once Kafka acknowledged all of them. */
+  async publishEvents(events: readonly CloudEvent[]): Promise<void> {
+    await this.sendAll(this.options.topics.events, events.map(encodeCloudEvent));
   }
 
   /** Keyed by run id, as the evaluator publishes run requests. */
@@ -62,11 +66,22 @@ export class KafkaPublisher {
     await this.producer.disconnect();
   }
 
-  private async send(
+  private send(
     topic: string,
     key: string | null,
     value: Buffer | string | null,
     headers: Record<string, string>,
+  ): Promise<void> {
+    return this.sendAll(topic, [{ key, value, headers }]);
+  }
+
+  private async sendAll(
+    topic: string,
+    messages: Array<{
+      key: string | null;
+      value: Buffer | string | null;
+      headers: Record<string, string>;
+    }>,
   ): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_resolve, reject) => {
@@ -84,7 +99,7 @@ export class KafkaPublisher {
       await Promise.race([
         (async () => {
           await this.ensureReady();
-          await this.producer.send(topic, [{ key, value, headers }]);
+          await this.producer.send(topic, messages);
         })(),
         timeout,
       ]);

@@ -759,4 +759,43 @@ describe('EventProcessor', () => {
     expect(archived[0]?.decisions).toHaveLength(MAX_DECISIONS_PER_EVENT);
     expect(archived[0]?.decisionsOmitted).toBe(3);
   });
+
+  it('offers a replayed event to the trigger it names, less those its original fired', async () => {
+    define({ id: 'a', eventTypes: ['com.github.push'], dedupe: { key: 'event.data.ref' } });
+    define({ id: 'b', eventTypes: ['com.github.push'] });
+    define({ id: 'c', eventTypes: ['com.github.push'] });
+    const original = webhookEvent();
+    await process(original);
+    const replay = (attributes: Record<string, string>) =>
+      webhookEvent({ data: original.data, flintreplayof: original.id, ...attributes });
+    sent = [];
+    await process(replay({ flintreplayskip: 'a,b' }));
+    expect(requests().map((r) => r.triggerId)).toEqual(['c']);
+    sent = [];
+    await process(replay({ flintreplaytrigger: 'a' }));
+    // Its key's window is the original's: a replay does not double the run.
+    expect(archived.at(-1)?.decisions).toEqual([
+      expect.objectContaining({ triggerId: 'a', outcome: 'deduplicated' }),
+    ]);
+    expect(archived.at(-1)?.replayOf).toBe(original.id);
+    sent = [];
+    const rerun = replay({ flintreplaytrigger: 'a', flintreplayrerun: 'true' });
+    await process(rerun);
+    expect(requests().map((r) => [r.triggerId, r.dedupeKey])).toEqual([['a', rerun.id]]);
+  });
+
+  it('believes replay marks only from events a Flint service produced', async () => {
+    define({ id: 'a', eventTypes: ['com.github.push'] });
+    const forged = webhookEvent({ flintreplayof: 'x', flintreplaytrigger: 'nobody' });
+    await processor.process([
+      {
+        event: forged,
+        message: { topic: 'flint.events', partition: 0, offset: '0', key: null },
+        fromFlint: false,
+      },
+    ]);
+    // Nobody's event reaches no trigger, and it is archived as it came, not as a replay.
+    expect(archived.at(-1)).toMatchObject({ eventId: forged.id, decisions: [] });
+    expect(archived.at(-1)).not.toHaveProperty('replayOf');
+  });
 });

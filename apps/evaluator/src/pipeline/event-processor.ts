@@ -15,6 +15,8 @@ import {
   type Decision,
   encodeRunRequest,
   MAX_DECISIONS_PER_EVENT,
+  type ReplayScope,
+  replayScopeOf,
   RUN_STATUS_EVENT_TYPE_PREFIX,
   type RunRequest,
   runIdForKey,
@@ -71,6 +73,8 @@ export interface EventProcessorOptions {
 interface Archived {
   event: CloudEvent;
   owner: string | undefined;
+  /** The archived event it replays, when a Flint service marked it so. */
+  replayOf: string | undefined;
   decisions: Decision[];
   omitted: number;
 }
@@ -147,13 +151,14 @@ export class EventProcessor {
             );
             return;
           }
-          const candidates = this.options.index.candidates(event, fromFlint);
+          const replay = fromFlint ? replayScopeOf(event) : undefined;
+          const candidates = offered(this.options.index.candidates(event, fromFlint), replay);
           span.setAttribute('flint.triggers.candidates', candidates.length);
           // Run-status events that nothing listens to are Flint's own bookkeeping, not traffic.
           const archived =
             this.options.archive &&
             (candidates.length > 0 || !event.type.startsWith(RUN_STATUS_EVENT_TYPE_PREFIX))
-              ? this.archived(pass, event, fromFlint)
+              ? this.archived(pass, event, fromFlint, replay?.of)
               : undefined;
           if (candidates.length === 0) {
             // Every run publishes run-status events whether or not anything chains on them;
@@ -172,7 +177,14 @@ export class EventProcessor {
               outcome: 'matched',
               message: 'fired: a run was requested',
             };
-            const result = await this.evaluate(candidate, context, partition, pass, decision);
+            const result = await this.evaluate(
+              candidate,
+              context,
+              partition,
+              pass,
+              decision,
+              replay?.rerun === true,
+            );
             if (archived) keep(archived, decision);
             pass.tally.filter(provider, result);
             pass.activity.count(candidate.trigger.id, result);
@@ -198,6 +210,7 @@ export class EventProcessor {
     partition: number,
     pass: Pass,
     decision: Decision,
+    rerun: boolean,
   ): Promise<TriggerResult> {
     const { trigger } = candidate;
     const event = context.event;
@@ -219,7 +232,8 @@ export class EventProcessor {
         }
         return 'dropped';
       }
-      const key = verdict.dedupeKey;
+      // A replay asked to run again is its own key, so no window of the original swallows it.
+      const key = rerun ? event.id : verdict.dedupeKey;
       const at = Date.parse(event.flintacceptedat);
       const taken = passKey(trigger.id, key);
       const seenUntil = this.options.dedupe.seenUntil(trigger.id, key, at);
@@ -453,10 +467,16 @@ export class EventProcessor {
     }
   }
 
-  private archived(pass: Pass, event: CloudEvent, fromFlint: boolean): Archived {
+  private archived(
+    pass: Pass,
+    event: CloudEvent,
+    fromFlint: boolean,
+    replayOf: string | undefined,
+  ): Archived {
     const archived: Archived = {
       event,
       owner: this.options.index.ownerOf(event, fromFlint),
+      replayOf,
       decisions: [],
       omitted: 0,
     };
@@ -515,6 +535,19 @@ function note(
   return RESULT_OF[outcome];
 }
 
+/**
+ * The candidates a replayed event is offered: the one trigger it names, less those its original
+ * already fired. Only an event a Flint service produced (the API) is believed about that.
+ */
+function offered(candidates: Candidate[], replay: ReplayScope | undefined): Candidate[] {
+  if (replay === undefined) return candidates;
+  return candidates.filter(
+    ({ trigger }) =>
+      (replay.only === undefined || trigger.id === replay.only) &&
+      !replay.skip.includes(trigger.id),
+  );
+}
+
 /** How each outcome counts in the metrics and trigger activity. */
 const RESULT_OF: Record<Decision['outcome'], TriggerResult> = {
   matched: 'matched',
@@ -549,7 +582,7 @@ function keep(archived: Archived, decision: Decision): void {
 }
 
 function archiveEntries(pass: Pass): ArchiveEntry[] {
-  return pass.archived.map(({ event, owner, decisions, omitted }) => ({
+  return pass.archived.map(({ event, owner, replayOf, decisions, omitted }) => ({
     acceptedAt: new Date(event.flintacceptedat),
     eventId: event.id,
     ...(owner === undefined ? {} : { owner }),
@@ -562,7 +595,7 @@ function archiveEntries(pass: Pass): ArchiveEntry[] {
       .map((d) => d.triggerId),
     decisions,
     decisionsOmitted: omitted,
-    ...(typeof event.flintreplayof === 'string' ? { replayOf: event.flintreplayof } : {}),
+    ...(replayOf === undefined ? {} : { replayOf }),
   }));
 }
 

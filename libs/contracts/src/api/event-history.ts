@@ -124,7 +124,11 @@ export const ReplayRequestSchema = z
         `Replay at most this many events, oldest first (default and most: ${MAX_REPLAY_EVENTS}).`,
       ),
   })
-  .strict();
+  .strict()
+  .refine((request) => Date.parse(request.until) > Date.parse(request.since), {
+    path: ['until'],
+    message: 'must come after since',
+  });
 export type ReplayRequest = z.infer<typeof ReplayRequestSchema>;
 
 export const ReplayResultSchema = z.object({

@@ -135,6 +135,40 @@ export class EventArchiveRepository {
     };
   }
 
+  /**
+   * Archived events that are no replays themselves, oldest first from after `after`, whole: what a
+   * replay re-publishes. Keyed on (accepted_at, event_id) like the pages.
+   */
+  async originals(
+    query: Pick<ArchiveQuery, 'owner' | 'sourceId' | 'type' | 'since' | 'until'>,
+    after: ArchiveCursor | undefined,
+    limit: number,
+  ): Promise<ArchivedEvent[]> {
+    const rows = await this.store.query<ArchiveRow>(
+      `SELECT * FROM event_archive
+        WHERE replay_of IS NULL
+          AND ($1::text IS NULL OR owner = $1)
+          AND ($2::text IS NULL OR source_id = $2)
+          AND ($3::text IS NULL OR type = $3)
+          AND ($4::timestamptz IS NULL OR accepted_at >= $4)
+          AND ($5::timestamptz IS NULL OR accepted_at < $5)
+          AND ($6::timestamptz IS NULL OR (accepted_at, event_id) > ($6, $7::text))
+        ORDER BY accepted_at, event_id
+        LIMIT $8`,
+      [
+        query.owner ?? null,
+        query.sourceId ?? null,
+        query.type ?? null,
+        query.since?.toISOString() ?? null,
+        query.until?.toISOString() ?? null,
+        after?.acceptedAt.toISOString() ?? null,
+        after?.eventId ?? null,
+        limit,
+      ],
+    );
+    return rows.map(toArchivedEvent);
+  }
+
   /** The newest archived event with this id (an id sent twice is archived twice), decisions and all. */
   async get(eventId: string, owner?: string): Promise<ArchivedEvent | undefined> {
     const [row] = await this.store.query<ArchiveRow>(

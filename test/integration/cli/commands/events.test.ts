@@ -96,6 +96,21 @@ describe('flint events', () => {
     });
   });
 
+  it('replays events to one trigger, skipping those it already fired', async () => {
+    const replayed = await cli('replay', '--since', since, '--source', source, '--trigger', onMain);
+    expect(replayed.code).toBe(0);
+    expect(replayed.stdout[0]).toBe('replayed 1 event(s), skipped 1 the trigger already fired');
+    expect(replayed.stdout[1]).toMatch(/^ORIGINAL\s+REPLAYED AS$/);
+    const [original, replayId] = replayed.stdout[2]!.split(/\s+/);
+    expect(original).toBe(dev);
+    expect((await stack.archived(replayId!)).replayOf).toBe(dev);
+    const bad = await cli('replay', '--since', since, '--until', '2000-01-01T00:00:00Z');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.join('\n')).toContain('until: must come after since');
+    const noSince = await cli('replay');
+    expect(noSince.code).toBe(1);
+  });
+
   it('says clearly what is wrong with bad input', async () => {
     const both = await cli('events', '--fired', '--not-fired');
     expect(both.code).toBe(1);
