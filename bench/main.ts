@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { archiveCost } from './scenarios/archive';
 import { consoleSize } from './scenarios/console-size';
 import { cronDelay } from './scenarios/cron';
 import { endToEnd } from './scenarios/end-to-end';
@@ -29,6 +30,7 @@ const SCENARIOS = [
   'sustained',
   'console',
   'subscriber',
+  'archive',
 ] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 const STACK_SCENARIOS: readonly ScenarioName[] = ['e2e', 'memory'];
@@ -117,6 +119,10 @@ async function main(): Promise<void> {
     } finally {
       await broker.stop();
     }
+  }
+  if (chosen.includes('archive')) {
+    log('archive: webhook ingest with the event archive on and off, alternating');
+    record(await archiveCost(log, { connections: 32, durationS: 10, rounds: 2 }));
   }
   if (chosen.some((name) => STACK_SCENARIOS.includes(name))) {
     log('starting the local stack');

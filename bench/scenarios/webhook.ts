@@ -14,7 +14,7 @@ const GOAL_SHARE_OF_FLOOR = 0.8;
 /** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in these ticks. */
 const TICKS_PER_S = 100;
 
-interface LoadResult {
+export interface LoadResult {
   durationS: number;
   total: number;
   errors: number;
@@ -174,7 +174,7 @@ async function cpuTicks(pid: number): Promise<number> {
 }
 
 /** A freshly applied source reaches the webhook service within seconds; until then it answers 404. */
-async function waitForAccepting(url: string): Promise<void> {
+export async function waitForAccepting(url: string): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     const response = await fetch(url, {
@@ -188,7 +188,7 @@ async function waitForAccepting(url: string): Promise<void> {
   throw new Error(`${url} did not accept an event within 60 s`);
 }
 
-function runLoad(request: { url: string } & WebhookOptions): Promise<LoadResult> {
+export function runLoad(request: { url: string } & WebhookOptions): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const child = fork(join(__dirname, 'webhook-load-child.ts'), [], {
       execArgv: ['-r', 'ts-node/register/transpile-only'],

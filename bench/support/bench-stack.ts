@@ -24,7 +24,10 @@ const quiet = { log: () => undefined } as unknown as Logger;
  * topics and consumer groups, every port chosen by the OS, logs discarded (they would cost more than
  * what is measured).
  */
-export async function startBenchStack(log: (line: string) => void): Promise<BenchStack> {
+export async function startBenchStack(
+  log: (line: string) => void,
+  env: NodeJS.ProcessEnv = {},
+): Promise<BenchStack> {
   const broker = await startBroker(log);
   const database = await createScratchDatabase().catch(async (err: unknown) => {
     await broker.stop();
@@ -42,6 +45,7 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
         KAFKA_BROKERS: broker.brokers,
         OTEL_SDK_DISABLED: 'true',
         FLINT_ADMIN_API_KEY: `bench-${randomBytes(12).toString('hex')}`,
+        ...env,
       },
       quiet,
       { logDestination: new Writable({ write: (_chunk, _encoding, done) => done() }) },
