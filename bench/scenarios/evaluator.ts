@@ -149,6 +149,8 @@ export async function evaluatorAlone(options: EvaluatorOptions): Promise<Scenari
         send: async () => undefined,
         log: () => undefined,
       }),
+      // No scenario trigger has a cancelOn.
+      cancels: { requestCancelByEvent: async () => [] },
       now: () => systemClock.now(),
       runs,
       runsTopic: 'bench.runs',

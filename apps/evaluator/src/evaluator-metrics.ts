@@ -3,10 +3,11 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 /** What one trigger made of one event. */
 /**
  * What one trigger decided about one event. `rate_limited`: over its rate limit and dropped;
- * `delayed`: over its rate limit, its run waits for the next free slot.
+ * `delayed`: over its rate limit, its run waits for the next free slot; `cancelling`: a `cancelOn`
+ * event asked to cancel the trigger's runs.
  */
 export type TriggerResult =
-  'matched' | 'dropped' | 'duplicate' | 'error' | 'rate_limited' | 'delayed';
+  'matched' | 'dropped' | 'duplicate' | 'error' | 'rate_limited' | 'delayed' | 'cancelling';
 
 /** `refused`: a `flint.` type from a producer that is not Flint, which no trigger may see. */
 export type FilterResult = TriggerResult | 'refused';

@@ -18,6 +18,7 @@ import {
   ActivityRepository,
   ArchiveRetention,
   EventArchiveRepository,
+  RunControlRepository,
   type Store,
 } from '@flint/store';
 import type { Kafka } from 'kafkajs';
@@ -83,6 +84,7 @@ export class Evaluator {
   readonly metrics: EvaluatorMetrics;
   private readonly batchStore: EvaluatorBatchRepository;
   private readonly rateLimits: EvaluatorRateLimitRepository;
+  private readonly cancels: RunControlRepository;
   private readonly compounds: CompoundTracker;
   private readonly dedupe: DedupeWindow;
   private readonly dedupeKeys: DedupeKeyRepository;
@@ -99,6 +101,7 @@ export class Evaluator {
     this.clock = deps.clock ?? systemClock;
     this.batchStore = new EvaluatorBatchRepository(deps.store);
     this.rateLimits = new EvaluatorRateLimitRepository(deps.store);
+    this.cancels = new RunControlRepository(deps.store);
     this.dedupe = new DedupeWindow(deps.settings.dedupeCacheSize);
     this.dedupeKeys = new DedupeKeyRepository(deps.store);
     this.runs = new RunRequestMaker(this.clock, deps.topics.runs);
@@ -227,6 +230,7 @@ export class Evaluator {
       compounds: this.compounds,
       rateLimits: this.rateLimits,
       delayed,
+      cancels: this.cancels,
       now: () => this.clock.now(),
       runs: this.runs,
       runsTopic: topics.runs,

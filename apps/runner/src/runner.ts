@@ -114,7 +114,7 @@ export class Runner {
       leaseGraceMs: config.leaseGraceMs,
       log,
       onInFlightChange: (count) => this.metrics.setInFlight(count),
-      onCancelRequested: (runIds) => executor.cancel(runIds),
+      onCancelRequested: (runs) => executor.cancel(runs),
     });
     this.handler = new RunRequestHandler({
       claims: new RunClaimRepository(store),

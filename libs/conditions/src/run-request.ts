@@ -189,7 +189,7 @@ export interface RunRequestParts {
   traceparent?: string;
   input: JsonValue;
   dedupeKey?: string;
-  /** What the concurrency key and the priority are evaluated over. */
+  /** What the concurrency key, the cancel key and the priority are evaluated over. */
   keys: CelActivation;
   requestedAt: Date;
 }
@@ -214,6 +214,7 @@ export function buildRunRequest(parts: RunRequestParts): RunRequest {
     dedupeKey: parts.dedupeKey,
     concurrencyKey: trigger.expressions.concurrencyKey?.evaluate(parts.keys),
     concurrency: definition.concurrency,
+    cancelKey: trigger.expressions.cancel?.key?.evaluate(parts.keys),
     priority: trigger.expressions.priority?.evaluate(parts.keys),
     retry: definition.retry,
     requestedAt: parts.requestedAt.toISOString(),

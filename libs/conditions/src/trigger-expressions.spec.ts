@@ -129,6 +129,31 @@ describe('trigger expressions', () => {
     ]);
   });
 
+  it('compiles a cancelOn condition and match key, reporting their problems with positions', () => {
+    const activation = { event: event.cel, trigger };
+    const { cancel } = compileTriggerExpressions(engine, {
+      cancelOn: { condition: "event.data.role == 'admin'", match: 'event.data.ref' },
+    });
+    expect(cancel?.filter.matches(event, trigger)).toBe(true);
+    expect(cancel?.key?.evaluate(activation)).toBe('refs/heads/main');
+    expect(compileTriggerExpressions(engine, { cancelOn: {} }).cancel?.key).toBeUndefined();
+    expect(compileTriggerExpressions(engine, {}).cancel).toBeUndefined();
+    expect(
+      triggerExpressionProblems(engine, { cancelOn: { condition: '1', match: 'events' } }),
+    ).toEqual([
+      {
+        path: 'cancelOn.condition',
+        message: 'must be true or false, but it evaluates to int (at line 1, column 1)',
+        position: { line: 1, column: 1, offset: 0 },
+      },
+      {
+        path: 'cancelOn.match',
+        message: 'Unknown variable: events (at line 1, column 1)',
+        position: { line: 1, column: 1, offset: 0 },
+      },
+    ]);
+  });
+
   it('reports every expression that does not compile with its path', () => {
     const source = {
       condition: 'event.data.amount +',

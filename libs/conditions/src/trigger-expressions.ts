@@ -32,6 +32,7 @@ export interface TriggerExpressionSource {
   expect?: { key?: string };
   concurrency?: { key?: string };
   priority?: Priority;
+  cancelOn?: { condition?: string; match?: string };
   input?: InputMapping;
 }
 
@@ -74,6 +75,8 @@ export interface CompiledTriggerExpressions {
   correlate?: KeyExpression;
   concurrencyKey?: KeyExpression;
   priority?: PriorityExpression;
+  /** With `cancelOn`: which events cancel, and the key runs and cancelling events are compared by. */
+  cancel?: { filter: EventFilter; key?: KeyExpression };
   input: InputMapper;
 }
 
@@ -117,16 +120,13 @@ export function compileTriggerExpressions(
   const key = (path: PropertyKey[], source: string | undefined) =>
     source === undefined ? undefined : attempt(path, () => compileKey(engine, source));
 
-  const scope = inputScopeOf(trigger);
-  const condition =
-    trigger.condition === undefined
+  const condition = (path: PropertyKey[], source: string | undefined) =>
+    source === undefined
       ? undefined
-      : attempt(['condition'], () =>
-          engine.compile(trigger.condition as string, {
-            variables: EVENT_VARIABLES,
-            result: 'bool',
-          }),
-        );
+      : attempt(path, () => engine.compile(source, { variables: EVENT_VARIABLES, result: 'bool' }));
+
+  const scope = inputScopeOf(trigger);
+  const filterCondition = condition(['condition'], trigger.condition);
   const dedupeKey = key(['dedupe', 'key'], trigger.dedupe?.key);
   const batchKey = key(['batch', 'key'], trigger.batch?.key);
   const debounceKey = key(['debounce', 'key'], trigger.debounce?.key);
@@ -141,11 +141,13 @@ export function compileTriggerExpressions(
       : source === undefined
         ? undefined
         : { evaluate: () => source };
+  const cancelCondition = condition(['cancelOn', 'condition'], trigger.cancelOn?.condition);
+  const cancelKey = key(['cancelOn', 'match'], trigger.cancelOn?.match);
   const input = compileInput(engine, trigger.input, scope, problems);
   if (problems.length > 0 || input === undefined) throw new TriggerExpressionError(problems);
   return {
     scope,
-    filter: eventFilter(engine, trigger.match, condition),
+    filter: eventFilter(engine, trigger.match, filterCondition),
     dedupeKey,
     batchKey,
     debounceKey,
@@ -154,6 +156,14 @@ export function compileTriggerExpressions(
     correlate,
     concurrencyKey,
     priority,
+    ...(trigger.cancelOn === undefined
+      ? {}
+      : {
+          cancel: {
+            filter: eventFilter(engine, undefined, cancelCondition),
+            ...(cancelKey === undefined ? {} : { key: cancelKey }),
+          },
+        }),
     input,
   };
 }

@@ -21,6 +21,8 @@ export interface Listener {
   sourceOwner?: string;
   /** A further test the index key cannot express (which runs a run-status source follows). */
   accepts?: (event: CloudEvent) => boolean;
+  /** Listens for the trigger's `cancelOn`: the event cancels runs rather than firing one. */
+  cancels?: true;
 }
 
 export interface TriggerListeners {
@@ -74,7 +76,29 @@ export function listenersOf(
     members.push(type);
     listeners.push({ key: typeKey(type), member: type });
   }
+  const { cancelOn } = trigger;
+  for (const id of cancelOn?.sources ?? []) {
+    sourceRefs.push(id);
+    const source = inlineSourceOf(trigger, id) ?? sourceById(id);
+    if (source === undefined) {
+      unresolved.push(id);
+      continue;
+    }
+    if (!source.enabled) continue;
+    for (const listener of sourceListeners(source, compileResult)) {
+      listeners.push({ ...listener, cancels: true });
+    }
+  }
+  for (const type of cancelOn?.eventTypes ?? []) {
+    listeners.push({ key: typeKey(type), member: type, cancels: true });
+  }
   return { listeners, members: [...new Set(members)], sourceRefs, unresolved };
+}
+
+function inlineSourceOf(trigger: StoredTrigger, id: string): InlineSource | undefined {
+  return trigger.sources?.find(
+    (source): source is InlineSource => typeof source !== 'string' && source.id === id,
+  );
 }
 
 function sourceListeners(

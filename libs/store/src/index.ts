@@ -32,6 +32,7 @@ export {
 export {
   type AttemptFinish,
   type AttemptStart,
+  type CancelRequested,
   type FinishAttempt,
   type FinishResult,
   RunAttemptRepository,

@@ -45,6 +45,7 @@ export function runDetail(
     logLines: run.logLines,
     attemptHistory: attempts.map(attemptView),
     ...(run.cancelRequestedAt ? { cancelRequestedAt: iso(run.cancelRequestedAt) } : {}),
+    ...(run.cancelledByEvent ? { cancelledByEvent: run.cancelledByEvent } : {}),
     ...(run.rerunOf ? { rerunOf: run.rerunOf } : {}),
     reruns: [...reruns],
   };

@@ -168,6 +168,37 @@ describe('TriggerTester', () => {
     ).toBe('flint.cron.tick');
   });
 
+  it('shows a cancelOn event cancelling runs of its key rather than firing', () => {
+    const fulfil = trigger({
+      eventTypes: ['shop.order.paid'],
+      cancelOn: {
+        eventTypes: ['shop.order.cancelled'],
+        condition: "event.data.reason != 'test'",
+        match: 'event.data.order',
+      },
+    });
+    const cancelling = { type: 'shop.order.cancelled', data: { order: 'o-1', reason: 'customer' } };
+    expect(tester.test(fulfil, sources, cancelling, TRACEPARENT)).toMatchObject({
+      matched: false,
+      reason: {
+        code: 'cancels',
+        message: 'would cancel the trigger\'s queued or running runs with key "o-1"',
+      },
+      decision: { outcome: 'cancelling' },
+    });
+    const test = { ...cancelling, data: { order: 'o-1', reason: 'test' } };
+    expect(tester.test(fulfil, sources, test, TRACEPARENT)).toMatchObject({
+      matched: false,
+      reason: { code: 'condition_false' },
+      decision: { outcome: 'condition_false' },
+    });
+    const paid = { type: 'shop.order.paid', data: { order: 'o-1' } };
+    expect(tester.test(fulfil, sources, paid, TRACEPARENT)).toMatchObject({
+      matched: true,
+      request: { cancelKey: 'o-1' },
+    });
+  });
+
   it('reports an input that cannot be mapped', () => {
     const outcome = tester.test(
       trigger({ eventTypes: ['shop.order'], input: { x: 'event.data.missing' } }),

@@ -125,6 +125,34 @@ export class TriggerTester {
     const compiled = compileTrigger(this.engine, trigger);
     if (compiled.kind === 'broken') return failed('condition_error', compiled.reason);
     const context = new EventContext(event);
+    // As the evaluator does: a cancelOn event whose condition holds cancels and fires nothing.
+    const firing = reached.filter((listener) => !listener.cancels);
+    if (firing.length < reached.length) {
+      try {
+        const cancel = compiled.expressions.cancel;
+        if (cancel?.filter.matches(context, compiled.variable)) {
+          const key = cancel.key?.evaluate({ event: context.cel, trigger: compiled.variable });
+          const message =
+            "would cancel the trigger's queued or running runs" +
+            (key === undefined ? '' : ` with key ${JSON.stringify(key)}`);
+          return refused('cancels', message, { ...decided, outcome: 'cancelling', message });
+        }
+        if (firing.length === 0) {
+          return refused(
+            'condition_false',
+            "the trigger's cancelOn condition is false for this event",
+            {
+              ...decided,
+              outcome: 'condition_false',
+              message: 'the cancelOn condition is false for the event',
+            },
+          );
+        }
+      } catch (err) {
+        if (!(err instanceof CelEvaluationError)) throw err;
+        return failed('condition_error', `${err.expression}: ${err.message}`);
+      }
+    }
     let dedupeKey: string;
     try {
       const verdict = judgeEvent(compiled, context);
@@ -152,7 +180,7 @@ export class TriggerTester {
             : compiled.expressions.scope === 'compound'
               ? compoundRunRequest(
                   compiled,
-                  new Map(reached.map((listener) => [listener.member, event])),
+                  new Map(firing.map((listener) => [listener.member, event])),
                   event,
                   requestedAt,
                 )
@@ -167,7 +195,7 @@ export class TriggerTester {
       const deferred = deferral(
         compiled,
         event,
-        reached.map((listener) => listener.member),
+        firing.map((listener) => listener.member),
       );
       return {
         matched: true,

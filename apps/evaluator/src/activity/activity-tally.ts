@@ -11,6 +11,7 @@ const SLOT: Record<TriggerResult, number> = {
   error: 3,
   rate_limited: 1,
   delayed: 0,
+  cancelling: 0,
 };
 
 /**

@@ -39,6 +39,30 @@ describe('TriggerIndex', () => {
     expect(reached(webhookEvent({ flintsourceid: 'gitlab', type: 'x' }))).toEqual([]);
   });
 
+  it("files a trigger's cancelOn sources and types apart from its members", () => {
+    index.setSource('github', storedSource({ id: 'github', provider: 'webhook', config: WEBHOOK }));
+    index.setTrigger(
+      'deploy',
+      storedTrigger({
+        id: 'deploy',
+        eventTypes: ['com.github.push'],
+        cancelOn: { sources: ['github', 'later'], eventTypes: ['com.github.revert'] },
+      }),
+    );
+    const cancels = (event = webhookEvent()) =>
+      index.candidates(event).map((c) => `${c.trigger.id}:${c.members.join('+')}:${c.cancels}`);
+    // From github and of type com.github.push: it both fires and may cancel.
+    expect(cancels()).toEqual(['deploy:com.github.push:true']);
+    expect(cancels(webhookEvent({ flintsourceid: 'gitlab', type: 'com.github.revert' }))).toEqual([
+      'deploy::true',
+    ]);
+    expect(cancels(webhookEvent({ flintsourceid: 'gitlab' }))).toEqual([
+      'deploy:com.github.push:false',
+    ]);
+    expect(index.membersOf('deploy')).toEqual(['com.github.push']);
+    expect(index.unresolvedSourcesOf('deploy')).toEqual(['later']);
+  });
+
   it('takes only events of the provider of a source filed under its id', () => {
     index.setSource('deploy', storedSource({ id: 'deploy', provider: 'webhook', config: WEBHOOK }));
     index.setTrigger('on-hook', storedTrigger({ id: 'on-hook', sources: ['deploy'] }));

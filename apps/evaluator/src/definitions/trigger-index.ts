@@ -11,10 +11,14 @@ import {
   typeKey,
 } from '@flint/conditions';
 
-/** A trigger an event reaches, and which of its sources or event types it reached it through. */
+/**
+ * A trigger an event reaches, and which of its sources or event types it reached it through; `cancels`
+ * when it reached the trigger's `cancelOn` (then `members` may be empty).
+ */
 export interface Candidate {
   trigger: IndexedTrigger;
   members: string[];
+  cancels: boolean;
 }
 
 interface Entry {
@@ -109,10 +113,13 @@ export class TriggerIndex {
           if (!ownerReaches(trigger.definition, listener, fromFlint, eventOwner)) continue;
           let candidate = found.get(triggerId);
           if (!candidate) {
-            candidate = { trigger, members: [] };
+            candidate = { trigger, members: [], cancels: false };
             found.set(triggerId, candidate);
           }
-          if (!candidate.members.includes(listener.member)) candidate.members.push(listener.member);
+          if (listener.cancels) candidate.cancels = true;
+          else if (!candidate.members.includes(listener.member)) {
+            candidate.members.push(listener.member);
+          }
         }
       }
     }

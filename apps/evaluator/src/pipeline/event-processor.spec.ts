@@ -46,6 +46,7 @@ describe('EventProcessor', () => {
   let rateLimits: MemoryRateLimits;
   let delayed: DelayedRuns;
   let archived: ArchiveEntry[];
+  let cancelAsks: { triggerId: string; cancelKey: string | undefined; eventId: string }[];
 
   beforeAll(async () => {
     engine = await CelEngine.create();
@@ -91,9 +92,16 @@ describe('EventProcessor', () => {
       },
       log,
     });
+    cancelAsks = [];
     processor = new EventProcessor({
       index,
       dedupe,
+      cancels: {
+        requestCancelByEvent: async ({ triggerId, cancelKey, eventId }) => {
+          cancelAsks.push({ triggerId, cancelKey, eventId });
+          return [`${triggerId}.run-of-${cancelKey ?? 'any'}`];
+        },
+      },
       dedupeKeys: new MemoryDedupeKeys(),
       batches,
       rateLimits,

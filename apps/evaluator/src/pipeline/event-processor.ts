@@ -24,7 +24,7 @@ import {
   TERMINAL_RUN_STATUSES,
 } from '@flint/contracts';
 import { type IncomingMessage, type OutgoingRecord, processSpan } from '@flint/kafka';
-import type { ArchiveEntry } from '@flint/store';
+import type { ArchiveEntry, RunControlRepository } from '@flint/store';
 import { z } from 'zod';
 import { ActivityTally } from '../activity/activity-tally';
 import type { BatchManager } from '../batching/batch-manager';
@@ -54,6 +54,8 @@ export interface EventProcessorOptions {
   compounds: Pick<CompoundTracker, 'offer'>;
   rateLimits: Pick<EvaluatorRateLimitRepository, 'reserve'>;
   delayed: Pick<DelayedRuns, 'track'>;
+  /** Where a `cancelOn` event asks to cancel its trigger's runs. */
+  cancels: Pick<RunControlRepository, 'requestCancelByEvent'>;
   now: () => number;
   runs: RunRequestMaker;
   runsTopic: string;
@@ -219,6 +221,11 @@ export class EventProcessor {
       return note(decision, 'error', 'the trigger does not compile', { error: trigger.reason });
     }
     try {
+      if (candidate.cancels) {
+        const cancelled = await this.cancel(trigger, context, decision);
+        if (cancelled !== undefined || candidate.members.length === 0)
+          return cancelled ?? 'dropped';
+      }
       const verdict = judgeEvent(trigger, context);
       if (!verdict.passes) {
         // Explaining costs a few evaluations more: only worth it when the archive keeps it.
@@ -257,6 +264,39 @@ export class EventProcessor {
       }
       throw err;
     }
+  }
+
+  /**
+   * A `cancelOn` event: when its condition holds, asks to cancel the trigger's queued or running runs
+   * of its key (the runner ends them CANCELLED); the event then fires nothing. Undefined when the
+   * condition is false, so an event the trigger also listens to may still fire it.
+   */
+  private async cancel(
+    trigger: CompiledTrigger,
+    context: EventContext,
+    decision: Decision,
+  ): Promise<TriggerResult | undefined> {
+    const cancel = trigger.expressions.cancel;
+    if (cancel === undefined || !cancel.filter.matches(context, trigger.variable)) {
+      note(decision, 'condition_false', 'the cancelOn condition is false for the event');
+      return undefined;
+    }
+    const event = context.event;
+    const cancelKey = cancel.key?.evaluate({ event: context.cel, trigger: trigger.variable });
+    const runIds = await this.options.cancels.requestCancelByEvent({
+      triggerId: trigger.id,
+      cancelKey,
+      eventId: event.id,
+      acceptedAt: new Date(event.flintacceptedat),
+    });
+    const scope = cancelKey === undefined ? '' : ` with key ${shown(cancelKey)}`;
+    return note(
+      decision,
+      'cancelling',
+      runIds.length === 0
+        ? `no queued or running run${scope} to cancel`
+        : `cancelling ${runIds.length} queued or running run(s)${scope}: ${boundedDecisionValue(runIds.join(', '))}`,
+    );
   }
 
   private async fire(
@@ -563,6 +603,7 @@ const RESULT_OF: Record<Decision['outcome'], TriggerResult> = {
   out_of_order: 'dropped',
   rate_limited: 'rate_limited',
   delayed: 'delayed',
+  cancelling: 'cancelling',
 };
 
 /** A single event's run follows its dedupe key's window (no batch, debounce, compound or wait). */

@@ -3,6 +3,7 @@ import { type RunError, TARGET_TYPES, type TargetType } from '@flint/contracts';
 import {
   type AttemptFinish,
   type AttemptStart,
+  type CancelRequested,
   type FinishAttempt,
   type FinishResult,
   RunLeaseLostError,
@@ -59,6 +60,8 @@ export class RunExecutor {
   private readonly finishes: CallBatcher<AttemptFinish, FinishResult>;
   /** The runs this executor is working on, each with the controller that cancels it. */
   private readonly working = new Map<string, AbortController>();
+  /** Of the runs cancelled while worked on here, those a `cancelOn` event cancelled: its id. */
+  private readonly cancelledBy = new Map<string, string>();
 
   constructor(private readonly options: RunExecutorOptions) {
     this.starters = checkTargetStarters(options.starters);
@@ -81,8 +84,14 @@ export class RunExecutor {
   }
 
   /** The runs being worked on here, of those given: their cancellation was asked for. */
-  cancel(runIds: readonly string[]): void {
-    for (const runId of runIds) this.working.get(runId)?.abort();
+  cancel(runs: readonly CancelRequested[]): void {
+    for (const { runId, cancelledByEvent } of runs) {
+      const working = this.working.get(runId);
+      if (working === undefined) continue;
+      // The run's record was read before the event cancelled it, so the event is kept beside it.
+      if (cancelledByEvent !== undefined) this.cancelledBy.set(runId, cancelledByEvent);
+      working.abort();
+    }
   }
 
   /** Never throws: a run whose outcome cannot be recorded is left to lease expiry and recovered. */
@@ -108,6 +117,7 @@ export class RunExecutor {
       }
     } finally {
       this.working.delete(run.runId);
+      this.cancelledBy.delete(run.runId);
     }
   }
 
@@ -164,7 +174,11 @@ export class RunExecutor {
         : await this.startTraced(starter, run, attempt, cancellation));
     // A cancellation that came while the attempt ran wins over its failure, not over its success.
     if (outcome === undefined || (cancellation.aborted && outcome.kind === 'failed')) {
-      await this.cancelled(run, attempt, { attempted: true, logLines: outcome?.logLines });
+      await this.cancelled(run, attempt, {
+        attempted: true,
+        logLines: outcome?.logLines,
+        byEvent: this.cancelledBy.get(run.runId),
+      });
       return;
     }
     await this.record(run, attempt, outcome, startsBefore || run.status === 'STARTED');
@@ -177,10 +191,16 @@ export class RunExecutor {
   private async cancelled(
     run: RunRecord,
     attempt: number,
-    extra: { attempted: boolean; logLines?: string[] | undefined },
+    extra: { attempted: boolean; logLines?: string[] | undefined; byEvent?: string | undefined },
   ): Promise<void> {
     const { messages, metrics, log } = this.options;
-    const error = runError(CANCELLED_ERROR_TYPE, 'the run was cancelled on request');
+    const byEvent = run.cancelledByEvent ?? extra.byEvent;
+    const error = runError(
+      CANCELLED_ERROR_TYPE,
+      byEvent === undefined
+        ? 'the run was cancelled on request'
+        : `the run was cancelled by event ${byEvent} (its trigger's cancelOn)`,
+    );
     await this.finish(run, {
       // Attempt 0 closes no attempt: one that ended before (say, waiting for a retry) keeps its outcome.
       attempt: extra.attempted ? attempt : 0,

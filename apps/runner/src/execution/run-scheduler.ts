@@ -1,5 +1,10 @@
 import { errorText, type Log, WakeLoop, within } from '@flint/common';
-import type { RunAttemptRepository, RunConcurrencyRepository, TakenRun } from '@flint/store';
+import type {
+  CancelRequested,
+  RunAttemptRepository,
+  RunConcurrencyRepository,
+  TakenRun,
+} from '@flint/store';
 
 export interface RunSchedulerOptions {
   holder: string;
@@ -9,7 +14,7 @@ export interface RunSchedulerOptions {
   log: Log;
   onInFlightChange?(count: number): void;
   /** Runs this runner works on whose cancellation was asked for: abort their attempts. */
-  onCancelRequested?(runIds: string[]): void;
+  onCancelRequested?(runs: CancelRequested[]): void;
 }
 
 /**

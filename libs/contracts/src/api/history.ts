@@ -94,8 +94,12 @@ export const RunDetailSchema = RunSummarySchema.extend({
   logLines: z.array(z.string()).describe('What a local workflow logged.'),
   attemptHistory: z.array(RunAttemptSchema).describe('Every attempt, first first.'),
   cancelRequestedAt: IsoDateTimeSchema.optional().describe(
-    'When its cancellation was asked for (`POST /api/runs/{runId}/cancel`).',
+    'When its cancellation was asked for (`POST /api/runs/{runId}/cancel`, or a `cancelOn` event).',
   ),
+  cancelledByEvent: z
+    .string()
+    .optional()
+    .describe("The event that cancelled it through its trigger's `cancelOn`."),
   rerunOf: z.string().optional().describe('The run this one re-runs.'),
   reruns: z
     .array(z.string())

@@ -54,6 +54,8 @@ export const TEST_FIRE_REASONS = [
   'condition_false',
   'condition_error',
   'input_error',
+  /** One of the trigger's `cancelOn` events: it would cancel runs rather than start one. */
+  'cancels',
 ] as const;
 export type TestFireReasonCode = (typeof TEST_FIRE_REASONS)[number];
 
@@ -72,7 +74,8 @@ export const TestFireResultSchema = z.object({
     .optional()
     .describe(
       'Why not: the trigger does not listen to the event’s source or type, its match or ' +
-        'condition is false, an expression failed on the event, or the input cannot be mapped.',
+        'condition is false, an expression failed on the event, the input cannot be mapped, or ' +
+        'the event is one of its `cancelOn` events and would cancel its runs instead.',
     ),
   dedupeKey: z.string().optional().describe('The key the trigger dedupes this event by.'),
   input: z.unknown().optional().describe('The input the workflow would be started with.'),

@@ -32,6 +32,8 @@ export const DECISION_OUTCOMES = [
   'rate_limited',
   /** The rate limit was exceeded and the run held until a slot is free (`runId`). */
   'delayed',
+  /** A `cancelOn` event: the trigger's queued or running runs of its key are being cancelled. */
+  'cancelling',
 ] as const;
 export type DecisionOutcome = (typeof DECISION_OUTCOMES)[number];
 

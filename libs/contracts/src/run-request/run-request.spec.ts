@@ -48,7 +48,7 @@ describe('RunRequestSchema', () => {
       {
         path: 'extra',
         message:
-          'unknown key "extra"; allowed keys: runId, triggerId, triggerVersion, owner, target, input, eventIds, dedupeKey, concurrencyKey, concurrency, priority, retry, requestedAt, acceptedAt, traceparent, provider, rerunOf',
+          'unknown key "extra"; allowed keys: runId, triggerId, triggerVersion, owner, target, input, eventIds, dedupeKey, concurrencyKey, concurrency, cancelKey, priority, retry, requestedAt, acceptedAt, traceparent, provider, rerunOf',
       },
     ]);
   });

@@ -38,6 +38,8 @@ export const RunRequestSchema = strictObject({
    * runner needs no definition lookup; no limit when absent.
    */
   concurrency: ConcurrencySchema.optional(),
+  /** The value of the trigger's `cancelOn.match` for this run: events with this key cancel it. */
+  cancelKey: KeySchema.optional(),
   /** The value of the trigger's priority for this run; 0 when absent. */
   priority: RunPrioritySchema.optional(),
   retry: RetryPolicySchema,

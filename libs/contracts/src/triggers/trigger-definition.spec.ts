@@ -561,6 +561,27 @@ describe('TriggerDefinitionSchema', () => {
       }
     });
 
+    it('takes a cancelOn with sources or event types, and says what is missing', () => {
+      const cancelOn = {
+        eventTypes: ['com.shop.order.cancelled'],
+        condition: "event.data.reason != 'test'",
+        match: 'event.data.order',
+      };
+      expect(TriggerDefinitionSchema.parse(trigger({ cancelOn })).cancelOn).toEqual(cancelOn);
+      expect(problemsOf(TriggerDefinitionSchema, trigger({ cancelOn: { match: 'x' } }))).toEqual([
+        {
+          path: 'cancelOn.sources',
+          message: 'needs "sources", "eventTypes" or both to know which events cancel',
+        },
+      ]);
+      expect(
+        problemsOf(
+          TriggerDefinitionSchema,
+          trigger({ cancelOn: { sources: ['shop', 'shop'], when: 'x' } }),
+        ).map((problem) => problem.path),
+      ).toEqual(['cancelOn.sources', 'cancelOn.when']);
+    });
+
     it('bounds the retry policy', () => {
       expect(
         problemsOf(

@@ -18,6 +18,7 @@ import { RetryPolicySchema } from './retry-policy';
 import { TargetSchema } from './target';
 import {
   BatchSchema,
+  CancelOnSchema,
   ConcurrencySchema,
   DebounceSchema,
   describeLogic,
@@ -105,6 +106,8 @@ const triggerFields = {
   concurrency: ConcurrencySchema.optional(),
   /** Which runs of a concurrency key start first under a backlog; aged so none waits forever. */
   priority: PrioritySchema.optional(),
+  /** Events that cancel the trigger's queued or running runs (of the same `match` key). */
+  cancelOn: CancelOnSchema.optional(),
   target: TargetSchema,
   input: InputMappingSchema.optional(),
   retry: RetryPolicySchema.prefault({}),

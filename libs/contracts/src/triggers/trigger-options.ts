@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DurationSchema } from '../duration';
-import { CelExpressionSchema } from '../primitives';
-import { strictObject } from '../strict';
+import { CelExpressionSchema, EventTypeSchema, IdSchema } from '../primitives';
+import { hasNoDuplicates, strictObject } from '../strict';
 
 /** A dotted path into the CloudEvent, e.g. `type` or `data.ref`. */
 const EventPathSchema = z
@@ -155,6 +155,34 @@ export const ConcurrencySchema = strictObject({
   path: ['max'],
 });
 export type Concurrency = z.infer<typeof ConcurrencySchema>;
+
+/**
+ * Events that cancel the trigger's runs: one from `sources` or of `eventTypes` (reaching the trigger
+ * as its own listeners would, owner checks included) for which `condition` holds asks to cancel the
+ * trigger's queued or running runs whose `match` key equals the event's, or all of them without one.
+ */
+export const CancelOnSchema = strictObject({
+  sources: z
+    .array(IdSchema)
+    .min(1, 'must list at least one source id')
+    .refine(hasNoDuplicates, 'must not repeat a source')
+    .optional(),
+  eventTypes: z
+    .array(EventTypeSchema)
+    .min(1, 'must list at least one event type')
+    .refine(hasNoDuplicates, 'must not repeat an event type')
+    .optional(),
+  condition: CelExpressionSchema.optional().describe(
+    'CEL over `event`; only events for which it is true cancel.',
+  ),
+  match: CelExpressionSchema.optional().describe(
+    "CEL key over `event`, evaluated on each run's causing event and on the cancelling event; equal keys cancel.",
+  ),
+}).refine((cancelOn) => cancelOn.sources !== undefined || cancelOn.eventTypes !== undefined, {
+  message: 'needs "sources", "eventTypes" or both to know which events cancel',
+  path: ['sources'],
+});
+export type CancelOn = z.infer<typeof CancelOnSchema>;
 
 /** Run priorities run from `MIN_RUN_PRIORITY` to `MAX_RUN_PRIORITY`; 0 when a trigger sets none. */
 export const MIN_RUN_PRIORITY = -100;

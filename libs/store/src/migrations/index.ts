@@ -15,6 +15,7 @@ import { runnerWorkflowsMigration } from './0014_runner_workflows';
 import { runControlMigration } from './0015_run_control';
 import { sourceHealthMigration } from './0017_source_health';
 import { runPriorityMigration } from './0019_run_priority';
+import { cancelOnEventMigration } from './0020_cancel_on_event';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
@@ -38,4 +39,5 @@ export const MIGRATIONS: readonly Migration[] = [
   runControlMigration,
   sourceHealthMigration,
   runPriorityMigration,
+  cancelOnEventMigration,
 ];

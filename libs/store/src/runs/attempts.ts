@@ -66,6 +66,13 @@ export interface FinishResult {
   admitted: string[];
 }
 
+/** A run whose cancellation was asked for while a runner works on it. */
+export interface CancelRequested {
+  runId: string;
+  /** The event that cancelled it through its trigger's `cancelOn`; absent when asked through the API. */
+  cancelledByEvent?: string;
+}
+
 /** The lease was taken over by another replica; this replica's view of the run is stale. */
 export class RunLeaseLostError extends Error {
   override readonly name = 'RunLeaseLostError';
@@ -119,15 +126,21 @@ export class RunAttemptRepository {
     }));
   }
 
-  /** Of the runs `holder` is working on, those someone asked to cancel since. */
-  async cancelRequested(holder: string): Promise<string[]> {
-    const rows = await this.store.query<{ run_id: string }>(
-      `SELECT run_id FROM runs
+  /**
+   * Of the runs `holder` is working on, those someone asked to cancel since, with the event that asked
+   * when it was a trigger's `cancelOn`.
+   */
+  async cancelRequested(holder: string): Promise<CancelRequested[]> {
+    const rows = await this.store.query<{ run_id: string; cancelled_by_event: string | null }>(
+      `SELECT run_id, cancelled_by_event FROM runs
         WHERE claimed_by = $1 AND cancel_requested_at IS NOT NULL
           AND status IN ('REQUESTED', 'STARTED')`,
       [holder],
     );
-    return rows.map((row) => row.run_id);
+    return rows.map((row) => ({
+      runId: row.run_id,
+      ...(row.cancelled_by_event === null ? {} : { cancelledByEvent: row.cancelled_by_event }),
+    }));
   }
 
   /**

@@ -130,9 +130,9 @@ export class RunClaimRepository {
   }
 }
 
-/** Most runs per INSERT statement: 24 parameters each, well under PostgreSQL's 65,535. */
+/** Most runs per INSERT statement: 25 parameters each, well under PostgreSQL's 65,535. */
 const RUNS_PER_INSERT = 500;
-const PARAMS_PER_RUN = 24;
+const PARAMS_PER_RUN = 25;
 
 /** Inserts the runs whose ids are not taken yet, in order; returns the ids it inserted. */
 async function insertRuns(db: Queryable, runs: readonly NewRun[]): Promise<Set<string>> {
@@ -142,14 +142,14 @@ async function insertRuns(db: Queryable, runs: readonly NewRun[]): Promise<Set<s
             ${p(7)}, ${p(8)}, ${p(9)}, now(), ${p(10)}::timestamptz, ${p(11)}::jsonb, ${p(12)},
             ${p(13)}::timestamptz, ${p(14)}, ${p(15)}, ${p(16)}::integer, ${p(17)}::integer,
             ${p(18)}::integer, ${p(19)}, ${p(20)}::integer, ${p(21)}, ${p(22)},
-            ${p(23)}::smallint, ${p(24)}::timestamptz)`;
+            ${p(23)}::smallint, ${p(24)}::timestamptz, ${p(25)})`;
   });
   const rows = await db.query<{ run_id: string }>(
     `INSERT INTO runs (run_id, trigger_id, trigger_version, owner, status, attempts, input,
             event_ids, dedupe_key, concurrency_key, trace_id, next_attempt_at, requested_at,
             request, provider, accepted_at, target_type, workflow, timeout_ms, max_attempts,
             concurrency_limit, source_topic, source_partition, source_offset, rerun_of, priority,
-            queue_rank)
+            queue_rank, cancel_key)
      VALUES ${values.join(', ')}
      ON CONFLICT (run_id) DO NOTHING
      RETURNING run_id`,
@@ -184,6 +184,7 @@ function runParams({ request, source, timeoutMs, concurrency }: NewRun): unknown
     request.rerunOf ?? null,
     request.priority ?? 0,
     startRank(new Date(request.requestedAt), request.priority ?? 0),
+    request.cancelKey ?? null,
   ];
 }
 

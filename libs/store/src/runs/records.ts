@@ -60,6 +60,8 @@ export interface RunRecord {
   source: RunSourcePosition;
   /** Someone asked to cancel the run: it is not started again, and an attempt in flight is aborted. */
   cancelRequestedAt?: Date;
+  /** The event that asked for the cancellation, through the trigger's `cancelOn`. */
+  cancelledByEvent?: string;
   /** The run this one re-runs. */
   rerunOf?: string;
 }
@@ -114,6 +116,7 @@ export interface RunRow {
   source_partition: number | null;
   source_offset: string | null;
   cancel_requested_at: Date | null;
+  cancelled_by_event: string | null;
   rerun_of: string | null;
 }
 
@@ -169,6 +172,7 @@ export function toRunRecord(row: RunRow): RunRecord {
       offset: row.source_offset ?? '0',
     },
     ...defined('cancelRequestedAt', row.cancel_requested_at),
+    ...defined('cancelledByEvent', row.cancelled_by_event),
     ...defined('rerunOf', row.rerun_of),
   };
 }

@@ -1,24 +1,11 @@
-import { defineWorkflow } from '@flint/workflows';
 import type { RunningService } from '@flint/service-kit';
 import { waitFor } from '../../../support/kafka';
+import { abortableWorkflow } from '../../runner/abortable-workflow';
 import { RunnerTestBed, runRequest } from '../../runner/runner-harness';
 import { call, createKey, startApi } from '../api-harness';
 
-/** Aborted workflows, by run id: what the workflow itself saw of its signal. */
-const aborted = new Set<string>();
-const started = new Set<string>();
-
-const waitForCancel = defineWorkflow({
-  name: 'wait-for-cancel',
-  run: (_input, ctx) =>
-    new Promise((resolve) => {
-      started.add(ctx.runId);
-      ctx.signal.addEventListener('abort', () => {
-        aborted.add(ctx.runId);
-        resolve('stopped');
-      });
-    }),
-});
+/** What the workflow itself saw of its signal, by run id. */
+const { workflow: waitForCancel, started, aborted } = abortableWorkflow('wait-for-cancel');
 
 const longTarget = { type: 'local', workflow: 'wait-for-cancel', timeoutMs: 120_000 } as const;
 

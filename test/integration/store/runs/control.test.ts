@@ -96,7 +96,7 @@ describeEachStore('RunControlRepository', (backend) => {
 
     // The running one is cancelled through its runner, which then frees the slot for `next`.
     await control.requestCancel(busy.runId);
-    expect(await runs.attempts.cancelRequested('runner-a')).toEqual([busy.runId]);
+    expect(await runs.attempts.cancelRequested('runner-a')).toEqual([{ runId: busy.runId }]);
     expect(await runs.attempts.cancelRequested('runner-b')).toEqual([]);
     const attempt = await runs.attempts.startAttempt(busy.runId, 'runner-a', { markStarted: true });
     const finished = await runs.attempts.finishAttempt(busy.runId, 'runner-a', {
