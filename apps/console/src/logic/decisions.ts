@@ -10,6 +10,7 @@ const OUTCOMES: Record<DecisionOutcome, { label: string; tone: DecisionTone }> =
   debounced: { label: 'Debounced', tone: 'info' },
   expecting: { label: 'Expecting', tone: 'info' },
   waiting: { label: 'Waiting', tone: 'info' },
+  cancelling: { label: 'Cancelling runs', tone: 'warn' },
   deduplicated: { label: 'Duplicate', tone: 'muted' },
   rate_limited: { label: 'Rate limited', tone: 'warn' },
   out_of_order: { label: 'Out of order', tone: 'warn' },

@@ -18,6 +18,7 @@ const REASONS: Record<string, string> = {
   condition_false: 'Its match or condition is false',
   condition_error: 'An expression failed on this event',
   input_error: 'The input cannot be mapped',
+  cancels: "It would cancel runs of this event's key (cancelOn)",
 };
 
 /**
