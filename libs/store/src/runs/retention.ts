@@ -13,6 +13,7 @@ export const GROWING_TABLES = [
   'evaluator_batch_events',
   'evaluator_dedupe_keys',
   'cron_slots',
+  'event_archive',
 ] as const;
 
 export interface TableSize {
@@ -48,11 +49,17 @@ export class RunRetentionRepository {
 
   /** The size of each growing table, for the dashboard. */
   async tableSizes(): Promise<TableSize[]> {
+    // A partitioned table (the event archive) holds nothing itself: its size is its partitions'.
     const rows = await this.store.query<{ table: string; bytes: string; rows: string }>(
-      `SELECT c.relname AS table, pg_total_relation_size(c.oid)::text AS bytes,
-              greatest(c.reltuples, 0)::bigint::text AS rows
+      `SELECT c.relname AS table,
+              coalesce(sum(pg_total_relation_size(part.oid)), 0)::bigint::text AS bytes,
+              coalesce(sum(greatest(part.reltuples, 0)), 0)::bigint::text AS rows
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE n.nspname = current_schema() AND c.relkind = 'r' AND c.relname = ANY($1::text[])
+         LEFT JOIN pg_inherits i ON i.inhparent = c.oid AND c.relkind = 'p'
+         JOIN pg_class part ON part.oid = CASE WHEN c.relkind = 'p' THEN i.inhrelid ELSE c.oid END
+        WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
+          AND c.relname = ANY($1::text[])
+        GROUP BY c.relname
         ORDER BY c.relname`,
       [GROWING_TABLES],
     );

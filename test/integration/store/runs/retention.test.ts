@@ -1,5 +1,5 @@
 import { ManualClock } from '@flint/common/testing';
-import { RunRetentionRepository, type Store } from '@flint/store';
+import { EventArchiveRepository, RunRetentionRepository, type Store } from '@flint/store';
 import { newRun } from '../../../../apps/runner/src/claiming/new-run';
 import { RunRetention } from '../../../../apps/runner/src/retention/run-retention';
 import { type RunRepositories, runRepositories } from '../../../support/runs';
@@ -89,5 +89,22 @@ describeEachStore('the runs retention', (backend) => {
       expect.arrayContaining(['runs', 'run_attempts', 'outbox', 'evaluator_dedupe_keys']),
     );
     expect(sizes.find((size) => size.table === 'runs')?.bytes).toBeGreaterThan(0);
+    // The event archive is partitioned by day: its size is that of its partitions.
+    const archive = new EventArchiveRepository(store);
+    await archive.write([
+      {
+        acceptedAt: new Date('2026-12-06T10:00:00Z'),
+        eventId: 'sized',
+        sourceId: 'hook',
+        provider: 'webhook',
+        type: 't',
+        event: { data: 'x'.repeat(10_000) },
+        fired: [],
+        decisions: [],
+        decisionsOmitted: 0,
+      },
+    ]);
+    const withArchive = await new RunRetentionRepository(store).tableSizes();
+    expect(withArchive.find((size) => size.table === 'event_archive')?.bytes).toBeGreaterThan(0);
   });
 });
