@@ -134,6 +134,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       }),
     ]);
     const sender = new Sender(`${services.url('webhook')}/hooks/${SOURCE}`, label);
+    // A run that fails half-way must not leave senders retrying against services that are gone.
+    cleanups.push(async () => sender.close());
     log('warming up: one event through to the target');
     await sender.send(0);
     await waitFor(() => target.calls.some((call) => call.n === 0), {
@@ -255,14 +257,20 @@ class Sender {
   /** Event number → when its 202 arrived. */
   readonly accepted = new Map<number, number>();
   retries = 0;
+  private closed = false;
 
   constructor(
     private readonly url: string,
     private readonly label: string,
   ) {}
 
+  /** Gives up on every event not accepted yet. */
+  close(): void {
+    this.closed = true;
+  }
+
   async send(n: number): Promise<void> {
-    for (;;) {
+    while (!this.closed) {
       const status = await fetch(this.url, {
         method: 'POST',
         headers: {
@@ -294,7 +302,7 @@ class Sender {
     const loop = (async () => {
       const start = Date.now();
       let next = 1;
-      while (!stopped) {
+      while (!stopped && !this.closed) {
         const due = Math.floor(((Date.now() - start) * rate) / 1000);
         for (; next <= due; next++) pending.push(this.send(next));
         await sleep(20);
