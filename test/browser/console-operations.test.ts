@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 import type { BrowserContext, Page } from 'playwright-core';
-import type { ArchivedEventPage, RunDetail } from '@flint/contracts';
+import type { ArchivedEventPage, DeadLetterPage, RunDetail } from '@flint/contracts';
 import {
   collectErrors,
   screenshot,
@@ -9,6 +9,7 @@ import {
 } from '../support/browser';
 import { type ConsoleStack, startConsoleStack } from '../support/console-stack';
 import { waitFor } from '../support/kafka';
+import { kafkaForTest } from '../support/kafka-client';
 import { closedPort } from '../integration/api/api-harness';
 
 const ADMIN_KEY = 'console-operations-admin-key';
@@ -138,6 +139,12 @@ describe('the web console’s events and run control in a browser', () => {
     expect(await row('order-small').textContent()).toContain('none of 3');
     await screenshot(page, 'events');
 
+    // Live: an event archived after the page loaded appears on top, from the API's event stream.
+    await page.getByText('Following new events').waitFor();
+    await sendOrder('order-live', 75);
+    await row('order-live').waitFor({ timeout: 60_000 });
+    expect(await page.locator('tbody tr').first().textContent()).toContain('order-live');
+
     await page.getByRole('combobox', { name: /^Fired/ }).selectOption('false');
     await page.waitForURL(/fired=false/);
     await row('order-small').waitFor();
@@ -168,11 +175,13 @@ describe('the web console’s events and run control in a browser', () => {
     const decision = (trigger: string) => page.locator(`.decision[data-trigger="${trigger}"]`);
     await decision(BIG).waitFor();
     expect(await decision(BIG).getAttribute('data-outcome')).toBe('condition_false');
-    expect(await decision(BIG).textContent()).toContain('condition is false');
-    // A `match` that differs is its own outcome once the evaluator tells the two apart.
-    expect(await decision(USD).getAttribute('data-outcome')).toMatch(
-      /^(condition_false|match_differed)$/,
+    expect(await decision(BIG).textContent()).toContain('40 > 100');
+    expect(await page.getByRole('list', { name: `Values for ${BIG}` }).textContent()).toContain(
+      'event.data.total = 40',
     );
+    expect(await decision(USD).getAttribute('data-outcome')).toBe('match_differed');
+    expect(await decision(USD).textContent()).toMatch(/data\.currency/);
+    await screenshot(page, 'event-not-fired');
     await page.getByText('This event started no run.').waitFor();
 
     await page.goto('/events/order-huge');
@@ -256,9 +265,67 @@ describe('the web console’s events and run control in a browser', () => {
       expect(await viewerPage.getByRole('button', { name: 'Cancel run' }).count()).toBe(0);
       await viewerPage.goto('/events/order-huge');
       await viewerPage.locator('.decision').first().waitFor();
+      expect(await viewerPage.getByRole('link', { name: 'Dead letters' }).count()).toBe(0);
     } finally {
       await viewer.close();
     }
+  });
+
+  it('lists dead letters with their reasons; inspects, re-sends and purges one', async () => {
+    // Bytes that are no CloudEvent, on the events topic: the evaluator dead-letters them.
+    const producer = kafkaForTest('console-operations').producer();
+    await producer.connect();
+    try {
+      await producer.send({
+        topic: env.env.FLINT_TOPIC_EVENTS!,
+        messages: [{ key: 'broken-order', value: 'this is not a CloudEvent' }],
+      });
+    } finally {
+      await producer.disconnect();
+    }
+    const listed = await waitFor(
+      async () => {
+        const page = (await env.api.request('GET', '/api/dead-letters')) as DeadLetterPage;
+        return page.items.find((item) => item.key === 'broken-order');
+      },
+      { timeoutMs: 60_000, description: 'the broken message among the dead letters' },
+    );
+
+    await page.goto('/dead-letters');
+    const letter = page.getByRole('link', { name: `Dead letter ${listed.id}` });
+    await letter.waitFor();
+    const letterRow = page.locator('tbody tr', { has: letter });
+    expect(await letterRow.textContent()).toContain('undecodable');
+    await screenshot(page, 'dead-letters');
+
+    await letter.click();
+    await page.waitForURL(`**/dead-letters/${listed.id}`);
+    expect(await page.getByLabel('dead letter value', { exact: true }).textContent()).toBe(
+      'this is not a CloudEvent',
+    );
+    await screenshot(page, 'dead-letter');
+
+    await page.getByRole('button', { name: 'Re-send' }).click();
+    await page.getByText('Re-sent 1.').waitFor();
+    await waitFor(
+      async () =>
+        (
+          (await env.api.request('GET', `/api/dead-letters/${listed.id}`)) as {
+            resendCount: number;
+          }
+        ).resendCount === 1,
+      { description: 'the re-send counted' },
+    );
+
+    await page.getByRole('button', { name: 'Purge' }).click();
+    await page
+      .getByRole('dialog', { name: 'Purge this dead letter?' })
+      .getByRole('button', { name: 'Purge' })
+      .click();
+    await page.waitForURL('**/dead-letters');
+    await page.getByRole('heading', { name: 'Dead letters' }).waitFor();
+    const after = (await env.api.request('GET', '/api/dead-letters')) as DeadLetterPage;
+    expect(after.items.map((item) => item.id)).not.toContain(listed.id);
   });
 
   it('loaded every screen without an unexpected error', () => {
@@ -271,6 +338,7 @@ describe('the web console’s events and run control in a browser', () => {
     const screens = [
       ['events', '/events', 'Events'],
       ['event', '/events/order-huge', 'order-huge'],
+      ['dead-letters', '/dead-letters', 'Dead letters'],
     ];
     for (const [width, height] of [
       [1280, 800],

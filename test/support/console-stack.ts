@@ -16,6 +16,8 @@ export interface ConsoleStack {
   api: FlintApiClient;
   apiUrl: string;
   webhookUrl: string;
+  /** The services' environment: their topics, database and settings. */
+  env: NodeJS.ProcessEnv;
   stop(): Promise<void>;
 }
 
@@ -40,17 +42,16 @@ export async function startConsoleStack(
     await stack?.stop();
     await database?.drop();
   };
+  let stackEnv: NodeJS.ProcessEnv;
   try {
     database = await createScratchDatabase(name);
-    stack = await startLocalStack(
-      isolatedStackEnv(database.url, {
-        FLINT_ADMIN_API_KEY: adminKey,
-        FLINT_EVALUATOR_ACTIVITY_FLUSH_MS: '200',
-        FLINT_API_STREAM_POLL_MS: '200',
-        ...env,
-      }),
-      quietLogger,
-    );
+    stackEnv = isolatedStackEnv(database.url, {
+      FLINT_ADMIN_API_KEY: adminKey,
+      FLINT_EVALUATOR_ACTIVITY_FLUSH_MS: '200',
+      FLINT_API_STREAM_POLL_MS: '200',
+      ...env,
+    });
+    stack = await startLocalStack(stackEnv, quietLogger);
     browser = await launchChromium();
   } catch (err) {
     await stop();
@@ -63,6 +64,7 @@ export async function startConsoleStack(
     api: new FlintApiClient(apiUrl, adminKey),
     apiUrl,
     webhookUrl: stack.services.get('webhook')!.url,
+    env: stackEnv,
     stop,
   };
 }

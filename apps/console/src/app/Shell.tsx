@@ -2,6 +2,8 @@ import { lazy, type ReactNode, Suspense, useEffect, useRef, useState } from 'rea
 import { Icon, FlintMark, type IconName } from '../components/icons';
 import { Loading } from '../components/feedback';
 import { EmptyState } from '../components/layout';
+import { DeadLetterScreen } from '../screens/DeadLetterScreen';
+import { DeadLettersScreen } from '../screens/DeadLettersScreen';
 import { EventScreen } from '../screens/EventScreen';
 import { EventsScreen } from '../screens/EventsScreen';
 import { KeysScreen } from '../screens/KeysScreen';
@@ -37,6 +39,12 @@ const ROUTES: Route[] = [
   { pattern: '/events/:id', title: 'Event', render: (p) => <EventScreen id={p.id!} /> },
   { pattern: '/runs', title: 'Runs', render: () => <RunsScreen /> },
   { pattern: '/runs/:runId', title: 'Run', render: (p) => <RunScreen runId={p.runId!} /> },
+  { pattern: '/dead-letters', title: 'Dead letters', render: () => <DeadLettersScreen /> },
+  {
+    pattern: '/dead-letters/:id',
+    title: 'Dead letter',
+    render: (p) => <DeadLetterScreen id={p.id!} />,
+  },
   { pattern: '/keys', title: 'API keys', render: () => <KeysScreen /> },
   { pattern: '/secrets', title: 'Secrets', render: () => <SecretsScreen /> },
 ];
@@ -47,6 +55,7 @@ const NAV: Array<{ to: string; label: string; icon: IconName; admin?: boolean }>
   { to: '/triggers', label: 'Triggers', icon: 'triggers' },
   { to: '/events', label: 'Events', icon: 'pulse' },
   { to: '/runs', label: 'Runs', icon: 'runs' },
+  { to: '/dead-letters', label: 'Dead letters', icon: 'inbox', admin: true },
   { to: '/keys', label: 'API keys', icon: 'keys', admin: true },
   { to: '/secrets', label: 'Secrets', icon: 'secrets' },
 ];

@@ -30,6 +30,7 @@ const PATHS = {
   pulse: 'M3 12h4l3-8 4 16 3-8h4',
   user: 'M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM4 21a8 8 0 0 1 16 0',
   code: 'M8 8l-5 4 5 4M16 8l5 4-5 4',
+  inbox: 'M3 13h5l1.5 3h5L16 13h5M5.5 5h13L21 13v6H3v-6z',
 } as const;
 
 export type IconName = keyof typeof PATHS;

@@ -1,5 +1,5 @@
 import type { Decision } from '@flint/contracts';
-import { decisionRun, outcomeLabel, sortDecisions } from './decisions';
+import { decisionRun, informativeOperands, outcomeLabel, sortDecisions } from './decisions';
 
 const decision = (triggerId: string, outcome: Decision['outcome'], runId?: string): Decision => ({
   triggerId,
@@ -44,5 +44,19 @@ describe('what each trigger made of an event', () => {
       label: 'Went to',
     });
     expect(decisionRun(decision('a', 'condition_false'))).toBeUndefined();
+  });
+
+  it('shows the operands of a false condition that are not literals', () => {
+    expect(
+      informativeOperands({
+        expression: 'event.data.total > 100',
+        evaluated: '40 > 100',
+        operands: [
+          { expression: 'event.data.total', value: '40' },
+          { expression: '100', value: '100' },
+        ],
+      }),
+    ).toEqual([{ expression: 'event.data.total', value: '40' }]);
+    expect(informativeOperands(undefined)).toEqual([]);
   });
 });

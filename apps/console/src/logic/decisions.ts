@@ -1,4 +1,4 @@
-import type { Decision, DecisionOutcome } from '@flint/contracts';
+import type { ConditionMiss, ConditionOperand, Decision, DecisionOutcome } from '@flint/contracts';
 
 export type DecisionTone = 'ok' | 'info' | 'warn' | 'bad' | 'muted';
 
@@ -50,4 +50,9 @@ export function decisionRun(decision: Decision): { runId: string; label: string 
     default:
       return { runId: decision.runId, label: 'Run' };
   }
+}
+
+/** The operands worth showing: a literal (`100` is 100) tells nothing. */
+export function informativeOperands(condition: ConditionMiss | undefined): ConditionOperand[] {
+  return (condition?.operands ?? []).filter((operand) => operand.expression !== operand.value);
 }

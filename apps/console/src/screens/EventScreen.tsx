@@ -9,7 +9,7 @@ import { CodeBlock } from '../components/code';
 import { Banner, ErrorBanner, Loading } from '../components/feedback';
 import { Card, EmptyState, Facts, PageHeader } from '../components/layout';
 import { TimeAgo } from '../components/time';
-import { decisionRun, outcomeLabel, sortDecisions } from '../logic/decisions';
+import { decisionRun, informativeOperands, outcomeLabel, sortDecisions } from '../logic/decisions';
 import { dateTime, prettyJson } from '../logic/format';
 
 /** One archived event: what it was, which triggers it fired, and why the others did not fire. */
@@ -134,6 +134,7 @@ export function EventScreen({ id }: { id: string }) {
 function DecisionRow({ decision }: { decision: Decision }) {
   const { label, tone } = outcomeLabel(decision.outcome);
   const run = decisionRun(decision);
+  const operands = informativeOperands(decision.condition);
   return (
     <li className="decision" data-trigger={decision.triggerId} data-outcome={decision.outcome}>
       <div className="decision-head">
@@ -149,21 +150,15 @@ function DecisionRow({ decision }: { decision: Decision }) {
         </span>
       </div>
       <p className="small decision-message">{decision.message}</p>
-      {decision.match && (
-        <p className="small decision-why">
-          <code>{decision.match.field}</code> is <code>{decision.match.got}</code>, the trigger
-          wants <code>{decision.match.expected}</code>
-        </p>
-      )}
-      {decision.condition && (
-        <div className="decision-why small">
-          <p>
-            False: <code className="wrap">{decision.condition.expression}</code>
-          </p>
-          <p>
-            With the event’s values: <code className="wrap">{decision.condition.evaluated}</code>
-          </p>
-        </div>
+      {operands.length > 0 && (
+        <ul className="decision-why small" aria-label={`Values for ${decision.triggerId}`}>
+          {operands.map((operand) => (
+            <li key={operand.expression}>
+              <code className="wrap">{operand.expression}</code> ={' '}
+              <code className="wrap">{operand.value}</code>
+            </li>
+          ))}
+        </ul>
       )}
       {decision.error && <p className="small text-bad wrap">{decision.error}</p>}
       {run && (

@@ -1,7 +1,8 @@
 import type { ArchivedEventPage, ArchivedEventSummary } from '@flint/contracts';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useMemo, useState } from 'react';
 import { ApiError } from '../api/client';
-import { useCursorPages, useInterval, useLoad } from '../app/hooks';
+import { followEvents, type StreamState } from '../api/streams';
+import { useCursorPages, useLoad } from '../app/hooks';
 import { Link, useRouter, withSearch } from '../app/router';
 import { isAdmin, useSession } from '../app/session';
 import { Button } from '../components/buttons';
@@ -13,8 +14,8 @@ import { TimeAgo } from '../components/time';
 import { OwnerFilter, TextFilter, TimeRangeFilters } from './filters';
 
 const PAGE_SIZE = 50;
-/** How often the first page is read again while auto-refresh is on. */
-const REFRESH_MS = 3000;
+/** The live view keeps the newest this many; older ones are a reload away. */
+const MAX_STREAMED = 200;
 
 /** The event archive: every event the evaluator read, newest first, with the triggers it fired. */
 export function EventsScreen() {
@@ -32,7 +33,13 @@ export function EventsScreen() {
   };
   const filterKey = JSON.stringify(filter);
   const pages = useCursorPages(filterKey);
-  const [auto, setAuto] = useState(true);
+  const [live, setLive] = useState(true);
+  const [streamState, setStreamState] = useState<StreamState>('connecting');
+  /** Events the stream brought since the list was loaded, newest first, for these filters. */
+  const [streamedFor, setStreamedFor] = useState<{ key: string; items: ArchivedEventSummary[] }>({
+    key: filterKey,
+    items: [],
+  });
   const list = useLoad(
     (signal) =>
       client.get<ArchivedEventPage>(
@@ -42,9 +49,46 @@ export function EventsScreen() {
       ),
     [client, filterKey, pages.cursor],
   );
-  // New events arrive on the first page only, and only when the range is open-ended.
-  const following = auto && pages.page === 1 && !filter.until;
-  useInterval(() => list.reload(), following ? REFRESH_MS : undefined);
+  const reload = () => {
+    setStreamedFor({ key: filterKey, items: [] });
+    list.reload();
+  };
+  // New events arrive on the first page only, only when the range is open-ended, and only for a
+  // filter the API took.
+  const following = live && pages.page === 1 && !filter.until && !list.error;
+  useEffect(() => {
+    if (!following) return;
+    const controller = new AbortController();
+    const { source, type, owner, filter: cel } = filter;
+    const fired = filter.fired === undefined ? undefined : filter.fired === 'true';
+    void followEvents(
+      client,
+      { source, type, owner, filter: cel },
+      {
+        onItem: (event) => {
+          if (fired !== undefined && fired !== event.fired.length > 0) return;
+          setStreamedFor((current) => ({
+            key: filterKey,
+            items: [
+              event,
+              ...(current.key === filterKey ? current.items : []).filter((e) => e.id !== event.id),
+            ].slice(0, MAX_STREAMED),
+          }));
+        },
+        onOverflow: reload,
+        onState: setStreamState,
+      },
+      controller.signal,
+    );
+    return () => controller.abort();
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- filterKey stands for filter
+  }, [client, following, filterKey]);
+  const rows = useMemo(() => {
+    if (!list.data) return undefined;
+    if (!following || streamedFor.key !== filterKey) return list.data.items;
+    const loaded = new Set(list.data.items.map((e) => e.id));
+    return [...streamedFor.items.filter((e) => !loaded.has(e.id)), ...list.data.items];
+  }, [following, list.data, streamedFor, filterKey]);
 
   const columns: Array<Column<ArchivedEventSummary>> = [
     {
@@ -118,24 +162,29 @@ export function EventsScreen() {
       </div>
       <div className="live-bar">
         <label className="switch-label">
-          <Switch checked={auto} onChange={setAuto} label="Refresh the list every 3 seconds" />
-          <span>Auto-refresh</span>
+          <Switch checked={live} onChange={setLive} label="Show new events live" />
+          <span>Live</span>
         </label>
         {following ? (
-          <span className="live-state live-live" role="status">
+          <span className={`live-state live-${streamState}`} role="status">
             <span className="live-dot" aria-hidden="true" />
-            Showing new events as they are archived
+            {streamState === 'live'
+              ? 'Following new events'
+              : streamState === 'connecting'
+                ? 'Connecting…'
+                : 'Reconnecting…'}
           </span>
         ) : (
-          auto && (
+          live &&
+          !list.error && (
             <span className="small muted">
               {filter.until
-                ? 'New events are not shown with an end time.'
-                : 'Auto-refresh follows the first page.'}
+                ? 'Live shows new events only without an end time.'
+                : 'Live follows the first page.'}
             </span>
           )
         )}
-        <Button small icon="refresh" onClick={list.reload}>
+        <Button small icon="refresh" onClick={reload}>
           Refresh
         </Button>
       </div>
@@ -154,7 +203,7 @@ export function EventsScreen() {
       <DataTable
         caption="Events"
         columns={columns}
-        rows={list.data?.items}
+        rows={rows}
         loading={list.loading}
         rowKey={(e) => e.id}
         empty={

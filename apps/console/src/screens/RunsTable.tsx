@@ -1,6 +1,6 @@
 import type { RunPage, RunSummary } from '@flint/contracts';
 import { useEffect, useMemo, useState } from 'react';
-import { followRuns, type StreamState } from '../api/run-stream';
+import { followRuns, type StreamState } from '../api/streams';
 import { type Query } from '../api/client';
 import { useCursorPages, useLoad } from '../app/hooks';
 import { Link } from '../app/router';
@@ -65,7 +65,7 @@ export function RunsTable({
       client,
       { trigger, status, owner },
       {
-        onRun: (run) => {
+        onItem: (run) => {
           setStreamed((current) => {
             const next = new Map(current);
             next.delete(run.runId);
