@@ -806,4 +806,45 @@ describe('EventProcessor', () => {
     expect(archived.at(-1)).toMatchObject({ eventId: forged.id, decisions: [] });
     expect(archived.at(-1)).not.toHaveProperty('replayOf');
   });
+
+  it('records rate limits, debounces and compound waits in the decisions', async () => {
+    define({
+      id: 'limited',
+      eventTypes: ['com.github.push'],
+      rateLimit: { limit: 1, period: '1m' },
+    });
+    define({
+      id: 'held',
+      eventTypes: ['com.github.push'],
+      rateLimit: { limit: 1, period: '1m', onExceed: 'delay' },
+    });
+    define({ id: 'quiet', eventTypes: ['com.github.push'], debounce: { period: '1m' } });
+    define({
+      id: 'ship',
+      sources: [{ id: 'orders', provider: 'event', config: { types: ['com.example.order'] } }],
+      eventTypes: ['com.github.push'],
+      logic: 'all',
+      within: '1h',
+    });
+    const [first, second] = [webhookEvent(), webhookEvent()];
+    await process(first, second);
+    const decisionOf = (event: CloudEvent, triggerId: string) =>
+      archived
+        .find((entry) => entry.eventId === event.id)
+        ?.decisions.find((d) => d.triggerId === triggerId);
+    expect(decisionOf(second, 'limited')).toMatchObject({
+      outcome: 'rate_limited',
+      runId: expect.any(String),
+    });
+    expect(decisionOf(second, 'held')).toMatchObject({
+      outcome: 'delayed',
+      message: expect.stringMatching(/waits until \d{4}-/),
+    });
+    expect(decisionOf(first, 'quiet')).toMatchObject({
+      outcome: 'debounced',
+      batchId: expect.any(String),
+    });
+    expect(decisionOf(first, 'ship')).toMatchObject({ outcome: 'waiting' });
+    expect(archived.find((entry) => entry.eventId === second.id)?.fired).toEqual(['held']);
+  });
 });
