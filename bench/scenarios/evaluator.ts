@@ -34,8 +34,9 @@ export interface EvaluatorOptions {
 
 /**
  * What trigger i does, one shape per trigger in turn: several CEL and `match` shapes, a dedupe key,
- * a rate limit, a debounce, an absence trigger, a batch and a compound of two types. Each takes
- * one event in a hundred of those reaching it (`m % 100`).
+ * a rate limit, a debounce, an absence trigger, a batch, a compound of two types, a priority with a
+ * concurrency key, and a `cancelOn` of its own type. Each takes one event in a hundred of those
+ * reaching it (`m % 100`); the `cancelOn` one also cancels on another one in a hundred.
  */
 function mechanism(i: number): Record<string, unknown> {
   const type = `bench.t${i}`;
@@ -71,6 +72,19 @@ function mechanism(i: number): Record<string, unknown> {
       within: '1m',
       correlate: 'event.data.kind',
       input: { n: "events['" + type + "'].data.n" },
+    },
+    {
+      condition: 'event.data.m % 100 == 9',
+      priority: "event.data.kind == 'a' ? 5 : 0",
+      concurrency: { key: 'event.data.kind', allowConcurrent: true, max: 4, onBusy: 'queue' },
+    },
+    {
+      condition: 'event.data.m % 100 == 10',
+      cancelOn: {
+        eventTypes: [type],
+        condition: 'event.data.m % 100 == 11',
+        match: 'event.data.kind',
+      },
     },
   ];
   return shapes[i % shapes.length] as Record<string, unknown>;
@@ -108,6 +122,7 @@ export async function evaluatorAlone(options: EvaluatorOptions): Promise<Scenari
     }
     const setupMs = Date.now() - setupStart;
     let runRequests = 0;
+    let cancellations = 0;
     const runs = new RunRequestMaker(systemClock, 'bench.runs');
     const send = async (records: OutgoingRecord[]) => {
       runRequests += records.length;
@@ -149,8 +164,13 @@ export async function evaluatorAlone(options: EvaluatorOptions): Promise<Scenari
         send: async () => undefined,
         log: () => undefined,
       }),
-      // No scenario trigger has a cancelOn.
-      cancels: { requestCancelByEvent: async () => [] },
+      // Counted, not stored: the cancellation itself is one UPDATE the integration tests cover.
+      cancels: {
+        requestCancelByEvent: async () => {
+          cancellations++;
+          return [];
+        },
+      },
       now: () => systemClock.now(),
       runs,
       runsTopic: 'bench.runs',
@@ -178,6 +198,7 @@ export async function evaluatorAlone(options: EvaluatorOptions): Promise<Scenari
       }));
     await pushFor(processor, nextBatch, options.measureMs / 4);
     runRequests = 0;
+    cancellations = 0;
     // The machine is shared and noisy: the median of several short rounds, not one long one.
     let events = 0;
     const roundRates: number[] = [];
@@ -189,7 +210,14 @@ export async function evaluatorAlone(options: EvaluatorOptions): Promise<Scenari
     }
     const rate = percentiles(roundRates).p50;
     rates.set(count, rate);
-    details[`${count} triggers`] = { setupMs, events, runRequests, roundRates, rate };
+    details[`${count} triggers`] = {
+      setupMs,
+      events,
+      runRequests,
+      cancellations,
+      roundRates,
+      rate,
+    };
     measurements.push({
       scenario: 'evaluator',
       metric: `events/s with ${count.toLocaleString('en-US')} triggers`,
@@ -198,7 +226,9 @@ export async function evaluatorAlone(options: EvaluatorOptions): Promise<Scenari
       ...(count === GOAL_TRIGGERS
         ? { goal: `≥ ${GOAL_EVENTS_PER_S}`, met: rate >= GOAL_EVENTS_PER_S }
         : {}),
-      note: `${round((100 * runRequests) / events, 2)} % fired; index built in ${setupMs} ms`,
+      note:
+        `${round((100 * runRequests) / events, 2)} % fired, ` +
+        `${round((100 * cancellations) / events, 2)} % cancelled; index built in ${setupMs} ms`,
     });
   }
   const smallest = rates.get(Math.min(...options.triggerCounts));
