@@ -19,7 +19,13 @@ module.exports = {
     {
       displayName: 'unit',
       testEnvironment: '<rootDir>/test/support/node-environment.js',
-      roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/scripts', '<rootDir>/test/deploy'],
+      roots: [
+        '<rootDir>/apps',
+        '<rootDir>/libs',
+        '<rootDir>/scripts',
+        '<rootDir>/test/deploy',
+        '<rootDir>/test/docs',
+      ],
       testMatch: ['**/*.spec.ts'],
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/apps/console/'],
       moduleNameMapper,
@@ -51,6 +57,18 @@ module.exports = {
       displayName: 'e2e',
       testEnvironment: '<rootDir>/test/support/node-environment.js',
       roots: ['<rootDir>/test/e2e'],
+      testMatch: ['**/*.test.ts'],
+      moduleNameMapper,
+      transform,
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+    },
+    {
+      // `npm run test:docs`: every shell and YAML block of README.md and docs/ runs against one
+      // local stack, or says why it cannot (test/docs/doc-blocks.ts).
+      displayName: 'docs',
+      testEnvironment: '<rootDir>/test/support/node-environment.js',
+      roots: ['<rootDir>/test/docs'],
       testMatch: ['**/*.test.ts'],
       moduleNameMapper,
       transform,
