@@ -192,6 +192,22 @@ describe('the web console’s events and run control in a browser', () => {
       '"total": 5000',
     );
     await screenshot(page, 'event');
+
+    // Replayed to every trigger: those it fired are not offered it again, the others are.
+    await page.getByRole('button', { name: 'Replay' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Replay this event' });
+    await dialog.getByRole('button', { name: 'Replay' }).click();
+    const replay = dialog.getByRole('link');
+    await replay.waitFor();
+    await replay.click();
+    await page.getByText('A replayed event').waitFor({ timeout: 60_000 });
+    expect(await page.getByRole('link', { name: 'order-huge', exact: true }).count()).toBe(1);
+    expect(
+      await page.locator('.decision').evaluateAll((rows) => rows.map((row) => row.dataset.trigger)),
+    ).toEqual([USD]);
+    expect(await page.getByRole('button', { name: 'Replay' }).count()).toBe(0);
+    await page.goto('/events/order-huge');
+    await decision(BIG).waitFor();
   });
 
   it('re-runs a run from its page; the new run links to its original', async () => {
@@ -266,6 +282,7 @@ describe('the web console’s events and run control in a browser', () => {
       await viewerPage.goto('/events/order-huge');
       await viewerPage.locator('.decision').first().waitFor();
       expect(await viewerPage.getByRole('link', { name: 'Dead letters' }).count()).toBe(0);
+      expect(await viewerPage.getByRole('button', { name: 'Replay' }).count()).toBe(0);
     } finally {
       await viewer.close();
     }

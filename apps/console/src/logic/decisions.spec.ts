@@ -1,5 +1,11 @@
 import type { Decision } from '@flint/contracts';
-import { decisionRun, informativeOperands, outcomeLabel, sortDecisions } from './decisions';
+import {
+  decisionRun,
+  informativeOperands,
+  outcomeLabel,
+  replayOne,
+  sortDecisions,
+} from './decisions';
 
 const decision = (triggerId: string, outcome: Decision['outcome'], runId?: string): Decision => ({
   triggerId,
@@ -58,5 +64,19 @@ describe('what each trigger made of an event', () => {
       }),
     ).toEqual([{ expression: 'event.data.total', value: '40' }]);
     expect(informativeOperands(undefined)).toEqual([]);
+  });
+
+  it('replays one event: its own millisecond, its source and its id', () => {
+    const event = { id: 'order-"7"', sourceId: 'shop', acceptedAt: '2026-12-06T13:59:26.203Z' };
+    expect(replayOne(event, { rerun: false })).toEqual({
+      since: '2026-12-06T13:59:26.203Z',
+      until: '2026-12-06T13:59:26.204Z',
+      source: 'shop',
+      filter: 'event.id == "order-\\"7\\""',
+    });
+    expect(replayOne(event, { trigger: 'big-orders', rerun: true })).toMatchObject({
+      trigger: 'big-orders',
+      rerun: true,
+    });
   });
 });

@@ -1,4 +1,11 @@
-import type { ConditionMiss, ConditionOperand, Decision, DecisionOutcome } from '@flint/contracts';
+import type {
+  ArchivedEventSummary,
+  ConditionMiss,
+  ConditionOperand,
+  Decision,
+  DecisionOutcome,
+  ReplayRequest,
+} from '@flint/contracts';
 
 export type DecisionTone = 'ok' | 'info' | 'warn' | 'bad' | 'muted';
 
@@ -55,4 +62,23 @@ export function decisionRun(decision: Decision): { runId: string; label: string 
 /** The operands worth showing: a literal (`100` is 100) tells nothing. */
 export function informativeOperands(condition: ConditionMiss | undefined): ConditionOperand[] {
   return (condition?.operands ?? []).filter((operand) => operand.expression !== operand.value);
+}
+
+/**
+ * The replay request for one archived event: its own instant, its source, and its id (an event
+ * is archived once, so the three select it alone).
+ */
+export function replayOne(
+  event: Pick<ArchivedEventSummary, 'id' | 'sourceId' | 'acceptedAt'>,
+  options: { trigger?: string; rerun: boolean },
+): ReplayRequest {
+  const since = new Date(event.acceptedAt);
+  return {
+    since: since.toISOString(),
+    until: new Date(since.getTime() + 1).toISOString(),
+    source: event.sourceId,
+    filter: `event.id == ${JSON.stringify(event.id)}`,
+    ...(options.trigger ? { trigger: options.trigger } : {}),
+    ...(options.rerun ? { rerun: true } : {}),
+  };
 }

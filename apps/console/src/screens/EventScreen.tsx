@@ -1,16 +1,18 @@
 import type { ArchivedEventDetail, Decision } from '@flint/contracts';
+import { useState } from 'react';
 import { ApiError, seg } from '../api/client';
-import { useLoad } from '../app/hooks';
+import { useInterval, useLoad } from '../app/hooks';
 import { Link } from '../app/router';
-import { useSession } from '../app/session';
+import { useCanChange, useSession } from '../app/session';
 import { Tag } from '../components/badges';
-import { CopyButton } from '../components/buttons';
+import { Button, CopyButton } from '../components/buttons';
 import { CodeBlock } from '../components/code';
 import { Banner, ErrorBanner, Loading } from '../components/feedback';
 import { Card, EmptyState, Facts, PageHeader } from '../components/layout';
 import { TimeAgo } from '../components/time';
 import { decisionRun, informativeOperands, outcomeLabel, sortDecisions } from '../logic/decisions';
 import { dateTime, prettyJson } from '../logic/format';
+import { ReplayDialog } from './ReplayDialog';
 
 /** One archived event: what it was, which triggers it fired, and why the others did not fire. */
 export function EventScreen({ id }: { id: string }) {
@@ -19,16 +21,20 @@ export function EventScreen({ id }: { id: string }) {
     (signal) => client.get<ArchivedEventDetail>(`/api/events/${seg(id)}`, {}, signal),
     [client, id],
   );
+  const mayReplay = useCanChange(event.data?.owner);
+  const [replaying, setReplaying] = useState(false);
+  // A replay just published is archived a moment later: keep looking.
+  const missing = event.error instanceof ApiError && event.error.status === 404;
+  useInterval(() => event.reload(), missing ? 2000 : undefined);
 
   if (event.error) {
-    const missing = event.error instanceof ApiError && event.error.status === 404;
     return (
       <>
         <PageHeader crumbs={[{ label: 'Events', to: '/events' }]} title="Event" />
         {missing ? (
           <EmptyState icon="pulse" title={`Event ${id} is not in the archive`}>
-            The archive keeps events for its retention (7 days by default), and only those of owners
-            this key may see.
+            An event is listed a moment after the evaluator reads it (this page keeps looking), for
+            the archive's retention (7 days by default), and only for keys that may see its owner.
           </EmptyState>
         ) : (
           <ErrorBanner error={event.error} title={`Event ${id} could not be loaded`} />
@@ -60,6 +66,15 @@ export function EventScreen({ id }: { id: string }) {
             <Link to={`/sources/${encodeURIComponent(e.sourceId)}`}>{e.sourceId}</Link>, accepted{' '}
             <TimeAgo iso={e.acceptedAt} />
           </>
+        }
+        actions={
+          // A replay is not replayed again (the API refuses it).
+          mayReplay &&
+          !e.replayOf && (
+            <Button icon="refresh" onClick={() => setReplaying(true)}>
+              Replay
+            </Button>
+          )
         }
       />
       {e.replayOf && (
@@ -127,6 +142,7 @@ export function EventScreen({ id }: { id: string }) {
           </Card>
         </div>
       </div>
+      <ReplayDialog key={e.id} event={e} open={replaying} onClose={() => setReplaying(false)} />
     </>
   );
 }
