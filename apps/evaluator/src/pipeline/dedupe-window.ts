@@ -14,12 +14,10 @@ export class DedupeWindow {
     }
   }
 
-  /** True when the key was seen for the trigger less than a window before `at`. */
-  isDuplicate(triggerId: string, key: string, at: number): boolean {
-    return this.seenUntil(triggerId, key, at) !== undefined;
-  }
-
-  /** When the window that makes the key a duplicate at `at` ends; undefined when it is none. */
+  /**
+   * When the key was seen for the trigger less than a window before `at`: when that window ends;
+   * undefined when the key is new at `at`.
+   */
   seenUntil(triggerId: string, key: string, at: number): number | undefined {
     const expiry = this.expiries.get(entryKey(triggerId, key));
     return expiry !== undefined && at < expiry ? expiry : undefined;
