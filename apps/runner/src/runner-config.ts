@@ -17,6 +17,9 @@ const RunnerEnvSchema = z.object({
   FLINT_RUNNER_KAFKA_TARGET_TIMEOUT_MS: positiveMs(30_000),
   FLINT_WORKFLOWS_DIR: z.string().min(1).optional(),
   FLINT_RUN_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  FLINT_CALLBACK_BASE_URL: z
+    .url({ error: 'must be an http(s) URL' })
+    .default('http://127.0.0.1:8080'),
   FLINT_DELETED_SOURCE_STATE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
 });
 
@@ -41,6 +44,8 @@ export interface RunnerConfig {
   runRetentionMs: number;
   /** The providers' rows about a deleted source are deleted this long after the source was. */
   deletedSourceStateRetentionMs: number;
+  /** The API as remote workflows reach it, for `completion: callback` targets. */
+  callbackBaseUrl: string;
 }
 
 export function runnerConfigFromEnv(env: NodeJS.ProcessEnv): RunnerConfig {
@@ -59,5 +64,6 @@ export function runnerConfigFromEnv(env: NodeJS.ProcessEnv): RunnerConfig {
     runRetentionMs: parsed.FLINT_RUN_RETENTION_DAYS * 24 * 3600 * 1000,
     deletedSourceStateRetentionMs:
       parsed.FLINT_DELETED_SOURCE_STATE_RETENTION_DAYS * 24 * 3600 * 1000,
+    callbackBaseUrl: parsed.FLINT_CALLBACK_BASE_URL,
   };
 }

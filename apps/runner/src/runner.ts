@@ -29,7 +29,7 @@ import { prunedRowsCounter, registerTableSizeMetrics } from './retention/table-s
 import { RunScheduler } from './execution/run-scheduler';
 import type { RunnerConfig } from './runner-config';
 import { RunnerMetrics } from './runner-metrics';
-import { RunStatusMessages } from './status/run-status-messages';
+import { RunStatusMessages } from '@flint/service-kit';
 import { HttpTargetStarter } from './targets/http-target';
 import { KafkaTargetStarter } from './targets/kafka-target';
 import { KeyExpressions } from './targets/key-expression';
@@ -100,6 +100,7 @@ export class Runner {
       messages,
       metrics: this.metrics,
       holder: config.holder,
+      callbackBaseUrl: config.callbackBaseUrl,
       log,
       onRetryScheduled: (at) => this.scheduler.wakeAt(at),
       onAdmitted: () => this.scheduler.notify(),

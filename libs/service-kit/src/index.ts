@@ -14,3 +14,11 @@ export * from './service-runtime';
 export * from './run-service';
 export * from './service-logger';
 export * from './worker-lifecycle';
+export {
+  MAX_EVENT_PAYLOAD_BYTES,
+  type RunMessageTopics,
+  RUN_STATUS_SOURCE,
+  RunStatusMessages,
+  runStatusCloudEvent,
+  type StatusDetails,
+} from './run-status-messages';

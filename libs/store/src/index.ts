@@ -43,7 +43,13 @@ export {
 } from './runs/attempts';
 export { RunConcurrencyRepository } from './runs/concurrency';
 export { PRIORITY_AGING_SECONDS, startRank } from './runs/priority';
-export { type CancelRequest, RunControlRepository } from './runs/control';
+export {
+  callbackTokenHash,
+  type CancelRequest,
+  type Completion,
+  type RemoteOutcome,
+  RunControlRepository,
+} from './runs/control';
 export { GROWING_TABLES, RunRetentionRepository, type TableSize } from './runs/retention';
 export {
   DeletedSourceStateRepository,

@@ -1,5 +1,8 @@
 import {
   CancelRunResponseSchema,
+  CompleteRunHeadersSchema,
+  CompleteRunRequestSchema,
+  CompleteRunResponseSchema,
   DefinitionIdParamsSchema,
   RerunRequestSchema,
   RerunResponseSchema,
@@ -131,6 +134,33 @@ export const historyRoutes: ApiRoute[] = [
       202: { description: 'The new run was requested.', schema: RerunResponseSchema },
       404: errorResponse('No such run (or it belongs to another owner).'),
       503: kafkaUnavailable,
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/runs/:runId/complete',
+    tag,
+    access: 'public',
+    summary: 'Report the outcome of a remote workflow (completion: callback)',
+    description:
+      'Called by the workflow a `completion: callback` target started, with the URL and the ' +
+      'single-use token its start carried (HTTP: the `x-flint-callback-url` and ' +
+      '`x-flint-callback-token` headers; Kafka: the `flintcallbackurl` and `flintcallbacktoken` ' +
+      'extensions of the command). No API key: the token is the credential, sent back in the ' +
+      '`x-flint-callback-token` header. `result` ends the run SUCCEEDED, `error` (with a `type`) ' +
+      'FAILED, and its run-status event says so, so run-status triggers see the real outcome. ' +
+      'Without a report before the target’s `completionTimeout` the run fails with TimeoutError.',
+    params: RunIdParamsSchema,
+    headers: CompleteRunHeadersSchema,
+    body: CompleteRunRequestSchema,
+    responses: {
+      200: { description: 'The run ended.', schema: CompleteRunResponseSchema },
+      401: errorResponse(
+        'No such run waits for an outcome with this token (`invalid_token`): a token works once.',
+      ),
+      409: errorResponse(
+        'The run’s start is still being recorded (`run_not_started`): report again in a moment.',
+      ),
     },
   },
   {

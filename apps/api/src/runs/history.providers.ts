@@ -1,7 +1,7 @@
 import type { Provider, Type } from '@nestjs/common';
 import { CelEngine } from '@flint/conditions';
 import { ActivityRepository, RunControlRepository, RunHistoryRepository } from '@flint/store';
-import { parseEnv, type ServiceRuntime } from '@flint/service-kit';
+import { parseEnv, RunStatusMessages, type ServiceRuntime } from '@flint/service-kit';
 import { z } from 'zod';
 import { DefinitionRepository } from '../definitions/definition-repository';
 import { ActivityController } from '../activity/activity.controller';
@@ -55,7 +55,12 @@ export function historyProviders(runtime: ServiceRuntime): Provider[] {
     { provide: RunHistory, useValue: new RunHistory(runs) },
     {
       provide: RunControl,
-      useValue: new RunControl(runs, new RunControlRepository(runtime.store), publisher),
+      useValue: new RunControl(
+        runs,
+        new RunControlRepository(runtime.store),
+        publisher,
+        new RunStatusMessages(runtime.topics),
+      ),
     },
     {
       provide: RunChangeFeed,

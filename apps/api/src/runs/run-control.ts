@@ -1,7 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictException, NotFoundException } from '@nestjs/common';
-import type { CancelRunResponse, RerunRequest, RerunResponse, RunRequest } from '@flint/contracts';
-import type { RunControlRepository, RunHistoryRepository, RunRecord } from '@flint/store';
+import {
+  ConflictException,
+  HttpException,
+  NotFoundException,
+  UnauthorizedException,
+} from '@nestjs/common';
+import type {
+  CancelRunResponse,
+  CompleteRunRequest,
+  CompleteRunResponse,
+  RerunRequest,
+  RerunResponse,
+  RunRequest,
+} from '@flint/contracts';
+import type { RunStatusMessages } from '@flint/service-kit';
+import {
+  callbackTokenHash,
+  type RunControlRepository,
+  type RunHistoryRepository,
+  type RunRecord,
+} from '@flint/store';
 import { assertCanChange, assertCanSee, type Principal } from '../auth/principal';
 import type { KafkaPublisher } from '../events/kafka-publisher';
 
@@ -14,7 +32,52 @@ export class RunControl {
     private readonly runs: RunHistoryRepository,
     private readonly control: RunControlRepository,
     private readonly publisher: KafkaPublisher,
+    private readonly messages: RunStatusMessages,
   ) {}
+
+  /**
+   * A `completion: callback` target's workflow reports its outcome with the token its start carried:
+   * the run ends SUCCEEDED (with the result) or FAILED (with the error and its type), and its
+   * run-status event goes out with the transition. The token works once; a wrong or used token is a
+   * 401 that says no more.
+   */
+  async complete(
+    runId: string,
+    token: string,
+    body: CompleteRunRequest,
+  ): Promise<CompleteRunResponse> {
+    const reported = body.error === undefined ? { result: body.result } : { error: body.error };
+    const completion = await this.control.complete(
+      runId,
+      callbackTokenHash(token),
+      reported,
+      (run) => [
+        run.error === undefined
+          ? this.messages.status(run, 'SUCCEEDED', { attempt: run.attempts, result: run.result })
+          : this.messages.status(run, 'FAILED', { attempt: run.attempts, error: run.error }),
+      ],
+    );
+    if (completion.outcome === 'refused') {
+      throw new UnauthorizedException({
+        error: {
+          code: 'invalid_token',
+          message: `no run ${runId} waits for an outcome with this token (a token works once)`,
+        },
+      });
+    }
+    if (completion.outcome === 'not-started') {
+      throw new HttpException(
+        {
+          error: {
+            code: 'run_not_started',
+            message: `the start of run ${runId} is still being recorded; report the outcome again in a moment`,
+          },
+        },
+        409,
+      );
+    }
+    return { runId, status: completion.run.status };
+  }
 
   /**
    * Records the request; the runner cancels the run: a queued or waiting run never starts, a running

@@ -47,6 +47,7 @@ export function runDetail(
     ...(run.cancelRequestedAt ? { cancelRequestedAt: iso(run.cancelRequestedAt) } : {}),
     ...(run.cancelledByEvent ? { cancelledByEvent: run.cancelledByEvent } : {}),
     ...(run.rerunOf ? { rerunOf: run.rerunOf } : {}),
+    ...(run.callbackDeadline ? { callbackDeadline: iso(run.callbackDeadline) } : {}),
     reruns: [...reruns],
   };
 }

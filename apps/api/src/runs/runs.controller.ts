@@ -1,6 +1,20 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, UseFilters } from '@nestjs/common';
 import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  UseFilters,
+} from '@nestjs/common';
+import {
+  CALLBACK_TOKEN_HEADER,
   type CancelRunResponse,
+  CompleteRunHeadersSchema,
+  CompleteRunRequestSchema,
+  type CompleteRunResponse,
   DefinitionIdParamsSchema,
   RerunRequestSchema,
   type RerunResponse,
@@ -13,7 +27,7 @@ import {
 import { DefinitionRepository } from '../definitions/definition-repository';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { parseRequest } from '../auth/request-validation';
-import { RequireRole } from '../auth/route-access';
+import { Public, RequireRole } from '../auth/route-access';
 import { PublishErrorsFilter } from '../events/publish-errors.filter';
 import { RunControl } from './run-control';
 import { RunHistory } from './run-history';
@@ -73,6 +87,24 @@ export class RunsController {
       principal,
       runId,
       parseRequest(RerunRequestSchema, body ?? {}, 'request'),
+    );
+  }
+
+  /** No API key: the run's single-use token, which its start carried, is the credential. */
+  @Post('runs/:runId/complete')
+  @Public()
+  @HttpCode(200)
+  complete(
+    @Param() params: Record<string, string>,
+    @Headers() headers: Record<string, string>,
+    @Body() body: unknown,
+  ): Promise<CompleteRunResponse> {
+    const { runId } = parseRequest(RunIdParamsSchema, params, 'run id');
+    const token = parseRequest(CompleteRunHeadersSchema, headers, 'headers')[CALLBACK_TOKEN_HEADER];
+    return this.control.complete(
+      runId,
+      token,
+      parseRequest(CompleteRunRequestSchema, body ?? {}, 'request'),
     );
   }
 

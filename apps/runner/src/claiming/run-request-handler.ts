@@ -4,7 +4,7 @@ import type { Decoded, OutgoingRecord } from '@flint/kafka';
 import type { ClaimOutcome, RunClaimRepository } from '@flint/store';
 import type { RunnerMetrics } from '../runner-metrics';
 import { runError } from '../execution/attempt-outcome';
-import type { RunStatusMessages } from '../status/run-status-messages';
+import type { RunStatusMessages } from '@flint/service-kit';
 import { newRun } from './new-run';
 
 export interface RunRequestHandlerOptions {

@@ -1,8 +1,16 @@
+import { randomBytes } from 'node:crypto';
 import { backoffDelay, errorText, type Log, systemClock } from '@flint/common';
-import { type RunError, TARGET_TYPES, type TargetType } from '@flint/contracts';
+import {
+  DEFAULT_COMPLETION_TIMEOUT_MS,
+  parseDuration,
+  type RunError,
+  TARGET_TYPES,
+  type TargetType,
+} from '@flint/contracts';
 import {
   type AttemptFinish,
   type AttemptStart,
+  callbackTokenHash,
   type CancelRequested,
   type FinishAttempt,
   type FinishResult,
@@ -14,8 +22,8 @@ import {
 import { contextFromTraceparent, inSpan, traceparentOf } from '@flint/telemetry';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { RunnerMetrics } from '../runner-metrics';
-import type { RunStatusMessages } from '../status/run-status-messages';
-import type { TargetStarter, TargetStarters } from '../targets/target-starter';
+import type { RunStatusMessages } from '@flint/service-kit';
+import type { RunCallback, TargetStarter, TargetStarters } from '../targets/target-starter';
 import { type AttemptOutcome, CANCELLED_ERROR_TYPE, runError } from './attempt-outcome';
 import { CallBatcher } from './call-batcher';
 import { retryDelayMs } from './retry-delay';
@@ -28,6 +36,8 @@ export interface RunExecutorOptions {
   metrics: RunnerMetrics;
   /** This runner's lease holder name. */
   holder: string;
+  /** The API's address as remote workflows reach it: their callbacks go to `<it>/api/runs/…`. */
+  callbackBaseUrl: string;
   log: Log;
   /** A retry was scheduled for `at`; the scheduler should look again then. */
   onRetryScheduled(at: Date): void;
@@ -131,6 +141,11 @@ export class RunExecutor {
       await this.cancelled(run, run.attempts, { attempted: run.previousHolder !== undefined });
       return;
     }
+    if (run.callbackDeadline !== undefined) {
+      // Taken because its callback target did not report the outcome before the deadline.
+      await this.calledBackTooLate(run);
+      return;
+    }
     if (run.previousHolder !== undefined) {
       log('warn', 'taking over a run whose runner stopped before finishing it', {
         runId: run.runId,
@@ -167,11 +182,12 @@ export class RunExecutor {
       this.options.onEventsCommitted();
     }
 
+    const callback = precheck === undefined ? await this.callbackFor(run) : undefined;
     const outcome =
       precheck ??
       (cancellation.aborted
         ? undefined
-        : await this.startTraced(starter, run, attempt, cancellation));
+        : await this.startTraced(starter, run, attempt, cancellation, callback));
     // A cancellation that came while the attempt ran wins over its failure, not over its success.
     if (outcome === undefined || (cancellation.aborted && outcome.kind === 'failed')) {
       await this.cancelled(run, attempt, {
@@ -181,7 +197,86 @@ export class RunExecutor {
       });
       return;
     }
-    await this.record(run, attempt, outcome, startsBefore || run.status === 'STARTED');
+    const wasStarted = startsBefore || run.status === 'STARTED';
+    if (callback !== undefined && outcome.kind === 'succeeded') {
+      await this.awaitCallback(run, attempt, outcome, wasStarted);
+      return;
+    }
+    await this.record(run, attempt, outcome, wasStarted);
+  }
+
+  /**
+   * A `completion: callback` target's start carries where to report the outcome and a single-use
+   * token, whose hash is stored first, so even an outcome reported at once finds it.
+   */
+  private async callbackFor(run: RunRecord): Promise<RunCallback | undefined> {
+    const { target } = run.request;
+    if (target.type === 'local' || target.completion !== 'callback') return undefined;
+    const token = randomBytes(32).toString('base64url');
+    await this.options.attempts.expectCallback(
+      run.runId,
+      this.options.holder,
+      callbackTokenHash(token),
+    );
+    const url = new URL(
+      `api/runs/${encodeURIComponent(run.runId)}/complete`,
+      this.options.callbackBaseUrl.replace(/\/?$/, '/'),
+    );
+    return { url: url.toString(), token };
+  }
+
+  /** The start was accepted: the run is STARTED and waits for its outcome until the deadline. */
+  private async awaitCallback(
+    run: RunRecord,
+    attempt: number,
+    outcome: Extract<AttemptOutcome, { kind: 'succeeded' }>,
+    wasStarted: boolean,
+  ): Promise<void> {
+    const { messages, metrics, log } = this.options;
+    const { target } = run.request;
+    const timeout =
+      target.type !== 'local' && target.completionTimeout !== undefined
+        ? parseDuration(target.completionTimeout)
+        : DEFAULT_COMPLETION_TIMEOUT_MS;
+    const now = new Date();
+    const callbackDeadline = new Date(now.getTime() + timeout);
+    await this.finish(run, {
+      attempt,
+      attemptOutcome: 'succeeded',
+      ...(outcome.response ? { response: outcome.response } : {}),
+      run: { status: 'STARTED', callbackDeadline },
+      messages: wasStarted ? [] : [messages.status(run, 'STARTED', { attempt, occurredAt: now })],
+    });
+    if (!wasStarted) metrics.started(run.provider, run.acceptedAt, now);
+    metrics.attempt(run.provider, run.targetType, 'succeeded');
+    log('info', 'run started; waiting for the workflow to report its outcome', {
+      runId: run.runId,
+      triggerId: run.triggerId,
+      deadline: callbackDeadline.toISOString(),
+    });
+  }
+
+  /** No outcome came before the deadline: the run fails with TimeoutError. */
+  private async calledBackTooLate(run: RunRecord): Promise<void> {
+    const { messages, metrics, log } = this.options;
+    const error = runError(
+      'TimeoutError',
+      `the workflow did not report its outcome by ${run.callbackDeadline?.toISOString()}`,
+    );
+    await this.finish(run, {
+      // Attempt 0 closes no attempt: the start's attempt succeeded and keeps its outcome.
+      attempt: 0,
+      attemptOutcome: 'failed',
+      error,
+      run: { status: 'FAILED' },
+      messages: [messages.status(run, 'FAILED', { attempt: run.attempts, error })],
+    });
+    metrics.finishedRun(run.provider, 'FAILED');
+    log('warn', 'run failed: no outcome before its deadline', {
+      runId: run.runId,
+      triggerId: run.triggerId,
+      error,
+    });
   }
 
   /**
@@ -224,6 +319,7 @@ export class RunExecutor {
     run: RunRecord,
     attempt: number,
     cancellation: AbortSignal,
+    callback: RunCallback | undefined,
   ) {
     const { request } = run;
     return inSpan(
@@ -245,6 +341,7 @@ export class RunExecutor {
           attempt,
           ...(traceparent ? { traceparent } : {}),
           signal: cancellation,
+          ...(callback ? { callback } : {}),
         });
         if (outcome.kind === 'failed') {
           span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.error.type });

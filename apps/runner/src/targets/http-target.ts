@@ -29,11 +29,15 @@ export class HttpTargetStarter implements TargetStarter {
     this.fetch = egressFetch(egress);
   }
 
-  async start({ request, attempt, traceparent }: StartAttempt): Promise<AttemptOutcome> {
+  async start({ request, attempt, traceparent, callback }: StartAttempt): Promise<AttemptOutcome> {
     const target = request.target as HttpTarget;
     let headers: Record<string, string>;
     try {
       headers = await this.headersFor(request, target, attempt, traceparent);
+      if (callback) {
+        headers['x-flint-callback-url'] = callback.url;
+        headers['x-flint-callback-token'] = callback.token;
+      }
     } catch (err) {
       if (err instanceof SecretNotFoundError) return failed(err.name, err.message, false);
       throw err;

@@ -35,7 +35,7 @@ export class KafkaTargetStarter implements TargetStarter {
     private readonly options: KafkaTargetOptions,
   ) {}
 
-  async start({ request, traceparent }: StartAttempt): Promise<AttemptOutcome> {
+  async start({ request, traceparent, callback }: StartAttempt): Promise<AttemptOutcome> {
     const target = request.target as KafkaTarget;
     let key: string;
     try {
@@ -47,10 +47,14 @@ export class KafkaTargetStarter implements TargetStarter {
     // The command continues the trace from its own PRODUCER span, as an event from a provider does.
     const span = sendSpan(target.topic, [{ key, id: request.runId }]);
     return inSpan('flint-runner', span.name, span.options, async (active) => {
+      const command = startCommand(request, traceparentOf(active) ?? traceparent);
       const outcome = await this.produce(
         target,
         key,
-        startCommand(request, traceparentOf(active) ?? traceparent),
+        // A callback target's command says where to report the outcome, with the run's token.
+        callback
+          ? { ...command, flintcallbackurl: callback.url, flintcallbacktoken: callback.token }
+          : command,
       );
       if (outcome.kind === 'failed') {
         active.setStatus({ code: SpanStatusCode.ERROR, message: outcome.error.type });

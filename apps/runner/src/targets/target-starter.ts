@@ -10,6 +10,16 @@ export interface StartAttempt {
   traceparent?: string;
   /** Aborted when the run is cancelled: the starter stops what it can and reports CancelledError. */
   signal?: AbortSignal;
+  /**
+   * For a `completion: callback` target: where the workflow reports its outcome, and the run's
+   * single-use token it reports it with. The starter passes both on with the start.
+   */
+  callback?: RunCallback;
+}
+
+export interface RunCallback {
+  url: string;
+  token: string;
 }
 
 /**

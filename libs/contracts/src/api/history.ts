@@ -104,6 +104,9 @@ export const RunDetailSchema = RunSummarySchema.extend({
   reruns: z
     .array(z.string())
     .describe('The runs that re-run this one (the first 100), oldest first.'),
+  callbackDeadline: IsoDateTimeSchema.optional().describe(
+    'A callback target’s run waits for the workflow to report its outcome until then.',
+  ),
 });
 export type RunDetail = z.infer<typeof RunDetailSchema>;
 
@@ -196,3 +199,35 @@ export const RecentEventsSchema = z.object({
   items: z.array(RecentEventSchema).describe('Newest first.'),
 });
 export type RecentEvents = z.infer<typeof RecentEventsSchema>;
+
+/** The header a callback target's start carries its run's token in, and its callback sends back. */
+export const CALLBACK_TOKEN_HEADER = 'x-flint-callback-token';
+
+export const CompleteRunHeadersSchema = z.object({
+  [CALLBACK_TOKEN_HEADER]: z
+    .string()
+    .min(1, 'required: the token the start carried')
+    .max(256, 'must be at most 256 characters')
+    .describe('The single-use token the run’s start carried (same header name).'),
+});
+
+/** `POST /api/runs/{runId}/complete`: a remote workflow's outcome, `result` or `error`. */
+export const CompleteRunRequestSchema = z
+  .object({
+    result: z.unknown().optional().describe('What the workflow produced: the run SUCCEEDED.'),
+    error: RunErrorSchema.optional().describe(
+      'Why it failed, with a `type` run-status sources can filter on: the run FAILED.',
+    ),
+  })
+  .strict()
+  .refine((body) => body.result === undefined || body.error === undefined, {
+    message: 'give result or error, not both',
+    path: ['error'],
+  });
+export type CompleteRunRequest = z.infer<typeof CompleteRunRequestSchema>;
+
+export const CompleteRunResponseSchema = z.object({
+  runId: z.string(),
+  status: RunStatusSchema,
+});
+export type CompleteRunResponse = z.infer<typeof CompleteRunResponseSchema>;

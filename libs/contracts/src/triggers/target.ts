@@ -6,6 +6,7 @@ import {
   HttpUrlSchema,
   WorkflowNameSchema,
 } from '../primitives';
+import { DurationSchema } from '../duration';
 import { discriminatorError, hasNoDuplicates, strictObject } from '../strict';
 
 export const TARGET_TYPES = ['http', 'kafka', 'local'] as const;
@@ -20,6 +21,27 @@ const timeoutMs = (fallback: number) =>
     .min(1, 'must be at least 1')
     .max(3_600_000, 'must be at most 3600000 (an hour)')
     .default(fallback);
+
+export const COMPLETIONS = ['accepted', 'callback'] as const;
+
+/**
+ * When a remote workflow's run is over. `accepted` (the default): once the target accepted the
+ * start. `callback`: the run stays STARTED until the workflow reports its outcome to
+ * `POST /api/runs/{runId}/complete` with the single-use token the start carried, or fails with
+ * TimeoutError after `completionTimeout`.
+ */
+const completionFields = {
+  completion: z
+    .enum(COMPLETIONS, { error: `must be one of: ${COMPLETIONS.join(', ')}` })
+    .optional()
+    .describe('accepted (the default) or callback: wait for the workflow to report its outcome.'),
+  completionTimeout: DurationSchema.optional().describe(
+    'With completion: callback, how long to wait for the outcome (default 1h).',
+  ),
+};
+
+/** How long a callback target's run waits for its outcome when the target does not say. */
+export const DEFAULT_COMPLETION_TIMEOUT_MS = 3_600_000;
 
 export const HttpTargetSchema = strictObject({
   type: z.literal('http'),
@@ -41,6 +63,7 @@ export const HttpTargetSchema = strictObject({
     .min(1, 'must not be empty; leave it out to accept any 2xx')
     .refine(hasNoDuplicates, 'must not repeat a status code')
     .optional(),
+  ...completionFields,
 });
 
 export const KafkaTargetSchema = strictObject({
@@ -48,6 +71,7 @@ export const KafkaTargetSchema = strictObject({
   topic: TopicNameSchema,
   /** CEL expression for the message key. */
   key: CelExpressionSchema.optional(),
+  ...completionFields,
 });
 
 export const LocalTargetSchema = strictObject({

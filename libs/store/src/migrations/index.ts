@@ -13,6 +13,7 @@ import { triggerRateLimitsMigration } from './0012_trigger_rate_limits';
 import { eventArchiveMigration } from './0013_event_archive';
 import { runnerWorkflowsMigration } from './0014_runner_workflows';
 import { runControlMigration } from './0015_run_control';
+import { runCallbacksMigration } from './0016_run_callbacks';
 import { sourceHealthMigration } from './0017_source_health';
 import { runPriorityMigration } from './0019_run_priority';
 import { cancelOnEventMigration } from './0020_cancel_on_event';
@@ -37,6 +38,7 @@ export const MIGRATIONS: readonly Migration[] = [
   eventArchiveMigration,
   runnerWorkflowsMigration,
   runControlMigration,
+  runCallbacksMigration,
   sourceHealthMigration,
   runPriorityMigration,
   cancelOnEventMigration,

@@ -34,7 +34,9 @@ export type RunTransition =
   | { status: 'SUCCEEDED'; result: unknown }
   | { status: 'FAILED' }
   /** Cancelled on request (`cancel_requested_at`): the run never starts again. */
-  | { status: 'CANCELLED' };
+  | { status: 'CANCELLED' }
+  /** A callback target accepted the start: the run waits for its outcome until the deadline. */
+  | { status: 'STARTED'; callbackDeadline: Date };
 
 export interface FinishAttempt {
   attempt: number;
@@ -111,6 +113,8 @@ export class RunAttemptRepository {
              -- Taken only to be cancelled: queued, waiting for a retry, or not due yet.
              OR (status IN ('REQUESTED', 'STARTED') AND claimed_by IS NULL
                  AND cancel_requested_at IS NOT NULL)
+             -- A callback target's run whose outcome did not come in time: it fails.
+             OR (status = 'STARTED' AND claimed_by IS NULL AND callback_deadline <= now())
           ORDER BY ${DUE_START_RANK_SQL} NULLS FIRST, claim_seq
           LIMIT $2
           FOR UPDATE SKIP LOCKED)
@@ -124,6 +128,20 @@ export class RunAttemptRepository {
       ...toRunRecord(row),
       ...(row.previous_holder === null ? {} : { previousHolder: row.previous_holder }),
     }));
+  }
+
+  /**
+   * Keeps the hash of the single-use token a callback target's start carries, before the start is
+   * sent, so the workflow can report its outcome however soon it finishes.
+   */
+  async expectCallback(runId: string, holder: string, tokenHash: string): Promise<void> {
+    const rows = await this.store.query(
+      `UPDATE runs SET callback_token_hash = $3
+        WHERE run_id = $1 AND claimed_by = $2 AND status IN ('REQUESTED', 'STARTED')
+        RETURNING run_id`,
+      [runId, holder, tokenHash],
+    );
+    if (rows.length === 0) throw new RunLeaseLostError(runId, holder);
   }
 
   /**
@@ -238,7 +256,7 @@ export class RunAttemptRepository {
            AS i(run_id text, holder text, status text, next_attempt_at timestamptz, result jsonb,
                 error_type text, error_message text, log_lines jsonb, attempt integer,
                 outcome text, response_status integer, response_excerpt text, messages jsonb,
-                position integer)),
+                position integer, callback_deadline timestamptz)),
        moved AS (
          UPDATE runs SET
                 status = coalesce(input.status, runs.status),
@@ -247,10 +265,14 @@ export class RunAttemptRepository {
                 error_type = input.error_type,
                 error_message = input.error_message,
                 log_lines = coalesce(input.log_lines, runs.log_lines),
-                started_at = CASE WHEN input.status = 'SUCCEEDED'
+                started_at = CASE WHEN input.status IN ('SUCCEEDED', 'STARTED')
                                   THEN coalesce(runs.started_at, now()) ELSE runs.started_at END,
-                finished_at = CASE WHEN input.status IS NULL THEN NULL ELSE now() END,
+                finished_at = CASE WHEN input.status IS NULL OR input.status = 'STARTED' THEN NULL
+                                   ELSE now() END,
                 queued = CASE WHEN input.status IS NULL THEN runs.queued ELSE false END,
+                callback_deadline = input.callback_deadline,
+                callback_token_hash = CASE WHEN input.callback_deadline IS NULL THEN NULL
+                                           ELSE runs.callback_token_hash END,
                 claimed_by = NULL,
                 claim_expires_at = NULL
            FROM input
@@ -293,6 +315,7 @@ export class RunAttemptRepository {
               response_excerpt: finish.response?.excerpt ?? null,
               messages: outboxValues(finish.messages),
               position,
+              callback_deadline: next.status === 'STARTED' ? next.callbackDeadline : null,
             };
           }),
         ),
@@ -323,7 +346,9 @@ export class RunAttemptRepository {
         ],
       );
       for (const message of finish.messages ?? []) await enqueueOutbox(tx, message);
-      if (finish.run.status === 'REQUESTED' || run.concurrency_limit === null) {
+      // A run waiting for a retry or for its callback keeps its slot.
+      const active = finish.run.status === 'REQUESTED' || finish.run.status === 'STARTED';
+      if (active || run.concurrency_limit === null) {
         return { admitted: [] };
       }
       return { admitted: await admitQueued(tx, run.trigger_id, run.concurrency_key) };
@@ -349,10 +374,14 @@ async function transition(
             error_type = $6,
             error_message = $7,
             log_lines = CASE WHEN $8::jsonb IS NULL THEN log_lines ELSE $8::jsonb END,
-            started_at = CASE WHEN $3::text = 'SUCCEEDED' THEN coalesce(started_at, now())
-                              ELSE started_at END,
-            finished_at = CASE WHEN $3::text IS NULL THEN NULL ELSE now() END,
+            started_at = CASE WHEN $3::text IN ('SUCCEEDED', 'STARTED')
+                              THEN coalesce(started_at, now()) ELSE started_at END,
+            finished_at = CASE WHEN $3::text IS NULL OR $3::text = 'STARTED' THEN NULL
+                               ELSE now() END,
             queued = CASE WHEN $3::text IS NULL THEN queued ELSE false END,
+            callback_deadline = $9::timestamptz,
+            callback_token_hash = CASE WHEN $9::timestamptz IS NULL THEN NULL
+                                       ELSE callback_token_hash END,
             claimed_by = NULL,
             claim_expires_at = NULL
       WHERE run_id = $1 AND claimed_by = $2 AND status IN ('REQUESTED', 'STARTED')
@@ -367,6 +396,7 @@ async function transition(
       error?.type ?? null,
       error?.message ?? null,
       finish.logLines === undefined ? null : JSON.stringify(finish.logLines),
+      next.status === 'STARTED' ? next.callbackDeadline : null,
     ],
   );
   if (row === undefined) throw new RunLeaseLostError(runId, holder);

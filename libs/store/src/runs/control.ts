@@ -1,4 +1,8 @@
+import { createHash } from 'node:crypto';
+import type { RunError } from '@flint/contracts';
+import { enqueueOutbox, type OutboxMessage } from '../outbox/enqueue';
 import type { Store } from '../store';
+import { admitQueued } from './concurrency';
 import { type RunRecord, type RunRow, toRunRecord } from './records';
 
 export type CancelRequest =
@@ -7,6 +11,22 @@ export type CancelRequest =
   /** The run had already ended; `run.status` says how (CANCELLED when it was cancelled before). */
   | { outcome: 'finished'; run: RunRecord }
   | { outcome: 'not-found' };
+
+/** What the runs table keeps of a callback token: its SHA-256, never the token. */
+export function callbackTokenHash(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** What a remote workflow reported. */
+export type RemoteOutcome = { result: unknown } | { error: RunError };
+
+export type Completion =
+  /** Recorded; `admitted` are queued runs of its concurrency key that may start now. */
+  | { outcome: 'completed'; run: RunRecord; admitted: string[] }
+  /** No such run, or the token is not its token (or was used already). */
+  | { outcome: 'refused' }
+  /** The token is right but the run's start is still being recorded: try again in a moment. */
+  | { outcome: 'not-started'; run: RunRecord };
 
 /**
  * Run control from the API: asking for a cancellation. The API only records the request; the runner
@@ -50,5 +70,48 @@ export class RunControlRepository {
     return row === undefined
       ? { outcome: 'not-found' }
       : { outcome: 'finished', run: toRunRecord(row) };
+  }
+
+  /**
+   * Records a callback target's outcome, once: the token's hash is cleared with it, so the token
+   * cannot complete the run again. `messages` announce the run's final status; they commit with it.
+   */
+  async complete(
+    runId: string,
+    tokenHash: string,
+    reported: RemoteOutcome,
+    messages: (run: RunRecord) => OutboxMessage[],
+  ): Promise<Completion> {
+    return this.store.transaction(async (tx) => {
+      const [row] = await tx.query<RunRow>(
+        'SELECT * FROM runs WHERE run_id = $1 AND callback_token_hash = $2 FOR UPDATE',
+        [runId, tokenHash],
+      );
+      if (row === undefined) return { outcome: 'refused' };
+      if (row.status !== 'STARTED' || row.callback_deadline === null) {
+        return { outcome: 'not-started', run: toRunRecord(row) };
+      }
+      const failed = 'error' in reported;
+      const [done] = await tx.query<RunRow>(
+        `UPDATE runs SET status = $2, result = $3::jsonb, error_type = $4, error_message = $5,
+                finished_at = now(), callback_token_hash = NULL, callback_deadline = NULL,
+                next_attempt_at = NULL
+          WHERE run_id = $1 RETURNING *`,
+        [
+          runId,
+          failed ? 'FAILED' : 'SUCCEEDED',
+          failed || reported.result === undefined ? null : JSON.stringify(reported.result),
+          failed ? reported.error.type : null,
+          failed ? reported.error.message : null,
+        ],
+      );
+      const run = toRunRecord(done as RunRow);
+      for (const message of messages(run)) await enqueueOutbox(tx, message);
+      const admitted =
+        run.concurrencyLimit === undefined
+          ? []
+          : await admitQueued(tx, run.triggerId, run.concurrencyKey ?? null);
+      return { outcome: 'completed', run, admitted };
+    });
   }
 }

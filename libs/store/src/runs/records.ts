@@ -64,6 +64,8 @@ export interface RunRecord {
   cancelledByEvent?: string;
   /** The run this one re-runs. */
   rerunOf?: string;
+  /** A callback target's run waits for its outcome until then (`POST /api/runs/{id}/complete`). */
+  callbackDeadline?: Date;
 }
 
 export interface RunAttemptRecord {
@@ -118,6 +120,8 @@ export interface RunRow {
   cancel_requested_at: Date | null;
   cancelled_by_event: string | null;
   rerun_of: string | null;
+  callback_token_hash: string | null;
+  callback_deadline: Date | null;
 }
 
 export interface RunAttemptRow {
@@ -174,6 +178,7 @@ export function toRunRecord(row: RunRow): RunRecord {
     ...defined('cancelRequestedAt', row.cancel_requested_at),
     ...defined('cancelledByEvent', row.cancelled_by_event),
     ...defined('rerunOf', row.rerun_of),
+    ...defined('callbackDeadline', row.callback_deadline),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { RunRequest } from '@flint/contracts';
-import { RunControlRepository, type Store } from '@flint/store';
+import { callbackTokenHash, RunControlRepository, type Store } from '@flint/store';
 import { type RunRepositories, runRepositories } from '../../../support/runs';
 import { newRun } from '../../../../apps/runner/src/claiming/new-run';
 import { describeEachStore, emptyTables, type OpenedStore } from '../../../support/store-backends';
@@ -121,5 +121,67 @@ describeEachStore('RunControlRepository', (backend) => {
     expect((await runs.history.get(original.runId))?.rerunOf).toBeUndefined();
     expect(await runs.history.reruns(original.runId)).toEqual([first.runId, second.runId]);
     expect(await runs.history.reruns(first.runId)).toEqual([]);
+  });
+
+  it("waits for a callback target's outcome, takes it once, and times the run out otherwise", async () => {
+    const event = { topic: 'flint.events', key: 'k', value: { done: true }, headers: {} };
+    const [reported, silent] = [runRequest(), runRequest()];
+    await claim(reported, silent);
+    await runs.attempts.takeDue('runner-a', 10, 60_000);
+    for (const run of [reported, silent]) {
+      await runs.attempts.expectCallback(
+        run.runId,
+        'runner-a',
+        callbackTokenHash(`token-${run.runId}`),
+      );
+    }
+    // Reported before the runner recorded the start: not yet.
+    const early = await control.complete(
+      reported.runId,
+      callbackTokenHash(`token-${reported.runId}`),
+      { result: 1 },
+      () => [],
+    );
+    expect(early.outcome).toBe('not-started');
+    for (const [run, deadline] of [
+      [reported, new Date(Date.now() + 60_000)],
+      [silent, new Date(Date.now() - 1000)],
+    ] as const) {
+      const attempt = await runs.attempts.startAttempt(run.runId, 'runner-a');
+      await runs.attempts.finishAttempt(run.runId, 'runner-a', {
+        attempt,
+        attemptOutcome: 'succeeded',
+        run: { status: 'STARTED', callbackDeadline: deadline },
+      });
+    }
+    expect(await runs.history.get(reported.runId)).toMatchObject({ status: 'STARTED' });
+    expect((await runs.history.get(reported.runId))?.finishedAt).toBeUndefined();
+
+    expect(
+      await control.complete(reported.runId, callbackTokenHash('guessed'), { result: 1 }, () => []),
+    ).toEqual({ outcome: 'refused' });
+    const done = await control.complete(
+      reported.runId,
+      callbackTokenHash(`token-${reported.runId}`),
+      { error: { type: 'QuotaExceeded', message: 'none left' } },
+      () => [event],
+    );
+    expect(done).toMatchObject({
+      outcome: 'completed',
+      run: { status: 'FAILED', error: { type: 'QuotaExceeded', message: 'none left' } },
+    });
+    const again = await control.complete(
+      reported.runId,
+      callbackTokenHash(`token-${reported.runId}`),
+      { result: 2 },
+      () => [],
+    );
+    expect(again).toEqual({ outcome: 'refused' });
+    expect(await store.query('SELECT key FROM outbox')).toEqual([{ key: 'k' }]);
+
+    // The silent one's deadline has passed: a runner takes it, to fail it.
+    const late = await runs.attempts.takeDue('runner-b', 10, 60_000);
+    expect(late.map((run) => [run.runId, run.status])).toEqual([[silent.runId, 'STARTED']]);
+    expect(late[0]?.callbackDeadline).toBeInstanceOf(Date);
   });
 });
