@@ -5,7 +5,8 @@ import { type Fault, chaosProblems, chaosSummary, runChaos } from '../test/suppo
 
 /**
  * `npm run chaos`: Flint under steady webhook load while every part of it dies in turn — kill -9 of
- * each service, the broker and PostgreSQL, then a SIGTERM rolling restart of every service — and the
+ * each service, the broker and PostgreSQL, then a SIGTERM rolling restart of every service, then the
+ * second replica of the evaluator and of the runner killed (both run twice throughout) — and the
  * figures: accepted, lost, duplicate runs, repeated target calls, time to recover per fault. Exits 1
  * on any loss or duplicate run. The npm script compiles the services first (they run as deployed).
  */
@@ -17,6 +18,8 @@ const FAULTS: Fault[] = [
     target,
     signal: 'SIGTERM',
   })),
+  { target: 'evaluator', signal: 'SIGKILL', replica: 2 },
+  { target: 'runner', signal: 'SIGKILL', replica: 2 },
 ];
 
 async function main(): Promise<void> {
@@ -28,6 +31,7 @@ async function main(): Promise<void> {
   const report = await runChaos({
     rate,
     faults: FAULTS,
+    replicas: ['evaluator', 'runner'],
     downMs: 3_000,
     settleMs: 10_000,
     recoveryTimeoutMs: 180_000,

@@ -10,7 +10,7 @@ import { stackEnv } from '../isolated-stack';
 import { freePorts, waitFor } from '../kafka';
 import { OwnBroker } from './own-broker';
 import { OwnPostgres } from './own-postgres';
-import { ServiceProcesses } from './service-processes';
+import { type Instance, ServiceProcesses, instanceKey } from './service-processes';
 
 /** What a fault hits: one of the services on the event path, the API, the broker or the database. */
 export type FaultTarget = 'webhook' | 'evaluator' | 'runner' | 'api' | 'broker' | 'postgres';
@@ -18,6 +18,8 @@ export type FaultTarget = 'webhook' | 'evaluator' | 'runner' | 'api' | 'broker' 
 export interface Fault {
   target: FaultTarget;
   signal: 'SIGKILL' | 'SIGTERM';
+  /** The second replica of a service started twice (`ChaosOptions.replicas`); the first otherwise. */
+  replica?: 2;
 }
 
 export interface ChaosOptions {
@@ -25,6 +27,8 @@ export interface ChaosOptions {
   rate: number;
   /** Applied one after another, each once the pipeline recovered from the one before. */
   faults: readonly Fault[];
+  /** Services that run as two replicas sharing their consumer group. */
+  replicas?: readonly ('evaluator' | 'runner')[];
   /** How long a killed process stays down before it is started again. */
   downMs: number;
   /** Load between one fault's recovery and the next fault. */
@@ -41,7 +45,10 @@ export interface ChaosOptions {
 export interface FaultFigures extends Fault {
   /** From the signal until the process answered `/health` again. */
   restartMs: number;
-  /** From the signal until an event accepted after it reached the target. */
+  /**
+   * From the signal until every event accepted in the first second after the process was gone
+   * reached the target: events on partitions a killed replica held count too.
+   */
   recoveryMs: number;
 }
 
@@ -69,7 +76,8 @@ export interface ChaosReport {
 }
 
 const SERVICES: ServiceName[] = ['api', 'webhook', 'evaluator', 'runner'];
-const SOURCE = 'chaos-hooks';
+/** Webhook sources the events are spread over: each is a partition key, so all partitions work. */
+const SOURCES = Array.from({ length: 6 }, (_, i) => `chaos-hooks-${i}`);
 const TRIGGER = 'chaos-deliver';
 
 /**
@@ -82,8 +90,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const began = Date.now();
   const { log } = options;
   ServiceProcesses.assertBuilt(SERVICES);
+  const instances: Instance[] = [
+    ...SERVICES.map((name): Instance => ({ name, replica: 1 })),
+    ...(options.replicas ?? []).map((name): Instance => ({ name, replica: 2 })),
+  ];
   const [brokerPort, controllerPort, pgPort, ...servicePorts] = await freePorts(
-    3 + SERVICES.length,
+    3 + instances.length,
   );
   const label = `${Date.now()}-${randomBytes(3).toString('hex')}`;
   const cleanups: (() => Promise<void>)[] = [];
@@ -110,30 +122,32 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     delete env.NODE_OPTIONS;
     const services = new ServiceProcesses(
       env,
-      new Map(SERVICES.map((name, i) => [name, servicePorts[i] as number])),
+      new Map(instances.map((instance, i) => [instanceKey(instance), servicePorts[i] as number])),
       options.logDir,
     );
     cleanups.push(() => services.stopAll());
-    for (const name of SERVICES) {
-      await services.start(name);
-      log(`${name} ready`);
+    for (const instance of instances) {
+      await services.start(instance);
+      log(`${instanceKey(instance)} ready`);
     }
     await new FlintApiClient(services.url('api'), adminKey).applyDefinitions([
-      DefinitionSchema.parse({
-        kind: 'source',
-        id: SOURCE,
-        provider: 'webhook',
-        config: { path: SOURCE, auth: { type: 'none' } },
-      }),
+      ...SOURCES.map((id) =>
+        DefinitionSchema.parse({
+          kind: 'source',
+          id,
+          provider: 'webhook',
+          config: { path: id, auth: { type: 'none' } },
+        }),
+      ),
       DefinitionSchema.parse({
         kind: 'trigger',
         id: TRIGGER,
-        sources: [SOURCE],
+        sources: SOURCES,
         target: { type: 'http', url: `${target.url}/deliver` },
         input: { n: 'event.data.n' },
       }),
     ]);
-    const sender = new Sender(`${services.url('webhook')}/hooks/${SOURCE}`, label);
+    const sender = new Sender(`${services.url('webhook')}/hooks`, label);
     // A run that fails half-way must not leave senders retrying against services that are gone.
     cleanups.push(async () => sender.close());
     log('warming up: one event through to the target');
@@ -148,20 +162,19 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     for (const fault of options.faults) {
       await sleep(options.settleMs);
       const at = Date.now();
-      log(`fault: ${fault.signal} ${fault.target}`);
+      log(`fault: ${fault.signal} ${describe(fault)}`);
       await stop(fault, services, broker, postgres);
       // An answer the process sent just before it died may arrive after the signal: events accepted
       // once it is gone show when the pipeline flows again.
       const gone = Date.now();
       if (fault.signal === 'SIGKILL') await sleep(options.downMs);
-      await start(fault.target, services, broker, postgres);
+      await start(fault, services, broker, postgres);
       const restartMs = Date.now() - at;
-      await waitFor(() => target.firstCallAcceptedAfter(gone, sender), {
+      const recovered = await waitFor(() => target.deliveredAfter(gone, sender), {
         timeoutMs: options.recoveryTimeoutMs,
         intervalMs: 50,
-        description: `an event accepted after the ${fault.signal} of ${fault.target} to reach the target`,
+        description: `the events accepted after the ${fault.signal} of ${describe(fault)} to reach the target`,
       });
-      const recovered = target.firstCallAcceptedAfter(gone, sender) as number;
       figures.push({ ...fault, restartMs, recoveryMs: recovered - at });
       log(`  back in ${restartMs} ms, events flowing again after ${recovered - at} ms`);
     }
@@ -221,7 +234,7 @@ export function chaosSummary(report: ChaosReport): string[] {
       `sender retries ${report.senderRetries}; ${Math.round(report.durationMs / 1000)} s in all`,
     ...report.faults.map(
       (fault) =>
-        `${fault.signal.padEnd(7)} ${fault.target.padEnd(9)} back after ${seconds(fault.restartMs)}, ` +
+        `${fault.signal.padEnd(7)} ${describe(fault).padEnd(19)} back after ${seconds(fault.restartMs)}, ` +
         `events flowing after ${seconds(fault.recoveryMs)}`,
     ),
   ];
@@ -235,18 +248,23 @@ async function stop(
 ): Promise<void> {
   if (fault.target === 'broker') return broker.stop(fault.signal);
   if (fault.target === 'postgres') return postgres.stop(fault.signal);
-  return services.stop(fault.target, fault.signal);
+  return services.stop({ name: fault.target, replica: fault.replica ?? 1 }, fault.signal);
 }
 
 async function start(
-  target: FaultTarget,
+  fault: Fault,
   services: ServiceProcesses,
   broker: OwnBroker,
   postgres: OwnPostgres,
 ): Promise<void> {
-  if (target === 'broker') return broker.start();
-  if (target === 'postgres') return postgres.start();
-  return services.start(target);
+  if (fault.target === 'broker') return broker.start();
+  if (fault.target === 'postgres') return postgres.start();
+  return services.start({ name: fault.target, replica: fault.replica ?? 1 });
+}
+
+/** `evaluator`, or `evaluator (replica 2)`. */
+function describe(fault: Fault): string {
+  return fault.replica ? `${fault.target} (replica ${fault.replica})` : fault.target;
 }
 
 /**
@@ -271,7 +289,8 @@ class Sender {
 
   async send(n: number): Promise<void> {
     while (!this.closed) {
-      const status = await fetch(this.url, {
+      const source = SOURCES[n % SOURCES.length] as string;
+      const status = await fetch(`${this.url}/${source}`, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
@@ -331,35 +350,50 @@ class RecordingTarget {
     readonly url: string,
     readonly calls: TargetCall[],
     readonly keys: Set<string>,
+    /** Event number → when its first call arrived. */
+    readonly firstCalls: Map<number, number>,
   ) {}
 
   static async start(): Promise<RecordingTarget> {
     const calls: TargetCall[] = [];
     const keys = new Set<string>();
+    const firstCalls = new Map<number, number>();
     const server = createServer((request, response) => {
       void readBody(request).then((body) => {
         const key = String(request.headers['idempotency-key'] ?? '');
-        calls.push({
+        const call = {
           key,
           n: Number((JSON.parse(body || '{}') as { n?: unknown }).n),
           at: Date.now(),
-        });
+        };
+        calls.push(call);
         keys.add(key);
+        if (!firstCalls.has(call.n)) firstCalls.set(call.n, call.at);
         response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    return new RecordingTarget(server, `http://127.0.0.1:${port}`, calls, keys);
+    return new RecordingTarget(server, `http://127.0.0.1:${port}`, calls, keys, firstCalls);
   }
 
-  /** When the first call arrived for an event accepted at or after `at`, if one has. */
-  firstCallAcceptedAfter(at: number, sender: Sender): number | undefined {
-    for (const call of this.calls) {
-      const acceptedAt = sender.accepted.get(call.n);
-      if (acceptedAt !== undefined && acceptedAt >= at) return call.at;
+  /**
+   * When the last of the events accepted in the first second from the first acceptance at or after
+   * `at` reached the target, once all have; undefined before.
+   */
+  deliveredAfter(at: number, sender: Sender): number | undefined {
+    const first = Math.min(...[...sender.accepted.values()].filter((time) => time >= at));
+    if (!Number.isFinite(first) || Date.now() < first + 1000) return undefined;
+    const window = [...sender.accepted]
+      .filter(([, time]) => time >= first && time <= first + 1000)
+      .map(([n]) => n);
+    let last = 0;
+    for (const n of window) {
+      const call = this.firstCalls.get(n);
+      if (call === undefined) return undefined;
+      last = Math.max(last, call);
     }
-    return undefined;
+    return last;
   }
 
   async close(): Promise<void> {
