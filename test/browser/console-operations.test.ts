@@ -345,6 +345,40 @@ describe('the web console’s events and run control in a browser', () => {
     expect(after.items.map((item) => item.id)).not.toContain(listed.id);
   });
 
+  it('builds debounce, rate limit, an expectation and at-least logic in the form', async () => {
+    await page.goto('/builder');
+    await page.getByLabel('Id', { exact: true }).fill('quorum');
+    await page.getByLabel('Owner').fill(OWNER);
+    await page.getByRole('button', { name: 'Add a source' }).click();
+    await page.getByLabel('Source 1', { exact: true }).selectOption(SOURCE);
+    await page.getByLabel('When several are listed').selectOption('atLeast');
+    await page.getByLabel('How many').fill('1');
+
+    await page.getByRole('switch', { name: 'Expect' }).click();
+    await page.getByLabel('Missing', { exact: true }).selectOption(SOURCE);
+    await page.getByLabel('For', { exact: true }).fill('15m');
+    await page.getByRole('switch', { name: 'Debounce' }).click();
+    await page.getByLabel('Quiet for').fill('45s');
+    await page.getByRole('switch', { name: 'Rate limit' }).click();
+    await page.getByLabel('Runs', { exact: true }).fill('5');
+    await page.getByLabel('Beyond the limit').selectOption('delay');
+    await page.locator('#control').scrollIntoViewIfNeeded();
+    await screenshot(page, 'builder-pacing');
+
+    await page.getByRole('tab', { name: 'YAML' }).click();
+    const yaml = (await page.getByTestId('yaml-editor').textContent()) ?? '';
+    for (const line of [
+      'atLeast: 1',
+      'missing: shop-hook',
+      'for: 15m',
+      'period: 45s',
+      'limit: 5',
+      'onExceed: delay',
+    ]) {
+      expect(yaml).toContain(line);
+    }
+  });
+
   it('loaded every screen without an unexpected error', () => {
     // The browser logs the refused filter's 400, and the 404 of a re-run no runner has claimed
     // yet; the screens showed both (above).

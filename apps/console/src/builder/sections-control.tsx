@@ -1,45 +1,16 @@
-import type { ReactNode } from 'react';
-import { Field, Switch } from '../components/forms';
+import { Field } from '../components/forms';
 import { Card } from '../components/layout';
 import type { TriggerForm } from '../logic/trigger-form';
 import { CodeField, useErrors } from './fields';
+import { Optional } from './optional';
 import type { Update } from './sections-basics';
-
-/** An optional part of a trigger: off leaves it out of the definition entirely. */
-function Optional({
-  id,
-  title,
-  on,
-  onToggle,
-  hint,
-  children,
-}: {
-  id: string;
-  title: string;
-  on: boolean;
-  onToggle: (on: boolean) => void;
-  hint: string;
-  children: ReactNode;
-}) {
-  return (
-    <div className={`optional ${on ? 'optional-on' : ''}`}>
-      <div className="optional-head">
-        <Switch checked={on} onChange={onToggle} label={title} id={id} />
-        <label htmlFor={id}>
-          <strong>{title}</strong>
-          <span className="muted small"> {hint}</span>
-        </label>
-      </div>
-      {on && <div className="optional-body">{children}</div>}
-    </div>
-  );
-}
+import { DebounceOption, RateLimitOption } from './sections-pacing';
 
 export function ControlSection({ form, update }: { form: TriggerForm; update: Update }) {
   const errors = useErrors();
   const errorAt = errors.at;
   return (
-    <Card title="Dedupe, batching and concurrency" id="control">
+    <Card title="Dedupe, batching, pacing and concurrency" id="control">
       <Optional
         id="opt-dedupe"
         title="Dedupe"
@@ -123,6 +94,8 @@ export function ControlSection({ form, update }: { form: TriggerForm; update: Up
           placeholder="event.data.repository.id"
         />
       </Optional>
+      <DebounceOption form={form} update={update} />
+      <RateLimitOption form={form} update={update} />
       <Optional
         id="opt-concurrency"
         title="Concurrency"

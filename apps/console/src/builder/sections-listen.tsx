@@ -5,6 +5,7 @@ import { Card } from '../components/layout';
 import type { SourceRow } from '../logic/trigger-form';
 import { CodeField, useErrors } from './fields';
 import type { Update } from './sections-basics';
+import { ExpectOption } from './sections-pacing';
 import type { TriggerForm } from '../logic/trigger-form';
 
 const INLINE_PROVIDERS = ['webhook', 'poller', 'cron', 'file', 'event', 'run-status'];
@@ -29,6 +30,8 @@ export function ListenSection({
 }) {
   const errors = useErrors();
   const errorAt = errors.at;
+  // Compound logic waits for several members: `within` bounds the wait, `correlate` pairs them.
+  const compound = ['all', 'sequence', 'atLeast'].includes(form.logic);
   const sourcesError = errorAt('sources');
   const typesError = errorAt('eventTypes');
   return (
@@ -121,10 +124,24 @@ export function ListenSection({
               <option value="">Each event fires (default)</option>
               <option value="any">Each event fires</option>
               <option value="all">Wait for one of each</option>
+              <option value="sequence">Wait for each, in the listed order</option>
+              <option value="atLeast">Wait for some of them</option>
             </select>
           )}
         </Field>
-        {form.logic === 'all' && (
+        {form.logic === 'atLeast' && (
+          <Field label="How many" error={errorAt('logic.atLeast') ?? errorAt('logic')}>
+            {(props) => (
+              <input
+                {...props}
+                inputMode="numeric"
+                value={form.atLeast}
+                onChange={(e) => update((f) => void (f.atLeast = e.target.value))}
+              />
+            )}
+          </Field>
+        )}
+        {compound && (
           <Field
             label="Within"
             error={errorAt('within')}
@@ -140,7 +157,7 @@ export function ListenSection({
           </Field>
         )}
       </div>
-      {form.logic === 'all' && (
+      {compound && (
         <CodeField
           label="Correlate by"
           path="correlate"
@@ -149,6 +166,7 @@ export function ListenSection({
           hint="Only events with equal keys complete a match together, like event.data.orderId."
         />
       )}
+      <ExpectOption form={form} update={update} />
     </Card>
   );
 }

@@ -61,9 +61,44 @@ const stored = {
   retry: { maxAttempts: 3, backoff: { initialMs: 1000, maxMs: 60000, multiplier: 2, jitter: 0.2 } },
 };
 
+/** The newer options: debounce, rate limit, an absence expectation, compound logic. */
+const paced = {
+  id: 'paced',
+  sources: ['orders', 'payments'],
+  debounce: { period: '30s', key: 'event.data.orderId', maxWait: '5m', deliver: 'all' },
+  rateLimit: { limit: 10, period: '1m', key: 'event.data.customer', onExceed: 'delay' },
+  target: { type: 'local', workflow: 'echo' },
+};
+const absence = {
+  id: 'unpaid',
+  sources: ['orders', 'payments'],
+  expect: { after: 'orders', missing: 'payments', within: '1h', key: 'event.data.orderId' },
+  target: { type: 'local', workflow: 'echo' },
+};
+const sequence = {
+  id: 'in-order',
+  sources: ['a', 'b'],
+  logic: 'sequence',
+  within: '10m',
+  target: { type: 'local', workflow: 'echo' },
+};
+const atLeast = {
+  id: 'quorum',
+  sources: ['a', 'b', 'c'],
+  logic: { atLeast: 2 },
+  within: '1h',
+  correlate: 'event.data.id',
+  target: { type: 'local', workflow: 'echo' },
+};
+
 describe('the builder form', () => {
   it.each([
     ['every option', full],
+    ['debounce and rate limit', paced],
+    ['an absence trigger', absence],
+    ['a sequence', sequence],
+    ['an at-least compound', atLeast],
+    ['a silence expectation', { ...absence, expect: { missing: 'payments', for: '15m' } }],
     ['a stored compound trigger with inline sources', stored],
     [
       'a minimal draft',
@@ -74,6 +109,7 @@ describe('the builder form', () => {
       {
         id: 'y',
         debounce: { window: '5s' },
+        priority: 'event.data.tier',
         target: { type: 'local', workflow: 'echo', priority: 3 },
       },
     ],
@@ -153,6 +189,38 @@ describe('the builder form', () => {
       dedupe: { key: 'event.data.id' },
       target: { type: 'local', workflow: 'echo' },
       input: { order: 'event.data.id', priority: 2 },
+    });
+  });
+
+  it('shows the newer options as fields, and writes what is typed in them', () => {
+    expect(fromDefinition(atLeast)).toMatchObject({ logic: 'atLeast', atLeast: '2' });
+    expect(fromDefinition(paced).rateLimit).toEqual({
+      limit: '10',
+      period: '1m',
+      key: 'event.data.customer',
+      onExceed: 'delay',
+      extra: {},
+    });
+    expect(fromDefinition(absence).expect).toMatchObject({ after: 'orders', missing: 'payments' });
+
+    const form = newTriggerForm('shop');
+    form.id = 'quorum';
+    form.logic = 'atLeast';
+    form.atLeast = '3';
+    form.debounce = { period: '10s', key: '', maxWait: '', deliver: '', extra: {} };
+    form.rateLimit = { limit: '5', period: '1m', key: '', onExceed: '', extra: {} };
+    form.expect = { after: '', missing: 'heartbeat', within: '', for: '5m', key: '', extra: {} };
+    expect(toDefinition(form).definition).toMatchObject({
+      logic: { atLeast: 3 },
+      debounce: { period: '10s' },
+      rateLimit: { limit: 5, period: '1m' },
+      expect: { missing: 'heartbeat', for: '5m' },
+    });
+    form.logic = 'sequence';
+    form.rateLimit.limit = 'lots';
+    expect(toDefinition(form).definition).toMatchObject({
+      logic: 'sequence',
+      rateLimit: { limit: 'lots' },
     });
   });
 

@@ -73,11 +73,24 @@ export interface TriggerForm {
   eventTypes?: string[];
   condition: string;
   match?: MatchRow[];
+  /** `any`, `all`, `sequence`, or `atLeast` (with `atLeast` the k of `{ atLeast: k }`); empty is unset. */
   logic: string;
+  atLeast: string;
   within: string;
   correlate: string;
   dedupe?: { key: string; window: string; extra: JsonObject };
   batch?: { size: string; timeout: string; key: string; extra: JsonObject };
+  debounce?: { period: string; key: string; maxWait: string; deliver: string; extra: JsonObject };
+  rateLimit?: { limit: string; period: string; key: string; onExceed: string; extra: JsonObject };
+  /** An absence trigger: runs when an expected event does not come. */
+  expect?: {
+    after: string;
+    missing: string;
+    within: string;
+    for: string;
+    key: string;
+    extra: JsonObject;
+  };
   concurrency?: {
     allowConcurrent?: boolean;
     key: string;
@@ -140,6 +153,9 @@ const TRIGGER_KEYS = [
   'correlate',
   'dedupe',
   'batch',
+  'debounce',
+  'rateLimit',
+  'expect',
   'concurrency',
   'target',
   'input',
@@ -173,6 +189,7 @@ export function newTriggerForm(owner = ''): TriggerForm {
     sources: [],
     condition: '',
     logic: '',
+    atLeast: '',
     within: '',
     correlate: '',
     target: { ...emptyTarget('local'), workflow: 'echo' },
@@ -195,7 +212,7 @@ export function fromDefinition(raw: unknown): TriggerForm {
     ...(Array.isArray(d.eventTypes) ? { eventTypes: d.eventTypes.map(text) } : {}),
     condition: text(d.condition),
     ...(isObject(d.match) ? { match: Object.entries(d.match).map(matchRow) } : {}),
-    logic: text(d.logic),
+    ...logicForm(d.logic),
     within: text(d.within),
     correlate: text(d.correlate),
     target: targetForm(d.target),
@@ -211,6 +228,37 @@ export function fromDefinition(raw: unknown): TriggerForm {
     form.batch = {
       size: formatNumber(known.size),
       timeout: text(known.timeout),
+      key: text(known.key),
+      extra: rest,
+    };
+  }
+  if (isObject(d.debounce)) {
+    const [known, rest] = split(d.debounce, ['period', 'key', 'maxWait', 'deliver']);
+    form.debounce = {
+      period: text(known.period),
+      key: text(known.key),
+      maxWait: text(known.maxWait),
+      deliver: text(known.deliver),
+      extra: rest,
+    };
+  }
+  if (isObject(d.rateLimit)) {
+    const [known, rest] = split(d.rateLimit, ['limit', 'period', 'key', 'onExceed']);
+    form.rateLimit = {
+      limit: formatNumber(known.limit),
+      period: text(known.period),
+      key: text(known.key),
+      onExceed: text(known.onExceed),
+      extra: rest,
+    };
+  }
+  if (isObject(d.expect)) {
+    const [known, rest] = split(d.expect, ['after', 'missing', 'within', 'for', 'key']);
+    form.expect = {
+      after: text(known.after),
+      missing: text(known.missing),
+      within: text(known.within),
+      for: text(known.for),
       key: text(known.key),
       extra: rest,
     };
@@ -265,7 +313,8 @@ export function toDefinition(form: TriggerForm): {
   if (form.match !== undefined) {
     d.match = Object.fromEntries(form.match.map((row) => [row.path, matchValue(row)]));
   }
-  set(d, 'logic', form.logic);
+  if (form.logic === 'atLeast') d.logic = { atLeast: parseInteger(form.atLeast) };
+  else set(d, 'logic', form.logic);
   set(d, 'within', form.within);
   set(d, 'correlate', form.correlate);
   if (form.dedupe) {
@@ -280,6 +329,31 @@ export function toDefinition(form: TriggerForm): {
     set(batch, 'timeout', form.batch.timeout);
     set(batch, 'key', form.batch.key);
     d.batch = { ...batch, ...form.batch.extra };
+  }
+  if (form.debounce) {
+    const debounce: JsonObject = {};
+    set(debounce, 'period', form.debounce.period);
+    set(debounce, 'key', form.debounce.key);
+    set(debounce, 'maxWait', form.debounce.maxWait);
+    set(debounce, 'deliver', form.debounce.deliver);
+    d.debounce = { ...debounce, ...form.debounce.extra };
+  }
+  if (form.rateLimit) {
+    const rateLimit: JsonObject = {};
+    setValue(rateLimit, 'limit', parseInteger(form.rateLimit.limit));
+    set(rateLimit, 'period', form.rateLimit.period);
+    set(rateLimit, 'key', form.rateLimit.key);
+    set(rateLimit, 'onExceed', form.rateLimit.onExceed);
+    d.rateLimit = { ...rateLimit, ...form.rateLimit.extra };
+  }
+  if (form.expect) {
+    const expect: JsonObject = {};
+    set(expect, 'after', form.expect.after);
+    set(expect, 'missing', form.expect.missing);
+    set(expect, 'within', form.expect.within);
+    set(expect, 'for', form.expect.for);
+    set(expect, 'key', form.expect.key);
+    d.expect = { ...expect, ...form.expect.extra };
   }
   if (form.concurrency) {
     const c = form.concurrency;
@@ -308,6 +382,14 @@ export function toDefinition(form: TriggerForm): {
     d.retry = { ...retry, ...r.extra };
   }
   return { definition: { ...d, ...form.extra }, problems };
+}
+
+/** `logic` is a word, or `{ atLeast: k }`: the form keeps k apart as text. */
+function logicForm(logic: unknown): { logic: string; atLeast: string } {
+  if (isObject(logic) && 'atLeast' in logic) {
+    return { logic: 'atLeast', atLeast: formatNumber(logic.atLeast) };
+  }
+  return { logic: text(logic), atLeast: '' };
 }
 
 function sourceRow(source: unknown): SourceRow {
