@@ -36,5 +36,6 @@ export function stackEnv(run: string, databaseUrl: string): NodeJS.ProcessEnv {
     FLINT_TOPIC_DLQ: `${run}.dlq`,
     FLINT_EVALUATOR_GROUP_ID: `${run}-evaluator`,
     FLINT_RUNNER_GROUP_ID: `${run}-runner`,
+    FLINT_API_DLQ_GROUP_ID: `${run}-api-dead-letters`,
   };
 }

@@ -36,6 +36,8 @@ export function apiEnv(topics: TestTopics, overrides: NodeJS.ProcessEnv = {}): N
     FLINT_TOPIC_EVENTS: topics.events,
     FLINT_TOPIC_RUNS: topics.runs,
     FLINT_TOPIC_DLQ: topics.dlq,
+    // Each API indexes its own dead-letter topic in a group of its own.
+    FLINT_API_DLQ_GROUP_ID: `${topics.dlq}-index`,
     ...overrides,
   };
 }
