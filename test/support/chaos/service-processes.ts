@@ -53,12 +53,12 @@ export class ServiceProcesses {
       stdio: ['ignore', this.logDir ? 'pipe' : 'ignore', 'pipe'],
     });
     if (this.logDir) {
-      const file = createWriteStream(join(this.logDir, `${name}.log`), { flags: 'a' });
+      const file = createWriteStream(join(this.logDir, `${key}.log`), { flags: 'a' });
       child.stdout?.pipe(file);
       child.stderr?.pipe(file);
     }
-    this.children.set(name, child);
-    this.errors.set(name, '');
+    this.children.set(key, child);
+    this.errors.set(key, '');
     child.stderr?.on('data', (chunk: Buffer) => {
       this.errors.set(key, ((this.errors.get(key) ?? '') + chunk.toString()).slice(-4_000));
     });
