@@ -58,6 +58,10 @@ async function boot(
 ): Promise<RunningService> {
   const runtime = await openServiceRuntime(service, options);
   let app: NestFastifyApplication;
+  const nestLogger =
+    options.logger === false
+      ? undefined
+      : new NestLogger(runtime.logger, serviceTraceName(service));
   let consuming = Promise.resolve();
   try {
     const module = buildModule(runtime);
@@ -66,7 +70,7 @@ async function boot(
       bufferLogs: options.logger !== false,
       abortOnError: false,
     });
-    if (options.logger !== false) app.useLogger(new NestLogger(runtime.logger));
+    if (nestLogger) app.useLogger(nestLogger);
     app.useGlobalFilters(new HttpErrorShapeFilter());
     if (declaresTransport(module)) {
       const transport = app.get<FlintKafkaServer>(CONSUMER_TRANSPORT);
@@ -76,6 +80,7 @@ async function boot(
     }
     await app.listen(runtime.config.port, runtime.config.host);
   } catch (err) {
+    nestLogger?.release();
     await runtime.close();
     throw err;
   }
@@ -89,7 +94,10 @@ async function boot(
     url: `http://${host}:${port}`,
     consuming,
     stop() {
-      stopped ??= app.close().then(() => runtime.close());
+      stopped ??= app
+        .close()
+        .then(() => runtime.close())
+        .finally(() => nestLogger?.release());
       return stopped;
     },
   };

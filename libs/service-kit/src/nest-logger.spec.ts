@@ -1,9 +1,12 @@
 import { Writable } from 'node:stream';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { context } from '@opentelemetry/api';
+import { asService } from '@flint/telemetry';
 import { NestLogger } from './nest-logger';
 import { createServiceLogger } from './service-logger';
 
 describe('NestLogger', () => {
-  function nestLogger(level = 'debug') {
+  function nestLogger(level = 'debug', service = 'evaluator', traceName?: string) {
     const lines: Record<string, unknown>[] = [];
     const stream = new Writable({
       write(chunk, _encoding, done) {
@@ -11,8 +14,8 @@ describe('NestLogger', () => {
         done();
       },
     });
-    const logger = createServiceLogger('evaluator', { FLINT_LOG_LEVEL: level }, stream);
-    return { nest: new NestLogger(logger), lines };
+    const logger = createServiceLogger(service, { FLINT_LOG_LEVEL: level }, stream);
+    return { nest: new NestLogger(logger, traceName), lines };
   }
 
   it("writes Nest's messages as the service's own entries, with Nest's context", () => {
@@ -41,5 +44,30 @@ describe('NestLogger', () => {
     nest.log('EvaluatorModule dependencies initialized', 'InstanceLoader');
     nest.log('the feed caught up', 'Evaluator');
     expect(lines.map((l) => l.message)).toEqual(['the feed caught up']);
+  });
+
+  it('writes a message under the service whose work runs, though Nest has one logger per process', () => {
+    const manager = new AsyncLocalStorageContextManager().enable();
+    context.setGlobalContextManager(manager);
+    const webhook = nestLogger('debug', 'webhook', 'flint-webhook');
+    // The local stack starts the api after it: Nest now writes every app's messages through this one.
+    const api = nestLogger('debug', 'api', 'flint-api');
+    try {
+      asService('flint-webhook', () => api.nest.warn('a webhook app message', 'ExceptionsHandler'));
+      api.nest.warn('a message outside any service', 'NestApplication');
+      expect(webhook.lines).toEqual([
+        expect.objectContaining({ service: 'webhook', message: 'a webhook app message' }),
+      ]);
+      expect(api.lines).toEqual([
+        expect.objectContaining({ service: 'api', message: 'a message outside any service' }),
+      ]);
+      webhook.nest.release();
+      asService('flint-webhook', () => api.nest.warn('after the webhook stopped', 'X'));
+      expect(api.lines).toHaveLength(2);
+    } finally {
+      webhook.nest.release();
+      api.nest.release();
+      context.disable();
+    }
   });
 });

@@ -1,4 +1,6 @@
+import { context as traceContext } from '@opentelemetry/api';
 import type { LoggerService } from '@nestjs/common';
+import { serviceOf } from '@flint/telemetry';
 import type { Logger } from 'pino';
 
 /**
@@ -15,11 +17,33 @@ const START_UP_CONTEXTS = new Set([
 ]);
 
 /**
+ * The logger of each service of this process by its trace name (`flint-<service>`). Nest keeps one
+ * logger for the whole process (`app.useLogger` replaces it for every app), so with several
+ * services in one process (the local stack) the last one started would write every app's messages
+ * under its own name; each message goes to the logger of the service whose work is running instead.
+ */
+const serviceLoggers = new Map<string, Logger>();
+
+/**
  * Nest's messages through the service's own logger, so they carry the service's name and format
  * (JSON or pretty) like every other line. Nest passes the context (the class that logs) last.
+ * `serviceName`: the service's trace name, as `asService` marks its work; a message written while
+ * another service's work runs goes to that service's logger.
  */
 export class NestLogger implements LoggerService {
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    private readonly serviceName?: string,
+  ) {
+    if (serviceName !== undefined) serviceLoggers.set(serviceName, logger);
+  }
+
+  /** The service stopped: its messages no longer have a logger of their own. */
+  release(): void {
+    if (this.serviceName !== undefined && serviceLoggers.get(this.serviceName) === this.logger) {
+      serviceLoggers.delete(this.serviceName);
+    }
+  }
 
   log(message: unknown, ...rest: unknown[]): void {
     const context = contextOf(rest);
@@ -56,7 +80,9 @@ export class NestLogger implements LoggerService {
     fields: Record<string, unknown> = {},
   ): void {
     const text = message instanceof Error ? message.message : String(message);
-    this.logger[level]({ ...fields, ...(context === undefined ? {} : { context }) }, text);
+    const running = serviceOf(traceContext.active());
+    const logger = (running === undefined ? undefined : serviceLoggers.get(running)) ?? this.logger;
+    logger[level]({ ...fields, ...(context === undefined ? {} : { context }) }, text);
   }
 }
 
