@@ -144,5 +144,7 @@ describe('end to end: Ctrl-C drains the local stack, and the next start processe
     );
     process.kill(-(stack.child.pid as number), 'SIGINT');
     expect(await stack.exited).toBe(0);
-  });
+    // Two starts of the whole stack, a drain and a run: about a minute on a quiet machine, past two
+    // on a loaded one (seen at a load average of 20).
+  }, 300_000);
 });

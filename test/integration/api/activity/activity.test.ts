@@ -74,14 +74,16 @@ describe('trigger activity and recent events over HTTP', () => {
     const started = new Date(minute.getTime() + 5000);
     await api.runtime.store.query(
       `INSERT INTO runs (run_id, trigger_id, trigger_version, owner, status, input, event_ids,
-              requested_at, request, provider, accepted_at, target_type, started_at, finished_at)
-       VALUES ($1, $2, 1, $3, $4, '{}', '{}', $5, '{}', 'webhook', $5, 'local', $5, $6)`,
+              requested_at, request, provider, accepted_at, target_type, started_at, finished_at,
+              max_attempts)
+       VALUES ($1, $2, 1, $3, $4, '{}', '{}', $5, '{}', 'webhook', $5, 'local', $5, $6, 1)`,
       [`${trigger}.a`, trigger, owner, 'SUCCEEDED', started, started],
     );
     await api.runtime.store.query(
       `INSERT INTO runs (run_id, trigger_id, trigger_version, owner, status, input, event_ids,
-              requested_at, request, provider, accepted_at, target_type, started_at, finished_at)
-       VALUES ($1, $2, 1, $3, 'FAILED', '{}', '{}', $4, '{}', 'webhook', $4, 'local', $4, $5)`,
+              requested_at, request, provider, accepted_at, target_type, started_at, finished_at,
+              max_attempts)
+       VALUES ($1, $2, 1, $3, 'FAILED', '{}', '{}', $4, '{}', 'webhook', $4, 'local', $4, $5, 1)`,
       [`${trigger}.b`, trigger, owner, started, new Date(next.getTime() + 1000)],
     );
 

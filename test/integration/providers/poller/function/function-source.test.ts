@@ -99,9 +99,12 @@ describeIfPostgres('poller: poll functions (provider: function)', () => {
     const firstId = ids()[0]!;
 
     const runId = `${uniqueName('t')}.run`;
+    // A whole row, as the runner's claim writes it: these tests share the database with the API's,
+    // whose run listing reads every column the runner always fills.
     await store.query(
-      `INSERT INTO runs (run_id, trigger_id, trigger_version, owner, status, event_ids)
-       VALUES ($1, 't', 1, 'default', 'STARTED', ARRAY[$2])`,
+      `INSERT INTO runs (run_id, trigger_id, trigger_version, owner, status, event_ids, max_attempts,
+              request)
+       VALUES ($1, 't', 1, 'default', 'STARTED', ARRAY[$2], 1, '{}')`,
       [runId, firstId],
     );
     const seen = collector.ofSource(source).length;
