@@ -10,7 +10,13 @@ import { CodeBlock } from '../components/code';
 import { Banner, ErrorBanner, Loading } from '../components/feedback';
 import { Card, EmptyState, Facts, PageHeader } from '../components/layout';
 import { TimeAgo } from '../components/time';
-import { decisionRun, informativeOperands, outcomeLabel, sortDecisions } from '../logic/decisions';
+import {
+  decisionRun,
+  informativeOperands,
+  outcomeLabel,
+  replayOne,
+  sortDecisions,
+} from '../logic/decisions';
 import { dateTime, prettyJson } from '../logic/format';
 import { ReplayDialog } from './ReplayDialog';
 
@@ -142,7 +148,14 @@ export function EventScreen({ id }: { id: string }) {
           </Card>
         </div>
       </div>
-      <ReplayDialog key={e.id} event={e} open={replaying} onClose={() => setReplaying(false)} />
+      <ReplayDialog
+        key={e.id}
+        what="this event"
+        selection={(options) => replayOne(e, options)}
+        triggers={e.decisions.map((d) => d.triggerId)}
+        open={replaying}
+        onClose={() => setReplaying(false)}
+      />
     </>
   );
 }

@@ -4,7 +4,7 @@ import { ApiError } from '../api/client';
 import { followEvents, type StreamState } from '../api/streams';
 import { useCursorPages, useLoad } from '../app/hooks';
 import { Link, useRouter, withSearch } from '../app/router';
-import { isAdmin, useSession } from '../app/session';
+import { canChange, isAdmin, useSession } from '../app/session';
 import { Button } from '../components/buttons';
 import { ErrorBanner } from '../components/feedback';
 import { Switch } from '../components/forms';
@@ -12,6 +12,7 @@ import { EmptyState, PageHeader } from '../components/layout';
 import { type Column, DataTable, Pager } from '../components/table';
 import { TimeAgo } from '../components/time';
 import { OwnerFilter, TextFilter, TimeRangeFilters } from './filters';
+import { ReplayDialog } from './ReplayDialog';
 
 const PAGE_SIZE = 50;
 /** The live view keeps the newest this many; older ones are a reload away. */
@@ -34,6 +35,12 @@ export function EventsScreen() {
   const filterKey = JSON.stringify(filter);
   const pages = useCursorPages(filterKey);
   const [live, setLive] = useState(true);
+  const [replaying, setReplaying] = useState(false);
+  // A replay selects by time range (both ends) and the archive's filters, not by `fired`.
+  const mayReplay =
+    canChange(principal, filter.owner ?? principal.owner) &&
+    Boolean(filter.since && filter.until) &&
+    filter.fired === undefined;
   const [streamState, setStreamState] = useState<StreamState>('connecting');
   /** Events the stream brought since the list was loaded, newest first, for these filters. */
   const [streamedFor, setStreamedFor] = useState<{ key: string; items: ArchivedEventSummary[] }>({
@@ -141,6 +148,33 @@ export function EventsScreen() {
       <PageHeader
         title="Events"
         subtitle="Every event the evaluator read, newest first, with the triggers it fired."
+        actions={
+          mayReplay ? (
+            <Button icon="refresh" onClick={() => setReplaying(true)}>
+              Replay these
+            </Button>
+          ) : undefined
+        }
+      />
+      <ReplayDialog
+        key={filterKey}
+        what="the events of these filters"
+        selection={(options) => ({
+          since: filter.since!,
+          until: filter.until!,
+          ...(filter.source ? { source: filter.source } : {}),
+          ...(filter.type ? { type: filter.type } : {}),
+          ...(filter.owner ? { owner: filter.owner } : {}),
+          ...(filter.filter ? { filter: filter.filter } : {}),
+          ...(options.trigger ? { trigger: options.trigger } : {}),
+          ...(options.rerun ? { rerun: true } : {}),
+        })}
+        triggers={[]}
+        open={replaying}
+        onClose={() => {
+          setReplaying(false);
+          reload();
+        }}
       />
       <div className="toolbar" role="search" aria-label="Filter events">
         <TextFilter name="source" label="Source" placeholder="any source id" />

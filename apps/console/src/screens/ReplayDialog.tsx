@@ -1,4 +1,4 @@
-import type { ArchivedEventDetail, ReplayResult } from '@flint/contracts';
+import type { ReplayRequest, ReplayResult } from '@flint/contracts';
 import { useState } from 'react';
 import { Link } from '../app/router';
 import { useSession } from '../app/session';
@@ -6,18 +6,23 @@ import { Button } from '../components/buttons';
 import { Dialog } from '../components/dialog';
 import { Banner, ErrorBanner } from '../components/feedback';
 import { Field } from '../components/forms';
-import { replayOne } from '../logic/decisions';
 
 /**
- * Publishes an archived event again (`POST /api/events/replay`), with a fresh id, to every trigger
- * or one; triggers it fired already are not offered it unless asked to run again.
+ * Publishes archived events again (`POST /api/events/replay`), each with a fresh id, to every
+ * trigger or one; triggers an event fired already are not offered it unless asked to run again.
  */
 export function ReplayDialog({
-  event,
+  what,
+  selection,
+  triggers,
   open,
   onClose,
 }: {
-  event: ArchivedEventDetail;
+  /** What is replayed, in words: "this event", "the events listed". */
+  what: string;
+  selection: (options: { trigger?: string; rerun: boolean }) => ReplayRequest;
+  /** The triggers a person may offer the events to alone. */
+  triggers: string[];
   open: boolean;
   onClose: () => void;
 }) {
@@ -34,7 +39,7 @@ export function ReplayDialog({
       setResult(
         await client.post<ReplayResult>(
           '/api/events/replay',
-          replayOne(event, { trigger: trigger || undefined, rerun }),
+          selection({ trigger: trigger || undefined, rerun }),
         ),
       );
     } catch (err) {
@@ -43,11 +48,11 @@ export function ReplayDialog({
       setBusy(false);
     }
   };
-  const replayed = result?.replayed[0];
+  const replayed = result?.replayed.length === 1 ? result.replayed[0] : undefined;
   return (
     <Dialog
       open={open}
-      title="Replay this event"
+      title={`Replay ${what}`}
       onClose={onClose}
       footer={
         <>
@@ -72,31 +77,42 @@ export function ReplayDialog({
           </p>
         </Banner>
       )}
-      {result && !replayed && (
+      {result && result.replayed.length > 1 && (
+        <Banner tone="ok" title={`Replayed ${result.replayed.length} events`}>
+          {result.skipped > 0 && (
+            <p>
+              {result.skipped} more were not: every trigger they would be offered fired for them
+              already.
+            </p>
+          )}
+          {result.more && <p>More matched than one replay takes: replay again for the rest.</p>}
+        </Banner>
+      )}
+      {result && result.replayed.length === 0 && (
         <Banner tone="info" title="Nothing to replay">
-          <p>
-            Every trigger it would be offered fired for it already. Allow running again to replay.
-          </p>
+          <p>Every trigger they would be offered fired for them already. Let them fire again.</p>
         </Banner>
       )}
       {!result && (
         <>
           <p>
-            The event is published again with a fresh id, as if it arrived now, marked as a replay
-            of <code>{event.id}</code>.
+            Each event is published again with a fresh id, as if it arrived now, marked as a replay
+            of its original.
           </p>
-          <Field label="Offer it to" hint="Every trigger listening to it, or one.">
-            {(props) => (
-              <select {...props} value={trigger} onChange={(e) => setTrigger(e.target.value)}>
-                <option value="">Every trigger</option>
-                {event.decisions.map((d) => (
-                  <option key={d.triggerId} value={d.triggerId}>
-                    {d.triggerId}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          {triggers.length > 0 && (
+            <Field label="Offer it to" hint="Every trigger listening to it, or one.">
+              {(props) => (
+                <select {...props} value={trigger} onChange={(e) => setTrigger(e.target.value)}>
+                  <option value="">Every trigger</option>
+                  {triggers.map((id) => (
+                    <option key={id} value={id}>
+                      {id}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+          )}
           <label className="checkbox">
             <input type="checkbox" checked={rerun} onChange={(e) => setRerun(e.target.checked)} />
             Let triggers it fired fire again, as new runs
