@@ -5,7 +5,7 @@ import type { OutgoingRecord } from '@flint/kafka';
 import { TriggerActivityRecorder } from '../../apps/evaluator/src/activity/trigger-activity-recorder';
 import { TriggerIndex } from '../../apps/evaluator/src/definitions/trigger-index';
 import { DedupeWindow } from '../../apps/evaluator/src/pipeline/dedupe-window';
-import { MemoryDedupeKeys } from '../../apps/evaluator/src/testing/memory-dedupe-keys';
+import { MemoryDedupeKeys } from '../../apps/evaluator/src/simulation/memory-dedupe-keys';
 import {
   EventProcessor,
   type ConsumedEvent,
@@ -15,9 +15,9 @@ import { batchEmitter } from '../../apps/evaluator/src/batching/batch-emitter';
 import { BatchManager } from '../../apps/evaluator/src/batching/batch-manager';
 import { CompoundTracker } from '../../apps/evaluator/src/compound/compound-tracker';
 import { DelayedRuns } from '../../apps/evaluator/src/rate-limit/delayed-runs';
-import { MemoryBatchStore } from '../../apps/evaluator/src/testing/memory-batch-store';
-import { MemoryCompoundStore } from '../../apps/evaluator/src/testing/memory-compound-store';
-import { MemoryRateLimits } from '../../apps/evaluator/src/testing/memory-rate-limits';
+import { MemoryBatchStore } from '../../apps/evaluator/src/simulation/memory-batch-store';
+import { MemoryCompoundStore } from '../../apps/evaluator/src/simulation/memory-compound-store';
+import { MemoryRateLimits } from '../../apps/evaluator/src/simulation/memory-rate-limits';
 import type { Measurement, ScenarioResult } from '../support/result';
 import { percentiles, round } from '../support/stats';
 

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { type ServiceRuntime, ServiceKitModule } from '@flint/service-kit';
 import { AccessModule } from './auth/access.module';
+import { backtestControllers, backtestProviders } from './backtest/backtest.providers';
 import { consoleControllers, consoleProviders } from './console/console.providers';
 import { deadLetterControllers, deadLetterProviders } from './dead-letters/dead-letters.providers';
 import { definitionControllers, definitionProviders } from './definitions/definition-providers';
@@ -31,6 +32,7 @@ export class ApiModule {
         ...eventArchiveControllers,
         ...deadLetterControllers,
         ...scheduleControllers,
+        ...backtestControllers,
         DocsController,
       ],
       providers: [
@@ -42,6 +44,7 @@ export class ApiModule {
         ...eventArchiveProviders(runtime),
         ...deadLetterProviders(runtime),
         ...scheduleProviders(runtime),
+        ...backtestProviders(runtime),
       ],
     };
   }

@@ -10,6 +10,7 @@ import { registerDlqCommands } from './commands/dlq';
 import { registerEmitCommands } from './commands/emit';
 import { registerEventCommands } from './commands/events';
 import { registerReplayCommands } from './commands/replay';
+import { registerBacktestCommands } from './commands/backtest';
 import { registerRunCommands } from './commands/runs';
 import { registerScheduleCommands } from './commands/schedules';
 import { registerTestCommands } from './commands/test';
@@ -89,6 +90,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   registerDlqCommands(program, context);
   registerScheduleCommands(program, context);
   registerTestCommands(program, context);
+  registerBacktestCommands(program, context);
   registerEmitCommands(program, context);
   registerContextCommands(program, context);
   registerCompletionCommands(program, context);

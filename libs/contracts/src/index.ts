@@ -60,6 +60,7 @@ export * from './api/history';
 export * from './api/run-attempts';
 export * from './api/poll-history';
 export * from './api/test-fire';
+export * from './api/backtest';
 export * from './api/events';
 export * from './api/event-history';
 export * from './history/decision';

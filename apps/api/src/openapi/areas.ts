@@ -17,3 +17,4 @@ export { pollHistoryRoutes } from '../poll-history/poll-history.openapi';
 export { eventArchiveRoutes } from '../event-archive/event-archive.openapi';
 export { deadLetterRoutes } from '../dead-letters/dead-letters.openapi';
 export { scheduleRoutes } from '../schedules/schedules.openapi';
+export { backtestRoutes } from '../backtest/backtest.openapi';

@@ -106,7 +106,8 @@ export class TestFire {
     });
   }
 
-  private async sourcesOf(trigger: StoredTrigger): Promise<Map<string, InlineSource>> {
+  /** The sources the trigger names by id, as they are stored (a missing one is simply absent). */
+  async sourcesOf(trigger: StoredTrigger): Promise<Map<string, InlineSource>> {
     const sources = new Map<string, InlineSource>();
     for (const reference of trigger.sources ?? []) {
       if (typeof reference !== 'string') continue;
@@ -138,12 +139,11 @@ export class TestFire {
     return { valid: true, issues: [] };
   }
 
-  /** Checked as saving it would be (schema, CEL with positions, sources), paths under `prefix`. */
-  private async validateDraft(
-    principal: Principal,
-    raw: unknown,
-    prefix: string,
-  ): Promise<StoredTrigger> {
+  /**
+   * A draft trigger checked as saving it would be (schema, CEL with positions, sources), paths under
+   * `prefix`; the backtest takes its drafts through here too.
+   */
+  async validateDraft(principal: Principal, raw: unknown, prefix: string): Promise<StoredTrigger> {
     const scope = ownerScope(principal);
     const withOwner =
       scope !== undefined && isObject(raw) && raw.owner === undefined
@@ -169,7 +169,7 @@ export class TestFire {
       );
     }
     if (definition.kind !== 'trigger') {
-      throw new InvalidInputError('invalid_request', 'a test-fire needs a trigger', [
+      throw new InvalidInputError('invalid_request', 'the draft must be a trigger', [
         { path: [prefix, 'kind'].filter(Boolean).join('.'), message: 'must be "trigger"' },
       ]);
     }

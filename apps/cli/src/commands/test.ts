@@ -103,7 +103,7 @@ function sampleEvent(value: unknown, path: string): unknown {
 }
 
 /** The one trigger in the file, checked first as `flint validate --server` does. */
-async function draftTrigger(path: string, client: FlintApiClient): Promise<unknown> {
+export async function draftTrigger(path: string, client: FlintApiClient): Promise<unknown> {
   const loaded = await loadDefinitionFiles([path], await definitionReferences(client));
   if (loaded.problems.length > 0) {
     throw new CliInputError(

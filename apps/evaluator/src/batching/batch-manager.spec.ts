@@ -1,7 +1,7 @@
 import { ManualClock } from '@flint/common/testing';
 import { CelEngine, type CompiledTrigger } from '@flint/conditions';
 import type { CloudEvent } from '@flint/contracts';
-import { MemoryBatchStore } from '../testing/memory-batch-store';
+import { MemoryBatchStore } from '../simulation/memory-batch-store';
 import { settle } from '../testing/settle';
 import { compiled, webhookEvent } from '../testing/triggers';
 import { BatchManager } from './batch-manager';

@@ -2,7 +2,7 @@ import { ManualClock } from '@flint/common/testing';
 import { CelEngine, type CompiledTrigger } from '@flint/conditions';
 import type { CloudEvent } from '@flint/contracts';
 import { RunRequestMaker } from '../pipeline/run-request-maker';
-import { MemoryCompoundStore } from '../testing/memory-compound-store';
+import { MemoryCompoundStore } from '../simulation/memory-compound-store';
 import { compiled, webhookEvent } from '../testing/triggers';
 import { CompoundTracker } from './compound-tracker';
 

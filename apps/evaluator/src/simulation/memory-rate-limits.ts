@@ -6,7 +6,7 @@ import {
 } from '../rate-limit/rate-limit-repository';
 import type { DelayedRunStore } from '../rate-limit/delayed-runs';
 
-/** `EvaluatorRateLimitRepository` in memory, for specs of the logic above it. */
+/** `EvaluatorRateLimitRepository` in memory: for specs of the logic above it, and for backtests (no side effects). */
 export class MemoryRateLimits implements DelayedRunStore {
   readonly slots = new Map<string, { key: string; at: number; expiresAt: number }>();
   readonly delayedRuns = new Map<string, DelayedRun>();

@@ -15,7 +15,7 @@ interface StoredBatch extends Omit<PendingBatch, 'status'> {
   keepUntil?: Date;
 }
 
-/** `EvaluatorBatchRepository` in memory, for specs of the logic above it; it can be made to fail. */
+/** `EvaluatorBatchRepository` in memory: for specs of the logic above it, and for backtests (no side effects); it can be made to fail. */
 export class MemoryBatchStore implements BatchStore {
   readonly batches = new Map<string, StoredBatch>();
   failNext = 0;

@@ -17,7 +17,7 @@ interface StoredMatch extends CompoundMatch {
   eventIds: Set<string>;
 }
 
-/** `EvaluatorCompoundRepository` in memory, for specs of the compound logic. */
+/** `EvaluatorCompoundRepository` in memory: for specs of the compound logic, and for backtests (no side effects). */
 export class MemoryCompoundStore implements CompoundStore {
   readonly matches = new Map<string, StoredMatch>();
 

@@ -1,6 +1,6 @@
 import type { DedupeKeyStore, SeenKey } from '../pipeline/dedupe-keys';
 
-/** `DedupeKeyRepository` in memory, for specs of the logic above it. */
+/** `DedupeKeyRepository` in memory: for specs of the logic above it, and for backtests (no side effects). */
 export class MemoryDedupeKeys implements DedupeKeyStore {
   readonly windows = new Map<string, { openedAt: number; expiresAt: number }>();
 
