@@ -145,7 +145,7 @@ describe('LocalTargetStarter', () => {
       source: 'r-1',
       subject: 'probe',
       flintsourceid: 't',
-      flintprovider: 'runner',
+      flintprovider: 'workflow',
       flintowner: 'default',
       traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
     });

@@ -64,7 +64,8 @@ export class WorkflowEvents {
         type,
         time: now,
         flintsourceid: request.triggerId,
-        flintprovider: 'runner',
+        // Not `runner`: run-status triggers accept only the runner's own events, never a workflow's.
+        flintprovider: 'workflow',
         flintacceptedat: now,
         flintowner: request.owner,
         ...(request.target.type === 'local' ? { subject: request.target.workflow } : {}),
