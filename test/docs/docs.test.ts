@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { appendFileSync, existsSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import { SERVICES, type ServiceName, type SourcePage } from '@flint/contracts';
 import {
   applyExamples,
@@ -97,6 +97,7 @@ describe('the documentation, run', () => {
     ];
     env = {
       ...process.env,
+      PATH: `${await failingCurl(scratch)}${delimiter}${process.env.PATH ?? ''}`,
       FLINT_API_URL: api,
       FLINT_API_KEY: ADMIN_KEY,
       FLINT_ADMIN_API_KEY: ADMIN_KEY,
@@ -193,3 +194,21 @@ describe('the documentation, run', () => {
     expect(failures).toEqual([]);
   });
 });
+
+/**
+ * A `curl` that fails on an HTTP error answer (`--fail-with-body`), first on the blocks' PATH: the
+ * pages write `curl -s …` as a reader would, and a reader sees a 404 that a shell's exit status hides.
+ * Returns the folder it is in.
+ */
+async function failingCurl(scratch: string): Promise<string> {
+  const real = (process.env.PATH ?? '')
+    .split(delimiter)
+    .map((dir) => join(dir, 'curl'))
+    .find((file) => existsSync(file));
+  if (real === undefined) throw new Error('the docs run curl, and there is none on PATH');
+  const bin = join(scratch, 'bin');
+  await mkdir(bin, { recursive: true });
+  await writeFile(join(bin, 'curl'), `#!/bin/sh\nexec '${real}' --fail-with-body "$@"\n`);
+  await chmod(join(bin, 'curl'), 0o755);
+  return bin;
+}
