@@ -394,6 +394,37 @@ describe('the web console’s events and run control in a browser', () => {
     }
   });
 
+  it('builds a priority, cancelOn and a callback completion in the form', async () => {
+    await page.goto('/builder');
+    await page.getByLabel('Id', { exact: true }).fill('prioritised');
+    await page.getByLabel('Owner').fill(OWNER);
+    await page.getByRole('button', { name: 'Add a source' }).click();
+    await page.getByLabel('Source 1', { exact: true }).selectOption(SOURCE);
+    await page.getByTestId('editor-priority').click();
+    await page.keyboard.type('event.data.total > 1000 ? 10 : 0');
+    await page.getByRole('switch', { name: 'Cancel on' }).click();
+    await page.getByLabel('Of event types').fill('com.example.order.cancelled');
+    await page.getByTestId('editor-cancelOn.match').click();
+    await page.keyboard.type('event.data.orderId');
+    await page.getByRole('radio', { name: 'HTTP call' }).click();
+    await page.getByLabel('URL').fill('https://fulfilment.example.com/start');
+    await page.getByLabel('The run is over').selectOption('callback');
+    await page.getByLabel('Callback deadline').fill('30m');
+    await page.getByTestId('validation-status').getByText('Valid').waitFor();
+
+    await page.getByRole('tab', { name: 'YAML' }).click();
+    const yaml = (await page.getByTestId('yaml-editor').textContent()) ?? '';
+    for (const line of [
+      'priority: event.data.total > 1000 ? 10 : 0',
+      '- com.example.order.cancelled',
+      'match: event.data.orderId',
+      'completion: callback',
+      'completionTimeout: 30m',
+    ]) {
+      expect(yaml).toContain(line);
+    }
+  });
+
   it('loaded every screen without an unexpected error', () => {
     // The browser logs the refused filter's 400, and the 404 of a re-run no runner has claimed
     // yet; the screens showed both (above).

@@ -25,6 +25,7 @@ import { ControlSection, RetrySection } from './sections-control';
 import { FilterSection } from './sections-filter';
 import { InputSection, TargetSection } from './sections-target';
 import { ListenSection } from './sections-listen';
+import { RunOrderSection } from './sections-run-order';
 import { useValidation } from './validation';
 
 /** A stored trigger as the builder edits it: its version travels in If-Match, not in the body. */
@@ -197,11 +198,17 @@ function Builder({ stored }: { stored?: StoredTrigger }) {
             editing={Boolean(stored)}
             ownerFixed={principal.role !== 'admin'}
           />
-          <ListenSection form={form} update={update} sourceIds={sourceIds} />
+          <ListenSection
+            form={form}
+            update={update}
+            sourceIds={sourceIds}
+            fromOwnersEditable={principal.role === 'admin'}
+          />
           <FilterSection form={form} update={update} />
           <TargetSection form={form} update={update} />
           <InputSection form={form} update={update} />
           <ControlSection form={form} update={update} />
+          <RunOrderSection form={form} update={update} />
           <RetrySection form={form} update={update} />
           {issues.some((issue) => issue.path === '') && (
             <ErrorBanner

@@ -1,4 +1,5 @@
 import { createContext, type ReactNode, useContext, useId } from 'react';
+import { Field } from '../components/forms';
 import { issuesAt, issuesUnder, type PathIssue } from '../logic/issue-path';
 import { CodeEditor, type EditorLanguage } from './CodeEditor';
 
@@ -112,5 +113,44 @@ export function CodeField({
         </p>
       )}
     </div>
+  );
+}
+
+/**
+ * A list edited as text, one item per line. `undefined` (the key left out) when emptied, so an
+ * untouched list does not turn into an empty one the schema refuses.
+ */
+export function LinesField({
+  label,
+  value,
+  onChange,
+  error,
+  hint,
+  placeholder,
+}: {
+  label: ReactNode;
+  value: string[] | undefined;
+  onChange: (value: string[] | undefined) => void;
+  error?: string;
+  hint?: ReactNode;
+  placeholder?: string;
+}) {
+  return (
+    <Field label={label} optional error={error} hint={hint}>
+      {(props) => (
+        <textarea
+          {...props}
+          className="mono"
+          rows={1}
+          spellCheck={false}
+          placeholder={placeholder}
+          value={(value ?? []).join('\n')}
+          onChange={(e) => {
+            const lines = e.target.value.split('\n');
+            onChange(lines.length === 1 && lines[0] === '' ? undefined : lines);
+          }}
+        />
+      )}
+    </Field>
   );
 }

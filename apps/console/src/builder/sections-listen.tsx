@@ -3,7 +3,7 @@ import { Field } from '../components/forms';
 import { Icon } from '../components/icons';
 import { Card } from '../components/layout';
 import type { SourceRow } from '../logic/trigger-form';
-import { CodeField, useErrors } from './fields';
+import { CodeField, LinesField, useErrors } from './fields';
 import type { Update } from './sections-basics';
 import { ExpectOption } from './sections-pacing';
 import type { TriggerForm } from '../logic/trigger-form';
@@ -23,10 +23,13 @@ export function ListenSection({
   form,
   update,
   sourceIds,
+  fromOwnersEditable,
 }: {
   form: TriggerForm;
   update: Update;
   sourceIds: string[];
+  /** Only an admin may let other owners' events in; others see a setting that is there. */
+  fromOwnersEditable: boolean;
 }) {
   const errors = useErrors();
   const errorAt = errors.at;
@@ -90,29 +93,18 @@ export function ListenSection({
           Declare a source here
         </Button>
       </div>
-      <Field
+      <LinesField
         label="Event types"
-        optional
         error={typesError}
         hint="One per line: custom event types (com.example.order.created) or run statuses (flint.run.failed)."
-      >
-        {(props) => (
-          <textarea
-            {...props}
-            className="mono"
-            rows={1}
-            spellCheck={false}
-            value={(form.eventTypes ?? []).join('\n')}
-            onChange={(e) =>
-              update((f) => {
-                const types = e.target.value.split('\n');
-                if (types.length === 1 && types[0] === '') delete f.eventTypes;
-                else f.eventTypes = types;
-              })
-            }
-          />
-        )}
-      </Field>
+        value={form.eventTypes}
+        onChange={(types) =>
+          update((f) => void (types ? (f.eventTypes = types) : delete f.eventTypes))
+        }
+      />
+      {(fromOwnersEditable || form.fromOwners !== undefined) && (
+        <FromOwnersField form={form} update={update} editable={fromOwnersEditable} />
+      )}
       <div className="form-grid">
         <Field label="When several are listed" error={errorAt('logic')}>
           {(props) => (
@@ -168,6 +160,58 @@ export function ListenSection({
       )}
       <ExpectOption form={form} update={update} />
     </Card>
+  );
+}
+
+function FromOwnersField({
+  form,
+  update,
+  editable,
+}: {
+  form: TriggerForm;
+  update: Update;
+  editable: boolean;
+}) {
+  const errorAt = useErrors().at;
+  const mode = form.fromOwners === undefined ? '' : form.fromOwners === 'any' ? 'any' : 'list';
+  if (!editable) {
+    return (
+      <p className="small muted" data-testid="from-owners">
+        Also takes events of{' '}
+        {form.fromOwners === 'any' ? 'every owner' : (form.fromOwners ?? []).join(', ')} (set by an
+        admin).
+      </p>
+    );
+  }
+  return (
+    <div className="form-grid">
+      <Field label="Events of other owners" error={errorAt('fromOwners')}>
+        {(props) => (
+          <select
+            {...props}
+            value={mode}
+            onChange={(e) =>
+              update((f) => {
+                if (e.target.value === '') delete f.fromOwners;
+                else f.fromOwners = e.target.value === 'any' ? 'any' : [];
+              })
+            }
+          >
+            <option value="">only its own owner’s (default)</option>
+            <option value="any">every owner’s</option>
+            <option value="list">these owners’ too</option>
+          </select>
+        )}
+      </Field>
+      {Array.isArray(form.fromOwners) && (
+        <LinesField
+          label="Owners"
+          hint="One per line."
+          value={form.fromOwners}
+          onChange={(owners) => update((f) => void (f.fromOwners = owners ?? []))}
+        />
+      )}
+    </div>
   );
 }
 

@@ -202,7 +202,55 @@ export function TargetSection({ form, update }: { form: TriggerForm; update: Upd
           />
         </>
       )}
+      {(t.type === 'http' || t.type === 'kafka') && (
+        <CompletionFields form={form} update={update} />
+      )}
     </Card>
+  );
+}
+
+/** A remote workflow's run is over when the target accepted it, or when the workflow says so. */
+function CompletionFields({ form, update }: { form: TriggerForm; update: Update }) {
+  const errorAt = useErrors().at;
+  const t = form.target;
+  return (
+    <div className="form-grid">
+      <Field label="The run is over" error={errorAt('target.completion')}>
+        {(props) => (
+          <select
+            {...props}
+            value={t.completion}
+            onChange={(e) =>
+              update((f) => {
+                f.target.completion = e.target.value;
+                if (e.target.value !== 'callback') f.target.completionTimeout = '';
+              })
+            }
+          >
+            <option value="">when the target accepted it (default)</option>
+            <option value="accepted">when the target accepted it</option>
+            <option value="callback">when the workflow calls back</option>
+          </select>
+        )}
+      </Field>
+      {t.completion === 'callback' && (
+        <Field
+          label="Callback deadline"
+          optional
+          error={errorAt('target.completionTimeout')}
+          hint="How long to wait for the outcome before the run fails, like 30m; default 1h."
+        >
+          {(props) => (
+            <input
+              {...props}
+              placeholder="1h"
+              value={t.completionTimeout}
+              onChange={(e) => update((f) => void (f.target.completionTimeout = e.target.value))}
+            />
+          )}
+        </Field>
+      )}
+    </div>
   );
 }
 

@@ -11,6 +11,7 @@ const full = {
   version: 7,
   sources: ['github'],
   eventTypes: ['com.example.deploy.requested'],
+  fromOwners: ['ops', 'security'],
   condition: "event.data.ref == 'refs/heads/main'",
   match: {
     type: 'github.push',
@@ -25,6 +26,13 @@ const full = {
   dedupe: { key: 'event.data.after', window: '1h30m' },
   batch: { size: 10, timeout: '30s', key: 'event.data.repository.id' },
   concurrency: { allowConcurrent: true, key: 'event.data.repository.id', onBusy: 'queue', max: 2 },
+  priority: "event.data.ref == 'refs/heads/main' ? 10 : 0",
+  cancelOn: {
+    sources: ['github'],
+    eventTypes: ['com.example.deploy.cancelled'],
+    condition: "event.data.reason != 'test'",
+    match: 'event.data.repository.id',
+  },
   target: {
     type: 'http',
     url: 'https://ci.example.com/deploy',
@@ -32,6 +40,8 @@ const full = {
     headers: { Authorization: { secretRef: 'ci-token' }, 'X-Source': 'flint' },
     timeoutMs: 5000,
     successCodes: [200, 202],
+    completion: 'callback',
+    completionTimeout: '2h',
   },
   input: { commit: 'event.data.after', retries: 3, dryRun: false, note: null },
   retry: { maxAttempts: 5, backoff: { initialMs: 500, maxMs: 10_000, multiplier: 3, jitter: 0 } },
@@ -56,7 +66,10 @@ const stored = {
   logic: 'all',
   within: '1h',
   correlate: 'event.data.orderId',
-  target: { type: 'kafka', topic: 'workflows.pair', key: 'event.id' },
+  fromOwners: 'any',
+  priority: -5,
+  cancelOn: { eventTypes: ['com.example.pair.cancelled'] },
+  target: { type: 'kafka', topic: 'workflows.pair', key: 'event.id', completion: 'accepted' },
   input: "{'a': events['orders'].data}",
   retry: { maxAttempts: 3, backoff: { initialMs: 1000, maxMs: 60000, multiplier: 2, jitter: 0.2 } },
 };
@@ -109,13 +122,23 @@ describe('the builder form', () => {
       {
         id: 'y',
         debounce: { window: '5s' },
-        priority: 'event.data.tier',
+        cancelOn: { sources: ['a'], after: '1m' },
         target: { type: 'local', workflow: 'echo', priority: 3 },
       },
     ],
     [
       'a draft with values not valid yet',
       { id: 'z', batch: { size: '10x' }, target: { type: 'http', timeoutMs: 'soon' } },
+    ],
+    [
+      'a draft whose newer keys have types the form cannot show',
+      {
+        id: 'w',
+        fromOwners: 'everyone',
+        priority: '7',
+        cancelOn: 'never',
+        target: { type: 'kafka', topic: 't' },
+      },
     ],
   ])('gives %s back unchanged', (_name, definition) => {
     expect(toDefinition(fromDefinition(definition))).toEqual({ definition, problems: [] });
@@ -222,6 +245,59 @@ describe('the builder form', () => {
       logic: 'sequence',
       rateLimit: { limit: 'lots' },
     });
+  });
+
+  it('maps priority, cancelOn, fromOwners and a callback completion both ways', () => {
+    expect(fromDefinition(full)).toMatchObject({
+      fromOwners: ['ops', 'security'],
+      priority: "event.data.ref == 'refs/heads/main' ? 10 : 0",
+      cancelOn: {
+        sources: ['github'],
+        eventTypes: ['com.example.deploy.cancelled'],
+        condition: "event.data.reason != 'test'",
+        match: 'event.data.repository.id',
+        extra: {},
+      },
+      target: { completion: 'callback', completionTimeout: '2h' },
+    });
+    expect(fromDefinition(stored)).toMatchObject({ fromOwners: 'any', priority: '-5' });
+
+    const form = newTriggerForm('shop');
+    form.id = 'deploy';
+    form.eventTypes = ['com.example.deploy'];
+    form.priority = '3';
+    form.cancelOn = {
+      eventTypes: ['com.example.deploy.cancelled'],
+      condition: '',
+      match: '',
+      extra: {},
+    };
+    form.target = {
+      ...form.target,
+      type: 'http',
+      url: 'https://ci.example.com',
+      completion: 'callback',
+      completionTimeout: '30m',
+    };
+    expect(toDefinition(form).definition).toMatchObject({
+      priority: 3,
+      cancelOn: { eventTypes: ['com.example.deploy.cancelled'] },
+      target: { type: 'http', completion: 'callback', completionTimeout: '30m' },
+    });
+    form.priority = 'event.data.level';
+    form.fromOwners = 'any';
+    expect(toDefinition(form).definition).toMatchObject({
+      priority: 'event.data.level',
+      fromOwners: 'any',
+    });
+    // A local workflow always reports its own outcome: completion is not one of its fields.
+    form.target.type = 'local';
+    form.target.workflow = 'echo';
+    expect(toDefinition(form).definition.target).toEqual({ type: 'local', workflow: 'echo' });
+    form.priority = '';
+    delete form.cancelOn;
+    expect(toDefinition(form).definition).not.toHaveProperty('priority');
+    expect(toDefinition(form).definition).not.toHaveProperty('cancelOn');
   });
 
   it('keeps only the chosen target type’s fields', () => {

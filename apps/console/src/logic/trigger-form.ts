@@ -71,6 +71,8 @@ export interface TriggerForm {
   sources: SourceRow[];
   /** Present (possibly empty) when the trigger listens by event type. */
   eventTypes?: string[];
+  /** Other owners whose events may reach it by type: `any`, or a list (one per line). */
+  fromOwners?: 'any' | string[];
   condition: string;
   match?: MatchRow[];
   /** `any`, `all`, `sequence`, or `atLeast` (with `atLeast` the k of `{ atLeast: k }`); empty is unset. */
@@ -96,6 +98,16 @@ export interface TriggerForm {
     key: string;
     onBusy: string;
     max: string;
+    extra: JsonObject;
+  };
+  /** A CEL expression giving a whole number, or the number; empty is unset. */
+  priority: string;
+  cancelOn?: {
+    /** Present (possibly empty) when it lists sources; likewise `eventTypes`. */
+    sources?: string[];
+    eventTypes?: string[];
+    condition: string;
+    match: string;
     extra: JsonObject;
   };
   target: TargetForm;
@@ -128,6 +140,9 @@ export interface TargetForm {
   topic: string;
   key: string;
   workflow: string;
+  /** http and kafka: `accepted` or `callback`; empty is unset (accepted). */
+  completion: string;
+  completionTimeout: string;
   extra: JsonObject;
 }
 
@@ -146,6 +161,7 @@ const TRIGGER_KEYS = [
   'version',
   'sources',
   'eventTypes',
+  'fromOwners',
   'condition',
   'match',
   'logic',
@@ -157,6 +173,8 @@ const TRIGGER_KEYS = [
   'rateLimit',
   'expect',
   'concurrency',
+  'priority',
+  'cancelOn',
   'target',
   'input',
   'retry',
@@ -174,6 +192,8 @@ export function emptyTarget(type = 'local'): TargetForm {
     topic: '',
     key: '',
     workflow: '',
+    completion: '',
+    completionTimeout: '',
     extra: {},
   };
 }
@@ -192,6 +212,7 @@ export function newTriggerForm(owner = ''): TriggerForm {
     atLeast: '',
     within: '',
     correlate: '',
+    priority: '',
     target: { ...emptyTarget('local'), workflow: 'echo' },
     input: { mode: 'none' },
     extra: {},
@@ -201,6 +222,10 @@ export function newTriggerForm(owner = ''): TriggerForm {
 export function fromDefinition(raw: unknown): TriggerForm {
   const d = isObject(raw) ? raw : {};
   const [, extra] = split(d, TRIGGER_KEYS);
+  // Values of a type the form cannot show travel untouched with the other unknown keys.
+  for (const key of ['fromOwners', 'priority', 'cancelOn'] as const) {
+    if (key in d && !showable[key](d[key])) extra[key] = d[key];
+  }
   const form: TriggerForm = {
     ...('kind' in d ? { kind: d.kind } : {}),
     id: text(d.id),
@@ -210,11 +235,15 @@ export function fromDefinition(raw: unknown): TriggerForm {
     ...('version' in d ? { version: d.version } : {}),
     sources: Array.isArray(d.sources) ? d.sources.map(sourceRow) : [],
     ...(Array.isArray(d.eventTypes) ? { eventTypes: d.eventTypes.map(text) } : {}),
+    ...(showable.fromOwners(d.fromOwners)
+      ? { fromOwners: d.fromOwners === 'any' ? 'any' : (d.fromOwners as unknown[]).map(text) }
+      : {}),
     condition: text(d.condition),
     ...(isObject(d.match) ? { match: Object.entries(d.match).map(matchRow) } : {}),
     ...logicForm(d.logic),
     within: text(d.within),
     correlate: text(d.correlate),
+    priority: showable.priority(d.priority) ? String(d.priority) : '',
     target: targetForm(d.target),
     input: inputForm(d.input),
     extra,
@@ -275,6 +304,16 @@ export function fromDefinition(raw: unknown): TriggerForm {
       extra: rest,
     };
   }
+  if (showable.cancelOn(d.cancelOn)) {
+    const [known, rest] = split(d.cancelOn, ['sources', 'eventTypes', 'condition', 'match']);
+    form.cancelOn = {
+      ...(Array.isArray(known.sources) ? { sources: known.sources.map(text) } : {}),
+      ...(Array.isArray(known.eventTypes) ? { eventTypes: known.eventTypes.map(text) } : {}),
+      condition: text(known.condition),
+      match: text(known.match),
+      extra: rest,
+    };
+  }
   if (isObject(d.retry)) {
     const [known, rest] = split(d.retry, ['maxAttempts', 'backoff']);
     const backoff = isObject(known.backoff) ? known.backoff : {};
@@ -309,6 +348,7 @@ export function toDefinition(form: TriggerForm): {
     d.sources = form.sources.map((row, index) => sourceValue(row, index, problems));
   }
   if (form.eventTypes !== undefined) d.eventTypes = form.eventTypes;
+  if (form.fromOwners !== undefined) d.fromOwners = form.fromOwners;
   set(d, 'condition', form.condition);
   if (form.match !== undefined) {
     d.match = Object.fromEntries(form.match.map((row) => [row.path, matchValue(row)]));
@@ -363,6 +403,16 @@ export function toDefinition(form: TriggerForm): {
     set(concurrency, 'onBusy', c.onBusy);
     setValue(concurrency, 'max', parseInteger(c.max));
     d.concurrency = { ...concurrency, ...c.extra };
+  }
+  setValue(d, 'priority', parseInteger(form.priority));
+  if (form.cancelOn) {
+    const c = form.cancelOn;
+    const cancelOn: JsonObject = {};
+    if (c.sources !== undefined) cancelOn.sources = c.sources;
+    if (c.eventTypes !== undefined) cancelOn.eventTypes = c.eventTypes;
+    set(cancelOn, 'condition', c.condition);
+    set(cancelOn, 'match', c.match);
+    d.cancelOn = { ...cancelOn, ...c.extra };
   }
   d.target = targetValue(form.target);
   const input = inputValue(form.input);
@@ -476,6 +526,8 @@ const TARGET_KEYS = [
   'topic',
   'key',
   'workflow',
+  'completion',
+  'completionTimeout',
 ] as const;
 
 function targetForm(raw: unknown): TargetForm {
@@ -497,6 +549,8 @@ function targetForm(raw: unknown): TargetForm {
     topic: text(known.topic),
     key: text(known.key),
     workflow: text(known.workflow),
+    completion: text(known.completion),
+    completionTimeout: text(known.completionTimeout),
     extra: rest,
   };
 }
@@ -521,14 +575,22 @@ function targetValue(t: TargetForm): JsonObject {
         .filter((code) => code !== '')
         .map((code) => parseInteger(code));
     }
+    setCompletion(target, t);
   } else if (t.type === 'kafka') {
     set(target, 'topic', t.topic);
     set(target, 'key', t.key);
+    setCompletion(target, t);
   } else if (t.type === 'local') {
     set(target, 'workflow', t.workflow);
     setValue(target, 'timeoutMs', parseInteger(t.timeoutMs));
   }
   return { ...target, ...t.extra };
+}
+
+/** A remote workflow may report its own outcome; a local one always does. */
+function setCompletion(target: JsonObject, t: TargetForm): void {
+  set(target, 'completion', t.completion);
+  set(target, 'completionTimeout', t.completionTimeout);
 }
 
 function inputForm(raw: unknown): TriggerForm['input'] {
@@ -555,6 +617,20 @@ function inputValue(input: TriggerForm['input']): unknown {
       field.kind === 'expression' ? field.value : parseScalar(field.value),
     ]),
   );
+}
+
+/** Which values of the newer keys the form has fields for. */
+const showable = {
+  fromOwners: (v: unknown) => v === 'any' || (Array.isArray(v) && v.every(isText)),
+  // A whole number shows as its digits and is written back as the number; a CEL text as itself.
+  priority: (v: unknown) =>
+    (typeof v === 'number' && Number.isInteger(v)) ||
+    (typeof v === 'string' && !/^-?\d+$/.test(v.trim()) && v !== ''),
+  cancelOn: (v: unknown): v is JsonObject => isObject(v),
+};
+
+function isText(value: unknown): value is string {
+  return typeof value === 'string';
 }
 
 function isObject(value: unknown): value is JsonObject {
