@@ -1,5 +1,6 @@
 import type { Decision } from '@flint/contracts';
 import type { Queryable, Store } from '../store';
+import { storableJson } from './storable-json';
 
 /** One consumed event as the evaluator archives it. */
 export interface ArchiveEntry {
@@ -306,18 +307,6 @@ async function insertEntries(db: Queryable, entries: readonly ArchiveEntry[]): P
     ],
   );
 }
-
-/**
- * JSON that jsonb accepts: a lone surrogate in a string, which JavaScript allows and jsonb refuses,
- * becomes U+FFFD, so one odd event cannot fail the archiving of its whole batch.
- */
-function storableJson(value: unknown): string {
-  return JSON.stringify(value, (_key, item: unknown) =>
-    typeof item === 'string' ? item.replace(LONE_SURROGATE, '\uFFFD') : item,
-  );
-}
-
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** `YYYYMMDD` of the UTC day. */
 function dayOf(moment: Date): string {
