@@ -425,6 +425,27 @@ describe('the web console’s events and run control in a browser', () => {
     }
   });
 
+  it('backtests the draft over the archived orders: its would-be runs and decisions', async () => {
+    await page.getByTestId('editor-condition').click();
+    await page.keyboard.type('event.data.total > 100');
+    await page.getByTestId('validation-status').getByText('Valid').waitFor();
+    await page.getByRole('button', { name: 'Backtest' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Backtest the draft' });
+    await dialog.getByRole('button', { name: 'Last day' }).click();
+    await dialog.getByRole('button', { name: 'Run backtest' }).click();
+    const result = dialog.getByTestId('backtest-result');
+    // order-big and order-huge; the small, live and warm-up orders are under 100.
+    await result.getByText('It would have started 2 runs').waitFor({ timeout: 30_000 });
+    expect(await result.locator('[data-outcome="matched"]').textContent()).toContain('2');
+    expect(await result.locator('[data-outcome="condition_false"]').count()).toBe(1);
+    for (const id of ['order-big', 'order-huge']) {
+      await result.getByRole('link', { name: id }).waitFor();
+    }
+    await screenshot(page, 'builder-backtest');
+    await dialog.getByRole('button', { name: 'Close' }).first().click();
+    await dialog.waitFor({ state: 'hidden' });
+  });
+
   it('loaded every screen without an unexpected error', () => {
     // The browser logs the refused filter's 400, and the 404 of a re-run no runner has claimed
     // yet; the screens showed both (above).

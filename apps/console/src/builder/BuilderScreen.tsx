@@ -17,6 +17,7 @@ import {
 } from '../logic/trigger-form';
 import { fromYaml, toYaml } from '../logic/yaml';
 import { TestFirePanel } from '../screens/TestFirePanel';
+import { BacktestDialog } from './BacktestDialog';
 import { CodeEditor } from './CodeEditor';
 import { ConflictDialog } from './ConflictDialog';
 import { IssuesProvider } from './fields';
@@ -88,6 +89,7 @@ function Builder({ stored }: { stored?: StoredTrigger }) {
   const [saveError, setSaveError] = useState<Error>();
   const [conflict, setConflict] = useState<Conflict>();
   const [dirty, setDirty] = useState(false);
+  const [backtesting, setBacktesting] = useState(false);
 
   const { definition, problems } = useMemo(() => toDefinition(form), [form]);
   const verdict = useValidation(client, definition);
@@ -174,6 +176,14 @@ function Builder({ stored }: { stored?: StoredTrigger }) {
         actions={
           <>
             <ValidationStatus count={problemCount} checking={verdict.checking} />
+            <Button
+              icon="history"
+              onClick={() => setBacktesting(true)}
+              disabled={problemCount > 0}
+              title={problemCount > 0 ? 'Fix the problems first' : undefined}
+            >
+              Backtest
+            </Button>
             <Button onClick={() => navigate(stored ? `/triggers/${stored.id}` : '/triggers')}>
               Cancel
             </Button>
@@ -292,6 +302,7 @@ function Builder({ stored }: { stored?: StoredTrigger }) {
           </Tabs>
         </aside>
       </div>
+      <BacktestDialog draft={definition} open={backtesting} onClose={() => setBacktesting(false)} />
       {conflict && stored && (
         <ConflictDialog
           conflict={conflict}

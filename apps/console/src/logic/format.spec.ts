@@ -1,4 +1,13 @@
-import { attempts, compact, duration, perSecond, rate, timeAgo } from './format';
+import {
+  attempts,
+  compact,
+  duration,
+  isoToLocal,
+  localToIso,
+  perSecond,
+  rate,
+  timeAgo,
+} from './format';
 
 describe('formatting for people', () => {
   const now = Date.parse('2026-05-01T12:00:00Z');
@@ -38,5 +47,15 @@ describe('formatting for people', () => {
     );
     expect(attempts({ status: 'FAILED', attempts: 3, maxAttempts: 3, error })).toBe('3 of 3');
     expect(attempts({ status: 'STARTED', attempts: 1, maxAttempts: 3 })).toBe('1 of 3');
+  });
+
+  it('turns datetime-local values into instants and back', () => {
+    const local = '2026-12-06T09:30';
+    const iso = localToIso(local);
+    expect(iso).toBe(new Date(2026, 11, 6, 9, 30).toISOString());
+    expect(isoToLocal(iso)).toBe(local);
+    expect(localToIso('')).toBeUndefined();
+    expect(localToIso('soon')).toBeUndefined();
+    expect(isoToLocal(undefined)).toBe('');
   });
 });

@@ -104,3 +104,18 @@ export function prettyExcerpt(excerpt: string | undefined): string {
     return excerpt;
   }
 }
+
+/** `datetime-local` values are local time without a zone; the API takes ISO instants. */
+export function localToIso(local: string): string | undefined {
+  if (local === '') return undefined;
+  const date = new Date(local);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
+
+export function isoToLocal(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useDebounced } from '../app/hooks';
 import { useRouter, withSearch } from '../app/router';
+import { isoToLocal, localToIso } from '../logic/format';
 
 /** A text filter bound to one query parameter, applied once typing pauses. */
 export function TextFilter({
@@ -39,21 +40,6 @@ export function OwnerFilter() {
   return <TextFilter name="owner" label="Owner" placeholder="all owners" />;
 }
 
-/** `datetime-local` values are local time without a zone; the API takes ISO instants. */
-function toIso(local: string): string | undefined {
-  if (local === '') return undefined;
-  const date = new Date(local);
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
-}
-
-function toLocal(iso: string | null): string {
-  if (!iso) return '';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return '';
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
-}
-
 /** From and Until, bound to the `since` and `until` query parameters. */
 export function TimeRangeFilters() {
   const { location, navigate } = useRouter();
@@ -64,8 +50,8 @@ export function TimeRangeFilters() {
           <span>{name === 'since' ? 'From' : 'Until'}</span>
           <input
             type="datetime-local"
-            value={toLocal(location.search.get(name))}
-            onChange={(e) => navigate(withSearch(location, { [name]: toIso(e.target.value) }))}
+            value={isoToLocal(location.search.get(name))}
+            onChange={(e) => navigate(withSearch(location, { [name]: localToIso(e.target.value) }))}
           />
         </label>
       ))}
