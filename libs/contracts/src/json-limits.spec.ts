@@ -43,6 +43,18 @@ describe('findJsonProblem', () => {
     });
   });
 
+  it('refuses a lone surrogate in a string or in a key, and accepts a pair', () => {
+    expect(findJsonProblem({ a: ['ok', 'x\uD800y'] })).toEqual({
+      path: 'a[1]',
+      message:
+        'contains a lone UTF-16 surrogate (an unpaired \\ud800-\\udfff), which is not Unicode text',
+    });
+    expect(findJsonProblem(JSON.parse('{"b":{"\\udc00":1}}'))?.message).toBe(
+      'has a key that contains a lone UTF-16 surrogate (an unpaired \\ud800-\\udfff), which is not Unicode text',
+    );
+    expect(findJsonProblem(JSON.parse('{"emoji":"\\ud83d\\ude00"}'))).toBeUndefined();
+  });
+
   it('honours a smaller limit', () => {
     expect(findJsonProblem({ a: { b: 1 } }, 1)?.path).toBe('a');
     expect(findJsonProblem({ a: 1 }, 1)).toBeUndefined();

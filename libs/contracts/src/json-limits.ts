@@ -24,9 +24,10 @@ interface Pending {
 
 /**
  * The first thing in `value` that Flint refuses: nesting deeper than `maxDepth` (a scalar at the top
- * is depth 0, `{"a":1}` is depth 1), or a NUL character in a string or a key — PostgreSQL's text and
- * jsonb cannot hold one, so it would fail every statement that stores the event or the run. Walks
- * with its own stack, so no input can overflow the call stack.
+ * is depth 0, `{"a":1}` is depth 1), or a NUL character or a lone UTF-16 surrogate (a `\ud800` escape
+ * with no partner, which JSON.parse lets through) in a string or a key — PostgreSQL's text and jsonb
+ * can hold neither, so it would fail every statement that stores the event or the run. Walks with its
+ * own stack, so no input can overflow the call stack.
  */
 export function findJsonProblem(
   value: unknown,
@@ -37,6 +38,7 @@ export function findJsonProblem(
     const current = item.value;
     if (typeof current === 'string') {
       if (current.includes('\u0000')) return problem(item, 'contains a NUL character (\\u0000)');
+      if (!current.isWellFormed()) return problem(item, LONE_SURROGATE);
       continue;
     }
     if (typeof current !== 'object' || current === null || ArrayBuffer.isView(current)) continue;
@@ -57,6 +59,12 @@ export function findJsonProblem(
           'has a key with a NUL character (\\u0000)',
         );
       }
+      if (!key.isWellFormed()) {
+        return problem(
+          { value: undefined, depth, parent: item, key },
+          `has a key that ${LONE_SURROGATE}`,
+        );
+      }
       stack.push({ value: (current as Record<string, unknown>)[key], depth, parent: item, key });
     }
   }
@@ -67,6 +75,9 @@ export function findJsonProblem(
 export function describeJsonProblem(problem: JsonProblem, what: string): string {
   return `${problem.path === '' ? what : `${what} at ${problem.path}`} ${problem.message}`;
 }
+
+const LONE_SURROGATE =
+  'contains a lone UTF-16 surrogate (an unpaired \\ud800-\\udfff), which is not Unicode text';
 
 function problem(item: Pending, message: string): JsonProblem {
   const path: (string | number)[] = [];

@@ -223,6 +223,12 @@ describe('webhook requests', () => {
       const query = await call('queries?kind=a%00b', { method: 'GET' });
       expect(query.status).toBe(422);
       expect(query.json.error?.message).toBe('the body at kind contains a NUL character (\\u0000)');
+      // JSON.parse lets an unpaired surrogate escape through; PostgreSQL would refuse the event later.
+      const surrogate = await postJson('open', '{"kind":"a\\ud800b"}');
+      expect(surrogate.status).toBe(422);
+      expect(surrogate.json.error?.message).toMatch(
+        /^the body at kind contains a lone UTF-16 surrogate/,
+      );
     });
 
     it('refuses a body over the source limit with 413, declared or streamed', async () => {
