@@ -1,7 +1,12 @@
 import { Injectable, type Provider, type Type } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { ServiceRuntime } from '@flint/service-kit';
-import { ActivityRepository, RunHistoryRepository, SourceStatusRepository } from '@flint/store';
+import {
+  ActivityRepository,
+  DeadLetterRepository,
+  RunHistoryRepository,
+  SourceStatusRepository,
+} from '@flint/store';
 import { DefinitionRepository } from '../definitions/definition-repository';
 import type { FastifyInstance } from 'fastify';
 import { ConsoleAssets } from './console-assets';
@@ -50,6 +55,7 @@ export function consoleProviders(runtime: ServiceRuntime): Provider[] {
           activity: new ActivityRepository(runtime.store),
           runs: new RunHistoryRepository(runtime.store),
           statuses: new SourceStatusRepository(runtime.store),
+          deadLetters: new DeadLetterRepository(runtime.store),
         }),
     },
   ];

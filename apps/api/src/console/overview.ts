@@ -10,6 +10,7 @@ import {
 } from '@flint/contracts';
 import type {
   ActivityRepository,
+  DeadLetterRepository,
   RunHistoryRepository,
   SourceStatusRepository,
 } from '@flint/store';
@@ -26,6 +27,7 @@ export interface OverviewStores {
   activity: ActivityRepository;
   runs: RunHistoryRepository;
   statuses: SourceStatusRepository;
+  deadLetters: DeadLetterRepository;
 }
 
 /**
@@ -42,13 +44,15 @@ export class OverviewReader {
   async overview(principal: Principal, query: OverviewQuery): Promise<Overview> {
     const { since, until } = this.range(query);
     const owner = ownerScope(principal);
-    const { definitions, activity, runs, statuses } = this.stores;
-    const [events, runMinutes, sources, triggerCounts, reports] = await Promise.all([
+    const { definitions, activity, runs, statuses, deadLetters } = this.stores;
+    const [events, runMinutes, sources, triggerCounts, reports, letters] = await Promise.all([
       activity.eventMinutes(since, until, owner),
       runs.minuteCounts(since, until, owner),
       definitions.list({ kind: 'source', ...(owner === undefined ? {} : { owner }) }),
       definitions.count('trigger', owner),
       statuses.fresh(),
+      // Dead letters have no owner (many are bytes no event could be read from): admins only.
+      principal.role === 'admin' ? deadLetters.counts(since, until) : undefined,
     ]);
     const series = everyMinute(since, until);
     const byMinute = new Map(series.map((minute) => [minute.minute, minute]));
@@ -88,6 +92,7 @@ export class OverviewReader {
         down,
       },
       triggers: triggerCounts,
+      ...(letters === undefined ? {} : { deadLetters: letters }),
     };
   }
 

@@ -17,6 +17,7 @@ export function runSummary(run: RunRecord): RunSummary {
     ...(finished ? { finishedAt: iso(finished), durationMs: millisBetween(from, finished) } : {}),
     ...(run.error ? { error: run.error } : {}),
     eventIds: run.eventIds,
+    priority: run.priority,
     ...(run.traceId ? { traceId: run.traceId } : {}),
   };
 }

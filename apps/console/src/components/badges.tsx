@@ -76,3 +76,13 @@ export function EnabledBadge({ enabled }: { enabled: boolean }) {
 export function Tag({ children, tone = 'neutral' }: { children: ReactNode; tone?: string }) {
   return <span className={`tag tag-${tone}`}>{children}</span>;
 }
+
+/** A run's priority: the default 0 recedes, a set one stands out (higher starts first). */
+export function PriorityValue({ priority }: { priority: number }) {
+  if (priority === 0) return <span className="muted">0</span>;
+  return (
+    <span className={`tag ${priority > 0 ? 'tag-warn' : ''}`} data-testid="run-priority">
+      {priority > 0 ? `+${priority}` : priority}
+    </span>
+  );
+}

@@ -93,6 +93,16 @@ export function OverviewScreen() {
           tone={data && data.sources.down.length > 0 ? 'bad' : 'ok'}
           to="/sources"
         />
+        {data?.deadLetters && (
+          <Tile
+            icon="inbox"
+            label="Dead letters"
+            value={compact(data.deadLetters.waiting)}
+            detail={`waiting · ${compact(data.deadLetters.inRange)} in the last hour`}
+            tone={data.deadLetters.waiting > 0 ? 'bad' : 'ok'}
+            to="/dead-letters?resent=false"
+          />
+        )}
         <Tile
           icon="triggers"
           label="Triggers"

@@ -3,7 +3,7 @@ import { ApiError, seg } from '../api/client';
 import { useInterval, useLoad } from '../app/hooks';
 import { Link } from '../app/router';
 import { useSession } from '../app/session';
-import { RunStatusBadge, Tag } from '../components/badges';
+import { PriorityValue, RunStatusBadge, Tag } from '../components/badges';
 import { CopyButton } from '../components/buttons';
 import { CodeBlock } from '../components/code';
 import { Banner, ErrorBanner, Loading } from '../components/feedback';
@@ -173,6 +173,7 @@ export function RunScreen({ runId }: { runId: string }) {
                   ),
                 ],
                 ['Concurrency key', r.concurrencyKey && <code key="c">{r.concurrencyKey}</code>],
+                ['Priority', <PriorityValue key="p" priority={r.priority} />],
                 ['Next attempt', r.nextAttemptAt && dateTime(r.nextAttemptAt)],
               ]}
             />

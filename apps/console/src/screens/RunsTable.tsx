@@ -5,7 +5,7 @@ import { type Query } from '../api/client';
 import { useCursorPages, useLoad } from '../app/hooks';
 import { Link } from '../app/router';
 import { useSession } from '../app/session';
-import { RunStatusBadge } from '../components/badges';
+import { PriorityValue, RunStatusBadge } from '../components/badges';
 import { Button } from '../components/buttons';
 import { Banner, ErrorBanner } from '../components/feedback';
 import { Switch } from '../components/forms';
@@ -117,6 +117,13 @@ export function RunsTable({
       : []),
     { key: 'requested', header: 'Requested', cell: (r) => <TimeAgo iso={r.requestedAt} /> },
     { key: 'duration', header: 'Duration', className: 'num', cell: (r) => duration(r.durationMs) },
+    {
+      key: 'priority',
+      header: 'Priority',
+      className: 'num',
+      secondary: true,
+      cell: (r) => <PriorityValue priority={r.priority} />,
+    },
     {
       key: 'attempts',
       header: 'Attempts',

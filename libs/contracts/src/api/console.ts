@@ -147,6 +147,16 @@ export const OverviewSchema = z.object({
       .describe('Enabled sources that are failing, failed, invalid or down.'),
   }),
   triggers: z.object({ total: z.number().int(), enabled: z.number().int() }),
+  deadLetters: z
+    .object({
+      waiting: z
+        .number()
+        .int()
+        .describe('Dead letters neither re-sent nor purged, whenever they failed.'),
+      inRange: z.number().int().describe('Dead letters (not purged) that failed in the range.'),
+    })
+    .optional()
+    .describe('Admin keys only: dead letters are not scoped to an owner.'),
 });
 export type Overview = z.infer<typeof OverviewSchema>;
 

@@ -47,6 +47,12 @@ export const RunSummarySchema = z.object({
     .describe('From started (else requested) to finished; absent while the run is not finished.'),
   error: RunErrorSchema.optional().describe('The error of the last failed attempt.'),
   eventIds: z.array(z.string()).describe('The events that caused the run.'),
+  priority: z
+    .number()
+    .int()
+    .describe(
+      "Which queued runs of its concurrency key start first, higher first (its trigger's `priority`; 0 without one).",
+    ),
   traceId: z
     .string()
     .optional()

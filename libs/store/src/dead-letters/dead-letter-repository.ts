@@ -137,6 +137,20 @@ export class DeadLetterRepository {
     return row === undefined ? undefined : toRecord(row);
   }
 
+  /**
+   * What the overview shows: those neither re-sent nor purged, and those (not purged) that failed
+   * in [since, until).
+   */
+  async counts(since: Date, until: Date): Promise<{ waiting: number; inRange: number }> {
+    const [row] = await this.store.query<{ waiting: string; in_range: string }>(
+      `SELECT count(*) FILTER (WHERE resent_at IS NULL) AS waiting,
+              count(*) FILTER (WHERE failed_at >= $1 AND failed_at < $2) AS in_range
+         FROM dead_letters WHERE purged_at IS NULL`,
+      [since.toISOString(), until.toISOString()],
+    );
+    return { waiting: Number(row?.waiting ?? 0), inRange: Number(row?.in_range ?? 0) };
+  }
+
   /** Records that these were re-sent now. */
   async markResent(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;

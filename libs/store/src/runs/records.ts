@@ -64,6 +64,8 @@ export interface RunRecord {
   cancelledByEvent?: string;
   /** The run this one re-runs. */
   rerunOf?: string;
+  /** Which queued runs of its concurrency key start first (0 when its trigger sets none). */
+  priority: number;
   /** A callback target's run waits for its outcome until then (`POST /api/runs/{id}/complete`). */
   callbackDeadline?: Date;
 }
@@ -120,6 +122,7 @@ export interface RunRow {
   cancel_requested_at: Date | null;
   cancelled_by_event: string | null;
   rerun_of: string | null;
+  priority: number;
   callback_token_hash: string | null;
   callback_deadline: Date | null;
 }
@@ -178,6 +181,7 @@ export function toRunRecord(row: RunRow): RunRecord {
     ...defined('cancelRequestedAt', row.cancel_requested_at),
     ...defined('cancelledByEvent', row.cancelled_by_event),
     ...defined('rerunOf', row.rerun_of),
+    priority: row.priority ?? 0,
     ...defined('callbackDeadline', row.callback_deadline),
   };
 }

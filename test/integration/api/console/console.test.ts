@@ -3,7 +3,12 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningService } from '@flint/service-kit';
-import { ALL_EVENTS, ActivityRepository, SourceStatusRepository } from '@flint/store';
+import {
+  ALL_EVENTS,
+  ActivityRepository,
+  DeadLetterRepository,
+  SourceStatusRepository,
+} from '@flint/store';
 import { ConsoleLoginLinks } from '../../../../apps/api/src/console/console-login';
 import { waitFor } from '../../../support/kafka';
 import {
@@ -175,7 +180,18 @@ describe('the api for the web console', () => {
     });
 
     it('counts events and runs per minute for the last hour, and lists the sources that are down', async () => {
+      const before = await http('GET', '/api/overview');
+      // Two dead letters, at offsets of their own: one failed a day ago, before the range.
+      const offset = String(Date.now());
+      await new DeadLetterRepository(api.runtime.store).index([
+        deadLetter(`${offset}1`, new Date(Date.now() - 86_400_000)),
+        deadLetter(`${offset}2`, new Date()),
+      ]);
       const overview = await http('GET', '/api/overview');
+      expect(overview.body.deadLetters).toEqual({
+        waiting: before.body.deadLetters.waiting + 2,
+        inRange: before.body.deadLetters.inRange + 1,
+      });
       expect(overview.status).toBe(200);
       expect(overview.body.series.length).toBeGreaterThanOrEqual(60);
       expect(overview.body.series.length).toBeLessThanOrEqual(61);
@@ -199,6 +215,7 @@ describe('the api for the web console', () => {
       });
       expect(scoped.body.sources).toEqual({ total: 2, enabled: 2, down: [] });
       expect(scoped.body.triggers).toEqual({ total: 1, enabled: 1 });
+      expect(scoped.body).not.toHaveProperty('deadLetters');
       const sum = (key: string) =>
         scoped.body.series.reduce((n: number, m: Record<string, number>) => n + m[key], 0);
       expect(sum('events')).toBe(7);
@@ -357,3 +374,17 @@ describe('the api for the web console', () => {
     });
   });
 });
+
+/** A dead letter as the indexer writes it, at a place on the dead-letter topic of its own. */
+function deadLetter(dlqOffset: string, failedAt: Date) {
+  return {
+    dlqPartition: 0,
+    dlqOffset,
+    reason: 'undecodable',
+    sourceTopic: 'flint.events',
+    failedAt,
+    key: null,
+    value: Buffer.from('not json'),
+    headers: {},
+  };
+}

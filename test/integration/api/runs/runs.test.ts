@@ -29,7 +29,7 @@ describe('run history over HTTP', () => {
     ids.succeeded = await seeder.succeed(request(deploy, ownerA), { echoed: { commit: 'x' } }, [
       'hello from echo',
     ]);
-    ids.failed = await seeder.fail(request(deploy, ownerA));
+    ids.failed = await seeder.fail(request(deploy, ownerA, { priority: 7 }));
     ids.requested = await seeder.claim(request(deploy, ownerA));
     ids.otherOwner = await seeder.claim(request(other, ownerB));
     for (const [name, role, owner] of [
@@ -52,7 +52,13 @@ describe('run history over HTTP', () => {
     ]);
     expect(listed.body.nextCursor).toBeUndefined();
     const [requested, failed, succeeded] = listed.body.items;
-    expect(requested).toMatchObject({ status: 'REQUESTED', attempts: 0, traceId: TRACE_ID });
+    expect(requested).toMatchObject({
+      status: 'REQUESTED',
+      attempts: 0,
+      priority: 0,
+      traceId: TRACE_ID,
+    });
+    expect(failed.priority).toBe(7);
     expect(requested).not.toHaveProperty('finishedAt');
     expect(failed).toMatchObject({
       triggerId: deploy,
