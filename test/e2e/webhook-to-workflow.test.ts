@@ -186,6 +186,11 @@ describe('end to end: webhook event → evaluator → runner → local workflow'
     const runner = await metrics('runner');
     expect(runner).toMatch(/^triggers_runs_started_total\{[^}]*provider="webhook"[^}]*\} 1$/m);
     expect(runner).toMatch(/^triggers_latency_seconds_count\{[^}]*provider="webhook"[^}]*\} 1$/m);
+    // Each service counts its own database statements, though the stack shares one store.
+    const statements = (text: string) =>
+      Number(/^flint_store_statements_total\{[^}]*\} (\d+)$/m.exec(text)?.[1] ?? Number.NaN);
+    expect(statements(runner)).toBeGreaterThan(0);
+    expect(statements(await metrics('webhook'))).toBeLessThan(statements(runner));
   });
 
   it('serves every metric the alert rules and the dashboard query', async () => {

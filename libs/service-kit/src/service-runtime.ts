@@ -12,6 +12,7 @@ import type { DestinationStream, Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { HealthCheck } from './health-check';
 import { createServiceRegistry } from './metrics';
+import { measuredStore } from './measured-store';
 import { createServiceLogger, serviceLog } from './service-logger';
 import { type ServiceConfig, serviceConfigFromEnv } from './service-config';
 
@@ -55,10 +56,11 @@ export async function openServiceRuntime(
   const topics = topicNamesFromEnv(env);
   const kafkaConfig = kafkaConfigFromEnv(env, `flint-${service}`);
   const logger = createServiceLogger(service, env, options.logDestination);
-  const store = options.store ?? (await openStore(storeConfigFromEnv(env)));
+  const openedStore = options.store ?? (await openStore(storeConfigFromEnv(env)));
   const kafkaLog = serviceLog(logger, 'kafka');
   const kafka = createKafka(kafkaConfig, { log: kafkaLog });
   const registry = createServiceRegistry(service);
+  const store = measuredStore(openedStore, registry);
   KafkaMetrics.attach(kafka, registry);
   const kafkaCheck = kafkaHealthCheck(createKafka(kafkaConfig, { log: kafkaLog, failFast: true }));
   const ownsStore = options.store === undefined;
@@ -78,7 +80,7 @@ export async function openServiceRuntime(
     healthChecks: [kafkaCheck, storeHealthCheck(store)],
     async close() {
       await kafkaCheck.close();
-      if (ownsStore) await store.close();
+      if (ownsStore) await openedStore.close();
     },
   };
 }
