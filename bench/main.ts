@@ -6,6 +6,7 @@ import { cronDelay } from './scenarios/cron';
 import { endToEnd } from './scenarios/end-to-end';
 import { evaluatorAlone } from './scenarios/evaluator';
 import { localStackMemory } from './scenarios/local-stack-memory';
+import { costPerRun } from './scenarios/cost-per-run';
 import { memoryPerService, residentSetSizes } from './scenarios/memory-per-service';
 import { subscriberThroughput } from './scenarios/subscriber';
 import { sustainedRate } from './scenarios/sustained-rate';
@@ -31,11 +32,17 @@ const SCENARIOS = [
   'console',
   'subscriber',
   'archive',
+  'cost',
 ] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 const STACK_SCENARIOS: readonly ScenarioName[] = ['e2e', 'memory'];
 /** Run on the seven services in processes of their own (`dist`), the load generator in this one. */
-const PROCESS_SCENARIOS: readonly ScenarioName[] = ['memory-per-service', 'sustained', 'webhook'];
+const PROCESS_SCENARIOS: readonly ScenarioName[] = [
+  'cost',
+  'memory-per-service',
+  'sustained',
+  'webhook',
+];
 const SUSTAIN_RATES = [250, 500, 750, 1_000, 1_250, 1_500, 2_000, 2_500, 3_000];
 const RSS_GOAL_MB = 150;
 
@@ -223,6 +230,10 @@ async function runProcessScenarios(
   const idle = await residentSetSizes(stack);
   const load = await startEchoLoad(stack);
   try {
+    if (chosen.includes('cost')) {
+      log('cost: what one run costs each part, at 200 events/s for 20 s');
+      record(await costPerRun(stack, load, { rate: 200, loadMs: 20_000, drainTimeoutMs: 60_000 }));
+    }
     if (chosen.includes('memory-per-service')) {
       log('memory per service: idle, then 500 events/s end to end for 20 s');
       record(

@@ -1,18 +1,15 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DefinitionSchema } from '@flint/contracts';
 import { Kafka, logLevel } from 'kafkajs';
-import type { ProcessStack } from '../support/process-stack';
+import { type ProcessStack, cpuMilliseconds } from '../support/process-stack';
 import type { Measurement, ScenarioResult } from '../support/result';
 import { type Percentiles, round } from '../support/stats';
 
 const GOAL_EVENTS_PER_S = 10_000;
 const GOAL_P99_MS = 20;
 const GOAL_SHARE_OF_FLOOR = 0.8;
-/** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in these ticks. */
-const TICKS_PER_S = 100;
 
 export interface LoadResult {
   durationS: number;
@@ -155,22 +152,14 @@ async function measuredLoad(
   pid: number,
   request: { url: string } & WebhookOptions,
 ): Promise<Ingest> {
-  const cpuBefore = await cpuTicks(pid);
+  const cpuBefore = await cpuMilliseconds(pid);
   const load = await runLoad(request);
-  const cpuMs = ((await cpuTicks(pid)) - cpuBefore) * (1000 / TICKS_PER_S);
+  const cpuMs = (await cpuMilliseconds(pid)) - cpuBefore;
   return {
     ...load,
     rate: load.accepted / load.durationS,
     cpuMsPerEvent: load.accepted === 0 ? Number.NaN : cpuMs / load.accepted,
   };
-}
-
-/** User plus system CPU time of a process so far, in clock ticks (fields 14 and 15 of its stat). */
-async function cpuTicks(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  // The command name (field 2) may hold spaces; the fields after it start past its closing paren.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
 }
 
 /** A freshly applied source reaches the webhook service within seconds; until then it answers 404. */

@@ -18,12 +18,16 @@ const DIST = join(__dirname, '..', '..', 'dist');
 export interface ServiceProcess {
   name: ServiceName;
   pid: number;
+  /** Where it answers HTTP (`/health`, `/metrics`). */
+  url: string;
 }
 
 export interface ProcessStack extends BenchStack {
   processes: ServiceProcess[];
   /** The broker the services use, for scenarios that compare with a process of their own. */
   brokers: string;
+  /** The prefix of this stack's topics (`<prefix>.events`, `<prefix>.runs`, …). */
+  topicPrefix: string;
 }
 
 /**
@@ -95,7 +99,12 @@ export async function startProcessStack(log: (line: string) => void): Promise<Pr
     webhookUrl: url('webhook'),
     store,
     brokers: broker.brokers,
-    processes: [...children].map(([name, child]) => ({ name, pid: child.pid as number })),
+    topicPrefix: run,
+    processes: [...children].map(([name, child]) => ({
+      name,
+      pid: child.pid as number,
+      url: url(name),
+    })),
     apply: async (definitions) => {
       await api.applyDefinitions(definitions);
     },
@@ -109,6 +118,17 @@ export async function residentBytes(pid: number): Promise<number> {
   const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);
   if (!match) throw new Error(`no VmRSS for process ${pid}`);
   return Number(match[1]) * 1024;
+}
+
+/** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in these ticks. */
+const TICKS_PER_S = 100;
+
+/** User plus system CPU time of a process so far, in ms (fields 14 and 15 of `/proc/<pid>/stat`). */
+export async function cpuMilliseconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces; the fields after it start past its closing paren.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * (1000 / TICKS_PER_S);
 }
 
 function mainFile(name: ServiceName): string {
