@@ -1,5 +1,5 @@
 import type { TargetType } from '@flint/contracts';
-import type { RunAttemptOutcome } from '@flint/store';
+import type { CancellationTryOutcome, RunAttemptOutcome } from '@flint/store';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** From 1 ms to a minute: a local start takes milliseconds, a retried HTTP start can take many seconds. */
@@ -17,6 +17,7 @@ export class RunnerMetrics {
   private readonly finished: Counter<'provider' | 'status'>;
   private readonly duplicates: Counter<'provider'>;
   private readonly inFlight: Gauge;
+  private readonly cancellations: Counter<'target' | 'outcome'>;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -51,6 +52,12 @@ export class RunnerMetrics {
       labelNames: ['provider'],
       registers,
     });
+    this.cancellations = new Counter({
+      name: 'triggers_run_cancellation_requests_total',
+      help: 'Tries to ask a remote workflow to stop its cancelled run, by outcome (sent, retry, failed).',
+      labelNames: ['target', 'outcome'],
+      registers,
+    });
     this.inFlight = new Gauge({
       name: 'flint_runner_attempts_in_flight',
       help: 'Attempts this runner is making right now.',
@@ -74,6 +81,10 @@ export class RunnerMetrics {
 
   duplicate(provider: string): void {
     this.duplicates.inc({ provider });
+  }
+
+  cancellationRequest(target: TargetType, outcome: CancellationTryOutcome['outcome']): void {
+    this.cancellations.inc({ target, outcome });
   }
 
   setInFlight(count: number): void {

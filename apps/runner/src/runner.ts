@@ -11,6 +11,7 @@ import {
 import {
   type OutboxRelay,
   RunAttemptRepository,
+  RunCancellationRepository,
   RunClaimRepository,
   RunConcurrencyRepository,
   RunnerWorkflowsRepository,
@@ -22,6 +23,7 @@ import type { Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import type { WorkflowRegistry } from '@flint/workflows';
 import { RunRequestHandler } from './claiming/run-request-handler';
+import { CancellationSender } from './execution/cancellation-sender';
 import { RunExecutor } from './execution/run-executor';
 import { RunRetention } from './retention/run-retention';
 import { SourceStateRetention } from './retention/source-state-retention';
@@ -41,6 +43,8 @@ import { WorkflowAnnouncer } from './workflows/workflow-announcer';
 /** How often each runner deletes finished runs past their retention, and how many per statement. */
 const RETENTION_INTERVAL_MS = 10 * 60 * 1000;
 const RETENTION_BATCH_SIZE = 1000;
+/** Most cancellation requests one runner sends at once. */
+const CANCELLATION_BATCH_SIZE = 50;
 
 export interface RunnerDependencies {
   /** Where target secrets come from (`FLINT_SECRETS_KEYS`, `FLINT_SECRETS_DIR`, `FLINT_SECRET_<NAME>`). */
@@ -67,6 +71,7 @@ export class Runner {
   readonly metrics: RunnerMetrics;
   readonly scheduler: RunScheduler;
   private readonly relay: OutboxRelay;
+  private readonly cancellations: CancellationSender;
   private readonly handler: RunRequestHandler;
   private readonly announcer: WorkflowAnnouncer;
   private readonly retention: RunRetention;
@@ -85,13 +90,28 @@ export class Runner {
     const messages = new RunStatusMessages({ events: topics.events, dlq: topics.dlq });
     // Publishes the run-status events and dead letters committed with the runs' transitions.
     this.relay = kafkaOutboxRelay(store, deps.producer, { intervalMs: config.pollIntervalMs, log });
+    const http = new HttpTargetStarter(
+      targetSecrets(deps.env, store),
+      egressPolicyFromEnv(deps.env),
+    );
+    const kafka = new KafkaTargetStarter(deps.producer, new KeyExpressions(), {
+      timeoutMs: config.kafkaTargetTimeoutMs,
+    });
+    this.cancellations = new CancellationSender({
+      cancellations: new RunCancellationRepository(store),
+      cancellers: { http, kafka },
+      metrics: this.metrics,
+      holder: config.holder,
+      pollIntervalMs: config.pollIntervalMs,
+      leaseGraceMs: config.leaseGraceMs,
+      batchSize: CANCELLATION_BATCH_SIZE,
+      log,
+    });
     const executor = new RunExecutor({
       attempts,
       starters: {
-        http: new HttpTargetStarter(targetSecrets(deps.env, store), egressPolicyFromEnv(deps.env)),
-        kafka: new KafkaTargetStarter(deps.producer, new KeyExpressions(), {
-          timeoutMs: config.kafkaTargetTimeoutMs,
-        }),
+        http,
+        kafka,
         local: new LocalTargetStarter(
           deps.workflows,
           new WorkflowEvents({ producer: deps.producer, topic: topics.events }),
@@ -106,6 +126,7 @@ export class Runner {
       onAdmitted: () => this.scheduler.notify(),
       // Publish a transition's events now rather than at the relay's next interval.
       onEventsCommitted: () => this.relay.notify(),
+      onCancellationsCommitted: () => this.cancellations.notify(),
     });
     const concurrency = new RunConcurrencyRepository(store);
     this.scheduler = new RunScheduler({ attempts, concurrency }, (run) => executor.execute(run), {
@@ -154,6 +175,7 @@ export class Runner {
 
   start(): void {
     this.scheduler.start();
+    this.cancellations.start();
     this.announcer.start();
     this.retention.start();
     this.sourceStateRetention.start();
@@ -179,6 +201,7 @@ export class Runner {
     await this.retention.stop();
     await this.sourceStateRetention.stop();
     await this.scheduler.stop(drainTimeoutMs);
+    await within(this.cancellations.stop(), drainTimeoutMs);
     await this.relay.stop();
     // The last attempts' events were committed; publish them before leaving if Kafka lets us.
     await within(

@@ -41,6 +41,7 @@ export * from './definition';
 export * from './definition-checks';
 export * from './run-request/run-request';
 export * from './run-request/codec';
+export * from './run-request/workflow-cancellation';
 export * from './run-id';
 export * from './run-status';
 export * from './dlq';

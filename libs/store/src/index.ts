@@ -41,6 +41,13 @@ export {
   type StartAttemptOptions,
   type TakenRun,
 } from './runs/attempts';
+export {
+  type CancellationTryOutcome,
+  type DueCancellation,
+  RunCancellationRepository,
+  type RunCancellationRecord,
+  type RunCancellationStatus,
+} from './runs/cancellations';
 export { RunConcurrencyRepository } from './runs/concurrency';
 export { PRIORITY_AGING_SECONDS, startRank } from './runs/priority';
 export {

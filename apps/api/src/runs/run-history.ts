@@ -37,10 +37,11 @@ export class RunHistory {
     const run = await this.runs.get(runId);
     if (!run) throw runNotFound(runId);
     assertCanSee(principal, run.owner, `run ${runId}`);
-    const [attempts, reruns] = await Promise.all([
+    const [attempts, reruns, cancellation] = await Promise.all([
       this.runs.attempts(runId),
       this.runs.reruns(runId),
+      this.runs.cancellation(runId),
     ]);
-    return runDetail(run, attempts, reruns);
+    return runDetail(run, attempts, reruns, cancellation);
   }
 }

@@ -1,5 +1,5 @@
-import type { RunAttempt, RunDetail, RunSummary } from '@flint/contracts';
-import type { RunAttemptRecord, RunRecord } from '@flint/store';
+import type { RunAttempt, RunCancellationView, RunDetail, RunSummary } from '@flint/contracts';
+import type { RunAttemptRecord, RunCancellationRecord, RunRecord } from '@flint/store';
 
 /** A run as listings show it. */
 export function runSummary(run: RunRecord): RunSummary {
@@ -27,6 +27,7 @@ export function runDetail(
   run: RunRecord,
   attempts: readonly RunAttemptRecord[],
   reruns: readonly string[],
+  cancellation?: RunCancellationRecord,
 ): RunDetail {
   return {
     ...runSummary(run),
@@ -49,7 +50,22 @@ export function runDetail(
     ...(run.cancelledByEvent ? { cancelledByEvent: run.cancelledByEvent } : {}),
     ...(run.rerunOf ? { rerunOf: run.rerunOf } : {}),
     ...(run.callbackDeadline ? { callbackDeadline: iso(run.callbackDeadline) } : {}),
+    ...(cancellation ? { cancellationRequest: cancellationView(cancellation) } : {}),
     reruns: [...reruns],
+  };
+}
+
+function cancellationView(cancellation: RunCancellationRecord): RunCancellationView {
+  return {
+    status: cancellation.status,
+    tries: cancellation.tries,
+    createdAt: iso(cancellation.createdAt),
+    ...(cancellation.nextTryAt ? { nextTryAt: iso(cancellation.nextTryAt) } : {}),
+    ...(cancellation.finishedAt ? { finishedAt: iso(cancellation.finishedAt) } : {}),
+    ...(cancellation.error ? { error: cancellation.error } : {}),
+    ...(cancellation.responseStatus === undefined
+      ? {}
+      : { responseStatus: cancellation.responseStatus }),
   };
 }
 

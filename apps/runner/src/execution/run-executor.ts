@@ -26,6 +26,7 @@ import type { RunStatusMessages } from '@flint/service-kit';
 import type { RunCallback, TargetStarter, TargetStarters } from '../targets/target-starter';
 import { type AttemptOutcome, CANCELLED_ERROR_TYPE, runError } from './attempt-outcome';
 import { CallBatcher } from './call-batcher';
+import { cancellationToSend } from './cancellation-sender';
 import { retryDelayMs } from './retry-delay';
 
 export interface RunExecutorOptions {
@@ -45,6 +46,8 @@ export interface RunExecutorOptions {
   onAdmitted(): void;
   /** Run-status events or dead letters were committed to the outbox. */
   onEventsCommitted(): void;
+  /** A cancellation request to a remote workflow was committed (CancellationSender sends it). */
+  onCancellationsCommitted(): void;
   random?: () => number;
 }
 
@@ -138,7 +141,11 @@ export class RunExecutor {
     if (starter === undefined) throw new Error(`no starter for target type ${run.targetType}`);
     if (run.cancelRequestedAt !== undefined) {
       // Taken only to be cancelled: queued, waiting for a retry, or abandoned by a lost runner.
-      await this.cancelled(run, run.attempts, { attempted: run.previousHolder !== undefined });
+      // A STARTED remote run is running on its target: it is asked to stop, if it says how.
+      await this.cancelled(run, run.attempts, {
+        attempted: run.previousHolder !== undefined,
+        reached: run.status === 'STARTED',
+      });
       return;
     }
     if (run.callbackDeadline !== undefined) {
@@ -192,6 +199,8 @@ export class RunExecutor {
     if (outcome === undefined || (cancellation.aborted && outcome.kind === 'failed')) {
       await this.cancelled(run, attempt, {
         attempted: true,
+        // A start sent (and aborted, or failed) may still have reached the target.
+        reached: outcome !== undefined && precheck === undefined,
         logLines: outcome?.logLines,
         byEvent: this.cancelledBy.get(run.runId),
       });
@@ -281,12 +290,18 @@ export class RunExecutor {
 
   /**
    * Ends the run CANCELLED after `attempt` attempts; `attempted` when that attempt was in flight (or
-   * lost) and is closed with it.
+   * lost) and is closed with it; `reached` when the start may have reached the target, whose
+   * `cancel` (if declared) is then committed with the transition for the CancellationSender.
    */
   private async cancelled(
     run: RunRecord,
     attempt: number,
-    extra: { attempted: boolean; logLines?: string[] | undefined; byEvent?: string | undefined },
+    extra: {
+      attempted: boolean;
+      reached: boolean;
+      logLines?: string[] | undefined;
+      byEvent?: string | undefined;
+    },
   ): Promise<void> {
     const { messages, metrics, log } = this.options;
     const byEvent = run.cancelledByEvent ?? extra.byEvent;
@@ -296,6 +311,11 @@ export class RunExecutor {
         ? 'the run was cancelled on request'
         : `the run was cancelled by event ${byEvent} (its trigger's cancelOn)`,
     );
+    const cancellation = cancellationToSend(run, extra.reached, {
+      reason: error.message,
+      byEvent,
+      at: new Date(),
+    });
     await this.finish(run, {
       // Attempt 0 closes no attempt: one that ended before (say, waiting for a retry) keeps its outcome.
       attempt: extra.attempted ? attempt : 0,
@@ -304,7 +324,9 @@ export class RunExecutor {
       run: { status: 'CANCELLED' },
       ...(extra.logLines ? { logLines: extra.logLines } : {}),
       messages: [messages.status(run, 'CANCELLED', { attempt, error })],
+      ...(cancellation ? { cancellation } : {}),
     });
+    if (cancellation) this.options.onCancellationsCommitted();
     if (extra.attempted) metrics.attempt(run.provider, run.targetType, 'cancelled');
     metrics.finishedRun(run.provider, 'CANCELLED');
     log('info', 'run cancelled', { runId: run.runId, triggerId: run.triggerId, attempt });

@@ -1,17 +1,34 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EgressPolicy } from '@flint/common';
-import type { HttpTarget, RunRequest } from '@flint/contracts';
+import type { HttpCancel, HttpTarget, RunRequest, WorkflowCancellation } from '@flint/contracts';
 import { EnvSecretResolver } from '@flint/provider-sdk';
 import { HttpTargetStarter } from './http-target';
 
+interface Seen {
+  headers: IncomingHttpHeaders;
+  method?: string;
+  url?: string;
+  body?: string;
+}
+
 /** A loopback server whose status comes from the path: /status/503 answers 503. */
-function startServer(seen: { headers: IncomingHttpHeaders; method?: string }[]): Promise<Server> {
+function startServer(seen: Seen[]): Promise<Server> {
   const server = createServer((req, res) => {
-    seen.push({ headers: req.headers, method: req.method });
-    const status = Number(/\/status\/(\d+)/.exec(req.url ?? '')?.[1] ?? 200);
-    res.writeHead(status, { 'retry-after': '7' });
-    res.end('x'.repeat(10_000));
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      seen.push({
+        headers: req.headers,
+        method: req.method,
+        url: req.url,
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
+      const status = Number(/\/status\/(\d+)/.exec(req.url ?? '')?.[1] ?? 200);
+      if (req.url?.includes('/hold')) return;
+      res.writeHead(status, { 'retry-after': '7' });
+      res.end('x'.repeat(10_000));
+    });
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
@@ -20,7 +37,7 @@ describe('HttpTargetStarter', () => {
   const starter = new HttpTargetStarter(
     new EnvSecretResolver({ FLINT_SECRET_API_TOKEN: 'Bearer t0k3n' }),
   );
-  const seen: { headers: IncomingHttpHeaders; method?: string }[] = [];
+  const seen: Seen[] = [];
   let server: Server;
   let base: string;
 
@@ -29,7 +46,10 @@ describe('HttpTargetStarter', () => {
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
 
-  afterAll(() => new Promise((resolve) => server.close(resolve)));
+  afterAll(() => {
+    server.closeAllConnections();
+    return new Promise((resolve) => server.close(resolve));
+  });
 
   const request = (target: Partial<HttpTarget>): RunRequest => ({
     runId: 'deploy.1',
@@ -135,4 +155,87 @@ describe('HttpTargetStarter', () => {
     });
     expect(seen.length).toBe(before);
   });
+
+  describe('cancel', () => {
+    const cancellation: WorkflowCancellation = {
+      runId: 'deploy.1',
+      triggerId: 'deploy',
+      cancelledByEvent: 'evt-9',
+      reason: 'the run was cancelled by event evt-9 (its trigger’s cancelOn)',
+      cancelledAt: '2024-05-01T12:01:00Z',
+    };
+    const cancelTarget = (cancel: Partial<HttpCancel> = {}) =>
+      request({
+        cancel: {
+          url: `${base}/jobs/{{runId}}/status/202`,
+          method: 'POST',
+          headers: {},
+          ...cancel,
+        },
+      });
+
+    it('sends the cancellation to the run’s URL with its headers, secrets by reference', async () => {
+      const outcome = await starter.cancel(
+        cancelTarget({ headers: { Authorization: { secretRef: 'api-token' } } }),
+        cancellation,
+      );
+      expect(outcome).toMatchObject({ kind: 'succeeded', response: { status: 202 } });
+      expect(seen.at(-1)).toMatchObject({
+        method: 'POST',
+        url: '/jobs/deploy.1/status/202',
+        headers: {
+          authorization: 'Bearer t0k3n',
+          'idempotency-key': 'deploy.1:cancel',
+          'x-flint-run-id': 'deploy.1',
+          'content-type': 'application/json',
+        },
+      });
+      expect(JSON.parse(seen.at(-1)?.body ?? '')).toEqual(cancellation);
+    });
+
+    it('retries 5xx with Retry-After and network errors, not other 4xx', async () => {
+      const at = (status: number) =>
+        starter.cancel(cancelTarget({ url: `${base}/status/${status}` }), cancellation);
+      expect(await at(503)).toMatchObject({ kind: 'failed', retryable: true, retryAfterMs: 7000 });
+      expect(await at(410)).toMatchObject({
+        kind: 'failed',
+        retryable: false,
+        error: { type: 'HttpStatusError' },
+      });
+    });
+
+    it('is refused by the egress rules like the start, sending nothing', async () => {
+      const guarded = new HttpTargetStarter(
+        new EnvSecretResolver({}),
+        new EgressPolicy({ refusePrivate: true, allow: [] }),
+      );
+      const before = seen.length;
+      expect(await guarded.cancel(cancelTarget(), cancellation)).toMatchObject({
+        kind: 'failed',
+        retryable: false,
+        error: { type: 'EgressRefusedError' },
+      });
+      expect(seen.length).toBe(before);
+    });
+  });
+
+  it('aborts a start in flight when its run is cancelled', async () => {
+    const cancelled = new AbortController();
+    const outcome = starter.start({
+      request: request({ url: `${base}/hold` }),
+      attempt: 1,
+      signal: cancelled.signal,
+    });
+    await waitUntil(() => seen.some((one) => one.url === '/hold'));
+    cancelled.abort();
+    expect(await outcome).toMatchObject({
+      kind: 'failed',
+      retryable: false,
+      error: { type: 'CancelledError' },
+    });
+  });
 });
+
+async function waitUntil(done: () => boolean): Promise<void> {
+  while (!done()) await new Promise((resolve) => setTimeout(resolve, 10));
+}

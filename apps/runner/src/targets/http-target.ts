@@ -1,10 +1,16 @@
 import { EgressPolicy, EgressRefusedError, egressFetch, parseRetryAfter } from '@flint/common';
-import type { HttpTarget, RunRequest } from '@flint/contracts';
+import {
+  type HeaderValue,
+  type HttpTarget,
+  RUN_ID_PLACEHOLDER,
+  type RunRequest,
+  type WorkflowCancellation,
+} from '@flint/contracts';
 import { INVALID_SPAN_CONTEXT, trace } from '@opentelemetry/api';
 import { type SecretResolver, SecretNotFoundError } from '@flint/provider-sdk';
-import { type AttemptOutcome, failed } from '../execution/attempt-outcome';
+import { type AttemptOutcome, CANCELLED_ERROR_TYPE, failed } from '../execution/attempt-outcome';
 import { readBodyExcerpt } from './body-excerpt';
-import type { StartAttempt, TargetStarter } from './target-starter';
+import type { StartAttempt, TargetCanceller, TargetStarter } from './target-starter';
 
 /** Methods whose request carries the input as a JSON body. */
 const NO_BODY_METHODS = new Set(['GET']);
@@ -14,8 +20,11 @@ const NO_BODY_METHODS = new Set(['GET']);
  * workflow engine continues the trace, and the run id as `Idempotency-Key` so an engine that honours
  * it ignores a retried start. 2xx (or the configured codes) succeed; 5xx, 429, timeouts and network
  * errors are worth retrying; any other status is final.
+ *
+ * A start still in flight when its run is cancelled is aborted; since the engine may have received
+ * it, a target with `cancel` is then asked to stop as well (RunExecutor).
  */
-export class HttpTargetStarter implements TargetStarter {
+export class HttpTargetStarter implements TargetStarter, TargetCanceller {
   readonly type = 'http';
   readonly startedWhen = 'on-success';
 
@@ -29,7 +38,13 @@ export class HttpTargetStarter implements TargetStarter {
     this.fetch = egressFetch(egress);
   }
 
-  async start({ request, attempt, traceparent, callback }: StartAttempt): Promise<AttemptOutcome> {
+  async start({
+    request,
+    attempt,
+    traceparent,
+    callback,
+    signal,
+  }: StartAttempt): Promise<AttemptOutcome> {
     const target = request.target as HttpTarget;
     let headers: Record<string, string>;
     try {
@@ -51,9 +66,18 @@ export class HttpTargetStarter implements TargetStarter {
         body: NO_BODY_METHODS.has(target.method)
           ? undefined
           : JSON.stringify(request.input ?? null),
-        signal: AbortSignal.timeout(target.timeoutMs),
+        signal: signal
+          ? AbortSignal.any([signal, AbortSignal.timeout(target.timeoutMs)])
+          : AbortSignal.timeout(target.timeoutMs),
       });
     } catch (err) {
+      if (signal?.aborted) {
+        return failed(
+          CANCELLED_ERROR_TYPE,
+          `the run was cancelled while ${where} was starting`,
+          false,
+        );
+      }
       return requestFailure(err, where, target.timeoutMs);
     }
     const excerpt = await readBodyExcerpt(response.body);
@@ -68,6 +92,64 @@ export class HttpTargetStarter implements TargetStarter {
     const message = `${target.method} ${where} answered ${response.status}${
       excerpt.text ? `: ${excerpt.text.slice(0, 500)}` : ''
     }`;
+    if (response.status === 429 || response.status >= 500) {
+      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), Date.now());
+      return failed('HttpStatusError', message, true, {
+        response: recorded,
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      });
+    }
+    return failed('HttpStatusError', message, false, { response: recorded });
+  }
+
+  /**
+   * Asks the engine to stop the run's workflow: the target's `cancel` request with the cancellation
+   * as its JSON body, the run id in place of `{{runId}}` in its URL, its own headers (secrets by
+   * reference) and `Idempotency-Key: <run id>:cancel`, through the same egress rules and timeout as
+   * the start. Any 2xx counts as delivered; 5xx, 429 and network errors are worth another try.
+   */
+  async cancel(request: RunRequest, cancellation: WorkflowCancellation): Promise<AttemptOutcome> {
+    const target = request.target as HttpTarget;
+    const cancel = target.cancel;
+    if (cancel === undefined) {
+      return failed(
+        'NoCancelRequestError',
+        `the target of run ${request.runId} declares no cancel`,
+        false,
+      );
+    }
+    let headers: Record<string, string>;
+    try {
+      headers = {
+        'content-type': 'application/json',
+        'idempotency-key': `${request.runId}:cancel`,
+        'x-flint-run-id': request.runId,
+        'x-flint-trigger-id': request.triggerId,
+        ...(await this.resolved(cancel.headers, request.owner)),
+      };
+    } catch (err) {
+      if (err instanceof SecretNotFoundError) return failed(err.name, err.message, false);
+      throw err;
+    }
+    const url = cancel.url.replaceAll(RUN_ID_PLACEHOLDER, encodeURIComponent(request.runId));
+    const where = describeUrl(url);
+    let response: Response;
+    try {
+      response = await this.fetch(url, {
+        method: cancel.method,
+        headers,
+        body: NO_BODY_METHODS.has(cancel.method) ? undefined : JSON.stringify(cancellation),
+        signal: AbortSignal.timeout(target.timeoutMs),
+      });
+    } catch (err) {
+      return requestFailure(err, where, target.timeoutMs);
+    }
+    const excerpt = await readBodyExcerpt(response.body);
+    const recorded = { status: response.status, excerpt: excerpt.text };
+    if (response.status >= 200 && response.status < 300) {
+      return { kind: 'succeeded', result: null, response: recorded };
+    }
+    const message = `cancel ${cancel.method} ${where} answered ${response.status}`;
     if (response.status === 429 || response.status >= 500) {
       const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), Date.now());
       return failed('HttpStatusError', message, true, {
@@ -99,11 +181,18 @@ export class HttpTargetStarter implements TargetStarter {
     ) {
       headers.traceparent = traceparent;
     }
-    for (const [name, value] of Object.entries(target.headers)) {
+    return { ...headers, ...(await this.resolved(target.headers, request.owner)) };
+  }
+
+  /** Configured headers, lower-cased, with secret references resolved for the run's owner. */
+  private async resolved(
+    configured: Record<string, HeaderValue>,
+    owner: string,
+  ): Promise<Record<string, string>> {
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(configured)) {
       headers[name.toLowerCase()] =
-        typeof value === 'string'
-          ? value
-          : await this.secrets.resolve(value.secretRef, request.owner);
+        typeof value === 'string' ? value : await this.secrets.resolve(value.secretRef, owner);
     }
     return headers;
   }

@@ -1,4 +1,10 @@
-import type { CloudEvent, KafkaTarget, RunRequest } from '@flint/contracts';
+import {
+  type CloudEvent,
+  type KafkaTarget,
+  type RunRequest,
+  WORKFLOW_CANCEL_COMMAND_TYPE,
+  type WorkflowCancellation,
+} from '@flint/contracts';
 import {
   CloudEventEncodeError,
   encodeCloudEvent,
@@ -10,7 +16,7 @@ import { inSpan, traceparentOf } from '@flint/telemetry';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { type AttemptOutcome, errorOf, failed } from '../execution/attempt-outcome';
 import { KeyExpressionError, type KeyExpressions } from './key-expression';
-import type { StartAttempt, TargetStarter } from './target-starter';
+import type { StartAttempt, TargetCanceller, TargetStarter } from './target-starter';
 
 /** CloudEvent type of the command a `kafka` target receives. */
 export const START_COMMAND_TYPE = 'flint.workflow.start';
@@ -24,8 +30,9 @@ export interface KafkaTargetOptions {
  * Starts a workflow by producing a command: the input as a CloudEvent (binary mode, id = run id) on
  * the target topic, keyed by the key expression or else the run id. Acknowledged by all in-sync
  * replicas means started; Kafka errors and timeouts are worth retrying, a bad key expression is not.
+ * A produce cannot be called back: a start in flight when its run is cancelled runs to its end.
  */
-export class KafkaTargetStarter implements TargetStarter {
+export class KafkaTargetStarter implements TargetStarter, TargetCanceller {
   readonly type = 'kafka';
   readonly startedWhen = 'on-success';
 
@@ -49,7 +56,7 @@ export class KafkaTargetStarter implements TargetStarter {
     return inSpan('flint-runner', span.name, span.options, async (active) => {
       const command = startCommand(request, traceparentOf(active) ?? traceparent);
       const outcome = await this.produce(
-        target,
+        target.topic,
         key,
         // A callback target's command says where to report the outcome, with the run's token.
         callback
@@ -63,11 +70,29 @@ export class KafkaTargetStarter implements TargetStarter {
     });
   }
 
-  private async produce(
-    target: KafkaTarget,
-    key: string,
-    command: CloudEvent,
-  ): Promise<AttemptOutcome> {
+  /**
+   * Asks the workflow to stop: a `flint.workflow.cancel` command (binary mode, `id` = `<run id>:cancel`,
+   * subject = run id, the cancellation as `data`) on the target's `cancel.topic`, keyed by run id so it
+   * follows the run's other commands when the start was keyed by run id too.
+   */
+  async cancel(request: RunRequest, cancellation: WorkflowCancellation): Promise<AttemptOutcome> {
+    const cancel = (request.target as KafkaTarget).cancel;
+    if (cancel === undefined) {
+      return failed(
+        'NoCancelRequestError',
+        `the target of run ${request.runId} declares no cancel`,
+        false,
+      );
+    }
+    const outcome = await this.produce(
+      cancel.topic,
+      request.runId,
+      cancelCommand(request, cancellation),
+    );
+    return outcome.kind === 'succeeded' ? { kind: 'succeeded', result: null } : outcome;
+  }
+
+  private async produce(topic: string, key: string, command: CloudEvent): Promise<AttemptOutcome> {
     let message: OutgoingMessage;
     try {
       // The key expression's value is also the command's partitionkey (the binding's key mapping).
@@ -79,10 +104,10 @@ export class KafkaTargetStarter implements TargetStarter {
     let timer: NodeJS.Timeout | undefined;
     try {
       const [metadata] = await Promise.race([
-        this.producer.send(target.topic, [message]),
+        this.producer.send(topic, [message]),
         new Promise<never>((_, reject) => {
           timer = setTimeout(
-            () => reject(new ProduceTimeoutError(target.topic, this.options.timeoutMs)),
+            () => reject(new ProduceTimeoutError(topic, this.options.timeoutMs)),
             this.options.timeoutMs,
           );
         }),
@@ -90,7 +115,7 @@ export class KafkaTargetStarter implements TargetStarter {
       return {
         kind: 'succeeded',
         result: {
-          topic: target.topic,
+          topic,
           key,
           partition: metadata?.partition ?? null,
           offset: metadata?.baseOffset ?? null,
@@ -100,7 +125,7 @@ export class KafkaTargetStarter implements TargetStarter {
       const error = errorOf(err);
       return failed(
         err instanceof ProduceTimeoutError ? 'TimeoutError' : error.type,
-        `producing the start command to ${target.topic} failed: ${error.message}`,
+        `producing the ${command.type} command to ${topic} failed: ${error.message}`,
         true,
       );
     } finally {
@@ -131,5 +156,21 @@ export function startCommand(request: RunRequest, traceparent?: string): CloudEv
     flintprovider: 'runner',
     flintacceptedat: request.acceptedAt,
     ...(traceparent ? { traceparent } : {}),
+  };
+}
+
+export function cancelCommand(request: RunRequest, cancellation: WorkflowCancellation): CloudEvent {
+  return {
+    specversion: '1.0',
+    id: `${request.runId}:cancel`,
+    source: `flint/triggers/${request.triggerId}`,
+    type: WORKFLOW_CANCEL_COMMAND_TYPE,
+    subject: request.runId,
+    time: new Date().toISOString(),
+    datacontenttype: 'application/json',
+    data: cancellation,
+    flintsourceid: request.triggerId,
+    flintprovider: 'runner',
+    flintacceptedat: request.acceptedAt,
   };
 }

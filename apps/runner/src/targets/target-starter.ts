@@ -1,4 +1,4 @@
-import type { RunRequest, TargetType } from '@flint/contracts';
+import type { RunRequest, TargetType, WorkflowCancellation } from '@flint/contracts';
 import type { AttemptOutcome } from '../execution/attempt-outcome';
 
 /** What a target starter needs to make one attempt. */
@@ -37,6 +37,14 @@ export interface TargetStarter {
   /** A failure known before any attempt (an unknown workflow): the run fails without starting. */
   precheck?(request: RunRequest): AttemptOutcome | undefined;
   start(attempt: StartAttempt): Promise<AttemptOutcome>;
+}
+
+/**
+ * Asks a remote workflow to stop, through the `cancel` its target declares. Reports every failure as
+ * an outcome, saying whether another try could help; `succeeded` means delivered.
+ */
+export interface TargetCanceller {
+  cancel(request: RunRequest, cancellation: WorkflowCancellation): Promise<AttemptOutcome>;
 }
 
 /** A starter for each target type, by type. */

@@ -79,6 +79,20 @@ export const RunAttemptSchema = z.object({
 });
 export type RunAttempt = z.infer<typeof RunAttemptSchema>;
 
+/** The request that asked a cancelled run's remote workflow to stop (its target's `cancel`). */
+export const RunCancellationViewSchema = z.object({
+  status: z
+    .enum(['pending', 'sent', 'failed'])
+    .describe('pending: to be sent (again); sent: delivered; failed: given up on.'),
+  tries: z.number().int().describe('Tries so far.'),
+  createdAt: IsoDateTimeSchema.describe('When the cancel committed it.'),
+  nextTryAt: IsoDateTimeSchema.optional().describe('When the next try is due, while pending.'),
+  finishedAt: IsoDateTimeSchema.optional().describe('When it was delivered or given up on.'),
+  error: RunErrorSchema.optional().describe('Why the last try failed.'),
+  responseStatus: z.number().int().optional().describe('The target’s HTTP answer to the last try.'),
+});
+export type RunCancellationView = z.infer<typeof RunCancellationViewSchema>;
+
 /** `GET /api/runs/{runId}`: everything about one run. */
 export const RunDetailSchema = RunSummarySchema.extend({
   maxAttempts: z.number().int(),
@@ -112,6 +126,9 @@ export const RunDetailSchema = RunSummarySchema.extend({
     .describe('The runs that re-run this one (the first 100), oldest first.'),
   callbackDeadline: IsoDateTimeSchema.optional().describe(
     'A callback target’s run waits for the workflow to report its outcome until then.',
+  ),
+  cancellationRequest: RunCancellationViewSchema.optional().describe(
+    'The request that asked the remote workflow to stop, when the run was cancelled while running.',
   ),
 });
 export type RunDetail = z.infer<typeof RunDetailSchema>;

@@ -43,6 +43,32 @@ const completionFields = {
 /** How long a callback target's run waits for its outcome when the target does not say. */
 export const DEFAULT_COMPLETION_TIMEOUT_MS = 3_600_000;
 
+/** In an HTTP target's `cancel.url`, replaced by the run id (URL-encoded). */
+export const RUN_ID_PLACEHOLDER = '{{runId}}';
+
+/**
+ * How an HTTP target's workflow is asked to stop when its run is cancelled after the start may have
+ * reached it: one request, the cancellation (`WorkflowCancellationSchema`) as its JSON body.
+ */
+export const HttpCancelSchema = strictObject({
+  url: HttpUrlSchema.describe(
+    `Where the cancellation goes; ${RUN_ID_PLACEHOLDER} is replaced by the run id.`,
+  ),
+  method: z
+    .enum(HTTP_TARGET_METHODS, { error: `must be one of: ${HTTP_TARGET_METHODS.join(', ')}` })
+    .default('POST'),
+  headers: HeadersSchema.default({}).describe(
+    'Sent with the cancellation, literal or { secretRef }, as the target’s own headers.',
+  ),
+});
+export type HttpCancel = z.infer<typeof HttpCancelSchema>;
+
+/** A Kafka target's workflow is asked to stop with a `flint.workflow.cancel` command on `topic`. */
+export const KafkaCancelSchema = strictObject({
+  topic: TopicNameSchema.describe('Where the cancellation command goes, keyed by run id.'),
+});
+export type KafkaCancel = z.infer<typeof KafkaCancelSchema>;
+
 export const HttpTargetSchema = strictObject({
   type: z.literal('http'),
   url: HttpUrlSchema,
@@ -64,6 +90,9 @@ export const HttpTargetSchema = strictObject({
     .refine(hasNoDuplicates, 'must not repeat a status code')
     .optional(),
   ...completionFields,
+  cancel: HttpCancelSchema.optional().describe(
+    'A request that asks the workflow to stop when its run is cancelled while running.',
+  ),
 });
 
 export const KafkaTargetSchema = strictObject({
@@ -72,6 +101,9 @@ export const KafkaTargetSchema = strictObject({
   /** CEL expression for the message key. */
   key: CelExpressionSchema.optional(),
   ...completionFields,
+  cancel: KafkaCancelSchema.optional().describe(
+    'A command that asks the workflow to stop when its run is cancelled while running.',
+  ),
 });
 
 export const LocalTargetSchema = strictObject({

@@ -17,6 +17,7 @@ import { runCallbacksMigration } from './0016_run_callbacks';
 import { sourceHealthMigration } from './0017_source_health';
 import { runPriorityMigration } from './0019_run_priority';
 import { cancelOnEventMigration } from './0020_cancel_on_event';
+import { runCancellationsMigration } from './0021_run_cancellations';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
@@ -42,4 +43,5 @@ export const MIGRATIONS: readonly Migration[] = [
   sourceHealthMigration,
   runPriorityMigration,
   cancelOnEventMigration,
+  runCancellationsMigration,
 ];

@@ -1,4 +1,4 @@
-import type { RunError } from '@flint/contracts';
+import type { RunError, WorkflowCancellation } from '@flint/contracts';
 import {
   enqueueOutbox,
   enqueueOutboxFrom,
@@ -47,6 +47,11 @@ export interface FinishAttempt {
   logLines?: readonly string[];
   /** Announcements committed with the transition: run-status events, a dead letter. */
   messages?: OutboxMessage[];
+  /**
+   * With a CANCELLED transition: the request that asks the remote workflow to stop, committed with
+   * it for the runner's cancellation sender (RunCancellationRepository).
+   */
+  cancellation?: WorkflowCancellation;
 }
 
 /** One run's `startAttempt`, for `startAttempts`. */
@@ -256,7 +261,7 @@ export class RunAttemptRepository {
            AS i(run_id text, holder text, status text, next_attempt_at timestamptz, result jsonb,
                 error_type text, error_message text, log_lines jsonb, attempt integer,
                 outcome text, response_status integer, response_excerpt text, messages jsonb,
-                position integer, callback_deadline timestamptz)),
+                position integer, callback_deadline timestamptz, cancellation jsonb)),
        moved AS (
          UPDATE runs SET
                 status = coalesce(input.status, runs.status),
@@ -281,7 +286,7 @@ export class RunAttemptRepository {
             AND (runs.concurrency_limit IS NULL OR input.status IS NULL)
           RETURNING runs.run_id, input.attempt, input.outcome, input.error_type,
                     input.error_message, input.response_status, input.response_excerpt,
-                    input.messages, input.position),
+                    input.messages, input.position, input.cancellation),
        closed AS (
          UPDATE run_attempts SET finished_at = now(), outcome = moved.outcome,
                 error_type = moved.error_type, error_message = moved.error_message,
@@ -289,6 +294,10 @@ export class RunAttemptRepository {
                 response_excerpt = moved.response_excerpt
            FROM moved
           WHERE run_attempts.run_id = moved.run_id AND run_attempts.attempt = moved.attempt),
+       asked AS (
+         INSERT INTO run_cancellations (run_id, message)
+         SELECT run_id, cancellation FROM moved WHERE cancellation IS NOT NULL
+         ON CONFLICT (run_id) DO NOTHING),
        announced AS (${enqueueOutboxFrom('moved')})
        SELECT run_id FROM moved`,
       [
@@ -316,6 +325,7 @@ export class RunAttemptRepository {
               messages: outboxValues(finish.messages),
               position,
               callback_deadline: next.status === 'STARTED' ? next.callbackDeadline : null,
+              cancellation: finish.cancellation ?? null,
             };
           }),
         ),
@@ -346,6 +356,13 @@ export class RunAttemptRepository {
         ],
       );
       for (const message of finish.messages ?? []) await enqueueOutbox(tx, message);
+      if (finish.cancellation !== undefined) {
+        await tx.query(
+          `INSERT INTO run_cancellations (run_id, message) VALUES ($1, $2::jsonb)
+           ON CONFLICT (run_id) DO NOTHING`,
+          [runId, JSON.stringify(finish.cancellation)],
+        );
+      }
       // A run waiting for a retry or for its callback keeps its slot.
       const active = finish.run.status === 'REQUESTED' || finish.run.status === 'STARTED';
       if (active || run.concurrency_limit === null) {

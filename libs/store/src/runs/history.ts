@@ -1,5 +1,6 @@
 import type { RunStatus } from '@flint/contracts';
 import type { Store } from '../store';
+import { type RunCancellationRecord, RunCancellationRepository } from './cancellations';
 import {
   type RunAttemptRecord,
   type RunAttemptRow,
@@ -94,6 +95,11 @@ export class RunHistoryRepository {
       [runId],
     );
     return rows.map((row) => row.run_id);
+  }
+
+  /** The request that asked the run's remote workflow to stop, when its cancel sent one. */
+  cancellation(runId: string): Promise<RunCancellationRecord | undefined> {
+    return new RunCancellationRepository(this.store).get(runId);
   }
 
   /** The attempts of a run, first first. */
