@@ -234,6 +234,58 @@ describe('TriggerDefinitionSchema', () => {
       expect(TriggerDefinitionSchema.parse(trigger({ target })).target).toEqual(target);
     });
 
+    it('accepts a cancel declaration on http and kafka targets, with defaults', () => {
+      const http = TriggerDefinitionSchema.parse(
+        trigger({
+          target: {
+            type: 'http',
+            url: 'https://ci.example.com/jobs',
+            cancel: { url: 'https://ci.example.com/jobs/{{runId}}/cancel' },
+          },
+        }),
+      ).target;
+      expect(http).toMatchObject({
+        cancel: {
+          url: 'https://ci.example.com/jobs/{{runId}}/cancel',
+          method: 'POST',
+          headers: {},
+        },
+      });
+      const kafka = { type: 'kafka', topic: 'jobs', cancel: { topic: 'jobs.cancel' } };
+      expect(TriggerDefinitionSchema.parse(trigger({ target: kafka })).target).toEqual(kafka);
+    });
+
+    it('reports an invalid cancel declaration with its path', () => {
+      expect(
+        problemsOf(
+          TriggerDefinitionSchema,
+          trigger({
+            target: {
+              type: 'http',
+              url: 'https://ci.example.com/jobs',
+              cancel: { url: 'ftp://x', headers: { Authorization: { password: 'p' } } },
+            },
+          }),
+        ),
+      ).toEqual([
+        { path: 'target.cancel.url', message: 'must be an http:// or https:// URL' },
+        { path: 'target.cancel.headers.Authorization.secretRef', message: 'required' },
+        { path: 'target.cancel.headers.Authorization.password', message: INLINE_SECRET_MESSAGE },
+      ]);
+      expect(
+        problemsOf(
+          TriggerDefinitionSchema,
+          trigger({ target: { type: 'kafka', topic: 'jobs', cancel: { topic: 'a b', url: 'x' } } }),
+        ),
+      ).toEqual([
+        {
+          path: 'target.cancel.topic',
+          message: 'must be a Kafka topic name: 1-249 letters, digits, ".", "_" or "-"',
+        },
+        { path: 'target.cancel.url', message: 'unknown key "url"; allowed keys: topic' },
+      ]);
+    });
+
     it('requires a target and names the valid types', () => {
       expect(problemsOf(TriggerDefinitionSchema, trigger({ target: undefined }))).toEqual([
         {
