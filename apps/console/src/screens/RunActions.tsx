@@ -6,8 +6,9 @@ import { useCanChange, useSession } from '../app/session';
 import { Button } from '../components/buttons';
 import { Dialog } from '../components/dialog';
 import { ErrorBanner } from '../components/feedback';
-import { Field } from '../components/forms';
+import { JsonField } from '../components/json-field';
 import { prettyJson } from '../logic/format';
+import { parseJsonText } from '../logic/json-text';
 
 const ACTIVE = new Set(['REQUESTED', 'STARTED']);
 
@@ -65,13 +66,7 @@ function RerunDialog({
   const [input, setInput] = useState(original);
   const [error, setError] = useState<Error>();
   const [busy, setBusy] = useState(false);
-  let inputError: string | undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(input);
-  } catch (err) {
-    inputError = `not JSON: ${(err as Error).message}`;
-  }
+  const { value: parsed, error: inputError } = parseJsonText(input);
   const start = async () => {
     setBusy(true);
     setError(undefined);
@@ -114,22 +109,14 @@ function RerunDialog({
         A new run of <strong>{run.triggerId}</strong> with the same target, retry and concurrency
         settings. It keeps a link to this one.
       </p>
-      <Field
+      <JsonField
         label="Input"
         error={inputError}
         hint="The workflow's input: this run's, or change it for the new run."
-      >
-        {(props) => (
-          <textarea
-            {...props}
-            className="mono"
-            rows={10}
-            value={input}
-            onChange={(e) => setInput(e.target.value)}
-            spellCheck={false}
-          />
-        )}
-      </Field>
+        rows={10}
+        value={input}
+        onChange={setInput}
+      />
     </Dialog>
   );
 }

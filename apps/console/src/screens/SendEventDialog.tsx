@@ -5,6 +5,8 @@ import { Button } from '../components/buttons';
 import { Dialog } from '../components/dialog';
 import { Banner, ErrorBanner } from '../components/feedback';
 import { Field } from '../components/forms';
+import { JsonField } from '../components/json-field';
+import { parseJsonText } from '../logic/json-text';
 
 /**
  * Publishes a custom event (`POST /api/events`) as the source's owner, so every trigger of that owner
@@ -29,13 +31,7 @@ export function SendEventDialog({
   const [error, setError] = useState<Error>();
   const [sent, setSent] = useState<string>();
   const [busy, setBusy] = useState(false);
-  let dataError: string | undefined;
-  let parsed: unknown;
-  try {
-    parsed = data.trim() === '' ? undefined : JSON.parse(data);
-  } catch (err) {
-    dataError = `not JSON: ${(err as Error).message}`;
-  }
+  const { value: parsed, error: dataError } = parseJsonText(data, true);
   const send = async () => {
     setBusy(true);
     setError(undefined);
@@ -96,22 +92,13 @@ export function SendEventDialog({
           <option key={t} value={t} />
         ))}
       </datalist>
-      <Field
+      <JsonField
         label="Data"
         error={dataError}
         hint="Any JSON value: event.data in conditions and mappings."
-      >
-        {(props) => (
-          <textarea
-            {...props}
-            className="mono"
-            rows={8}
-            value={data}
-            onChange={(e) => setData(e.target.value)}
-            spellCheck={false}
-          />
-        )}
-      </Field>
+        value={data}
+        onChange={setData}
+      />
     </Dialog>
   );
 }
