@@ -7,10 +7,11 @@ import { Link, useRouter, withSearch } from '../app/router';
 import { canChange, isAdmin, useSession } from '../app/session';
 import { Button } from '../components/buttons';
 import { ErrorBanner } from '../components/feedback';
-import { Switch } from '../components/forms';
 import { EmptyState, PageHeader } from '../components/layout';
+import { LiveBar } from '../components/live-bar';
 import { type Column, DataTable, Pager } from '../components/table';
 import { TimeAgo } from '../components/time';
+import { withStreamed } from '../logic/live-list';
 import { OwnerFilter, TextFilter, TimeRangeFilters } from './filters';
 import { ReplayDialog } from './ReplayDialog';
 
@@ -93,8 +94,7 @@ export function EventsScreen() {
   const rows = useMemo(() => {
     if (!list.data) return undefined;
     if (!following || streamedFor.key !== filterKey) return list.data.items;
-    const loaded = new Set(list.data.items.map((e) => e.id));
-    return [...streamedFor.items.filter((e) => !loaded.has(e.id)), ...list.data.items];
+    return withStreamed(list.data.items, streamedFor.items, (e) => e.id);
   }, [following, list.data, streamedFor, filterKey]);
 
   const columns: Array<Column<ArchivedEventSummary>> = [
@@ -194,34 +194,21 @@ export function EventsScreen() {
         {isAdmin(principal) && <OwnerFilter />}
         <CelFilter key={filter.filter ?? ''} current={filter.filter ?? ''} />
       </div>
-      <div className="live-bar">
-        <label className="switch-label">
-          <Switch checked={live} onChange={setLive} label="Show new events live" />
-          <span>Live</span>
-        </label>
-        {following ? (
-          <span className={`live-state live-${streamState}`} role="status">
-            <span className="live-dot" aria-hidden="true" />
-            {streamState === 'live'
-              ? 'Following new events'
-              : streamState === 'connecting'
-                ? 'Connecting…'
-                : 'Reconnecting…'}
-          </span>
-        ) : (
-          live &&
-          !list.error && (
-            <span className="small muted">
-              {filter.until
-                ? 'Live shows new events only without an end time.'
-                : 'Live follows the first page.'}
-            </span>
-          )
-        )}
-        <Button small icon="refresh" onClick={reload}>
-          Refresh
-        </Button>
-      </div>
+      <LiveBar
+        what="events"
+        live={live}
+        onLive={setLive}
+        following={following}
+        state={streamState}
+        why={
+          list.error
+            ? undefined
+            : filter.until
+              ? 'Live shows new events only without an end time.'
+              : 'Live follows the first page.'
+        }
+        onRefresh={reload}
+      />
       {list.error && (
         <ErrorBanner
           error={list.error}

@@ -8,11 +8,12 @@ import { useSession } from '../app/session';
 import { PriorityValue, RunStatusBadge } from '../components/badges';
 import { Button } from '../components/buttons';
 import { Banner, ErrorBanner } from '../components/feedback';
-import { Switch } from '../components/forms';
 import { EmptyState } from '../components/layout';
+import { LiveBar } from '../components/live-bar';
 import { type Column, DataTable, Pager } from '../components/table';
 import { TimeAgo } from '../components/time';
 import { duration } from '../logic/format';
+import { withStreamed } from '../logic/live-list';
 
 const PAGE_SIZE = 25;
 
@@ -54,7 +55,10 @@ export function RunsTable({
   const timeBound = Boolean(filter.since || filter.until);
   const streaming = live && pages.page === 1 && !timeBound;
   const rows = useMemo(
-    () => (streaming ? mergeStreamed(list.data?.items, streamed) : list.data?.items),
+    () =>
+      streaming
+        ? withStreamed(list.data?.items, [...streamed.values()].reverse(), (run) => run.runId)
+        : list.data?.items,
     [streaming, list.data, streamed],
   );
   useEffect(() => {
@@ -142,33 +146,19 @@ export function RunsTable({
 
   return (
     <div className="runs-table">
-      <div className="live-bar">
-        <label className="switch-label">
-          <Switch checked={live} onChange={setLive} label="Show new runs live" />
-          <span>Live</span>
-        </label>
-        {streaming ? (
-          <span className={`live-state live-${streamState}`} role="status">
-            <span className="live-dot" aria-hidden="true" />
-            {streamState === 'live'
-              ? 'Following new runs'
-              : streamState === 'connecting'
-                ? 'Connecting…'
-                : 'Reconnecting…'}
-          </span>
-        ) : (
-          live && (
-            <span className="small muted">
-              {timeBound
-                ? 'Live shows new runs only without a time range.'
-                : 'Live follows the first page.'}
-            </span>
-          )
-        )}
-        <Button small icon="refresh" onClick={reload}>
-          Refresh
-        </Button>
-      </div>
+      <LiveBar
+        what="runs"
+        live={live}
+        onLive={setLive}
+        following={streaming}
+        state={streamState}
+        why={
+          timeBound
+            ? 'Live shows new runs only without a time range.'
+            : 'Live follows the first page.'
+        }
+        onRefresh={reload}
+      />
       {overflow && (
         <Banner
           tone="warn"
@@ -209,20 +199,6 @@ export function RunsTable({
       />
     </div>
   );
-}
-
-/**
- * The loaded page with what the stream said since: changed runs in their place, new ones on top,
- * newest first.
- */
-function mergeStreamed(
-  loaded: readonly RunSummary[] | undefined,
-  streamed: ReadonlyMap<string, RunSummary>,
-): RunSummary[] | undefined {
-  if (!loaded) return undefined;
-  const known = new Set(loaded.map((run) => run.runId));
-  const added = [...streamed.values()].filter((run) => !known.has(run.runId)).reverse();
-  return [...added, ...loaded.map((run) => streamed.get(run.runId) ?? run)];
 }
 
 /** A run id is `<trigger>.<hash>`; beside the trigger column the start of the hash tells runs apart. */
