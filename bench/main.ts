@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { archiveCost } from './scenarios/archive';
+import { consoleOverview } from './scenarios/console-overview';
 import { consoleSize } from './scenarios/console-size';
 import { cronDelay } from './scenarios/cron';
 import { endToEnd } from './scenarios/end-to-end';
@@ -30,6 +31,7 @@ const SCENARIOS = [
   'memory-per-service',
   'sustained',
   'console',
+  'console-overview',
   'subscriber',
   'archive',
   'cost',
@@ -130,6 +132,26 @@ async function main(): Promise<void> {
   if (chosen.includes('archive')) {
     log('archive: webhook ingest with the event archive on and off, alternating');
     record(await archiveCost(log, { connections: 32, durationS: 10, rounds: 2 }));
+  }
+  if (chosen.includes('console-overview')) {
+    log(
+      'console-overview: the overview from the API with 1,000 triggers and 1,000,000 archived events',
+    );
+    const broker = await startBroker(log);
+    try {
+      record(
+        await consoleOverview(broker, log, {
+          triggers: 1_000,
+          sources: 50,
+          owners: 10,
+          events: 1_000_000,
+          runs: 100_000,
+          calls: 50,
+        }),
+      );
+    } finally {
+      await broker.stop();
+    }
   }
   if (chosen.some((name) => STACK_SCENARIOS.includes(name))) {
     log('starting the local stack');
