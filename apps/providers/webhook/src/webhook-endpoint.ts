@@ -178,7 +178,7 @@ export class WebhookEndpoint {
     );
   }
 
-  private tooLarge(): WebhookResponse {
+  tooLarge(): WebhookResponse {
     return errorResponse(
       413,
       'payload_too_large',

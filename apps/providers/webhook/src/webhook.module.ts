@@ -3,12 +3,12 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { ProviderService, providerServiceModule } from '@flint/provider-sdk';
 import type { ServiceRuntime } from '@flint/service-kit';
 import type { FastifyInstance } from 'fastify';
-import { installWebhookRoutes } from './webhook-http';
+import { serveWebhooks } from './webhook-http';
 import { WebhookProvider } from './webhook-provider';
 import { WebhookRouter } from './webhook-router';
 import { webhookSettingsFromEnv } from './webhook-settings';
 
-/** Adds the `/hooks/*` routes to the service's Fastify instance before it listens. */
+/** Serves `/hooks/*` on the service's HTTP server before it listens. */
 @Injectable()
 class WebhookRoutes implements OnModuleInit {
   constructor(
@@ -18,7 +18,7 @@ class WebhookRoutes implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    installWebhookRoutes(this.adapterHost.httpAdapter.getInstance<FastifyInstance>(), {
+    serveWebhooks(this.adapterHost.httpAdapter.getInstance<FastifyInstance>().server, {
       router: this.router,
       isReady: () => this.providers.isReady,
     });
