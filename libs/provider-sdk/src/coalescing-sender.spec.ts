@@ -99,18 +99,18 @@ describe('CoalescingSender', () => {
     ]);
   });
 
-  it('withdraws a call still waiting when its signal is aborted', async () => {
+  it('withdraws a call still waiting, not one already in a request', async () => {
     const sender = new ManualSender();
     const coalescing = new CoalescingSender(sender, 'events');
-    const first = coalescing.send([message('a')]);
-    const giveUp = new AbortController();
-    const withdrawn = coalescing.send([message('b')], giveUp.signal);
+    const first = coalescing.queue([message('a')]);
+    const withdrawn = coalescing.queue([message('b')]);
     const kept = coalescing.send([message('c')]);
-    giveUp.abort(new Error('timed out'));
-    await expect(withdrawn).rejects.toThrow('timed out');
+    expect(withdrawn.withdraw(new Error('timed out'))).toBe(true);
+    await expect(withdrawn.acked).rejects.toThrow('timed out');
+    expect(first.withdraw(new Error('too late'))).toBe(false);
     await tick();
     sender.requests[0].settle();
-    await first;
+    await first.acked;
     await tick();
     sender.requests[1].settle();
     await kept;

@@ -16,6 +16,14 @@ export interface CoalescingSenderOptions {
   maxBytes?: number;
 }
 
+/** Messages waiting for a produce request. */
+export interface QueuedSend {
+  /** Resolves once Kafka acknowledged the messages; rejects if it refused them or they were withdrawn. */
+  acked: Promise<void>;
+  /** Takes the messages out if they are still queued; true when they were. */
+  withdraw(reason: unknown): boolean;
+}
+
 interface Pending {
   messages: OutgoingMessage[];
   bytes: number;
@@ -30,7 +38,7 @@ interface Pending {
  * Each `send` is one attempt: its messages are acknowledged together or it rejects.
  */
 export class CoalescingSender {
-  private readonly queue: Pending[] = [];
+  private readonly waiting: Pending[] = [];
   private flushing = false;
   private readonly maxMessages: number;
   private readonly maxBytes: number;
@@ -44,42 +52,39 @@ export class CoalescingSender {
     this.maxBytes = options.maxBytes ?? 512 * 1024;
   }
 
+  /** Queues the messages for the next request; resolves once Kafka acknowledged them. */
+  send(messages: OutgoingMessage[]): Promise<void> {
+    return this.queue(messages).acked;
+  }
+
   /**
-   * Queues the messages for the next request. Aborting `signal` while they still wait in the queue
-   * takes them out (rejecting with the signal's reason); once in a request, they go.
+   * Queues the messages for the next request. `withdraw` takes them out while they still wait in
+   * the queue (rejecting `acked` with its reason); once in a request, they go.
    */
-  send(messages: OutgoingMessage[], signal?: AbortSignal): Promise<void> {
-    if (messages.length === 0) return Promise.resolve();
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    return new Promise<void>((resolve, reject) => {
-      const pending: Pending = { messages, bytes: sizeOf(messages), resolve, reject };
-      if (signal) {
-        const withdraw = () => {
-          const index = this.queue.indexOf(pending);
-          if (index === -1) return;
-          this.queue.splice(index, 1);
-          reject(signal.reason);
-        };
-        signal.addEventListener('abort', withdraw, { once: true });
-        const settled = () => signal.removeEventListener('abort', withdraw);
-        pending.resolve = () => {
-          settled();
-          resolve();
-        };
-        pending.reject = (err) => {
-          settled();
-          reject(err);
-        };
-      }
-      this.queue.push(pending);
-      if (!this.flushing) void this.flush();
+  queue(messages: OutgoingMessage[]): QueuedSend {
+    if (messages.length === 0) return { acked: Promise.resolve(), withdraw: () => false };
+    let pending!: Pending;
+    const acked = new Promise<void>((resolve, reject) => {
+      pending = { messages, bytes: sizeOf(messages), resolve, reject };
     });
+    this.waiting.push(pending);
+    if (!this.flushing) void this.flush();
+    return {
+      acked,
+      withdraw: (reason) => {
+        const index = this.waiting.indexOf(pending);
+        if (index === -1) return false;
+        this.waiting.splice(index, 1);
+        pending.reject(reason);
+        return true;
+      },
+    };
   }
 
   private async flush(): Promise<void> {
     this.flushing = true;
     try {
-      while (this.queue.length > 0) await this.sendBatch(this.takeBatch());
+      while (this.waiting.length > 0) await this.sendBatch(this.takeBatch());
     } finally {
       this.flushing = false;
     }
@@ -87,15 +92,15 @@ export class CoalescingSender {
 
   /** Whole `send` calls only, at least one, up to the limits. */
   private takeBatch(): Pending[] {
-    const batch: Pending[] = [this.queue.shift()!];
+    const batch: Pending[] = [this.waiting.shift()!];
     let count = batch[0].messages.length;
     let bytes = batch[0].bytes;
-    while (this.queue.length > 0) {
-      const next = this.queue[0];
+    while (this.waiting.length > 0) {
+      const next = this.waiting[0];
       if (count + next.messages.length > this.maxMessages || bytes + next.bytes > this.maxBytes) {
         break;
       }
-      batch.push(this.queue.shift()!);
+      batch.push(this.waiting.shift()!);
       count += next.messages.length;
       bytes += next.bytes;
     }

@@ -50,23 +50,33 @@ function setup(sender: MessageSender, signal = new AbortController().signal) {
 }
 
 describe('emit', () => {
-  it('lets many emits wait on the source signal at once and leaves no listener behind', async () => {
-    let acknowledge!: () => void;
-    const acknowledged = new Promise<void>((resolve) => (acknowledge = resolve));
-    const sender: MessageSender = { send: async () => acknowledged };
-    const signal = new AbortController().signal;
-    const added = jest.spyOn(signal, 'addEventListener');
-    const removed = jest.spyOn(signal, 'removeEventListener');
-    const { emit } = setup(sender, signal);
+  it('lets many emits wait on the source signal with one listener, aborting them all at once', async () => {
+    const hanging: MessageSender = { send: () => new Promise(() => undefined) };
+    const stop = new AbortController();
+    const added = jest.spyOn(stop.signal, 'addEventListener');
+    const { emit } = setup(hanging, stop.signal);
     const pending = Array.from({ length: 50 }, (_, i) =>
-      emit({ id: `o-${i}`, type: 'order.created' }),
+      emit({ id: `o-${i}`, type: 'order.created' }, { timeoutMs: 60_000 }),
     );
     await new Promise((resolve) => setImmediate(resolve));
-    // One listener per emit in flight: more than the default limit of 10, which would warn.
-    expect(added.mock.calls.length - removed.mock.calls.length).toBe(50);
+    expect(added).toHaveBeenCalledTimes(1);
+    stop.abort();
+    const outcomes = await Promise.allSettled(pending);
+    expect(outcomes.map((o) => o.status === 'rejected' && o.reason)).toEqual(
+      Array.from({ length: 50 }, () => expect.any(EmitAbortedError)),
+    );
+  });
+
+  it('times out each emit at its own deadline', async () => {
+    let acknowledge!: () => void;
+    const acknowledged = new Promise<void>((resolve) => (acknowledge = resolve));
+    const slow: MessageSender = { send: () => acknowledged };
+    const { emit } = setup(slow);
+    const patient = emit({ id: 'patient', type: 'order.created' }, { timeoutMs: 60_000 });
+    const hasty = emit({ id: 'hasty', type: 'order.created' }, { timeoutMs: 20 });
+    await expect(hasty).rejects.toThrow('Kafka did not acknowledge the event within 20 ms');
     acknowledge();
-    expect(await Promise.all(pending)).toHaveLength(50);
-    expect(added.mock.calls.length - removed.mock.calls.length).toBe(0);
+    await expect(patient).resolves.toMatchObject({ id: 'patient' });
   });
 
   it('retries transient failures until Kafka acknowledges, then counts the event', async () => {

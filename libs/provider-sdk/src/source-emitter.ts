@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import { type Backoff, backoffDelay, type Clock, type Log } from '@flint/common';
 import type { RunnableKind, CloudEvent } from '@flint/contracts';
 import {
@@ -12,6 +11,7 @@ import { inSpan } from '@flint/telemetry';
 import type { Counter } from 'prom-client';
 import { buildCloudEvent } from './build-event';
 import type { CoalescingSender } from './coalescing-sender';
+import { Deadlines } from './deadlines';
 import { EmitAbortedError, EmitFailedError } from './emit-errors';
 import type { Emit, EmitInput, EmitOptions } from './provider';
 
@@ -30,9 +30,8 @@ export interface SourceEmitterDeps {
 
 /** The `emit` a provider's run loop gets for one source. */
 export function createEmit(deps: SourceEmitterDeps): Emit {
-  // Every emit in flight listens to the source's signal until it settles (a webhook source has one
-  // per concurrent call), so the default limit of 10 listeners would warn of a leak that is not one.
-  setMaxListeners(0, deps.signal);
+  const flight = inFlight(deps.signal);
+  const received = deps.received.labels({ provider: deps.provider });
   // The PRODUCER span is active while the events are built, so each carries its traceparent and the
   // evaluator and runner continue this trace.
   const many = (inputs: readonly EmitInput[], options: EmitOptions = {}) => {
@@ -58,8 +57,8 @@ export function createEmit(deps: SourceEmitterDeps): Emit {
           }),
         );
         if (events.length === 1) active.setAttributes(messageAttributes({ id: events[0].id }));
-        await publish(deps, events.map(encode), options);
-        deps.received.inc({ provider: deps.provider }, events.length);
+        await publish(deps, flight, events.map(encode), options);
+        received.inc(events.length);
         return events;
       },
     );
@@ -79,6 +78,7 @@ function encode(event: CloudEvent): OutgoingMessage {
 /** Tries until Kafka acknowledges, the attempts or time run out, or the source is stopped. */
 async function publish(
   deps: SourceEmitterDeps,
+  flight: InFlight,
   messages: OutgoingMessage[],
   options: EmitOptions,
 ): Promise<void> {
@@ -86,7 +86,7 @@ async function publish(
   const attempts = options.attempts ?? Number.POSITIVE_INFINITY;
   for (let attempt = 1; ; attempt++) {
     if (deps.signal.aborted) throw new EmitAbortedError();
-    const outcome = await attemptWithin(deps.sender, messages, deps.signal, deadline);
+    const outcome = await attemptWithin(deps.sender, messages, flight, deadline);
     if (outcome.kind === 'sent') return;
     if (outcome.kind === 'aborted') throw new EmitAbortedError();
     if (outcome.kind === 'timeout') {
@@ -120,6 +120,29 @@ type Outcome =
   { kind: 'sent' } | { kind: 'failed'; error: unknown } | { kind: 'aborted' } | { kind: 'timeout' };
 
 /**
+ * The attempts of one source's emits waiting for Kafka, and what gives them up: one listener on the
+ * source's signal and one timer for all of them. A webhook source has an attempt per concurrent
+ * call, and a listener, an AbortController and a timer for each were a measurable share of the
+ * webhook's CPU per event (issue 20).
+ */
+interface InFlight {
+  readonly attempts: Set<(outcome: Outcome) => void>;
+  readonly deadlines: Deadlines;
+}
+
+function inFlight(signal: AbortSignal): InFlight {
+  const flight: InFlight = { attempts: new Set(), deadlines: new Deadlines() };
+  signal.addEventListener(
+    'abort',
+    () => {
+      for (const finish of flight.attempts) finish({ kind: 'aborted' });
+    },
+    { once: true },
+  );
+  return flight;
+}
+
+/**
  * One attempt, given up at the deadline or when the source stops. Messages still queued are then
  * withdrawn; messages already in a request still complete in the background and may land on Kafka:
  * the caller does not acknowledge, so the origin retries and the event arrives twice with the same
@@ -128,24 +151,25 @@ type Outcome =
 function attemptWithin(
   sender: CoalescingSender,
   messages: OutgoingMessage[],
-  signal: AbortSignal,
+  flight: InFlight,
   deadline: number | undefined,
 ): Promise<Outcome> {
-  const giveUp = new AbortController();
   return new Promise<Outcome>((resolve) => {
-    let timer: NodeJS.Timeout | undefined;
+    const queued = sender.queue(messages);
+    let cancelDeadline: (() => void) | undefined;
     const finish = (outcome: Outcome) => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
-      if (outcome.kind === 'aborted' || outcome.kind === 'timeout') giveUp.abort();
+      if (!flight.attempts.delete(finish)) return;
+      cancelDeadline?.();
+      if (outcome.kind === 'aborted' || outcome.kind === 'timeout') {
+        queued.withdraw(new EmitAbortedError());
+      }
       resolve(outcome);
     };
-    const onAbort = () => finish({ kind: 'aborted' });
-    signal.addEventListener('abort', onAbort, { once: true });
+    flight.attempts.add(finish);
     if (deadline !== undefined) {
-      timer = setTimeout(() => finish({ kind: 'timeout' }), Math.max(0, deadline - Date.now()));
+      cancelDeadline = flight.deadlines.add(deadline, () => finish({ kind: 'timeout' }));
     }
-    sender.send(messages, giveUp.signal).then(
+    queued.acked.then(
       () => finish({ kind: 'sent' }),
       (error: unknown) => finish({ kind: 'failed', error }),
     );
