@@ -69,10 +69,12 @@ export function encodeCloudEvent(event: CloudEvent): EncodedCloudEvent {
   const contentType = event.datacontenttype ?? DEFAULT_CONTENT_TYPE;
   const key = event.partitionkey ?? event.flintsourceid;
   const headers: Record<string, string> = { [CONTENT_TYPE]: contentType };
-  for (const [name, value] of Object.entries({ ...event, partitionkey: key })) {
+  for (const name in event) {
+    const value = event[name];
     if (NOT_CE_HEADERS.has(name) || value === undefined) continue;
     headers[HEADER_PREFIX + name] = String(value);
   }
+  headers[HEADER_PREFIX + 'partitionkey'] = key;
   const trace: TraceHeaders = event.traceparent
     ? { traceparent: event.traceparent }
     : activeTraceHeaders();

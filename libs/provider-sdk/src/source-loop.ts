@@ -67,6 +67,11 @@ export class SourceLoop<K extends RunnableKind, Config> {
   /** The newest version of an unchanged definition (only version and change time moved). */
   private currentVersion: number;
   private readonly health: SourceHealthNotes;
+  /**
+   * What `flint_source_up` shows, so a call that changes nothing (every accepted webhook call says
+   * the source is healthy) does not look up the labelled series again.
+   */
+  private shownUp: boolean | undefined;
 
   constructor(
     readonly source: SourceOf<K>,
@@ -83,6 +88,7 @@ export class SourceLoop<K extends RunnableKind, Config> {
 
   start(): void {
     this.deps.metrics.track(this.source.id, this.source.provider);
+    this.shownUp = false;
     this.done ??= this.loop();
   }
 
@@ -91,6 +97,7 @@ export class SourceLoop<K extends RunnableKind, Config> {
     this.controller.abort();
     await this.done;
     this.deps.metrics.forget(this.source.id, this.source.provider);
+    this.shownUp = undefined;
   }
 
   private get state(): SourceState {
@@ -105,6 +112,8 @@ export class SourceLoop<K extends RunnableKind, Config> {
   /** `flint_source_up`: running here, and its last attempt and connection (if any) are fine. */
   private showUp(): void {
     const up = this.currentState === 'running' && this.health.healthy;
+    if (up === this.shownUp) return;
+    this.shownUp = up;
     this.deps.metrics.set(this.source.id, this.source.provider, up);
   }
 
