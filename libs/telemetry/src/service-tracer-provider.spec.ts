@@ -1,10 +1,13 @@
-import { context, SpanKind, trace } from '@opentelemetry/api';
+import { ROOT_CONTEXT, context, SpanKind, TraceFlags, trace } from '@opentelemetry/api';
+import { emptyResource } from '@opentelemetry/resources';
 import {
+  AlwaysOffSampler,
   InMemorySpanExporter,
   type ReadableSpan,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace';
 import { asService } from './service-context';
+import { ServiceTracerProvider } from './service-tracer-provider';
 import { startTelemetry, type Telemetry } from './telemetry';
 import { contextFromTraceparent, inSpan } from './trace-context';
 
@@ -90,5 +93,41 @@ describe('one tracer provider per service in one process', () => {
     expect(active).toBe(true);
     const [child] = await finished();
     expect(child.parentSpanContext?.spanId).toBe(TRACEPARENT.split('-')[2]);
+  });
+});
+
+describe('spans when no exporter is configured', () => {
+  const provider = (sampler?: AlwaysOffSampler) =>
+    new ServiceTracerProvider({
+      defaultService: 'flint-webhook',
+      resource: emptyResource(),
+      spanProcessors: [],
+      ...(sampler ? { sampler } : {}),
+    });
+  const [, traceId, parentSpanId] = TRACEPARENT.split('-');
+  const remote = trace.setSpanContext(ROOT_CONTEXT, {
+    traceId,
+    spanId: parentSpanId,
+    traceFlags: TraceFlags.SAMPLED,
+    isRemote: true,
+  });
+
+  it('records nothing but still gives each span its ids, continuing the trace it is in', () => {
+    const tracer = provider().getTracer('flint-webhook');
+    const child = tracer.startSpan('POST /hooks/*', { kind: SpanKind.SERVER }, remote);
+    expect(child.isRecording()).toBe(false);
+    expect(child.spanContext()).toMatchObject({ traceId, traceFlags: TraceFlags.SAMPLED });
+    expect(child.spanContext().spanId).toMatch(/^[0-9a-f]{16}$/);
+    expect(child.spanContext().spanId).not.toBe(parentSpanId);
+
+    const root = tracer.startSpan('tick', {}, ROOT_CONTEXT);
+    expect(trace.isSpanContextValid(root.spanContext())).toBe(true);
+    expect(root.spanContext().traceId).not.toBe(traceId);
+    expect(root.spanContext().traceFlags).toBe(TraceFlags.SAMPLED);
+  });
+
+  it('keeps the sampling decision of the configured sampler', () => {
+    const span = provider(new AlwaysOffSampler()).getTracer('t').startSpan('tick', {}, remote);
+    expect(span.spanContext().traceFlags).toBe(TraceFlags.NONE);
   });
 });
