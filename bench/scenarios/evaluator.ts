@@ -8,6 +8,7 @@ import { DedupeWindow } from '../../apps/evaluator/src/pipeline/dedupe-window';
 import { MemoryDedupeKeys } from '../../apps/evaluator/src/simulation/memory-dedupe-keys';
 import {
   EventProcessor,
+  EXPLAINED_MISSES,
   type ConsumedEvent,
 } from '../../apps/evaluator/src/pipeline/event-processor';
 import { RunRequestMaker } from '../../apps/evaluator/src/pipeline/run-request-maker';
@@ -28,6 +29,11 @@ const ROUNDS = 5;
 
 export interface EvaluatorOptions {
   triggerCounts: number[];
+  /**
+   * Trigger counts at which the archive's cost is measured (see `archiveComparison`); the archive's
+   * rows go nowhere, their insert is the `archive` scenario's business.
+   */
+  archiveCounts: number[];
   /** How long events are pushed through for each trigger count (in rounds), after a warm-up of a quarter of it. */
   measureMs: number;
 }
@@ -90,6 +96,9 @@ function mechanism(i: number): Record<string, unknown> {
   return shapes[i % shapes.length] as Record<string, unknown>;
 }
 
+/** How the archive is set in a measurement: off, or on with every miss explained or the bounded few. */
+type ArchiveMode = 'off' | 'every miss explained' | 'misses explained within the bound';
+
 /**
  * `EventProcessor` with the real trigger index and CEL engine, no Kafka: run requests go to an
  * in-memory send. Trigger i listens to event type `bench.t<i>` and is of the i-th shape of
@@ -104,112 +113,23 @@ export async function evaluatorAlone(options: EvaluatorOptions): Promise<Scenari
   const rates = new Map<number, number>();
   for (const count of options.triggerCounts) {
     const setupStart = Date.now();
-    const index = new TriggerIndex((definition) => compileTrigger(engine, definition));
-    for (let i = 0; i < count; i++) {
-      index.setTrigger(
-        `t${i}`,
-        StoredTriggerSchema.parse({
-          kind: 'trigger',
-          id: `t${i}`,
-          version: 1,
-          updatedAt: '2026-01-01T00:00:00Z',
-          eventTypes: [`bench.t${i}`],
-          target: { type: 'local', workflow: 'echo' },
-          input: { n: 'event.data.n' },
-          ...mechanism(i),
-        }),
-      );
-    }
+    const index = triggerIndex(engine, count);
     const setupMs = Date.now() - setupStart;
-    let runRequests = 0;
-    let cancellations = 0;
-    const runs = new RunRequestMaker(systemClock, 'bench.runs');
-    const send = async (records: OutgoingRecord[]) => {
-      runRequests += records.length;
-    };
-    const compiledTrigger = (id: string) => {
-      const trigger = index.get(id);
-      return trigger?.kind === 'compiled' ? trigger : undefined;
-    };
-    // Stateful mechanisms keep their state in memory here: this measures the evaluator, not the
-    // database (whose round trips the integration tests and the end-to-end scenario cover).
-    const batches = new BatchManager({
-      store: new MemoryBatchStore(),
-      clock: systemClock,
-      trigger: compiledTrigger,
-      emit: batchEmitter({
-        runs,
-        runsTopic: 'bench.runs',
-        send,
-        metrics: { apply: () => undefined },
-        log: () => undefined,
-      }),
-      log: () => undefined,
-    });
-    const rateLimits = new MemoryRateLimits();
-    const processor = new EventProcessor({
-      index,
-      dedupe: new DedupeWindow(1_000_000),
-      dedupeKeys: new MemoryDedupeKeys(),
-      batches,
-      compounds: new CompoundTracker(
-        new MemoryCompoundStore(),
-        systemClock,
-        (trigger, members, completing) => runs.forCompound(trigger, members, completing),
-      ),
-      rateLimits,
-      delayed: new DelayedRuns({
-        store: rateLimits,
-        clock: systemClock,
-        send: async () => undefined,
-        log: () => undefined,
-      }),
-      // Counted, not stored: the cancellation itself is one UPDATE the integration tests cover.
-      cancels: {
-        requestCancelByEvent: async () => {
-          cancellations++;
-          return [];
-        },
-      },
-      now: () => systemClock.now(),
-      runs,
-      runsTopic: 'bench.runs',
-      groupId: 'bench-evaluator',
-      send,
-      metrics: { apply: () => undefined },
-      // The real recorder, so its cost on the hot path is measured; its flushes go nowhere.
-      activity: new TriggerActivityRecorder({
-        sink: { record: async () => undefined },
-        now: () => Date.now(),
-        flushIntervalMs: 5000,
-        eventsPerSource: 100,
-        retentionMs: 3_600_000,
-        excerptChars: 2048,
-        log: () => undefined,
-      }),
-      log: () => undefined,
-    });
-    let n = 0;
-    const nextBatch = (): ConsumedEvent[] =>
-      Array.from({ length: BATCH_SIZE }, () => ({
-        event: benchEvent(n, count),
-        message: { topic: 'flint.events', partition: 0, offset: String(n++), key: null },
-        fromFlint: true,
-      }));
-    await pushFor(processor, nextBatch, options.measureMs / 4);
-    runRequests = 0;
-    cancellations = 0;
+    const bench = benchProcessor(index, count, 'off');
+    await pushFor(bench.processor, bench.nextBatch, options.measureMs / 4);
+    bench.counts.runRequests = 0;
+    bench.counts.cancellations = 0;
     // The machine is shared and noisy: the median of several short rounds, not one long one.
     let events = 0;
     const roundRates: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
-      const start = process.hrtime.bigint();
-      const pushed = await pushFor(processor, nextBatch, options.measureMs / ROUNDS);
-      roundRates.push(pushed / (Number(process.hrtime.bigint() - start) / 1e9));
-      events += pushed;
+      const round = await measureRound(bench, options.measureMs / ROUNDS);
+      roundRates.push(round.rate);
+      events += round.events;
     }
     const rate = percentiles(roundRates).p50;
     rates.set(count, rate);
+    const { runRequests, cancellations } = bench.counts;
     details[`${count} triggers`] = {
       setupMs,
       events,
@@ -244,7 +164,182 @@ export async function evaluatorAlone(options: EvaluatorOptions): Promise<Scenari
       met: ratio >= 0.8,
     });
   }
+  for (const count of options.archiveCounts) {
+    measurements.push(...(await archiveComparison(engine, count, options.measureMs, details)));
+  }
   return { name: 'evaluator', durationMs: Date.now() - began, measurements, details };
+}
+
+/**
+ * The same events through three processors on one index, with the archive off, on with every miss
+ * explained, and on with misses explained within `EXPLAINED_MISSES`; their rounds alternate, so a
+ * neighbour's load on this shared machine weighs on the three alike. Rates and CPU time per event
+ * (this process's, steadier than rates when other processes compete for the cores), as medians.
+ */
+async function archiveComparison(
+  engine: CelEngine,
+  count: number,
+  measureMs: number,
+  details: Record<string, unknown>,
+): Promise<Measurement[]> {
+  const index = triggerIndex(engine, count);
+  const modes: ArchiveMode[] = ['off', 'every miss explained', 'misses explained within the bound'];
+  const benches = modes.map((mode) => benchProcessor(index, count, mode));
+  for (const bench of benches) await pushFor(bench.processor, bench.nextBatch, measureMs / 4);
+  const rounds = benches.map(() => ({ rates: [] as number[], cpuUs: [] as number[] }));
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [i, bench] of benches.entries()) {
+      const round = await measureRound(bench, measureMs / ROUNDS);
+      rounds[i]?.rates.push(round.rate);
+      rounds[i]?.cpuUs.push(round.cpuUsPerEvent);
+    }
+  }
+  const medians = rounds.map(({ rates, cpuUs }) => ({
+    rate: percentiles(rates).p50,
+    cpuUs: percentiles(cpuUs).p50,
+  }));
+  const off = medians[0] as { rate: number; cpuUs: number };
+  const measurements: Measurement[] = [];
+  for (const [i, mode] of modes.entries()) {
+    const { rate, cpuUs } = medians[i] as { rate: number; cpuUs: number };
+    details[`${count} triggers, archive ${mode}`] = { ...rounds[i], rate, cpuUs };
+    measurements.push({
+      scenario: 'evaluator',
+      metric: `events/s with ${count.toLocaleString('en-US')} triggers, archive ${mode === 'off' ? 'off' : `on, ${mode}`}`,
+      value: Math.round(rate),
+      unit: 'events/s',
+      note:
+        `${round(cpuUs, 1)} µs CPU per event` +
+        (mode === 'off'
+          ? '; rounds alternate with the two below'
+          : `; ${round((100 * rate) / off.rate)} % of the rate and ${round((100 * cpuUs) / off.cpuUs)} % of the CPU per event with the archive off`),
+    });
+  }
+  return measurements;
+}
+
+function triggerIndex(engine: CelEngine, count: number): TriggerIndex {
+  const index = new TriggerIndex((definition) => compileTrigger(engine, definition));
+  for (let i = 0; i < count; i++) {
+    index.setTrigger(
+      `t${i}`,
+      StoredTriggerSchema.parse({
+        kind: 'trigger',
+        id: `t${i}`,
+        version: 1,
+        updatedAt: '2026-01-01T00:00:00Z',
+        eventTypes: [`bench.t${i}`],
+        target: { type: 'local', workflow: 'echo' },
+        input: { n: 'event.data.n' },
+        ...mechanism(i),
+      }),
+    );
+  }
+  return index;
+}
+
+interface BenchProcessor {
+  processor: EventProcessor;
+  nextBatch: () => ConsumedEvent[];
+  counts: { runRequests: number; cancellations: number };
+}
+
+function benchProcessor(index: TriggerIndex, count: number, archive: ArchiveMode): BenchProcessor {
+  const counts = { runRequests: 0, cancellations: 0 };
+  const runs = new RunRequestMaker(systemClock, 'bench.runs');
+  const send = async (records: OutgoingRecord[]) => {
+    counts.runRequests += records.length;
+  };
+  const compiledTrigger = (id: string) => {
+    const trigger = index.get(id);
+    return trigger?.kind === 'compiled' ? trigger : undefined;
+  };
+  // Stateful mechanisms keep their state in memory here: this measures the evaluator, not the
+  // database (whose round trips the integration tests and the end-to-end scenario cover).
+  const batches = new BatchManager({
+    store: new MemoryBatchStore(),
+    clock: systemClock,
+    trigger: compiledTrigger,
+    emit: batchEmitter({
+      runs,
+      runsTopic: 'bench.runs',
+      send,
+      metrics: { apply: () => undefined },
+      log: () => undefined,
+    }),
+    log: () => undefined,
+  });
+  const rateLimits = new MemoryRateLimits();
+  const processor = new EventProcessor({
+    index,
+    dedupe: new DedupeWindow(1_000_000),
+    dedupeKeys: new MemoryDedupeKeys(),
+    batches,
+    compounds: new CompoundTracker(
+      new MemoryCompoundStore(),
+      systemClock,
+      (trigger, members, completing) => runs.forCompound(trigger, members, completing),
+    ),
+    rateLimits,
+    delayed: new DelayedRuns({
+      store: rateLimits,
+      clock: systemClock,
+      send: async () => undefined,
+      log: () => undefined,
+    }),
+    // Counted, not stored: the cancellation itself is one UPDATE the integration tests cover.
+    cancels: {
+      requestCancelByEvent: async () => {
+        counts.cancellations++;
+        return [];
+      },
+    },
+    now: () => systemClock.now(),
+    runs,
+    runsTopic: 'bench.runs',
+    groupId: 'bench-evaluator',
+    send,
+    metrics: { apply: () => undefined },
+    // The real recorder, so its cost on the hot path is measured; its flushes go nowhere.
+    activity: new TriggerActivityRecorder({
+      sink: { record: async () => undefined },
+      now: () => Date.now(),
+      flushIntervalMs: 5000,
+      eventsPerSource: 100,
+      retentionMs: 3_600_000,
+      excerptChars: 2048,
+      log: () => undefined,
+    }),
+    // The archive's rows go nowhere: their insert is the `archive` scenario's business.
+    ...(archive !== 'off' && {
+      archive: { write: async () => undefined },
+      explainMisses:
+        archive === 'every miss explained'
+          ? { perTrigger: Infinity, total: Infinity }
+          : EXPLAINED_MISSES,
+    }),
+    log: () => undefined,
+  });
+  let n = 0;
+  const nextBatch = (): ConsumedEvent[] =>
+    Array.from({ length: BATCH_SIZE }, () => ({
+      event: benchEvent(n, count),
+      message: { topic: 'flint.events', partition: 0, offset: String(n++), key: null },
+      fromFlint: true,
+    }));
+  return { processor, nextBatch, counts };
+}
+
+async function measureRound(
+  bench: BenchProcessor,
+  ms: number,
+): Promise<{ events: number; rate: number; cpuUsPerEvent: number }> {
+  const cpu = process.cpuUsage();
+  const start = process.hrtime.bigint();
+  const events = await pushFor(bench.processor, bench.nextBatch, ms);
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const used = process.cpuUsage(cpu);
+  return { events, rate: events / seconds, cpuUsPerEvent: (used.user + used.system) / events };
 }
 
 async function pushFor(

@@ -31,6 +31,7 @@ export {
   compileTriggerExpressions,
   type EventFilter,
   type FilterMiss,
+  type FilterPart,
   inputScopeOf,
   type KeyExpression,
   MAX_KEY_LENGTH,

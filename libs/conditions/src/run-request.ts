@@ -9,6 +9,7 @@ import type { CelActivation } from './cel-engine';
 import type { CompiledTrigger } from './compiled-trigger';
 import { EventContext } from './event-context';
 import { eventJson } from './event-json';
+import type { FilterPart } from './trigger-expressions';
 import type { JsonValue } from './json-value';
 
 /**
@@ -20,13 +21,14 @@ import type { JsonValue } from './json-value';
 
 /** What decides whether one event fires a trigger, before any memory (dedupe, batches) is asked. */
 export type EventVerdict =
-  /** The `match` or `condition` is false for the event. */
-  | { passes: false }
+  /** The `match` or `condition` (`missed`) is false for the event. */
+  | { passes: false; missed: FilterPart }
   /** The event passes; its dedupe key is the trigger's key expression, else the event id. */
   | { passes: true; dedupeKey: string };
 
 export function judgeEvent(trigger: CompiledTrigger, context: EventContext): EventVerdict {
-  if (!trigger.expressions.filter.matches(context, trigger.variable)) return { passes: false };
+  const missed = trigger.expressions.filter.missed(context, trigger.variable);
+  if (missed !== undefined) return { passes: false, missed };
   const activation = { event: context.cel, trigger: trigger.variable };
   return {
     passes: true,

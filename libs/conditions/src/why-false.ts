@@ -7,7 +7,7 @@ import {
   type Match,
   type MatchMiss,
 } from '@flint/contracts';
-import type { CelActivation, CelEngine, CelVariable } from './cel-engine';
+import type { CelActivation, CelEngine, CelVariable, CompiledExpression } from './cel-engine';
 import { fromCel } from './json-value';
 import { compileMatch, lookup } from './match';
 import type { FilterMiss } from './trigger-expressions';
@@ -26,12 +26,28 @@ export function conditionExplainer(
   variables: readonly CelVariable[],
 ): (activation: CelActivation) => ConditionMiss {
   let root: ASTNode | undefined;
+  // Each part compiled once for this condition (null: it does not stand alone), not looked up in the
+  // engine's cache per miss, which a few thousand triggers' parts would also wear out.
+  const parts = new Map<ASTNode, CompiledExpression | null>();
+  const compiledPart = (node: ASTNode): CompiledExpression | null => {
+    let part = parts.get(node);
+    if (part === undefined) {
+      try {
+        part = engine.compile(textOf(node), { variables });
+      } catch {
+        part = null;
+      }
+      parts.set(node, part);
+    }
+    return part;
+  };
   const valueOf = (node: ASTNode, activation: CelActivation): { value: unknown } | undefined => {
+    const compiled = compiledPart(node);
+    if (compiled === null) return undefined;
     try {
-      const compiled = engine.compile(textOf(node), { variables });
       return { value: compiled.evaluate(activation) };
     } catch {
-      // A part that does not stand alone (or fails on this event) is shown without its value.
+      // A part that fails on this event is shown without its value.
       return undefined;
     }
   };

@@ -25,7 +25,7 @@ import { DelayedRuns } from '../rate-limit/delayed-runs';
 import { settle } from '../testing/settle';
 import { storedSource, storedTrigger, webhookEvent } from '../testing/triggers';
 import { DedupeWindow } from './dedupe-window';
-import { EventProcessor } from './event-processor';
+import { EventProcessor, EXPLAINED_MISSES } from './event-processor';
 import { RunRequestMaker } from './run-request-maker';
 
 const RUNS = 'flint.runs';
@@ -46,6 +46,7 @@ describe('EventProcessor', () => {
   let rateLimits: MemoryRateLimits;
   let delayed: DelayedRuns;
   let archived: ArchiveEntry[];
+  let dedupeKeys: MemoryDedupeKeys;
   let cancelAsks: { triggerId: string; cancelKey: string | undefined; eventId: string }[];
 
   beforeAll(async () => {
@@ -61,6 +62,7 @@ describe('EventProcessor', () => {
     logged = [];
     failSends = 0;
     archived = [];
+    dedupeKeys = new MemoryDedupeKeys();
     dedupe = new DedupeWindow(1000);
     const runs = new RunRequestMaker(clock, RUNS);
     const send = async (records: OutgoingRecord[]) => {
@@ -102,7 +104,7 @@ describe('EventProcessor', () => {
           return [`${triggerId}.run-of-${cancelKey ?? 'any'}`];
         },
       },
-      dedupeKeys: new MemoryDedupeKeys(),
+      dedupeKeys,
       batches,
       rateLimits,
       delayed,
@@ -757,6 +759,75 @@ describe('EventProcessor', () => {
       outcome: 'deduplicated',
       runId: perRefRun,
     });
+  });
+
+  it('explains the first misses of each trigger in a pass, within a total, and names the rest', async () => {
+    define({ id: 'on-main', eventTypes: ['com.github.push'], condition: 'event.data.n < 0' });
+    define({ id: 'tags', eventTypes: ['com.github.push'], match: { 'data.kind': 'tag' } });
+    const events = Array.from({ length: EXPLAINED_MISSES.perTrigger + 2 }, () => webhookEvent());
+    await process(...events);
+    const decisions = (triggerId: string) =>
+      archived.flatMap((entry) => entry.decisions.filter((d) => d.triggerId === triggerId));
+    const explained = decisions('on-main').filter((d) => d.condition !== undefined);
+    expect(explained).toHaveLength(EXPLAINED_MISSES.perTrigger);
+    expect(decisions('on-main').at(-1)).toEqual({
+      triggerId: 'on-main',
+      triggerVersion: 1,
+      outcome: 'condition_false',
+      message: expect.stringContaining('the condition was false for the event (not explained'),
+    });
+    // Which part was false is still told: a match that differed is no false condition.
+    expect(decisions('tags').at(-1)).toMatchObject({
+      outcome: 'match_differed',
+      message: expect.stringContaining('a match field differed for the event (not explained'),
+    });
+    expect(decisions('tags').at(-1)).not.toHaveProperty('match');
+    // A new pass explains again.
+    await process(webhookEvent());
+    expect(archived.at(-1)?.decisions[0]).toHaveProperty('condition');
+
+    // However many triggers miss, a pass explains at most the total.
+    archived = [];
+    const triggers = Math.ceil(EXPLAINED_MISSES.total / EXPLAINED_MISSES.perTrigger) + 2;
+    for (let i = 0; i < triggers; i++) {
+      define({ id: `never-${i}`, eventTypes: ['com.github.push'], condition: 'false' });
+    }
+    await process(...events);
+    const all = archived.flatMap((entry) => entry.decisions);
+    expect(all.filter((d) => d.condition !== undefined || d.match !== undefined)).toHaveLength(
+      EXPLAINED_MISSES.total,
+    );
+  });
+
+  it('opens the dedupe windows of rate-limited runs with the rest of the pass, in one call', async () => {
+    define({
+      id: 'limited',
+      eventTypes: ['com.github.push'],
+      rateLimit: { limit: 1, period: '1m' },
+    });
+    define({ id: 'plain', eventTypes: ['com.github.push'] });
+    const opens = jest.spyOn(dedupeKeys, 'open');
+    const events = [webhookEvent(), webhookEvent(), webhookEvent()];
+    await process(...events);
+    expect(opens).toHaveBeenCalledTimes(1);
+    expect(opens.mock.calls[0]?.[0]).toHaveLength(6);
+    const decisionOf = (event: CloudEvent) =>
+      archived
+        .find((entry) => entry.eventId === event.id)
+        ?.decisions.find((d) => d.triggerId === 'limited');
+    const runOf = (event: CloudEvent) =>
+      runIdForKey('limited', event.id, Date.parse(event.flintacceptedat));
+    expect(events.map(decisionOf)).toEqual([
+      expect.objectContaining({ outcome: 'matched', runId: runOf(events[0]!) }),
+      expect.objectContaining({ outcome: 'rate_limited', runId: runOf(events[1]!) }),
+      expect.objectContaining({ outcome: 'rate_limited', runId: runOf(events[2]!) }),
+    ]);
+    expect(requests().map((r) => r.runId)).toContain(runOf(events[0]!));
+    expect(requests().filter((r) => r.triggerId === 'limited')).toHaveLength(1);
+    // The outcome known only after the reservation still counts in the metrics and activity.
+    expect(tallies[0]?.count('rate_limited')).toBe(2);
+    // A rate-limited event counts as dropped in the trigger's activity.
+    expect(activityOf('limited')).toEqual([1, 2, 0, 0]);
   });
 
   it('keeps at most MAX_DECISIONS_PER_EVENT decisions per event and counts the rest', async () => {

@@ -1,4 +1,5 @@
 import { errorText, type Log } from '@flint/common';
+import type { Span } from '@opentelemetry/api';
 import { contextFromTraceparent, inSpan } from '@flint/telemetry';
 import {
   CelEvaluationError,
@@ -66,10 +67,28 @@ export interface EventProcessorOptions {
   metrics: { apply(tally: MetricsTally): void };
   /** Per-trigger counts and recent events per source for the history API. */
   activity: { apply(tally: ActivityTally): void };
+  /**
+   * False: no span per event (a backtest simulating a million archived events); the live evaluator
+   * traces each (the default).
+   */
+  traced?: boolean;
   /** Keeps each consumed event with its decisions; absent when the archive is switched off. */
   archive?: { write(entries: readonly ArchiveEntry[]): Promise<void> };
+  /**
+   * How many misses (`match` or condition false) of a pass the archived decisions explain, which
+   * costs a few evaluations more each: the first `perTrigger` of each trigger, at most `total` in
+   * all (default `EXPLAINED_MISSES`). The others still say which part was false, not why.
+   */
+  explainMisses?: { perTrigger: number; total: number };
   log: Log;
 }
+
+/**
+ * The default bound on explained misses per pass. A quiet evaluator (small batches) explains every
+ * miss; a busy one explains a sample of each trigger's misses per batch, so the archive's cost per
+ * event stays flat however many events a trigger turns away.
+ */
+export const EXPLAINED_MISSES = { perTrigger: 10, total: 100 } as const;
 
 /** One consumed event on its way to the archive, and what was decided for it so far. */
 interface Archived {
@@ -81,18 +100,33 @@ interface Archived {
   omitted: number;
 }
 
+/** A run request under a trigger's rate limit: what its slot is reserved with. */
+interface Limited {
+  /** The rate limit's key for the event. */
+  key: string;
+  /** When the event was evaluated: the slot's time. */
+  now: number;
+  partition: number;
+  /** The event's provider, whose metrics count the outcome once known. */
+  provider: string;
+}
+
 /** What one pass over a batch of events has decided so far. */
 interface Pass {
   tally: MetricsTally;
   activity: ActivityTally;
   records: OutgoingRecord[];
-  /** Run requests of single events, whose run ids wait for their keys' windows. */
+  /**
+   * Run requests of single events, whose run ids wait for their keys' windows; with a rate limit,
+   * the slot is reserved under that id, so the outcome waits too.
+   */
   keyed: {
     request: RunRequest;
     trigger: CompiledTrigger;
     key: string;
     at: number;
     decision: Decision;
+    limited?: Limited;
   }[];
   /** Decisions naming a run of this pass's keys, whose ids are known once the windows are. */
   duplicates: { decision: Decision; taken: string }[];
@@ -100,6 +134,8 @@ interface Pass {
   fullBatches: Set<string>;
   /** Dedupe keys taken in this pass, remembered only once its output is in Kafka. */
   keys: Map<string, { trigger: CompiledTrigger; key: string; at: number }>;
+  /** Misses explained in this pass, in all and per trigger id (see `explainMisses`). */
+  explained: { total: number; perTrigger: Map<string, number> };
 }
 
 /**
@@ -122,9 +158,14 @@ export class EventProcessor {
       archived: [],
       fullBatches: new Set(),
       keys: new Map(),
+      explained: { total: 0, perTrigger: new Map() },
     };
-    for (const { event, message, fromFlint } of events) {
-      const partition = message.partition;
+    for (const consumed of events) {
+      if (this.options.traced === false) {
+        await this.consider(pass, consumed, undefined);
+        continue;
+      }
+      const { event, message } = consumed;
       const span = processSpan(message, this.options.groupId, event.id);
       await inSpan(
         'flint-evaluator',
@@ -134,64 +175,7 @@ export class EventProcessor {
           parent: contextFromTraceparent(event.traceparent),
           attributes: { ...span.options.attributes, 'cloudevents.event_type': event.type },
         },
-        async (span) => {
-          const provider = event.flintprovider;
-          pass.tally.receive(provider);
-          pass.activity.consume();
-          const fromSource = carriesSourceId(provider);
-          if (fromSource) pass.activity.event(event.flintsourceid, event);
-          if (isForgedFlintEvent(event, fromFlint)) {
-            pass.tally.filter(provider, 'refused');
-            this.options.log(
-              'warn',
-              'refused an event of a reserved flint. type not produced by Flint',
-              {
-                eventId: event.id,
-                eventType: event.type,
-                sourceId: event.flintsourceid,
-              },
-            );
-            return;
-          }
-          const replay = fromFlint ? replayScopeOf(event) : undefined;
-          const candidates = offered(this.options.index.candidates(event, fromFlint), replay);
-          span.setAttribute('flint.triggers.candidates', candidates.length);
-          // Run-status events that nothing listens to are Flint's own bookkeeping, not traffic.
-          const archived =
-            this.options.archive &&
-            (candidates.length > 0 || !event.type.startsWith(RUN_STATUS_EVENT_TYPE_PREFIX))
-              ? this.archived(pass, event, fromFlint, replay?.of)
-              : undefined;
-          if (candidates.length === 0) {
-            // Every run publishes run-status events whether or not anything chains on them;
-            // counting those as dropped would drown the drops users watch.
-            if (!event.type.startsWith(RUN_STATUS_EVENT_TYPE_PREFIX)) {
-              pass.tally.filter(provider, 'dropped');
-            }
-            return;
-          }
-          recordTypeSources(pass.activity, event, candidates, fromSource);
-          const context = new EventContext(event);
-          for (const candidate of candidates) {
-            const decision: Decision = {
-              triggerId: candidate.trigger.id,
-              triggerVersion: candidate.trigger.version,
-              outcome: 'matched',
-              message: 'fired: a run was requested',
-            };
-            const result = await this.evaluate(
-              candidate,
-              context,
-              partition,
-              pass,
-              decision,
-              replay?.rerun === true,
-            );
-            if (archived) keep(archived, decision);
-            pass.tally.filter(provider, result);
-            pass.activity.count(candidate.trigger.id, result);
-          }
-        },
+        (span) => this.consider(pass, consumed, span),
       );
     }
     await this.assignRunIds(pass);
@@ -206,6 +190,69 @@ export class EventProcessor {
     this.options.activity.apply(pass.activity);
   }
 
+  /** Decides what one consumed event fires, into the pass; `span` is its processing span, if traced. */
+  private async consider(
+    pass: Pass,
+    { event, message, fromFlint }: ConsumedEvent,
+    span: Span | undefined,
+  ): Promise<void> {
+    const partition = message.partition;
+    const provider = event.flintprovider;
+    pass.tally.receive(provider);
+    pass.activity.consume();
+    const fromSource = carriesSourceId(provider);
+    if (fromSource) pass.activity.event(event.flintsourceid, event);
+    if (isForgedFlintEvent(event, fromFlint)) {
+      pass.tally.filter(provider, 'refused');
+      this.options.log('warn', 'refused an event of a reserved flint. type not produced by Flint', {
+        eventId: event.id,
+        eventType: event.type,
+        sourceId: event.flintsourceid,
+      });
+      return;
+    }
+    const replay = fromFlint ? replayScopeOf(event) : undefined;
+    const candidates = offered(this.options.index.candidates(event, fromFlint), replay);
+    span?.setAttribute('flint.triggers.candidates', candidates.length);
+    // Run-status events that nothing listens to are Flint's own bookkeeping, not traffic.
+    const archived =
+      this.options.archive &&
+      (candidates.length > 0 || !event.type.startsWith(RUN_STATUS_EVENT_TYPE_PREFIX))
+        ? this.archived(pass, event, fromFlint, replay?.of)
+        : undefined;
+    if (candidates.length === 0) {
+      // Every run publishes run-status events whether or not anything chains on them;
+      // counting those as dropped would drown the drops users watch.
+      if (!event.type.startsWith(RUN_STATUS_EVENT_TYPE_PREFIX)) {
+        pass.tally.filter(provider, 'dropped');
+      }
+      return;
+    }
+    recordTypeSources(pass.activity, event, candidates, fromSource);
+    const context = new EventContext(event);
+    for (const candidate of candidates) {
+      const decision: Decision = {
+        triggerId: candidate.trigger.id,
+        triggerVersion: candidate.trigger.version,
+        outcome: 'matched',
+        message: 'fired: a run was requested',
+      };
+      const result = await this.evaluate(
+        candidate,
+        context,
+        partition,
+        pass,
+        decision,
+        replay?.rerun === true,
+      );
+      if (archived) keep(archived, decision);
+      // Undefined: a rate limit decides once the run id is known (`assignRunIds`).
+      if (result === undefined) continue;
+      pass.tally.filter(provider, result);
+      pass.activity.count(candidate.trigger.id, result);
+    }
+  }
+
   private async evaluate(
     candidate: Candidate,
     context: EventContext,
@@ -213,7 +260,7 @@ export class EventProcessor {
     pass: Pass,
     decision: Decision,
     rerun: boolean,
-  ): Promise<TriggerResult> {
+  ): Promise<TriggerResult | undefined> {
     const { trigger } = candidate;
     const event = context.event;
     if (trigger.kind === 'broken') {
@@ -229,13 +276,15 @@ export class EventProcessor {
       const verdict = judgeEvent(trigger, context);
       if (!verdict.passes) {
         // Explaining costs a few evaluations more: only worth it when the archive keeps it.
-        if (this.options.archive) {
+        if (this.options.archive && this.mayExplain(pass, trigger.id)) {
           Object.assign(
             decision,
             missDecision(trigger.expressions.filter.explain(context, trigger.variable)),
           );
+        } else if (verdict.missed === 'match') {
+          note(decision, 'match_differed', `a match field differed for the event${UNEXPLAINED}`);
         } else {
-          note(decision, 'condition_false', 'the match or condition is false for the event');
+          note(decision, 'condition_false', `the condition was false for the event${UNEXPLAINED}`);
         }
         return 'dropped';
       }
@@ -264,6 +313,16 @@ export class EventProcessor {
       }
       throw err;
     }
+  }
+
+  /** Whether this pass may still explain a miss of this trigger; counts it when so. */
+  private mayExplain(pass: Pass, triggerId: string): boolean {
+    const bound = this.options.explainMisses ?? EXPLAINED_MISSES;
+    const ofTrigger = pass.explained.perTrigger.get(triggerId) ?? 0;
+    if (pass.explained.total >= bound.total || ofTrigger >= bound.perTrigger) return false;
+    pass.explained.total++;
+    pass.explained.perTrigger.set(triggerId, ofTrigger + 1);
+    return true;
   }
 
   /**
@@ -307,7 +366,7 @@ export class EventProcessor {
     partition: number,
     pass: Pass,
     decision: Decision,
-  ): Promise<TriggerResult> {
+  ): Promise<TriggerResult | undefined> {
     const event = context.event;
     const activation = { event: context.cel, trigger: trigger.variable };
     if (trigger.expect) {
@@ -355,9 +414,8 @@ export class EventProcessor {
         case 'fired': {
           const limited = await this.limit(
             trigger,
-            activation,
             offer.runRequest,
-            partition,
+            limitOf(trigger, activation, this.options.now(), partition, event),
             pass,
             decision,
           );
@@ -368,25 +426,18 @@ export class EventProcessor {
         }
       }
     }
-    // Built now, so a mapping that fails counts as this event's error; the run id follows the
-    // window of the key, looked up for the whole pass at once.
+    // Built now, so a mapping (or a rate limit key) that fails counts as this event's error; the
+    // run id follows the window of the key, looked up for the whole pass at once, and a rate limit
+    // reserves its slot under that id then.
     const at = Date.parse(event.flintacceptedat);
     const request = this.options.runs.forEvent(trigger, context, dedupeKey, at);
     if (trigger.rateLimit === undefined) {
       pass.keyed.push({ request, trigger, key: dedupeKey, at, decision });
       return 'matched';
     }
-    // A rate limit reserves its slot under the final run id, so this key's window is looked up now.
-    const [openedAt] = await this.options.dedupeKeys.open([
-      { triggerId: trigger.id, key: dedupeKey, at, windowMs: trigger.dedupeWindowMs },
-    ]);
-    pass.keys.set(passKey(trigger.id, dedupeKey), {
-      trigger,
-      key: dedupeKey,
-      at: openedAt as number,
-    });
-    const keyed = { ...request, runId: runIdForKey(trigger.id, dedupeKey, openedAt as number) };
-    return (await this.limit(trigger, activation, keyed, partition, pass, decision)) ?? 'matched';
+    const limited = limitOf(trigger, activation, this.options.now(), partition, event);
+    pass.keyed.push({ request, trigger, key: dedupeKey, at, decision, limited });
+    return undefined;
   }
 
   /**
@@ -430,9 +481,8 @@ export class EventProcessor {
    */
   private async limit(
     trigger: CompiledTrigger,
-    activation: { event: unknown; trigger: unknown },
     request: RunRequest,
-    partition: number,
+    limited: Limited,
     pass: Pass,
     decision: Decision,
   ): Promise<'rate_limited' | 'delayed' | undefined> {
@@ -442,13 +492,13 @@ export class EventProcessor {
       this.queue(pass, request);
       return undefined;
     }
-    const key = trigger.expressions.rateLimitKey?.evaluate(activation) ?? '';
+    const { key, partition } = limited;
     const encoded = encodeRunRequest(request);
     const reserved = await this.options.rateLimits.reserve({
       triggerId: trigger.id,
       key,
       runId: request.runId,
-      now: new Date(this.options.now()),
+      now: new Date(limited.now),
       limit: rateLimit.limit,
       periodMs: rateLimit.periodMs,
       ...(rateLimit.onExceed === 'delay' && {
@@ -482,7 +532,8 @@ export class EventProcessor {
   /**
    * Gives each single-event run request the id of its dedupe key's window: the same id for every
    * event of the key within the window of its first sighting, however the sightings fall around a
-   * clock boundary, and on any replica.
+   * clock boundary, and on any replica. One statement for the pass's keys, rate-limited or not;
+   * then each rate-limited request reserves its slot under its id, in the order of the events.
    */
   private async assignRunIds(pass: Pass): Promise<void> {
     if (pass.keyed.length === 0) return;
@@ -494,13 +545,20 @@ export class EventProcessor {
         windowMs: trigger.dedupeWindowMs,
       })),
     );
-    pass.keyed.forEach(({ request, trigger, key, decision }, i) => {
+    for (const [i, { request, trigger, key, decision, limited }] of pass.keyed.entries()) {
       const openedAt = opened[i] as number;
-      decision.runId = runIdForKey(trigger.id, key, openedAt);
-      this.queue(pass, { ...request, runId: decision.runId });
+      const keyed = { ...request, runId: runIdForKey(trigger.id, key, openedAt) };
       // The cache remembers the key until its window ends, not a window past this sighting.
       pass.keys.set(passKey(trigger.id, key), { trigger, key, at: openedAt });
-    });
+      if (limited === undefined) {
+        decision.runId = keyed.runId;
+        this.queue(pass, keyed);
+        continue;
+      }
+      const result = (await this.limit(trigger, keyed, limited, pass, decision)) ?? 'matched';
+      pass.tally.filter(limited.provider, result);
+      pass.activity.count(trigger.id, result);
+    }
     for (const { decision, taken } of pass.duplicates) {
       const first = pass.keys.get(taken);
       if (first) decision.runId = runIdForKey(first.trigger.id, first.key, first.at);
@@ -562,6 +620,18 @@ function recordTypeSources(
   }
 }
 
+/** What a rate-limited run request of this event reserves its slot with. */
+function limitOf(
+  trigger: CompiledTrigger,
+  activation: { event: unknown; trigger: unknown },
+  now: number,
+  partition: number,
+  event: CloudEvent,
+): Limited {
+  const key = trigger.expressions.rateLimitKey?.evaluate(activation) ?? '';
+  return { key, now, partition, provider: event.flintprovider };
+}
+
 /** Records what was decided; returns the outcome's result, so a branch decides and answers at once. */
 function note(
   decision: Decision,
@@ -587,6 +657,10 @@ function offered(candidates: Candidate[], replay: ReplayScope | undefined): Cand
       !replay.skip.includes(trigger.id),
   );
 }
+
+/** What a miss left unexplained says: why not, and where to see the false part. */
+const UNEXPLAINED =
+  ' (not explained: its batch had explained its fill of misses; test-fire the event to see why)';
 
 /** How each outcome counts in the metrics and trigger activity. */
 const RESULT_OF: Record<Decision['outcome'], TriggerResult> = {

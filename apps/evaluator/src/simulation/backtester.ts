@@ -114,6 +114,8 @@ export class Backtester {
       runs,
       runsTopic: RUNS_TOPIC,
       groupId: 'flint-backtest',
+      // A span per simulated event would flood the traces (and cost more than the simulation).
+      traced: false,
       send,
       metrics,
       activity: { apply: () => undefined },
