@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { archiveCost } from './scenarios/archive';
 import { consoleOverview } from './scenarios/console-overview';
+import { backtestSpeed } from './scenarios/backtest';
 import { consoleSize } from './scenarios/console-size';
 import { cronDelay } from './scenarios/cron';
 import { endToEnd } from './scenarios/end-to-end';
@@ -35,6 +36,7 @@ const SCENARIOS = [
   'subscriber',
   'archive',
   'cost',
+  'backtest',
 ] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 const STACK_SCENARIOS: readonly ScenarioName[] = ['e2e', 'memory'];
@@ -55,11 +57,13 @@ function log(line: string): void {
 interface Settings {
   chosen: ScenarioName[];
   sustainSeconds: number;
+  backtestEvents: number;
 }
 
 /** Scenario names, and `--sustain-seconds N` (default 60): the window of the `sustained` search. */
 function settings(args: string[]): Settings {
   let sustainSeconds = 60;
+  let backtestEvents = 1_000_000;
   const names: string[] = [];
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--sustain-seconds') {
@@ -67,11 +71,16 @@ function settings(args: string[]): Settings {
       if (!Number.isFinite(sustainSeconds) || sustainSeconds < 4) {
         throw new Error('--sustain-seconds takes a number of seconds, at least 4');
       }
+    } else if (args[i] === '--backtest-events') {
+      backtestEvents = Number(args[++i]);
+      if (!Number.isInteger(backtestEvents) || backtestEvents < 1) {
+        throw new Error('--backtest-events takes a whole number of events, at least 1');
+      }
     } else {
       names.push(args[i]);
     }
   }
-  return { chosen: selected(names), sustainSeconds };
+  return { chosen: selected(names), sustainSeconds, backtestEvents };
 }
 
 function selected(args: string[]): ScenarioName[] {
@@ -91,7 +100,7 @@ function selected(args: string[]): ScenarioName[] {
  * flood last so its backlog cannot slow the end-to-end measurement.
  */
 async function main(): Promise<void> {
-  const { chosen, sustainSeconds } = settings(process.argv.slice(2));
+  const { chosen, sustainSeconds, backtestEvents } = settings(process.argv.slice(2));
   const startedAt = new Date().toISOString();
   const report: BenchReport = { startedAt, machine: machineInfo(), scenarios: [] };
   const record = (result: ScenarioResult) => {
@@ -104,8 +113,14 @@ async function main(): Promise<void> {
     record(consoleSize());
   }
   if (chosen.includes('evaluator')) {
-    log('evaluator: 100, 10,000 and 100,000 triggers');
-    record(await evaluatorAlone({ triggerCounts: [100, 10_000, 100_000], measureMs: 5_000 }));
+    log('evaluator: 100, 10,000 and 100,000 triggers; 10,000 again with the archive on');
+    record(
+      await evaluatorAlone({
+        triggerCounts: [100, 10_000, 100_000],
+        archiveCounts: [10_000],
+        measureMs: 5_000,
+      }),
+    );
   }
   if (chosen.includes('cron')) {
     log('cron: 1,000 schedules on the same second');
@@ -128,6 +143,10 @@ async function main(): Promise<void> {
     } finally {
       await broker.stop();
     }
+  }
+  if (chosen.includes('backtest')) {
+    log(`backtest: ${backtestEvents.toLocaleString('en-US')} archived events`);
+    record(await backtestSpeed(log, { events: backtestEvents }));
   }
   if (chosen.includes('archive')) {
     log('archive: webhook ingest with the event archive on and off, alternating');

@@ -9,7 +9,10 @@ import { toCel } from './json-value';
 export function eventView(event: CloudEvent): Record<string, unknown> {
   const extensions: Record<string, unknown> = {};
   const view: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(event)) {
+  const attributes = event as unknown as Record<string, unknown>;
+  // Built for every event a trigger listens to: keys and lookups, no array of entries.
+  for (const name of Object.keys(attributes)) {
+    const value = attributes[name];
     if (value === undefined) continue;
     view[name] = value;
     if (!CORE_ATTRIBUTES.has(name)) extensions[name] = value;

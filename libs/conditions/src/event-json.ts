@@ -20,6 +20,8 @@ export function eventJson(event: CloudEvent): { [key: string]: JsonValue } {
 
 /** The CloudEvent that `eventJson` wrote; binary data comes back as a Buffer. */
 export function eventFromJson(json: Record<string, unknown>): CloudEvent {
+  // Most events carry JSON data: they are taken as they are, not copied (a backtest reads millions).
+  if (!Object.hasOwn(json, 'data_base64')) return json as unknown as CloudEvent;
   const { data_base64: base64, ...rest } = json;
   if (typeof base64 !== 'string') return rest as unknown as CloudEvent;
   return { ...rest, data: Buffer.from(base64, 'base64') } as unknown as CloudEvent;

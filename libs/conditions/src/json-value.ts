@@ -24,8 +24,11 @@ export function toCel(value: unknown, depth = 0): unknown {
     throw new NotJsonError(`the value nests deeper than ${MAX_JSON_DEPTH} levels`);
   }
   if (Array.isArray(value)) return value.map((item: unknown) => toCel(item, depth + 1));
+  // Every event is converted once per pass: keys and indexes, no array of entries per object.
   const converted: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) {
+  const object = value as Record<string, unknown>;
+  for (const key of Object.keys(object)) {
+    const item = object[key];
     if (item !== undefined) converted[key] = toCel(item, depth + 1);
   }
   return converted;

@@ -170,6 +170,48 @@ export class EventArchiveRepository {
     return rows.map(toArchivedEvent);
   }
 
+  /**
+   * The CloudEvents alone of `originals` accepted in `[since, until)`, oldest first from after
+   * `after`: what a backtest reads, in pages through the table's key (each page an index range, the
+   * decisions left in the database).
+   */
+  async originalEvents(
+    since: Date,
+    until: Date,
+    after: ArchiveCursor | undefined,
+    limit: number,
+  ): Promise<{ events: Record<string, unknown>[]; next?: ArchiveCursor }> {
+    // The time as ISO text in UTC (to the millisecond, as the evaluator writes it): only the last
+    // row's becomes a cursor, so a million rows' times are not parsed for nothing.
+    const rows = await this.store.query<{
+      at: string;
+      event_id: string;
+      event: Record<string, unknown>;
+    }>(
+      `SELECT to_char(accepted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at,
+              event_id, event
+         FROM event_archive
+        WHERE replay_of IS NULL AND accepted_at >= $1 AND accepted_at < $2
+          ${after === undefined ? '' : 'AND (accepted_at, event_id) > ($4, $5)'}
+        ORDER BY accepted_at, event_id
+        LIMIT $3`,
+      [
+        since.toISOString(),
+        until.toISOString(),
+        limit,
+        ...(after === undefined ? [] : [after.acceptedAt.toISOString(), after.eventId]),
+      ],
+    );
+    const last = rows.at(-1);
+    return {
+      events: rows.map((row) => row.event),
+      ...(last !== undefined &&
+        rows.length === limit && {
+          next: { acceptedAt: new Date(last.at), eventId: last.event_id },
+        }),
+    };
+  }
+
   /** The newest archived event with this id (an id sent twice is archived twice), decisions and all. */
   async get(eventId: string, owner?: string): Promise<ArchivedEvent | undefined> {
     const [row] = await this.store.query<ArchiveRow>(
