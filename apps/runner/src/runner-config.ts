@@ -21,6 +21,7 @@ const RunnerEnvSchema = z.object({
     .url({ error: 'must be an http(s) URL' })
     .default('http://127.0.0.1:8080'),
   FLINT_DELETED_SOURCE_STATE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
+  FLINT_DEAD_LETTER_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
 });
 
 export interface RunnerConfig {
@@ -44,6 +45,8 @@ export interface RunnerConfig {
   runRetentionMs: number;
   /** The providers' rows about a deleted source are deleted this long after the source was. */
   deletedSourceStateRetentionMs: number;
+  /** Dead letters are deleted this long after they failed. */
+  deadLetterRetentionMs: number;
   /** The API as remote workflows reach it, for `completion: callback` targets. */
   callbackBaseUrl: string;
 }
@@ -64,6 +67,7 @@ export function runnerConfigFromEnv(env: NodeJS.ProcessEnv): RunnerConfig {
     runRetentionMs: parsed.FLINT_RUN_RETENTION_DAYS * 24 * 3600 * 1000,
     deletedSourceStateRetentionMs:
       parsed.FLINT_DELETED_SOURCE_STATE_RETENTION_DAYS * 24 * 3600 * 1000,
+    deadLetterRetentionMs: parsed.FLINT_DEAD_LETTER_RETENTION_DAYS * 24 * 3600 * 1000,
     callbackBaseUrl: parsed.FLINT_CALLBACK_BASE_URL,
   };
 }

@@ -16,7 +16,6 @@ import {
   RunConcurrencyRepository,
   RunnerWorkflowsRepository,
   RunRetentionRepository,
-  DeletedSourceStateRepository,
   type Store,
 } from '@flint/store';
 import type { Kafka } from 'kafkajs';
@@ -25,8 +24,8 @@ import type { WorkflowRegistry } from '@flint/workflows';
 import { RunRequestHandler } from './claiming/run-request-handler';
 import { CancellationSender } from './execution/cancellation-sender';
 import { RunExecutor } from './execution/run-executor';
-import { RunRetention } from './retention/run-retention';
-import { SourceStateRetention } from './retention/source-state-retention';
+import { retainedTables } from './retention/retained-tables';
+import { TableRetention } from './retention/table-retention';
 import { prunedRowsCounter, registerTableSizeMetrics } from './retention/table-size-metrics';
 import { RunScheduler } from './execution/run-scheduler';
 import type { RunnerConfig } from './runner-config';
@@ -74,8 +73,7 @@ export class Runner {
   private readonly cancellations: CancellationSender;
   private readonly handler: RunRequestHandler;
   private readonly announcer: WorkflowAnnouncer;
-  private readonly retention: RunRetention;
-  private readonly sourceStateRetention: SourceStateRetention;
+  private readonly retention: TableRetention;
 
   constructor(private readonly deps: RunnerDependencies) {
     const { store, config, topics, log } = deps;
@@ -152,19 +150,13 @@ export class Runner {
     });
     const retention = new RunRetentionRepository(store);
     const pruned = prunedRowsCounter(deps.registry);
-    this.retention = new RunRetention({
-      runs: retention,
+    this.retention = new TableRetention({
+      tables: retainedTables(store, {
+        runsMs: config.runRetentionMs,
+        deletedSourceStateMs: config.deletedSourceStateRetentionMs,
+        deadLettersMs: config.deadLetterRetentionMs,
+      }),
       clock: systemClock,
-      retentionMs: config.runRetentionMs,
-      intervalMs: RETENTION_INTERVAL_MS,
-      batchSize: RETENTION_BATCH_SIZE,
-      log,
-      onPruned: (count) => pruned.inc({ table: 'runs' }, count),
-    });
-    this.sourceStateRetention = new SourceStateRetention({
-      state: new DeletedSourceStateRepository(store),
-      clock: systemClock,
-      retentionMs: config.deletedSourceStateRetentionMs,
       intervalMs: RETENTION_INTERVAL_MS,
       batchSize: RETENTION_BATCH_SIZE,
       log,
@@ -178,7 +170,6 @@ export class Runner {
     this.cancellations.start();
     this.announcer.start();
     this.retention.start();
-    this.sourceStateRetention.start();
   }
 
   /**
@@ -199,7 +190,6 @@ export class Runner {
   async stop(): Promise<void> {
     const { drainTimeoutMs } = this.deps.config;
     await this.retention.stop();
-    await this.sourceStateRetention.stop();
     await this.scheduler.stop(drainTimeoutMs);
     await within(this.cancellations.stop(), drainTimeoutMs);
     await this.relay.stop();

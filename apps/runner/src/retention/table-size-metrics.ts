@@ -37,7 +37,7 @@ export function registerTableSizeMetrics(
 export function prunedRowsCounter(registry: Registry): Counter<'table'> {
   return new Counter({
     name: 'flint_store_pruned_rows_total',
-    help: 'Rows deleted by the retentions (finished runs, the state of deleted sources), by table.',
+    help: 'Rows deleted by the retentions (finished runs, the state of deleted sources, dead letters), by table.',
     labelNames: ['table'],
     registers: [registry],
   });

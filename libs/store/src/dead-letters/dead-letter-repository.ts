@@ -174,6 +174,22 @@ export class DeadLetterRepository {
     );
     return rows.length;
   }
+
+  /**
+   * Deletes at most `batchSize` dead letters that failed before `before` (the retention), purged or
+   * not; returns how many. Rows another replica is deleting right now are skipped.
+   */
+  async pruneFailedBefore(before: Date, batchSize: number): Promise<number> {
+    const [deleted] = await this.store.query<{ count: number }>(
+      `WITH doomed AS (
+         SELECT seq FROM dead_letters WHERE failed_at < $1::timestamptz
+          LIMIT $2 FOR UPDATE SKIP LOCKED),
+       deleted AS (DELETE FROM dead_letters WHERE seq IN (SELECT seq FROM doomed) RETURNING 1)
+       SELECT count(*)::int AS count FROM deleted`,
+      [before.toISOString(), batchSize],
+    );
+    return deleted?.count ?? 0;
+  }
 }
 
 function filterSql(filter: DeadLetterFilter): [string, unknown[]] {

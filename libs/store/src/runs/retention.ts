@@ -14,6 +14,7 @@ export const GROWING_TABLES = [
   'evaluator_dedupe_keys',
   'cron_slots',
   'event_archive',
+  'dead_letters',
 ] as const;
 
 export interface TableSize {

@@ -1,4 +1,7 @@
 import { DeadLetterRepository, type NewDeadLetter, type Store } from '@flint/store';
+import { ManualClock } from '@flint/common/testing';
+import { retainedTables } from '../../../../apps/runner/src/retention/retained-tables';
+import { TableRetention } from '../../../../apps/runner/src/retention/table-retention';
 import { describeEachStore, emptyTables, type OpenedStore } from '../../../support/store-backends';
 
 const letter = (offset: number, extra: Partial<NewDeadLetter> = {}): NewDeadLetter => ({
@@ -95,5 +98,39 @@ describeEachStore('DeadLetterRepository', (backend) => {
     expect(await deadLetters.purge({ reason: 'invalid' })).toBe(2);
     await deadLetters.index([letter(1), letter(2), letter(3)]);
     expect((await deadLetters.list({}, { limit: 10 })).items).toEqual([]);
+  });
+
+  it('deletes dead letters past their retention with the runner, purged or not, and keeps the rest', async () => {
+    const DAY = 24 * 3600 * 1000;
+    const now = Date.UTC(2026, 11, 6, 12);
+    const failedDaysAgo = (days: number) => new Date(now - days * DAY);
+    await deadLetters.index([
+      letter(1, { failedAt: failedDaysAgo(45) }),
+      letter(2, { failedAt: failedDaysAgo(31) }),
+      letter(3, { failedAt: failedDaysAgo(29) }),
+      letter(4, { failedAt: failedDaysAgo(0) }),
+    ]);
+    const [oldest] = (await deadLetters.list({ until: failedDaysAgo(40) }, { limit: 1 })).items;
+    expect(await deadLetters.purge({ id: oldest?.id as string })).toBe(1);
+    const pruned: string[] = [];
+    const retention = new TableRetention({
+      tables: retainedTables(store, {
+        runsMs: DAY,
+        deletedSourceStateMs: DAY,
+        deadLettersMs: 30 * DAY,
+      }),
+      clock: new ManualClock(new Date(now)),
+      intervalMs: 60_000,
+      batchSize: 1,
+      log: () => undefined,
+      onPruned: (table, count) => pruned.push(`${table}:${count}`),
+    });
+    expect(await retention.pruneOnce()).toEqual({ dead_letters: 2 });
+    expect(pruned).toEqual(['dead_letters:2']);
+    const left = await store.query<{ dlq_offset: string }>(
+      'SELECT dlq_offset::text FROM dead_letters ORDER BY dlq_offset',
+    );
+    expect(left.map((row) => row.dlq_offset)).toEqual(['3', '4']);
+    expect(await retention.pruneOnce()).toEqual({});
   });
 });

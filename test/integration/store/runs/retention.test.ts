@@ -1,7 +1,8 @@
 import { ManualClock } from '@flint/common/testing';
 import { EventArchiveRepository, RunRetentionRepository, type Store } from '@flint/store';
 import { newRun } from '../../../../apps/runner/src/claiming/new-run';
-import { RunRetention } from '../../../../apps/runner/src/retention/run-retention';
+import { retainedTables } from '../../../../apps/runner/src/retention/retained-tables';
+import { TableRetention } from '../../../../apps/runner/src/retention/table-retention';
 import { type RunRepositories, runRepositories } from '../../../support/runs';
 import { describeEachStore, emptyTables, type OpenedStore } from '../../../support/store-backends';
 import { runRequest } from '../../runner/runner-harness';
@@ -59,27 +60,35 @@ describeEachStore('the runs retention', (backend) => {
     // In progress for 60 days (a run waiting on long retries): never deleted, however old.
     const inProgress = await run('REQUESTED', 60);
     const batches: number[] = [];
-    const retention = new RunRetention({
-      runs: {
-        pruneFinished: async (before, size) => {
-          const deleted = await new RunRetentionRepository(store).pruneFinished(before, size);
-          batches.push(deleted);
-          return deleted;
+    const [runs] = retainedTables(store, {
+      runsMs: 30 * DAY,
+      deletedSourceStateMs: DAY,
+      deadLettersMs: DAY,
+    });
+    expect(runs?.table).toBe('runs');
+    const retention = new TableRetention({
+      tables: [
+        {
+          ...runs!,
+          prune: async (before, size) => {
+            const deleted = await runs!.prune(before, size);
+            batches.push(deleted);
+            return deleted;
+          },
         },
-      },
+      ],
       clock: new ManualClock(NOW),
-      retentionMs: 30 * DAY,
       intervalMs: 60_000,
       batchSize: 2,
       log: () => undefined,
     });
 
-    expect(await retention.pruneOnce()).toBe(old.length);
+    expect(await retention.pruneOnce()).toEqual({ runs: old.length });
     expect(batches).toEqual([2, 2, 1]);
     expect(await remaining()).toEqual([...recent, inProgress].sort());
     const attempts = await store.query<{ run_id: string }>('SELECT run_id FROM run_attempts');
     expect(attempts.map((row) => row.run_id).sort()).toEqual([...recent, inProgress].sort());
-    expect(await retention.pruneOnce()).toBe(0);
+    expect(await retention.pruneOnce()).toEqual({});
   });
 
   it('reports the size of the tables that grow', async () => {

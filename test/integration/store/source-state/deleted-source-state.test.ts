@@ -5,7 +5,8 @@ import {
   SOURCE_STATE_TABLES,
   type Store,
 } from '@flint/store';
-import { SourceStateRetention } from '../../../../apps/runner/src/retention/source-state-retention';
+import { retainedTables } from '../../../../apps/runner/src/retention/retained-tables';
+import { TableRetention } from '../../../../apps/runner/src/retention/table-retention';
 import { describeEachStore, emptyTables, type OpenedStore } from '../../../support/store-backends';
 
 const DAY = 24 * 3600 * 1000;
@@ -63,10 +64,14 @@ describeEachStore("the retention of deleted sources' state", (backend) => {
     await source('deleted-yesterday', 1);
     await source('live');
     const pruned: string[] = [];
-    const retention = new SourceStateRetention({
-      state: new DeletedSourceStateRepository(store),
+    const retention = new TableRetention({
+      // Every retained table: the others have nothing to delete here.
+      tables: retainedTables(store, {
+        runsMs: DAY,
+        deletedSourceStateMs: 7 * DAY,
+        deadLettersMs: DAY,
+      }),
       clock: new ManualClock(NOW),
-      retentionMs: 7 * DAY,
       intervalMs: 60_000,
       batchSize: 1,
       log: () => undefined,
