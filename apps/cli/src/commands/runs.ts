@@ -154,6 +154,7 @@ function runLines(run: RunDetail): string[] {
     ...field('duration', run.durationMs === undefined ? undefined : `${run.durationMs} ms`),
     ...field('error', run.error ? `${run.error.type}: ${run.error.message}` : undefined),
     ...field('cancel asked', run.cancelRequestedAt),
+    ...field('stop request', describeStopRequest(run.cancellationRequest)),
     ...field('re-run of', run.rerunOf),
     ...field('re-runs', run.reruns.length > 0 ? run.reruns.join(', ') : undefined),
     'input:',
@@ -177,6 +178,18 @@ function runLines(run: RunDetail): string[] {
   }
   if (run.logLines.length > 0) lines.push('log:', ...run.logLines.map((line) => `  ${line}`));
   return lines;
+}
+
+/** The request that asked a remote workflow to stop its cancelled run, on one line. */
+function describeStopRequest(request: RunDetail['cancellationRequest']): string | undefined {
+  if (request === undefined) return undefined;
+  const tries = `${request.tries} ${request.tries === 1 ? 'try' : 'tries'}`;
+  const answer = request.responseStatus === undefined ? '' : `, HTTP ${request.responseStatus}`;
+  const error = request.error ? `: ${request.error.type}: ${oneLine(request.error.message)}` : '';
+  if (request.status === 'sent') return `sent (${tries}${answer})`;
+  if (request.status === 'failed') return `failed after ${tries}${answer}${error}`;
+  const next = request.nextTryAt === undefined ? '' : `, next ${request.nextTryAt}`;
+  return `pending (${tries}${next})${error}`;
 }
 
 function indented(text: string): string[] {

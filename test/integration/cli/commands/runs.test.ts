@@ -68,6 +68,38 @@ describe('flint runs against a running API', () => {
       logLines: ['starting', 'giving up'],
     });
     await claim(request(2));
+    // A remote run cancelled while running: its engine is asked to stop (no runner here to send it).
+    const remote: RunRequest = {
+      ...request(3),
+      runId: `${trigger}-remote.run-3`,
+      triggerId: `${trigger}-remote`,
+      target: {
+        type: 'http',
+        url: 'https://ci.example.com/jobs',
+        method: 'POST',
+        headers: {},
+        timeoutMs: 5000,
+        cancel: { url: 'https://ci.example.com/jobs/{{runId}}', method: 'DELETE', headers: {} },
+      },
+    };
+    await claim(remote);
+    await api.runtime.store.query(
+      `UPDATE runs SET claimed_by = $2, claim_expires_at = now() + interval '1 minute' WHERE run_id = $1`,
+      [remote.runId, HOLDER],
+    );
+    const started = await runs.attempts.startAttempt(remote.runId, HOLDER);
+    await runs.attempts.finishAttempt(remote.runId, HOLDER, {
+      attempt: started,
+      attemptOutcome: 'cancelled',
+      error: { type: 'CancelledError', message: 'the run was cancelled on request' },
+      run: { status: 'CANCELLED' },
+      cancellation: {
+        runId: remote.runId,
+        triggerId: remote.triggerId,
+        reason: 'the run was cancelled on request',
+        cancelledAt: new Date().toISOString(),
+      },
+    });
   });
 
   afterAll(async () => {
@@ -108,6 +140,14 @@ describe('flint runs against a running API', () => {
 
     const json = await cli('runs', `${trigger}.run-1`, '-o', 'json');
     expect(JSON.parse(json.stdout.join('\n'))).toMatchObject({ status: 'FAILED', attempts: 1 });
+  });
+
+  it('shows the request that asks a cancelled remote run’s engine to stop', async () => {
+    const shown = await cli('runs', `${trigger}-remote.run-3`);
+    expect(shown.stderr).toEqual([]);
+    const text = shown.stdout.join('\n');
+    expect(text).toMatch(/^status\s+CANCELLED$/m);
+    expect(text).toMatch(/^stop request\s+pending \(0 tries, next \S+\)$/m);
   });
 
   it('fails clearly on an unknown run, a bad filter, a bad key and an unreachable API', async () => {
