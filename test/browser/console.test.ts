@@ -2,13 +2,15 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { consoleLoginLink, type LocalStack } from '../../apps/local-stack/src/local-stack';
 import type { FlintApiClient } from '../../apps/cli/src/api-client';
+import { collectErrors, screenshot, signedInContext } from '../support/browser';
 import {
-  collectErrors,
-  screenshot,
-  seriousAxeViolations,
-  signedInContext,
-} from '../support/browser';
-import { type ConsoleStack, startConsoleStack } from '../support/console-stack';
+  checkScreens,
+  type CheckedScreen,
+  type ConsoleStack,
+  sendOrder as postOrder,
+  shopHookSource,
+  startConsoleStack,
+} from '../support/console-stack';
 import { waitFor } from '../support/kafka';
 import { closedPort } from '../integration/api/api-harness';
 
@@ -35,24 +37,16 @@ describe('the web console in a browser', () => {
   let errors: string[];
   let api: FlintApiClient;
   let apiUrl: string;
-  let webhookUrl: string;
   let runId: string;
 
   beforeAll(async () => {
     consoleStack = await startConsoleStack('console', ADMIN_KEY, {
       FLINT_TRACE_URL_TEMPLATE: 'http://jaeger.example.com/trace/{traceId}',
     });
-    ({ stack, browser, api, apiUrl, webhookUrl } = consoleStack);
+    ({ stack, browser, api, apiUrl } = consoleStack);
     await api.request('PUT', '/api/definitions', {
       definitions: [
-        {
-          kind: 'source',
-          id: SOURCE,
-          owner: OWNER,
-          description: 'Order webhooks from the shop.',
-          provider: 'webhook',
-          config: { path: SOURCE, auth: { type: 'none' }, eventId: { header: 'X-Delivery' } },
-        },
+        shopHookSource(SOURCE, OWNER),
         {
           kind: 'source',
           id: 'orders',
@@ -126,14 +120,8 @@ describe('the web console in a browser', () => {
   });
 
   /** Posts an order to the shop's webhook; its delivery id becomes the event id. */
-  async function sendOrder(delivery: string, total: number): Promise<void> {
-    const response = await fetch(`${webhookUrl}/hooks/${SOURCE}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-delivery': delivery },
-      body: JSON.stringify({ orderId: delivery, total, currency: 'EUR' }),
-    });
-    expect(response.status).toBe(202);
-  }
+  const sendOrder = (delivery: string, total: number) =>
+    postOrder(consoleStack, SOURCE, delivery, total);
 
   /** Waits until the evaluator has recorded the event among the source's recent events. */
   async function recorded(delivery: string): Promise<void> {
@@ -380,56 +368,37 @@ describe('the web console in a browser', () => {
   });
 
   describe('every main screen', () => {
-    const screens = () => [
-      ['overview', '/', 'Overview'],
-      ['sources', '/sources', 'Sources'],
-      ['source', `/sources/${SOURCE}`, SOURCE],
-      ['triggers', '/triggers', 'Triggers'],
-      ['trigger', `/triggers/${TRIGGER}`, TRIGGER],
-      ['trigger-versions', `/triggers/${TRIGGER}?tab=versions`, TRIGGER],
-      ['runs', '/runs', 'Runs'],
-      ['run', `/runs/${encodeURIComponent(runId)}`, runId],
-      ['builder-edit', `/builder/${TRIGGER}`, `Edit ${TRIGGER}`],
-      ['keys', '/keys', 'API keys'],
-      ['secrets', '/secrets', 'Secrets'],
+    const screens = (): CheckedScreen[] => [
+      { name: 'overview', path: '/', heading: 'Overview' },
+      { name: 'sources', path: '/sources', heading: 'Sources' },
+      { name: 'source', path: `/sources/${SOURCE}`, heading: SOURCE },
+      {
+        name: 'send-event-dialog',
+        path: '/sources/orders',
+        heading: 'orders',
+        open: async (page) => {
+          await page.getByRole('button', { name: 'Send an event' }).click();
+          await page.getByRole('dialog', { name: 'Send an event' }).waitFor();
+        },
+      },
+      { name: 'triggers', path: '/triggers', heading: 'Triggers' },
+      { name: 'trigger', path: `/triggers/${TRIGGER}`, heading: TRIGGER },
+      { name: 'trigger-versions', path: `/triggers/${TRIGGER}?tab=versions`, heading: TRIGGER },
+      { name: 'runs', path: '/runs', heading: 'Runs' },
+      { name: 'run', path: `/runs/${encodeURIComponent(runId)}`, heading: runId },
+      { name: 'builder-edit', path: `/builder/${TRIGGER}`, heading: `Edit ${TRIGGER}` },
+      { name: 'keys', path: '/keys', heading: 'API keys' },
+      { name: 'secrets', path: '/secrets', heading: 'Secrets' },
     ];
 
     it('has no serious accessibility violation, at 1280×800 and on a narrow window', async () => {
-      for (const [width, height] of [
-        [1280, 800],
-        [390, 844],
-      ]) {
-        // axe is injected into the page, which the console's policy refuses without this.
-        const context = await signedInContext(browser, apiUrl, ADMIN_KEY, {
-          width,
-          height,
-          bypassCSP: true,
-        });
-        const checked = await context.newPage();
-        try {
-          for (const [name, path, heading] of screens()) {
-            await checked.goto(path as string);
-            await checked.getByRole('heading', { name: heading }).first().waitFor();
-            await checked.locator('.skeleton').first().waitFor({ state: 'detached' });
-            const violations = await seriousAxeViolations(checked);
-            expect({ screen: name, width, violations }).toEqual({
-              screen: name,
-              width,
-              violations: [],
-            });
-            const overflow = await checked.evaluate(
-              () => document.documentElement.scrollWidth - window.innerWidth,
-            );
-            expect({ screen: name, width, overflow }).toEqual({ screen: name, width, overflow: 0 });
-            if (width === 1280) await screenshot(checked, name as string);
-            else if (['overview', 'runs', 'builder-edit'].includes(name as string)) {
-              await screenshot(checked, `narrow-${name}`);
-            }
-          }
-        } finally {
-          await context.close();
-        }
-      }
+      await checkScreens(consoleStack, ADMIN_KEY, screens(), (name, wide) =>
+        wide
+          ? name
+          : ['overview', 'runs', 'builder-edit'].includes(name)
+            ? `narrow-${name}`
+            : undefined,
+      );
     });
 
     it('is reached from the keyboard: a skip link first, then the navigation', async () => {
