@@ -302,7 +302,10 @@ function Builder({ stored }: { stored?: StoredTrigger }) {
           </Tabs>
         </aside>
       </div>
-      <BacktestDialog draft={definition} open={backtesting} onClose={() => setBacktesting(false)} />
+      {/* Mounted per opening: a result always belongs to the draft as it is now. */}
+      {backtesting && (
+        <BacktestDialog draft={definition} open onClose={() => setBacktesting(false)} />
+      )}
       {conflict && stored && (
         <ConflictDialog
           conflict={conflict}
