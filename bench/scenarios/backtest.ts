@@ -165,6 +165,7 @@ async function fill(archive: EventArchiveRepository, count: number): Promise<voi
         provider: event.flintprovider,
         type: event.type,
         event: event as unknown as Record<string, unknown>,
+        fromFlint: true,
         fired: ref === 'refs/heads/main' ? ['deploy'] : [],
         decisions: [engineDecision(n, ref)],
         decisionsOmitted: 0,

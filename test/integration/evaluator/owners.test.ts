@@ -61,8 +61,9 @@ describeIfPostgres('owners on the events topic', () => {
       data: { runId: 'r-1', triggerId: 'shop-deploy', status: 'FAILED', attempt: 1 },
     });
     // Without the key: claims to be shop's order and shop's run, and a sale of shop's till.
+    const claimedOrder = custom('shop');
     await bed.publish(
-      custom('shop'),
+      claimedOrder,
       { ...failed, id: 'forged-failure' },
       testEvent('till', { flintowner: undefined }),
     );
@@ -77,5 +78,16 @@ describeIfPostgres('owners on the events topic', () => {
     expect(fired('bank-till')).toEqual([]);
     expect(fired('shop-chain')).toEqual([failed.id]);
     expect(fired('bank-chain')).toEqual([]);
+
+    // The archive keeps whether Flint produced each event, so a backtest judges it as this did (a
+    // forged run-status event is refused before the archive).
+    const archived = await bed.store.query<{ event_id: string; from_flint: boolean }>(
+      `SELECT event_id, from_flint FROM event_archive WHERE event_id = ANY($1::text[])`,
+      [[claimedOrder.id, shopOrder.id]],
+    );
+    expect(Object.fromEntries(archived.map((row) => [row.event_id, row.from_flint]))).toEqual({
+      [claimedOrder.id]: false,
+      [shopOrder.id]: true,
+    });
   });
 });

@@ -61,7 +61,9 @@ export class TriggerBacktest {
       for (;;) {
         const page = await next;
         if (page.next) next = read(page.next);
-        await backtester.feed(page.events.map(eventFromJson));
+        await backtester.feed(
+          page.events.map(({ event, fromFlint }) => ({ event: eventFromJson(event), fromFlint })),
+        );
         if (!page.next) break;
       }
       const summary = await backtester.finish(to.getTime());

@@ -93,6 +93,7 @@ export const EXPLAINED_MISSES = { perTrigger: 10, total: 100 } as const;
 /** One consumed event on its way to the archive, and what was decided for it so far. */
 interface Archived {
   event: CloudEvent;
+  fromFlint: boolean;
   owner: string | undefined;
   /** The archived event it replays, when a Flint service marked it so. */
   replayOf: string | undefined;
@@ -573,6 +574,7 @@ export class EventProcessor {
   ): Archived {
     const archived: Archived = {
       event,
+      fromFlint,
       owner: this.options.index.ownerOf(event, fromFlint),
       replayOf,
       decisions: [],
@@ -697,9 +699,10 @@ function keep(archived: Archived, decision: Decision): void {
 }
 
 function archiveEntries(pass: Pass): ArchiveEntry[] {
-  return pass.archived.map(({ event, owner, replayOf, decisions, omitted }) => ({
+  return pass.archived.map(({ event, fromFlint, owner, replayOf, decisions, omitted }) => ({
     acceptedAt: new Date(event.flintacceptedat),
     eventId: event.id,
+    fromFlint,
     ...(owner === undefined ? {} : { owner }),
     sourceId: event.flintsourceid,
     provider: event.flintprovider,

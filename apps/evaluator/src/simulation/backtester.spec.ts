@@ -17,7 +17,7 @@ describe('Backtester', () => {
   const backtest = async (
     fields: Record<string, unknown>,
     events: CloudEvent[],
-    { to = START + 24 * HOUR, shown = 100 } = {},
+    { to = START + 24 * HOUR, shown = 100, fromFlint = true } = {},
   ) => {
     const backtester = new Backtester({
       engine,
@@ -26,7 +26,7 @@ describe('Backtester', () => {
       from: START,
       shown,
     });
-    await backtester.feed(events);
+    await backtester.feed(events.map((event) => ({ event, fromFlint })));
     return backtester.finish(to);
   };
   const push = (ref: string, at: number) => webhookEvent({ data: { ref } }, at);
@@ -63,6 +63,17 @@ describe('Backtester', () => {
         input: { ref: 'refs/heads/main' },
       },
     ]);
+  });
+
+  it('treats an event a foreign producer sent as the live evaluator does: it has no owner', async () => {
+    const trigger = { id: 'by-type', eventTypes: ['com.github.push'] };
+    const claimed = [push('refs/heads/main', START)];
+    expect((await backtest(trigger, claimed)).runs).toBe(1);
+    const foreign = await backtest(trigger, claimed, { fromFlint: false });
+    expect(foreign.runs).toBe(0);
+    expect(
+      (await backtest({ ...trigger, fromOwners: 'any' }, claimed, { fromFlint: false })).runs,
+    ).toBe(1);
   });
 
   it('dedupes by key within the window on the events’ own time, and lists only the first runs', async () => {

@@ -28,6 +28,13 @@ const RUNS_TOPIC = 'flint.runs';
 /** Keys the dedupe cache holds; the in-memory key store behind it remembers every window anyway. */
 const DEDUPE_CACHE_KEYS = 10_000;
 
+/** An archived event as the backtest replays it. */
+export interface BacktestEvent {
+  event: CloudEvent;
+  /** Produced by a Flint service (signed), as the archive recorded it. */
+  fromFlint: boolean;
+}
+
 export interface BacktestOptions {
   engine: CelEngine;
   /** The trigger backtested; the only one in the simulation's index. */
@@ -137,13 +144,13 @@ export class Backtester {
 
   /**
    * Replays the next events (in acceptance order): the timers due before each fire first, then the
-   * event is processed at its acceptance time, as the live evaluator would have.
+   * event is processed at its acceptance time, as the live evaluator would have, signed or not as it
+   * arrived (an unsigned event has no owner, so only triggers open to any owner see it).
    */
-  async feed(events: readonly CloudEvent[]): Promise<void> {
-    for (const event of events) {
+  async feed(events: readonly BacktestEvent[]): Promise<void> {
+    for (const { event, fromFlint } of events) {
       await this.clock.advanceTo(Date.parse(event.flintacceptedat));
       this.events++;
-      // Archived events were accepted by the evaluator, so whoever published them was believed.
       await this.processor.process([
         {
           event,
@@ -153,7 +160,7 @@ export class Backtester {
             offset: String(this.offset++),
             key: null,
           },
-          fromFlint: true,
+          fromFlint,
         },
       ]);
     }

@@ -12,6 +12,8 @@ export interface ArchiveEntry {
   type: string;
   /** The whole CloudEvent. */
   event: Record<string, unknown>;
+  /** Produced by a Flint service (signed), not by a foreign producer on the events topic. */
+  fromFlint: boolean;
   /** The triggers it fired (a run requested now or held by a rate limit). */
   fired: readonly string[];
   decisions: readonly Decision[];
@@ -101,7 +103,8 @@ export class EventArchiveRepository {
     const rows = await this.store.query<ArchiveRow>(
       `SELECT accepted_at, event_id, owner, source_id, provider, type, archived_at, fired,
               ${withEvent ? 'event' : `'{}'::jsonb AS event`}, '[]'::jsonb AS decisions,
-              jsonb_array_length(decisions) + decisions_omitted AS decisions_omitted, replay_of
+              jsonb_array_length(decisions) + decisions_omitted AS decisions_omitted, replay_of,
+              from_flint
          FROM event_archive
         WHERE ($1::text IS NULL OR owner = $1)
           AND ($2::text IS NULL OR source_id = $2)
@@ -180,16 +183,20 @@ export class EventArchiveRepository {
     until: Date,
     after: ArchiveCursor | undefined,
     limit: number,
-  ): Promise<{ events: Record<string, unknown>[]; next?: ArchiveCursor }> {
+  ): Promise<{
+    events: { event: Record<string, unknown>; fromFlint: boolean }[];
+    next?: ArchiveCursor;
+  }> {
     // The time as ISO text in UTC (to the millisecond, as the evaluator writes it): only the last
     // row's becomes a cursor, so a million rows' times are not parsed for nothing.
     const rows = await this.store.query<{
       at: string;
       event_id: string;
       event: Record<string, unknown>;
+      from_flint: boolean;
     }>(
       `SELECT to_char(accepted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at,
-              event_id, event
+              event_id, event, from_flint
          FROM event_archive
         WHERE replay_of IS NULL AND accepted_at >= $1 AND accepted_at < $2
           ${after === undefined ? '' : 'AND (accepted_at, event_id) > ($4, $5)'}
@@ -204,7 +211,7 @@ export class EventArchiveRepository {
     );
     const last = rows.at(-1);
     return {
-      events: rows.map((row) => row.event),
+      events: rows.map((row) => ({ event: row.event, fromFlint: row.from_flint })),
       ...(last !== undefined &&
         rows.length === limit && {
           next: { acceptedAt: new Date(last.at), eventId: last.event_id },
@@ -303,6 +310,7 @@ interface ArchiveRow {
   decisions: Decision[];
   decisions_omitted: number;
   replay_of: string | null;
+  from_flint: boolean;
 }
 
 function toArchivedEvent(row: ArchiveRow): ArchivedEvent {
@@ -315,6 +323,7 @@ function toArchivedEvent(row: ArchiveRow): ArchivedEvent {
     type: row.type,
     archivedAt: new Date(row.archived_at),
     event: row.event,
+    fromFlint: row.from_flint,
     fired: row.fired,
     decisions: row.decisions,
     decisionsOmitted: Number(row.decisions_omitted),
@@ -325,14 +334,14 @@ function toArchivedEvent(row: ArchiveRow): ArchivedEvent {
 async function insertEntries(db: Queryable, entries: readonly ArchiveEntry[]): Promise<void> {
   await db.query(
     `INSERT INTO event_archive (accepted_at, event_id, owner, source_id, provider, type, event,
-            fired, decisions, decisions_omitted, replay_of)
+            fired, decisions, decisions_omitted, replay_of, from_flint)
      SELECT accepted_at, event_id, owner, source_id, provider, type, event::jsonb,
             ARRAY(SELECT jsonb_array_elements_text(fired::jsonb)), decisions::jsonb,
-            decisions_omitted, replay_of
+            decisions_omitted, replay_of, from_flint
        FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-                   $7::text[], $8::text[], $9::text[], $10::integer[], $11::text[])
+                   $7::text[], $8::text[], $9::text[], $10::integer[], $11::text[], $12::boolean[])
          AS e(accepted_at, event_id, owner, source_id, provider, type, event, fired, decisions,
-              decisions_omitted, replay_of)
+              decisions_omitted, replay_of, from_flint)
      ON CONFLICT DO NOTHING`,
     [
       entries.map((e) => e.acceptedAt.toISOString()),
@@ -346,6 +355,7 @@ async function insertEntries(db: Queryable, entries: readonly ArchiveEntry[]): P
       entries.map((e) => storableJson(e.decisions)),
       entries.map((e) => e.decisionsOmitted),
       entries.map((e) => e.replayOf ?? null),
+      entries.map((e) => e.fromFlint),
     ],
   );
 }

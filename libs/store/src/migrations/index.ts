@@ -18,6 +18,7 @@ import { sourceHealthMigration } from './0017_source_health';
 import { runPriorityMigration } from './0019_run_priority';
 import { cancelOnEventMigration } from './0020_cancel_on_event';
 import { runCancellationsMigration } from './0021_run_cancellations';
+import { archiveFromFlintMigration } from './0022_archive_from_flint';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
@@ -44,4 +45,5 @@ export const MIGRATIONS: readonly Migration[] = [
   runPriorityMigration,
   cancelOnEventMigration,
   runCancellationsMigration,
+  archiveFromFlintMigration,
 ];

@@ -19,6 +19,7 @@ function entry(acceptedAt: string, overrides: Partial<ArchiveEntry> = {}): Archi
     provider: 'webhook',
     type: 'com.example.push',
     event: { id: eventId, type: 'com.example.push', data: { ref: 'main' } },
+    fromFlint: true,
     fired: [],
     decisions: [],
     decisionsOmitted: 0,
@@ -51,7 +52,7 @@ describeEachStore('event archive', (backend) => {
         fired: ['deploy'],
         decisions: [{ triggerId: 'deploy', outcome: 'matched', message: 'fired', runId: 'r1' }],
       }),
-      entry('2026-12-02T23:59:59.999Z'),
+      entry('2026-12-02T23:59:59.999Z', { owner: undefined, fromFlint: false }),
       entry('2026-12-03T00:00:00Z', { owner: undefined, replayOf: 'original-1' }),
     ];
     await archive.write(batch);
@@ -75,6 +76,18 @@ describeEachStore('event archive', (backend) => {
     expect(await archive.get(batch[2]!.eventId)).not.toHaveProperty('owner');
     // An owner sees its own events only; one without owner is nobody's.
     expect(await archive.get(batch[2]!.eventId, 'team-a')).toBeUndefined();
+    // Whether a Flint service produced it travels to the backtest, which replays originals only.
+    expect(page.events.map((e) => e.fromFlint)).toEqual([true, false, true]);
+    const originals = await archive.originalEvents(
+      new Date('2026-12-01T00:00:00Z'),
+      new Date('2026-12-04T00:00:00Z'),
+      undefined,
+      10,
+    );
+    expect(originals.events.map((e) => [e.event.id, e.fromFlint])).toEqual([
+      [batch[0]!.eventId, true],
+      [batch[1]!.eventId, false],
+    ]);
   });
 
   it('filters by owner, source, type, time, fired, and pages by a stable key', async () => {

@@ -108,6 +108,7 @@ describeEachStore('the runs retention', (backend) => {
         provider: 'webhook',
         type: 't',
         event: { data: 'x'.repeat(10_000) },
+        fromFlint: true,
         fired: [],
         decisions: [],
         decisionsOmitted: 0,
