@@ -165,7 +165,7 @@ async function main(): Promise<void> {
           owners: 10,
           events: 1_000_000,
           runs: 100_000,
-          calls: 50,
+          calls: 200,
         }),
       );
     } finally {
