@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import { PostgresStore } from '@flint/store';
 import type { RunningService } from '@flint/service-kit';
 import { waitFor } from '../../../support/kafka';
-import { describeIfPostgres, testDatabaseUrl } from '../../../support/postgres';
+import {
+  createScratchDatabase,
+  describeIfPostgres,
+  type ScratchDatabase,
+} from '../../../support/postgres';
 import {
   apiEnv,
   call,
@@ -20,28 +24,35 @@ const FIXTURE = join(__dirname, 'fixtures', 'definitions-api-process.ts');
 /**
  * The outbox guarantee under a real crash: an API process commits a change but cannot publish it
  * (its broker address leads nowhere), and is then killed with SIGKILL. A fresh API on the same
- * database publishes the committed change, so the topic ends up agreeing with the database.
+ * database publishes the committed change, so the topic ends up agreeing with the database. The
+ * database is one of its own: the stranded API's outbox relay holds the relay lock while it fails to
+ * publish, which would hold up the relays of test files running beside it on the run's database.
  */
 describeIfPostgres('definition changes after a crash between commit and publish', () => {
   const topics = testTopics('definitions-crash');
   const sourceId = `crash-${Math.random().toString(36).slice(2, 8)}`;
   let child: ChildProcess | undefined;
   let api: RunningService | undefined;
+  let database: ScratchDatabase;
   let store: PostgresStore;
 
-  beforeAll(() => {
-    store = new PostgresStore({ url: testDatabaseUrl(), poolMax: 1 });
+  beforeAll(async () => {
+    database = await createScratchDatabase('outbox_crash');
+    store = new PostgresStore({ url: database.url, poolMax: 1 });
   });
 
   afterAll(async () => {
     child?.kill('SIGKILL');
     await api?.stop();
-    await store.close();
+    await store?.close();
+    await database?.drop();
   });
 
   it('are published by the next API that starts', async () => {
     const deadBroker = `127.0.0.1:${await closedPort()}`;
-    const started = startChild(apiEnv(topics, { KAFKA_BROKERS: deadBroker }));
+    const started = startChild(
+      apiEnv(topics, { DATABASE_URL: database.url, KAFKA_BROKERS: deadBroker }),
+    );
     child = started.child;
     const url = await started.url;
 
@@ -66,7 +77,7 @@ describeIfPostgres('definition changes after a crash between commit and publish'
     await exited;
     child = undefined;
 
-    api = await startApi(topics);
+    api = await startApi(topics, { DATABASE_URL: database.url });
     const records = await readTopicUntil(
       topics.triggers,
       (read) => read.some((r) => r.key === `source:${sourceId}` && r.value?.version === 2),

@@ -3,6 +3,11 @@ import { decodeCloudEvent } from '@flint/kafka';
 import type { RunningService } from '@flint/service-kit';
 import { kafkaForTest } from '../../../support/kafka-client';
 import { readAllMessages } from '../../../support/kafka';
+import {
+  createScratchDatabase,
+  postgresAvailable,
+  type ScratchDatabase,
+} from '../../../support/postgres';
 import { ADMIN_KEY, type TestTopics, call, createKey, startApi, testTopics } from '../api-harness';
 
 const sfx = randomUUID().slice(0, 6);
@@ -180,15 +185,23 @@ describe('custom events over HTTP', () => {
 
 describe('custom events while Kafka is unreachable', () => {
   let api: RunningService;
+  let database: ScratchDatabase | undefined;
 
   beforeAll(async () => {
+    // A database of its own: this API's outbox relay, with no broker to publish to, would hold the
+    // relay lock of the run's database, and so hold up the relays of test files running beside it.
+    database = postgresAvailable() ? await createScratchDatabase('events_down') : undefined;
     api = await startApi(testTopics('events-down'), {
+      ...(database ? { DATABASE_URL: database.url } : {}),
       KAFKA_BROKERS: '127.0.0.1:1',
       FLINT_API_PUBLISH_TIMEOUT_MS: '500',
     });
   });
 
-  afterAll(() => api.stop());
+  afterAll(async () => {
+    await api?.stop();
+    await database?.drop();
+  });
 
   it('answers 503 with Retry-After and accepts nothing', async () => {
     const refused = await call(api.url, 'POST', '/api/events', { body: { type: 'com.example.x' } });
