@@ -9,27 +9,30 @@ import {
   applyExamples,
   startLocalStack,
 } from '../../../apps/local-stack/src/local-stack';
+import { stackEnv } from '../../support/isolated-stack';
+import { uniqueName } from '../../support/kafka';
 
 /** README command 1 without the shell around it: seven services, one embedded database, the examples. */
 describe('local stack on the embedded database', () => {
   let stack: LocalStack;
   let dataDir: string;
-  const run = `${Date.now()}-${process.pid}`;
 
+  // Creating the embedded database (in a child process) and starting seven services can take
+  // minutes on a loaded 2-core machine running another test file beside this one.
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'flint-stack-'));
     const ports = Object.fromEntries(SERVICE_NAMES.map((s) => [portVariable(s), '0']));
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       ...ports,
-      FLINT_HOST: '127.0.0.1',
+      // Topics and consumer groups of its own, not the defaults, which no other test may then share.
+      ...stackEnv(uniqueName('local-stack'), ''),
       FLINT_DATA_DIR: dataDir,
       FLINT_ADMIN_API_KEY: 'local-stack-test-key',
-      FLINT_TOPIC_TRIGGERS: `stack.triggers.${run}`,
     };
     delete env.DATABASE_URL;
     stack = await startLocalStack(env, new Logger('test'));
-  });
+  }, 300_000);
 
   afterAll(async () => {
     await stack?.stop();
