@@ -35,6 +35,11 @@ export interface BatchConsumerOptions<T> {
   sessionTimeoutMs?: number;
   /** How long a fetch waits for new messages; also bounds how long `stop()` waits for an idle poll. */
   maxWaitTimeMs?: number;
+  /**
+   * How many of the fetched partitions' batches are handled at the same time (1 unless told
+   * otherwise). A partition's own batches are always handled one after the other, in order.
+   */
+  partitionsConsumedConcurrently?: number;
 }
 
 /**
@@ -53,6 +58,8 @@ export class BatchConsumer<T> {
   private stopping: Promise<void> | undefined;
   private crashListeners: ((error: Error, willRestart: boolean) => void)[] = [];
   private readonly heartbeatIntervalMs: number;
+  /** The last commit requested: each waits for the one before. */
+  private commits: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: BatchConsumerOptions<T>) {
     this.log = options.log ?? jsonStderrLog;
@@ -105,6 +112,9 @@ export class BatchConsumer<T> {
       fromBeginning: this.options.fromBeginning ?? true,
     });
     await this.consumer.run({
+      // One fetch returns a batch per partition and the next fetch waits for all of them: handled
+      // one after another, the last partition's events would wait for every other's round trips.
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
       autoCommit: false,
       eachBatchAutoResolve: false,
       eachBatch: (payload) => this.track(this.onBatch(payload)),
@@ -122,6 +132,9 @@ export class BatchConsumer<T> {
 
   private async drain(): Promise<void> {
     this.state = 'stopping';
+    // Commits of finished batches land while the member is still in the group; a batch that
+    // finishes from now on waits for its own commit.
+    await this.commits;
     // kafkajs stops fetching and waits for the batch in flight before it leaves the group.
     await this.consumer.stop();
     await Promise.allSettled([...this.inFlight]);
@@ -177,15 +190,43 @@ export class BatchConsumer<T> {
     }
     // Everything the batch produced is acknowledged: now, and only now, the offsets may move on.
     payload.resolveOffset(last.offset);
-    await payload.commitOffsetsIfNecessary({
-      topics: [
-        {
-          topic: batch.topic,
-          partitions: [{ partition: batch.partition, offset: nextOffset(last.offset) }],
-        },
-      ],
-    });
-    metrics?.lag(batch.topic, batch.partition, Number(batch.offsetLag()));
+    const commit = this.commit(payload, batch.topic, batch.partition, nextOffset(last.offset)).then(
+      () => metrics?.lag(batch.topic, batch.partition, Number(batch.offsetLag())),
+    );
+    // While running, the next fetch does not wait for the commit's round trip to the coordinator:
+    // the batch is done, and a commit that fails (a rebalance) only means it is replayed, as after a
+    // crash. When stopping, the commit lands before the consumer leaves the group.
+    if (isStopping()) await commit;
+  }
+
+  /**
+   * Commits in the order the batches finished, one request after the other, so a partition's
+   * committed offset never moves back. A failure is logged, not thrown: the batch was processed and
+   * its output acknowledged, so the worst a lost commit does is replay it, and kafkajs learns of a
+   * rebalance from its next heartbeat or fetch.
+   */
+  private commit(
+    payload: EachBatchPayload,
+    topic: string,
+    partition: number,
+    offset: string,
+  ): Promise<void> {
+    const committed = this.commits
+      .then(() =>
+        payload.commitOffsetsIfNecessary({
+          topics: [{ topic, partitions: [{ partition, offset }] }],
+        }),
+      )
+      .catch((err: unknown) => {
+        this.log('warn', 'could not commit a processed batch; it will be replayed', {
+          topic,
+          partition,
+          offset,
+          error: errorText(err),
+        });
+      });
+    this.commits = committed;
+    return committed;
   }
 }
 

@@ -29,6 +29,9 @@ export function kafkaTransport(
     dlqTopic: runtime.topics.dlq,
     log: serviceLog(runtime.logger, 'consumer'),
     sessionTimeoutMs: runtime.kafkaSessionTimeoutMs,
+    // Each partition of the topics this service creates can be worked on while another waits for
+    // the database or the broker, as separate replicas would.
+    partitionsConsumedConcurrently: runtime.kafkaTopicSettings.partitions,
     ...options,
   });
 }

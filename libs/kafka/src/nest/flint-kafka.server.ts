@@ -27,6 +27,8 @@ export interface FlintKafkaServerOptions {
   log?: Log;
   fromBeginning?: boolean;
   sessionTimeoutMs?: number;
+  /** How many partitions' batches are handled at once (`BatchConsumerOptions`). */
+  partitionsConsumedConcurrently?: number;
   /**
    * Runs before each attempt to start consuming: what the handlers need first (topics provisioned,
    * definitions loaded). A throw fails the attempt, which is tried again after a backoff.
@@ -158,6 +160,7 @@ export class FlintKafkaServer
       log: this.log,
       fromBeginning: this.options.fromBeginning,
       sessionTimeoutMs: this.options.sessionTimeoutMs,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
     });
     consumer.onCrash((error, willRestart) => {
       if (!willRestart) this._status$.next('crashed');
