@@ -44,6 +44,28 @@ describeEachStore('SqlSlotLedger', (backend) => {
     expect(await ledger.watermark('a')).toBe(slot);
   });
 
+  it('answers each of many claims and marks made in one turn, a repeated slot losing', async () => {
+    // One ledger per source on the same store, as the cron service has: their claims of one moment
+    // share a statement; the repeat by another replica goes in one of its own, sent alongside.
+    const sources = Array.from({ length: 50 }, (_, i) => `turn-${i}`);
+    const ledgers = sources.map(() => new SqlSlotLedger(opened.store));
+    const [claims, repeat] = await Promise.all([
+      Promise.all(sources.map((id, i) => ledgers[i]?.claim(id, slot, 'replica-1', minute))),
+      ledgers[0]?.claim('turn-0', slot, 'replica-2', minute),
+    ]);
+    // The two statements race for turn-0's slot: exactly one of them gets it.
+    expect([claims[0], repeat].filter(Boolean)).toEqual([true]);
+    expect(claims.slice(1)).toEqual(sources.slice(1).map(() => true));
+    const holderOf = (i: number) => (i === 0 && repeat ? 'replica-2' : 'replica-1');
+    await Promise.all(sources.map((id, i) => ledgers[i]?.markFired(id, slot, holderOf(i))));
+    for (const [i, id] of sources.entries()) {
+      expect(await statusOf(opened.store, id, slot)).toEqual({
+        status: 'fired',
+        claimed_by: holderOf(i),
+      });
+    }
+  });
+
   it('hands a claim never fired to another replica once it is stale, and only then', async () => {
     expect(await ledger.claim('b', slot, 'replica-died', minute)).toBe(true);
     expect(await ledger.staleClaims('b', minute)).toEqual([]);
