@@ -58,12 +58,18 @@ interface Settings {
   chosen: ScenarioName[];
   sustainSeconds: number;
   backtestEvents: number;
+  e2eRates: number[];
 }
 
-/** Scenario names, and `--sustain-seconds N` (default 60): the window of the `sustained` search. */
+/**
+ * Scenario names, `--sustain-seconds N` (default 60): the window of the `sustained` search,
+ * `--backtest-events N`, and `--e2e-rates A,B` (default 100,1000): the rates of `e2e`, each sent for
+ * 15 s.
+ */
 function settings(args: string[]): Settings {
   let sustainSeconds = 60;
   let backtestEvents = 1_000_000;
+  let e2eRates = [100, 1_000];
   const names: string[] = [];
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--sustain-seconds') {
@@ -76,11 +82,16 @@ function settings(args: string[]): Settings {
       if (!Number.isInteger(backtestEvents) || backtestEvents < 1) {
         throw new Error('--backtest-events takes a whole number of events, at least 1');
       }
+    } else if (args[i] === '--e2e-rates') {
+      e2eRates = String(args[++i]).split(',').map(Number);
+      if (!e2eRates.every((rate) => Number.isInteger(rate) && rate > 0)) {
+        throw new Error('--e2e-rates takes events/s as whole numbers above 0, e.g. 20,100');
+      }
     } else {
       names.push(args[i]);
     }
   }
-  return { chosen: selected(names), sustainSeconds, backtestEvents };
+  return { chosen: selected(names), sustainSeconds, backtestEvents, e2eRates };
 }
 
 function selected(args: string[]): ScenarioName[] {
@@ -100,7 +111,7 @@ function selected(args: string[]): ScenarioName[] {
  * flood last so its backlog cannot slow the end-to-end measurement.
  */
 async function main(): Promise<void> {
-  const { chosen, sustainSeconds, backtestEvents } = settings(process.argv.slice(2));
+  const { chosen, sustainSeconds, backtestEvents, e2eRates } = settings(process.argv.slice(2));
   const startedAt = new Date().toISOString();
   const report: BenchReport = { startedAt, machine: machineInfo(), scenarios: [] };
   const record = (result: ScenarioResult) => {
@@ -181,7 +192,7 @@ async function main(): Promise<void> {
     log('starting the local stack');
     const stack = await startBenchStack(log);
     try {
-      await runStackScenarios(stack, chosen, record);
+      await runStackScenarios(stack, chosen, e2eRates, record);
     } finally {
       log('stopping the local stack');
       await stack.stop();
@@ -211,6 +222,7 @@ async function main(): Promise<void> {
 async function runStackScenarios(
   stack: BenchStack,
   chosen: ScenarioName[],
+  e2eRates: number[],
   record: (result: ScenarioResult) => void,
 ): Promise<void> {
   const memory = chosen.includes('memory');
@@ -221,10 +233,8 @@ async function runStackScenarios(
     idleRss = rssAfterGc();
   }
   if (chosen.includes('e2e')) {
-    log('end to end: 100 and 1,000 events/s');
-    record(
-      await endToEnd(stack, { rates: [100, 1_000], windowMs: 15_000, drainTimeoutMs: 60_000 }),
-    );
+    log(`end to end: ${e2eRates.join(' and ')} events/s`);
+    record(await endToEnd(stack, { rates: e2eRates, windowMs: 15_000, drainTimeoutMs: 60_000 }));
   }
   if (memory) {
     const peakRss = process.memoryUsage().rss;
