@@ -176,7 +176,8 @@ export class EventArchiveRepository {
   /**
    * The CloudEvents alone of `originals` accepted in `[since, until)`, oldest first from after
    * `after`: what a backtest reads, in pages through the table's key (each page an index range, the
-   * decisions left in the database).
+   * decisions left in the database). A page comes as one JSON array in one row: parsed at once, it
+   * costs a fraction of a row per event (measured: about half the backtest's CPU went to rows).
    */
   async originalEvents(
     since: Date,
@@ -187,21 +188,31 @@ export class EventArchiveRepository {
     events: { event: Record<string, unknown>; fromFlint: boolean }[];
     next?: ArchiveCursor;
   }> {
-    // The time as ISO text in UTC (to the millisecond, as the evaluator writes it): only the last
-    // row's becomes a cursor, so a million rows' times are not parsed for nothing.
-    const rows = await this.store.query<{
-      at: string;
-      event_id: string;
-      event: Record<string, unknown>;
-      from_flint: boolean;
+    const [row] = await this.store.query<{
+      count: number;
+      events: string;
+      from_flint: string;
+      at: string | null;
+      event_id: string | null;
     }>(
-      `SELECT to_char(accepted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at,
-              event_id, event, from_flint
-         FROM event_archive
-        WHERE replay_of IS NULL AND accepted_at >= $1 AND accepted_at < $2
-          ${after === undefined ? '' : 'AND (accepted_at, event_id) > ($4, $5)'}
-        ORDER BY accepted_at, event_id
-        LIMIT $3`,
+      `WITH page AS (
+         SELECT accepted_at, event_id, event, from_flint FROM event_archive
+          WHERE replay_of IS NULL AND accepted_at >= $1 AND accepted_at < $2
+            ${after === undefined ? '' : 'AND (accepted_at, event_id) > ($4, $5)'}
+          ORDER BY accepted_at, event_id
+          LIMIT $3),
+       last AS (SELECT accepted_at, event_id FROM page ORDER BY accepted_at DESC, event_id DESC LIMIT 1)
+       SELECT (SELECT count(*)::int FROM page) AS count,
+              (SELECT coalesce(json_agg(event ORDER BY accepted_at, event_id), '[]')::text FROM page)
+                AS events,
+              -- One character per event, in the same order: 1 when a Flint service produced it.
+              (SELECT coalesce(string_agg(CASE WHEN from_flint THEN '1' ELSE '0' END, ''
+                                          ORDER BY accepted_at, event_id), '') FROM page)
+                AS from_flint,
+              -- ISO in UTC, to the millisecond as the evaluator writes it.
+              (SELECT to_char(accepted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') FROM last)
+                AS at,
+              (SELECT event_id FROM last) AS event_id`,
       [
         since.toISOString(),
         until.toISOString(),
@@ -209,13 +220,13 @@ export class EventArchiveRepository {
         ...(after === undefined ? [] : [after.acceptedAt.toISOString(), after.eventId]),
       ],
     );
-    const last = rows.at(-1);
+    const events = JSON.parse(row?.events ?? '[]') as Record<string, unknown>[];
     return {
-      events: rows.map((row) => ({ event: row.event, fromFlint: row.from_flint })),
-      ...(last !== undefined &&
-        rows.length === limit && {
-          next: { acceptedAt: new Date(last.at), eventId: last.event_id },
-        }),
+      events: events.map((event, i) => ({ event, fromFlint: row?.from_flint[i] === '1' })),
+      ...(row !== undefined &&
+        row.count === limit &&
+        row.at !== null &&
+        row.event_id !== null && { next: { acceptedAt: new Date(row.at), eventId: row.event_id } }),
     };
   }
 
