@@ -1,4 +1,5 @@
-import { type CloudEvent, MessageDecodeError } from '@flint/contracts';
+import { type CloudEvent, CloudEventSchema, MessageDecodeError } from '@flint/contracts';
+import fc from 'fast-check';
 import type { IHeaders } from 'kafkajs';
 import { CloudEventEncodeError, decodeCloudEvent, encodeCloudEvent } from './cloud-event-binding';
 
@@ -94,6 +95,45 @@ describe('encodeCloudEvent', () => {
   it('refuses an invalid event, naming the attribute', () => {
     expect(() => encodeCloudEvent(event({ time: 'yesterday' }))).toThrow(CloudEventEncodeError);
     expect(() => encodeCloudEvent(event({ time: 'yesterday' }))).toThrow(/attribute time/);
+  });
+
+  it('refuses exactly the events the contract refuses, whatever valid events came before', () => {
+    const attribute = fc.constantFrom(
+      'specversion',
+      'id',
+      'source',
+      'type',
+      'subject',
+      'time',
+      'datacontenttype',
+      'flintsourceid',
+      'flintprovider',
+      'flintacceptedat',
+      'partitionkey',
+      'traceparent',
+      'myextension',
+      'Bad-Name',
+    );
+    const value = fc.oneof(
+      fc.constantFrom(undefined, '', '1.0', '0.3', 'webhook', 'Web hook', TRACEPARENT, 7, true),
+      fc.constantFrom('2026-01-02T03:04:05Z', '2026-02-30T00:00:00Z', 'yesterday'),
+      fc.string({ maxLength: 20 }),
+      fc.integer({ min: 250, max: 4200 }).map((length) => 'x'.repeat(length)),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.tuple(attribute, value), { maxLength: 3 }), (changes) => {
+        // The same attributes valid first, so a remembered value cannot stand in for a new one.
+        encodeCloudEvent(event());
+        // Text data, which every content type carries, so only the attributes decide.
+        const changed: Record<string, unknown> = { ...event(), data: 'payload' };
+        for (const [name, to] of changes) changed[name] = to;
+        const accepted = CloudEventSchema.safeParse(changed).success;
+        const encode = () => encodeCloudEvent(changed as CloudEvent);
+        if (accepted) expect(encode).not.toThrow();
+        else expect(encode).toThrow(CloudEventEncodeError);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('refuses structured data under a non-JSON content type', () => {
