@@ -13,8 +13,10 @@ const moduleNameMapper = {
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 
 module.exports = {
-  // Integration tests wait on a real broker on a loaded 2-core machine; failures report well before this.
-  testTimeout: 120000,
+  // Integration tests wait on a real broker on a loaded 2-core machine, two test files at a time
+  // (`npm test`); each wait has its own, shorter timeout that names what never happened, and a test
+  // of several waits (connect, drop, reconnect, run) may need them in turn.
+  testTimeout: 300000,
   projects: [
     {
       displayName: 'unit',
