@@ -6,6 +6,7 @@ import {
   waitForStarted as waitForAllStarted,
 } from '../support/echo-load';
 import type { Measurement, ScenarioResult } from '../support/result';
+import { endToEndFloor } from './end-to-end-floor';
 import { type Percentiles, megabytes, percentiles, round } from '../support/stats';
 
 const P99_GOAL_MS = 50;
@@ -84,6 +85,7 @@ export async function endToEnd(
   }
   load.close();
   details.rssAfterMb = megabytes(process.memoryUsage().rss);
+  measurements.push(...(await floorMeasurements(stack, options, details)));
   return { name: 'end-to-end', durationMs: Date.now() - began, measurements, details };
 }
 
@@ -140,4 +142,45 @@ async function startedRate(stack: BenchStack, since: Date): Promise<number> {
   );
   const seconds = Number(row?.seconds);
   return seconds > 0 ? Number(row?.runs) / seconds : Number.NaN;
+}
+
+/**
+ * The same rates on the floor (`end-to-end-floor.ts`): its accept → consumed latency, and Flint's
+ * runs STARTED per second as a share of the floor's messages consumed per second. A floor that fails
+ * is reported, not thrown: Flint's own figures stand without it.
+ */
+async function floorMeasurements(
+  stack: BenchStack,
+  options: EndToEndOptions,
+  details: Record<string, unknown>,
+): Promise<Measurement[]> {
+  let floor: Awaited<ReturnType<typeof endToEndFloor>>;
+  try {
+    floor = await endToEndFloor(stack.brokers, options.rates, options.windowMs);
+  } catch (err) {
+    details.floorError = err instanceof Error ? err.message : String(err);
+    return [];
+  }
+  const measurements: Measurement[] = [];
+  for (const [rate, window] of floor) {
+    details[`floor ${rate}/s`] = window;
+    const flint = details[`${rate}/s`] as { throughput: number; latencyMs: Percentiles };
+    measurements.push(
+      {
+        scenario: 'end-to-end',
+        metric: `${rate} events/s, floor: consumed per second`,
+        value: round(window.rate),
+        unit: 'events/s',
+        note: `${window.consumed} of ${window.accepted} accepted; Flint's runs STARTED/s as a share of it: ${round(flint.throughput / window.rate, 2)}`,
+      },
+      {
+        scenario: 'end-to-end',
+        metric: `${rate} events/s, floor: accept → consumed p99`,
+        value: round(window.latencyMs.p99),
+        unit: 'ms',
+        note: `p50 ${round(window.latencyMs.p50)} ms; Flint's accept → STARTED p99 is ${round(flint.latencyMs.p99 / window.latencyMs.p99, 1)} times it`,
+      },
+    );
+  }
+  return measurements;
 }

@@ -12,6 +12,8 @@ import { createScratchDatabase } from './database';
 
 export interface BenchStack {
   webhookUrl: string;
+  /** The broker the stack uses, for scenarios that measure beside it (the e2e floor). */
+  brokers: string;
   store: Store;
   apply(definitions: Definition[]): Promise<void>;
   stop(): Promise<void>;
@@ -63,6 +65,7 @@ export async function startBenchStack(
   const api = new FlintApiClient(service('api').url, stack.adminKey);
   return {
     webhookUrl: service('webhook').url,
+    brokers: broker.brokers,
     store: service('runner').runtime.store,
     apply: async (definitions) => {
       await api.applyDefinitions(definitions);
