@@ -367,7 +367,7 @@ describe('the web console’s events and run control in a browser', () => {
   it('builds debounce, rate limit, an expectation and at-least logic in the form', async () => {
     await page.goto('/builder');
     await page.getByLabel('Id', { exact: true }).fill('quorum');
-    await page.getByLabel('Owner').fill(OWNER);
+    await page.getByLabel('Owner', { exact: true }).fill(OWNER);
     await page.getByRole('button', { name: 'Add a source' }).click();
     await page.getByLabel('Source 1', { exact: true }).selectOption(SOURCE);
     await page.getByLabel('When several are listed').selectOption('atLeast');
@@ -403,7 +403,7 @@ describe('the web console’s events and run control in a browser', () => {
     page.once('dialog', (dialog) => void dialog.accept());
     await page.goto('/builder');
     await page.getByLabel('Id', { exact: true }).fill('prioritised');
-    await page.getByLabel('Owner').fill(OWNER);
+    await page.getByLabel('Owner', { exact: true }).fill(OWNER);
     await page.getByRole('button', { name: 'Add a source' }).click();
     await page.getByLabel('Source 1', { exact: true }).selectOption(SOURCE);
     await page.getByTestId('editor-priority').click();
@@ -421,7 +421,7 @@ describe('the web console’s events and run control in a browser', () => {
     await page.getByRole('tab', { name: 'YAML' }).click();
     const yaml = (await page.getByTestId('yaml-editor').textContent()) ?? '';
     for (const line of [
-      'priority: event.data.total > 1000 ? 10 : 0',
+      'priority: "event.data.total > 1000 ? 10 : 0"',
       '- com.example.order.cancelled',
       'match: event.data.orderId',
       'completion: callback',

@@ -165,7 +165,7 @@ describe('the web console in a browser', () => {
     await recorded('order-1');
     await page.goto('/builder');
     await page.getByLabel('Id', { exact: true }).fill(TRIGGER);
-    await page.getByLabel('Owner').fill(OWNER);
+    await page.getByLabel('Owner', { exact: true }).fill(OWNER);
     await page.getByLabel('Description').fill('Orders over 100 € go to fulfilment.');
     await page.getByRole('button', { name: 'Add a source' }).click();
     await page.getByLabel('Source 1', { exact: true }).selectOption(SOURCE);
