@@ -30,6 +30,7 @@ const EXPECTED_TABLES = [
   'poll_history',
   'provider_state',
   'run_attempts',
+  'run_cancellations',
   'runner_workflows',
   'runs',
   'schema_migrations',
