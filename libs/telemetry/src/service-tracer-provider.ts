@@ -77,13 +77,9 @@ export class ServiceTracerProvider implements TracerProvider {
   }
 }
 
-/** A tracer that picks its service's tracer at each span, from the context the span starts in. */
-class ServiceTracer implements Tracer {
-  constructor(private readonly tracerOf: (serviceName: string | undefined) => Tracer) {}
-
-  startSpan(name: string, options?: SpanOptions, ctx: Context = context.active()): Span {
-    return this.tracerOf(serviceOf(ctx)).startSpan(name, options, ctx);
-  }
+/** `startActiveSpan` in its three forms, on top of a tracer's own `startSpan`. */
+abstract class ActiveSpanTracer implements Tracer {
+  abstract startSpan(name: string, options?: SpanOptions, ctx?: Context): Span;
 
   startActiveSpan<F extends (span: Span) => unknown>(name: string, fn: F): ReturnType<F>;
   startActiveSpan<F extends (span: Span) => unknown>(
@@ -109,6 +105,17 @@ class ServiceTracer implements Tracer {
   }
 }
 
+/** A tracer that picks its service's tracer at each span, from the context the span starts in. */
+class ServiceTracer extends ActiveSpanTracer {
+  constructor(private readonly tracerOf: (serviceName: string | undefined) => Tracer) {
+    super();
+  }
+
+  startSpan(name: string, options?: SpanOptions, ctx: Context = context.active()): Span {
+    return this.tracerOf(serviceOf(ctx)).startSpan(name, options, ctx);
+  }
+}
+
 /**
  * The tracer when no span leaves the process (no exporter): what a span is then good for is its ids,
  * which reach events' `traceparent`, log lines and run records, so this one only gives each span
@@ -116,10 +123,12 @@ class ServiceTracer implements Tracer {
  * (two per webhook call: attributes, times, resource) was a share of the webhook's CPU per event
  * (issue 20).
  */
-class PropagatingTracer implements Tracer {
+class PropagatingTracer extends ActiveSpanTracer {
   private readonly ids = new RandomIdGenerator();
 
-  constructor(private readonly sampler: Sampler) {}
+  constructor(private readonly sampler: Sampler) {
+    super();
+  }
 
   startSpan(name: string, options: SpanOptions = {}, ctx: Context = context.active()): Span {
     const from = options.root ? trace.deleteSpan(ctx) : ctx;
@@ -144,28 +153,5 @@ class PropagatingTracer implements Tracer {
           : TraceFlags.NONE,
       traceState: sampling.traceState ?? (continues ? parent.traceState : undefined),
     });
-  }
-
-  startActiveSpan<F extends (span: Span) => unknown>(name: string, fn: F): ReturnType<F>;
-  startActiveSpan<F extends (span: Span) => unknown>(
-    name: string,
-    options: SpanOptions,
-    fn: F,
-  ): ReturnType<F>;
-  startActiveSpan<F extends (span: Span) => unknown>(
-    name: string,
-    options: SpanOptions,
-    ctx: Context,
-    fn: F,
-  ): ReturnType<F>;
-  startActiveSpan<F extends (span: Span) => unknown>(
-    name: string,
-    ...args: [F] | [SpanOptions, F] | [SpanOptions, Context, F]
-  ): ReturnType<F> {
-    const fn = args[args.length - 1] as F;
-    const options = args.length > 1 ? (args[0] as SpanOptions) : {};
-    const parent = args.length > 2 ? (args[1] as Context) : context.active();
-    const span = this.startSpan(name, options, parent);
-    return context.with(trace.setSpan(parent, span), () => fn(span) as ReturnType<F>);
   }
 }
