@@ -22,10 +22,13 @@ export interface ConsumedMessage {
 }
 
 /**
- * A database and topics of a test's own (one partition, so what a service produces keeps the order of
- * what it consumed) and a producer on them: what every test bed of services stands on.
+ * A database and topics of a test's own (one partition unless told otherwise, so what a service
+ * produces keeps the order of what it consumed) and a producer on them: what every test bed of
+ * services stands on.
  */
 export class TestGround {
+  /** Partitions of each topic; set before `setUp`. */
+  partitions = 1;
   readonly kafka: Kafka;
   readonly producer: EventProducer;
   readonly topics: TopicNames;
@@ -47,7 +50,10 @@ export class TestGround {
     this.database = await createScratchDatabase(databaseName);
     this.store = new PostgresStore({ url: this.database.url, poolMax: 2 });
     await runMigrations(this.store);
-    await provisionTopics(this.kafka, this.topics, { partitions: 1, replicationFactor: 1 });
+    await provisionTopics(this.kafka, this.topics, {
+      partitions: this.partitions,
+      replicationFactor: 1,
+    });
     await this.producer.connect();
   }
 
@@ -66,7 +72,7 @@ export class TestGround {
       FLINT_TOPIC_RUNS: this.topics.runs,
       FLINT_TOPIC_TRIGGERS: this.topics.triggers,
       FLINT_TOPIC_DLQ: this.topics.dlq,
-      KAFKA_TOPIC_PARTITIONS: '1',
+      KAFKA_TOPIC_PARTITIONS: String(this.partitions),
       FLINT_HOST: '127.0.0.1',
       FLINT_LOG_LEVEL: process.env.FLINT_TEST_LOG_LEVEL ?? 'silent',
       ...extra,

@@ -29,9 +29,10 @@ export function kafkaTransport(
     dlqTopic: runtime.topics.dlq,
     log: serviceLog(runtime.logger, 'consumer'),
     sessionTimeoutMs: runtime.kafkaSessionTimeoutMs,
-    // Each partition of the topics this service creates can be worked on while another waits for
-    // the database or the broker, as separate replicas would.
-    partitionsConsumedConcurrently: runtime.kafkaTopicSettings.partitions,
+    // One partition's batch at a time. Side by side, two passes opening one dedupe key at once showed
+    // a race in the dedupe windows (two runs for one key; between replicas too, fixed in
+    // DedupeKeyRepository); it stays off until measured and tested again with several partitions.
+    partitionsConsumedConcurrently: 1,
     ...options,
   });
 }

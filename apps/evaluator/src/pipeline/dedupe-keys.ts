@@ -40,10 +40,34 @@ export class DedupeKeyRepository implements DedupeKeyStore {
       const known = unique.get(id);
       if (known === undefined || seen.at < known.at) unique.set(id, { ...seen, hash });
     }
-    const rows = [...unique.values()];
+    const byId = new Map<string, number>();
+    let pending = [...unique.entries()];
+    // A key another replica (or a concurrent pass) opened after this statement's snapshot was taken
+    // conflicts in the insert but is invisible to the statement's read of the table, so it comes
+    // back without a moment; a new statement, with a new snapshot, sees it.
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt === 3) throw new Error('a dedupe window stayed invisible after three reads');
+      const opened = await this.openOnce(pending.map(([, row]) => row));
+      for (const row of opened) {
+        if (row.opened !== null) {
+          byId.set(`${row.trigger_id}\u0000${row.key_hash}`, Number(row.opened));
+        }
+      }
+      pending = pending.filter(([id]) => !byId.has(id));
+    }
+    return keys.map((seen) => {
+      const opened = byId.get(`${seen.triggerId}\u0000${keyHash(seen.key)}`);
+      if (opened === undefined) throw new Error(`no dedupe window for trigger ${seen.triggerId}`);
+      return opened;
+    });
+  }
+
+  private openOnce(
+    rows: readonly (SeenKey & { hash: string })[],
+  ): Promise<{ trigger_id: string; key_hash: string; opened: string | null }[]> {
     // A window that has passed is replaced by one opened now; a live one is kept. The outer SELECT
     // sees the table as it was before the statement, so it reads the kept rows there.
-    const opened = await this.store.query<{ trigger_id: string; key_hash: string; opened: string }>(
+    return this.store.query<{ trigger_id: string; key_hash: string; opened: string | null }>(
       `WITH seen AS (
          SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[])
            AS s(trigger_id, key_hash, at_ms, window_ms)),
@@ -69,12 +93,6 @@ export class DedupeKeyRepository implements DedupeKeyStore {
         rows.map((row) => String(row.windowMs)),
       ],
     );
-    const byId = new Map(opened.map((row) => [`${row.trigger_id}\u0000${row.key_hash}`, row]));
-    return keys.map((seen) => {
-      const row = byId.get(`${seen.triggerId}\u0000${keyHash(seen.key)}`);
-      if (row === undefined) throw new Error(`no dedupe window for trigger ${seen.triggerId}`);
-      return Number(row.opened);
-    });
   }
 
   async deleteExpired(before: Date): Promise<number> {

@@ -65,4 +65,19 @@ describeEachStore('DedupeKeyRepository', (backend) => {
       await keys.open([seen('old', '2026-01-02T12:00:00Z'), seen('new', '2026-01-02T12:00:00Z')]),
     ).toEqual([at('2026-01-02T12:00:00Z'), at('2026-01-02T00:00:00Z')]);
   });
+
+  // The embedded database has one connection, so no replica: PostgreSQL only.
+  const onPostgres = backend.kind === 'postgres' ? it : it.skip;
+  onPostgres('gives two replicas opening the same keys at once the same window', async () => {
+    const replica = new DedupeKeyRepository(await db.openReplica());
+    for (let round = 0; round < 30; round++) {
+      // Each replica met the keys at a moment of its own (events on different partitions).
+      const mine = Array.from({ length: 20 }, (_, n) =>
+        seen(`r${round}-k${n}`, '2026-01-02T10:00:00Z'),
+      );
+      const theirs = mine.map((key) => ({ ...key, at: key.at + 1 + (round % 3) }));
+      const [a, b] = await Promise.all([keys.open(mine), replica.open(theirs)]);
+      expect({ round, windows: b }).toEqual({ round, windows: a });
+    }
+  });
 });
