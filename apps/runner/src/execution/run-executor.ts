@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { backoffDelay, errorText, type Log, systemClock } from '@flint/common';
+import { Batcher, backoffDelay, errorText, type Log, systemClock } from '@flint/common';
 import {
   DEFAULT_COMPLETION_TIMEOUT_MS,
   parseDuration,
@@ -25,7 +25,6 @@ import type { RunnerMetrics } from '../runner-metrics';
 import type { RunStatusMessages } from '@flint/service-kit';
 import type { RunCallback, TargetStarter, TargetStarters } from '../targets/target-starter';
 import { type AttemptOutcome, CANCELLED_ERROR_TYPE, runError } from './attempt-outcome';
-import { CallBatcher } from './call-batcher';
 import { cancellationToSend } from './cancellation-sender';
 import { retryDelayMs } from './retry-delay';
 
@@ -69,8 +68,8 @@ export class RunExecutor {
   private readonly starters: ReadonlyMap<TargetType, TargetStarter>;
   private readonly random: () => number;
   /** Attempts starting (and ending) together are recorded together: one round trip for all. */
-  private readonly starts: CallBatcher<AttemptStart, number>;
-  private readonly finishes: CallBatcher<AttemptFinish, FinishResult>;
+  private readonly starts: Batcher<AttemptStart, number>;
+  private readonly finishes: Batcher<AttemptFinish, FinishResult>;
   /** The runs this executor is working on, each with the controller that cancels it. */
   private readonly working = new Map<string, AbortController>();
   /** Of the runs cancelled while worked on here, those a `cancelOn` event cancelled: its id. */
@@ -80,16 +79,18 @@ export class RunExecutor {
     this.starters = checkTargetStarters(options.starters);
     this.random = options.random ?? Math.random;
     const keyOf = (write: { runId: string }) => write.runId;
-    this.starts = new CallBatcher<AttemptStart, number>(
+    this.starts = new Batcher<AttemptStart, number>(
       (starts) => options.attempts.startAttempts(starts),
       {
+        flush: 'one-in-flight',
         maxBatch: RUNS_PER_WRITE,
         keyOf,
       },
     );
-    this.finishes = new CallBatcher<AttemptFinish, FinishResult>(
+    this.finishes = new Batcher<AttemptFinish, FinishResult>(
       (finishes) => options.attempts.finishAttempts(finishes),
       {
+        flush: 'one-in-flight',
         maxBatch: RUNS_PER_WRITE,
         keyOf,
       },

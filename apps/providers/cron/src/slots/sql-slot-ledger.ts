@@ -1,7 +1,7 @@
+import { Batcher } from '@flint/common';
 import { ProviderStateRepository, type Queryable } from '@flint/store';
 import type { ScheduleRecord } from '../schedule/schedule-record';
 import type { SlotLedger } from './slot-ledger';
-import { TurnBatcher } from './turn-batcher';
 
 /** A schedule record as stored, with readable times. */
 type StoredScheduleRecord = Omit<ScheduleRecord, 'since' | 'definedAt'> & {
@@ -37,8 +37,8 @@ const SLOTS_PER_STATEMENT = 1000;
  * turn instead of one each.
  */
 interface SlotWriters {
-  claims: TurnBatcher<SlotClaim, boolean>;
-  marks: TurnBatcher<SlotWrite, void>;
+  claims: Batcher<SlotClaim, boolean>;
+  marks: Batcher<SlotWrite, void>;
 }
 
 const writersByDb = new WeakMap<Queryable, SlotWriters>();
@@ -50,11 +50,13 @@ function slotWriters(db: Queryable): SlotWriters {
     // repeats, such as two replicas in one process, go in a statement of their own.
     const keyOf = (write: SlotWrite) => slotKey(write.sourceId, write.slot);
     writers = {
-      claims: new TurnBatcher<SlotClaim, boolean>((claims) => claimSlots(db, claims), {
+      claims: new Batcher<SlotClaim, boolean>((claims) => claimSlots(db, claims), {
+        flush: 'end-of-turn',
         maxBatch: SLOTS_PER_STATEMENT,
         keyOf,
       }),
-      marks: new TurnBatcher<SlotWrite, void>((marks) => markSlotsFired(db, marks), {
+      marks: new Batcher<SlotWrite, void>((marks) => markSlotsFired(db, marks), {
+        flush: 'end-of-turn',
         maxBatch: SLOTS_PER_STATEMENT,
         keyOf,
       }),

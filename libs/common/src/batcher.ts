@@ -1,10 +1,21 @@
 /** Carries out many calls at once: per call, in order, its result or its own error. */
 export type BatchCall<I, O> = (items: I[]) => Promise<(O | Error)[]>;
 
-export interface CallBatcherOptions<I> {
+/**
+ * When gathered calls go out.
+ * - `one-in-flight`: a call goes out at once when no batch is in flight; whatever arrives while one
+ *   is gathers into the next. Under load one round trip carries many calls, idle calls wait for nothing.
+ * - `end-of-turn`: the calls of one turn of the event loop go out together when the turn ends, their
+ *   batches side by side. Calls woken by one timer (every schedule due on the same second) become one
+ *   batch without waiting for anything but the end of the turn.
+ */
+export type BatchFlush = 'one-in-flight' | 'end-of-turn';
+
+export interface BatcherOptions<I> {
+  flush: BatchFlush;
   /** Most calls in one batch. */
   maxBatch: number;
-  /** Calls with the same key never share a batch; a later one waits for the next. */
+  /** Calls with the same key never share a batch; a later one goes in a later batch. */
   keyOf(item: I): string;
 }
 
@@ -15,20 +26,18 @@ interface Pending<I, O> {
 }
 
 /**
- * Turns concurrent single calls into batch calls, one batch in flight at a time: whatever arrives
- * while a batch is in flight goes into the next one. So under load one database statement records
- * the writes of many runs instead of each run paying its own round trip, and when idle a call goes
- * out at once. A caller's promise settles only when its own batch has: with its own result, with its
- * own error, or with the batch's error when the whole batch failed (and then only that batch's
- * callers see it).
+ * Turns single calls into batch calls. A caller's promise settles only when its own batch has: with
+ * its own result, with its own error, or with the batch's error when the whole batch failed (and then
+ * only that batch's callers see it).
  */
-export class CallBatcher<I, O> {
-  private readonly queue: Pending<I, O>[] = [];
+export class Batcher<I, O> {
+  private queue: Pending<I, O>[] = [];
+  /** A flush is under way (`one-in-flight`) or due at the end of this turn (`end-of-turn`). */
   private flushing = false;
 
   constructor(
     private readonly batchCall: BatchCall<I, O>,
-    private readonly options: CallBatcherOptions<I>,
+    private readonly options: BatcherOptions<I>,
   ) {
     if (!Number.isInteger(options.maxBatch) || options.maxBatch < 1) {
       throw new RangeError(`maxBatch must be a whole number above 0, got ${options.maxBatch}`);
@@ -38,12 +47,19 @@ export class CallBatcher<I, O> {
   call(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      if (!this.flushing) void this.flush();
+      if (this.flushing) return;
+      this.flushing = true;
+      if (this.options.flush === 'end-of-turn') setImmediate(() => this.flushTurn());
+      else void this.flushOneAtATime();
     });
   }
 
-  private async flush(): Promise<void> {
-    this.flushing = true;
+  private flushTurn(): void {
+    this.flushing = false;
+    while (this.queue.length > 0) void this.send(this.takeBatch());
+  }
+
+  private async flushOneAtATime(): Promise<void> {
     try {
       while (this.queue.length > 0) await this.send(this.takeBatch());
     } finally {
@@ -65,7 +81,7 @@ export class CallBatcher<I, O> {
         rest.push(pending);
       }
     }
-    this.queue.splice(0, this.queue.length, ...rest);
+    this.queue = rest;
     return batch;
   }
 

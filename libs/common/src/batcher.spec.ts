@@ -1,4 +1,4 @@
-import { CallBatcher } from './call-batcher';
+import { Batcher } from './batcher';
 
 interface Item {
   id: string;
@@ -33,10 +33,14 @@ function outcomes<T>(promises: Promise<T>[]) {
   return seen;
 }
 
-describe('CallBatcher', () => {
+describe('Batcher, one batch in flight', () => {
   it('sends the first call at once and gathers calls made meanwhile into the next batch', async () => {
     const { batches, call } = controlledCall();
-    const batcher = new CallBatcher(call, { maxBatch: 10, keyOf: (i: Item) => i.id });
+    const batcher = new Batcher(call, {
+      flush: 'one-in-flight',
+      maxBatch: 10,
+      keyOf: (i: Item) => i.id,
+    });
     const first = outcomes([batcher.call(item('a', 1))]);
     await flush();
     expect(batches.map((b) => b.items.map((i) => i.id))).toEqual([['a']]);
@@ -58,7 +62,11 @@ describe('CallBatcher', () => {
 
   it('resolves each caller with its own result and rejects only the callers whose item failed', async () => {
     const { batches, call } = controlledCall();
-    const batcher = new CallBatcher(call, { maxBatch: 10, keyOf: (i: Item) => i.id });
+    const batcher = new Batcher(call, {
+      flush: 'one-in-flight',
+      maxBatch: 10,
+      keyOf: (i: Item) => i.id,
+    });
     const blocker = outcomes([batcher.call(item('x'))]);
     await flush();
     const seen = outcomes(['a', 'b', 'c'].map((id) => batcher.call(item(id))));
@@ -73,7 +81,11 @@ describe('CallBatcher', () => {
 
   it('rejects exactly the callers of a failed batch and carries on with the next', async () => {
     const { batches, call } = controlledCall();
-    const batcher = new CallBatcher(call, { maxBatch: 10, keyOf: (i: Item) => i.id });
+    const batcher = new Batcher(call, {
+      flush: 'one-in-flight',
+      maxBatch: 10,
+      keyOf: (i: Item) => i.id,
+    });
     const first = outcomes([batcher.call(item('a'))]);
     await flush();
     const second = outcomes([batcher.call(item('b')), batcher.call(item('c'))]);
@@ -89,7 +101,11 @@ describe('CallBatcher', () => {
 
   it('rejects every caller of a batch that answers with the wrong number of results', async () => {
     const { batches, call } = controlledCall();
-    const batcher = new CallBatcher(call, { maxBatch: 10, keyOf: (i: Item) => i.id });
+    const batcher = new Batcher(call, {
+      flush: 'one-in-flight',
+      maxBatch: 10,
+      keyOf: (i: Item) => i.id,
+    });
     const seen = outcomes([batcher.call(item('a'))]);
     await flush();
     batches[0].finish([]);
@@ -99,7 +115,11 @@ describe('CallBatcher', () => {
 
   it('keeps batches within maxBatch and never puts one key twice in a batch, in call order', async () => {
     const { batches, call } = controlledCall();
-    const batcher = new CallBatcher(call, { maxBatch: 3, keyOf: (i: Item) => i.id });
+    const batcher = new Batcher(call, {
+      flush: 'one-in-flight',
+      maxBatch: 3,
+      keyOf: (i: Item) => i.id,
+    });
     const blocker = batcher.call(item('x'));
     await flush();
     const ids = ['a', 'b', 'a', 'c', 'd', 'e'];
@@ -118,8 +138,89 @@ describe('CallBatcher', () => {
 
   it('refuses a maxBatch that could not hold a call', () => {
     const { call } = controlledCall();
-    expect(() => new CallBatcher(call, { maxBatch: 0, keyOf: (i: Item) => i.id })).toThrow(
-      /maxBatch/,
+    expect(
+      () => new Batcher(call, { flush: 'one-in-flight', maxBatch: 0, keyOf: (i: Item) => i.id }),
+    ).toThrow(/maxBatch/);
+  });
+});
+
+describe('Batcher, end of turn', () => {
+  it('gathers the calls of one turn into one batch, each caller getting its own result', async () => {
+    const batches: number[][] = [];
+    const batcher = new Batcher<number, number>(
+      async (items) => {
+        batches.push(items);
+        return items.map((item) => item * 10);
+      },
+      { flush: 'end-of-turn', maxBatch: 100, keyOf: String },
     );
+    const results = await Promise.all([1, 2, 3].map((item) => batcher.call(item)));
+    expect(results).toEqual([10, 20, 30]);
+    expect(batches).toEqual([[1, 2, 3]]);
+    // A later turn is a batch of its own.
+    expect(await batcher.call(4)).toBe(40);
+    expect(batches).toEqual([[1, 2, 3], [4]]);
+  });
+
+  it('never puts two calls with the same key, or more than maxBatch, in one batch', async () => {
+    const batches: string[][] = [];
+    const batcher = new Batcher<string, string>(
+      async (items) => {
+        batches.push(items);
+        return items;
+      },
+      { flush: 'end-of-turn', maxBatch: 2, keyOf: (item) => item.slice(0, 1) },
+    );
+    await Promise.all(['a1', 'a2', 'b1', 'c1'].map((item) => batcher.call(item)));
+    expect(batches).toEqual([
+      ['a1', 'b1'],
+      ['a2', 'c1'],
+    ]);
+  });
+
+  it('sends the batches of one turn side by side, not one after another', async () => {
+    const { batches, call } = controlledCall();
+    const batcher = new Batcher(call, {
+      flush: 'end-of-turn',
+      maxBatch: 10,
+      keyOf: (i: Item) => i.id,
+    });
+    const seen = outcomes([batcher.call(item('a', 1)), batcher.call(item('a', 2))]);
+    await flush();
+    expect(batches.map((b) => b.items)).toEqual([[item('a', 1)], [item('a', 2)]]);
+    batches[1].finish([2]);
+    await flush();
+    expect(seen).toEqual(['pending', { value: 2 }]);
+    batches[0].finish([1]);
+    await flush();
+    expect(seen).toEqual([{ value: 1 }, { value: 2 }]);
+  });
+
+  it('rejects only the callers of a batch that failed', async () => {
+    const batcher = new Batcher<string, string>(
+      async (items) => {
+        if (items.includes('bad')) throw new Error('statement failed');
+        return items;
+      },
+      { flush: 'end-of-turn', maxBatch: 10, keyOf: () => 'same' },
+    );
+    const [bad, good] = await Promise.allSettled([batcher.call('bad'), batcher.call('good')]);
+    expect(bad).toEqual({ status: 'rejected', reason: new Error('statement failed') });
+    expect(good).toEqual({ status: 'fulfilled', value: 'good' });
+  });
+
+  it('rejects a batch call that answers with the wrong number of results', async () => {
+    const batcher = new Batcher<number, number>(async () => [], {
+      flush: 'end-of-turn',
+      maxBatch: 10,
+      keyOf: String,
+    });
+    await expect(batcher.call(1)).rejects.toThrow('a batch of 1 calls returned 0 results');
+  });
+
+  it('refuses a maxBatch that is not a whole number above 0', () => {
+    expect(
+      () => new Batcher(async () => [], { flush: 'end-of-turn', maxBatch: 0, keyOf: String }),
+    ).toThrow('maxBatch must be a whole number above 0, got 0');
   });
 });
