@@ -6,6 +6,7 @@ import { backtestSpeed } from './scenarios/backtest';
 import { consoleSize } from './scenarios/console-size';
 import { cronDelay } from './scenarios/cron';
 import { endToEnd } from './scenarios/end-to-end';
+import { endToEndFloor } from './scenarios/end-to-end-floor';
 import { evaluatorAlone } from './scenarios/evaluator';
 import { localStackMemory } from './scenarios/local-stack-memory';
 import { costPerRun } from './scenarios/cost-per-run';
@@ -20,7 +21,7 @@ import { machineInfo } from './support/machine';
 import { type ProcessStack, startProcessStack } from './support/process-stack';
 import { type BenchReport, markdownReport } from './support/report';
 import type { ScenarioResult } from './support/result';
-import { megabytes, rssAfterGc, sleep } from './support/stats';
+import { megabytes, round, rssAfterGc, sleep } from './support/stats';
 
 const SCENARIOS = [
   'webhook',
@@ -302,14 +303,14 @@ async function runProcessScenarios(
     }
     if (chosen.includes('sustained')) {
       log(`sustained: rate search, ${sustainSeconds} s per rate`);
-      record(
-        await sustainedRate(stack, load, {
-          rates: SUSTAIN_RATES,
-          sustainMs: sustainSeconds * 1000,
-          refineToWithin: 125,
-          drainTimeoutMs: 120_000,
-        }),
-      );
+      const sustained = await sustainedRate(stack, load, {
+        rates: SUSTAIN_RATES,
+        sustainMs: sustainSeconds * 1000,
+        refineToWithin: 125,
+        drainTimeoutMs: 120_000,
+      });
+      log(`sustained: the floor at ${SUSTAIN_RATES.at(-1)} events/s for ${sustainSeconds} s`);
+      record(await withSustainedFloor(sustained, stack.brokers, sustainSeconds));
     }
   } finally {
     load.close();
@@ -319,6 +320,43 @@ async function runProcessScenarios(
     log('webhook: autocannon against POST /hooks/demo, then against the floor');
     record(await webhookIngest(stack, { connections: 64, durationS: 15 }));
   }
+}
+
+/**
+ * The floor of `sustained` (issue 20: "end to end: the floor's rate with a consumer that only
+ * commits"): the same sender offers the search's highest rate to the floor of `e2e` for the same
+ * window; what it consumes per second is the most this sender, broker and machine carry on the path
+ * accept → consumed, and Flint's highest sustained rate is given as a share of it.
+ */
+async function withSustainedFloor(
+  sustained: ScenarioResult,
+  brokers: string,
+  sustainSeconds: number,
+): Promise<ScenarioResult> {
+  const offered = SUSTAIN_RATES.at(-1) ?? 0;
+  const floor = (await endToEndFloor(brokers, [offered], sustainSeconds * 1000)).get(offered);
+  const highest = sustained.measurements[0]?.value ?? 0;
+  if (floor === undefined) return sustained;
+  return {
+    ...sustained,
+    measurements: [
+      ...sustained.measurements,
+      {
+        scenario: 'sustained',
+        metric: `floor: consumed per second, ${offered} events/s offered for ${sustainSeconds} s`,
+        value: round(floor.rate),
+        unit: 'events/s',
+        note: `${floor.consumed} of ${floor.accepted} accepted; accept → consumed p99 ${floor.latencyMs.p99} ms`,
+      },
+      {
+        scenario: 'sustained',
+        metric: "Flint's highest sustained rate as a share of the floor's",
+        value: round(highest / floor.rate, 2),
+        unit: '×',
+      },
+    ],
+    details: { ...sustained.details, floor },
+  };
 }
 
 main().then(

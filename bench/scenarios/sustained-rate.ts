@@ -9,6 +9,9 @@ import {
 import type { Measurement, ScenarioResult } from '../support/result';
 import { round, sleep } from '../support/stats';
 
+/** Issue 20: runs started per second, sustained, each service in its own process. */
+export const SUSTAINED_GOAL = 2_000;
+
 export interface SustainedRateOptions {
   rates: number[];
   sustainMs: number;
@@ -107,6 +110,8 @@ export async function sustainedRate(
       metric: `highest end-to-end rate sustained for ${seconds} s`,
       value: highest,
       unit: 'events/s',
+      goal: `≥ ${SUSTAINED_GOAL}`,
+      met: highest >= SUSTAINED_GOAL,
       note:
         highest > 0
           ? `tried ${attempts.map((a) => a.rate).join(', ')}/s`
