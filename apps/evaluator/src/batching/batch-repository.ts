@@ -80,61 +80,51 @@ export class EvaluatorBatchRepository {
    * Adds the event to the open batch of its trigger, key and partition, opening one if needed. A batch
    * that reaches `maxSize` comes back `closed`: it is full and waits to be emitted.
    */
-  add(member: NewBatchMember): Promise<BatchAddResult> {
+  async add(member: NewBatchMember): Promise<BatchAddResult> {
     const eventId = storableText(member.eventId);
-    const batchKey = keyHash(member.batchKey);
-    return this.store.transaction(async (tx) => {
-      const known = await tx.query(
-        'SELECT 1 FROM evaluator_batch_events WHERE trigger_id = $1 AND event_id = $2',
-        [member.triggerId, eventId],
-      );
-      if (known.length > 0) return { status: 'duplicate' };
-      await tx.query(
-        `INSERT INTO evaluator_batches
-           (id, trigger_id, batch_key_hash, kafka_partition, status, size, opened_at, deadline_at)
-         VALUES ($1, $2, $3, $4, 'open', 0, $5::timestamptz, $6::timestamptz)
-         ON CONFLICT (trigger_id, batch_key_hash, kafka_partition) WHERE status = 'open' DO NOTHING`,
-        [
-          randomUUID(),
-          member.triggerId,
-          batchKey,
-          member.partition,
-          member.openedAt.toISOString(),
-          member.deadlineAt?.toISOString() ?? null,
-        ],
-      );
-      const [open] = await tx.query<{ id: string }>(
-        `SELECT id FROM evaluator_batches
-         WHERE trigger_id = $1 AND batch_key_hash = $2 AND kafka_partition = $3 AND status = 'open'
-         FOR UPDATE`,
-        [member.triggerId, batchKey, member.partition],
-      );
-      if (!open) throw new Error(`no open batch for trigger ${member.triggerId} after opening one`);
-      await tx.query(
-        `INSERT INTO evaluator_batch_events (trigger_id, event_id, batch_id, event)
-         VALUES ($1, $2, $3, $4)`,
-        [member.triggerId, eventId, open.id, jsonText(member.event)],
-      );
-      // LEAST ignores NULLs: without maxWait a debounce waits for quiet alone, and without
-      // quietUntil (a batch) the deadline stays as it was opened.
-      const [row] = await tx.query<BatchRow>(
-        `UPDATE evaluator_batches
-         SET size = size + 1,
-             status = CASE WHEN size + 1 >= $2::int THEN 'closed' ELSE status END,
-             closed_at = CASE WHEN size + 1 >= $2::int THEN now() ELSE closed_at END,
-             deadline_at = CASE WHEN $3::timestamptz IS NULL THEN deadline_at
-               ELSE LEAST($3::timestamptz, opened_at + make_interval(secs => $4::double precision / 1000))
-             END
-         WHERE id = $1 RETURNING ${BATCH_COLUMNS}`,
-        [
-          open.id,
-          member.maxSize ?? null,
-          member.quietUntil?.toISOString() ?? null,
-          member.maxWaitMs ?? null,
-        ],
-      );
-      return { status: 'added', batch: pendingBatch(row as BatchRow) };
-    });
+    try {
+      return await this.store.transaction(async (tx) => {
+        // A replay is usually told apart here, without taking any batch's lock.
+        const known = await tx.query(
+          'SELECT 1 FROM evaluator_batch_events WHERE trigger_id = $1 AND event_id = $2',
+          [member.triggerId, eventId],
+        );
+        if (known.length > 0) return { status: 'duplicate' };
+        const batchId = await lockOpenBatch(tx, member);
+        // Another replica adding the same event at once (a rebalance) saw it unknown too; the one
+        // that comes second, after the batch's lock, finds it here.
+        const joined = await tx.query(
+          `INSERT INTO evaluator_batch_events (trigger_id, event_id, batch_id, event)
+           VALUES ($1, $2, $3, $4)
+           ON CONFLICT (trigger_id, event_id) DO NOTHING RETURNING batch_id`,
+          [member.triggerId, eventId, batchId, jsonText(member.event)],
+        );
+        if (joined.length === 0) throw new AlreadyBatched();
+        // LEAST ignores NULLs: without maxWait a debounce waits for quiet alone, and without
+        // quietUntil (a batch) the deadline stays as it was opened.
+        const [row] = await tx.query<BatchRow>(
+          `UPDATE evaluator_batches
+           SET size = size + 1,
+               status = CASE WHEN size + 1 >= $2::int THEN 'closed' ELSE status END,
+               closed_at = CASE WHEN size + 1 >= $2::int THEN now() ELSE closed_at END,
+               deadline_at = CASE WHEN $3::timestamptz IS NULL THEN deadline_at
+                 ELSE LEAST($3::timestamptz, opened_at + make_interval(secs => $4::double precision / 1000))
+               END
+           WHERE id = $1 RETURNING ${BATCH_COLUMNS}`,
+          [
+            batchId,
+            member.maxSize ?? null,
+            member.quietUntil?.toISOString() ?? null,
+            member.maxWaitMs ?? null,
+          ],
+        );
+        return { status: 'added', batch: pendingBatch(row as BatchRow) };
+      });
+    } catch (err) {
+      // Rolled back, with any batch this add opened for the event.
+      if (err instanceof AlreadyBatched) return { status: 'duplicate' };
+      throw err;
+    }
   }
 
   /**
@@ -217,6 +207,43 @@ export class EvaluatorBatchRepository {
     );
     return rows.length;
   }
+}
+
+/** An add found its event already in a batch only once it held a batch's lock. */
+class AlreadyBatched extends Error {}
+
+/**
+ * Locks the open batch of the member's trigger, key and partition, opening one if there is none;
+ * returns its id. The batch the insert meets can close before the lock is taken (its deadline
+ * passed, or another add filled it): the locking read then skips it, and the next insert, with a
+ * new snapshot, opens the next batch.
+ */
+async function lockOpenBatch(tx: Queryable, member: NewBatchMember): Promise<string> {
+  const batchKey = keyHash(member.batchKey);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await tx.query(
+      `INSERT INTO evaluator_batches
+         (id, trigger_id, batch_key_hash, kafka_partition, status, size, opened_at, deadline_at)
+       VALUES ($1, $2, $3, $4, 'open', 0, $5::timestamptz, $6::timestamptz)
+       ON CONFLICT (trigger_id, batch_key_hash, kafka_partition) WHERE status = 'open' DO NOTHING`,
+      [
+        randomUUID(),
+        member.triggerId,
+        batchKey,
+        member.partition,
+        member.openedAt.toISOString(),
+        member.deadlineAt?.toISOString() ?? null,
+      ],
+    );
+    const [open] = await tx.query<{ id: string }>(
+      `SELECT id FROM evaluator_batches
+       WHERE trigger_id = $1 AND batch_key_hash = $2 AND kafka_partition = $3 AND status = 'open'
+       FOR UPDATE`,
+      [member.triggerId, batchKey, member.partition],
+    );
+    if (open) return open.id;
+  }
+  throw new Error(`trigger ${member.triggerId}: its open batch closed three times before an add`);
 }
 
 async function membersOf(tx: Queryable, batchId: string): Promise<BatchMember[]> {

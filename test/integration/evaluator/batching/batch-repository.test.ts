@@ -1,8 +1,10 @@
-import type { Store } from '@flint/store';
+import type { Queryable, Store } from '@flint/store';
 import {
+  type BatchAddResult,
   EvaluatorBatchRepository,
   type NewBatchMember,
 } from '../../../../apps/evaluator/src/batching/batch-repository';
+import { waitFor } from '../../../support/kafka';
 import { describeEachStore, type OpenedStore } from '../../../support/store-backends';
 
 const T0 = new Date('2026-01-02T03:00:00Z');
@@ -100,5 +102,65 @@ describeEachStore('evaluator batches', (backend) => {
     await batches.discard(added.batch.id);
     expect(await batches.close(added.batch.id)).toBeUndefined();
     expect((await batches.add(member('gone', { triggerId: 'discard' }))).status).toBe('added');
+  });
+
+  // The embedded database has one connection, so nothing runs beside an add: PostgreSQL only.
+  const onPostgres = backend.kind === 'postgres' ? it : it.skip;
+
+  /** Holds the open batch's row lock in a transaction of its own until `then` is done. */
+  const holdingBatch = (batchId: string, then: (tx: Queryable) => Promise<void>) =>
+    store.transaction(async (tx) => {
+      await tx.query('SELECT 1 FROM evaluator_batches WHERE id = $1 FOR UPDATE', [batchId]);
+      await then(tx);
+    });
+  const waitingForLocks = (count: number) =>
+    waitFor(
+      async () => {
+        const [row] = await store.query<{ waiting: number }>(
+          `SELECT count(*)::int AS waiting FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+        return (row?.waiting ?? 0) >= count;
+      },
+      { description: `${count} adds to wait for the batch's lock` },
+    );
+
+  onPostgres('puts an event that met its open batch as it closed into a new batch', async () => {
+    const replica = new EvaluatorBatchRepository(await opened.openReplica());
+    const first = await batches.add(member('c1', { triggerId: 'closing' }));
+    if (first.status !== 'added') throw new Error('not added');
+    let late: Promise<BatchAddResult> | undefined;
+    // The add finds the open batch, then waits for its lock while the batch is closed (its
+    // deadline passed, or another add filled it).
+    await holdingBatch(first.batch.id, async (tx) => {
+      late = replica.add(member('c2', { triggerId: 'closing' }));
+      await waitingForLocks(1);
+      await tx.query("UPDATE evaluator_batches SET status = 'closed' WHERE id = $1", [
+        first.batch.id,
+      ]);
+    });
+    const added = await late;
+    expect(added).toMatchObject({ status: 'added', batch: { status: 'open', size: 1 } });
+    expect(added?.status === 'added' && added.batch.id).not.toBe(first.batch.id);
+    expect((await batches.close(first.batch.id))?.members).toHaveLength(1);
+  });
+
+  onPostgres('adds an event two replicas add at once to one batch, once', async () => {
+    const replica = new EvaluatorBatchRepository(await opened.openReplica());
+    const first = await batches.add(member('d1', { triggerId: 'twice' }));
+    if (first.status !== 'added') throw new Error('not added');
+    let both: Promise<BatchAddResult[]> | undefined;
+    // Both see the event unknown, then queue for the batch's lock.
+    await holdingBatch(first.batch.id, async () => {
+      both = Promise.all([
+        batches.add(member('d2', { triggerId: 'twice' })),
+        replica.add(member('d2', { triggerId: 'twice' })),
+      ]);
+      await waitingForLocks(2);
+    });
+    const statuses = (await both)?.map((result) => result.status).sort();
+    expect(statuses).toEqual(['added', 'duplicate']);
+    const pending = await batches.pending([0]);
+    expect(pending.filter((batch) => batch.triggerId === 'twice').map((b) => b.size)).toEqual([2]);
   });
 });
