@@ -9,8 +9,7 @@ import {
 import { type ArchiveEntry, EventArchiveRepository, openStore, type Store } from '@flint/store';
 import type { Principal } from '../../apps/api/src/auth/principal';
 import { TriggerBacktest } from '../../apps/api/src/backtest/trigger-backtest';
-import { createScratchDatabase } from '../support/database';
-import { cpuMilliseconds } from '../support/process-stack';
+import { backendsCpu, backendsCpuSpent, createScratchDatabase } from '../support/database';
 import type { Measurement, ScenarioResult } from '../support/result';
 import { round } from '../support/stats';
 
@@ -85,9 +84,7 @@ export async function backtestSpeed(
     const cpuSeconds = (used.user + used.system) / 1e6;
     // PostgreSQL's side of the reads (the index scans and the events' JSON written out).
     const backendsAfter = await backendsCpu(store);
-    let postgresMs = 0;
-    for (const [pid, ms] of backendsAfter) postgresMs += ms - (backendsBefore.get(pid) ?? 0);
-    const postgresSeconds = postgresMs / 1000;
+    const postgresSeconds = backendsCpuSpent(backendsBefore, backendsAfter) / 1000;
     const rate = result.events / seconds;
     const measurements: Measurement[] = [
       {
@@ -208,15 +205,4 @@ function pushEvent(n: number): CloudEvent {
     flintacceptedat: at,
     flintowner: DEFAULT_OWNER,
   };
-}
-
-/** CPU milliseconds so far of each PostgreSQL backend serving the scratch database. */
-async function backendsCpu(store: Store): Promise<Map<string, number>> {
-  const rows = await store.query<{ pid: number }>(
-    'SELECT pid FROM pg_stat_activity WHERE datname = current_database()',
-  );
-  const cpu = new Map<string, number>();
-  for (const { pid } of rows)
-    cpu.set(String(pid), await cpuMilliseconds(Number(pid)).catch(() => 0));
-  return cpu;
 }

@@ -1,12 +1,10 @@
-import { createKafka, kafkaConfigFromEnv, provisionTopics } from '@flint/kafka';
 import { startService, type RunningService } from '@flint/service-kit';
 import { ALL_EVENTS, EventArchiveRepository, type Store } from '@flint/store';
 import { ApiModule } from '../../apps/api/src/api.module';
 import { RunSeeder, runRequest } from '../../test/integration/api/runs/run-seeder';
-import { stackEnv } from '../../test/support/isolated-stack';
 import type { Broker } from '../support/broker';
-import { createScratchDatabase } from '../support/database';
 import type { Measurement, ScenarioResult } from '../support/result';
+import { createScratchService } from '../support/scratch-service';
 import { percentiles, round } from '../support/stats';
 
 /** Issue 19: the overview answers in ≤ 200 ms from the API with this much data. */
@@ -51,32 +49,16 @@ export async function consoleOverview(
 ): Promise<ScenarioResult> {
   const began = Date.now();
   const run = `bench-overview-${Date.now()}`;
-  const database = await createScratchDatabase();
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    ...stackEnv(run, database.url),
-    KAFKA_BROKERS: broker.brokers,
-    KAFKA_TOPIC_PARTITIONS: '1',
-    KAFKA_REPLICATION_FACTOR: '1',
+  const { env, database } = await createScratchService(run, broker, {
     FLINT_API_PORT: '0',
     FLINT_ADMIN_API_KEY: ADMIN_KEY,
     // Timed here is the overview, not the per-key limit: on a quiet machine the calls come faster
     // than the default 100 per second.
     FLINT_API_RATE_LIMIT_PER_SECOND: '1000000',
     FLINT_API_RATE_LIMIT_BURST: '1000000',
-  };
+  });
   let api: RunningService | undefined;
   try {
-    await provisionTopics(
-      createKafka(kafkaConfigFromEnv(env, 'flint-bench-overview')),
-      {
-        events: env.FLINT_TOPIC_EVENTS!,
-        runs: env.FLINT_TOPIC_RUNS!,
-        triggers: env.FLINT_TOPIC_TRIGGERS!,
-        dlq: env.FLINT_TOPIC_DLQ!,
-      },
-      { partitions: 1, replicationFactor: 1 },
-    );
     api = await startService('api', (runtime) => ApiModule.forRuntime(runtime), {
       env,
       handleSignals: false,

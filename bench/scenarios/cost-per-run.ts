@@ -1,7 +1,9 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { Kafka, logLevel } from 'kafkajs';
 import { ECHO_TRIGGER, type EchoLoad, emptySendSummary, sendAtRate } from '../support/echo-load';
-import { type ProcessStack, cpuMilliseconds } from '../support/process-stack';
+import { backendsCpu } from '../support/database';
+import { cpuMilliseconds } from '../support/proc';
+import type { ProcessStack } from '../support/process-stack';
 import type { Measurement, ScenarioResult } from '../support/result';
 import { round, sleep } from '../support/stats';
 
@@ -127,7 +129,12 @@ async function snapshot(stack: ProcessStack, admin: ReturnType<Kafka['admin']>):
     statements.set(name, counter(metrics, 'flint_store_statements_total'));
     transactions.set(name, counter(metrics, 'flint_store_transactions_total'));
   }
-  cpuMs.set('postgresql', await postgresBackendsCpu(stack));
+  // Summed over the backends alive now: the services' pools keep theirs open between snapshots.
+  const backends = await backendsCpu(stack.store);
+  cpuMs.set(
+    'postgresql',
+    [...backends.values()].reduce((total, ms) => total + ms, 0),
+  );
   const brokerPids = await pidsOfCommandsContaining('kafka.Kafka');
   cpuMs.set('kafka broker', await sumCpu(brokerPids));
   const messages = new Map<string, number>();
@@ -142,14 +149,6 @@ async function snapshot(stack: ProcessStack, admin: ReturnType<Kafka['admin']>):
     );
   }
   return { cpuMs, statements, transactions, messages };
-}
-
-/** CPU of the server processes serving the stack's database (pg_stat_activity), summed. */
-async function postgresBackendsCpu(stack: ProcessStack): Promise<number> {
-  const rows = await stack.store.query<{ pid: number }>(
-    `SELECT pid FROM pg_stat_activity WHERE datname = current_database()`,
-  );
-  return sumCpu(rows.map((row) => Number(row.pid)));
 }
 
 async function sumCpu(pids: readonly number[]): Promise<number> {

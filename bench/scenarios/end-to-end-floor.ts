@@ -1,9 +1,9 @@
-import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { Agent, request } from 'node:http';
-import { join } from 'node:path';
+import { Agent } from 'node:http';
 import { BatchConsumer, EventProducer, createKafka, kafkaConfigFromEnv } from '@flint/kafka';
+import { startFloorServer } from '../support/child-process';
 import { sendAtRate } from '../support/echo-load';
+import { postJson } from '../support/http';
 import { type Percentiles, percentiles } from '../support/stats';
 
 export interface FloorWindow {
@@ -54,34 +54,23 @@ export async function endToEndFloor(
     // As the evaluator's and the runner's transports do.
     partitionsConsumedConcurrently: 3,
   });
-  const child = fork(join(__dirname, 'webhook-floor-server.ts'), [], {
-    execArgv: ['-r', 'ts-node/register/transpile-only'],
-    stdio: 'inherit',
-  });
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  let floor: Awaited<ReturnType<typeof startFloorServer>> | undefined;
   try {
     await consumer.start();
-    const port = await new Promise<number>((resolve, reject) => {
-      child.once('message', (message: { port: number } | { error: string }) =>
-        'error' in message
-          ? reject(new Error(`the floor failed: ${message.error}`))
-          : resolve(message.port),
-      );
-      child.once('exit', (code) => reject(new Error(`the floor server exited with ${code}`)));
-      child.send({ brokers, topic });
-    });
-    const url = new URL(`http://127.0.0.1:${port}/hooks/demo`);
+    floor = await startFloorServer(brokers, topic);
+    const url = new URL(`http://127.0.0.1:${floor.port}/hooks/demo`);
     // The consumer's group is joined and the server produces: one message round trip each.
     const deadline = Date.now() + 60_000;
     while (consumed.length === 0 && Date.now() < deadline) {
-      await post(agent, url, '{"warmup":true}').catch(() => 0);
+      await postJson(agent, url, '{"warmup":true}').catch(() => 0);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     const windows = new Map<number, FloorWindow>();
     for (const rate of rates) {
       consumed.length = 0;
       const start = Date.now();
-      const sent = await sendAtRate(rate, windowMs, () => post(agent, url, '{"n":1}'));
+      const sent = await sendAtRate(rate, windowMs, () => postJson(agent, url, '{"n":1}'));
       const drainBy = Date.now() + 30_000;
       while (consumed.length < sent.accepted && Date.now() < drainBy) {
         await new Promise((resolve) => setTimeout(resolve, 100));
@@ -97,38 +86,10 @@ export async function endToEndFloor(
     return windows;
   } finally {
     agent.destroy();
-    await stopChild(child);
+    await floor?.stop();
     await consumer.stop().catch(() => undefined);
     await producer.disconnect().catch(() => undefined);
     await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
     await admin.disconnect();
   }
-}
-
-function post(agent: Agent, url: URL, body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.disconnect();
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
 }

@@ -1,13 +1,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SERVICE_NAMES } from '@flint/contracts';
 import { portVariable } from '@flint/service-kit';
 import launch from '../../scripts/local-stack.json';
 import type { Broker } from '../support/broker';
+import { stopChild } from '../support/child-process';
+import { residentBytes } from '../support/proc';
 import type { Measurement, ScenarioResult } from '../support/result';
 import { sleep } from '../support/stats';
 
@@ -92,11 +94,10 @@ async function idleRss(
     await untilUp(child);
     const upMs = Date.now() - started;
     await sleep(IDLE_MS);
-    const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
-    const kb = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1]);
-    return { rssMb: Math.round(kb / 1024), upMs };
+    const bytes = await residentBytes(child.pid as number);
+    return { rssMb: Math.round(bytes / 1024 / 1024), upMs };
   } finally {
-    await stopChild(child);
+    await stopChild(child, 'SIGINT', 30_000);
   }
 }
 
@@ -123,13 +124,4 @@ function untilUp(child: ChildProcess): Promise<void> {
       );
     });
   });
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGINT');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  await exited;
-  clearTimeout(timer);
 }

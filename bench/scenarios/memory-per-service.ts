@@ -1,5 +1,6 @@
 import { type EchoLoad, emptySendSummary, sendAtRate, waitForStarted } from '../support/echo-load';
-import { type ProcessStack, residentBytes } from '../support/process-stack';
+import { residentBytes } from '../support/proc';
+import type { ProcessStack } from '../support/process-stack';
 import type { Measurement, ScenarioResult } from '../support/result';
 import { megabytes, sleep } from '../support/stats';
 

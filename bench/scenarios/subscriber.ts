@@ -2,14 +2,13 @@ import { connect as connectAmqp } from 'amqplib';
 import { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import { connect as connectNats, StringCodec } from 'nats';
-import type { StoredDefinition, TopicNames } from '@flint/contracts';
-import { createKafka, EventProducer, kafkaConfigFromEnv, provisionTopics } from '@flint/kafka';
+import type { StoredDefinition } from '@flint/contracts';
+import { EventProducer } from '@flint/kafka';
 import { startService } from '@flint/service-kit';
 import { SubscriberModule } from '../../apps/providers/subscriber/src/subscriber.module';
-import { stackEnv } from '../../test/support/isolated-stack';
 import type { Broker } from '../support/broker';
-import { createScratchDatabase } from '../support/database';
 import type { Measurement, ScenarioResult } from '../support/result';
+import { createScratchService } from '../support/scratch-service';
 import { round, sleep } from '../support/stats';
 
 const RATE_GOAL = 5_000;
@@ -43,24 +42,10 @@ export async function subscriberThroughput(
 ): Promise<ScenarioResult> {
   const began = Date.now();
   const run = `bench-sub-${Date.now()}`;
-  const database = await createScratchDatabase();
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    ...stackEnv(run, database.url),
-    KAFKA_BROKERS: broker.brokers,
-    KAFKA_TOPIC_PARTITIONS: '1',
-    KAFKA_REPLICATION_FACTOR: '1',
+  const { env, topics, kafka, database } = await createScratchService(run, broker, {
     FLINT_SUBSCRIBER_PORT: '0',
     FLINT_SECRET_BENCH_RABBITMQ_PASSWORD: 'guest',
-  };
-  const kafka = createKafka(kafkaConfigFromEnv(env, 'flint-bench-subscriber'));
-  const topics: TopicNames = {
-    events: env.FLINT_TOPIC_EVENTS!,
-    runs: env.FLINT_TOPIC_RUNS!,
-    triggers: env.FLINT_TOPIC_TRIGGERS!,
-    dlq: env.FLINT_TOPIC_DLQ!,
-  };
-  await provisionTopics(kafka, topics, { partitions: 1, replicationFactor: 1 });
+  });
   const producer = new EventProducer(kafka);
   const service = await startService('subscriber', (r) => SubscriberModule.forRuntime(r), {
     env,

@@ -1,9 +1,9 @@
-import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { DefinitionSchema } from '@flint/contracts';
 import { Kafka, logLevel } from 'kafkajs';
-import { type ProcessStack, cpuMilliseconds } from '../support/process-stack';
+import { forkScenarioFile, startFloorServer } from '../support/child-process';
+import { cpuMilliseconds } from '../support/proc';
+import type { ProcessStack } from '../support/process-stack';
 import type { Measurement, ScenarioResult } from '../support/result';
 import { type Percentiles, round } from '../support/stats';
 
@@ -124,25 +124,14 @@ async function floorIngest(brokers: string, options: WebhookOptions): Promise<In
   const admin = new Kafka({ brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
-  const child = fork(join(__dirname, 'webhook-floor-server.ts'), [], {
-    execArgv: ['-r', 'ts-node/register/transpile-only'],
-    stdio: 'inherit',
-  });
+  let floor: Awaited<ReturnType<typeof startFloorServer>> | undefined;
   try {
-    const port = await new Promise<number>((resolve, reject) => {
-      child.once('message', (message: { port: number } | { error: string }) =>
-        'error' in message
-          ? reject(new Error(`the floor failed: ${message.error}`))
-          : resolve(message.port),
-      );
-      child.once('exit', (code) => reject(new Error(`the floor server exited with ${code}`)));
-      child.send({ brokers, topic });
-    });
-    const url = `http://127.0.0.1:${port}/hooks/demo`;
+    floor = await startFloorServer(brokers, topic);
+    const url = `http://127.0.0.1:${floor.port}/hooks/demo`;
     await waitForAccepting(url);
-    return await measuredLoad(child.pid as number, { url, ...options });
+    return await measuredLoad(floor.pid, { url, ...options });
   } finally {
-    await stopChild(child);
+    await floor?.stop();
     await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
     await admin.disconnect();
   }
@@ -179,10 +168,7 @@ export async function waitForAccepting(url: string): Promise<void> {
 
 export function runLoad(request: { url: string } & WebhookOptions): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const child = fork(join(__dirname, 'webhook-load-child.ts'), [], {
-      execArgv: ['-r', 'ts-node/register/transpile-only'],
-      stdio: 'inherit',
-    });
+    const child = forkScenarioFile('webhook-load-child.ts');
     child.once('message', (message: LoadResult | { error: string }) => {
       if ('error' in message) reject(new Error(`autocannon failed: ${message.error}`));
       else resolve(message);
@@ -193,13 +179,4 @@ export function runLoad(request: { url: string } & WebhookOptions): Promise<Load
     });
     child.send(request);
   });
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.disconnect();
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
 }

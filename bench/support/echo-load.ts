@@ -1,6 +1,7 @@
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { DefinitionSchema } from '@flint/contracts';
 import type { BenchStack } from './bench-stack';
+import { postJson } from './http';
 import { sleep } from './stats';
 
 export const ECHO_SOURCE = 'bench-e2e';
@@ -35,7 +36,7 @@ export async function startEchoLoad(stack: BenchStack): Promise<EchoLoad> {
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const url = new URL(`/hooks/${ECHO_SOURCE}`, stack.webhookUrl);
   const load: EchoLoad = {
-    send: (n) => post(agent, url, JSON.stringify({ n })),
+    send: (n) => postJson(agent, url, JSON.stringify({ n })),
     close: () => agent.destroy(),
   };
   await warmUp(stack, load);
@@ -127,23 +128,4 @@ export async function sendAtRate(
   await Promise.all(pending);
   summary.elapsedMs = Date.now() - start;
   return summary;
-}
-
-function post(agent: Agent, url: URL, body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
 }

@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SERVICE_NAMES, type ServiceName, serviceFolder } from '@flint/contracts';
 import { portVariable } from '@flint/service-kit';
@@ -10,6 +9,7 @@ import { FlintApiClient } from '../../apps/cli/src/api-client';
 import { stackEnv } from '../../test/support/isolated-stack';
 import type { BenchStack } from './bench-stack';
 import { freePort, startBroker } from './broker';
+import { stopChild } from './child-process';
 import { createScratchDatabase } from './database';
 import { sleep } from './stats';
 
@@ -63,7 +63,9 @@ export async function startProcessStack(log: (line: string) => void): Promise<Pr
   const children = new Map<ServiceName, ChildProcess>();
   const store = await openStore({ databaseUrl: database.url, poolMax: 4, dataDir: '' });
   const stop = async () => {
-    await Promise.all([...children.values()].reverse().map(stopChild));
+    await Promise.all(
+      [...children.values()].reverse().map((child) => stopChild(child, 'SIGTERM', 25_000)),
+    );
     await store.close();
     await database.drop().catch(() => undefined);
     await broker.stop();
@@ -112,25 +114,6 @@ export async function startProcessStack(log: (line: string) => void): Promise<Pr
   };
 }
 
-/** Resident set size of a process, from `/proc/<pid>/status` (Linux only). */
-export async function residentBytes(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);
-  if (!match) throw new Error(`no VmRSS for process ${pid}`);
-  return Number(match[1]) * 1024;
-}
-
-/** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in these ticks. */
-const TICKS_PER_S = 100;
-
-/** User plus system CPU time of a process so far, in ms (fields 14 and 15 of `/proc/<pid>/stat`). */
-export async function cpuMilliseconds(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  // The command name (field 2) may hold spaces; the fields after it start past its closing paren.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * (1000 / TICKS_PER_S);
-}
-
 function mainFile(name: ServiceName): string {
   return join(DIST, serviceFolder(name), 'src', 'main.js');
 }
@@ -151,13 +134,4 @@ async function waitForReady(
     await sleep(250);
   }
   throw new Error(`${name} was not ready within 90 s:\n${errors()}`);
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 25_000);
-  await exited;
-  clearTimeout(timer);
 }
