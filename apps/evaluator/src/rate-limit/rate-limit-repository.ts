@@ -50,11 +50,6 @@ export class EvaluatorRateLimitRepository {
     const hash = keyHash(request.key);
     const now = request.now.getTime();
     return this.store.transaction(async (tx) => {
-      const [known] = await tx.query<{ slot_at: Date | string }>(
-        'SELECT slot_at FROM evaluator_rate_limit_slots WHERE trigger_id = $1 AND run_id = $2',
-        [request.triggerId, request.runId],
-      );
-      if (known) return decided(new Date(known.slot_at), now);
       await tx.query(
         `INSERT INTO evaluator_rate_limits (trigger_id, key_hash) VALUES ($1, $2)
          ON CONFLICT DO NOTHING`,
@@ -64,6 +59,13 @@ export class EvaluatorRateLimitRepository {
         'SELECT 1 FROM evaluator_rate_limits WHERE trigger_id = $1 AND key_hash = $2 FOR UPDATE',
         [request.triggerId, hash],
       );
+      // Looked up under the lock: a replica deciding the same run at once (both took up the event
+      // in a rebalance) has then recorded its slot, and this one gets the same decision.
+      const [known] = await tx.query<{ slot_at: Date | string }>(
+        'SELECT slot_at FROM evaluator_rate_limit_slots WHERE trigger_id = $1 AND run_id = $2',
+        [request.triggerId, request.runId],
+      );
+      if (known) return decided(new Date(known.slot_at), now);
       const rows = await tx.query<{ slot_at: Date | string }>(
         `SELECT slot_at FROM evaluator_rate_limit_slots
          WHERE trigger_id = $1 AND key_hash = $2 AND expires_at > $3::timestamptz
