@@ -453,4 +453,61 @@ describe('CronSourceRunner', () => {
     expect(kept.length).toBeLessThan(harness.ticks.length);
     expect(kept[kept.length - 1]).toBe(harness.ticks[harness.ticks.length - 1].scheduled);
   });
+
+  describe('claiming ahead', () => {
+    const slot = at('2024-05-01T10:00:10Z');
+
+    it('claims the next slot claimAheadMs before it is due, and fires it when due', async () => {
+      harness = new Harness('2024-05-01T10:00:00Z');
+      await harness.start({ expression: '*/10 * * * * *' });
+      await harness.advance(8_500, 500);
+      expect(harness.ledger.slots('tick', 'claimed')).toEqual([]);
+      await harness.advance(500, 500);
+      expect(harness.ledger.rows.get('tick')?.get(slot)).toMatchObject({
+        status: 'claimed',
+        claimedBy: 'replica-a',
+        claimedAt: at('2024-05-01T10:00:09Z'),
+      });
+      expect(harness.ticks).toEqual([]);
+      await harness.advance(1_000, 500);
+      expect(harness.ticks).toEqual([{ scheduled: slot, actual: slot, missed: false }]);
+      expect(harness.ledger.slots('tick', 'fired')).toEqual([slot]);
+    });
+
+    it('gives the claim back when stopped before the slot is due', async () => {
+      harness = new Harness('2024-05-01T10:00:00Z');
+      await harness.start({ expression: '*/10 * * * * *' });
+      await harness.advance(9_500, 500);
+      expect(harness.ledger.slots('tick', 'claimed')).toEqual([slot]);
+      await harness.stop();
+      expect(harness.ledger.rows.get('tick')?.has(slot)).toBe(false);
+      expect(harness.ticks).toEqual([]);
+    });
+
+    it('hands a slot claimed ahead to the misfire policy when it is woken too late for it', async () => {
+      harness = new Harness('2024-05-01T10:00:00Z');
+      await harness.start({ expression: '*/10 * * * * *', misfire: 'skip' });
+      await harness.advance(9_500, 500);
+      expect(harness.ledger.slots('tick', 'claimed')).toEqual([slot]);
+      // The process stalls past the late tolerance between the claim and the slot.
+      await harness.advance(21_000, 21_000);
+      expect(harness.skipped).toEqual([{ reason: 'skip', count: 2 }]);
+      expect(harness.scheduled()).toEqual(['2024-05-01T10:00:30.000Z']);
+      // The skipped slot's claim is gone rather than left to go stale and be handled again.
+      expect(harness.ledger.slots('tick', 'claimed')).toEqual([]);
+      expect(harness.ledger.slots('tick', 'skipped')).toEqual([at('2024-05-01T10:00:20Z')]);
+    });
+
+    it('claims when due with claimAheadMs 0, and refuses one not below the claim timeout', async () => {
+      harness = new Harness('2024-05-01T10:00:00Z');
+      await harness.start({ expression: '*/10 * * * * *', timings: { claimAheadMs: 0 } });
+      await harness.advance(9_500, 500);
+      expect(harness.ledger.slots('tick', 'claimed')).toEqual([]);
+      await harness.advance(500, 500);
+      expect(harness.scheduled()).toEqual(['2024-05-01T10:00:10.000Z']);
+      expect(() => harness?.start({ timings: { claimAheadMs: 60_000 } })).toThrow(
+        'claimAheadMs must be at least 0 and below claimTimeoutMs (60000), got 60000',
+      );
+    });
+  });
 });

@@ -33,6 +33,11 @@ export interface CronTimings {
   lateToleranceMs: number;
   /** A claim never marked fired for this long belongs to a replica that died; it is handled again. */
   claimTimeoutMs: number;
+  /**
+   * A slot is claimed this long before it is due, so the claim's round trip to the database is not
+   * on the way from the slot to its event; 0 claims it when due. Below `claimTimeoutMs`.
+   */
+  claimAheadMs: number;
   /** Fired and skipped slots are kept this long for inspection, then pruned. */
   retentionMs: number;
   /** How often old slots are pruned. */
@@ -45,6 +50,7 @@ export interface CronTimings {
 export const DEFAULT_CRON_TIMINGS: CronTimings = {
   lateToleranceMs: 5_000,
   claimTimeoutMs: 60_000,
+  claimAheadMs: 1_000,
   retentionMs: 24 * 3_600_000,
   pruneEveryMs: 10 * 60_000,
   retryDelayMs: 1_000,
@@ -82,8 +88,9 @@ export interface CronSourceRunnerOptions {
 const SLOTS_PER_PASS = 1_000;
 
 /**
- * Runs one schedule: sleeps until each slot (plus its jitter), claims it in the ledger so only one
- * replica fires it, fires it, and marks it fired once Kafka acknowledged the event. Slots that were
+ * Runs one schedule: claims each slot in the ledger shortly before it is due (plus its jitter) so
+ * only one replica fires it, sleeps until it is due, fires it, and marks it fired once Kafka
+ * acknowledged the event. Slots that were
  * missed (downtime, a long outage of Kafka or the database, a replica that died mid-fire) go through
  * the misfire policy, and every skipped slot is logged.
  */
@@ -96,38 +103,64 @@ export class CronSourceRunner {
   private failures = 0;
   /** The jitter of the definition before this one, which slots due before the change keep. */
   private previousJitterMs = 0;
+  /** The next slot, claimed by this runner ahead of its time and not fired yet. */
+  private held: number | undefined;
 
   constructor(private readonly options: CronSourceRunnerOptions) {
     this.timings = { ...DEFAULT_CRON_TIMINGS, ...options.timings };
+    const { claimAheadMs, claimTimeoutMs } = this.timings;
+    if (!(claimAheadMs >= 0 && claimAheadMs < claimTimeoutMs)) {
+      throw new RangeError(
+        `claimAheadMs must be at least 0 and below claimTimeoutMs (${claimTimeoutMs}), got ${claimAheadMs}`,
+      );
+    }
   }
 
   /** Runs until `signal` is aborted; errors of the ledger or of firing are retried, not thrown. */
   async run(signal: AbortSignal): Promise<void> {
     const { clock } = this.options;
-    while (!signal.aborted) {
-      let waitMs: number;
-      try {
-        waitMs = await this.pass(signal);
-        this.failures = 0;
-        this.options.health.succeeded();
-      } catch (err) {
-        if (signal.aborted) return;
-        this.options.health.failed(errorText(err));
-        waitMs = this.retryDelay();
-        this.options.log('warn', `cron pass failed, retrying in ${waitMs} ms: ${errorText(err)}`, {
-          error: errorText(err),
-        });
+    try {
+      while (!signal.aborted) {
+        let waitMs: number;
+        try {
+          waitMs = await this.pass(signal);
+          this.failures = 0;
+          this.options.health.succeeded();
+        } catch (err) {
+          if (signal.aborted) return;
+          this.options.health.failed(errorText(err));
+          waitMs = this.retryDelay();
+          this.options.log(
+            'warn',
+            `cron pass failed, retrying in ${waitMs} ms: ${errorText(err)}`,
+            {
+              error: errorText(err),
+            },
+          );
+        }
+        await clock.sleep(waitMs, signal);
       }
-      await clock.sleep(waitMs, signal);
+    } finally {
+      await this.releaseHeld();
     }
   }
 
-  /** Handles every slot due now; returns how long to sleep until the next one is due. */
+  /**
+   * Handles every slot due now and claims the next one if it is due within `claimAheadMs`; returns
+   * how long to sleep until the next slot is due, or until it is time to claim it.
+   */
   private async pass(signal: AbortSignal): Promise<number> {
     const { schedule, clock } = this.options;
     if (this.cursor === Number.NEGATIVE_INFINITY) await this.loadCursor();
     let now = clock.now();
     await this.handleMissed(now, signal);
+    // The slot claimed ahead goes first, before anything else costs time: it is the one waited for.
+    if (this.held !== undefined && this.fireAt(this.held) <= now) {
+      const slot = this.held;
+      await this.fireSlot(slot, false, signal);
+      this.cursor = slot;
+      now = clock.now();
+    }
     await this.prune(now);
 
     for (const slot of schedule.slotsBetween(this.cursor, now, SLOTS_PER_PASS)) {
@@ -137,8 +170,34 @@ export class CronSourceRunner {
       this.cursor = slot;
       now = clock.now();
     }
+    return this.claimNext();
+  }
+
+  /** Claims the next slot when it is due within `claimAheadMs`; returns how long to sleep. */
+  private async claimNext(): Promise<number> {
+    const { schedule, clock, ledger, sourceId, replicaId } = this.options;
+    const { claimAheadMs, claimTimeoutMs } = this.timings;
     const next = schedule.nextAfter(this.cursor);
+    const untilDue = this.fireAt(next) - clock.now();
+    if (this.held === next || untilDue <= 0) return Math.max(0, untilDue);
+    if (untilDue > claimAheadMs) return untilDue - claimAheadMs;
+    if (await ledger.claim(sourceId, next, replicaId, claimTimeoutMs)) {
+      this.held = next;
+    } else {
+      // Another replica holds it, so it is decided here; the one after is looked at next.
+      this.cursor = next;
+      return Math.max(0, this.fireAt(schedule.nextAfter(next)) - clock.now() - claimAheadMs);
+    }
     return Math.max(0, this.fireAt(next) - clock.now());
+  }
+
+  /** Gives a claimed slot that will not be fired by this runner back to the ledger. */
+  private async releaseHeld(): Promise<void> {
+    if (this.held === undefined) return;
+    const slot = this.held;
+    this.held = undefined;
+    const { ledger, sourceId, replicaId } = this.options;
+    await ledger.release(sourceId, slot, replicaId).catch(() => undefined);
   }
 
   private async loadCursor(): Promise<void> {
@@ -159,6 +218,8 @@ export class CronSourceRunner {
     const { schedule, ledger, sourceId, misfire, maxCatchUp, replicaId } = this.options;
     const { claimTimeoutMs } = this.timings;
     const cutoff = this.missedCutoff(now);
+    // Claimed ahead but now too late to count as on time: the misfire policy decides it like any other.
+    if (this.held !== undefined && this.held <= cutoff) await this.releaseHeld();
     const stale =
       now >= this.nextRecoveryAt ? await ledger.staleClaims(sourceId, claimTimeoutMs) : [];
     if (now >= this.nextRecoveryAt) this.nextRecoveryAt = now + claimTimeoutMs;
@@ -222,10 +283,17 @@ export class CronSourceRunner {
     );
   }
 
-  /** Claims and fires one slot; a slot another replica holds counts as handled. True if claimed. */
+  /**
+   * Claims (unless claimed ahead) and fires one slot; a slot another replica holds counts as handled.
+   * True if claimed.
+   */
   private async fireSlot(slot: number, missed: boolean, signal: AbortSignal): Promise<boolean> {
     const { ledger, sourceId, replicaId, clock } = this.options;
-    if (!(await ledger.claim(sourceId, slot, replicaId, this.timings.claimTimeoutMs))) return false;
+    if (this.held === slot) {
+      this.held = undefined;
+    } else if (!(await ledger.claim(sourceId, slot, replicaId, this.timings.claimTimeoutMs))) {
+      return false;
+    }
     try {
       await this.options.fire({ scheduled: slot, actual: clock.now(), missed });
     } catch (err) {
