@@ -29,10 +29,16 @@ export function kafkaTransport(
     dlqTopic: runtime.topics.dlq,
     log: serviceLog(runtime.logger, 'consumer'),
     sessionTimeoutMs: runtime.kafkaSessionTimeoutMs,
-    // One partition's batch at a time. Side by side, two passes opening one dedupe key at once showed
-    // a race in the dedupe windows (two runs for one key; between replicas too, fixed in
-    // DedupeKeyRepository); it stays off until measured and tested again with several partitions.
-    partitionsConsumedConcurrently: 1,
+    // A fetch's partitions are handled side by side, as separate replicas would handle them: one
+    // partition's batch waiting for the database or the broker no longer holds up the others'. Safe
+    // because nothing a pass shares with another partition's pass assumes one at a time: what two
+    // partitions can both touch is decided in the database under a lock or a conflict (dedupe
+    // windows, the runner's claims and concurrency keys, compound matches, rate limits, an absence
+    // wait's end); batches, debounces and absence waits are kept per partition; the in-memory
+    // dedupe cache, metrics and activity tallies take a pass's result whole once it is done; and
+    // commits stay in order (BatchConsumer). test/integration/{evaluator,runner}/partitions.test.ts
+    // hold that.
+    partitionsConsumedConcurrently: runtime.kafkaTopicSettings.partitions,
     ...options,
   });
 }
