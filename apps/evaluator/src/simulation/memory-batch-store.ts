@@ -15,28 +15,28 @@ interface StoredBatch extends Omit<PendingBatch, 'status'> {
   keepUntil?: Date;
 }
 
-/** `EvaluatorBatchRepository` in memory: for specs of the logic above it, and for backtests (no side effects); it can be made to fail. */
+/**
+ * `EvaluatorBatchRepository` in memory: for specs of the logic above it, and for backtests (no side
+ * effects); it can be made to fail. Indexed like the table, so an add costs the same however many
+ * batches a backtest or the evaluator benchmark has left behind.
+ */
 export class MemoryBatchStore implements BatchStore {
   readonly batches = new Map<string, StoredBatch>();
+  /** The open batch of each trigger, key and partition (`slotOf`). */
+  private readonly open = new Map<string, StoredBatch>();
+  /** The batch each trigger's event is a member of, by `memberOf`: what turns a replay away. */
+  private readonly members = new Map<string, StoredBatch>();
+  /** Each trigger's batches, open or not. */
+  private readonly ofTrigger = new Map<string, Set<StoredBatch>>();
   failNext = 0;
 
   async add(member: NewBatchMember): Promise<BatchAddResult> {
     this.maybeFail();
-    for (const batch of this.batches.values()) {
-      if (
-        batch.triggerId === member.triggerId &&
-        batch.members.some((m) => m.eventId === member.eventId)
-      ) {
-        return { status: 'duplicate' };
-      }
+    if (this.members.has(memberOf(member.triggerId, member.eventId))) {
+      return { status: 'duplicate' };
     }
-    let open = [...this.batches.values()].find(
-      (batch) =>
-        batch.status === 'open' &&
-        batch.triggerId === member.triggerId &&
-        batch.batchKey === member.batchKey &&
-        batch.partition === member.partition,
-    );
+    const slot = slotOf(member.triggerId, member.batchKey, member.partition);
+    let open = this.open.get(slot);
     if (!open) {
       open = {
         id: randomUUID(),
@@ -51,10 +51,18 @@ export class MemoryBatchStore implements BatchStore {
         members: [],
       };
       this.batches.set(open.id, open);
+      this.open.set(slot, open);
+      let batches = this.ofTrigger.get(open.triggerId);
+      if (!batches) {
+        batches = new Set();
+        this.ofTrigger.set(open.triggerId, batches);
+      }
+      batches.add(open);
     }
     open.members.push({ eventId: member.eventId, event: structuredClone(member.event) });
+    this.members.set(memberOf(member.triggerId, member.eventId), open);
     open.size = open.members.length;
-    if (member.maxSize !== undefined && open.size >= member.maxSize) open.status = 'closed';
+    if (member.maxSize !== undefined && open.size >= member.maxSize) this.settle(open, 'closed');
     if (member.quietUntil !== undefined) {
       const cap = open.openedAt.getTime() + (member.maxWaitMs ?? Infinity);
       open.deadlineAt = new Date(Math.min(member.quietUntil.getTime(), cap));
@@ -64,10 +72,9 @@ export class MemoryBatchStore implements BatchStore {
 
   async satisfy(triggerId: string, batchKey: string, keepUntil: Date): Promise<string[]> {
     const ids: string[] = [];
-    for (const batch of this.batches.values()) {
-      if (batch.triggerId !== triggerId || batch.batchKey !== batchKey) continue;
-      if (batch.status !== 'open') continue;
-      batch.status = 'emitted';
+    for (const batch of this.ofTrigger.get(triggerId) ?? []) {
+      if (batch.batchKey !== batchKey || batch.status !== 'open') continue;
+      this.settle(batch, 'emitted');
       batch.keepUntil = keepUntil;
       ids.push(batch.id);
     }
@@ -78,18 +85,30 @@ export class MemoryBatchStore implements BatchStore {
     this.maybeFail();
     const batch = this.batches.get(batchId);
     if (!batch || batch.status === 'emitted') return undefined;
-    batch.status = 'closed';
+    this.settle(batch, 'closed');
     return { id: batch.id, triggerId: batch.triggerId, members: [...batch.members] };
   }
 
   async markEmitted(batchId: string, keepUntil: Date): Promise<void> {
     this.maybeFail();
     const batch = this.batches.get(batchId);
-    if (batch) Object.assign(batch, { status: 'emitted', keepUntil });
+    if (!batch) return;
+    this.settle(batch, 'emitted');
+    batch.keepUntil = keepUntil;
   }
 
   async discard(batchId: string): Promise<void> {
+    const batch = this.batches.get(batchId);
+    if (!batch) return;
+    this.settle(batch, 'emitted');
     this.batches.delete(batchId);
+    for (const { eventId } of batch.members) {
+      const key = memberOf(batch.triggerId, eventId);
+      if (this.members.get(key) === batch) this.members.delete(key);
+    }
+    const batches = this.ofTrigger.get(batch.triggerId);
+    batches?.delete(batch);
+    if (batches?.size === 0) this.ofTrigger.delete(batch.triggerId);
   }
 
   async pending(partitions: readonly number[]): Promise<PendingBatch[]> {
@@ -99,12 +118,27 @@ export class MemoryBatchStore implements BatchStore {
       .map(pending);
   }
 
+  /** Moves a batch on from `open`; it no longer takes events. */
+  private settle(batch: StoredBatch, status: 'closed' | 'emitted'): void {
+    const slot = slotOf(batch.triggerId, batch.batchKey, batch.partition);
+    if (this.open.get(slot) === batch) this.open.delete(slot);
+    batch.status = status;
+  }
+
   private maybeFail(): void {
     if (this.failNext > 0) {
       this.failNext--;
       throw new Error('the database is down');
     }
   }
+}
+
+function slotOf(triggerId: string, batchKey: string, partition: number): string {
+  return `${triggerId}\u0000${partition}\u0000${batchKey}`;
+}
+
+function memberOf(triggerId: string, eventId: string): string {
+  return `${triggerId}\u0000${eventId}`;
 }
 
 function pending(batch: StoredBatch): PendingBatch {

@@ -17,19 +17,25 @@ interface StoredMatch extends CompoundMatch {
   eventIds: Set<string>;
 }
 
-/** `EvaluatorCompoundRepository` in memory: for specs of the compound logic, and for backtests (no side effects). */
+/**
+ * `EvaluatorCompoundRepository` in memory: for specs of the compound logic, and for backtests (no side
+ * effects). Indexed like the table, so a session costs the same however many matches are kept.
+ */
 export class MemoryCompoundStore implements CompoundStore {
   readonly matches = new Map<string, StoredMatch>();
+  /** Each trigger's matches of a correlation key (`correlationOf`), oldest first. */
+  private readonly byCorrelation = new Map<string, StoredMatch[]>();
+  /** The match each trigger's event is a member of (`memberOf`). */
+  private readonly byEvent = new Map<string, StoredMatch>();
 
   async withMatch<T>(
     key: CompoundMatchKey,
     fn: (session: CompoundSession) => Promise<T>,
   ): Promise<T> {
-    const all = [...this.matches.values()].filter((match) => match.triggerId === key.triggerId);
-    const member = all.find((match) => match.eventIds.has(key.eventId));
-    const open = all.find(
-      (match) => match.status === 'open' && match.correlationKey === key.correlationKey,
-    );
+    const member = this.byEvent.get(memberOf(key.triggerId, key.eventId));
+    const open = this.byCorrelation
+      .get(correlationOf(key.triggerId, key.correlationKey))
+      ?.find((match) => match.status === 'open');
     const matches = this.matches;
     return fn({
       membership: member && {
@@ -38,10 +44,8 @@ export class MemoryCompoundStore implements CompoundStore {
         runRequest: member.runRequest ?? null,
       },
       open: open && { ...open, members: { ...open.members } },
-      async drop(matchId) {
-        matches.delete(matchId);
-      },
-      async start(startedAt, expiresAt) {
+      drop: async (matchId) => this.delete(matchId),
+      start: async (startedAt, expiresAt) => {
         const match: StoredMatch = {
           id: randomUUID(),
           triggerId: key.triggerId,
@@ -53,12 +57,18 @@ export class MemoryCompoundStore implements CompoundStore {
           eventIds: new Set(),
         };
         matches.set(match.id, match);
+        const correlation = correlationOf(key.triggerId, key.correlationKey);
+        this.byCorrelation.set(correlation, [
+          ...(this.byCorrelation.get(correlation) ?? []),
+          match,
+        ]);
         return { id: match.id, startedAt, expiresAt, members: {} };
       },
-      async addMember(matchId, name, event) {
+      addMember: async (matchId, name, event) => {
         const match = matches.get(matchId) as StoredMatch;
         match.members[name] = structuredClone(event);
         match.eventIds.add(key.eventId);
+        this.byEvent.set(memberOf(key.triggerId, key.eventId), match);
       },
       async finish(matchId, outcome: CompoundOutcome, keepUntil) {
         const match = matches.get(matchId) as StoredMatch;
@@ -75,10 +85,10 @@ export class MemoryCompoundStore implements CompoundStore {
     let removed = 0;
     for (const match of [...this.matches.values()]) {
       if (match.status === 'open' && match.expiresAt < now) {
-        this.matches.delete(match.id);
+        this.delete(match.id);
         expired++;
       } else if (match.status !== 'open' && match.keepUntil && match.keepUntil < now) {
-        this.matches.delete(match.id);
+        this.delete(match.id);
         removed++;
       }
     }
@@ -88,4 +98,26 @@ export class MemoryCompoundStore implements CompoundStore {
   openMatches(): StoredMatch[] {
     return [...this.matches.values()].filter((match) => match.status === 'open');
   }
+
+  private delete(matchId: string): void {
+    const match = this.matches.get(matchId);
+    if (!match) return;
+    this.matches.delete(matchId);
+    const correlation = correlationOf(match.triggerId, match.correlationKey);
+    const rest = (this.byCorrelation.get(correlation) ?? []).filter((other) => other !== match);
+    if (rest.length === 0) this.byCorrelation.delete(correlation);
+    else this.byCorrelation.set(correlation, rest);
+    for (const eventId of match.eventIds) {
+      const key = memberOf(match.triggerId, eventId);
+      if (this.byEvent.get(key) === match) this.byEvent.delete(key);
+    }
+  }
+}
+
+function correlationOf(triggerId: string, correlationKey: string): string {
+  return `${triggerId}\u0000${correlationKey}`;
+}
+
+function memberOf(triggerId: string, eventId: string): string {
+  return `${triggerId}\u0000${eventId}`;
 }
