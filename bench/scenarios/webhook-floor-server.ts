@@ -1,6 +1,7 @@
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
+import { fixRequestQueueTimer } from '../../libs/kafka/src/request-queue-timer';
 
 /**
  * The floor of the webhook scenario (issue 20): the least a webhook on Node and kafkajs can do with
@@ -26,6 +27,8 @@ process.once('message', (request: FloorRequest) => {
 });
 
 async function serve({ brokers, topic }: FloorRequest): Promise<void> {
+  // As in Flint's services (createKafka): the floor too without kafkajs's idle 1 ms timer.
+  fixRequestQueueTimer();
   const kafka = new Kafka({ brokers: brokers.split(','), logLevel: logLevel.NOTHING });
   const producer = kafka.producer({
     idempotent: true,

@@ -4,6 +4,7 @@ import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import type { KafkaConfig } from './config';
 import { EventSigner } from './event-signature';
 import { kafkajsLogCreator } from './log';
+import { fixRequestQueueTimer } from './request-queue-timer';
 
 export interface CreateKafkaOptions {
   /** Receives kafkajs's warnings and errors; its info chatter is dropped. */
@@ -17,6 +18,7 @@ export interface CreateKafkaOptions {
 
 /** A kafkajs client for the validated configuration. Credentials go to kafkajs only, never to a log. */
 export function createKafka(config: KafkaConfig, options: CreateKafkaOptions = {}): Kafka {
+  fixRequestQueueTimer();
   const kafka = new Kafka({
     clientId: config.clientId,
     brokers: config.brokers,
