@@ -84,9 +84,20 @@ export class RunScheduler {
   }
 
   private async takeDueRuns(): Promise<void> {
+    // Due runs first: a run just claimed (the notify of a claim) should not wait behind the
+    // once-a-poll admission and cancellation look-ups, which are round trips of their own.
+    const capacity = this.options.maxInFlight - this.inFlight.size;
+    const taken = await this.runs.attempts.takeDue(
+      this.options.holder,
+      capacity,
+      this.options.leaseGraceMs,
+    );
+    this.full = taken.length >= capacity;
+    for (const run of taken) this.track(this.execute(run));
     if (Date.now() - this.lastAdmitAt >= this.options.pollIntervalMs) {
       this.lastAdmitAt = Date.now();
-      await this.runs.concurrency.admitAllQueued();
+      // Admitted runs are due now: the next turn follows at once.
+      if ((await this.runs.concurrency.admitAllQueued()).length > 0) this.notify();
     }
     if (
       this.inFlight.size > 0 &&
@@ -96,14 +107,6 @@ export class RunScheduler {
       const cancelled = await this.runs.attempts.cancelRequested(this.options.holder);
       if (cancelled.length > 0) this.options.onCancelRequested?.(cancelled);
     }
-    const capacity = this.options.maxInFlight - this.inFlight.size;
-    const taken = await this.runs.attempts.takeDue(
-      this.options.holder,
-      capacity,
-      this.options.leaseGraceMs,
-    );
-    this.full = taken.length >= capacity;
-    for (const run of taken) this.track(this.execute(run));
   }
 
   private track(attempt: Promise<void>): void {
