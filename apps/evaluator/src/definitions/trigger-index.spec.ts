@@ -137,6 +137,19 @@ describe('TriggerIndex', () => {
     expect(reached(webhookEvent({ type: 'b' }))).toEqual(['t:b']);
   });
 
+  it('reaches what was filed since the last lookup of a key', () => {
+    index.setTrigger('t', storedTrigger({ id: 't', eventTypes: ['a'] }));
+    expect(reached(webhookEvent({ type: 'a' }))).toEqual(['t:a']);
+    index.setTrigger('u', storedTrigger({ id: 'u', eventTypes: ['a'] }));
+    expect(reached(webhookEvent({ type: 'a' }))).toEqual(['t:a', 'u:a']);
+    index.setTrigger('t', storedTrigger({ id: 't', eventTypes: ['a'], version: 2 }));
+    expect(index.candidates(webhookEvent({ type: 'a' })).map((c) => c.trigger.version)).toEqual([
+      1, 2,
+    ]);
+    index.setTrigger('u', undefined);
+    expect(reached(webhookEvent({ type: 'a' }))).toEqual(['t:a']);
+  });
+
   it('keeps a trigger whose expressions do not compile, marked broken', () => {
     index.setTrigger('bad', storedTrigger({ id: 'bad', eventTypes: ['a'], condition: 'event.' }));
     const trigger = index.get('bad');

@@ -26,6 +26,18 @@ interface Entry {
   listeners: TriggerListeners;
 }
 
+/** The listeners filed under one key. */
+interface Filed {
+  /** Trigger id → its listeners here, in filing order: what filing and unfiling change. */
+  byTrigger: Map<string, Listener[]>;
+  /**
+   * The same with each listener's trigger, in one array: what an event's lookup walks. Built on
+   * the first lookup after a change. With many triggers each event reaches a different one, whose
+   * memory is rarely in the CPU's caches: every object less on the way is a cache miss less.
+   */
+  lookup: { trigger: IndexedTrigger; listener: Listener }[] | undefined;
+}
+
 /**
  * Every enabled trigger, filed by the keys an event can be looked up by (its source id and its type),
  * so finding an event's triggers costs two map lookups however many triggers exist. Sources and
@@ -35,7 +47,7 @@ interface Entry {
 export class TriggerIndex {
   private readonly sources = new Map<string, InlineSource>();
   private readonly entries = new Map<string, Entry>();
-  private readonly byKey = new Map<string, Map<string, Listener[]>>();
+  private readonly byKey = new Map<string, Filed>();
   private readonly referencedBy = new Map<string, Set<string>>();
   /** Sources declared inline in a trigger, by id. */
   private readonly inlineSources = new Map<string, InlineSource>();
@@ -106,20 +118,19 @@ export class TriggerIndex {
     const eventOwner = () =>
       (owner ??= { of: eventOwnerOf(event, fromFlint, (id) => this.sourceOwner(id)) }).of;
     for (const key of [sourceKey(event.flintsourceid), typeKey(event.type)]) {
-      for (const [triggerId, listeners] of this.byKey.get(key) ?? []) {
-        const trigger = (this.entries.get(triggerId) as Entry).trigger;
-        for (const listener of listeners) {
-          if (listener.accepts && !listener.accepts(event)) continue;
-          if (!ownerReaches(trigger.definition, listener, fromFlint, eventOwner)) continue;
-          let candidate = found.get(triggerId);
-          if (!candidate) {
-            candidate = { trigger, members: [], cancels: false };
-            found.set(triggerId, candidate);
-          }
-          if (listener.cancels) candidate.cancels = true;
-          else if (!candidate.members.includes(listener.member)) {
-            candidate.members.push(listener.member);
-          }
+      const filed = this.byKey.get(key);
+      if (filed === undefined) continue;
+      for (const { trigger, listener } of (filed.lookup ??= this.lookupOf(filed))) {
+        if (listener.accepts && !listener.accepts(event)) continue;
+        if (!ownerReaches(trigger.definition, listener, fromFlint, eventOwner)) continue;
+        let candidate = found.get(trigger.id);
+        if (!candidate) {
+          candidate = { trigger, members: [], cancels: false };
+          found.set(trigger.id, candidate);
+        }
+        if (listener.cancels) candidate.cancels = true;
+        else if (!candidate.members.includes(listener.member)) {
+          candidate.members.push(listener.member);
         }
       }
     }
@@ -129,6 +140,15 @@ export class TriggerIndex {
   /** The owner an event belongs to, as the owner checks of `candidates` see it. */
   ownerOf(event: CloudEvent, fromFlint: boolean): string | undefined {
     return eventOwnerOf(event, fromFlint, (id) => this.sourceOwner(id));
+  }
+
+  private lookupOf(filed: Filed): NonNullable<Filed['lookup']> {
+    const lookup: NonNullable<Filed['lookup']> = [];
+    for (const [triggerId, listeners] of filed.byTrigger) {
+      const trigger = (this.entries.get(triggerId) as Entry).trigger;
+      for (const listener of listeners) lookup.push({ trigger, listener });
+    }
+    return lookup;
   }
 
   /** The owner of a source, standalone or declared inline in a trigger. */
@@ -146,14 +166,15 @@ export class TriggerIndex {
     this.entries.set(trigger.id, { trigger, listeners });
     for (const source of inlineSourcesOf(trigger)) this.inlineSources.set(source.id, source);
     for (const listener of listeners.listeners) {
-      let byTrigger = this.byKey.get(listener.key);
-      if (!byTrigger) {
-        byTrigger = new Map();
-        this.byKey.set(listener.key, byTrigger);
+      let filed = this.byKey.get(listener.key);
+      if (!filed) {
+        filed = { byTrigger: new Map(), lookup: undefined };
+        this.byKey.set(listener.key, filed);
       }
-      const list = byTrigger.get(trigger.id) ?? [];
+      const list = filed.byTrigger.get(trigger.id) ?? [];
       list.push(listener);
-      byTrigger.set(trigger.id, list);
+      filed.byTrigger.set(trigger.id, list);
+      filed.lookup = undefined;
     }
     for (const sourceId of listeners.sourceRefs) {
       let triggers = this.referencedBy.get(sourceId);
@@ -173,9 +194,11 @@ export class TriggerIndex {
       if (this.inlineSources.get(source.id) === source) this.inlineSources.delete(source.id);
     }
     for (const listener of entry.listeners.listeners) {
-      const byTrigger = this.byKey.get(listener.key);
-      byTrigger?.delete(id);
-      if (byTrigger?.size === 0) this.byKey.delete(listener.key);
+      const filed = this.byKey.get(listener.key);
+      if (!filed) continue;
+      filed.byTrigger.delete(id);
+      filed.lookup = undefined;
+      if (filed.byTrigger.size === 0) this.byKey.delete(listener.key);
     }
     for (const sourceId of entry.listeners.sourceRefs) {
       const triggers = this.referencedBy.get(sourceId);
