@@ -8,7 +8,7 @@ import {
   MAX_REPLAY_EVENTS,
 } from '@flint/contracts';
 import { newTraceparent } from '@flint/provider-sdk';
-import type { ArchiveCursor, EventArchiveRepository } from '@flint/store';
+import type { ArchiveCursor, ArchivedEvent, EventArchiveRepository } from '@flint/store';
 import type { Principal } from '../auth/principal';
 import { visibleOwner } from './event-archive';
 import { compileEventFilter } from './event-filter';
@@ -26,7 +26,9 @@ export interface ReplayPublisher {
  * with the id it replays (`flintreplayof`). Offered to every trigger or to one; a trigger the
  * original already fired is not offered it again unless `rerun` asks, so a replay does not double
  * runs by default. With `rerun`, the evaluator dedupes the replayed event by its own id, so its
- * runs are new ones.
+ * runs are new ones. The api signs every replay (the evaluator believes replay marks only when
+ * signed), but one of an original no Flint service vouched for says so (`flintreplayforeign`), so
+ * the replay gains no trust its original lacked.
  */
 export class EventReplay {
   constructor(
@@ -66,7 +68,7 @@ export class EventReplay {
           result.more = true;
           break;
         }
-        const replayed = this.replayOf(original.event as CloudEvent, request, fired);
+        const replayed = this.replayOf(original, request, fired);
         batch.push(replayed);
         result.replayed.push({ originalId: original.eventId, eventId: replayed.id });
       }
@@ -76,10 +78,11 @@ export class EventReplay {
   }
 
   private replayOf(
-    original: CloudEvent,
+    { event, fromFlint }: ArchivedEvent,
     request: ReplayRequest,
     fired: readonly string[],
   ): CloudEvent {
+    const original = event as CloudEvent;
     return {
       ...original,
       id: randomUUID(),
@@ -92,6 +95,7 @@ export class EventReplay {
         ? { [REPLAY_ATTRIBUTES.skip]: fired.join(',') }
         : {}),
       ...(request.rerun ? { [REPLAY_ATTRIBUTES.rerun]: 'true' } : {}),
+      ...(fromFlint ? {} : { [REPLAY_ATTRIBUTES.foreign]: 'true' }),
     };
   }
 }

@@ -203,7 +203,10 @@ export class EventProcessor {
     pass.activity.consume();
     const fromSource = carriesSourceId(provider);
     if (fromSource) pass.activity.event(event.flintsourceid, event);
-    if (isForgedFlintEvent(event, fromFlint)) {
+    const replay = fromFlint ? replayScopeOf(event) : undefined;
+    // A replay keeps its original's trust: the api's signature vouches for its replay marks only.
+    const vouched = fromFlint && replay?.foreign !== true;
+    if (isForgedFlintEvent(event, vouched)) {
       pass.tally.filter(provider, 'refused');
       this.options.log('warn', 'refused an event of a reserved flint. type not produced by Flint', {
         eventId: event.id,
@@ -212,14 +215,13 @@ export class EventProcessor {
       });
       return;
     }
-    const replay = fromFlint ? replayScopeOf(event) : undefined;
-    const candidates = offered(this.options.index.candidates(event, fromFlint), replay);
+    const candidates = offered(this.options.index.candidates(event, vouched), replay);
     span?.setAttribute('flint.triggers.candidates', candidates.length);
     // Run-status events that nothing listens to are Flint's own bookkeeping, not traffic.
     const archived =
       this.options.archive &&
       (candidates.length > 0 || !event.type.startsWith(RUN_STATUS_EVENT_TYPE_PREFIX))
-        ? this.archived(pass, event, fromFlint, replay?.of)
+        ? this.archived(pass, event, vouched, replay?.of)
         : undefined;
     if (candidates.length === 0) {
       // Every run publishes run-status events whether or not anything chains on them;

@@ -13,6 +13,12 @@ export const REPLAY_ATTRIBUTES = {
   skip: 'flintreplayskip',
   /** `true`: a trigger it fires starts a new run, deduplicated by the replayed event's own id. */
   rerun: 'flintreplayrerun',
+  /**
+   * `true`: no Flint service vouched for the original (it came unsigned). The api signs the replay
+   * for its marks, but the replay keeps the original's trust: its owner and `flint.` type are not
+   * believed.
+   */
+  foreign: 'flintreplayforeign',
 } as const;
 
 /** What a replayed event asks of the evaluator; undefined for an event that is no replay. */
@@ -21,6 +27,8 @@ export interface ReplayScope {
   only?: string;
   skip: string[];
   rerun: boolean;
+  /** The original was not vouched for, so neither is the replay. */
+  foreign: boolean;
 }
 
 export function replayScopeOf(event: CloudEvent): ReplayScope | undefined {
@@ -33,5 +41,7 @@ export function replayScopeOf(event: CloudEvent): ReplayScope | undefined {
     ...(typeof only === 'string' ? { only } : {}),
     skip: typeof skip === 'string' && skip !== '' ? skip.split(',') : [],
     rerun: event[REPLAY_ATTRIBUTES.rerun] === true || event[REPLAY_ATTRIBUTES.rerun] === 'true',
+    foreign:
+      event[REPLAY_ATTRIBUTES.foreign] === true || event[REPLAY_ATTRIBUTES.foreign] === 'true',
   };
 }

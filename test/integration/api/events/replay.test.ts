@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { waitFor } from '../../../support/kafka';
+import type { CloudEvent } from '@flint/contracts';
+import { createKafka, EventProducer, kafkaConfigFromEnv } from '@flint/kafka';
+import { quietLog, uniqueName, waitFor } from '../../../support/kafka';
 import { call, createKey, localTrigger } from '../api-harness';
 import { type ArchiveStack, startArchiveStack } from './archive-stack';
 
@@ -14,6 +16,14 @@ const audit = `replay-audit-${sfx}`;
  * every trigger or one, never doubling a run unless asked.
  */
 describe('POST /api/events/replay', () => {
+  const eventsTopic = uniqueName('replay-events');
+  /** A producer writing to the events topic by itself, without the services' signing key. */
+  const foreign = new EventProducer(
+    createKafka(
+      kafkaConfigFromEnv({ ...process.env, KAFKA_EVENT_SIGNING_KEY: '' }, 'replay-foreign'),
+      { log: quietLog },
+    ),
+  );
   let stack: ArchiveStack;
   let since: string;
   let dev: string;
@@ -28,7 +38,7 @@ describe('POST /api/events/replay', () => {
   const until = () => new Date(Date.now() + 1000).toISOString();
 
   beforeAll(async () => {
-    stack = await startArchiveStack();
+    stack = await startArchiveStack({ FLINT_TOPIC_EVENTS: eventsTopic });
     ({ since, dev, main } = await stack.pushes(owner, source, onMain));
     await waitFor(async () => (await runsOf(onMain)).length === 1, {
       timeoutMs: 60_000,
@@ -36,7 +46,10 @@ describe('POST /api/events/replay', () => {
     });
   });
 
-  afterAll(() => stack?.stop());
+  afterAll(async () => {
+    await foreign.disconnect();
+    await stack?.stop();
+  });
 
   it('replays to every trigger with fresh ids, marked, without doubling the run', async () => {
     const replayed = await http('POST', '/api/events/replay', {
@@ -135,6 +148,56 @@ describe('POST /api/events/replay', () => {
     expect(
       runs.filter((run) => run.eventIds.includes(rerun.body.replayed[0].eventId)),
     ).toHaveLength(1);
+  });
+
+  it('replays an event no Flint service vouched for without vouching for it', async () => {
+    const orderType = `com.example.order.${sfx}`;
+    const onOrder = `replay-order-${sfx}`;
+    const created = await http('POST', '/api/triggers', {
+      body: {
+        kind: 'trigger',
+        id: onOrder,
+        owner,
+        eventTypes: [orderType],
+        target: { type: 'local', workflow: 'echo' },
+      },
+    });
+    expect(created.status).toBe(201);
+    const editor = await createKey(stack.api, `editor-${sfx}`, 'editor', owner);
+    // The owner's orders, published by the api (signed), reach the trigger once it is known.
+    const signed = await waitFor(
+      async () => {
+        const posted = await http('POST', '/api/events', {
+          body: { type: orderType, data: { order: 1 } },
+          key: editor,
+        });
+        const archived = await stack.archived(posted.body.eventId);
+        return (archived.fired as string[]).includes(onOrder) ? archived : false;
+      },
+      { timeoutMs: 120_000, intervalMs: 500, description: 'the evaluator to know the trigger' },
+    );
+    // The same order from the foreign producer: its claimed owner is not believed.
+    const forged: CloudEvent = {
+      ...(signed.event as CloudEvent),
+      id: `forged-${sfx}`,
+      flintacceptedat: new Date().toISOString(),
+    };
+    await foreign.publishEvents(eventsTopic, [forged]);
+    expect(await stack.archived(forged.id)).toMatchObject({ fired: [], decisions: [] });
+
+    const replayed = await http('POST', '/api/events/replay', {
+      body: { since, until: until(), filter: `event.id == '${forged.id}'` },
+    });
+    expect(replayed.status).toBe(200);
+    const [pair] = replayed.body.replayed as Array<{ originalId: string; eventId: string }>;
+    expect(pair?.originalId).toBe(forged.id);
+    // Published by the api, the replay is still a foreign producer's event: it reaches no
+    // trigger, and is archived as a replay.
+    expect(await stack.archived(pair!.eventId)).toMatchObject({
+      replayOf: forged.id,
+      fired: [],
+      decisions: [],
+    });
   });
 
   it('refuses bad requests and keeps keys to their owner', async () => {
