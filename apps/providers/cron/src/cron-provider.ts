@@ -33,6 +33,9 @@ export interface CronProviderOptions {
   registry?: Registry;
 }
 
+/** Most schedules kept for sharing; past it the oldest is dropped (sources keep theirs). */
+const SHARED_SCHEDULES = 1_000;
+
 /**
  * Fires the slots of every cron source. Not exclusive: every replica runs every schedule and the
  * slot ledger lets exactly one of them fire each slot, so a replica's death delays nothing.
@@ -40,6 +43,11 @@ export interface CronProviderOptions {
 export class CronProvider implements SourceProviderImpl<'cron', PreparedCron> {
   readonly kind = 'cron';
   private readonly skipped: Counter<'reason'> | undefined;
+  /**
+   * One schedule object per expression and time zone, shared by the sources that have it: a slot's
+   * sources then ask it the same questions, and it keeps its last answer (`CronSchedule`).
+   */
+  private readonly schedules = new Map<string, Schedule>();
 
   constructor(private readonly options: CronProviderOptions = {}) {
     if (options.registry) {
@@ -52,7 +60,7 @@ export class CronProvider implements SourceProviderImpl<'cron', PreparedCron> {
     try {
       return {
         config,
-        schedule: parseSchedule(config.schedule, config.timezone),
+        schedule: this.schedule(config.schedule, config.timezone),
         jitterMs: config.jitter === undefined ? 0 : parseDuration(config.jitter),
         maxCatchUp: config.maxCatchUp ?? DEFAULT_MAX_CATCH_UP,
       };
@@ -89,6 +97,19 @@ export class CronProvider implements SourceProviderImpl<'cron', PreparedCron> {
   /** A disabled or deleted source forgets its schedule: enabled again, it misses nothing from before. */
   async retire(source: SourceOf<'cron'>, store: Store): Promise<void> {
     await this.ledger(store).forgetSchedule(source.id);
+  }
+
+  private schedule(expression: string, timezone: string): Schedule {
+    const key = JSON.stringify([expression, timezone]);
+    let schedule = this.schedules.get(key);
+    if (schedule === undefined) {
+      schedule = parseSchedule(expression, timezone);
+      if (this.schedules.size >= SHARED_SCHEDULES) {
+        this.schedules.delete(this.schedules.keys().next().value as string);
+      }
+      this.schedules.set(key, schedule);
+    }
+    return schedule;
   }
 
   private ledger(db: Queryable): SlotLedger {

@@ -101,6 +101,22 @@ describe('latestSlots', () => {
     ).toEqual(['2024-10-25T00:30:00.000Z', '2024-10-26T00:30:00.000Z', '2024-10-27T00:30:00.000Z']);
   });
 
+  it('answers for each start of its own when asked again and in turns (it keeps its last answer)', () => {
+    const schedule = new CronSchedule('*/10 * * * * *', 'UTC');
+    const first = at('2024-05-01T10:00:00Z');
+    const later = at('2024-05-01T10:00:25Z');
+    for (let round = 0; round < 2; round++) {
+      expect(iso([schedule.nextAfter(first)])).toEqual(['2024-05-01T10:00:10.000Z']);
+      expect(iso([schedule.nextAfter(later)])).toEqual(['2024-05-01T10:00:30.000Z']);
+      expect(schedule.slotsBetween(later, later + 4_000, 10)).toEqual([]);
+      expect(iso(schedule.slotsBetween(first, later, 10))).toEqual([
+        '2024-05-01T10:00:10.000Z',
+        '2024-05-01T10:00:20.000Z',
+      ]);
+      expect(schedule.slotsBetween(first, later, 0)).toEqual([]);
+    }
+  });
+
   it('finds the latest slots of a long window of a dense schedule quickly', () => {
     const schedule = new CronSchedule('* * * * * *', 'UTC');
     const started = Date.now();
