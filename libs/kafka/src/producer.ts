@@ -4,6 +4,8 @@ import { encodeCloudEvent } from './cloud-event-binding';
 import { EventSigner } from './event-signature';
 import { KafkaMetrics } from './kafka-metrics';
 import type { OutgoingMessage, OutgoingRecord } from './messages';
+// Loaded before any produce request is encoded: puts the faster record encoder in kafkajs's place.
+import './record-encoder';
 
 /**
  * The one way Flint writes to Kafka. Idempotent with acks from all in-sync replicas, so a promise that
