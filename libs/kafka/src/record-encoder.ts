@@ -39,12 +39,24 @@ export const KAFKAJS_VERSION = '2.2.4';
 const RECORD_MODULE = 'kafkajs/src/protocol/recordBatch/record/v0';
 const ENCODER_MODULE = 'kafkajs/src/protocol/encoder';
 
+// kafkajs's internals have no typings and no ES module form: loaded with Node's require, and only
+// from the version whose layout was checked, so another one cannot keep a service from starting.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const kafkajsVersion = (require('kafkajs/package.json') as { version: string }).version;
+const supported = kafkajsVersion === KAFKAJS_VERSION;
+
 /** kafkajs's own record encoder, for what the fast one leaves to it (and for the tests). */
-// kafkajs's internals have no typings and no ES module form: loaded with Node's require.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-export const kafkajsRecordEncoder = require(RECORD_MODULE) as RecordEncoder;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const Encoder = require(ENCODER_MODULE) as { prototype: EncodedRecord };
+export const kafkajsRecordEncoder: RecordEncoder = supported
+  ? // eslint-disable-next-line @typescript-eslint/no-require-imports
+    (require(RECORD_MODULE) as RecordEncoder)
+  : () => {
+      throw new Error(`Flint's record encoder was not checked against kafkajs ${kafkajsVersion}`);
+    };
+/** What an encoded record is an instance of: kafkajs's `Encoder`. */
+const encoderPrototype: object = supported
+  ? // eslint-disable-next-line @typescript-eslint/no-require-imports
+    (require(ENCODER_MODULE) as { prototype: object }).prototype
+  : Object.prototype;
 
 /** Varints of up to this magnitude are the same in kafkajs's 32-bit and 64-bit zigzag encodings. */
 const SMALL_INTEGER = 2 ** 30;
@@ -151,7 +163,7 @@ export function encodeRecord(record: RecordInput): EncodedRecord {
   offset = writeUVarInt(buf, offset, zigzag(fields.length / 2));
   for (const item of fields) offset = writeField(buf, offset, item);
   // An Encoder holding exactly the record, as kafkajs's record batch expects one.
-  const encoded = Object.create(Encoder.prototype) as EncodedRecord;
+  const encoded = Object.create(encoderPrototype) as EncodedRecord;
   encoded.buf = buf;
   encoded.offset = offset;
   return encoded;
@@ -162,9 +174,7 @@ export function encodeRecord(record: RecordInput): EncodedRecord {
  * now on; true when it is in place. Another kafkajs version keeps its own encoder.
  */
 export function installRecordEncoder(): boolean {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const version = (require('kafkajs/package.json') as { version: string }).version;
-  if (version !== KAFKAJS_VERSION) return false;
+  if (!supported) return false;
   const cached = require.cache[require.resolve(RECORD_MODULE)];
   if (cached === undefined) return false;
   cached.exports = encodeRecord;
