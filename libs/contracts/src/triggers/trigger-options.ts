@@ -62,7 +62,6 @@ export const DedupeSchema = strictObject({
 });
 export type Dedupe = z.infer<typeof DedupeSchema>;
 
-/** Collects events into one run: when `size` events are in, or `timeout` after the first one. */
 export const BatchSchema = strictObject({
   size: z
     .number()
@@ -73,9 +72,15 @@ export const BatchSchema = strictObject({
   timeout: DurationSchema.optional(),
   /** Separate batches per key value. */
   key: CelExpressionSchema.optional(),
-}).refine((batch) => batch.size !== undefined || batch.timeout !== undefined, {
-  message: 'set "size", "timeout" or both',
-});
+})
+  .refine((batch) => batch.size !== undefined || batch.timeout !== undefined, {
+    message: 'set "size", "timeout" or both',
+  })
+  .describe(
+    'Collects events into one run: when `size` events are in, or `timeout` after the first one. ' +
+      'A batch belongs to a partition of the events topic: events of the same key that arrive on ' +
+      'different partitions (from different sources) form separate batches, each a run.',
+  );
 export type Batch = z.infer<typeof BatchSchema>;
 
 export const DEBOUNCE_DELIVERY = ['last', 'all'] as const;
