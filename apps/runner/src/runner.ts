@@ -9,6 +9,7 @@ import {
   type TopicSettings,
 } from '@flint/kafka';
 import {
+  type ClaimOutcome,
   type OutboxRelay,
   RunAttemptRepository,
   RunCancellationRepository,
@@ -142,10 +143,24 @@ export class Runner {
       metrics: this.metrics,
       log,
       kafkaTargetTimeoutMs: config.kafkaTargetTimeoutMs,
-      onClaimed: () => {
-        this.scheduler.notify();
-        // Skip events were committed with their claims.
-        this.relay.notify();
+      leases: {
+        holder: config.holder,
+        graceMs: config.leaseGraceMs,
+        reserve: (wanted) => this.scheduler.reserve(wanted),
+        adopt: (reserved, runs) => this.scheduler.adopt(reserved, runs),
+        firstStart: (request, at) => executor.firstStart(request, at),
+      },
+      onClaimed: (outcomes) => {
+        // Runs leased by their claim are carried out already: the scheduler is for the rest.
+        if (outcomes.some((o) => o.outcome === 'queued' || (o.outcome === 'claimed' && !o.taken))) {
+          this.scheduler.notify();
+        }
+        // Skip events, and the STARTED events of runs begun, were committed with their claims.
+        const announced = (o: ClaimOutcome) =>
+          o.outcome === 'skipped' || (o.outcome === 'claimed' && o.taken?.status === 'STARTED');
+        if (outcomes.some(announced)) {
+          this.relay.notify();
+        }
       },
     });
     const retention = new RunRetentionRepository(store);

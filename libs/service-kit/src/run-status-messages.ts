@@ -23,6 +23,12 @@ export interface StatusDetails {
   occurredAt?: Date;
 }
 
+/** What a run-status event says of its run: a stored run, or one being claimed (not read back yet). */
+export type RunStatusSubject = Pick<
+  RunRecord,
+  'runId' | 'triggerId' | 'workflow' | 'input' | 'owner' | 'request'
+>;
+
 export interface RunMessageTopics {
   events: string;
   dlq: string;
@@ -36,7 +42,7 @@ export class RunStatusMessages {
   constructor(private readonly topics: RunMessageTopics) {}
 
   /** A run-status CloudEvent on the events topic, keyed by trigger so a trigger's runs stay in order. */
-  status(run: RunRecord, status: RunStatus, details: StatusDetails): OutboxMessage {
+  status(run: RunStatusSubject, status: RunStatus, details: StatusDetails): OutboxMessage {
     const event = runStatusCloudEvent(run, status, details);
     const encoded = encodeCloudEvent(event);
     return {
@@ -74,7 +80,7 @@ export class RunStatusMessages {
 }
 
 export function runStatusCloudEvent(
-  run: RunRecord,
+  run: RunStatusSubject,
   status: RunStatus,
   details: StatusDetails,
 ): CloudEvent {

@@ -4,6 +4,7 @@ import {
   DEFAULT_COMPLETION_TIMEOUT_MS,
   parseDuration,
   type RunError,
+  type RunRequest,
   TARGET_TYPES,
   type TargetType,
 } from '@flint/contracts';
@@ -17,6 +18,7 @@ import {
   RunLeaseLostError,
   type RunRecord,
   type RunAttemptRepository,
+  type StartAttemptOptions,
   type TakenRun,
 } from '@flint/store';
 import { contextFromTraceparent, inSpan, traceparentOf } from '@flint/telemetry';
@@ -108,6 +110,29 @@ export class RunExecutor {
     }
   }
 
+  /**
+   * How the first attempt of a run being claimed begins, when the claim also leases it (one statement
+   * for claim, lease and start): STARTED, with its event, when its target starts before the attempt;
+   * undefined for a target type this runner cannot start (left to `execute` to report).
+   */
+  firstStart(request: RunRequest, at: Date): StartAttemptOptions | undefined {
+    const starter = this.starters.get(request.target.type);
+    if (starter === undefined) return undefined;
+    if (!startsBefore(starter, request)) return { markStarted: false, messages: [] };
+    const run = {
+      runId: request.runId,
+      triggerId: request.triggerId,
+      owner: request.owner,
+      request,
+      input: request.input ?? null,
+      ...(request.target.type === 'local' ? { workflow: request.target.workflow } : {}),
+    };
+    return {
+      markStarted: true,
+      messages: [this.options.messages.status(run, 'STARTED', { attempt: 1, occurredAt: at })],
+    };
+  }
+
   /** Never throws: a run whose outcome cannot be recorded is left to lease expiry and recovered. */
   async execute(run: TakenRun): Promise<void> {
     const cancellation = new AbortController();
@@ -172,22 +197,34 @@ export class RunExecutor {
     }
 
     const precheck = starter.precheck?.(run.request);
-    const startsBefore = starter.startedWhen === 'before' && precheck === undefined;
-    const firstStart = startsBefore && run.status === 'REQUESTED';
-    const startedAt = new Date();
-    const attempt = await this.starts.call({
-      runId: run.runId,
-      holder,
-      options: {
-        markStarted: startsBefore,
-        messages: firstStart
-          ? [messages.status(run, 'STARTED', { attempt: run.attempts + 1, occurredAt: startedAt })]
-          : [],
-      },
-    });
-    if (firstStart) {
-      metrics.started(run.provider, run.acceptedAt, startedAt);
-      this.options.onEventsCommitted();
+    const before = startsBefore(starter, run.request);
+    let attempt: number;
+    if (run.begunAttempt !== undefined) {
+      // Begun by the claim's statement (firstStart), STARTED with it when the target starts before.
+      attempt = run.begunAttempt;
+      if (before) metrics.started(run.provider, run.acceptedAt, run.startedAt ?? new Date());
+    } else {
+      const firstStart = before && run.status === 'REQUESTED';
+      const startedAt = new Date();
+      attempt = await this.starts.call({
+        runId: run.runId,
+        holder,
+        options: {
+          markStarted: before,
+          messages: firstStart
+            ? [
+                messages.status(run, 'STARTED', {
+                  attempt: run.attempts + 1,
+                  occurredAt: startedAt,
+                }),
+              ]
+            : [],
+        },
+      });
+      if (firstStart) {
+        metrics.started(run.provider, run.acceptedAt, startedAt);
+        this.options.onEventsCommitted();
+      }
     }
 
     const callback = precheck === undefined ? await this.callbackFor(run) : undefined;
@@ -207,7 +244,7 @@ export class RunExecutor {
       });
       return;
     }
-    const wasStarted = startsBefore || run.status === 'STARTED';
+    const wasStarted = before || run.status === 'STARTED';
     if (callback !== undefined && outcome.kind === 'succeeded') {
       await this.awaitCallback(run, attempt, outcome, wasStarted);
       return;
@@ -477,6 +514,11 @@ export class RunExecutor {
       }
     }
   }
+}
+
+/** The run turns STARTED as its attempt begins: a target that starts before, with no known failure. */
+function startsBefore(starter: TargetStarter, request: RunRequest): boolean {
+  return starter.startedWhen === 'before' && starter.precheck?.(request) === undefined;
 }
 
 /**

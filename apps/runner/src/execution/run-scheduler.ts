@@ -31,6 +31,8 @@ export class RunScheduler {
   private lastCancelCheckAt = 0;
   /** The last look found at least as many due runs as there was room for: some may be waiting. */
   private full = false;
+  /** Slots promised to runs being leased as they are claimed (`reserve`), not in flight yet. */
+  private reserved = 0;
 
   constructor(
     private readonly runs: {
@@ -68,6 +70,25 @@ export class RunScheduler {
   }
 
   /**
+   * Promises up to `wanted` slots to runs the claim leases itself (and then hands to `adopt`): as
+   * many as are free, none while the last look left due runs waiting for room, so that those (and
+   * the priority rule among them) still go first. None once stopping.
+   */
+  reserve(wanted: number): number {
+    if (!this.loop.running || this.full) return 0;
+    const free = this.options.maxInFlight - this.inFlight.size - this.reserved;
+    const granted = Math.max(0, Math.min(wanted, free));
+    this.reserved += granted;
+    return granted;
+  }
+
+  /** Carries out runs leased with slots from `reserve(…)` = `reserved`; the unused slots are free again. */
+  adopt(reserved: number, runs: readonly TakenRun[]): void {
+    this.reserved -= reserved;
+    for (const run of runs) this.track(this.execute(run));
+  }
+
+  /**
    * Stops taking runs and waits up to `drainTimeoutMs` for attempts in flight. Attempts still running
    * then keep their leases, which expire, and the runs are recovered by whichever runner comes next.
    */
@@ -86,7 +107,7 @@ export class RunScheduler {
   private async takeDueRuns(): Promise<void> {
     // Due runs first: a run just claimed (the notify of a claim) should not wait behind the
     // once-a-poll admission and cancellation look-ups, which are round trips of their own.
-    const capacity = this.options.maxInFlight - this.inFlight.size;
+    const capacity = this.options.maxInFlight - this.inFlight.size - this.reserved;
     const taken = await this.runs.attempts.takeDue(
       this.options.holder,
       capacity,

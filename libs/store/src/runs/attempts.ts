@@ -19,6 +19,8 @@ import {
 /** A run taken for work; `previousHolder` is set when it was recovered from an expired lease. */
 export interface TakenRun extends RunRecord {
   previousHolder?: string;
+  /** The attempt the take itself began (a run leased as it was claimed): no start to record. */
+  begunAttempt?: number;
 }
 
 export interface StartAttemptOptions {

@@ -111,4 +111,35 @@ describeIfPostgres('runner: recovery after a runner dies', () => {
     expect(dead.headers[DLQ_HEADERS.error]).toContain('RunnerLostError');
     await bed.stopRunner(runner);
   });
+
+  it('takes over a run leased and begun by its claim whose runner died before the target start', async () => {
+    const ghost = 'ghost-claimer';
+    const request = runRequest({
+      target: {
+        type: 'http',
+        url: server.route('/claimed-and-lost', () => ({ status: 200 })),
+        method: 'POST',
+        headers: {},
+        timeoutMs: 500,
+      },
+    });
+    const source = { topic: bed.topics.runs, partition: 0, offset: '0' };
+    const [claimed] = await bed.runs.claims.claim([newRun(request, source, 30_000)], {
+      skippedMessages: () => [],
+      lease: { holder: ghost, graceMs: 0, limit: 1, start: () => ({ markStarted: false }) },
+    });
+    expect(claimed).toMatchObject({ outcome: 'claimed', taken: { claimedBy: ghost } });
+
+    const runner = await bed.startRunner();
+    const run = await bed.waitForStatus(request.runId, 'SUCCEEDED');
+    expect(run.attempts).toBe(2);
+    expect(await bed.runs.history.attempts(request.runId)).toMatchObject([
+      { attempt: 1, runner: ghost, outcome: 'lost', error: { type: 'RunnerLostError' } },
+      { attempt: 2, outcome: 'succeeded' },
+    ]);
+    expect(server.requestsTo('/claimed-and-lost')).toHaveLength(1);
+    const events = await bed.waitForEvents(request.runId, ['flint.run.succeeded']);
+    expect(events.map((event) => event.type)).toEqual(['flint.run.started', 'flint.run.succeeded']);
+    await bed.stopRunner(runner);
+  });
 });

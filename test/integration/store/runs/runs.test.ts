@@ -46,6 +46,81 @@ describeEachStore('RunRepository', (backend) => {
     });
   });
 
+  it('leases and begins up to the limit of claimed runs in the claim, with their start messages', async () => {
+    const [first, second, third] = [runRequest(), runRequest(), runRequest()];
+    const message = (runId: string) => ({ topic: 'flint.events', key: runId, value: { runId } });
+    const starts: string[] = [];
+    const outcomes = await runs.claims.claim(
+      [claimOf(first), claimOf(first), claimOf(second), claimOf(third)],
+      {
+        ...noMessages,
+        lease: {
+          holder: 'runner-a',
+          graceMs: 60_000,
+          limit: 2,
+          start: ({ request }) => {
+            starts.push(request.runId);
+            // The first starts before its attempt (a local workflow), the second on success.
+            return request === first
+              ? { markStarted: true, messages: [message(request.runId)] }
+              : { markStarted: false, messages: [] };
+          },
+        },
+      },
+    );
+    // Each run id is begun once, and no more than the limit: the third waits for the scheduler.
+    expect(starts).toEqual([first.runId, second.runId]);
+    expect(outcomes.map((o) => [o.runId, o.outcome])).toEqual([
+      [first.runId, 'claimed'],
+      [first.runId, 'duplicate'],
+      [second.runId, 'claimed'],
+      [third.runId, 'claimed'],
+    ]);
+    const taken = outcomes.map((o) => (o.outcome === 'claimed' ? o.taken : undefined));
+    expect(taken[0]).toMatchObject({
+      runId: first.runId,
+      status: 'STARTED',
+      attempts: 1,
+      begunAttempt: 1,
+      claimedBy: 'runner-a',
+      request: first,
+    });
+    expect(taken[0]?.startedAt).toBeInstanceOf(Date);
+    expect(taken[0]?.previousHolder).toBeUndefined();
+    const leaseMs = (taken[0]?.claimExpiresAt?.getTime() ?? 0) - Date.now();
+    expect(leaseMs).toBeGreaterThan(60_000);
+    expect(leaseMs).toBeLessThanOrEqual(90_000);
+    expect(taken[2]).toMatchObject({ status: 'REQUESTED', attempts: 1, begunAttempt: 1 });
+    expect(taken[2]?.startedAt).toBeUndefined();
+    expect(taken[3]).toBeUndefined();
+
+    // The leased runs are not due again, the other one is; the attempts are open, as after a start.
+    expect((await runs.attempts.takeDue('runner-b', 10, 0)).map((r) => r.runId)).toEqual([
+      third.runId,
+    ]);
+    for (const run of [first, second]) {
+      expect(await runs.history.attempts(run.runId)).toMatchObject([
+        { attempt: 1, runner: 'runner-a' },
+      ]);
+    }
+    const outbox = await store.query<{ key: string }>('SELECT key FROM outbox ORDER BY id');
+    expect(outbox.map((row) => row.key)).toEqual([first.runId]);
+
+    // A replayed request leases nothing and announces nothing again.
+    const again = await runs.claims.claim([claimOf(first)], {
+      ...noMessages,
+      lease: {
+        holder: 'runner-b',
+        graceMs: 0,
+        limit: 1,
+        start: () => ({ markStarted: true, messages: [message(first.runId)] }),
+      },
+    });
+    expect(again).toEqual([{ runId: first.runId, outcome: 'duplicate' }]);
+    expect(await store.query('SELECT key FROM outbox')).toHaveLength(1);
+    expect(await runs.history.get(first.runId)).toMatchObject({ claimedBy: 'runner-a' });
+  });
+
   it('leases due runs once, keeps retries until they are due, and hands expired leases over', async () => {
     const request = runRequest();
     await runs.claims.claim([claimOf(request)], noMessages);
