@@ -431,23 +431,59 @@ describe('the web console’s events and run control in a browser', () => {
     }
   });
 
+  /**
+   * Opens the page's backtest dialog and runs it over the last day: order-big and order-huge make
+   * the two runs of orders over 100 (the small, live and warm-up orders are under it).
+   */
+  async function backtestLastDay(title: string) {
+    await page.getByRole('button', { name: 'Backtest' }).click();
+    const dialog = page.getByRole('dialog', { name: title });
+    await dialog.getByRole('button', { name: 'Last day' }).click();
+    await dialog.getByRole('button', { name: 'Run backtest' }).click();
+    const result = dialog.getByTestId('backtest-result');
+    await result.getByText('It would have started 2 runs').waitFor({ timeout: 30_000 });
+    for (const id of ['order-big', 'order-huge']) {
+      await result.getByRole('link', { name: id }).waitFor();
+    }
+    return { dialog, result };
+  }
+
   it('backtests the draft over the archived orders: its would-be runs and decisions', async () => {
     await page.getByTestId('editor-condition').click();
     await page.keyboard.type('event.data.total > 100');
     await page.getByTestId('validation-status').getByText('Valid').waitFor();
-    await page.getByRole('button', { name: 'Backtest' }).click();
-    const dialog = page.getByRole('dialog', { name: 'Backtest the draft' });
-    await dialog.getByRole('button', { name: 'Last day' }).click();
-    await dialog.getByRole('button', { name: 'Run backtest' }).click();
-    const result = dialog.getByTestId('backtest-result');
-    // order-big and order-huge; the small, live and warm-up orders are under 100.
-    await result.getByText('It would have started 2 runs').waitFor({ timeout: 30_000 });
+    const { dialog, result } = await backtestLastDay('Backtest the draft');
     expect(await result.locator('[data-outcome="matched"]').textContent()).toContain('2');
     expect(await result.locator('[data-outcome="condition_false"]').count()).toBe(1);
-    for (const id of ['order-big', 'order-huge']) {
-      await result.getByRole('link', { name: id }).waitFor();
-    }
     await screenshot(page, 'builder-backtest');
+    await dialog.getByRole('button', { name: 'Close' }).first().click();
+    await dialog.waitFor({ state: 'hidden' });
+  });
+
+  it('backtests a saved trigger from its page, beside the runs it really started', async () => {
+    await page.goto(`/triggers/${BIG}`);
+    await page.getByRole('heading', { name: BIG }).waitFor();
+    const { dialog, result } = await backtestLastDay('Backtest this trigger');
+    // It really started the same two, and the re-run made by hand above, which no event caused.
+    const { items } = (await env.api.request('GET', `/api/runs?trigger=${BIG}`)) as {
+      items: Array<{ runId: string }>;
+    };
+    const rerunIds = items.map((r) => r.runId).filter((id) => id.startsWith(`${BIG}.rerun-`));
+    expect(rerunIds).toHaveLength(1);
+    const actual = result.getByTestId('backtest-actual');
+    expect(await actual.textContent()).toContain(
+      `It really started ${items.length} runs in the range`,
+    );
+    const onlyReal = actual.getByRole('list', { name: 'Started, but not by the backtest' });
+    expect(await onlyReal.getByRole('link').allTextContents()).toEqual(rerunIds);
+    expect(
+      await actual.getByRole('list', { name: 'In the backtest only, never started' }).count(),
+    ).toBe(0);
+    // The result is longer than the window: it scrolls, and the dialog's buttons stay in view.
+    const frame = (await dialog.boundingBox())!;
+    const button = (await dialog.getByRole('button', { name: 'Run backtest' }).boundingBox())!;
+    expect(button.y + button.height).toBeLessThanOrEqual(frame.y + frame.height);
+    await screenshot(page, 'trigger-backtest');
     await dialog.getByRole('button', { name: 'Close' }).first().click();
     await dialog.waitFor({ state: 'hidden' });
   });
@@ -491,6 +527,17 @@ describe('the web console’s events and run control in a browser', () => {
           name: 'dead-letter',
           path: `/dead-letters/${keptDeadLetter!}`,
           heading: `Dead letter #${keptDeadLetter!}`,
+        },
+        {
+          name: 'trigger-backtest-dialog',
+          path: `/triggers/${BIG}`,
+          heading: BIG,
+          // With its result: the would-be runs beside the real ones are checked too.
+          open: async (page) => {
+            await openDialog('Backtest', 'Backtest this trigger')(page);
+            await page.getByRole('button', { name: 'Run backtest' }).click();
+            await page.getByTestId('backtest-actual').waitFor({ timeout: 30_000 });
+          },
         },
         {
           name: 'backtest-dialog',

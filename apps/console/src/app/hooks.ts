@@ -80,12 +80,20 @@ export function useDebounced<T>(value: T, ms: number): T {
   return debounced;
 }
 
+export interface CursorPages {
+  /** The cursor of the page shown; none on the first. */
+  cursor: string | undefined;
+  page: number;
+  next: (cursor: string) => void;
+  previous: () => void;
+}
+
 /**
  * Keyset pages: the cursors of the pages before this one, so Previous goes back exactly where the
  * person was, and Next follows the API's `nextCursor`. Back to the first page when `resetKey`
  * (the filters) changes.
  */
-export function useCursorPages(resetKey: string) {
+export function useCursorPages(resetKey: string): CursorPages {
   const [state, setState] = useState<{ key: string; cursors: string[] }>({
     key: resetKey,
     cursors: [],

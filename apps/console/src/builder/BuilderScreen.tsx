@@ -16,8 +16,8 @@ import {
   type TriggerForm,
 } from '../logic/trigger-form';
 import { fromYaml, toYaml } from '../logic/yaml';
+import { BacktestDialog } from '../screens/BacktestDialog';
 import { TestFirePanel } from '../screens/TestFirePanel';
-import { BacktestDialog } from './BacktestDialog';
 import { CodeEditor } from './CodeEditor';
 import { ConflictDialog } from './ConflictDialog';
 import { IssuesProvider } from './fields';
@@ -304,7 +304,11 @@ function Builder({ stored }: { stored?: StoredTrigger }) {
       </div>
       {/* Mounted per opening: a result always belongs to the draft as it is now. */}
       {backtesting && (
-        <BacktestDialog draft={definition} open onClose={() => setBacktesting(false)} />
+        <BacktestDialog
+          subject={{ trigger: definition }}
+          open
+          onClose={() => setBacktesting(false)}
+        />
       )}
       {conflict && stored && (
         <ConflictDialog

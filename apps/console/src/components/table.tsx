@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import type { CursorPages } from '../app/hooks';
 import { Button } from './buttons';
 import { SkeletonRows } from './feedback';
 
@@ -98,6 +99,27 @@ export function Pager({
         <span aria-hidden="true">›</span>
       </Button>
     </nav>
+  );
+}
+
+/** The pager of a list the API pages by cursor (`useCursorPages`); `nextCursor` is the page's. */
+export function CursorPager({
+  label,
+  pages,
+  nextCursor,
+}: {
+  label: string;
+  pages: CursorPages;
+  nextCursor: string | undefined;
+}) {
+  return (
+    <Pager
+      label={label}
+      page={pages.page}
+      hasNext={Boolean(nextCursor)}
+      onPrevious={pages.previous}
+      onNext={() => nextCursor && pages.next(nextCursor)}
+    />
   );
 }
 

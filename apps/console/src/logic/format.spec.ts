@@ -1,6 +1,7 @@
 import {
   attempts,
   compact,
+  counted,
   duration,
   isoToLocal,
   localToIso,
@@ -38,6 +39,12 @@ describe('formatting for people', () => {
     expect(compact(1234)).toBe('1,234');
     expect(compact(12_345)).toBe('12.3k');
     expect(compact(4_500_000)).toBe('4.5M');
+  });
+
+  it('counts with the noun in the number it needs', () => {
+    expect(counted(0, 'run')).toBe('0 runs');
+    expect(counted(1, 'failure')).toBe('1 failure');
+    expect(counted(12_345, 'event')).toBe('12.3k events');
   });
 
   it('says when a failed run was not retried instead of "1 of 3"', () => {

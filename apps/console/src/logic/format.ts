@@ -74,6 +74,11 @@ export function compact(n: number): string {
   return `${(n / 1_000_000).toFixed(1)}M`;
 }
 
+/** A count with its noun: `1 run`, `2 runs`, `12.3k events` (nouns that take an s). */
+export function counted(n: number, noun: string): string {
+  return `${compact(n)} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 /** A local date and time to the second, for tables and tooltips. */
 export function dateTime(iso: string | undefined): string {
   if (iso === undefined) return '—';

@@ -7,7 +7,7 @@ import { isAdmin, useSession } from '../app/session';
 import { Tag } from '../components/badges';
 import { Button } from '../components/buttons';
 import { CodeBlock } from '../components/code';
-import { Dialog } from '../components/dialog';
+import { ActionDialog } from '../components/dialog';
 import { Banner, ErrorBanner, Loading } from '../components/feedback';
 import { Card, EmptyState, Facts, PageHeader } from '../components/layout';
 import { TimeAgo } from '../components/time';
@@ -50,13 +50,8 @@ export function DeadLetterScreen({ id }: { id: string }) {
     }
   };
   const purge = async () => {
-    try {
-      await client.delete(`/api/dead-letters/${seg(id)}`);
-      navigate('/dead-letters');
-    } catch (err) {
-      setActionError(err as Error);
-      setPurging(false);
-    }
+    await client.delete(`/api/dead-letters/${seg(id)}`);
+    navigate('/dead-letters');
   };
   const newRun = outcome?.resent[0]?.runId;
 
@@ -164,21 +159,16 @@ export function DeadLetterScreen({ id }: { id: string }) {
           </Card>
         </div>
       </div>
-      <Dialog
+      <ActionDialog
         open={purging}
         title="Purge this dead letter?"
         onClose={() => setPurging(false)}
-        footer={
-          <>
-            <Button onClick={() => setPurging(false)}>Keep it</Button>
-            <Button variant="danger" icon="trash" onClick={() => void purge()}>
-              Purge
-            </Button>
-          </>
-        }
+        closeLabel="Keep it"
+        failure="It was not purged"
+        action={{ label: 'Purge', icon: 'trash', variant: 'danger', run: purge }}
       >
         <p>Its message is dropped from the index and cannot be re-sent afterwards.</p>
-      </Dialog>
+      </ActionDialog>
     </>
   );
 }

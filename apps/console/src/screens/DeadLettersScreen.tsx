@@ -10,10 +10,10 @@ import { Link, useRouter, withSearch } from '../app/router';
 import { isAdmin, useSession } from '../app/session';
 import { Tag } from '../components/badges';
 import { Button } from '../components/buttons';
-import { Dialog } from '../components/dialog';
+import { ActionDialog } from '../components/dialog';
 import { Banner, ErrorBanner } from '../components/feedback';
 import { EmptyState, PageHeader } from '../components/layout';
-import { type Column, DataTable, Pager } from '../components/table';
+import { type Column, DataTable, CursorPager } from '../components/table';
 import { TimeAgo } from '../components/time';
 import { DEAD_LETTER_REASONS, resendSummary } from '../logic/dead-letters';
 import { TextFilter, TimeRangeFilters } from './filters';
@@ -169,13 +169,7 @@ export function DeadLettersScreen() {
           </EmptyState>
         }
       />
-      <Pager
-        label="Dead letters"
-        page={pages.page}
-        hasNext={Boolean(list.data?.nextCursor)}
-        onPrevious={pages.previous}
-        onNext={() => list.data?.nextCursor && pages.next(list.data.nextCursor)}
-      />
+      <CursorPager label="Dead letters" pages={pages} nextCursor={list.data?.nextCursor} />
       <BulkDialog
         action={bulk}
         filtered={filtered}
@@ -213,40 +207,20 @@ function BulkDialog({
   onClose: () => void;
   onConfirm: () => Promise<void>;
 }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error>();
   const which = filtered ? 'every dead letter matching the filters' : 'every dead letter';
-  const confirm = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await onConfirm();
-    } catch (err) {
-      setError(err as Error);
-    } finally {
-      setBusy(false);
-    }
-  };
   return (
-    <Dialog
+    <ActionDialog
       open={action !== undefined}
       title={action === 'purge' ? 'Purge dead letters?' : 'Re-send dead letters?'}
       onClose={onClose}
-      footer={
-        <>
-          <Button onClick={onClose}>Keep them</Button>
-          <Button
-            variant={action === 'purge' ? 'danger' : 'primary'}
-            icon={action === 'purge' ? 'trash' : 'send'}
-            busy={busy}
-            onClick={() => void confirm()}
-          >
-            {action === 'purge' ? 'Purge' : 'Re-send'}
-          </Button>
-        </>
+      closeLabel="Keep them"
+      failure="Nothing was done"
+      action={
+        action === 'purge'
+          ? { label: 'Purge', icon: 'trash', variant: 'danger', run: onConfirm }
+          : { label: 'Re-send', icon: 'send', run: onConfirm }
       }
     >
-      {error && <ErrorBanner error={error} title="Nothing was done" />}
       {action === 'purge' ? (
         <p>
           Drops {which} from the index: its message is gone from the console and the API. This
@@ -258,6 +232,6 @@ function BulkDialog({
           again comes back here.
         </p>
       )}
-    </Dialog>
+    </ActionDialog>
   );
 }

@@ -9,7 +9,7 @@ import { Button } from '../components/buttons';
 import { ErrorBanner } from '../components/feedback';
 import { EmptyState, PageHeader } from '../components/layout';
 import { LiveBar } from '../components/live-bar';
-import { type Column, DataTable, Pager } from '../components/table';
+import { type Column, DataTable, CursorPager } from '../components/table';
 import { TimeAgo } from '../components/time';
 import { withStreamed } from '../logic/live-list';
 import { OwnerFilter, TextFilter, TimeRangeFilters } from './filters';
@@ -235,13 +235,7 @@ export function EventsScreen() {
           </EmptyState>
         }
       />
-      <Pager
-        label="Events"
-        page={pages.page}
-        hasNext={Boolean(list.data?.nextCursor)}
-        onPrevious={pages.previous}
-        onNext={() => list.data?.nextCursor && pages.next(list.data.nextCursor)}
-      />
+      <CursorPager label="Events" pages={pages} nextCursor={list.data?.nextCursor} />
     </>
   );
 }

@@ -2,9 +2,8 @@ import type { ReplayRequest, ReplayResult } from '@flint/contracts';
 import { useState } from 'react';
 import { Link } from '../app/router';
 import { useSession } from '../app/session';
-import { Button } from '../components/buttons';
-import { Dialog } from '../components/dialog';
-import { Banner, ErrorBanner } from '../components/feedback';
+import { ActionDialog } from '../components/dialog';
+import { Banner } from '../components/feedback';
 import { Field } from '../components/forms';
 
 /**
@@ -29,43 +28,24 @@ export function ReplayDialog({
   const { client } = useSession();
   const [trigger, setTrigger] = useState('');
   const [rerun, setRerun] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error>();
   const [result, setResult] = useState<ReplayResult>();
   const replay = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      setResult(
-        await client.post<ReplayResult>(
-          '/api/events/replay',
-          selection({ trigger: trigger || undefined, rerun }),
-        ),
-      );
-    } catch (err) {
-      setError(err as Error);
-    } finally {
-      setBusy(false);
-    }
+    setResult(
+      await client.post<ReplayResult>(
+        '/api/events/replay',
+        selection({ trigger: trigger || undefined, rerun }),
+      ),
+    );
   };
   const replayed = result?.replayed.length === 1 ? result.replayed[0] : undefined;
   return (
-    <Dialog
+    <ActionDialog
       open={open}
       title={`Replay ${what}`}
       onClose={onClose}
-      footer={
-        <>
-          <Button onClick={onClose}>Close</Button>
-          {!result && (
-            <Button variant="primary" icon="refresh" busy={busy} onClick={() => void replay()}>
-              Replay
-            </Button>
-          )}
-        </>
-      }
+      failure="Nothing was replayed"
+      action={result ? undefined : { label: 'Replay', icon: 'refresh', run: replay }}
     >
-      {error && <ErrorBanner error={error} title="Nothing was replayed" />}
       {replayed && (
         <Banner tone="ok" title="Replayed">
           <p>
@@ -119,6 +99,6 @@ export function ReplayDialog({
           </label>
         </>
       )}
-    </Dialog>
+    </ActionDialog>
   );
 }

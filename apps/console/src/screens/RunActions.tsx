@@ -4,11 +4,9 @@ import { seg } from '../api/client';
 import { useRouter } from '../app/router';
 import { useCanChange, useSession } from '../app/session';
 import { Button } from '../components/buttons';
-import { Dialog } from '../components/dialog';
-import { ErrorBanner } from '../components/feedback';
-import { JsonField } from '../components/json-field';
+import { ActionDialog } from '../components/dialog';
+import { JsonField, useJsonText } from '../components/json-field';
 import { prettyJson } from '../logic/format';
-import { parseJsonText } from '../logic/json-text';
 
 const ACTIVE = new Set(['REQUESTED', 'STARTED']);
 
@@ -63,61 +61,40 @@ function RerunDialog({
   const { client } = useSession();
   const { navigate } = useRouter();
   const original = prettyJson(run.input) || 'null';
-  const [input, setInput] = useState(original);
-  const [error, setError] = useState<Error>();
-  const [busy, setBusy] = useState(false);
-  const { value: parsed, error: inputError } = parseJsonText(input);
+  const input = useJsonText(original);
   const start = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      const answer = await client.post<RerunResponse>(
-        `/api/runs/${seg(run.runId)}/rerun`,
-        input === original ? {} : { input: parsed },
-      );
-      onClose();
-      navigate(`/runs/${encodeURIComponent(answer.runId)}`);
-    } catch (err) {
-      setError(err as Error);
-    } finally {
-      setBusy(false);
-    }
+    const answer = await client.post<RerunResponse>(
+      `/api/runs/${seg(run.runId)}/rerun`,
+      input.text === original ? {} : { input: input.value },
+    );
+    onClose();
+    navigate(`/runs/${encodeURIComponent(answer.runId)}`);
   };
   return (
-    <Dialog
+    <ActionDialog
       open={open}
       title="Re-run this run"
       onClose={onClose}
       wide
-      footer={
-        <>
-          <Button onClick={onClose}>Close</Button>
-          <Button
-            variant="primary"
-            icon="refresh"
-            busy={busy}
-            disabled={Boolean(inputError)}
-            onClick={() => void start()}
-          >
-            Start the re-run
-          </Button>
-        </>
-      }
+      failure="Nothing was started"
+      action={{
+        label: 'Start the re-run',
+        icon: 'refresh',
+        disabled: Boolean(input.error),
+        run: start,
+      }}
     >
-      {error && <ErrorBanner error={error} title="Nothing was started" />}
       <p>
         A new run of <strong>{run.triggerId}</strong> with the same target, retry and concurrency
         settings. It keeps a link to this one.
       </p>
       <JsonField
         label="Input"
-        error={inputError}
+        json={input}
         hint="The workflow's input: this run's, or change it for the new run."
         rows={10}
-        value={input}
-        onChange={setInput}
       />
-    </Dialog>
+    </ActionDialog>
   );
 }
 
@@ -133,41 +110,25 @@ function CancelDialog({
   onCancelled: () => void;
 }) {
   const { client } = useSession();
-  const [error, setError] = useState<Error>();
-  const [busy, setBusy] = useState(false);
   const cancel = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await client.post<CancelRunResponse>(`/api/runs/${seg(run.runId)}/cancel`);
-      onCancelled();
-    } catch (err) {
-      setError(err as Error);
-    } finally {
-      setBusy(false);
-    }
+    await client.post<CancelRunResponse>(`/api/runs/${seg(run.runId)}/cancel`);
+    onCancelled();
   };
   return (
-    <Dialog
+    <ActionDialog
       open={open}
       title="Cancel this run?"
       onClose={onClose}
-      footer={
-        <>
-          <Button onClick={onClose}>Keep it</Button>
-          <Button variant="danger" icon="close" busy={busy} onClick={() => void cancel()}>
-            Cancel the run
-          </Button>
-        </>
-      }
+      closeLabel="Keep it"
+      failure="The run was not cancelled"
+      action={{ label: 'Cancel the run', icon: 'close', variant: 'danger', run: cancel }}
     >
-      {error && <ErrorBanner error={error} title="The run was not cancelled" />}
       <p>
         {run.status === 'REQUESTED' || run.nextAttemptAt
           ? 'It will not start again.'
           : 'A running local workflow is told to stop; its outcome no longer counts.'}{' '}
         The run ends <strong>Cancelled</strong> within a second or so.
       </p>
-    </Dialog>
+    </ActionDialog>
   );
 }

@@ -10,7 +10,7 @@ import { Button } from '../components/buttons';
 import { Banner, ErrorBanner } from '../components/feedback';
 import { EmptyState } from '../components/layout';
 import { LiveBar } from '../components/live-bar';
-import { type Column, DataTable, Pager } from '../components/table';
+import { type Column, DataTable, CursorPager } from '../components/table';
 import { TimeAgo } from '../components/time';
 import { duration } from '../logic/format';
 import { withStreamed } from '../logic/live-list';
@@ -190,13 +190,7 @@ export function RunsTable({
           </EmptyState>
         }
       />
-      <Pager
-        label="Runs"
-        page={pages.page}
-        hasNext={Boolean(list.data?.nextCursor)}
-        onPrevious={pages.previous}
-        onNext={() => list.data?.nextCursor && pages.next(list.data.nextCursor)}
-      />
+      <CursorPager label="Runs" pages={pages} nextCursor={list.data?.nextCursor} />
     </div>
   );
 }

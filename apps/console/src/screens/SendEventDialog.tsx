@@ -1,12 +1,10 @@
 import type { EmitEventResponse } from '@flint/contracts';
 import { useState } from 'react';
 import { useSession } from '../app/session';
-import { Button } from '../components/buttons';
-import { Dialog } from '../components/dialog';
-import { Banner, ErrorBanner } from '../components/feedback';
+import { ActionDialog } from '../components/dialog';
+import { Banner } from '../components/feedback';
 import { Field } from '../components/forms';
-import { JsonField } from '../components/json-field';
-import { parseJsonText } from '../logic/json-text';
+import { JsonField, useJsonText } from '../components/json-field';
 
 /**
  * Publishes a custom event (`POST /api/events`) as the source's owner, so every trigger of that owner
@@ -27,47 +25,24 @@ export function SendEventDialog({
 }) {
   const { client } = useSession();
   const [type, setType] = useState(types[0] ?? '');
-  const [data, setData] = useState('{\n  "hello": "world"\n}');
-  const [error, setError] = useState<Error>();
+  const data = useJsonText('{\n  "hello": "world"\n}', true);
   const [sent, setSent] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const { value: parsed, error: dataError } = parseJsonText(data, true);
   const send = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      const answer = await client.post<EmitEventResponse>('/api/events', {
-        type,
-        owner,
-        ...(parsed === undefined ? {} : { data: parsed }),
-      });
-      setSent(answer.eventId);
-      onSent(answer.eventId);
-    } catch (err) {
-      setError(err as Error);
-    } finally {
-      setBusy(false);
-    }
+    const answer = await client.post<EmitEventResponse>('/api/events', {
+      type,
+      owner,
+      ...(data.value === undefined ? {} : { data: data.value }),
+    });
+    setSent(answer.eventId);
+    onSent(answer.eventId);
   };
   return (
-    <Dialog
+    <ActionDialog
       open={open}
       title="Send an event"
       onClose={onClose}
-      footer={
-        <>
-          <Button onClick={onClose}>Close</Button>
-          <Button
-            variant="primary"
-            icon="send"
-            busy={busy}
-            disabled={!type || Boolean(dataError)}
-            onClick={() => void send()}
-          >
-            Send
-          </Button>
-        </>
-      }
+      failure="Not sent"
+      action={{ label: 'Send', icon: 'send', disabled: !type || Boolean(data.error), run: send }}
     >
       {sent && (
         <Banner tone="ok" title="Published">
@@ -76,7 +51,6 @@ export function SendEventDialog({
           </p>
         </Banner>
       )}
-      {error && <ErrorBanner error={error} title="Not sent" />}
       <Field label="Type" hint="The CloudEvent type triggers listen to.">
         {(props) => (
           <input
@@ -94,11 +68,9 @@ export function SendEventDialog({
       </datalist>
       <JsonField
         label="Data"
-        error={dataError}
+        json={data}
         hint="Any JSON value: event.data in conditions and mappings."
-        value={data}
-        onChange={setData}
       />
-    </Dialog>
+    </ActionDialog>
   );
 }

@@ -12,9 +12,9 @@ import { SourceStateBadge, Tag } from '../components/badges';
 import { Button } from '../components/buttons';
 import { ErrorBanner } from '../components/feedback';
 import { EmptyState, PageHeader } from '../components/layout';
-import { type Column, DataTable, Pager } from '../components/table';
+import { type Column, DataTable, CursorPager } from '../components/table';
 import { TimeAgo } from '../components/time';
-import { compact } from '../logic/format';
+import { compact, counted } from '../logic/format';
 import { EnabledSwitch } from './EnabledSwitch';
 import { OwnerFilter } from './filters';
 
@@ -95,7 +95,9 @@ export function SourcesScreen() {
         <div className="status-cell">
           <SourceStateBadge state={s.status.state} title={s.status.message} />
           {(s.status.consecutiveFailures ?? 0) > 0 && (
-            <span className="small muted">{s.status.consecutiveFailures} failure(s) in a row</span>
+            <span className="small muted">
+              {counted(s.status.consecutiveFailures ?? 0, 'failure')} in a row
+            </span>
           )}
           {s.status.message && <span className="small muted truncate">{s.status.message}</span>}
         </div>
@@ -193,13 +195,7 @@ export function SourcesScreen() {
           </EmptyState>
         }
       />
-      <Pager
-        label="Sources"
-        page={pages.page}
-        hasNext={Boolean(list.data?.nextCursor)}
-        onPrevious={pages.previous}
-        onNext={() => list.data?.nextCursor && pages.next(list.data.nextCursor)}
-      />
+      <CursorPager label="Sources" pages={pages} nextCursor={list.data?.nextCursor} />
     </>
   );
 }

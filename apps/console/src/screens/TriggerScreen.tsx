@@ -5,7 +5,7 @@ import { useLoad } from '../app/hooks';
 import { Link, useRouter, withSearch } from '../app/router';
 import { useCanChange, useSession } from '../app/session';
 import { RunStatusBadge, Tag } from '../components/badges';
-import { LinkButton } from '../components/buttons';
+import { Button, LinkButton } from '../components/buttons';
 import { BarChart } from '../components/charts';
 import { CodeBlock } from '../components/code';
 import { ErrorBanner, Loading } from '../components/feedback';
@@ -14,6 +14,7 @@ import { Tabs } from '../components/tabs';
 import { TimeAgo } from '../components/time';
 import { compact, dateTime } from '../logic/format';
 import { toYaml } from '../logic/yaml';
+import { BacktestDialog } from './BacktestDialog';
 import { listensTo, targetLabel } from './describe';
 import { EnabledSwitch } from './EnabledSwitch';
 import { RunsTable } from './RunsTable';
@@ -27,6 +28,7 @@ export function TriggerScreen({ id }: { id: string }) {
   const { location, navigate } = useRouter();
   const tab = (location.search.get('tab') as Tab | null) ?? 'overview';
   const [actionError, setActionError] = useState<Error>();
+  const [backtesting, setBacktesting] = useState(false);
   const trigger = useLoad(
     (signal) => client.get<StoredTrigger>(`/api/triggers/${seg(id)}`, {}, signal),
     [client, id],
@@ -58,6 +60,9 @@ export function TriggerScreen({ id }: { id: string }) {
               />
               {mayChange && <span>{t.enabled ? 'Enabled' : 'Disabled'}</span>}
             </label>
+            <Button icon="history" onClick={() => setBacktesting(true)}>
+              Backtest
+            </Button>
             {mayChange && (
               <LinkButton to={`/builder/${t.id}`} variant="primary" icon="edit">
                 Edit
@@ -67,6 +72,10 @@ export function TriggerScreen({ id }: { id: string }) {
         }
       />
       {actionError && <ErrorBanner error={actionError} title="Nothing was changed" />}
+      {/* Mounted per opening: a result always belongs to the trigger as it is now. */}
+      {backtesting && (
+        <BacktestDialog subject={{ triggerId: t.id }} open onClose={() => setBacktesting(false)} />
+      )}
       <Tabs
         label="Trigger"
         active={tab}

@@ -12,7 +12,7 @@ import { RunStatusBadge, Tag } from '../components/badges';
 import { Button, LinkButton } from '../components/buttons';
 import { ErrorBanner } from '../components/feedback';
 import { EmptyState, PageHeader } from '../components/layout';
-import { type Column, DataTable, Pager } from '../components/table';
+import { type Column, DataTable, CursorPager } from '../components/table';
 import { TimeAgo } from '../components/time';
 import { compact } from '../logic/format';
 import { listensTo, targetLabel } from './describe';
@@ -198,13 +198,7 @@ export function TriggersScreen() {
           </EmptyState>
         }
       />
-      <Pager
-        label="Triggers"
-        page={pages.page}
-        hasNext={Boolean(list.data?.nextCursor)}
-        onPrevious={pages.previous}
-        onNext={() => list.data?.nextCursor && pages.next(list.data.nextCursor)}
-      />
+      <CursorPager label="Triggers" pages={pages} nextCursor={list.data?.nextCursor} />
     </>
   );
 }
