@@ -351,7 +351,7 @@ describe('the web console in a browser', () => {
     const poller = page.getByRole('row').filter({ hasText: 'stock-feed' });
     await waitFor(
       async () => {
-        if ((await poller.getByText(/failure\(s\) in a row/).count()) > 0) return true;
+        if ((await poller.getByText(/\d+ failures? in a row/).count()) > 0) return true;
         await page.getByRole('button', { name: 'Refresh' }).click();
         return false;
       },
