@@ -232,13 +232,17 @@ export class ActivityRepository {
   }
 }
 
-/** One statement for every row; the recorder sends each (trigger, minute) once per flush. */
+/**
+ * One statement for every row; the recorder sends each (trigger, minute) once per flush. Rows go in
+ * key order, so replicas flushing the same minutes lock them in the same order and cannot deadlock.
+ */
 async function addCounts(tx: Queryable, counts: readonly TriggerActivityRow[]): Promise<void> {
   const updates = COUNT_COLUMNS.map((c) => `${c} = trigger_activity.${c} + excluded.${c}`);
   await tx.query(
     `INSERT INTO trigger_activity (trigger_id, minute, ${COUNT_COLUMNS.join(', ')})
      SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::bigint[], $4::bigint[], $5::bigint[],
-                          $6::bigint[], $7::bigint[])
+                          $6::bigint[], $7::bigint[]) AS c(trigger_id, minute)
+      ORDER BY trigger_id, minute
      ON CONFLICT (trigger_id, minute) DO UPDATE SET ${updates.join(', ')}`,
     [
       counts.map((c) => c.triggerId),
@@ -248,11 +252,12 @@ async function addCounts(tx: Queryable, counts: readonly TriggerActivityRow[]): 
   );
 }
 
-/** Like `addCounts`: per-source minutes add up across flushes and evaluator replicas. */
+/** Like `addCounts`: per-source minutes add up across flushes and replicas, in key order. */
 async function addSourceCounts(tx: Queryable, counts: readonly SourceActivityRow[]): Promise<void> {
   await tx.query(
     `INSERT INTO source_activity (source_id, minute, events)
-     SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::bigint[])
+     SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::bigint[]) AS c(source_id, minute)
+      ORDER BY source_id, minute
      ON CONFLICT (source_id, minute) DO UPDATE
        SET events = source_activity.events + excluded.events`,
     [

@@ -1,4 +1,5 @@
 import { ActivityRepository, type RecentEvent, type Store } from '@flint/store';
+import { waitFor } from '../../../support/kafka';
 import { describeEachStore, emptyTables, type OpenedStore } from '../../../support/store-backends';
 
 const MINUTE = 60_000;
@@ -75,4 +76,47 @@ describeEachStore('ActivityRepository', (backend) => {
     const [latest] = await activity.recentEvents('s', 1);
     expect(latest).toEqual({ ...event('s', 'e3', 3), dataTruncated: false });
   });
+  // The embedded database has one connection, so no replica: PostgreSQL only.
+  const onPostgres = backend.kind === 'postgres' ? it : it.skip;
+  onPostgres(
+    'adds up two replicas flushing the same minutes in opposite orders at once',
+    async () => {
+      const replica = new ActivityRepository(await opened.openReplica());
+      await activity.record(
+        { counts: [counts('a', T0, 1), counts('b', T0, 1)], events: [] },
+        bounds,
+      );
+      const waiting = (count: number) =>
+        waitFor(
+          async () => {
+            const [row] = await store.query<{ waiting: number }>(
+              `SELECT count(*)::int AS waiting FROM pg_stat_activity
+              WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+            );
+            return (row?.waiting ?? 0) >= count;
+          },
+          { description: `${count} flushes to wait for a row's lock` },
+        );
+      let flushes: Promise<void>[] = [];
+      // With b's row held elsewhere, the replica waits for b first, then this one takes a and waits for
+      // b: whoever gets b next must not then wait for a held by the other.
+      await store.transaction(async (tx) => {
+        await tx.query("SELECT 1 FROM trigger_activity WHERE trigger_id = 'b' FOR UPDATE");
+        const first = replica.record(
+          { counts: [counts('b', T0, 10), counts('a', T0, 10)], events: [] },
+          bounds,
+        );
+        await waiting(1);
+        const second = activity.record(
+          { counts: [counts('a', T0, 100), counts('b', T0, 100)], events: [] },
+          bounds,
+        );
+        flushes = [first, second];
+        await waiting(2);
+      });
+      await Promise.all(flushes);
+      const minutes = await activity.triggerActivity('a', T0, new Date(T0.getTime() + MINUTE));
+      expect(minutes.map((m) => m.received)).toEqual([111]);
+    },
+  );
 });
