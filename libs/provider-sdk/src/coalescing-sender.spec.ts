@@ -35,6 +35,24 @@ describe('CoalescingSender', () => {
     await expect(Promise.all([second, third])).resolves.toEqual([undefined, undefined]);
   });
 
+  it('counts the headers in UTF-8 bytes towards the byte limit, each value of a repeated one', async () => {
+    const sender = new ManualSender();
+    const coalescing = new CoalescingSender(sender, 'events', { maxMessages: 10, maxBytes: 12 });
+    const calls = [
+      coalescing.send([message('x')]),
+      // 'k' + 'a' + 'ab' + 'é' (2 bytes) + 'c': 7 bytes; then 8 bytes; then 2.
+      coalescing.send([{ key: 'k', value: 'a', headers: { ab: ['é', 'c'] } }]),
+      coalescing.send([{ key: 'k', value: 'b', headers: { ce: 'éé' } }]),
+      coalescing.send([message('c')]),
+    ];
+    for (let i = 0; i < 3; i++) {
+      await tick();
+      sender.requests[i].settle();
+    }
+    await Promise.all(calls);
+    expect(sender.requests.map((r) => r.values)).toEqual([['x'], ['a'], ['b', 'c']]);
+  });
+
   it('keeps requests within the message and byte limits, never splitting one call', async () => {
     const sender = new ManualSender();
     const coalescing = new CoalescingSender(sender, 'events', { maxMessages: 3, maxBytes: 10 });
