@@ -530,6 +530,34 @@ describe('EventProcessor', () => {
     expect(requests().map((r) => r.triggerId)).toEqual(['orders']);
   });
 
+  it('gives a signed replay of an event Flint did not produce the trust its original had', async () => {
+    define({ id: 'chained', eventTypes: [runStatusEventType('FAILED')] });
+    define({ id: 'orders', eventTypes: ['com.example.order'], fromOwners: ['shop'] });
+    const replayOf = (event: CloudEvent, foreign: boolean) => ({
+      event: {
+        ...event,
+        id: `replay-of-${event.id}`,
+        flintreplayof: event.id,
+        ...(foreign ? { flintreplayforeign: 'true' } : {}),
+      },
+      message: { topic: 'flint.events', partition: 0, offset: '0', key: null },
+      fromFlint: true,
+    });
+    const forged = webhookEvent({
+      type: runStatusEventType('FAILED'),
+      flintprovider: 'runner',
+      flintsourceid: 'runner',
+      data: { runId: 'r-1', triggerId: 'deploy', status: 'FAILED', attempt: 1 },
+    });
+    const claimed = webhookEvent({ type: 'com.example.order', flintowner: 'shop' });
+    await processor.process([replayOf(forged, true), replayOf(claimed, true)]);
+    expect(requests()).toEqual([]);
+    expect(tallies[0]?.count('refused')).toBe(1);
+    // The replay of an order a Flint service did produce is believed like the order was.
+    await processor.process([replayOf(claimed, false)]);
+    expect(requests().map((r) => r.triggerId)).toEqual(['orders']);
+  });
+
   it('does not count run-status events that no trigger listens to as dropped', async () => {
     define({ id: 'on-order', eventTypes: ['com.example.order.created'] });
     await process(
