@@ -1,15 +1,8 @@
-import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Logger } from '@nestjs/common';
 import type { Definition, RunDetail } from '@flint/contracts';
-import { FlintApiClient } from '../../apps/cli/src/api-client';
-import { type LocalStack, startLocalStack } from '../../apps/local-stack/src/local-stack';
-import { isolatedStackEnv } from '../support/isolated-stack';
-import { freePorts, waitFor } from '../support/kafka';
-import { type ScratchDatabase, createScratchDatabase } from '../support/postgres';
+import { waitFor } from '../support/kafka';
+import { type RemoteEngineStack, startRemoteEngineStack } from '../support/remote-engine-stack';
 
-const quiet = { log: () => undefined } as unknown as Logger;
 const ADMIN_KEY = 'remote-cancel-admin-key';
 
 interface Received {
@@ -38,82 +31,49 @@ function engine(received: Received[]): Server {
  */
 describe('end to end: a cancelled remote run asks its engine to stop', () => {
   const received: Received[] = [];
-  let server: Server;
-  let database: ScratchDatabase;
-  let stack: LocalStack;
-  let api: FlintApiClient;
+  let remote: RemoteEngineStack;
 
   beforeAll(async () => {
-    server = engine(received);
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    database = await createScratchDatabase();
-    const [apiPort] = await freePorts(1);
-    stack = await startLocalStack(
-      isolatedStackEnv(database.url, {
-        FLINT_ADMIN_API_KEY: ADMIN_KEY,
-        FLINT_API_PORT: String(apiPort),
-        FLINT_CALLBACK_BASE_URL: `http://127.0.0.1:${apiPort}`,
-      }),
-      quiet,
+    remote = await startRemoteEngineStack(
+      ADMIN_KEY,
+      engine(received),
+      (base) =>
+        [
+          {
+            kind: 'source',
+            id: 'orders-paid',
+            provider: 'webhook',
+            config: { path: 'orders-paid', auth: { type: 'none' } },
+          },
+          {
+            kind: 'source',
+            id: 'orders-cancelled',
+            provider: 'webhook',
+            config: { path: 'orders-cancelled', auth: { type: 'none' } },
+          },
+          {
+            kind: 'trigger',
+            id: 'fulfil-remote',
+            sources: ['orders-paid'],
+            target: {
+              type: 'http',
+              url: `${base}/jobs`,
+              completion: 'callback',
+              cancel: { url: `${base}/jobs/{{runId}}/cancel` },
+            },
+            input: { order: 'event.data.order' },
+            retry: { maxAttempts: 1 },
+            cancelOn: { sources: ['orders-cancelled'], match: 'event.data.order' },
+          },
+        ] as unknown as Definition[],
     );
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const definitions = [
-      {
-        kind: 'source',
-        id: 'orders-paid',
-        provider: 'webhook',
-        config: { path: 'orders-paid', auth: { type: 'none' } },
-      },
-      {
-        kind: 'source',
-        id: 'orders-cancelled',
-        provider: 'webhook',
-        config: { path: 'orders-cancelled', auth: { type: 'none' } },
-      },
-      {
-        kind: 'trigger',
-        id: 'fulfil-remote',
-        sources: ['orders-paid'],
-        target: {
-          type: 'http',
-          url: `${base}/jobs`,
-          completion: 'callback',
-          cancel: { url: `${base}/jobs/{{runId}}/cancel` },
-        },
-        input: { order: 'event.data.order' },
-        retry: { maxAttempts: 1 },
-        cancelOn: { sources: ['orders-cancelled'], match: 'event.data.order' },
-      },
-    ] as unknown as Definition[];
-    api = new FlintApiClient(stack.services.get('api')!.url, ADMIN_KEY);
-    await api.applyDefinitions(definitions);
   });
 
-  afterAll(async () => {
-    await stack?.stop();
-    await database?.drop();
-    await new Promise((resolve) => server?.close(resolve));
-  });
-
-  async function post(path: string, body: unknown): Promise<void> {
-    const webhook = stack.services.get('webhook')!.url;
-    await waitFor(
-      async () =>
-        (
-          await fetch(`${webhook}/hooks/${path}`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify(body),
-          })
-        ).status === 202,
-      { timeoutMs: 90_000, description: `the webhook ${path} to accept the event` },
-    );
-  }
+  afterAll(() => remote?.stop());
 
   /** The run of `order`, once it waits for its callback. */
   async function startedRun(order: string): Promise<string> {
-    const store = stack.services.get('runner')!.runtime.store;
+    const store = remote.stack.services.get('runner')!.runtime.store;
     return waitFor(
       async () => {
         const [row] = await store.query<{ run_id: string }>(
@@ -130,7 +90,7 @@ describe('end to end: a cancelled remote run asks its engine to stop', () => {
   async function cancelledRun(runId: string): Promise<RunDetail> {
     return waitFor(
       async () => {
-        const run = (await api.request(
+        const run = (await remote.api.request(
           'GET',
           `/api/runs/${encodeURIComponent(runId)}`,
         )) as RunDetail;
@@ -146,9 +106,9 @@ describe('end to end: a cancelled remote run asks its engine to stop', () => {
     received.filter((request) => request.path === `/jobs/${encodeURIComponent(runId)}/cancel`);
 
   it('sends the cancellation when a cancelOn event cancels the run', async () => {
-    await post('orders-paid', { order: 'o-1' });
+    await remote.post('orders-paid', { order: 'o-1' });
     const runId = await startedRun('o-1');
-    await post('orders-cancelled', { order: 'o-1' });
+    await remote.post('orders-cancelled', { order: 'o-1' });
 
     const run = await cancelledRun(runId);
     expect(run.cancelledByEvent).toEqual(expect.any(String));
@@ -170,9 +130,9 @@ describe('end to end: a cancelled remote run asks its engine to stop', () => {
   });
 
   it('sends the cancellation when the run is cancelled through the API', async () => {
-    await post('orders-paid', { order: 'o-2' });
+    await remote.post('orders-paid', { order: 'o-2' });
     const runId = await startedRun('o-2');
-    await api.request('POST', `/api/runs/${encodeURIComponent(runId)}/cancel`);
+    await remote.api.request('POST', `/api/runs/${encodeURIComponent(runId)}/cancel`);
 
     const run = await cancelledRun(runId);
     expect(run.cancelledByEvent).toBeUndefined();

@@ -1,15 +1,8 @@
-import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Logger } from '@nestjs/common';
 import type { Definition } from '@flint/contracts';
-import { FlintApiClient } from '../../apps/cli/src/api-client';
-import { type LocalStack, startLocalStack } from '../../apps/local-stack/src/local-stack';
-import { isolatedStackEnv } from '../support/isolated-stack';
-import { freePorts, waitFor } from '../support/kafka';
-import { type ScratchDatabase, createScratchDatabase } from '../support/postgres';
+import { waitFor } from '../support/kafka';
+import { type RemoteEngineStack, startRemoteEngineStack } from '../support/remote-engine-stack';
 
-const quiet = { log: () => undefined } as unknown as Logger;
 const ADMIN_KEY = 'remote-outcome-admin-key';
 
 /** A workflow engine that accepts a start and, once it answered, reports the job's failure. */
@@ -44,86 +37,63 @@ function failingEngine(reports: Promise<number>[]): Server {
  */
 describe('end to end: a remote workflow reports its outcome and a chained trigger sees it', () => {
   const reports: Promise<number>[] = [];
-  let engine: Server;
-  let database: ScratchDatabase;
-  let stack: LocalStack;
+  let remote: RemoteEngineStack;
 
   beforeAll(async () => {
-    engine = failingEngine(reports);
-    engine.listen(0, '127.0.0.1');
-    await once(engine, 'listening');
-    database = await createScratchDatabase();
-    // The runner tells the engine where the api is, so the api's port is chosen before it starts.
-    const [apiPort] = await freePorts(1);
-    stack = await startLocalStack(
-      isolatedStackEnv(database.url, {
-        FLINT_ADMIN_API_KEY: ADMIN_KEY,
-        FLINT_API_PORT: String(apiPort),
-        FLINT_CALLBACK_BASE_URL: `http://127.0.0.1:${apiPort}`,
-      }),
-      quiet,
-    );
-    const engineUrl = `http://127.0.0.1:${(engine.address() as AddressInfo).port}/jobs`;
-    const definitions = [
-      {
-        kind: 'source',
-        id: 'remote-hook',
-        provider: 'webhook',
-        config: { path: 'remote-hook', auth: { type: 'none' } },
-      },
-      {
-        kind: 'trigger',
-        id: 'remote-deploy',
-        sources: ['remote-hook'],
-        target: { type: 'http', url: engineUrl, completion: 'callback', completionTimeout: '5m' },
-        input: { version: 'event.data.version' },
-        retry: { maxAttempts: 1 },
-      },
-      {
-        kind: 'source',
-        id: 'remote-quota',
-        provider: 'run-status',
-        config: {
-          triggers: ['remote-deploy'],
-          statuses: ['FAILED'],
-          errorTypes: ['QuotaExceeded'],
-        },
-      },
-      {
-        kind: 'trigger',
-        id: 'remote-retry-later',
-        sources: ['remote-quota'],
-        target: { type: 'local', workflow: 'echo' },
-        input: { version: 'event.data.input.version', reason: 'event.data.error.type' },
-      },
-    ] as unknown as Definition[];
-    await new FlintApiClient(stack.services.get('api')!.url, ADMIN_KEY).applyDefinitions(
-      definitions,
+    remote = await startRemoteEngineStack(
+      ADMIN_KEY,
+      failingEngine(reports),
+      (base) =>
+        [
+          {
+            kind: 'source',
+            id: 'remote-hook',
+            provider: 'webhook',
+            config: { path: 'remote-hook', auth: { type: 'none' } },
+          },
+          {
+            kind: 'trigger',
+            id: 'remote-deploy',
+            sources: ['remote-hook'],
+            target: {
+              type: 'http',
+              url: `${base}/jobs`,
+              completion: 'callback',
+              completionTimeout: '5m',
+            },
+            input: { version: 'event.data.version' },
+            retry: { maxAttempts: 1 },
+          },
+          {
+            kind: 'source',
+            id: 'remote-quota',
+            provider: 'run-status',
+            config: {
+              triggers: ['remote-deploy'],
+              statuses: ['FAILED'],
+              errorTypes: ['QuotaExceeded'],
+            },
+          },
+          {
+            kind: 'trigger',
+            id: 'remote-retry-later',
+            sources: ['remote-quota'],
+            target: { type: 'local', workflow: 'echo' },
+            input: { version: 'event.data.input.version', reason: 'event.data.error.type' },
+          },
+        ] as unknown as Definition[],
     );
   });
 
   afterAll(async () => {
     await Promise.allSettled(reports);
-    await stack?.stop();
-    await database?.drop();
-    await new Promise((resolve) => engine?.close(resolve));
+    await remote?.stop();
   });
 
   it('fails the run with the reported type and starts the chained trigger once', async () => {
-    const webhook = stack.services.get('webhook')!.url;
-    await waitFor(
-      async () =>
-        (
-          await fetch(`${webhook}/hooks/remote-hook`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ version: '2.0.1' }),
-          })
-        ).status === 202,
-      { timeoutMs: 90_000, description: 'the webhook to accept the event' },
-    );
+    await remote.post('remote-hook', { version: '2.0.1' });
 
-    const store = stack.services.get('runner')!.runtime.store;
+    const store = remote.stack.services.get('runner')!.runtime.store;
     const runs = () =>
       store.query<{ trigger_id: string; status: string; result: unknown; error_type: string }>(
         'SELECT trigger_id, status, result, error_type FROM runs ORDER BY created_at',
