@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { providerServiceModule } from '@flint/provider-sdk';
 import type { ServiceRuntime } from '@flint/service-kit';
 import { type StreamKinds, streamKinds, subscriberKinds } from './subscriber-kinds';
+import { reconnectBackoffFromEnv } from './subscriber-settings';
 import { DeadLetterProducer } from './subscription/dead-letter-producer';
 import { SubscriberMetrics } from './subscription/subscriber-metrics';
 
@@ -18,6 +19,7 @@ export class SubscriberModule {
         metrics: new SubscriberMetrics(runtime.registry),
         deadLetters,
         dlqTopic: runtime.topics.dlq,
+        reconnectBackoff: reconnectBackoffFromEnv(runtime.env),
       }),
       providers: [{ provide: DeadLetterProducer, useValue: deadLetters }],
     });

@@ -80,6 +80,11 @@ export class SubscriberBed extends TestGround {
       FLINT_RUNNER_PORT: '0',
       FLINT_SUBSCRIBER_PORT: '0',
       FLINT_RUNNER_POLL_INTERVAL_MS: '200',
+      // Connections are cut on purpose here: a source whose upstream is back reconnects within 3 s
+      // (by default the wait has doubled to 4–16 s by then). Its five failed attempts before
+      // `failed` still span 12–15 s, so a status report (every 10 s) shows it `reconnecting`.
+      FLINT_SUBSCRIBER_RECONNECT_INITIAL_MS: '3000',
+      FLINT_SUBSCRIBER_RECONNECT_MAX_MS: '3000',
       ...extra,
     });
   }

@@ -11,8 +11,8 @@ export interface SubscriberDeps {
   metrics: SubscriberMetrics;
   deadLetters: DeadLetterSender;
   dlqTopic: string;
-  /** Between reconnection attempts; default 500 ms doubling to 30 s, with jitter. */
-  reconnectBackoff?: Backoff;
+  /** Between reconnection attempts, with jitter (`FLINT_SUBSCRIBER_RECONNECT_*`). */
+  reconnectBackoff: Backoff;
 }
 
 /** Failed attempts in a row after which the source shows `failed` instead of `reconnecting`. */
@@ -61,7 +61,6 @@ async function runConnected<K extends SubscriberKind, Config extends MessageSett
     log,
     signal,
   });
-  const backoff = deps.reconnectBackoff ?? { initialMs: 500, maxMs: 30_000 };
   let upSince: number | undefined;
   const session: StreamSession<K, Config> = {
     ctx,
@@ -90,7 +89,7 @@ async function runConnected<K extends SubscriberKind, Config extends MessageSett
         failures = wasHealthy ? 1 : failures + 1;
         const reason = errorText(err);
         health.connection(failures > FAILED_AFTER_ATTEMPTS ? 'failed' : 'reconnecting', reason);
-        const delay = backoffDelay(failures, backoff);
+        const delay = backoffDelay(failures, deps.reconnectBackoff);
         log('warn', `connection failed, reconnecting in ${delay} ms: ${reason}`);
         await systemClock.sleep(delay, signal);
       }
