@@ -62,7 +62,9 @@ export async function startProcessStack(log: (line: string) => void): Promise<Pr
   delete env.NODE_OPTIONS;
   const children = new Map<ServiceName, ChildProcess>();
   const store = await openStore({ databaseUrl: database.url, poolMax: 4, dataDir: '' });
+  let stopping = false;
   const stop = async () => {
+    stopping = true;
     await Promise.all(
       [...children.values()].reverse().map((child) => stopChild(child, 'SIGTERM', 25_000)),
     );
@@ -91,6 +93,10 @@ export async function startProcessStack(log: (line: string) => void): Promise<Pr
       });
       await waitForReady(name, url(name), child, () => errors);
       log(`${name} ready (pid ${child.pid})`);
+      // A service that dies mid-scenario would otherwise show only as a missing /proc entry.
+      child.once('exit', (code, signal) => {
+        if (!stopping) log(`${name} exited (${code ?? signal}) while in use:\n${errors}`);
+      });
     }
   } catch (err) {
     await stop();
