@@ -2,6 +2,7 @@ import { Button } from '../components/buttons';
 import { Dialog } from '../components/dialog';
 import { Banner } from '../components/feedback';
 import { diffLines, foldUnchanged } from '../logic/line-diff';
+import { counted } from '../logic/format';
 import { toComparableYaml } from '../logic/yaml';
 import type { Conflict } from './BuilderScreen';
 
@@ -60,7 +61,7 @@ export function ConflictDialog({
         {lines.map((line, index) =>
           line.kind === 'folded' ? (
             <div key={index} className="diff-fold" role="row">
-              <span role="cell">{line.count} unchanged lines</span>
+              <span role="cell">{counted(line.count, 'unchanged line')}</span>
             </div>
           ) : (
             <div key={index} className={`diff-line diff-${line.kind}`} role="row">

@@ -164,7 +164,9 @@ function BacktestOutcome({
                       </span>
                     </td>
                     <td className="secondary">
-                      <code className="mono truncate">{JSON.stringify(run.input)}</code>
+                      <code className="mono truncate" title={JSON.stringify(run.input)}>
+                        {JSON.stringify(run.input)}
+                      </code>
                     </td>
                   </tr>
                 ))}

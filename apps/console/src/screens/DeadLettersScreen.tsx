@@ -69,7 +69,11 @@ export function DeadLettersScreen() {
     {
       key: 'error',
       header: 'What was wrong',
-      cell: (d) => <span className="small truncate">{d.error ?? '—'}</span>,
+      cell: (d) => (
+        <span className="small truncate" title={d.error}>
+          {d.error ?? '—'}
+        </span>
+      ),
     },
     {
       key: 'from',

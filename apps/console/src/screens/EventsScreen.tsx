@@ -107,7 +107,15 @@ export function EventsScreen() {
         </Link>
       ),
     },
-    { key: 'type', header: 'Type', cell: (e) => <span className="truncate">{e.type}</span> },
+    {
+      key: 'type',
+      header: 'Type',
+      cell: (e) => (
+        <span className="truncate" title={e.type}>
+          {e.type}
+        </span>
+      ),
+    },
     {
       key: 'source',
       header: 'Source',

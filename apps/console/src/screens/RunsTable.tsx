@@ -140,7 +140,11 @@ export function RunsTable({
       header: 'Error',
       secondary: true,
       cell: (r) =>
-        r.error ? <span className="small text-bad truncate">{r.error.message}</span> : null,
+        r.error ? (
+          <span className="small text-bad truncate" title={r.error.message}>
+            {r.error.message}
+          </span>
+        ) : null,
     },
   ];
 

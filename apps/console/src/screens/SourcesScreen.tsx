@@ -83,7 +83,11 @@ export function SourcesScreen() {
             {s.id}
           </Link>
           {isAdmin(principal) && <span className="owner-note"> · {s.owner}</span>}
-          {s.description && <p className="small muted truncate">{s.description}</p>}
+          {s.description && (
+            <p className="small muted truncate" title={s.description}>
+              {s.description}
+            </p>
+          )}
         </div>
       ),
     },
@@ -99,7 +103,11 @@ export function SourcesScreen() {
               {counted(s.status.consecutiveFailures ?? 0, 'failure')} in a row
             </span>
           )}
-          {s.status.message && <span className="small muted truncate">{s.status.message}</span>}
+          {s.status.message && (
+            <span className="small muted truncate" title={s.status.message}>
+              {s.status.message}
+            </span>
+          )}
         </div>
       ),
     },

@@ -67,7 +67,11 @@ export function TriggersScreen() {
             {t.id}
           </Link>
           {isAdmin(principal) && <span className="owner-note"> · {t.owner}</span>}
-          {t.description && <p className="small muted truncate">{t.description}</p>}
+          {t.description && (
+            <p className="small muted truncate" title={t.description}>
+              {t.description}
+            </p>
+          )}
         </div>
       ),
     },

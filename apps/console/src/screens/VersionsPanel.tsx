@@ -6,8 +6,9 @@ import { useSession } from '../app/session';
 import { Tag } from '../components/badges';
 import { ErrorBanner } from '../components/feedback';
 import { Card, EmptyState } from '../components/layout';
-import { Pager } from '../components/table';
+import { CursorPager } from '../components/table';
 import { TimeAgo } from '../components/time';
+import { counted } from '../logic/format';
 import { diffLines, foldUnchanged } from '../logic/line-diff';
 import { toComparableYaml } from '../logic/yaml';
 
@@ -92,13 +93,7 @@ export function VersionsPanel({ kind, id }: { kind: 'source' | 'trigger'; id: st
             ))}
           </tbody>
         </table>
-        <Pager
-          label="Versions"
-          page={pages.page}
-          hasNext={Boolean(history.data?.nextCursor)}
-          onPrevious={pages.previous}
-          onNext={() => history.data?.nextCursor && pages.next(history.data.nextCursor)}
-        />
+        <CursorPager label="Versions" pages={pages} nextCursor={history.data?.nextCursor} />
       </Card>
       <Card
         title={
@@ -135,7 +130,7 @@ function VersionDiff({ from, to }: { from?: DefinitionVersion; to?: DefinitionVe
       {lines.map((line, index) =>
         line.kind === 'folded' ? (
           <div key={index} className="diff-fold" role="row">
-            <span role="cell">{line.count} unchanged lines</span>
+            <span role="cell">{counted(line.count, 'unchanged line')}</span>
           </div>
         ) : (
           <div key={index} className={`diff-line diff-${line.kind}`} role="row">
