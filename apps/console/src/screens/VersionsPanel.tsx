@@ -63,9 +63,9 @@ export function VersionsPanel({ kind, id }: { kind: 'source' | 'trigger'; id: st
                 <td>
                   <Tag tone={entry.action === 'deleted' ? 'bad' : 'neutral'}>{entry.action}</Tag>
                 </td>
-                <td className="compare-cell">
+                <td>
                   {entry.action !== 'deleted' && (
-                    <>
+                    <div className="compare-cell">
                       <label className="radio">
                         <input
                           type="radio"
@@ -86,7 +86,7 @@ export function VersionsPanel({ kind, id }: { kind: 'source' | 'trigger'; id: st
                         />
                         to
                       </label>
-                    </>
+                    </div>
                   )}
                 </td>
               </tr>
