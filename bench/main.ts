@@ -7,7 +7,7 @@ import { backtestSpeed } from './scenarios/backtest';
 import { consoleSize } from './scenarios/console-size';
 import { cronDelay } from './scenarios/cron';
 import { endToEnd } from './scenarios/end-to-end';
-import { endToEndFloor } from './scenarios/end-to-end-floor';
+import { endToEndFloor, type FloorWindow } from './scenarios/end-to-end-floor';
 import { evaluatorAlone } from './scenarios/evaluator';
 import { localStackMemory } from './scenarios/local-stack-memory';
 import { costPerRun } from './scenarios/cost-per-run';
@@ -119,18 +119,27 @@ async function main(): Promise<void> {
   const { chosen, sustainSeconds, backtestEvents, e2eRates } = settings(process.argv.slice(2));
   const startedAt = new Date().toISOString();
   const report: BenchReport = { startedAt, machine: machineInfo(), scenarios: [] };
-  const record = (result: ScenarioResult) => {
+  const folder = join(__dirname, 'results');
+  const stamp = startedAt.replace(/[:.]/g, '-');
+  await mkdir(folder, { recursive: true });
+  // Written after every scenario, so a failure late in a long run keeps what was measured before it.
+  const save = async () => {
+    await writeFile(join(folder, `${stamp}.json`), `${JSON.stringify(report, null, 2)}\n`);
+    await writeFile(join(folder, `${stamp}.md`), markdownReport(report));
+  };
+  const record = async (result: ScenarioResult) => {
     report.scenarios.push(result);
     log(`${result.name} done in ${Math.round(result.durationMs / 1000)} s`);
+    await save();
   };
 
   if (chosen.includes('console')) {
     log('console: the size of the built web console');
-    record(consoleSize());
+    await record(consoleSize());
   }
   if (chosen.includes('evaluator')) {
     log('evaluator: 100, 10,000 and 100,000 triggers; 10,000 again with the archive on');
-    record(
+    await record(
       await evaluatorAlone({
         triggerCounts: [100, 10_000, 100_000],
         archiveCounts: [10_000],
@@ -142,7 +151,9 @@ async function main(): Promise<void> {
     log('cron: 1,000 schedules on the same second');
     const broker = await startBroker(log);
     try {
-      record(await cronDelay({ schedules: 1_000, measureMs: 6_000, brokers: broker.brokers }));
+      await record(
+        await cronDelay({ schedules: 1_000, measureMs: 6_000, brokers: broker.brokers }),
+      );
     } finally {
       await broker.stop();
     }
@@ -151,7 +162,7 @@ async function main(): Promise<void> {
     log("local-stack-memory: npm start's stack, idle RSS on a first and a later start");
     const broker = await startBroker(log);
     try {
-      record(await localStackMemory(broker));
+      await record(await localStackMemory(broker));
     } finally {
       await broker.stop();
     }
@@ -160,18 +171,20 @@ async function main(): Promise<void> {
     log('subscriber: Kafka topic, Redis Streams, NATS JetStream and RabbitMQ sources');
     const broker = await startBroker(log);
     try {
-      record(await subscriberThroughput(broker, log, { messages: 10_000, timeoutMs: 60_000 }));
+      await record(
+        await subscriberThroughput(broker, log, { messages: 10_000, timeoutMs: 60_000 }),
+      );
     } finally {
       await broker.stop();
     }
   }
   if (chosen.includes('backtest')) {
     log(`backtest: ${backtestEvents.toLocaleString('en-US')} archived events`);
-    record(await backtestSpeed(log, { events: backtestEvents }));
+    await record(await backtestSpeed(log, { events: backtestEvents }));
   }
   if (chosen.includes('archive')) {
     log('archive: webhook ingest with the event archive on and off, alternating');
-    record(await archiveCost(log, { connections: 32, durationS: 10, rounds: 2 }));
+    await record(await archiveCost(log, { connections: 32, durationS: 10, rounds: 2 }));
   }
   if (chosen.includes('console-overview')) {
     log(
@@ -179,7 +192,7 @@ async function main(): Promise<void> {
     );
     const broker = await startBroker(log);
     try {
-      record(
+      await record(
         await consoleOverview(broker, log, {
           triggers: 1_000,
           sources: 50,
@@ -214,13 +227,8 @@ async function main(): Promise<void> {
     }
   }
 
-  const folder = join(__dirname, 'results');
-  await mkdir(folder, { recursive: true });
-  const stamp = startedAt.replace(/[:.]/g, '-');
-  const markdown = markdownReport(report);
-  await writeFile(join(folder, `${stamp}.json`), `${JSON.stringify(report, null, 2)}\n`);
-  await writeFile(join(folder, `${stamp}.md`), markdown);
-  process.stdout.write(markdown);
+  await save();
+  process.stdout.write(markdownReport(report));
   log(`written to bench/results/${stamp}.json and .md`);
 }
 
@@ -228,7 +236,7 @@ async function runStackScenarios(
   stack: BenchStack,
   chosen: ScenarioName[],
   e2eRates: number[],
-  record: (result: ScenarioResult) => void,
+  record: (result: ScenarioResult) => Promise<void>,
 ): Promise<void> {
   const memory = chosen.includes('memory');
   let idleRss = 0;
@@ -239,13 +247,15 @@ async function runStackScenarios(
   }
   if (chosen.includes('e2e')) {
     log(`end to end: ${e2eRates.join(' and ')} events/s`);
-    record(await endToEnd(stack, { rates: e2eRates, windowMs: 15_000, drainTimeoutMs: 60_000 }));
+    await record(
+      await endToEnd(stack, { rates: e2eRates, windowMs: 15_000, drainTimeoutMs: 60_000 }),
+    );
   }
   if (memory) {
     const peakRss = process.memoryUsage().rss;
     const afterRss = rssAfterGc();
     const idleMb = megabytes(idleRss);
-    record({
+    await record({
       name: 'memory',
       durationMs: 0,
       measurements: [
@@ -284,7 +294,7 @@ async function runProcessScenarios(
   stack: ProcessStack,
   chosen: ScenarioName[],
   sustainSeconds: number,
-  record: (result: ScenarioResult) => void,
+  record: (result: ScenarioResult) => Promise<void>,
 ): Promise<void> {
   // Idle: every service ready, nothing sent yet.
   await sleep(5_000);
@@ -293,11 +303,13 @@ async function runProcessScenarios(
   try {
     if (chosen.includes('cost')) {
       log('cost: what one run costs each part, at 200 events/s for 20 s');
-      record(await costPerRun(stack, load, { rate: 200, loadMs: 20_000, drainTimeoutMs: 60_000 }));
+      await record(
+        await costPerRun(stack, load, { rate: 200, loadMs: 20_000, drainTimeoutMs: 60_000 }),
+      );
     }
     if (chosen.includes('memory-per-service')) {
       log('memory per service: idle, then 500 events/s end to end for 20 s');
-      record(
+      await record(
         await memoryPerService(stack, load, idle, {
           loadRate: 500,
           loadMs: 20_000,
@@ -314,7 +326,7 @@ async function runProcessScenarios(
         drainTimeoutMs: 120_000,
       });
       log(`sustained: the floor at ${SUSTAIN_RATES.at(-1)} events/s for ${sustainSeconds} s`);
-      record(await withSustainedFloor(sustained, stack.brokers, sustainSeconds));
+      await record(await withSustainedFloor(sustained, stack.brokers, sustainSeconds));
     }
   } finally {
     load.close();
@@ -322,7 +334,7 @@ async function runProcessScenarios(
   // Last: its flood leaves a backlog in the evaluator.
   if (chosen.includes('webhook')) {
     log('webhook: autocannon against POST /hooks/demo, then against the floor');
-    record(await webhookIngest(stack, { connections: 64, durationS: 15 }));
+    await record(await webhookIngest(stack, { connections: 64, durationS: 15 }));
   }
 }
 
@@ -338,7 +350,15 @@ async function withSustainedFloor(
   sustainSeconds: number,
 ): Promise<ScenarioResult> {
   const offered = SUSTAIN_RATES.at(-1) ?? 0;
-  const floor = (await endToEndFloor(brokers, [offered], sustainSeconds * 1000)).get(offered);
+  let floor: FloorWindow | undefined;
+  try {
+    floor = (await endToEndFloor(brokers, [offered], sustainSeconds * 1000)).get(offered);
+  } catch (err) {
+    // The search's own figures stand without it.
+    const floorError = err instanceof Error ? err.message : String(err);
+    log(`sustained: the floor failed: ${floorError}`);
+    return { ...sustained, details: { ...sustained.details, floorError } };
+  }
   const highest = sustained.measurements[0]?.value ?? 0;
   if (floor === undefined) return sustained;
   return {
