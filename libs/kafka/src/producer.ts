@@ -73,10 +73,24 @@ export class EventProducer {
   }
 
   /** Sends records bound for several topics in one request per broker; resolves once all are acked. */
-  async sendRecords(unsigned: OutgoingRecord[]): Promise<RecordMetadata[]> {
-    if (unsigned.length === 0) return [];
+  sendRecords(unsigned: OutgoingRecord[]): Promise<RecordMetadata[]> {
+    return this.sendAsIs(this.signed(unsigned));
+  }
+
+  /**
+   * Puts messages back on a topic exactly as they were, with whatever signature they carry and none
+   * added: a message re-sent from the dead letters keeps the trust it had (a Flint service's
+   * signature still holds, since it covers only the `ce_` headers, the content type and the value)
+   * and gains none it lacked (a foreign producer's event stays unsigned).
+   */
+  republish(topic: string, messages: OutgoingMessage[]): Promise<RecordMetadata[]> {
+    return this.sendAsIs(messages.map((message) => ({ ...message, topic })));
+  }
+
+  private async sendAsIs(records: OutgoingRecord[]): Promise<RecordMetadata[]> {
+    if (records.length === 0) return [];
     await this.connect();
-    return this.calls.call({ id: this.nextCallId++, records: this.signed(unsigned) });
+    return this.calls.call({ id: this.nextCallId++, records });
   }
 
   /**

@@ -53,12 +53,16 @@ export class KafkaPublisher {
     );
   }
 
-  /** A message as it was, back onto one of Flint's topics (a dead letter re-sent). */
+  /**
+   * A message as it was, back onto one of Flint's topics (a dead letter re-sent): not signed by the
+   * api, so an event keeps the signature it had and a foreign producer's stays unsigned.
+   */
   republish(
     topic: string,
     message: { key: string | null; value: Buffer | null; headers: Record<string, string> },
   ): Promise<void> {
-    return this.send(topic, message.key, message.value, message.headers);
+    const { key, value, headers } = message;
+    return this.acknowledgedInTime(() => this.producer.republish(topic, [{ key, value, headers }]));
   }
 
   /** Nest calls this when the API stops. */
@@ -75,7 +79,7 @@ export class KafkaPublisher {
     return this.sendAll(topic, [{ key, value, headers }]);
   }
 
-  private async sendAll(
+  private sendAll(
     topic: string,
     messages: Array<{
       key: string | null;
@@ -83,6 +87,11 @@ export class KafkaPublisher {
       headers: Record<string, string>;
     }>,
   ): Promise<void> {
+    return this.acknowledgedInTime(() => this.producer.send(topic, messages));
+  }
+
+  /** Topics provisioned, then `produce`, acknowledged within the timeout or refused clearly. */
+  private async acknowledgedInTime(produce: () => Promise<unknown>): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(
@@ -99,7 +108,7 @@ export class KafkaPublisher {
       await Promise.race([
         (async () => {
           await this.ensureReady();
-          await this.producer.send(topic, messages);
+          await produce();
         })(),
         timeout,
       ]);

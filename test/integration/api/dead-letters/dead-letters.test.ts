@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DLQ_HEADERS, RunRequestSchema } from '@flint/contracts';
+import { EventSigner } from '@flint/kafka';
 import type { RunningService } from '@flint/service-kit';
 import { waitFor } from '../../../support/kafka';
 import { metricValue, RunnerTestBed, runRequest } from '../../runner/runner-harness';
@@ -7,6 +8,9 @@ import { TargetServer } from '../../runner/targets/target-server';
 import { call, createKey, createWebhookTrigger, localTrigger, startApi } from '../api-harness';
 
 const sfx = randomUUID().slice(0, 8);
+/** The services' key: the api signs what it publishes with it, the evaluator would verify with it. */
+const signingKey = `dead-letters-signing-key-${randomUUID()}`;
+const signer = new EventSigner(signingKey);
 
 /**
  * The dead-letter routes against a real runner, broker and database: the API indexes the
@@ -25,6 +29,7 @@ describe('dead letters: /api/dead-letters', () => {
     api = await startApi(bed.topics, {
       DATABASE_URL: bed.database.url,
       FLINT_API_DLQ_GROUP_ID: `dlq-index-${sfx}`,
+      KAFKA_EVENT_SIGNING_KEY: signingKey,
     });
   });
 
@@ -187,6 +192,56 @@ describe('dead letters: /api/dead-letters', () => {
     );
     const after = await call(api.url, 'GET', `/api/dead-letters/${letter.id}`);
     expect(after.body).toMatchObject({ resendCount: 1, resentAt: expect.any(String) });
+  });
+
+  it('re-sends an event with the trust it had: a foreign one stays unsigned, a signed one still verifies', async () => {
+    const cloudEvent = (id: string) => ({
+      key: id,
+      value: `{"order":"${id}"}`,
+      headers: {
+        ce_specversion: '1.0',
+        ce_id: id,
+        ce_source: 'flint/webhook/shop',
+        ce_type: 'order.created',
+        ce_flintowner: 'payments',
+        'content-type': 'application/json',
+      },
+    });
+    const foreign = cloudEvent(`foreign-${sfx}`);
+    const signed: { key: string; value: string; headers: Record<string, string> } = signer.sign(
+      cloudEvent(`signed-${sfx}`),
+    );
+    for (const message of [foreign, signed]) {
+      await deadLetter(
+        message.key,
+        message.value,
+        { reason: 'processing-failed', sourceTopic: bed.topics.events },
+        message.headers,
+      );
+    }
+    const page = await listed(`sourceTopic=${bed.topics.events}&resent=false`, 2);
+    for (const message of [foreign, signed]) {
+      const letter = page.items.find((item: { key: string }) => item.key === message.key);
+      expect((await call(api.url, 'POST', `/api/dead-letters/${letter.id}/resend`)).status).toBe(
+        200,
+      );
+    }
+    const verifies = (message: { headers: Record<string, string>; value: string | null }) =>
+      signer.verify({
+        headers: message.headers,
+        value: message.value === null ? null : Buffer.from(message.value),
+      });
+    const back = async (key: string) =>
+      waitFor(() => bed.events.find((message) => message.key === key), {
+        description: `${key} back on the events topic`,
+      });
+    const foreignBack = await back(foreign.key);
+    // Signed by the api, the foreign event's claimed owner would be believed by the evaluator.
+    expect(foreignBack.headers.flint_signature).toBeUndefined();
+    expect(verifies(foreignBack)).toBe(false);
+    const signedBack = await back(signed.key);
+    expect(signedBack.headers.flint_signature).toBe(signed.headers.flint_signature);
+    expect(verifies(signedBack)).toBe(true);
   });
 
   it('re-sends a run that failed without starting, after its trigger was fixed: it starts exactly once', async () => {
