@@ -33,8 +33,9 @@ export interface WebhookOptions {
 }
 
 /**
- * POST /hooks/demo on the webhook service in its own process (as deployed), then the same load from
- * the same generator on the floor (`webhook-floor-server.ts`) on the same broker. Both answer 202 only
+ * The floor (`webhook-floor-server.ts`) on the same broker, then the same load from the same
+ * generator on POST /hooks/demo of the webhook service in its own process (as deployed), once as it
+ * runs and once with the evaluator held (see `withEvaluatorHeld`). Both answer 202 only
  * once Kafka acknowledged the event, so 202s per second is the acked ingest rate; Flint's figure
  * that matters is its share of the floor, since this machine's absolute numbers move ±20 % between
  * runs. The `demo` source has no trigger, so the evaluator only drops what it reads.
@@ -56,8 +57,13 @@ export async function webhookIngest(
   await waitForAccepting(url);
   const webhook = stack.processes.find((p) => p.name === 'webhook');
   if (webhook === undefined) throw new Error('the process stack has no webhook service');
-  const flint = await measuredLoad(webhook.pid, { url, ...options });
+  // The floor first and the evaluator held last: once it goes on, the evaluator works off the
+  // events it missed, which would slow whatever is measured next.
   const floor = await floorIngest(stack.brokers, options);
+  const flint = await measuredLoad(webhook.pid, { url, ...options });
+  const alone = await withEvaluatorHeld(stack, () =>
+    measuredLoad(webhook.pid, { url, ...options }),
+  );
   const share = flint.rate / floor.rate;
   const note = (load: Ingest) =>
     `${options.connections} connections, ${options.durationS} s, statuses ${JSON.stringify(load.statuses)}, ${load.errors} errors`;
@@ -93,6 +99,13 @@ export async function webhookIngest(
       },
       {
         scenario: 'webhook',
+        metric: 'Flint, the evaluator held: events acked (202) per second',
+        value: round(alone.rate),
+        unit: 'events/s',
+        note: `the evaluator stopped (SIGSTOP) through the load, so nothing consumes the events, as for the floor; p99 ${round(alone.latencyMs.p99)} ms, CPU per event ${round(alone.cpuMsPerEvent, 3)} ms; ${note(alone)}`,
+      },
+      {
+        scenario: 'webhook',
         metric: 'floor: events acked (202) per second (http + kafkajs, nothing else)',
         value: round(floor.rate),
         unit: 'events/s',
@@ -113,9 +126,33 @@ export async function webhookIngest(
         goal: `≥ ${GOAL_SHARE_OF_FLOOR}`,
         met: share >= GOAL_SHARE_OF_FLOOR,
       },
+      {
+        scenario: 'webhook',
+        metric: 'Flint with the evaluator held as a share of the floor, same run',
+        value: round(alone.rate / floor.rate, 2),
+        unit: '×',
+      },
     ],
-    details: { ...options, flint, floor },
+    details: { ...options, flint, alone, floor },
   };
+}
+
+/**
+ * `measure` with the evaluator's process stopped. The events the webhook accepts are otherwise read
+ * (and dropped) by the evaluator at once, which on two cores takes CPU the webhook and the broker
+ * would have, while the floor's events are read by nobody; held, the two are compared like with
+ * like. Its consumer's session may expire meanwhile; it rejoins its group when the process goes on
+ * (this is the benchmark's last scenario, so nothing after it sees that rebalance).
+ */
+async function withEvaluatorHeld<T>(stack: ProcessStack, measure: () => Promise<T>): Promise<T> {
+  const evaluator = stack.processes.find((p) => p.name === 'evaluator');
+  if (evaluator === undefined) throw new Error('the process stack has no evaluator');
+  process.kill(evaluator.pid, 'SIGSTOP');
+  try {
+    return await measure();
+  } finally {
+    process.kill(evaluator.pid, 'SIGCONT');
+  }
 }
 
 /** The floor server in a process of its own, producing to a topic of its own on the same broker. */
