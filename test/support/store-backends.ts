@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import {
   PgliteStore,
   PostgresStore,
+  type Queryable,
   runMigrations,
   type Store,
   type StoreKind,
 } from '@flint/store';
+import { waitFor } from './kafka';
 import { createScratchDatabase, describeIfPostgres } from './postgres';
 
 /** A store on an empty database of its own, and how to throw both away. */
@@ -31,6 +33,28 @@ export async function emptyTables(store: Store): Promise<void> {
   );
   const names = tables.map((table) => `"${table.table_name}"`).join(', ');
   if (names) await store.query(`TRUNCATE ${names} RESTART IDENTITY`);
+}
+
+/**
+ * Waits until `count` sessions on the store's database wait for a lock (PostgreSQL only), so a race
+ * test knows the calls it started have reached the lock it holds before it lets them go on.
+ * `waiters` names them in the timeout error, e.g. "adds waiting for the batch's lock".
+ */
+export async function waitForLockWaiters(
+  store: Queryable,
+  count: number,
+  waiters: string,
+): Promise<void> {
+  await waitFor(
+    async () => {
+      const [row] = await store.query<{ waiting: number }>(
+        `SELECT count(*)::int AS waiting FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+      );
+      return (row?.waiting ?? 0) >= count;
+    },
+    { description: `${count} ${waiters}` },
+  );
 }
 
 export interface StoreBackend {

@@ -4,8 +4,11 @@ import {
   EvaluatorBatchRepository,
   type NewBatchMember,
 } from '../../../../apps/evaluator/src/batching/batch-repository';
-import { waitFor } from '../../../support/kafka';
-import { describeEachStore, type OpenedStore } from '../../../support/store-backends';
+import {
+  describeEachStore,
+  type OpenedStore,
+  waitForLockWaiters,
+} from '../../../support/store-backends';
 
 const T0 = new Date('2026-01-02T03:00:00Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
@@ -113,17 +116,6 @@ describeEachStore('evaluator batches', (backend) => {
       await tx.query('SELECT 1 FROM evaluator_batches WHERE id = $1 FOR UPDATE', [batchId]);
       await then(tx);
     });
-  const waitingForLocks = (count: number) =>
-    waitFor(
-      async () => {
-        const [row] = await store.query<{ waiting: number }>(
-          `SELECT count(*)::int AS waiting FROM pg_stat_activity
-            WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-        );
-        return (row?.waiting ?? 0) >= count;
-      },
-      { description: `${count} adds to wait for the batch's lock` },
-    );
 
   onPostgres('puts an event that met its open batch as it closed into a new batch', async () => {
     const replica = new EvaluatorBatchRepository(await opened.openReplica());
@@ -134,7 +126,7 @@ describeEachStore('evaluator batches', (backend) => {
     // deadline passed, or another add filled it).
     await holdingBatch(first.batch.id, async (tx) => {
       late = replica.add(member('c2', { triggerId: 'closing' }));
-      await waitingForLocks(1);
+      await waitForLockWaiters(store, 1, "adds waiting for the batch's lock");
       await tx.query("UPDATE evaluator_batches SET status = 'closed' WHERE id = $1", [
         first.batch.id,
       ]);
@@ -156,7 +148,7 @@ describeEachStore('evaluator batches', (backend) => {
         batches.add(member('d2', { triggerId: 'twice' })),
         replica.add(member('d2', { triggerId: 'twice' })),
       ]);
-      await waitingForLocks(2);
+      await waitForLockWaiters(store, 2, "adds waiting for the batch's lock");
     });
     const statuses = (await both)?.map((result) => result.status).sort();
     expect(statuses).toEqual(['added', 'duplicate']);

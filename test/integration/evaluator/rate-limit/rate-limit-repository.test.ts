@@ -3,8 +3,12 @@ import {
   EvaluatorRateLimitRepository,
   type RateRequest,
 } from '../../../../apps/evaluator/src/rate-limit/rate-limit-repository';
-import { waitFor } from '../../../support/kafka';
-import { describeEachStore, emptyTables, type OpenedStore } from '../../../support/store-backends';
+import {
+  describeEachStore,
+  emptyTables,
+  type OpenedStore,
+  waitForLockWaiters,
+} from '../../../support/store-backends';
 
 const T0 = new Date('2026-01-02T03:00:00Z');
 const HOUR = 3600_000;
@@ -54,16 +58,7 @@ describeEachStore('evaluator rate limits', (backend) => {
     await store.transaction(async (tx) => {
       await tx.query('SELECT 1 FROM evaluator_rate_limits FOR UPDATE');
       both = [limits.reserve(request('r2')), replica.reserve(request('r2'))];
-      await waitFor(
-        async () => {
-          const [row] = await store.query<{ waiting: number }>(
-            `SELECT count(*)::int AS waiting FROM pg_stat_activity
-              WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-          );
-          return (row?.waiting ?? 0) >= 2;
-        },
-        { description: "both replicas to wait for the key's lock" },
-      );
+      await waitForLockWaiters(store, 2, "replicas waiting for the key's lock");
     });
     const delayed = { status: 'delayed', at: new Date(T0.getTime() + HOUR) };
     expect(await Promise.all(both)).toEqual([delayed, delayed]);

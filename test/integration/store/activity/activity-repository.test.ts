@@ -1,6 +1,10 @@
 import { ActivityRepository, type RecentEvent, type Store } from '@flint/store';
-import { waitFor } from '../../../support/kafka';
-import { describeEachStore, emptyTables, type OpenedStore } from '../../../support/store-backends';
+import {
+  describeEachStore,
+  emptyTables,
+  type OpenedStore,
+  waitForLockWaiters,
+} from '../../../support/store-backends';
 
 const MINUTE = 60_000;
 const T0 = new Date('2026-05-01T10:00:00Z');
@@ -86,17 +90,6 @@ describeEachStore('ActivityRepository', (backend) => {
         { counts: [counts('a', T0, 1), counts('b', T0, 1)], events: [] },
         bounds,
       );
-      const waiting = (count: number) =>
-        waitFor(
-          async () => {
-            const [row] = await store.query<{ waiting: number }>(
-              `SELECT count(*)::int AS waiting FROM pg_stat_activity
-              WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-            );
-            return (row?.waiting ?? 0) >= count;
-          },
-          { description: `${count} flushes to wait for a row's lock` },
-        );
       let flushes: Promise<void>[] = [];
       // With b's row held elsewhere, the replica waits for b first, then this one takes a and waits for
       // b: whoever gets b next must not then wait for a held by the other.
@@ -106,13 +99,13 @@ describeEachStore('ActivityRepository', (backend) => {
           { counts: [counts('b', T0, 10), counts('a', T0, 10)], events: [] },
           bounds,
         );
-        await waiting(1);
+        await waitForLockWaiters(store, 1, "flushes waiting for a row's lock");
         const second = activity.record(
           { counts: [counts('a', T0, 100), counts('b', T0, 100)], events: [] },
           bounds,
         );
         flushes = [first, second];
-        await waiting(2);
+        await waitForLockWaiters(store, 2, "flushes waiting for a row's lock");
       });
       await Promise.all(flushes);
       const minutes = await activity.triggerActivity('a', T0, new Date(T0.getTime() + MINUTE));
