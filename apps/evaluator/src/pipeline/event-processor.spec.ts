@@ -129,14 +129,14 @@ describe('EventProcessor', () => {
 
   const define = (fields: Record<string, unknown>) =>
     index.setTrigger(fields.id as string, storedTrigger(fields));
+  /** The event as the consumer hands it over; `fromFlint`: a Flint service's signature holds. */
+  const consumed = (event: CloudEvent, fromFlint: boolean, offset = 0) => ({
+    event,
+    message: { topic: 'flint.events', partition: 0, offset: String(offset), key: null },
+    fromFlint,
+  });
   const process = (...events: CloudEvent[]) =>
-    processor.process(
-      events.map((event, offset) => ({
-        event,
-        message: { topic: 'flint.events', partition: 0, offset: String(offset), key: null },
-        fromFlint: true,
-      })),
-    );
+    processor.process(events.map((event, offset) => consumed(event, true, offset)));
   const requests = (): RunRequest[] =>
     sent.map((record) => RunRequestSchema.parse(JSON.parse(String(record.value))));
   const results = () => {
@@ -493,56 +493,35 @@ describe('EventProcessor', () => {
     ]);
   });
 
-  it('refuses flint. types and does not believe owners of events Flint did not produce', async () => {
-    define({ id: 'chained', eventTypes: [runStatusEventType('FAILED')] });
-    define({ id: 'orders', eventTypes: ['com.example.order'], fromOwners: ['shop'] });
-    const forged = webhookEvent({
-      type: runStatusEventType('FAILED'),
-      flintprovider: 'runner',
-      flintsourceid: 'runner',
-      data: { runId: 'r-1', triggerId: 'deploy', status: 'FAILED', attempt: 1 },
-    });
-    const claimed = webhookEvent({ type: 'com.example.order', flintowner: 'shop' });
-    await processor.process([
+  /** A signed replay of the event; `foreign`: the original was not produced by Flint. */
+  const replayOf = (event: CloudEvent, foreign: boolean) =>
+    consumed(
       {
-        event: forged,
-        message: { topic: 'flint.events', partition: 0, offset: '0', key: null },
-        fromFlint: false,
-      },
-      {
-        event: claimed,
-        message: { topic: 'flint.events', partition: 0, offset: '0', key: null },
-        fromFlint: false,
-      },
-    ]);
-    expect(requests()).toEqual([]);
-    expect(tallies[0]?.count('refused')).toBe(1);
-    expect(logged.map((entry) => entry.message)).toContain(
-      'refused an event of a reserved flint. type not produced by Flint',
-    );
-    await processor.process([
-      {
-        event: claimed,
-        message: { topic: 'flint.events', partition: 0, offset: '0', key: null },
-        fromFlint: true,
-      },
-    ]);
-    expect(requests().map((r) => r.triggerId)).toEqual(['orders']);
-  });
-
-  it('gives a signed replay of an event Flint did not produce the trust its original had', async () => {
-    define({ id: 'chained', eventTypes: [runStatusEventType('FAILED')] });
-    define({ id: 'orders', eventTypes: ['com.example.order'], fromOwners: ['shop'] });
-    const replayOf = (event: CloudEvent, foreign: boolean) => ({
-      event: {
         ...event,
         id: `replay-of-${event.id}`,
         flintreplayof: event.id,
         ...(foreign ? { flintreplayforeign: 'true' } : {}),
       },
-      message: { topic: 'flint.events', partition: 0, offset: '0', key: null },
-      fromFlint: true,
-    });
+      true,
+    );
+
+  // An event sent as it is, and a signed replay of it: `unvouched` as no Flint service vouches for
+  // the event, `vouched` as one does.
+  it.each([
+    {
+      name: 'refuses flint. types and does not believe owners of events Flint did not produce',
+      unvouched: (event: CloudEvent) => consumed(event, false),
+      vouched: (event: CloudEvent) => consumed(event, true),
+    },
+    {
+      name: 'gives a signed replay of an event Flint did not produce the trust its original had',
+      unvouched: (event: CloudEvent) => replayOf(event, true),
+      // The replay of an order a Flint service did produce is believed like the order was.
+      vouched: (event: CloudEvent) => replayOf(event, false),
+    },
+  ])('$name', async ({ unvouched, vouched }) => {
+    define({ id: 'chained', eventTypes: [runStatusEventType('FAILED')] });
+    define({ id: 'orders', eventTypes: ['com.example.order'], fromOwners: ['shop'] });
     const forged = webhookEvent({
       type: runStatusEventType('FAILED'),
       flintprovider: 'runner',
@@ -550,11 +529,13 @@ describe('EventProcessor', () => {
       data: { runId: 'r-1', triggerId: 'deploy', status: 'FAILED', attempt: 1 },
     });
     const claimed = webhookEvent({ type: 'com.example.order', flintowner: 'shop' });
-    await processor.process([replayOf(forged, true), replayOf(claimed, true)]);
+    await processor.process([unvouched(forged), unvouched(claimed)]);
     expect(requests()).toEqual([]);
     expect(tallies[0]?.count('refused')).toBe(1);
-    // The replay of an order a Flint service did produce is believed like the order was.
-    await processor.process([replayOf(claimed, false)]);
+    expect(logged.map((entry) => entry.message)).toContain(
+      'refused an event of a reserved flint. type not produced by Flint',
+    );
+    await processor.process([vouched(claimed)]);
     expect(requests().map((r) => r.triggerId)).toEqual(['orders']);
   });
 
@@ -894,13 +875,7 @@ describe('EventProcessor', () => {
   it('believes replay marks only from events a Flint service produced', async () => {
     define({ id: 'a', eventTypes: ['com.github.push'] });
     const forged = webhookEvent({ flintreplayof: 'x', flintreplaytrigger: 'nobody' });
-    await processor.process([
-      {
-        event: forged,
-        message: { topic: 'flint.events', partition: 0, offset: '0', key: null },
-        fromFlint: false,
-      },
-    ]);
+    await processor.process([consumed(forged, false)]);
     // Nobody's event reaches no trigger, and it is archived as it came, not as a replay.
     expect(archived.at(-1)).toMatchObject({ eventId: forged.id, decisions: [] });
     expect(archived.at(-1)).not.toHaveProperty('replayOf');
