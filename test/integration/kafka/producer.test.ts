@@ -1,21 +1,7 @@
-import { EventProducer } from '@flint/kafka';
-import { openServiceRuntime, type ServiceRuntime } from '@flint/service-kit';
+import type { EventProducer } from '@flint/kafka';
+import type { ServiceRuntime } from '@flint/service-kit';
 import { createTestTopic, readMessages } from '../../support/kafka';
-
-/** How many produce requests the runtime's producers made to a topic, from its metrics. */
-async function produceRequests(runtime: ServiceRuntime, topic: string): Promise<number> {
-  const metric = runtime.registry.getSingleMetric('flint_kafka_produce_duration_seconds');
-  if (metric === undefined)
-    throw new Error('flint_kafka_produce_duration_seconds is not registered');
-  const { values } = await metric.get();
-  const count = values.find(
-    (v) =>
-      'metricName' in v &&
-      v.metricName === 'flint_kafka_produce_duration_seconds_count' &&
-      v.labels.topic === topic,
-  );
-  return count?.value ?? 0;
-}
+import { openEvaluatorProducer, produceRequests } from './fixtures/evaluator-producer';
 
 const record = (topic: string, key: string, value: string) => ({
   topic,
@@ -27,19 +13,13 @@ const record = (topic: string, key: string, value: string) => ({
 describe('EventProducer against a real broker', () => {
   let runtime: ServiceRuntime;
   let producer: EventProducer;
+  let close: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    runtime = await openServiceRuntime('evaluator', {
-      env: { ...process.env, FLINT_LOG_LEVEL: 'error' },
-    });
-    producer = new EventProducer(runtime.kafka);
-    await producer.connect();
+    ({ runtime, producer, close } = await openEvaluatorProducer());
   });
 
-  afterAll(async () => {
-    await producer?.disconnect();
-    await runtime?.close();
-  });
+  afterAll(() => close?.());
 
   it('sends the calls made while a request is in flight together in the next request', async () => {
     const topic = await createTestTopic(runtime.kafka, 'producer-together', { partitions: 3 });
