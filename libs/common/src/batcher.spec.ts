@@ -1,4 +1,4 @@
-import { Batcher } from './batcher';
+import { type BatchFlush, Batcher } from './batcher';
 
 interface Item {
   id: string;
@@ -19,6 +19,12 @@ function controlledCall() {
   return { batches, call };
 }
 
+/** A batcher of items keyed by id over a controlled call, and that call's batches. */
+function controlledBatcher(flush: BatchFlush, { maxBatch = 10 } = {}) {
+  const { batches, call } = controlledCall();
+  return { batches, batcher: new Batcher(call, { flush, maxBatch, keyOf: (i: Item) => i.id }) };
+}
+
 const item = (id: string, n = 0): Item => ({ id, n });
 const flush = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -35,12 +41,7 @@ function outcomes<T>(promises: Promise<T>[]) {
 
 describe('Batcher, one batch in flight', () => {
   it('sends the first call at once and gathers calls made meanwhile into the next batch', async () => {
-    const { batches, call } = controlledCall();
-    const batcher = new Batcher(call, {
-      flush: 'one-in-flight',
-      maxBatch: 10,
-      keyOf: (i: Item) => i.id,
-    });
+    const { batches, batcher } = controlledBatcher('one-in-flight');
     const first = outcomes([batcher.call(item('a', 1))]);
     await flush();
     expect(batches.map((b) => b.items.map((i) => i.id))).toEqual([['a']]);
@@ -61,12 +62,7 @@ describe('Batcher, one batch in flight', () => {
   });
 
   it('resolves each caller with its own result and rejects only the callers whose item failed', async () => {
-    const { batches, call } = controlledCall();
-    const batcher = new Batcher(call, {
-      flush: 'one-in-flight',
-      maxBatch: 10,
-      keyOf: (i: Item) => i.id,
-    });
+    const { batches, batcher } = controlledBatcher('one-in-flight');
     const blocker = outcomes([batcher.call(item('x'))]);
     await flush();
     const seen = outcomes(['a', 'b', 'c'].map((id) => batcher.call(item(id))));
@@ -80,12 +76,7 @@ describe('Batcher, one batch in flight', () => {
   });
 
   it('rejects exactly the callers of a failed batch and carries on with the next', async () => {
-    const { batches, call } = controlledCall();
-    const batcher = new Batcher(call, {
-      flush: 'one-in-flight',
-      maxBatch: 10,
-      keyOf: (i: Item) => i.id,
-    });
+    const { batches, batcher } = controlledBatcher('one-in-flight');
     const first = outcomes([batcher.call(item('a'))]);
     await flush();
     const second = outcomes([batcher.call(item('b')), batcher.call(item('c'))]);
@@ -100,12 +91,7 @@ describe('Batcher, one batch in flight', () => {
   });
 
   it('rejects every caller of a batch that answers with the wrong number of results', async () => {
-    const { batches, call } = controlledCall();
-    const batcher = new Batcher(call, {
-      flush: 'one-in-flight',
-      maxBatch: 10,
-      keyOf: (i: Item) => i.id,
-    });
+    const { batches, batcher } = controlledBatcher('one-in-flight');
     const seen = outcomes([batcher.call(item('a'))]);
     await flush();
     batches[0].finish([]);
@@ -114,12 +100,7 @@ describe('Batcher, one batch in flight', () => {
   });
 
   it('keeps batches within maxBatch and never puts one key twice in a batch, in call order', async () => {
-    const { batches, call } = controlledCall();
-    const batcher = new Batcher(call, {
-      flush: 'one-in-flight',
-      maxBatch: 3,
-      keyOf: (i: Item) => i.id,
-    });
+    const { batches, batcher } = controlledBatcher('one-in-flight', { maxBatch: 3 });
     const blocker = batcher.call(item('x'));
     await flush();
     const ids = ['a', 'b', 'a', 'c', 'd', 'e'];
@@ -179,12 +160,7 @@ describe('Batcher, end of turn', () => {
   });
 
   it('sends the batches of one turn side by side, not one after another', async () => {
-    const { batches, call } = controlledCall();
-    const batcher = new Batcher(call, {
-      flush: 'end-of-turn',
-      maxBatch: 10,
-      keyOf: (i: Item) => i.id,
-    });
+    const { batches, batcher } = controlledBatcher('end-of-turn');
     const seen = outcomes([batcher.call(item('a', 1)), batcher.call(item('a', 2))]);
     await flush();
     expect(batches.map((b) => b.items)).toEqual([[item('a', 1)], [item('a', 2)]]);
