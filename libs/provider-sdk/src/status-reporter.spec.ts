@@ -70,6 +70,40 @@ describe('SourceStatusReporter', () => {
     ]);
   });
 
+  it('sends one report for the changes made while another is in flight', async () => {
+    let finish!: () => void;
+    const inFlight = new Promise<void>((resolve) => (finish = resolve));
+    const sent: string[] = [];
+    const held = new SourceStatusReporter({
+      sink: {
+        report: async (_replica, _provider, sources) => {
+          sent.push(sources.map((s) => `${s.sourceId}@${s.version}`).join(','));
+          if (sent.length === 1) await inFlight;
+        },
+      },
+      replicaId: 'replica-1',
+      provider: 'webhook',
+      statuses: () => statuses,
+      log: () => undefined,
+      intervalMs: 60_000,
+    });
+    const first = held.report();
+    await new Promise(setImmediate);
+    expect(sent).toEqual(['github@3']);
+    const changes = [4, 5, 6].map((version) => {
+      statuses = [{ id: 'github', version, state: 'running', consecutiveFailures: 0 }];
+      return held.report();
+    });
+    finish();
+    await Promise.all([first, ...changes]);
+    // The waiting report read the statuses when it started: the last change's.
+    expect(sent).toEqual(['github@3', 'github@6']);
+    statuses = [{ id: 'github', version: 7, state: 'running', consecutiveFailures: 0 }];
+    await held.report();
+    expect(sent).toEqual(['github@3', 'github@6', 'github@7']);
+    await held.stop();
+  });
+
   it('withdraws its reports when it stops: a stopped replica runs nothing', async () => {
     reporter.start();
     await reporter.stop();

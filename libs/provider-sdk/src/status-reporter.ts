@@ -19,12 +19,15 @@ export interface SourceStatusReporterOptions {
 /**
  * Writes what this replica's source loops are doing to the database every few seconds and whenever
  * the set of sources changes, so the API (another process, another pod) can tell which sources are
- * up, failing or run by nobody. Reports never overlap; a failed one is logged and the next one
- * tries again. Stopping reports an empty list: a stopped replica runs nothing.
+ * up, failing or run by nobody. Reports never overlap, and at most one waits behind the one in
+ * flight; a failed one is logged and the next one tries again. Stopping reports an empty list: a
+ * stopped replica runs nothing.
  */
 export class SourceStatusReporter {
   private timer: NodeJS.Timeout | undefined;
   private reporting: Promise<void> = Promise.resolve();
+  /** The report waiting for the one in flight; it reads the statuses only when it starts. */
+  private waiting: Promise<void> | undefined;
   private failing = false;
 
   constructor(private readonly options: SourceStatusReporterOptions) {}
@@ -38,10 +41,20 @@ export class SourceStatusReporter {
     void this.report();
   }
 
-  /** Reports the current statuses after any report in flight. */
+  /**
+   * Reports the current statuses after any report in flight. A report already waiting carries this
+   * call's news too, so a burst of changes (every definition of an apply reconciles the sources)
+   * costs one report, not one each.
+   */
   report(): Promise<void> {
-    this.reporting = this.reporting.then(() => this.send(this.options.statuses()));
-    return this.reporting;
+    if (this.waiting === undefined) {
+      this.waiting = this.reporting.then(() => {
+        this.waiting = undefined;
+        return this.send(this.options.statuses());
+      });
+      this.reporting = this.waiting;
+    }
+    return this.waiting;
   }
 
   async stop(): Promise<void> {
