@@ -2,6 +2,8 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { SOURCE_STATUS_REPORT_INTERVAL_MS } from '@flint/store';
+import { Evaluator } from '../../apps/evaluator/src/evaluator';
 import { type LocalStack, applyExamples } from '../../apps/local-stack/src/local-stack';
 import { waitFor } from '../support/kafka';
 import type { OtlpReceiver, ReceivedSpan } from '../support/otlp-receiver';
@@ -12,6 +14,12 @@ import { readQuery } from '../deploy/support/promql';
 const SPAN_KIND = { INTERNAL: 1, SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUMER: 5 } as const;
 const GITHUB_SECRET = 'e2e-github-hmac-secret-value';
 const BEARER_TOKEN = 'e2e-bearer-token-never-logged';
+/** Webhook calls sent at once, to tell what costs the database per event from what does not. */
+const BURST = 30;
+/** `SourceStatusRepository.report`: BEGIN, DELETE, INSERT, COMMIT. */
+const STATUS_REPORT_STATEMENTS = 4;
+/** Per pass over a batch of events: the dedupe windows of the events that fire, the archive. */
+const EVALUATOR_STATEMENTS_PER_PASS = 2;
 
 /** Every Flint metric the alert rules and the Grafana dashboard query. */
 function monitoredMetrics(): Set<string> {
@@ -52,6 +60,9 @@ describe('end to end: webhook event → evaluator → runner → local workflow'
         FLINT_LOG_LEVEL: 'debug',
         FLINT_ADMIN_API_KEY: 'e2e-admin-key',
         FLINT_SECRET_GITHUB_WEBHOOK_SECRET: GITHUB_SECRET,
+        // The evaluator's timed writes wait past the test, so the statements it counts are its events'.
+        FLINT_EVALUATOR_ACTIVITY_FLUSH_MS: '600000',
+        FLINT_EVALUATOR_SWEEP_INTERVAL_MS: '3600000',
       },
       {
         logDestination: new Writable({
@@ -73,6 +84,12 @@ describe('end to end: webhook event → evaluator → runner → local workflow'
   });
 
   afterAll(() => traced?.stop());
+
+  /** A service's `flint_store_statements_total`: its own count, though the stack shares one store. */
+  async function statements(service: 'webhook' | 'evaluator' | 'runner'): Promise<number> {
+    const text = await (await fetch(`${stack.services.get(service)!.url}/metrics`)).text();
+    return Number(/^flint_store_statements_total\{[^}]*\} (\d+)$/m.exec(text)?.[1] ?? Number.NaN);
+  }
 
   it('starts the echo workflow once, traced end to end and counted', async () => {
     const webhook = stack.services.get('webhook')!.url;
@@ -186,14 +203,85 @@ describe('end to end: webhook event → evaluator → runner → local workflow'
     const runner = await metrics('runner');
     expect(runner).toMatch(/^triggers_runs_started_total\{[^}]*provider="webhook"[^}]*\} 1$/m);
     expect(runner).toMatch(/^triggers_latency_seconds_count\{[^}]*provider="webhook"[^}]*\} 1$/m);
-    // Each service counts its own database statements, though the stack shares one store.
-    const statements = (text: string) =>
-      Number(/^flint_store_statements_total\{[^}]*\} (\d+)$/m.exec(text)?.[1] ?? Number.NaN);
-    expect(statements(runner)).toBeGreaterThan(0);
-    // The others serve a counter of their own too (NaN when it is missing).
-    for (const service of ['webhook', 'evaluator'] as const) {
-      expect(statements(await metrics(service))).toBeGreaterThanOrEqual(0);
+  });
+
+  it('costs the webhook and the evaluator no database statement per event, unlike the runner', async () => {
+    const webhook = stack.services.get('webhook')!.url;
+    const evaluator = stack.services.get('evaluator')!.app.get(Evaluator);
+    const store = stack.services.get('runner')!.runtime.store;
+    const succeeded = async () => {
+      const [{ count }] = await store.query<{ count: string }>(
+        `SELECT count(*) FROM runs WHERE trigger_id = 'demo-echo' AND status = 'SUCCEEDED'`,
+      );
+      return Number(count);
+    };
+    // The demo source is served once a GET is refused as a method it does not take.
+    await waitFor(async () => (await fetch(`${webhook}/hooks/demo`)).status === 405, {
+      timeoutMs: 90_000,
+      description: 'the demo webhook to be served',
+    });
+    const succeededBefore = await succeeded();
+    const before = {
+      webhook: await statements('webhook'),
+      evaluator: await statements('evaluator'),
+      runner: await statements('runner'),
+    };
+    const started = Date.now();
+    // The evaluator holds the burst's first pass until every call was answered, so the rest of the
+    // burst reaches it in one fetch: a few passes whatever the burst's size.
+    const evaluate = evaluator.process.bind(evaluator);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let passes = 0;
+    let evaluated = 0;
+    const spy = jest.spyOn(evaluator, 'process').mockImplementation(async (events) => {
+      const burst = events.filter(({ event }) => event.flintsourceid === 'demo').length;
+      if (burst > 0) {
+        passes++;
+        await held;
+      }
+      await evaluate(events);
+      evaluated += burst;
+    });
+    try {
+      const answered = await Promise.all(
+        Array.from({ length: BURST }, async (_, n) => {
+          const response = await fetch(`${webhook}/hooks/demo`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ burst: n }),
+          });
+          return response.status;
+        }),
+      );
+      expect(answered).toEqual(Array(BURST).fill(202));
+      // Besides its calls, the webhook reports its sources' statuses: every 10 s, and one report may
+      // be on its way already.
+      const reports = Math.floor((Date.now() - started) / SOURCE_STATUS_REPORT_INTERVAL_MS) + 2;
+      expect((await statements('webhook')) - before.webhook).toBeLessThanOrEqual(
+        STATUS_REPORT_STATEMENTS * reports,
+      );
+    } finally {
+      release();
     }
+    try {
+      await waitFor(() => evaluated === BURST, {
+        timeoutMs: 60_000,
+        description: 'the evaluator to have evaluated the whole burst',
+      });
+    } finally {
+      spy.mockRestore();
+    }
+    // One more for the archive's partition of a new day.
+    expect((await statements('evaluator')) - before.evaluator).toBeLessThanOrEqual(
+      EVALUATOR_STATEMENTS_PER_PASS * passes + 1,
+    );
+    await waitFor(async () => (await succeeded()) === succeededBefore + BURST, {
+      timeoutMs: 90_000,
+      description: "the burst's runs to succeed",
+    });
+    // The runner keeps its runs in the database: these counters did count in the meantime.
+    expect((await statements('runner')) - before.runner).toBeGreaterThan(0);
   });
 
   it('serves every metric the alert rules and the dashboard query', async () => {
