@@ -71,29 +71,43 @@ export function BacktestDialog({
         ))}
       </div>
       <div className="form-grid">
-        <Field label="From" error={range.from !== '' && !from ? 'not a time' : undefined}>
-          {(props) => (
-            <input
-              {...props}
-              type="datetime-local"
-              value={range.from}
-              onChange={(e) => setRange((r) => ({ ...r, from: e.target.value }))}
-            />
-          )}
-        </Field>
-        <Field label="Until" error={range.to !== '' && !to ? 'not a time' : undefined}>
-          {(props) => (
-            <input
-              {...props}
-              type="datetime-local"
-              value={range.to}
-              onChange={(e) => setRange((r) => ({ ...r, to: e.target.value }))}
-            />
-          )}
-        </Field>
+        <RangeEnd
+          label="From"
+          value={range.from}
+          onChange={(value) => setRange((r) => ({ ...r, from: value }))}
+        />
+        <RangeEnd
+          label="Until"
+          value={range.to}
+          onChange={(value) => setRange((r) => ({ ...r, to: value }))}
+        />
       </div>
       {result && <BacktestOutcome result={result} onNavigate={onClose} />}
     </ActionDialog>
+  );
+}
+
+/** One end of the range: a local date and time, marked when what is typed is not one. */
+function RangeEnd({
+  label,
+  value,
+  onChange,
+}: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <Field label={label} error={value !== '' && !localToIso(value) ? 'not a time' : undefined}>
+      {(props) => (
+        <input
+          {...props}
+          type="datetime-local"
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+        />
+      )}
+    </Field>
   );
 }
 
