@@ -85,8 +85,8 @@ export class OutboxRelay {
       if (!lock?.locked) return 0;
       // Ordered by the bigint column, not by the text alias (where "10" sorts before "2").
       const rows = await tx.query<OutboxRow>(
-        `SELECT id::text AS id, topic, key, value, headers, created_at
-           FROM outbox WHERE published_at IS NULL ORDER BY outbox.id LIMIT $1`,
+        `SELECT id::text AS id, topic, key, value, headers, created_at FROM outbox
+          WHERE published_at IS NULL ORDER BY outbox.id LIMIT $1`,
         [this.batchSize],
       );
       if (rows.length === 0) return 0;

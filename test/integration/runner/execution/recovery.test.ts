@@ -23,15 +23,20 @@ describeIfPostgres('runner: recovery after a runner dies', () => {
     await server.stop();
   });
 
+  /** A POST to `path` on the test's target server, answered 200. */
+  function okTarget(path: string, timeoutMs: number) {
+    return {
+      type: 'http' as const,
+      url: server.route(path, () => ({ status: 200 })),
+      method: 'POST' as const,
+      headers: {},
+      timeoutMs,
+    };
+  }
+
   it('completes a run whose runner was killed between claim and start, once, after a restart', async () => {
     const request = runRequest({
-      target: {
-        type: 'http',
-        url: server.route('/after-crash', () => ({ status: 200 })),
-        method: 'POST',
-        headers: {},
-        timeoutMs: 5000,
-      },
+      target: okTarget('/after-crash', 5000),
     });
     await bed.send(request);
 
@@ -67,13 +72,7 @@ describeIfPostgres('runner: recovery after a runner dies', () => {
   it('takes over a run whose lease expired mid-attempt: retried if attempts are left, else FAILED', async () => {
     const ghost = 'ghost-runner';
     const retried = runRequest({
-      target: {
-        type: 'http',
-        url: server.route('/taken-over', () => ({ status: 200 })),
-        method: 'POST',
-        headers: {},
-        timeoutMs: 500,
-      },
+      target: okTarget('/taken-over', 500),
     });
     const lastChance = runRequest({
       ...retried,
@@ -115,13 +114,7 @@ describeIfPostgres('runner: recovery after a runner dies', () => {
   it('takes over a run leased and begun by its claim whose runner died before the target start', async () => {
     const ghost = 'ghost-claimer';
     const request = runRequest({
-      target: {
-        type: 'http',
-        url: server.route('/claimed-and-lost', () => ({ status: 200 })),
-        method: 'POST',
-        headers: {},
-        timeoutMs: 500,
-      },
+      target: okTarget('/claimed-and-lost', 500),
     });
     const source = { topic: bed.topics.runs, partition: 0, offset: '0' };
     const [claimed] = await bed.runs.claims.claim([newRun(request, source, 30_000)], {
